@@ -1,0 +1,160 @@
+"""The ``tongcheng`` command line: check a situation, list rules, print the situation schema.
+
+Exit codes (CONTRACT.md): 0 done; 1 ran and found problems; 2 invalid situation or command;
+3 a rule pack fails to load. Bad input never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from tongcheng.errors import PackError, RuleConflict, SituationError
+from tongcheng.evaluate.evaluator import RuleError
+from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
+from tongcheng.pack.loader import bundled_pack_path, load_pack
+from tongcheng.pack.model import RulePack
+from tongcheng.situation import load_situation, situation_json_schema
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
+
+
+def _fail(code: int, message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _pack(path: str | None) -> RulePack:
+    try:
+        return load_pack(Path(path) if path else bundled_pack_path())
+    except PackError as e:
+        _fail(EXIT_PACK, e.describe())
+        raise  # unreachable
+
+
+def _console() -> Console:
+    return Console(soft_wrap=False, highlight=False)
+
+
+def _as_of(_ctx, _param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else _bad_date(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def _bad_date(value: str) -> date:
+    raise ValueError(value)
+
+
+pack_option = click.option(
+    "--pack", "pack_path", type=click.Path(file_okay=False), default=None,
+    help="Rule-pack folder (default: the bundled pack).",
+)
+lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh",
+                           show_default=True, help="Language of titles and reasons.")
+format_option = click.option("--format", "fmt", type=click.Choice(["table", "json"]),
+                             default="table", show_default=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tongcheng")
+def main() -> None:
+    """同城 tongcheng: same-city treatment across Shandong's integration zones."""
+
+
+@main.command()
+@click.argument("situation", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--as-of", callback=_as_of, help="Evaluate as of this date (YYYY-MM-DD); "
+              "overrides the situation's as_of. Default: the situation's, else today.")
+@click.option("--rule", "rules", multiple=True, help="Only this rule (repeatable).")
+@format_option
+@lang_option
+@pack_option
+def check(situation: str, as_of: date | None, rules: tuple[str, ...], fmt: str, lang: str,
+          pack_path: str | None) -> None:
+    """Decide every rule for the situation in SITUATION (JSON or YAML; - for stdin)."""
+    from tongcheng.render import render_evaluation
+    from tongcheng.situation import parse_situation
+
+    try:
+        if situation == "-":
+            model = parse_situation(sys.stdin.read(), as_of=as_of, source="<stdin>")
+        else:
+            if not Path(situation).is_file():
+                _fail(EXIT_INVALID, f"{situation}: no such file")
+            model = load_situation(situation, as_of=as_of)
+    except SituationError as e:
+        _fail(EXIT_INVALID, e.describe())
+        return
+    pack = _pack(pack_path)
+    try:
+        result = evaluate_pack(pack, model, as_of=as_of, rules=list(rules) or None)
+    except KeyError as e:
+        _fail(EXIT_INVALID, str(e.args[0]))
+        return
+    except (RuleConflict, RuleError) as e:
+        _fail(EXIT_PACK, str(e))
+        return
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(lang), ensure_ascii=False, indent=2))
+    else:
+        render_evaluation(result, _console(), lang)
+
+
+@main.command()
+@click.argument("rule_id", required=False)
+@format_option
+@lang_option
+@pack_option
+def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None) -> None:
+    """List the pack's rules, or show RULE_ID with its basis and parameters."""
+    from tongcheng.render import render_rule, render_rules, rule_parameters
+
+    pack = _pack(pack_path)
+    if rule_id and rule_id not in pack.rule_ids:
+        _fail(EXIT_INVALID, f"unknown rule {rule_id!r}; the pack's rules: "
+              f"{', '.join(pack.rule_ids)}")
+    if fmt == "json":
+        from tongcheng.evaluate.decision import basis_json
+
+        chosen = [pack.rule(rule_id)] if rule_id else list(pack.rules)
+        out = [
+            {
+                "id": r.id,
+                "title": {"zh": r.title.zh, "en": r.title.en},
+                "domain": r.domain,
+                "subject": r.subject,
+                "firmness": r.firmness,
+                "zones": [{"zone": z.zone.id, "from": z.start.isoformat(),
+                           "to": z.end.isoformat() if z.end else None} for z in r.zones],
+                "in_force": {"from": str(r.in_force_from) if r.in_force_from else None,
+                             "to": str(r.in_force_to) if r.in_force_to else None},
+                "parameters": rule_parameters(pack, r),
+                "basis": [basis_json(b, lang) for b in r.basis],
+                "defined_at": str(r.location),
+            }
+            for r in chosen
+        ]
+        click.echo(json.dumps(out if not rule_id else out[0], ensure_ascii=False, indent=2))
+    elif rule_id:
+        render_rule(pack, pack.rule(rule_id), _console(), lang)
+    else:
+        render_rules(pack, _console(), lang)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of a situation."""
+    click.echo(json.dumps(situation_json_schema(), ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

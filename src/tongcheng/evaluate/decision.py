@@ -1,0 +1,176 @@
+"""Decisions and their traces: the values the evaluator returns and adapters print."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from enum import Enum
+from typing import Any
+
+import attrs
+
+from tongcheng.pack.model import Basis, PackInfo, Text
+
+
+class Status(str, Enum):
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    UNDETERMINED = "undetermined"
+    NOT_APPLICABLE = "not_applicable"
+
+
+@attrs.frozen
+class Reason:
+    """One line of the trace: a test or an outcome, its value, and what it rested on."""
+
+    kind: str  # in_force | zone | scope | exception | condition | outcome
+    name: str
+    label: Text
+    expression: str | None
+    value: Any  # True / False / None (unknown) for tests; the value for outcomes
+    facts: Mapping[str, Any] = attrs.field(factory=dict)
+    parameters: tuple[Mapping[str, Any], ...] = ()
+    missing: tuple[str, ...] = ()
+    missing_parameters: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def to_json(self, lang: str = "zh") -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "name": self.name,
+            "label": self.label.get(lang),
+            "value": self.value,
+        }
+        if self.expression:
+            out["expression"] = self.expression
+        if self.facts:
+            out["facts"] = dict(self.facts)
+        if self.parameters:
+            out["parameters"] = [dict(p) for p in self.parameters]
+        if self.missing:
+            out["missing"] = list(self.missing)
+        if self.missing_parameters:
+            out["missing_parameters"] = list(self.missing_parameters)
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
+
+
+@attrs.frozen
+class Decision:
+    rule: str
+    title: Text
+    status: Status
+    outcome: Mapping[str, Any]
+    reasons: tuple[Reason, ...]
+    missing: tuple[str, ...]
+    missing_parameters: tuple[str, ...]
+    basis: tuple[Basis, ...]
+    firmness: str = "in_force"
+    exception: str | None = None
+    reading: Text | None = None
+
+    @property
+    def flagged_parameters(self) -> tuple[Mapping[str, Any], ...]:
+        """Parameter values used below high confidence, or undated."""
+        seen = []
+        for r in self.reasons:
+            for p in r.parameters:
+                if p.get("flagged") and p not in seen:
+                    seen.append(p)
+        return tuple(seen)
+
+    def to_json(self, lang: str = "zh") -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "title": {"zh": self.title.zh, "en": self.title.en},
+            "status": self.status.value,
+            "outcome": dict(self.outcome),
+            "reasons": [r.to_json(lang) for r in self.reasons],
+            "missing": list(self.missing),
+            "missing_parameters": list(self.missing_parameters),
+            "basis": [basis_json(b, lang) for b in self.basis],
+            "firmness": self.firmness,
+        }
+        if self.exception:
+            out["exception"] = self.exception
+        if self.reading:
+            out["reading"] = self.reading.get(lang)
+        flagged = self.flagged_parameters
+        if flagged:
+            out["unverified_parameters"] = [
+                f"{p['parameter']}[{p['place']}] ({p.get('confidence')}"
+                + (", undated" if p.get("undated") else "") + ")"
+                for p in flagged
+            ]
+        return out
+
+
+def basis_json(b: Basis, lang: str = "zh") -> dict[str, Any]:
+    doc = b.document
+    out: dict[str, Any] = {
+        "document": doc.title,
+        "issuer": doc.issuer,
+        "issued": doc.issued.isoformat() if doc.issued else None,
+        "source": doc.kind if doc.kind != "news" else "news report",
+    }
+    if doc.number:
+        out["number"] = doc.number
+    if b.article:
+        out["article"] = b.article
+    if b.quote:
+        out["quote"] = b.quote
+    elif doc.kind == "secondary":
+        out["source"] = "secondary"
+    if doc.url:
+        out["url"] = doc.url
+    if doc.file:
+        out["file"] = f"sources/{doc.file}"
+    if b.reading:
+        out["reading"] = b.reading.get(lang)
+    return out
+
+
+@attrs.frozen
+class Question:
+    """A missing fact worth asking for, with the undetermined decisions it could settle."""
+
+    path: str
+    rules: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        from tongcheng.questions import question_for
+
+        return {
+            "path": self.path,
+            "question": {"zh": question_for(self.path, "zh"), "en": question_for(self.path, "en")},
+            "settles": list(self.rules),
+        }
+
+
+@attrs.frozen
+class Evaluation:
+    """All decisions for one situation, as of one date, under one pack."""
+
+    as_of: date
+    pack: PackInfo
+    decisions: tuple[Decision, ...]
+    questions: tuple[Question, ...]
+
+    def decision(self, rule_id: str) -> Decision:
+        for d in self.decisions:
+            if d.rule == rule_id:
+                return d
+        raise KeyError(rule_id)
+
+    def to_json(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "rule_pack": {
+                "name": self.pack.name,
+                "version": self.pack.version,
+                "digest": self.pack.digest,
+            },
+            "decisions": [d.to_json(lang) for d in self.decisions],
+            "questions": [q.to_json() for q in self.questions],
+        }

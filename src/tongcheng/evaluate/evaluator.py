@@ -1,0 +1,290 @@
+"""The reference evaluator: one situation, every rule, a decision each, with its trace.
+
+Each rule keeps its scope (when it speaks at all) apart from its conditions (when it grants):
+
+- the rule is not in force at ``as_of``, the target lies outside every zone of the rule in force,
+  or a scope test is false: ``not_applicable``;
+- scope holds and every condition holds: ``eligible``, with the outcome;
+- scope holds and a condition is false: ``ineligible``;
+- otherwise a fact or parameter is unknown and both answers remain possible: ``undetermined``,
+  naming what is missing.
+
+Pure and thread-safe: nothing is stored between calls.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import attrs
+
+from tongcheng.errors import Location, RuleConflict, TongchengError
+from tongcheng.evaluate import values as v
+from tongcheng.evaluate.decision import Decision, Evaluation, Question, Reason, Status
+from tongcheng.evaluate.interpreter import Frame, Recorder, evaluate_clause
+from tongcheng.evaluate.values import EvalTypeError, Unknown
+from tongcheng.pack import zones as zone_logic
+from tongcheng.pack.model import Clause, Rule, RuleException, RulePack, Text
+from tongcheng.places import PlaceRegistry, default_registry
+
+
+class RuleError(TongchengError):
+    """A rule expression failed at evaluation (a defect of the pack), with where it is."""
+
+    def __init__(self, rule: str, location: Location, message: str) -> None:
+        self.rule, self.location = rule, location
+        super().__init__(f"{location}: rule {rule}: {message}")
+
+
+_IN_FORCE = Text("规则在评估日期有效", "The rule is in force at the evaluation date")
+_ZONE = Text("办理地在规则所涉区域内", "The target place lies in one of the rule's zones in force")
+
+
+def evaluate(
+    pack: RulePack,
+    situation: Any,
+    *,
+    as_of: date | None = None,
+    rules: Sequence[str] | None = None,
+    registry: PlaceRegistry | None = None,
+) -> Evaluation:
+    """Decide every rule of ``pack`` (or those named in ``rules``) for a validated situation."""
+    registry = registry or default_registry()
+    when = as_of or getattr(situation, "as_of", None) or date.today()
+    selected = _select(pack, rules)
+    raw = [decide(pack, registry, situation, when, rule) for rule in selected]
+    return _rank(pack, when, raw)
+
+
+def _select(pack: RulePack, rules: Sequence[str] | None) -> list[Rule]:
+    if not rules:
+        return list(pack.rules)
+    unknown = [r for r in rules if r not in pack.rule_ids]
+    if unknown:
+        raise KeyError(
+            f"unknown rule {', '.join(unknown)}; the pack's rules: {', '.join(pack.rule_ids)}"
+        )
+    wanted = set(rules)
+    return [r for r in pack.rules if r.id in wanted]
+
+
+def _rank(pack: RulePack, when: date, raw: list[Decision]) -> Evaluation:
+    """Order missing facts by how many undetermined decisions each could settle."""
+    counts: Counter[str] = Counter()
+    settles: dict[str, list[str]] = {}
+    for d in raw:
+        if d.status is Status.UNDETERMINED:
+            for path in d.missing:
+                counts[path] += 1
+                settles.setdefault(path, []).append(d.rule)
+
+    def order(paths: Iterable[str]) -> tuple[str, ...]:
+        return tuple(sorted(set(paths), key=lambda p: (-counts[p], p)))
+
+    decisions = tuple(attrs.evolve(d, missing=order(d.missing)) for d in raw)
+    questions = tuple(Question(p, tuple(settles[p])) for p in order(settles))
+    return Evaluation(when, pack.info, decisions, questions)
+
+
+@attrs.define
+class _Variant:
+    """Conditions and outcome of the base rule or of one exception, evaluated."""
+
+    status: Status
+    outcome: dict[str, Any]
+    reasons: list[Reason]
+    missing: frozenset[str]
+    params: frozenset[str]
+
+    def same(self, other: _Variant) -> bool:
+        return self.status == other.status and self.outcome == other.outcome
+
+
+def decide(
+    pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule
+) -> Decision:
+    """One rule's decision."""
+    try:
+        return _decide(pack, registry, situation, as_of, rule)
+    except EvalTypeError as e:
+        raise RuleError(rule.id, rule.location, str(e)) from None
+
+
+def _decide(
+    pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule
+) -> Decision:
+    def done(status: Status, reasons: list[Reason], outcome=None, missing=(), params=(),
+             exception: str | None = None) -> Decision:
+        return Decision(rule.id, rule.title, status, outcome or {}, tuple(reasons),
+                        tuple(sorted(missing)), tuple(sorted(params)), rule.basis,
+                        rule.firmness, exception, rule.reading)
+
+    reasons: list[Reason] = []
+    if not rule.in_force(as_of):
+        span = f"{rule.in_force_from or '…'} – {rule.in_force_to or '…'}"
+        reasons.append(Reason("in_force", "in_force", _IN_FORCE, None, False,
+                              notes=(f"in force {span}; as_of is {as_of}",)))
+        return done(Status.NOT_APPLICABLE, reasons)
+    reasons.append(Reason("in_force", "in_force", _IN_FORCE, None, True))
+
+    active = tuple(z for z in rule.zones if z.active(as_of))
+    frame = Frame(pack, registry, situation, as_of, rule, active, {c.name: c for c in rule.lets})
+    zone_value, zone_reason = _target_in_zone(frame)
+    reasons.append(zone_reason)
+
+    scope_values = [zone_value]
+    for clause in rule.scope:
+        value, reason = _test(frame, "scope", clause)
+        scope_values.append(value)
+        reasons.append(reason)
+    scope = v.k_and(scope_values)
+    if scope is False:
+        return done(Status.NOT_APPLICABLE, reasons)
+
+    chosen, uncertain, exc_reasons = _exceptions(frame, rule)
+    reasons.extend(exc_reasons)
+    variant = _variant(frame, rule, chosen, scope)
+    for other in uncertain:
+        alternative = _variant(frame, rule, other[0], scope)
+        if not alternative.same(variant):
+            variant.status = Status.UNDETERMINED
+            variant.outcome = {}
+            variant.missing |= other[1].missing
+            variant.params |= other[1].params
+    reasons.extend(variant.reasons)
+    missing, params = set(variant.missing), set(variant.params)
+    if isinstance(scope, Unknown):
+        missing |= scope.missing
+        params |= scope.params
+    return done(variant.status, reasons, variant.outcome, missing, params,
+                chosen.label if chosen else None)
+
+
+def _target_in_zone(frame: Frame) -> tuple[Any, Reason]:
+    target = frame.target
+    notes: list[str] = []
+    if target is None:
+        value: Any = Unknown(frozenset({"target"}))
+        notes.append("target unknown: where does the person ask?")
+    elif not frame.active_zones:
+        value = False
+        notes.append("no zone of this rule is in force at as_of")
+    else:
+        results = []
+        for ref in frame.active_zones:
+            inside = zone_logic.contains(frame.registry, ref.zone, target, frame.as_of)
+            if inside is None:
+                members = zone_logic.coarse_members(frame.registry, ref.zone, target, frame.as_of)
+                names = "、".join(f"{m} {frame.registry.name(m)}" for m in members)
+                notes.append(f"{target} {frame.registry.name(target)} is too coarse for "
+                             f"{ref.zone.name.en}: only {names} are members; give the county")
+                results.append(Unknown(frozenset({"target"})))
+            else:
+                if inside:
+                    notes.append(f"{target} {frame.registry.name(target)} is in "
+                                 f"{ref.zone.name.en} ({ref.zone.name.zh}) since {ref.start}")
+                results.append(inside)
+        value = v.k_or(results)
+        if value is False:
+            names = ", ".join(r.zone.name.en for r in frame.active_zones)
+            notes.append(f"{target} {frame.registry.name(target)} is outside {names}")
+    missing, _ = v.gaps(value)
+    reason = Reason("zone", "zone", _ZONE, None, _truth_json(value),
+                    facts={"target": target}, missing=tuple(sorted(missing)), notes=tuple(notes))
+    return value, reason
+
+
+def _test(frame: Frame, kind: str, clause: Clause) -> tuple[Any, Reason]:
+    value, rec = evaluate_clause(frame, clause)
+    value = _as_truth(value, clause)
+    return value, _reason(kind, clause, _truth_json(value), value, rec)
+
+
+def _as_truth(value: Any, clause: Clause) -> Any:
+    if isinstance(value, bool | Unknown):
+        return value
+    raise EvalTypeError(
+        f"{clause.name} ({clause.location}) gave {v.describe(value)}, not true or false"
+    )
+
+
+def _truth_json(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _reason(kind: str, clause: Clause, shown: Any, value: Any, rec: Recorder) -> Reason:
+    missing, params = v.gaps(value)
+    return Reason(kind, clause.name, clause.label, clause.text, shown, dict(rec.facts),
+                  tuple(rec.parameters), tuple(sorted(missing)), tuple(sorted(params)),
+                  tuple(rec.notes))
+
+
+def _exceptions(
+    frame: Frame, rule: Rule
+) -> tuple[RuleException | None, list[tuple[RuleException, Any]], list[Reason]]:
+    reasons: list[Reason] = []
+    applies: dict[str, Any] = {}
+    for e in rule.exceptions:
+        values = []
+        for clause in e.applies:
+            value, reason = _test(frame, "exception", clause)
+            values.append(value)
+            reasons.append(reason)
+        applies[e.label] = v.k_and(values)
+    by_label = {e.label: e for e in rule.exceptions}
+    live = [e for e in rule.exceptions if applies[e.label] is True]
+    winners = [e for e in live if not any(e.label in o.overrides for o in live)]
+    chosen = winners[0] if winners else None
+    if len(winners) > 1:
+        first = _variant(frame, rule, winners[0], True)
+        for other in winners[1:]:
+            if not _variant(frame, rule, other, True).same(first):
+                raise RuleConflict(rule.id, winners[0].label, other.label,
+                                   [winners[0].location, other.location])
+    uncertain = [
+        (by_label[label], value)
+        for label, value in applies.items()
+        if isinstance(value, Unknown)
+        and not (chosen and label in chosen.overrides)
+    ]
+    return chosen, uncertain, reasons
+
+
+def _variant(frame: Frame, rule: Rule, exception: RuleException | None, scope: Any) -> _Variant:
+    conditions = rule.conditions
+    outcome_clauses: Mapping[str, Clause] = {c.name: c for c in rule.outcome}
+    if exception is not None:
+        if exception.conditions is not None:
+            conditions = exception.conditions
+        outcome_clauses = {**outcome_clauses, **{c.name: c for c in exception.outcome}}
+    reasons: list[Reason] = []
+    values = []
+    for clause in conditions:
+        value, reason = _test(frame, "condition", clause)
+        values.append(value)
+        reasons.append(reason)
+    granted = v.k_and(values)
+    missing: set[str] = set()
+    params: set[str] = set()
+    outcome: dict[str, Any] = {}
+    if scope is True and granted is True:
+        status = Status.ELIGIBLE
+        for name, clause in outcome_clauses.items():
+            value, rec = evaluate_clause(frame, clause)
+            shown = v.to_json(value)
+            outcome[name] = shown
+            reasons.append(_reason("outcome", clause, shown, value, rec))
+            m, p = v.gaps(value)
+            missing |= m
+            params |= p
+    elif scope is True and granted is False:
+        status = Status.INELIGIBLE
+    else:
+        status = Status.UNDETERMINED
+        if isinstance(granted, Unknown):
+            missing |= granted.missing
+            params |= granted.params
+    return _Variant(status, outcome, reasons, frozenset(missing), frozenset(params))

@@ -1,0 +1,607 @@
+"""The reference interpreter: evaluates expression trees against one situation, three-valued.
+
+Pure: every evaluation builds its own ``Frame``; the compiled pack and the place registry are
+read-only. What an expression read (facts, parameters) is recorded for the decision's trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from pydantic import BaseModel
+
+from tongcheng import months as mo
+from tongcheng.evaluate import values as v
+from tongcheng.evaluate.values import EvalTypeError, Item, Items, MonthSet, Range, Unknown
+from tongcheng.expr import ast
+from tongcheng.pack import parameters as params
+from tongcheng.pack import zones
+from tongcheng.pack.model import Clause, Rule, RulePack, ZoneRef
+from tongcheng.places import PlaceRegistry
+
+# Fields whose None is a known value, not an unknown fact: an open period is still running.
+KNOWN_NONE = frozenset({"to"})
+# Field names that differ from the situation's keys.
+ALIASES = {"from": "from_"}
+FACT_ROOTS = ("as_of", "target", "person", "insurance", "provident_fund", "cards", "request")
+
+
+@attrs.define
+class Recorder:
+    """Facts and parameter values one clause used, for its line in the trace."""
+
+    facts: dict[str, Any] = attrs.field(factory=dict)
+    parameters: list[dict[str, Any]] = attrs.field(factory=list)
+    notes: list[str] = attrs.field(factory=list)
+
+    def merge(self, other: Recorder) -> None:
+        self.facts.update(other.facts)
+        for p in other.parameters:
+            if p not in self.parameters:
+                self.parameters.append(p)
+        for n in other.notes:
+            if n not in self.notes:
+                self.notes.append(n)
+
+
+@attrs.define
+class Frame:
+    """Everything one rule evaluation for one situation needs; discarded afterwards."""
+
+    pack: RulePack
+    registry: PlaceRegistry
+    situation: Any
+    as_of: date
+    rule: Rule
+    active_zones: tuple[ZoneRef, ...]
+    lets: dict[str, Clause]
+    let_cache: dict[str, tuple[Any, Recorder]] = attrs.field(factory=dict)
+    recorder: Recorder = attrs.field(factory=Recorder)
+
+    @property
+    def as_of_month(self) -> int:
+        return mo.month_of(self.as_of)
+
+    @property
+    def target(self) -> str | None:
+        return getattr(self.situation, "target", None)
+
+
+Env = dict[str, tuple[Any, str | None]]
+
+
+def evaluate_clause(frame: Frame, clause: Clause) -> tuple[Any, Recorder]:
+    """Value of a clause and what it read."""
+    outer = frame.recorder
+    frame.recorder = Recorder()
+    try:
+        value = evaluate(frame, clause.expr, {})
+        return value, frame.recorder
+    finally:
+        frame.recorder = outer
+
+
+def evaluate(frame: Frame, node: ast.Node, env: Env) -> Any:
+    match node:
+        case ast.Literal(value=value):
+            return value
+        case ast.Name():
+            return _name(frame, node, env)
+        case ast.Attr():
+            return _attr(frame, node, env)
+        case ast.Filter():
+            return _filter(frame, node, env)
+        case ast.ListLit(items=items):
+            return tuple(evaluate(frame, i, env) for i in items)
+        case ast.Call():
+            return _call(frame, node, env)
+        case ast.Not(operand=o):
+            return v.k_not(v.truth(evaluate(frame, o, env), "'not'"))
+        case ast.And(operands=ops):
+            out = []
+            for o in ops:
+                x = v.truth(evaluate(frame, o, env), "'and'")
+                if x is False:
+                    return False
+                out.append(x)
+            return v.k_and(out)
+        case ast.Or(operands=ops):
+            out = []
+            for o in ops:
+                x = v.truth(evaluate(frame, o, env), "'or'")
+                if x is True:
+                    return True
+                out.append(x)
+            return v.k_or(out)
+        case ast.Compare(op=op, left=a, right=b):
+            return compare(op, evaluate(frame, a, env), evaluate(frame, b, env))
+        case ast.Arith(op=op, left=a, right=b):
+            return arith(op, evaluate(frame, a, env), evaluate(frame, b, env))
+        case ast.Negate(operand=o):
+            return arith("-", 0, evaluate(frame, o, env))
+        case ast.If(cond=c, then=t, otherwise=o):
+            cond = v.truth(evaluate(frame, c, env), "'if'")
+            if cond is True:
+                return evaluate(frame, t, env)
+            if cond is False:
+                return evaluate(frame, o, env)
+            a, b = evaluate(frame, t, env), evaluate(frame, o, env)
+            if v.is_known(a) and v.is_known(b) and a == b:
+                return a
+            return v.unknown(cond, a, b)
+    raise EvalTypeError(f"cannot evaluate {node!r}")
+
+
+# --- names and paths ------------------------------------------------------------------------
+
+
+def path_of(node: ast.Node, env: Env) -> str | None:
+    """The situation path an expression denotes (``insurance[2].place``), if it is one."""
+    match node:
+        case ast.Name(name=n):
+            if n in env:
+                return env[n][1]
+            return n if n in FACT_ROOTS else None
+        case ast.Attr(obj=o, name=n):
+            base = path_of(o, env)
+            return f"{base}.{n}" if base else None
+    return None
+
+
+def _name(frame: Frame, node: ast.Name, env: Env) -> Any:
+    name = node.name
+    if name in env:
+        return env[name][0]
+    if name in frame.lets:
+        if name not in frame.let_cache:
+            frame.let_cache[name] = evaluate_clause(frame, frame.lets[name])
+        value, rec = frame.let_cache[name]
+        frame.recorder.merge(rec)
+        return value
+    if name == "as_of":
+        return frame.as_of
+    if name in FACT_ROOTS:
+        return _fact(frame, getattr(frame.situation, name, None), name, name)
+    raise EvalTypeError(f"unknown name {name!r}")
+
+
+def _fact(frame: Frame, raw: Any, path: str, field: str) -> Any:
+    if raw is None and field not in KNOWN_NONE:
+        frame.recorder.facts[path] = None
+        return Unknown(frozenset({path}))
+    if isinstance(raw, tuple | list):
+        return Items(tuple(Item(f"{path}[{i}]", x) for i, x in enumerate(raw)))
+    if not isinstance(raw, BaseModel):
+        frame.recorder.facts[path] = v.to_json(raw)
+    return raw
+
+
+def _attr(frame: Frame, node: ast.Attr, env: Env) -> Any:
+    base = evaluate(frame, node.obj, env)
+    base_path = path_of(node.obj, env)
+    path = f"{base_path}.{node.name}" if base_path else None
+    if isinstance(base, Unknown):
+        if path and base_path and base.missing == frozenset({base_path}):
+            return Unknown(frozenset({path}), base.params)
+        return base
+    if isinstance(base, dict):  # a parameter value with fields
+        if node.name not in base:
+            raise EvalTypeError(f"the value has no field {node.name!r} (it has {sorted(base)})")
+        return base[node.name]
+    if isinstance(base, BaseModel):
+        raw = getattr(base, ALIASES.get(node.name, node.name))
+        return _fact(frame, raw, path or node.name, node.name)
+    raise EvalTypeError(f"cannot take .{node.name} of {v.describe(base)}")
+
+
+def _filter(frame: Frame, node: ast.Filter, env: Env) -> Any:
+    base = evaluate(frame, node.obj, env)
+    if isinstance(base, Unknown):
+        return base
+    if not isinstance(base, Items):
+        raise EvalTypeError(f"cannot filter {v.describe(base)}: only lists from the situation")
+    sure: list[Item] = []
+    maybe: list[Item] = list()
+    missing, prm = set(base.missing), set(base.params)
+    for bucket, items in (("sure", base.sure), ("maybe", base.maybe)):
+        for item in items:
+            keep = v.truth(
+                evaluate(frame, node.cond, {**env, "item": (item.value, item.path)}), "a filter"
+            )
+            if keep is True:
+                (sure if bucket == "sure" else maybe).append(item)
+            elif isinstance(keep, Unknown):
+                maybe.append(item)
+                missing |= keep.missing
+                prm |= keep.params
+    return Items(tuple(sure), tuple(maybe), frozenset(missing), frozenset(prm))
+
+
+# --- operators ------------------------------------------------------------------------------
+
+
+def compare(op: str, a: Any, b: Any) -> Any:
+    if op == "in":
+        if isinstance(a, Unknown | Range):
+            return v.unknown(a)
+        if not isinstance(b, tuple):
+            raise EvalTypeError(f"'in' needs a list on its right, got {v.describe(b)}")
+        return a in b
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        return v.unknown(a, b)
+    if isinstance(a, Range) or isinstance(b, Range):
+        lo_a, hi_a = v.bounds(a)  # type: ignore[misc]
+        lo_b, hi_b = v.bounds(b)  # type: ignore[misc]
+        sure, possible = _range_compare(op, lo_a, hi_a, lo_b, hi_b)
+        if sure:
+            return True
+        if not possible:
+            return False
+        return v.unknown(a, b)
+    try:
+        match op:
+            case "==":
+                return a == b
+            case "!=":
+                return a != b
+            case "<":
+                return a < b
+            case "<=":
+                return a <= b
+            case ">":
+                return a > b
+            case ">=":
+                return a >= b
+    except TypeError:
+        raise EvalTypeError(f"cannot compare {v.describe(a)} {op} {v.describe(b)}") from None
+    raise EvalTypeError(f"unknown comparison {op!r}")
+
+
+def _range_compare(op: str, lo_a, hi_a, lo_b, hi_b) -> tuple[bool, bool]:
+    """(surely true, possibly true) for a comparison of two intervals."""
+    match op:
+        case "<":
+            return hi_a < lo_b, lo_a < hi_b
+        case "<=":
+            return hi_a <= lo_b, lo_a <= hi_b
+        case ">":
+            return lo_a > hi_b, hi_a > lo_b
+        case ">=":
+            return lo_a >= hi_b, hi_a >= lo_b
+        case "==":
+            return (lo_a == hi_a == lo_b == hi_b), not (hi_a < lo_b or hi_b < lo_a)
+        case "!=":
+            return (hi_a < lo_b or hi_b < lo_a), not (lo_a == hi_a == lo_b == hi_b)
+    raise EvalTypeError(f"unknown comparison {op!r}")
+
+
+def _num(x: Any) -> bool:
+    return isinstance(x, int | Decimal) and not isinstance(x, bool)
+
+
+def arith(op: str, a: Any, b: Any) -> Any:
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        return v.unknown(a, b)
+    ba, bb = v.bounds(a), v.bounds(b)
+    assert ba is not None and bb is not None
+    for x in (*ba, *bb):
+        if not _num(x):
+            raise EvalTypeError(f"cannot compute {v.describe(a)} {op} {v.describe(b)}")
+    (lo_a, hi_a), (lo_b, hi_b) = ba, bb
+    if op == "+":
+        return v.bounded(lo_a + lo_b, hi_a + hi_b, a, b)
+    if op == "-":
+        return v.bounded(lo_a - hi_b, hi_a - lo_b, a, b)
+    if op == "*":
+        products = [lo_a * lo_b, lo_a * hi_b, hi_a * lo_b, hi_a * hi_b]
+        return v.bounded(min(products), max(products), a, b)
+    if op == "/":
+        if lo_b <= 0 <= hi_b:
+            if lo_b == hi_b == 0:
+                raise EvalTypeError("division by zero")
+            return v.unknown(a, b)
+        quotients = [Decimal(x) / Decimal(y) for x in (lo_a, hi_a) for y in (lo_b, hi_b)]
+        return v.bounded(min(quotients), max(quotients), a, b)
+    raise EvalTypeError(f"unknown operator {op!r}")
+
+
+# --- functions ------------------------------------------------------------------------------
+
+Impl = Callable[[Frame, list[Any], dict[str, Any], list[str | None]], Any]
+IMPLS: dict[str, Impl] = {}
+
+
+def _impl(name: str) -> Callable[[Impl], Impl]:
+    def register(fn: Impl) -> Impl:
+        IMPLS[name] = fn
+        return fn
+
+    return register
+
+
+def _call(frame: Frame, node: ast.Call, env: Env) -> Any:
+    fn = IMPLS.get(node.func)
+    if fn is None:
+        raise EvalTypeError(f"unknown function {node.func!r}")
+    args = [evaluate(frame, a, env) for a in node.args]
+    kwargs = {k: evaluate(frame, x, env) for k, x in node.kwargs}
+    paths = [path_of(a, env) for a in node.args] + [path_of(x, env) for _, x in node.kwargs]
+    return fn(frame, args, kwargs, paths)
+
+
+def _period_interval(frame: Frame, period: Any) -> mo.Interval:
+    end = period.to if period.to is not None else frame.as_of_month
+    return period.from_, min(end, frame.as_of_month)
+
+
+@_impl("months")
+def _months(frame: Frame, args, kwargs, paths) -> Any:
+    (periods,) = args
+    if isinstance(periods, Unknown):
+        return periods
+    if not isinstance(periods, Items):
+        raise EvalTypeError(f"months() needs a list of periods, got {v.describe(periods)}")
+    sure = mo.merge(_period_interval(frame, i.value) for i in periods.sure)
+    maybe = tuple(_period_interval(frame, i.value) for i in periods.maybe)
+    return MonthSet(sure, maybe, periods.missing, periods.params)
+
+
+@_impl("count")
+def _count(frame: Frame, args, kwargs, paths) -> Any:
+    (x,) = args
+    if isinstance(x, Unknown):
+        return x
+    if isinstance(x, Items):
+        return v.bounded(len(x.sure), len(x.sure) + len(x.maybe), x)
+    if isinstance(x, MonthSet):
+        return v.bounded(mo.count(x.sure), mo.count(x.sure + x.maybe), x)
+    if isinstance(x, tuple):
+        return len(x)
+    raise EvalTypeError(f"count() needs a list or month set, got {v.describe(x)}")
+
+
+@_impl("exists")
+def _exists(frame: Frame, args, kwargs, paths) -> Any:
+    return compare(">", _count(frame, args, kwargs, paths), 0)
+
+
+@_impl("consecutive_months")
+def _consecutive(frame: Frame, args, kwargs, paths) -> Any:
+    (x,) = args
+    if isinstance(x, Unknown):
+        return x
+    if not isinstance(x, MonthSet):
+        raise EvalTypeError(f"consecutive_months() needs months(...), got {v.describe(x)}")
+
+    def run(intervals) -> int:
+        m = frame.as_of_month
+        return mo.run_ending_at(intervals, m) or mo.run_ending_at(intervals, m - 1)
+
+    return v.bounded(run(x.sure), run(x.sure + x.maybe), x)
+
+
+@_impl("running")
+def _running(frame: Frame, args, kwargs, paths) -> Any:
+    (periods,) = args
+    if isinstance(periods, Unknown):
+        return periods
+    if not isinstance(periods, Items):
+        raise EvalTypeError(f"running() needs a list of periods, got {v.describe(periods)}")
+    m = frame.as_of_month
+
+    def is_running(item: Item) -> bool:
+        p = item.value
+        return p.from_ <= m and (p.to is None or p.to >= m)
+
+    return Items(
+        tuple(i for i in periods.sure if is_running(i)),
+        tuple(i for i in periods.maybe if is_running(i)),
+        periods.missing,
+        periods.params,
+    )
+
+
+@_impl("age")
+def _age(frame: Frame, args, kwargs, paths) -> Any:
+    born = args[0]
+    at = args[1] if len(args) > 1 else frame.as_of
+    if isinstance(born, Unknown) or isinstance(at, Unknown):
+        return v.unknown(born, at)
+    if not isinstance(born, date) or not isinstance(at, date):
+        raise EvalTypeError("age() needs dates")
+    return at.year - born.year - ((at.month, at.day) < (born.month, born.day))
+
+
+@_impl("city")
+def _city(frame: Frame, args, kwargs, paths) -> Any:
+    (place,) = args
+    if isinstance(place, Unknown):
+        return place
+    return frame.registry.city_of(place) or place
+
+
+def zone_status(frame: Frame, ref: ZoneRef, place: str) -> bool | None:
+    return zones.contains(frame.registry, ref.zone, place, frame.as_of)
+
+
+@_impl("member")
+def _member(frame: Frame, args, kwargs, paths) -> Any:
+    (place,) = args
+    target = frame.target
+    if isinstance(place, Unknown):
+        return place
+    if target is None:
+        return Unknown(frozenset({"target"}))
+    results = []
+    notes = []
+    for ref in frame.active_zones:
+        t = zone_status(frame, ref, target)
+        p = zone_status(frame, ref, place)
+        t_val = Unknown(frozenset({"target"})) if t is None else t
+        p_val = Unknown(frozenset({paths[0] or "place"})) if p is None else p
+        if p is None:
+            inside = zones.coarse_members(frame.registry, ref.zone, place, frame.as_of)
+            names = "、".join(frame.registry.name(m) for m in inside)
+            notes.append(
+                f"{place} {frame.registry.name(place)} is too coarse for {ref.zone.name.en}: "
+                f"only {names} are members; the county decides"
+            )
+        results.append(v.k_and([t_val, p_val]))
+    result = v.k_or(results) if results else False
+    if isinstance(result, Unknown):
+        frame.recorder.notes.extend(n for n in notes if n not in frame.recorder.notes)
+    return result
+
+
+@_impl("in_zone")
+def _in_zone(frame: Frame, args, kwargs, paths) -> Any:
+    place, zone_id = args
+    if isinstance(place, Unknown):
+        return place
+    zone = frame.pack.zones[zone_id]
+    result = zones.contains(frame.registry, zone, place, frame.as_of)
+    return Unknown(frozenset({paths[0] or "place"})) if result is None else result
+
+
+def _place_arg(frame: Frame, kwargs, paths, index: int) -> tuple[Any, str]:
+    if "place" in kwargs:
+        return kwargs["place"], paths[index] or "place"
+    target = frame.target
+    return (target if target is not None else Unknown(frozenset({"target"}))), "target"
+
+
+@_impl("param")
+def _param(frame: Frame, args, kwargs, paths) -> Any:
+    (name,) = args
+    parameter = frame.pack.parameters[name]
+    kw_names = list(kwargs)
+    place, place_path = _place_arg(frame, kwargs, paths, 1 + kw_names.index("place")
+                                   if "place" in kwargs else 0)
+    at = kwargs.get("at", frame.as_of)
+    if isinstance(place, Unknown) or isinstance(at, Unknown):
+        return v.unknown(place, at)
+    hit = params.lookup(frame.registry, parameter, place, at)
+    if hit.status is params.Lookup.COARSE:
+        frame.recorder.notes.append(
+            f"{name}: {place} {frame.registry.name(place)} is too coarse; its counties have "
+            "their own values"
+        )
+        return Unknown(frozenset({place_path}))
+    if hit.status is not params.Lookup.FOUND:
+        key = hit.key if hit.place else f"{name}[{place}]"
+        frame.recorder.parameters.append(
+            {"parameter": name, "place": hit.place or place, "at": at.isoformat(),
+             "value": None, "status": hit.status.value}
+        )
+        return Unknown(frozenset(), frozenset({key}))
+    assert hit.value is not None
+    pv = hit.value
+    frame.recorder.parameters.append(
+        {
+            "parameter": name,
+            "place": hit.place,
+            "at": at.isoformat(),
+            "value": v.to_json(pv.value),
+            "reference": pv.reference,
+            "confidence": pv.confidence,
+            "undated": pv.undated,
+            "flagged": pv.flagged,
+            **({"note": pv.note} if pv.note else {}),
+        }
+    )
+    return pv.value
+
+
+@_impl("declared")
+def _declared(frame: Frame, args, kwargs, paths) -> Any:
+    (name,) = args
+    parameter = frame.pack.parameters[name]
+    place, place_path = _place_arg(frame, kwargs, paths, 1)
+    if isinstance(place, Unknown):
+        return place
+    status, declaring = params.declaring_place(frame.registry, parameter, place)
+    if status is params.Lookup.FOUND or declaring is not None:
+        return True
+    if status is params.Lookup.COARSE:
+        return Unknown(frozenset({place_path}))
+    return False
+
+
+@_impl("pick")
+def _pick(frame: Frame, args, kwargs, paths) -> Any:
+    record, key = args
+    if isinstance(record, Unknown) or isinstance(key, Unknown):
+        return v.unknown(record, key)
+    if not isinstance(record, dict) or key not in record:
+        raise EvalTypeError(f"pick(): no field {key!r} in {v.describe(record)}")
+    return record[key]
+
+
+@_impl("places")
+def _places(frame: Frame, args, kwargs, paths) -> Any:
+    (items,) = args
+    if isinstance(items, Unknown):
+        return items
+    if not isinstance(items, Items):
+        raise EvalTypeError(f"places() needs a list, got {v.describe(items)}")
+
+    def place_of(x: Any) -> str:
+        return getattr(x, "place", None) or x.issuer
+
+    if items.maybe:
+        return v.unknown(items)
+    return tuple(sorted({place_of(i.value) for i in items.sure}))
+
+
+def _extreme(args: list[Any], pick_lo: bool) -> Any:
+    if len(args) == 1 and isinstance(args[0], tuple):
+        args = list(args[0])
+        if not args:
+            return Unknown()
+    if len(args) == 1 and isinstance(args[0], Unknown):
+        return args[0]
+    if any(isinstance(a, Unknown) for a in args):
+        return v.unknown(*args)
+    bs = [v.bounds(a) for a in args]
+    if all(lo == hi for lo, hi in bs):  # type: ignore[misc]
+        return min(args) if pick_lo else max(args)
+    los = [b[0] for b in bs]  # type: ignore[index]
+    his = [b[1] for b in bs]  # type: ignore[index]
+    if pick_lo:
+        return v.bounded(min(los), min(his), *args)
+    return v.bounded(max(los), max(his), *args)
+
+
+@_impl("min")
+def _min(frame: Frame, args, kwargs, paths) -> Any:
+    return _extreme(args, True)
+
+
+@_impl("max")
+def _max(frame: Frame, args, kwargs, paths) -> Any:
+    return _extreme(args, False)
+
+
+@_impl("given")
+def _given(frame: Frame, args, kwargs, paths) -> Any:
+    (x,) = args
+    return True if v.is_known(x) else v.unknown(x)
+
+
+@_impl("date")
+def _date(frame: Frame, args, kwargs, paths) -> Any:
+    return date.fromisoformat(args[0])
+
+
+@_impl("month")
+def _month(frame: Frame, args, kwargs, paths) -> Any:
+    (x,) = args
+    if isinstance(x, Unknown):
+        return x
+    if isinstance(x, date):
+        return mo.month_of(x)
+    return mo.parse_month(x)

@@ -1,0 +1,181 @@
+"""Three-valued values: what the evaluator knows, partly knows, or does not know.
+
+A value is either known (a plain Python value) or one of these:
+
+- ``Unknown``: any value is possible; ``missing`` names the situation paths and ``params`` the
+  parameters that would settle it. Kleene's logic decides ``and``/``or`` where it can anyway.
+- ``Range``: a number known to lie between ``lo`` and ``hi`` (a count of months where some
+  places are too coarse to say whether they are members).
+- ``Items``: a list from the situation where some items are surely in and some only maybe
+  (filters whose condition is unknown for an item). Each item keeps its path for the trace.
+- ``MonthSet``: months surely covered, and months maybe covered.
+
+Bounds make partial knowledge exact: ``count(...) > 0`` is true as soon as one month is surely
+in, whatever the unknown rest, and false only when no month can be in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from tongcheng import months as mo
+
+
+@attrs.frozen
+class Unknown:
+    missing: frozenset[str] = frozenset()
+    params: frozenset[str] = frozenset()
+
+
+@attrs.frozen
+class Range:
+    lo: int | Decimal
+    hi: int | Decimal
+    missing: frozenset[str] = frozenset()
+    params: frozenset[str] = frozenset()
+
+
+@attrs.frozen
+class Item:
+    path: str
+    value: Any
+
+
+@attrs.frozen
+class Items:
+    sure: tuple[Item, ...]
+    maybe: tuple[Item, ...] = ()
+    missing: frozenset[str] = frozenset()
+    params: frozenset[str] = frozenset()
+
+    @property
+    def known(self) -> bool:
+        return not self.maybe
+
+
+@attrs.frozen
+class MonthSet:
+    sure: tuple[mo.Interval, ...]
+    maybe: tuple[mo.Interval, ...] = ()  # months that may be covered, beyond ``sure``
+    missing: frozenset[str] = frozenset()
+    params: frozenset[str] = frozenset()
+
+
+PARTIAL = (Unknown, Range, Items, MonthSet)
+
+
+def is_known(value: Any) -> bool:
+    if isinstance(value, Unknown | Range):
+        return False
+    if isinstance(value, Items | MonthSet):
+        return not value.maybe
+    return True
+
+
+def gaps(*values: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """Union of the missing paths and parameters of the values not fully known."""
+    missing: set[str] = set()
+    params: set[str] = set()
+    for v in values:
+        if isinstance(v, PARTIAL) and not is_known(v):
+            missing |= v.missing
+            params |= v.params
+    return frozenset(missing), frozenset(params)
+
+
+def unknown(*values: Any) -> Unknown:
+    missing, params = gaps(*values)
+    return Unknown(missing, params)
+
+
+def bounded(lo: int | Decimal, hi: int | Decimal, *sources: Any) -> Any:
+    """A known number when both bounds agree, else a Range carrying the sources' gaps."""
+    if lo == hi:
+        return lo
+    missing, params = gaps(*sources)
+    return Range(lo, hi, missing, params)
+
+
+def bounds(value: Any) -> tuple[Any, Any] | None:
+    """(lo, hi) of a number or Range; None for Unknown."""
+    if isinstance(value, Range):
+        return value.lo, value.hi
+    if isinstance(value, Unknown):
+        return None
+    return value, value
+
+
+# --- Kleene logic ---------------------------------------------------------------------------
+
+
+def k_and(values: Iterable[Any]) -> Any:
+    values = list(values)
+    if any(v is False for v in values):
+        return False
+    if all(v is True for v in values):
+        return True
+    return unknown(*[v for v in values if v is not True])
+
+
+def k_or(values: Iterable[Any]) -> Any:
+    values = list(values)
+    if any(v is True for v in values):
+        return True
+    if all(v is False for v in values):
+        return False
+    return unknown(*[v for v in values if v is not False])
+
+
+def k_not(value: Any) -> Any:
+    if isinstance(value, bool):
+        return not value
+    return unknown(value)
+
+
+def truth(value: Any, what: str) -> Any:
+    """Check that a value is a truth value (True, False or unknown)."""
+    if isinstance(value, bool) or isinstance(value, Unknown):
+        return value
+    raise EvalTypeError(f"{what} gave {describe(value)}, not a truth value")
+
+
+class EvalTypeError(TypeError):
+    """A rule expression applied to a value of the wrong kind: a defect of the rule pack."""
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, Items | MonthSet | Range | Unknown):
+        return type(value).__name__
+    return f"{type(value).__name__} {value!r}"
+
+
+def to_json(value: Any) -> Any:
+    """A known value as JSON-ready data (partly known values become null)."""
+    if not is_known(value):
+        return None
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, int | float | str):
+        return value
+    if isinstance(value, Items):
+        rows = [to_json(i.value) for i in value.sure]
+        return sorted(rows, key=lambda r: repr(r))
+    if isinstance(value, MonthSet):
+        return [[mo.format_month(lo), mo.format_month(hi)] for lo, hi in value.sure]
+    if isinstance(value, tuple | list):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

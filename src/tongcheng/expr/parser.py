@@ -1,0 +1,240 @@
+"""Parse expression text into the syntax tree. Parsed with a grammar, never ``eval``'d."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from importlib.resources import files
+
+import lark
+
+from tongcheng.expr import ast
+
+
+class ExprSyntaxError(ValueError):
+    """Expression text that is not in the language; carries the position inside the text."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        self.line, self.column = line, column
+        super().__init__(message)
+
+
+@cache
+def _parser() -> lark.Lark:
+    grammar = files("tongcheng.expr").joinpath("grammar.lark").read_text(encoding="utf-8")
+    return lark.Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+
+
+def _pos(meta_or_token) -> ast.Pos:
+    line = getattr(meta_or_token, "line", 1) or 1
+    column = getattr(meta_or_token, "column", 1) or 1
+    return ast.Pos(line, column)
+
+
+class _Build(lark.Transformer):
+    """Lark tree -> our immutable nodes."""
+
+    def _p(self, meta) -> ast.Pos:
+        return _pos(meta)
+
+    @lark.v_args(meta=True)
+    def number(self, meta, children):
+        text = str(children[0])
+        value = Decimal(text) if "." in text else int(text)
+        return ast.Literal(value, _pos(meta))
+
+    @lark.v_args(meta=True)
+    def string(self, meta, children):
+        raw = str(children[0])[1:-1]
+        return ast.Literal(raw.replace('\\"', '"').replace("\\\\", "\\"), _pos(meta))
+
+    @lark.v_args(meta=True)
+    def true(self, meta, _):
+        return ast.Literal(True, _pos(meta))
+
+    @lark.v_args(meta=True)
+    def false(self, meta, _):
+        return ast.Literal(False, _pos(meta))
+
+    @lark.v_args(meta=True)
+    def null(self, meta, _):
+        return ast.Literal(None, _pos(meta))
+
+    @lark.v_args(meta=True)
+    def name(self, meta, children):
+        return ast.Name(str(children[0]), _pos(meta))
+
+    @lark.v_args(meta=True)
+    def attr(self, meta, children):
+        obj, name = children
+        return ast.Attr(obj, str(name), _pos(meta))
+
+    @lark.v_args(meta=True)
+    def filter(self, meta, children):
+        obj, cond = children
+        return ast.Filter(obj, cond, _pos(meta))
+
+    @lark.v_args(meta=True)
+    def list(self, meta, children):
+        return ast.ListLit(tuple(c for c in children if c is not None), _pos(meta))
+
+    @lark.v_args(meta=True)
+    def kwarg(self, meta, children):
+        name, value = children
+        return ("kw", str(name), value)
+
+    @lark.v_args(meta=True)
+    def call(self, meta, children):
+        func, *rest = children
+        args: list[ast.Node] = []
+        kwargs: list[tuple[str, ast.Node]] = []
+        for item in rest:
+            if item is None:
+                continue
+            if isinstance(item, tuple) and item and item[0] == "kw":
+                kwargs.append((item[1], item[2]))
+            else:
+                if kwargs:
+                    raise ExprSyntaxError(
+                        "a positional argument cannot follow a keyword argument",
+                        _pos(meta).line,
+                        _pos(meta).column,
+                    )
+                args.append(item)
+        return ast.Call(str(func), tuple(args), tuple(kwargs), _pos(meta))
+
+    @lark.v_args(meta=True)
+    def not_expr(self, meta, children):
+        return ast.Not(children[0], _pos(meta))
+
+    @lark.v_args(meta=True)
+    def negate(self, meta, children):
+        return ast.Negate(children[0], _pos(meta))
+
+    @lark.v_args(meta=True)
+    def disj(self, meta, children):
+        return ast.Or(tuple(children), _pos(meta))
+
+    @lark.v_args(meta=True)
+    def conj(self, meta, children):
+        return ast.And(tuple(children), _pos(meta))
+
+    @lark.v_args(meta=True)
+    def comparison(self, meta, children):
+        left, op, right = children
+        return ast.Compare(str(op), left, right, _pos(meta))
+
+    def _chain(self, meta, children):
+        node = children[0]
+        for i in range(1, len(children), 2):
+            node = ast.Arith(str(children[i]), node, children[i + 1], _pos(meta))
+        return node
+
+    @lark.v_args(meta=True)
+    def sum(self, meta, children):
+        return self._chain(meta, children)
+
+    @lark.v_args(meta=True)
+    def product(self, meta, children):
+        return self._chain(meta, children)
+
+    @lark.v_args(meta=True)
+    def if_expr(self, meta, children):
+        cond, then, otherwise = children
+        return ast.If(cond, then, otherwise, _pos(meta))
+
+
+def parse(text: str) -> ast.Node:
+    """Parse one expression; raise ExprSyntaxError saying where and what was expected."""
+    try:
+        tree = _parser().parse(text)
+    except lark.exceptions.UnexpectedCharacters as e:
+        raise ExprSyntaxError(
+            f"unexpected character {text[e.pos_in_stream]!r}", e.line, e.column
+        ) from None
+    except lark.exceptions.UnexpectedToken as e:
+        expected = sorted(_describe(t) for t in (e.expected or ()))
+        got = "end of expression" if e.token.type == "$END" else repr(str(e.token))
+        hint = f"; expected {', '.join(expected[:8])}" if expected else ""
+        line = e.line if e.line and e.line > 0 else text.count("\n") + 1
+        column = e.column if e.column and e.column > 0 else len(text.rsplit("\n", 1)[-1]) + 1
+        raise ExprSyntaxError(f"unexpected {got}{hint}", line, column) from None
+    except lark.exceptions.UnexpectedEOF as e:
+        raise ExprSyntaxError(
+            "expression ends too early", text.count("\n") + 1, len(text) + 1
+        ) from e
+    try:
+        return _Build().transform(tree)
+    except lark.exceptions.VisitError as e:
+        if isinstance(e.orig_exc, ExprSyntaxError):
+            raise e.orig_exc from None
+        raise
+
+
+_TOKEN_NAMES = {
+    "RPAR": "')'",
+    "LPAR": "'('",
+    "RSQB": "']'",
+    "LSQB": "'['",
+    "COMMA": "','",
+    "DOT": "'.'",
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "STRING": "a string",
+    "COMP": "a comparison",
+    "ADDOP": "'+' or '-'",
+    "MULOP": "'*' or '/'",
+    "EQUAL": "'='",
+    "MINUS": "'-'",
+}
+
+
+def _describe(token_type: str) -> str:
+    if token_type in _TOKEN_NAMES:
+        return _TOKEN_NAMES[token_type]
+    if token_type.isupper():
+        return token_type.lower()
+    return repr(token_type)
+
+
+def unparse(node: ast.Node) -> str:
+    """Text for a node, used in traces and lint messages."""
+    match node:
+        case ast.Literal(value=None):
+            return "null"
+        case ast.Literal(value=bool() as b):
+            return "true" if b else "false"
+        case ast.Literal(value=str() as s):
+            return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        case ast.Literal(value=v):
+            return str(v)
+        case ast.Name(name=n):
+            return n
+        case ast.Attr(obj=o, name=n):
+            return f"{unparse(o)}.{n}"
+        case ast.Filter(obj=o, cond=c):
+            return f"{unparse(o)}[{unparse(c)}]"
+        case ast.ListLit(items=items):
+            return "[" + ", ".join(unparse(i) for i in items) + "]"
+        case ast.Call(func=f, args=args, kwargs=kwargs):
+            parts = [unparse(a) for a in args] + [f"{k}={unparse(v)}" for k, v in kwargs]
+            return f"{f}({', '.join(parts)})"
+        case ast.Not(operand=o):
+            return f"not {_wrap(o)}"
+        case ast.Negate(operand=o):
+            return f"-{_wrap(o)}"
+        case ast.And(operands=ops):
+            return " and ".join(_wrap(o) for o in ops)
+        case ast.Or(operands=ops):
+            return " or ".join(_wrap(o) for o in ops)
+        case ast.Compare(op=op, left=a, right=b) | ast.Arith(op=op, left=a, right=b):
+            return f"{_wrap(a)} {op} {_wrap(b)}"
+        case ast.If(cond=c, then=t, otherwise=o):
+            return f"if {unparse(c)} then {unparse(t)} else {unparse(o)}"
+    raise TypeError(f"not an expression node: {node!r}")
+
+
+def _wrap(node: ast.Node) -> str:
+    text = unparse(node)
+    simple = (ast.Literal, ast.Name, ast.Attr, ast.Filter, ast.Call, ast.ListLit)
+    return text if isinstance(node, simple) else f"({text})"

@@ -1,0 +1,205 @@
+"""The compiled rule pack: immutable values every evaluator consumes.
+
+Loading turns the pack's YAML files into these objects once; evaluation never touches files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import attrs
+
+from tongcheng.errors import Location
+from tongcheng.expr import ast
+
+
+@attrs.frozen
+class Text:
+    """A phrase in Chinese and English."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+@attrs.frozen
+class Document:
+    """An official text or report a rule rests on."""
+
+    id: str
+    title: str
+    issuer: str | None
+    issued: date | None
+    kind: str  # official | news | secondary
+    number: str | None = None  # 文号, e.g. 鲁政字〔2023〕168号
+    file: str | None = None  # the text inside the pack's sources/, when at hand
+    url: str | None = None
+    note: str | None = None
+
+
+@attrs.frozen
+class Basis:
+    """One citation: document, article, and the quoted sentence."""
+
+    document: Document
+    article: str | None = None
+    quote: str | None = None
+    reading: Text | None = None  # the project's reading where the text leaves room
+    location: Location | None = None
+
+
+@attrs.frozen
+class ParamValue:
+    value: Any
+    reference: str
+    confidence: str  # high | medium | low
+    start: date | None = None
+    end: date | None = None
+    undated: bool = False  # start date unknown: used as the current value after dated ones
+    note: str | None = None
+    location: Location | None = None
+
+    @property
+    def flagged(self) -> bool:
+        """Values a caseworker should be warned about: below high confidence or undated."""
+        return self.confidence != "high" or self.undated
+
+
+@attrs.frozen
+class Parameter:
+    """A named number a rule needs, with dated values per place (OpenFisca style).
+
+    A place listed with no values is *declared*: the pack admits it does not know the number,
+    and decisions needing it are undetermined with the parameter named.
+    """
+
+    id: str
+    description: Text
+    unit: str | None
+    places: Mapping[str, tuple[ParamValue, ...]]
+    location: Location
+
+
+@attrs.frozen
+class Membership:
+    place: str
+    start: date
+    end: date | None = None
+    basis: str | None = None
+
+    def active(self, at: date) -> bool:
+        return self.start <= at and (self.end is None or at <= self.end)
+
+
+@attrs.frozen
+class Zone:
+    """A named set of places granting each other some treatment, from a date, by a document."""
+
+    id: str
+    name: Text
+    kind: str  # persons | industry
+    members: tuple[Membership, ...]
+    basis: tuple[Basis, ...]
+    location: Location
+
+    def members_at(self, at: date) -> frozenset[str]:
+        return frozenset(m.place for m in self.members if m.active(at))
+
+
+@attrs.frozen
+class ZoneRef:
+    """A rule's use of a zone, from the date the rule's source grants it there."""
+
+    zone: Zone
+    start: date
+    end: date | None = None
+
+    def active(self, at: date) -> bool:
+        return self.start <= at and (self.end is None or at <= self.end)
+
+
+@attrs.frozen
+class Clause:
+    """A labelled expression: a scope test, a granting condition, a definition or an outcome."""
+
+    name: str
+    label: Text
+    text: str
+    expr: ast.Node
+    location: Location
+
+
+@attrs.frozen
+class RuleException:
+    """A more specific rule that replaces its base's conditions or outcome where it applies.
+
+    As in Catala, an exception wins over the rule it belongs to; two exceptions that both apply
+    and disagree are an error unless one lists the other in ``overrides``.
+    """
+
+    label: str
+    title: Text
+    applies: tuple[Clause, ...]
+    conditions: tuple[Clause, ...] | None
+    outcome: tuple[Clause, ...]
+    basis: tuple[Basis, ...]
+    overrides: tuple[str, ...]
+    location: Location
+
+
+@attrs.frozen
+class Rule:
+    id: str
+    title: Text
+    domain: str
+    subject: str  # person | project
+    zones: tuple[ZoneRef, ...]
+    in_force_from: date | None
+    in_force_to: date | None
+    firmness: str  # in_force | pilot | promise
+    lets: tuple[Clause, ...]
+    scope: tuple[Clause, ...]
+    conditions: tuple[Clause, ...]
+    outcome: tuple[Clause, ...]
+    basis: tuple[Basis, ...]
+    reading: Text | None
+    exceptions: tuple[RuleException, ...]
+    location: Location
+    monotonic: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+
+    def in_force(self, at: date) -> bool:
+        return (self.in_force_from is None or self.in_force_from <= at) and (
+            self.in_force_to is None or at <= self.in_force_to
+        )
+
+
+@attrs.frozen
+class PackInfo:
+    name: str
+    version: str
+    digest: str
+    description: Text | None = None
+
+
+@attrs.frozen
+class RulePack:
+    info: PackInfo
+    root: str
+    rules: tuple[Rule, ...]
+    zones: Mapping[str, Zone]
+    parameters: Mapping[str, Parameter]
+    documents: Mapping[str, Document]
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(r.id for r in self.rules)

@@ -1,0 +1,141 @@
+"""The rule-pack file formats, as pydantic models: what a rule author may write.
+
+Validation errors from these models are mapped back to file and line by the loader. The JSON
+Schema of each file kind can be printed for editors (``tongcheng schema --pack-file rule``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")]
+Label = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+Confidence = Literal["high", "medium", "low"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TextIn(_Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class PackFile(_Strict):
+    """``pack.yaml``: the pack's name and version."""
+
+    name: str
+    version: str
+    description: TextIn | None = None
+
+
+class DocumentIn(_Strict):
+    """One entry of ``documents.yaml``."""
+
+    title: str
+    issuer: str | None = None
+    issued: dt.date | None = None
+    kind: Literal["official", "news", "secondary"]
+    number: str | None = None
+    file: str | None = Field(None, description="the text, relative to the pack's sources/")
+    url: str | None = None
+    note: str | None = None
+
+
+class BasisIn(_Strict):
+    document: Id
+    article: str | None = None
+    quote: str | None = None
+    reading: TextIn | None = None
+
+
+class MemberIn(_Strict):
+    place: str | int
+    from_: dt.date = Field(alias="from")
+    to: dt.date | None = None
+    basis: Id | None = None
+
+
+class ZoneIn(_Strict):
+    """One entry of ``zones.yaml``."""
+
+    name: TextIn
+    kind: Literal["persons", "industry"] = "persons"
+    basis: list[BasisIn] = Field(min_length=1)
+    members: list[MemberIn] = Field(min_length=1)
+
+
+class ValueIn(_Strict):
+    value: Any
+    reference: str = Field(min_length=1)
+    confidence: Confidence
+    from_: dt.date | None = Field(None, alias="from")
+    to: dt.date | None = None
+    undated: bool = False
+    note: str | None = None
+
+
+class ParameterIn(_Strict):
+    """One entry of a ``parameters/*.yaml`` file."""
+
+    description: TextIn
+    unit: str | None = None
+    values: dict[str, list[ValueIn]] = Field(
+        description="per place code: dated values; an empty list declares the place without "
+        "a known value"
+    )
+
+
+class ClauseIn(_Strict):
+    label: TextIn
+    when: str
+
+
+class ValueClauseIn(_Strict):
+    expr: str
+    label: TextIn | None = None
+
+
+class ZoneRefIn(_Strict):
+    zone: Id
+    from_: dt.date = Field(alias="from")
+    to: dt.date | None = None
+
+
+class PeriodIn(_Strict):
+    from_: dt.date | None = Field(None, alias="from")
+    to: dt.date | None = None
+
+
+class ExceptionIn(_Strict):
+    label: Label
+    title: TextIn
+    applies: list[ClauseIn] = Field(min_length=1)
+    conditions: list[ClauseIn] | None = None
+    outcome: dict[str, str | ValueClauseIn] = Field(default_factory=dict)
+    basis: list[BasisIn] = Field(min_length=1)
+    overrides: list[Label] = Field(default_factory=list)
+
+
+class RuleIn(_Strict):
+    """One rule of a ``rules/*.yaml`` file (each file is a list of rules)."""
+
+    id: Id
+    title: TextIn
+    domain: str
+    subject: Literal["person", "project"] = "person"
+    zones: list[ZoneRefIn] = Field(min_length=1)
+    in_force: PeriodIn | None = None
+    firmness: Literal["in_force", "pilot", "promise"] = "in_force"
+    let: dict[Label, str | ValueClauseIn] = Field(default_factory=dict)
+    scope: list[ClauseIn] = Field(default_factory=list)
+    conditions: list[ClauseIn] = Field(default_factory=list)
+    outcome: dict[Label, str | ValueClauseIn] = Field(default_factory=dict)
+    basis: list[BasisIn] = Field(min_length=1)
+    reading: TextIn | None = None
+    exceptions: list[ExceptionIn] = Field(default_factory=list)
+    monotonic: dict[Label, list[str]] = Field(default_factory=dict)

@@ -1,0 +1,50 @@
+"""Plain questions for missing facts, so a caseworker knows what to ask next."""
+
+from __future__ import annotations
+
+import re
+
+_QUESTIONS: list[tuple[str, str, str]] = [
+    (r"^target$", "在哪里办理(办事大厅、医院、乘车地或公积金中心所在的县区)?",
+     "Where does the person ask (the hall, hospital, bus or fund centre's county)?"),
+    (r"^insurance$", "此人的社会保险缴费记录(险种、地点、起止月份)是什么?",
+     "What are the person's social insurance periods (scheme, place, from, to)?"),
+    (r"^insurance\[\d+\]\.place$", "这段缴费记录在哪个县(区、市)?",
+     "In which county was this contribution period paid?"),
+    (r"^person$", "此人的基本情况(出生日期、性别等)是什么?",
+     "Who is the person (birth date, sex, …)?"),
+    (r"^person\.birth_date$", "此人的出生日期是?", "What is the person's date of birth?"),
+    (r"^person\.sex$", "此人的性别是?", "What is the person's sex?"),
+    (r"^person\.employment$", "此人目前是在职、灵活就业、退休还是失业?",
+     "Is the person employed, flexibly employed, retired or unemployed?"),
+    (r"^person\.retired_on$", "此人何时退休?", "When did the person retire?"),
+    (r"^person\.pension_place$", "此人的养老金由哪个城市发放?", "Which city pays the pension?"),
+    (r"^person\.lives_in$", "此人现在住在哪里?", "Where does the person live now?"),
+    (r"^person\.hukou$", "此人的户籍在哪里?", "Where is the person's household registration?"),
+    (r"^person\.residence$", "此人持有哪些居住证(地点、起始日期)?",
+     "Which residence permits does the person hold (place, since)?"),
+    (r"^person\.residence\[\d+\]\.place$", "这张居住证是哪个县(区、市)签发的?",
+     "Which county issued this residence permit?"),
+    (r"^cards$", "此人持有哪些卡(交通卡、社保卡等,及发卡城市)?",
+     "Which cards does the person hold (transit, social security, …, and the issuing city)?"),
+    (r"^cards\[\d+\]\.issuer$", "这张卡是哪个县(区、市)发的?", "Which county issued this card?"),
+    (r"^provident_fund(\.periods)?$", "此人的公积金缴存记录(地点、起止月份)是什么?",
+     "What are the person's provident fund deposit periods (place, from, to)?"),
+    (r"^provident_fund\.periods\[\d+\]\.place$", "这段公积金在哪个县(区、市)缴存?",
+     "In which county were these fund deposits made?"),
+    (r"^provident_fund\.balance$", "公积金账户余额是多少?", "What is the fund account balance?"),
+    (r"^provident_fund\.outstanding_loans$", "本人及配偶是否有未还清的公积金贷款?",
+     "Do the person or spouse have a fund loan not yet repaid?"),
+    (r"^provident_fund\.couple_application$", "是否夫妻共同申请贷款?",
+     "Does the person apply together with a spouse?"),
+    (r"^provident_fund\.spouse_balance$", "配偶的公积金账户余额是多少?",
+     "What is the spouse's fund account balance?"),
+    (r"^request\.service$", "办理哪项政务服务?", "Which service is asked for?"),
+]
+
+
+def question_for(path: str, lang: str = "zh") -> str:
+    for pattern, zh, en in _QUESTIONS:
+        if re.match(pattern, path):
+            return en if lang == "en" else zh
+    return f"{path}?"

@@ -1,0 +1,235 @@
+"""Text rendering of decisions and rules for people at a terminal (the command line's table)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text as RichText
+
+from tongcheng.evaluate.decision import Decision, Evaluation, Reason, Status, basis_json
+from tongcheng.pack.model import Rule, RulePack
+from tongcheng.questions import question_for
+
+STATUS_WORDS = {
+    Status.ELIGIBLE: ("✔", {"zh": "符合", "en": "eligible"}, "green"),
+    Status.INELIGIBLE: ("✘", {"zh": "不符合", "en": "ineligible"}, "red"),
+    Status.UNDETERMINED: ("?", {"zh": "待定", "en": "undetermined"}, "yellow"),
+    Status.NOT_APPLICABLE: ("–", {"zh": "不适用", "en": "not applicable"}, "dim"),
+}
+
+WORDS = {
+    "zh": {
+        "rule": "规则", "status": "状态", "outcome": "结果", "trace": "判断过程",
+        "missing": "尚缺事实", "missing_parameters": "尚缺参数(须由规则维护方补充,窗口无法提供)",
+        "basis": "政策依据", "reading": "本项目的理解", "questions": "下一步可询问",
+        "unverified": "未核实参数(可信度低于 high 或无日期)", "exception": "适用例外",
+        "as_of": "评估日期", "pack": "规则包", "settles": "可确定",
+        "firmness": {"pilot": "试点(探索)", "promise": "承诺(推动)", "in_force": ""},
+    },
+    "en": {
+        "rule": "rule", "status": "status", "outcome": "outcome", "trace": "trace",
+        "missing": "missing facts", "missing_parameters":
+        "missing parameters (the rule pack lacks them; a caseworker cannot supply them)",
+        "basis": "basis", "reading": "the project's reading", "questions": "ask next",
+        "unverified": "unverified parameters (below high confidence, or undated)",
+        "exception": "exception applied", "as_of": "as of", "pack": "rule pack",
+        "settles": "settles",
+        "firmness": {"pilot": "pilot (to explore)", "promise": "promise", "in_force": ""},
+    },
+}
+
+
+def _mark(value: Any) -> str:
+    return "✔" if value is True else "✘" if value is False else "?"
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return "; ".join(_fmt(v) for v in value) or "(none)"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def render_evaluation(result: Evaluation, console: Console, lang: str = "zh") -> None:
+    w = WORDS[lang]
+    console.print(
+        f"{w['as_of']}: {result.as_of}   {w['pack']}: {result.pack.name} {result.pack.version} "
+        f"({result.pack.digest[:19]}…)"
+    )
+    table = Table(show_lines=False)
+    table.add_column(w["rule"])
+    table.add_column(w["status"])
+    table.add_column(w["outcome"])
+    for d in result.decisions:
+        symbol, words, style = STATUS_WORDS[d.status]
+        outcome = escape(", ".join(f"{k}={_fmt(v)}" for k, v in d.outcome.items()))
+        title = d.title.get(lang)
+        table.add_row(f"{title}\n[dim]{d.rule}[/dim]", f"[{style}]{symbol} {words[lang]}[/]",
+                      outcome)
+    console.print(table)
+    for d in result.decisions:
+        render_decision(d, console, lang)
+    if result.questions:
+        console.print(f"\n[bold]{w['questions']}[/bold]")
+        for q in result.questions:
+            console.print(f"  • {question_for(q.path, lang)}  [dim]{escape(f'({q.path}; ')}"
+                          f"{w['settles']}: {', '.join(q.rules)})[/dim]")
+
+
+def render_decision(d: Decision, console: Console, lang: str = "zh") -> None:
+    w = WORDS[lang]
+    symbol, words, style = STATUS_WORDS[d.status]
+    console.print()
+    head = RichText(f"━━ {d.title.get(lang)}  ", style="bold")
+    head.append(d.rule, style="dim")
+    console.print(head)
+    firm = w["firmness"].get(d.firmness, "")
+    console.print(f"   {w['status']}: [{style}]{symbol} {words[lang]}[/]"
+                  + (f"   [{firm}]" if firm else ""))
+    if d.exception:
+        console.print(f"   {w['exception']}: {d.exception}")
+    if d.outcome:
+        for k, v in d.outcome.items():
+            console.print(f"   {w['outcome']}: {k} = {escape(_fmt(v))}")
+    console.print(f"   {w['trace']}:")
+    for r in d.reasons:
+        _reason_line(r, console, lang)
+    if d.missing:
+        console.print(f"   [yellow]{w['missing']}[/]: {escape(', '.join(d.missing))}")
+    if d.missing_parameters:
+        console.print(f"   [yellow]{w['missing_parameters']}[/]: "
+                      f"{escape(', '.join(d.missing_parameters))}")
+    flagged = d.flagged_parameters
+    if flagged:
+        console.print(f"   [yellow]⚠ {w['unverified']}[/]:")
+        for p in flagged:
+            console.print(escape(
+                f"      {p['parameter']}[{p['place']}] = {_fmt(p.get('value'))} "
+                f"({p.get('confidence')}{', undated' if p.get('undated') else ''}): "
+                f"{p.get('reference', '')}"), highlight=False)
+    if d.status in (Status.ELIGIBLE, Status.INELIGIBLE, Status.UNDETERMINED):
+        console.print(f"   {w['basis']}:")
+        for b in d.basis:
+            console.print("      " + escape(basis_line(basis_json(b, lang))), highlight=False)
+        if d.reading:
+            console.print(f"   {w['reading']}: {d.reading.get(lang)}", highlight=False)
+
+
+def _reason_line(r: Reason, console: Console, lang: str) -> None:
+    if r.kind == "outcome":
+        line = f"     = {r.label.get(lang)}: {escape(_fmt(r.value))}"
+    else:
+        line = f"     {_mark(r.value)} {r.label.get(lang)}"
+    facts = ", ".join(f"{k}={_fmt(v)}" for k, v in list(r.facts.items())[:6])
+    if len(r.facts) > 6:
+        facts += f", … (+{len(r.facts) - 6})"
+    console.print(line, highlight=False)
+    if facts:
+        console.print(f"         [dim]{escape(facts)}[/dim]", highlight=False)
+    for note in r.notes:
+        console.print(f"         [dim]{escape(note)}[/dim]", highlight=False)
+
+
+def basis_line(b: dict[str, Any]) -> str:
+    parts = [b["document"]]
+    if b.get("number"):
+        parts.append(b["number"])
+    if b.get("issued"):
+        parts.append(b["issued"])
+    if b.get("article"):
+        parts.append(b["article"])
+    text = " ".join(parts)
+    if b.get("quote"):
+        text += f": “{b['quote']}”"
+    text += f" [{b['source']}]"
+    return text
+
+
+def render_rules(pack: RulePack, console: Console, lang: str = "zh") -> None:
+    table = Table()
+    for col in ("id", "title", "domain", "zones", "in force", "parameters"):
+        table.add_column(col)
+    for rule in pack.rules:
+        zones = "\n".join(f"{z.zone.name.get(lang)} ({z.start})" for z in rule.zones)
+        start = str(rule.in_force_from or "…")
+        end = str(rule.in_force_to or "")
+        params = rule_parameters(pack, rule)
+        conf = "\n".join(f"{p}: {c}" for p, c in params.items()) or "—"
+        table.add_row(rule.id, rule.title.get(lang), rule.domain, zones, f"{start} – {end}", conf)
+    console.print(table)
+
+
+def rule_parameters(pack: RulePack, rule: Rule) -> dict[str, str]:
+    """Parameters a rule reads, each with the range of confidences of its values."""
+    from tongcheng.expr import ast
+
+    names: list[str] = []
+    clauses = [*rule.lets, *rule.scope, *rule.conditions, *rule.outcome]
+    for e in rule.exceptions:
+        clauses += [*e.applies, *(e.conditions or ()), *e.outcome]
+    for c in clauses:
+        for node in ast.walk(c.expr):
+            if (isinstance(node, ast.Call) and node.func in ("param", "declared") and node.args
+                    and isinstance(node.args[0], ast.Literal)):
+                name = str(node.args[0].value)
+                if name not in names:
+                    names.append(name)
+    out = {}
+    order = ["high", "medium", "low"]
+    for name in names:
+        p = pack.parameters[name]
+        confs = {v.confidence for vals in p.places.values() for v in vals}
+        empty = sum(1 for vals in p.places.values() if not vals)
+        desc = "/".join(c for c in order if c in confs) or "no values"
+        if empty:
+            desc += f", {empty} place(s) without value"
+        out[name] = desc
+    return out
+
+
+def render_rule(pack: RulePack, rule: Rule, console: Console, lang: str = "zh") -> None:
+    console.print(f"[bold]{rule.title.get(lang)}[/bold]  [dim]{rule.id}[/dim]")
+    console.print(f"domain: {rule.domain}   subject: {rule.subject}   firmness: {rule.firmness}")
+    console.print(f"in force: {rule.in_force_from or '…'} – {rule.in_force_to or ''}   "
+                  f"defined at {rule.location}")
+    console.print("zones:")
+    for z in rule.zones:
+        members = ", ".join(sorted(z.zone.members_at(z.start)))
+        console.print(f"  {z.zone.name.get(lang)} from {z.start}: {members}")
+    for title, clauses in (("definitions", rule.lets), ("scope", rule.scope),
+                           ("conditions", rule.conditions), ("outcome", rule.outcome)):
+        if clauses:
+            console.print(f"{title}:")
+            for c in clauses:
+                label = "" if c.label.zh == c.name else f"{c.label.get(lang)}: "
+                console.print(f"  {c.name}: {label}[cyan]{c.text}[/cyan]", highlight=False)
+    for e in rule.exceptions:
+        console.print(f"exception {e.label}: {e.title.get(lang)}")
+        for c in e.applies:
+            console.print(f"  applies: [cyan]{c.text}[/cyan]", highlight=False)
+        for c in e.outcome:
+            console.print(f"  outcome {c.name}: [cyan]{c.text}[/cyan]", highlight=False)
+    console.print("basis:")
+    for b in rule.basis:
+        console.print("  " + escape(basis_line(basis_json(b, lang))), highlight=False)
+    if rule.reading:
+        console.print(f"reading: {rule.reading.get(lang)}", highlight=False)
+    params = rule_parameters(pack, rule)
+    if params:
+        console.print("parameters:")
+        for name in params:
+            p = pack.parameters[name]
+            console.print(f"  {name}: {p.description.get(lang)}")
+            for place, vals in p.places.items():
+                if not vals:
+                    console.print(f"    {place}: (declared, no value known)")
+                for val in vals:
+                    span = "undated" if val.undated else f"{val.start or '…'} – {val.end or ''}"
+                    console.print(f"    {place}: {_fmt(val.value)}  [{span}, {val.confidence}] "
+                                  f"{val.reference}", highlight=False)
