@@ -1,8 +1,8 @@
 """tongcheng (同城): same-city treatment across Shandong's integration zones, as cited rules.
 
-    >>> import tongcheng
-    >>> result = tongcheng.evaluate({"as_of": "2025-06-01", "target": "370200", ...})
-    >>> result.decision("medical_insurance.contribution_years_recognition").status
+>>> import tongcheng
+>>> result = tongcheng.evaluate({"as_of": "2025-06-01", "target": "370200", ...})
+>>> result.decision("medical_insurance.contribution_years_recognition").status
 """
 
 from tongcheng.api import bundled_pack, evaluate

@@ -55,13 +55,22 @@ def _bad_date(value: str) -> date:
 
 
 pack_option = click.option(
-    "--pack", "pack_path", type=click.Path(file_okay=False), default=None,
+    "--pack",
+    "pack_path",
+    type=click.Path(file_okay=False),
+    default=None,
     help="Rule-pack folder (default: the bundled pack).",
 )
-lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh",
-                           show_default=True, help="Language of titles and reasons.")
-format_option = click.option("--format", "fmt", type=click.Choice(["table", "json"]),
-                             default="table", show_default=True)
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of titles and reasons.",
+)
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,14 +81,24 @@ def main() -> None:
 
 @main.command()
 @click.argument("situation", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--as-of", callback=_as_of, help="Evaluate as of this date (YYYY-MM-DD); "
-              "overrides the situation's as_of. Default: the situation's, else today.")
+@click.option(
+    "--as-of",
+    callback=_as_of,
+    help="Evaluate as of this date (YYYY-MM-DD); "
+    "overrides the situation's as_of. Default: the situation's, else today.",
+)
 @click.option("--rule", "rules", multiple=True, help="Only this rule (repeatable).")
 @format_option
 @lang_option
 @pack_option
-def check(situation: str, as_of: date | None, rules: tuple[str, ...], fmt: str, lang: str,
-          pack_path: str | None) -> None:
+def check(
+    situation: str,
+    as_of: date | None,
+    rules: tuple[str, ...],
+    fmt: str,
+    lang: str,
+    pack_path: str | None,
+) -> None:
     """Decide every rule for the situation in SITUATION (JSON or YAML; - for stdin)."""
     from tongcheng.render import render_evaluation
     from tongcheng.situation import parse_situation
@@ -120,8 +139,9 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None) -> No
 
     pack = _pack(pack_path)
     if rule_id and rule_id not in pack.rule_ids:
-        _fail(EXIT_INVALID, f"unknown rule {rule_id!r}; the pack's rules: "
-              f"{', '.join(pack.rule_ids)}")
+        _fail(
+            EXIT_INVALID, f"unknown rule {rule_id!r}; the pack's rules: {', '.join(pack.rule_ids)}"
+        )
     if fmt == "json":
         from tongcheng.evaluate.decision import basis_json
 
@@ -133,10 +153,18 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None) -> No
                 "domain": r.domain,
                 "subject": r.subject,
                 "firmness": r.firmness,
-                "zones": [{"zone": z.zone.id, "from": z.start.isoformat(),
-                           "to": z.end.isoformat() if z.end else None} for z in r.zones],
-                "in_force": {"from": str(r.in_force_from) if r.in_force_from else None,
-                             "to": str(r.in_force_to) if r.in_force_to else None},
+                "zones": [
+                    {
+                        "zone": z.zone.id,
+                        "from": z.start.isoformat(),
+                        "to": z.end.isoformat() if z.end else None,
+                    }
+                    for z in r.zones
+                ],
+                "in_force": {
+                    "from": str(r.in_force_from) if r.in_force_from else None,
+                    "to": str(r.in_force_to) if r.in_force_to else None,
+                },
                 "parameters": rule_parameters(pack, r),
                 "basis": [basis_json(b, lang) for b in r.basis],
                 "defined_at": str(r.location),

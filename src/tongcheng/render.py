@@ -22,20 +22,38 @@ STATUS_WORDS = {
 
 WORDS = {
     "zh": {
-        "rule": "规则", "status": "状态", "outcome": "结果", "trace": "判断过程",
-        "missing": "尚缺事实", "missing_parameters": "尚缺参数(须由规则维护方补充,窗口无法提供)",
-        "basis": "政策依据", "reading": "本项目的理解", "questions": "下一步可询问",
-        "unverified": "未核实参数(可信度低于 high 或无日期)", "exception": "适用例外",
-        "as_of": "评估日期", "pack": "规则包", "settles": "可确定",
+        "rule": "规则",
+        "status": "状态",
+        "outcome": "结果",
+        "trace": "判断过程",
+        "missing": "尚缺事实",
+        "missing_parameters": "尚缺参数(须由规则维护方补充,窗口无法提供)",
+        "basis": "政策依据",
+        "reading": "本项目的理解",
+        "questions": "下一步可询问",
+        "unverified": "未核实参数(可信度低于 high 或无日期)",
+        "exception": "适用例外",
+        "as_of": "评估日期",
+        "pack": "规则包",
+        "settles": "可确定",
         "firmness": {"pilot": "试点(探索)", "promise": "承诺(推动)", "in_force": ""},
     },
     "en": {
-        "rule": "rule", "status": "status", "outcome": "outcome", "trace": "trace",
-        "missing": "missing facts", "missing_parameters":
-        "missing parameters (the rule pack lacks them; a caseworker cannot supply them)",
-        "basis": "basis", "reading": "the project's reading", "questions": "ask next",
+        "rule": "rule",
+        "status": "status",
+        "outcome": "outcome",
+        "trace": "trace",
+        "missing": "missing facts",
+        "missing_parameters": (
+            "missing parameters (the rule pack lacks them; a caseworker cannot supply them)"
+        ),
+        "basis": "basis",
+        "reading": "the project's reading",
+        "questions": "ask next",
         "unverified": "unverified parameters (below high confidence, or undated)",
-        "exception": "exception applied", "as_of": "as of", "pack": "rule pack",
+        "exception": "exception applied",
+        "as_of": "as of",
+        "pack": "rule pack",
         "settles": "settles",
         "firmness": {"pilot": "pilot (to explore)", "promise": "promise", "in_force": ""},
     },
@@ -70,16 +88,19 @@ def render_evaluation(result: Evaluation, console: Console, lang: str = "zh") ->
         symbol, words, style = STATUS_WORDS[d.status]
         outcome = escape(", ".join(f"{k}={_fmt(v)}" for k, v in d.outcome.items()))
         title = d.title.get(lang)
-        table.add_row(f"{title}\n[dim]{d.rule}[/dim]", f"[{style}]{symbol} {words[lang]}[/]",
-                      outcome)
+        table.add_row(
+            f"{title}\n[dim]{d.rule}[/dim]", f"[{style}]{symbol} {words[lang]}[/]", outcome
+        )
     console.print(table)
     for d in result.decisions:
         render_decision(d, console, lang)
     if result.questions:
         console.print(f"\n[bold]{w['questions']}[/bold]")
         for q in result.questions:
-            console.print(f"  • {question_for(q.path, lang)}  [dim]{escape(f'({q.path}; ')}"
-                          f"{w['settles']}: {', '.join(q.rules)})[/dim]")
+            console.print(
+                f"  • {question_for(q.path, lang)}  [dim]{escape(f'({q.path}; ')}"
+                f"{w['settles']}: {', '.join(q.rules)})[/dim]"
+            )
 
 
 def render_decision(d: Decision, console: Console, lang: str = "zh") -> None:
@@ -90,8 +111,9 @@ def render_decision(d: Decision, console: Console, lang: str = "zh") -> None:
     head.append(d.rule, style="dim")
     console.print(head)
     firm = w["firmness"].get(d.firmness, "")
-    console.print(f"   {w['status']}: [{style}]{symbol} {words[lang]}[/]"
-                  + (f"   [{firm}]" if firm else ""))
+    console.print(
+        f"   {w['status']}: [{style}]{symbol} {words[lang]}[/]" + (f"   [{firm}]" if firm else "")
+    )
     if d.exception:
         console.print(f"   {w['exception']}: {d.exception}")
     if d.outcome:
@@ -103,16 +125,21 @@ def render_decision(d: Decision, console: Console, lang: str = "zh") -> None:
     if d.missing:
         console.print(f"   [yellow]{w['missing']}[/]: {escape(', '.join(d.missing))}")
     if d.missing_parameters:
-        console.print(f"   [yellow]{w['missing_parameters']}[/]: "
-                      f"{escape(', '.join(d.missing_parameters))}")
+        console.print(
+            f"   [yellow]{w['missing_parameters']}[/]: {escape(', '.join(d.missing_parameters))}"
+        )
     flagged = d.flagged_parameters
     if flagged:
         console.print(f"   [yellow]⚠ {w['unverified']}[/]:")
         for p in flagged:
-            console.print(escape(
-                f"      {p['parameter']}[{p['place']}] = {_fmt(p.get('value'))} "
-                f"({p.get('confidence')}{', undated' if p.get('undated') else ''}): "
-                f"{p.get('reference', '')}"), highlight=False)
+            console.print(
+                escape(
+                    f"      {p['parameter']}[{p['place']}] = {_fmt(p.get('value'))} "
+                    f"({p.get('confidence')}{', undated' if p.get('undated') else ''}): "
+                    f"{p.get('reference', '')}"
+                ),
+                highlight=False,
+            )
     if d.status in (Status.ELIGIBLE, Status.INELIGIBLE, Status.UNDETERMINED):
         console.print(f"   {w['basis']}:")
         for b in d.basis:
@@ -175,8 +202,12 @@ def rule_parameters(pack: RulePack, rule: Rule) -> dict[str, str]:
         clauses += [*e.applies, *(e.conditions or ()), *e.outcome]
     for c in clauses:
         for node in ast.walk(c.expr):
-            if (isinstance(node, ast.Call) and node.func in ("param", "declared") and node.args
-                    and isinstance(node.args[0], ast.Literal)):
+            if (
+                isinstance(node, ast.Call)
+                and node.func in ("param", "declared")
+                and node.args
+                and isinstance(node.args[0], ast.Literal)
+            ):
                 name = str(node.args[0].value)
                 if name not in names:
                     names.append(name)
@@ -196,14 +227,20 @@ def rule_parameters(pack: RulePack, rule: Rule) -> dict[str, str]:
 def render_rule(pack: RulePack, rule: Rule, console: Console, lang: str = "zh") -> None:
     console.print(f"[bold]{rule.title.get(lang)}[/bold]  [dim]{rule.id}[/dim]")
     console.print(f"domain: {rule.domain}   subject: {rule.subject}   firmness: {rule.firmness}")
-    console.print(f"in force: {rule.in_force_from or '…'} – {rule.in_force_to or ''}   "
-                  f"defined at {rule.location}")
+    console.print(
+        f"in force: {rule.in_force_from or '…'} – {rule.in_force_to or ''}   "
+        f"defined at {rule.location}"
+    )
     console.print("zones:")
     for z in rule.zones:
         members = ", ".join(sorted(z.zone.members_at(z.start)))
         console.print(f"  {z.zone.name.get(lang)} from {z.start}: {members}")
-    for title, clauses in (("definitions", rule.lets), ("scope", rule.scope),
-                           ("conditions", rule.conditions), ("outcome", rule.outcome)):
+    for title, clauses in (
+        ("definitions", rule.lets),
+        ("scope", rule.scope),
+        ("conditions", rule.conditions),
+        ("outcome", rule.outcome),
+    ):
         if clauses:
             console.print(f"{title}:")
             for c in clauses:
@@ -231,5 +268,8 @@ def render_rule(pack: RulePack, rule: Rule, console: Console, lang: str = "zh") 
                     console.print(f"    {place}: (declared, no value known)")
                 for val in vals:
                     span = "undated" if val.undated else f"{val.start or '…'} – {val.end or ''}"
-                    console.print(f"    {place}: {_fmt(val.value)}  [{span}, {val.confidence}] "
-                                  f"{val.reference}", highlight=False)
+                    console.print(
+                        f"    {place}: {_fmt(val.value)}  [{span}, {val.confidence}] "
+                        f"{val.reference}",
+                        highlight=False,
+                    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import attrs
@@ -12,7 +12,7 @@ import attrs
 from tongcheng.pack.model import Basis, PackInfo, Text
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     ELIGIBLE = "eligible"
     INELIGIBLE = "ineligible"
     UNDETERMINED = "undetermined"
@@ -100,7 +100,8 @@ class Decision:
         if flagged:
             out["unverified_parameters"] = [
                 f"{p['parameter']}[{p['place']}] ({p.get('confidence')}"
-                + (", undated" if p.get("undated") else "") + ")"
+                + (", undated" if p.get("undated") else "")
+                + ")"
                 for p in flagged
             ]
         return out

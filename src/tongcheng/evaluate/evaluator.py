@@ -116,17 +116,41 @@ def decide(
 def _decide(
     pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule
 ) -> Decision:
-    def done(status: Status, reasons: list[Reason], outcome=None, missing=(), params=(),
-             exception: str | None = None) -> Decision:
-        return Decision(rule.id, rule.title, status, outcome or {}, tuple(reasons),
-                        tuple(sorted(missing)), tuple(sorted(params)), rule.basis,
-                        rule.firmness, exception, rule.reading)
+    def done(
+        status: Status,
+        reasons: list[Reason],
+        outcome=None,
+        missing=(),
+        params=(),
+        exception: str | None = None,
+    ) -> Decision:
+        return Decision(
+            rule.id,
+            rule.title,
+            status,
+            outcome or {},
+            tuple(reasons),
+            tuple(sorted(missing)),
+            tuple(sorted(params)),
+            rule.basis,
+            rule.firmness,
+            exception,
+            rule.reading,
+        )
 
     reasons: list[Reason] = []
     if not rule.in_force(as_of):
         span = f"{rule.in_force_from or '…'} – {rule.in_force_to or '…'}"
-        reasons.append(Reason("in_force", "in_force", _IN_FORCE, None, False,
-                              notes=(f"in force {span}; as_of is {as_of}",)))
+        reasons.append(
+            Reason(
+                "in_force",
+                "in_force",
+                _IN_FORCE,
+                None,
+                False,
+                notes=(f"in force {span}; as_of is {as_of}",),
+            )
+        )
         return done(Status.NOT_APPLICABLE, reasons)
     reasons.append(Reason("in_force", "in_force", _IN_FORCE, None, True))
 
@@ -159,8 +183,9 @@ def _decide(
     if isinstance(scope, Unknown):
         missing |= scope.missing
         params |= scope.params
-    return done(variant.status, reasons, variant.outcome, missing, params,
-                chosen.label if chosen else None)
+    return done(
+        variant.status, reasons, variant.outcome, missing, params, chosen.label if chosen else None
+    )
 
 
 def _target_in_zone(frame: Frame) -> tuple[Any, Reason]:
@@ -179,21 +204,33 @@ def _target_in_zone(frame: Frame) -> tuple[Any, Reason]:
             if inside is None:
                 members = zone_logic.coarse_members(frame.registry, ref.zone, target, frame.as_of)
                 names = "、".join(f"{m} {frame.registry.name(m)}" for m in members)
-                notes.append(f"{target} {frame.registry.name(target)} is too coarse for "
-                             f"{ref.zone.name.en}: only {names} are members; give the county")
+                notes.append(
+                    f"{target} {frame.registry.name(target)} is too coarse for "
+                    f"{ref.zone.name.en}: only {names} are members; give the county"
+                )
                 results.append(Unknown(frozenset({"target"})))
             else:
                 if inside:
-                    notes.append(f"{target} {frame.registry.name(target)} is in "
-                                 f"{ref.zone.name.en} ({ref.zone.name.zh}) since {ref.start}")
+                    notes.append(
+                        f"{target} {frame.registry.name(target)} is in "
+                        f"{ref.zone.name.en} ({ref.zone.name.zh}) since {ref.start}"
+                    )
                 results.append(inside)
         value = v.k_or(results)
         if value is False:
             names = ", ".join(r.zone.name.en for r in frame.active_zones)
             notes.append(f"{target} {frame.registry.name(target)} is outside {names}")
     missing, _ = v.gaps(value)
-    reason = Reason("zone", "zone", _ZONE, None, _truth_json(value),
-                    facts={"target": target}, missing=tuple(sorted(missing)), notes=tuple(notes))
+    reason = Reason(
+        "zone",
+        "zone",
+        _ZONE,
+        None,
+        _truth_json(value),
+        facts={"target": target},
+        missing=tuple(sorted(missing)),
+        notes=tuple(notes),
+    )
     return value, reason
 
 
@@ -217,9 +254,18 @@ def _truth_json(value: Any) -> bool | None:
 
 def _reason(kind: str, clause: Clause, shown: Any, value: Any, rec: Recorder) -> Reason:
     missing, params = v.gaps(value)
-    return Reason(kind, clause.name, clause.label, clause.text, shown, dict(rec.facts),
-                  tuple(rec.parameters), tuple(sorted(missing)), tuple(sorted(params)),
-                  tuple(rec.notes))
+    return Reason(
+        kind,
+        clause.name,
+        clause.label,
+        clause.text,
+        shown,
+        dict(rec.facts),
+        tuple(rec.parameters),
+        tuple(sorted(missing)),
+        tuple(sorted(params)),
+        tuple(rec.notes),
+    )
 
 
 def _exceptions(
@@ -242,13 +288,13 @@ def _exceptions(
         first = _variant(frame, rule, winners[0], True)
         for other in winners[1:]:
             if not _variant(frame, rule, other, True).same(first):
-                raise RuleConflict(rule.id, winners[0].label, other.label,
-                                   [winners[0].location, other.location])
+                raise RuleConflict(
+                    rule.id, winners[0].label, other.label, [winners[0].location, other.location]
+                )
     uncertain = [
         (by_label[label], value)
         for label, value in applies.items()
-        if isinstance(value, Unknown)
-        and not (chosen and label in chosen.overrides)
+        if isinstance(value, Unknown) and not (chosen and label in chosen.overrides)
     ]
     return chosen, uncertain, reasons
 

@@ -479,8 +479,9 @@ def _param(frame: Frame, args, kwargs, paths) -> Any:
     (name,) = args
     parameter = frame.pack.parameters[name]
     kw_names = list(kwargs)
-    place, place_path = _place_arg(frame, kwargs, paths, 1 + kw_names.index("place")
-                                   if "place" in kwargs else 0)
+    place, place_path = _place_arg(
+        frame, kwargs, paths, 1 + kw_names.index("place") if "place" in kwargs else 0
+    )
     at = kwargs.get("at", frame.as_of)
     if isinstance(place, Unknown) or isinstance(at, Unknown):
         return v.unknown(place, at)
@@ -494,8 +495,13 @@ def _param(frame: Frame, args, kwargs, paths) -> Any:
     if hit.status is not params.Lookup.FOUND:
         key = hit.key if hit.place else f"{name}[{place}]"
         frame.recorder.parameters.append(
-            {"parameter": name, "place": hit.place or place, "at": at.isoformat(),
-             "value": None, "status": hit.status.value}
+            {
+                "parameter": name,
+                "place": hit.place or place,
+                "at": at.isoformat(),
+                "value": None,
+                "status": hit.status.value,
+            }
         )
         return Unknown(frozenset(), frozenset({key}))
     assert hit.value is not None

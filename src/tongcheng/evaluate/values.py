@@ -138,7 +138,7 @@ def k_not(value: Any) -> Any:
 
 def truth(value: Any, what: str) -> Any:
     """Check that a value is a truth value (True, False or unknown)."""
-    if isinstance(value, bool) or isinstance(value, Unknown):
+    if isinstance(value, (bool, Unknown)):
         return value
     raise EvalTypeError(f"{what} gave {describe(value)}, not a truth value")
 

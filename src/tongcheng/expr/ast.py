@@ -22,7 +22,7 @@ class Pos:
 
 @attrs.frozen
 class Literal:
-    value: None | bool | int | Decimal | str
+    value: bool | int | Decimal | str | None
     pos: Pos = Pos()
 
 

@@ -25,34 +25,66 @@ CATALOGUE: dict[str, FunctionSpec] = {
         FunctionSpec("count", 1, 1, (), "number of items in a list, or of months in a month set"),
         FunctionSpec("exists", 1, 1, (), "true when a list has at least one item"),
         FunctionSpec(
-            "months", 1, 1, (),
+            "months",
+            1,
+            1,
+            (),
             "the months covered by a list of periods, up to the month of as_of; a month covered "
             "by two periods counts once; a period without 'to' runs through as_of",
         ),
         FunctionSpec(
-            "consecutive_months", 1, 1, (),
+            "consecutive_months",
+            1,
+            1,
+            (),
             "length of the unbroken run of months ending at the month of as_of, or at the month "
             "before when the month of as_of is not yet covered",
         ),
         FunctionSpec("running", 1, 1, (), "the periods still running at as_of"),
-        FunctionSpec("age", 1, 2, (), "age in whole years at a date (default as_of); a person "
-                     "born on 29 February turns a year older on 1 March in common years"),
+        FunctionSpec(
+            "age",
+            1,
+            2,
+            (),
+            "age in whole years at a date (default as_of); a person "
+            "born on 29 February turns a year older on 1 March in common years",
+        ),
         FunctionSpec("city", 1, 1, (), "the prefecture-level city of a place"),
-        FunctionSpec("member", 1, 1, (),
-                     "true when one of the rule's zones in force at as_of holds both the place "
-                     "and the target; unknown when the place is too coarse to say"),
+        FunctionSpec(
+            "member",
+            1,
+            1,
+            (),
+            "true when one of the rule's zones in force at as_of holds both the place "
+            "and the target; unknown when the place is too coarse to say",
+        ),
         FunctionSpec("in_zone", 2, 2, (), "true when a zone (by id) holds the place at as_of"),
-        FunctionSpec("param", 1, 1, ("place", "at"),
-                     "a parameter's value at a place (default target) and date (default as_of)",
-                     literal_first=True),
-        FunctionSpec("declared", 1, 1, ("place",),
-                     "true when the pack declares the parameter for the place (default target), "
-                     "with or without a known value", literal_first=True),
-        FunctionSpec("pick", 2, 2, (), "the field of a record named by a value: pick(p, person.sex)"),
+        FunctionSpec(
+            "param",
+            1,
+            1,
+            ("place", "at"),
+            "a parameter's value at a place (default target) and date (default as_of)",
+            literal_first=True,
+        ),
+        FunctionSpec(
+            "declared",
+            1,
+            1,
+            ("place",),
+            "true when the pack declares the parameter for the place (default target), "
+            "with or without a known value",
+            literal_first=True,
+        ),
+        FunctionSpec(
+            "pick", 2, 2, (), "the field of a record named by a value: pick(p, person.sex)"
+        ),
         FunctionSpec("places", 1, 1, (), "the distinct places of a list of periods or cards"),
         FunctionSpec("min", 1, None, (), "the least of its arguments, or of one list"),
         FunctionSpec("max", 1, None, (), "the greatest of its arguments, or of one list"),
-        FunctionSpec("given", 1, 1, (), "true when a fact is given; unknown (never false) when not"),
+        FunctionSpec(
+            "given", 1, 1, (), "true when a fact is given; unknown (never false) when not"
+        ),
         FunctionSpec("date", 1, 1, (), "a date from text 'YYYY-MM-DD'", literal_first=True),
         FunctionSpec("month", 1, 1, (), "a month from text 'YYYY-MM', or the month of a date"),
     ]

@@ -111,11 +111,17 @@ class _Loader:
             for err in e.errors():
                 loc = tuple(err["loc"])
                 # Drop pydantic's union-branch tags (e.g. 'str', 'ValueClauseIn') from paths.
-                clean = tuple(p for p in loc if isinstance(p, int) or not p[:1].isupper()
-                              and p not in ("str", "int", "function-after"))
+                clean = tuple(
+                    p
+                    for p in loc
+                    if isinstance(p, int)
+                    or (not p[:1].isupper()
+                    and p not in ("str", "int", "function-after"))
+                )
                 where = _loc_str(clean)
-                self.problem(rel, clean, f"{where}: {_plain_message(err)}" if where else
-                             _plain_message(err))
+                self.problem(
+                    rel, clean, f"{where}: {_plain_message(err)}" if where else _plain_message(err)
+                )
             return None
 
     # -- places ------------------------------------------------------------------------------
@@ -154,51 +160,82 @@ class _Loader:
         out = {}
         for doc_id, d in docs_in.items():
             if d.file and not (self.root / "sources" / d.file).is_file():
-                self.problem("documents.yaml", (doc_id, "file"),
-                             f"{doc_id}.file: no such text sources/{d.file} in the pack")
-            out[doc_id] = Document(doc_id, d.title, d.issuer, d.issued, d.kind, d.number,
-                                   d.file, d.url, d.note)
+                self.problem(
+                    "documents.yaml",
+                    (doc_id, "file"),
+                    f"{doc_id}.file: no such text sources/{d.file} in the pack",
+                )
+            out[doc_id] = Document(
+                doc_id, d.title, d.issuer, d.issued, d.kind, d.number, d.file, d.url, d.note
+            )
         return out
 
-    def basis(self, file: str, path: tuple, items: list[schema.BasisIn],
-              documents: dict[str, Document]) -> tuple[Basis, ...]:
+    def basis(
+        self, file: str, path: tuple, items: list[schema.BasisIn], documents: dict[str, Document]
+    ) -> tuple[Basis, ...]:
         out = []
         for i, b in enumerate(items):
             doc = documents.get(b.document)
             if doc is None:
-                self.problem(file, (*path, i, "document"),
-                             f"unknown document {b.document!r}: add it to documents.yaml")
+                self.problem(
+                    file,
+                    (*path, i, "document"),
+                    f"unknown document {b.document!r}: add it to documents.yaml",
+                )
                 continue
             if b.quote and doc.file:
                 source = self.root / "sources" / doc.file
                 if source.is_file() and _norm(b.quote) not in _norm(source.read_text("utf-8")):
-                    self.problem(file, (*path, i, "quote"),
-                                 f"the quote is not in sources/{doc.file} word for word; "
-                                 "copy the sentence exactly")
+                    self.problem(
+                        file,
+                        (*path, i, "quote"),
+                        f"the quote is not in sources/{doc.file} word for word; "
+                        "copy the sentence exactly",
+                    )
             if not b.quote and doc.kind == "official" and doc.file:
-                self.problem(file, (*path, i), "a basis in an official text at hand needs "
-                             "the quoted sentence ('quote')")
-            out.append(Basis(doc, b.article, b.quote,
-                             _text(b.reading) if b.reading else None, self.loc(file, (*path, i))))
+                self.problem(
+                    file,
+                    (*path, i),
+                    "a basis in an official text at hand needs the quoted sentence ('quote')",
+                )
+            out.append(
+                Basis(
+                    doc,
+                    b.article,
+                    b.quote,
+                    _text(b.reading) if b.reading else None,
+                    self.loc(file, (*path, i)),
+                )
+            )
         return tuple(out)
 
-    def zones(self, zones_in: dict[str, schema.ZoneIn],
-              documents: dict[str, Document]) -> dict[str, Zone]:
+    def zones(
+        self, zones_in: dict[str, schema.ZoneIn], documents: dict[str, Document]
+    ) -> dict[str, Zone]:
         out = {}
         for zone_id, z in zones_in.items():
             members = []
             for i, m in enumerate(z.members):
                 code = self.place("zones.yaml", (zone_id, "members", i, "place"), m.place)
                 if m.basis and m.basis not in documents:
-                    self.problem("zones.yaml", (zone_id, "members", i, "basis"),
-                                 f"unknown document {m.basis!r}")
+                    self.problem(
+                        "zones.yaml",
+                        (zone_id, "members", i, "basis"),
+                        f"unknown document {m.basis!r}",
+                    )
                 if m.to and m.to < m.from_:
                     self.problem("zones.yaml", (zone_id, "members", i, "to"), "'to' before 'from'")
                 if code:
                     members.append(Membership(code, m.from_, m.to, m.basis))
             basis = self.basis("zones.yaml", (zone_id, "basis"), z.basis, documents)
-            out[zone_id] = Zone(zone_id, _text(z.name), z.kind, tuple(members), basis,
-                                self.loc("zones.yaml", (zone_id,)))
+            out[zone_id] = Zone(
+                zone_id,
+                _text(z.name),
+                z.kind,
+                tuple(members),
+                basis,
+                self.loc("zones.yaml", (zone_id,)),
+            )
         return out
 
     def parameters(self) -> dict[str, Parameter]:
@@ -210,8 +247,11 @@ class _Loader:
             data = self.read(rel, adapter)
             for pid, p in (data or {}).items():
                 if pid in out:
-                    self.problem(rel, (pid,), f"parameter {pid} is declared twice "
-                                 f"(first in {out[pid].location})")
+                    self.problem(
+                        rel,
+                        (pid,),
+                        f"parameter {pid} is declared twice (first in {out[pid].location})",
+                    )
                     continue
                 places = {}
                 for code, values in p.values.items():
@@ -225,13 +265,23 @@ class _Loader:
                             self.problem(rel, (*vpath, "to"), "'to' before 'from'")
                         if val.undated and val.from_:
                             self.problem(rel, vpath, "an undated value cannot have 'from'")
-                        vals.append(ParamValue(val.value, val.reference, val.confidence,
-                                               val.from_, val.to, val.undated, val.note,
-                                               self.loc(rel, vpath)))
+                        vals.append(
+                            ParamValue(
+                                val.value,
+                                val.reference,
+                                val.confidence,
+                                val.from_,
+                                val.to,
+                                val.undated,
+                                val.note,
+                                self.loc(rel, vpath),
+                            )
+                        )
                     self._check_overlaps(rel, (pid, "values", code), vals)
                     places[place] = tuple(vals)
-                out[pid] = Parameter(pid, _text(p.description), p.unit, places,
-                                     self.loc(rel, (pid,)))
+                out[pid] = Parameter(
+                    pid, _text(p.description), p.unit, places, self.loc(rel, (pid,))
+                )
         return out
 
     def _check_overlaps(self, rel: str, path: tuple, vals: list[ParamValue]) -> None:
@@ -240,10 +290,14 @@ class _Loader:
         dated = [v for v in vals if not v.undated]
         lo_d, hi_d = dt.date.min, dt.date.max
         for i, a in enumerate(dated):
-            for b in dated[i + 1:]:
+            for b in dated[i + 1 :]:
                 if (a.start or lo_d) <= (b.end or hi_d) and (b.start or lo_d) <= (a.end or hi_d):
-                    self.problem(rel, path, "two values overlap in time; give each its "
-                                 "'from' and 'to' so exactly one applies on any date")
+                    self.problem(
+                        rel,
+                        path,
+                        "two values overlap in time; give each its "
+                        "'from' and 'to' so exactly one applies on any date",
+                    )
         if sum(v.undated for v in vals) > 1:
             self.problem(rel, path, "more than one undated value")
 
@@ -261,8 +315,9 @@ class _Loader:
             for i, r in enumerate(self.read(rel, adapter) or []):
                 where = self.loc(rel, (i,))
                 if r.id in seen:
-                    self.problem(rel, (i, "id"), f"rule {r.id} is defined twice "
-                                 f"(first at {seen[r.id]})")
+                    self.problem(
+                        rel, (i, "id"), f"rule {r.id} is defined twice (first at {seen[r.id]})"
+                    )
                     continue
                 seen[r.id] = where
                 rule = _RuleCompiler(self, rel, (i,), roots, documents, zones, parameters)
@@ -275,8 +330,9 @@ class _Loader:
 
 
 class _RuleCompiler:
-    def __init__(self, loader: _Loader, file: str, path: tuple, roots, documents, zones,
-                 parameters) -> None:
+    def __init__(
+        self, loader: _Loader, file: str, path: tuple, roots, documents, zones, parameters
+    ) -> None:
         self.l, self.file, self.path = loader, file, path
         self.roots, self.documents, self.zones = roots, documents, zones
         self.parameters = parameters
@@ -293,18 +349,23 @@ class _RuleCompiler:
             node = parse(text)
         except ExprSyntaxError as e:
             line = (base_line or 0) + e.line - 1 + (1 if "\n" in text.strip() else 0)
-            self.err(sub, f"{_loc_str(sub)}: {e} (column {e.column} of the expression)",
-                     line if base_line else None)
+            self.err(
+                sub,
+                f"{_loc_str(sub)}: {e} (column {e.column} of the expression)",
+                line if base_line else None,
+            )
             return None
         _, problems = checking.check(
-            node, roots=self.roots, lets=self.let_types,
-            parameters=frozenset(self.parameters), zones=frozenset(self.zones),
+            node,
+            roots=self.roots,
+            lets=self.let_types,
+            parameters=frozenset(self.parameters),
+            zones=frozenset(self.zones),
         )
         for p in problems:
             line = (base_line or 0) + p.pos.line - 1 + (1 if "\n" in text.strip() else 0)
             self.err(sub, f"{_loc_str(sub)}: {p.message}", line if base_line else None)
-        return Clause(name, label, text.strip(), node,
-                      self.l.loc(self.file, (*self.path, *sub)))
+        return Clause(name, label, text.strip(), node, self.l.loc(self.file, (*self.path, *sub)))
 
     def value_clause(self, sub: tuple, name: str, raw: str | schema.ValueClauseIn) -> Clause | None:
         if isinstance(raw, str):
@@ -336,8 +397,10 @@ class _RuleCompiler:
             if state.get(name) == 2:
                 return
             if state.get(name) == 1:
-                self.err(("let", name), f"definitions refer to each other in a cycle: "
-                         f"{' -> '.join([*chain, name])}")
+                self.err(
+                    ("let", name),
+                    f"definitions refer to each other in a cycle: {' -> '.join([*chain, name])}",
+                )
                 return
             state[name] = 1
             for used in sorted(checking.let_names(parsed[name]) & set(parsed)):
@@ -351,9 +414,13 @@ class _RuleCompiler:
         for name in order:
             clause = self.value_clause(("let", name), name, r.let[name])
             if clause:
-                t, _ = checking.check(clause.expr, roots=self.roots, lets=self.let_types,
-                                      parameters=frozenset(self.parameters),
-                                      zones=frozenset(self.zones))
+                t, _ = checking.check(
+                    clause.expr,
+                    roots=self.roots,
+                    lets=self.let_types,
+                    parameters=frozenset(self.parameters),
+                    zones=frozenset(self.zones),
+                )
                 self.let_types[name] = t
                 out.append(clause)
         return tuple(out)
@@ -366,8 +433,11 @@ class _RuleCompiler:
                 self.err(("zones", i, "zone"), f"unknown zone {z.zone!r}: define it in zones.yaml")
                 continue
             refs.append(ZoneRef(zone, z.from_, z.to))
-        start = r.in_force.from_ if r.in_force and r.in_force.from_ else (
-            min(z.start for z in refs) if refs else None)
+        start = (
+            r.in_force.from_
+            if r.in_force and r.in_force.from_
+            else (min(z.start for z in refs) if refs else None)
+        )
         end = r.in_force.to if r.in_force else None
         for name in r.let:
             if name in self.roots or name == "item":
@@ -376,7 +446,8 @@ class _RuleCompiler:
         scope = self.clauses(("scope",), "scope", r.scope)
         conditions = self.clauses(("conditions",), "conditions", r.conditions)
         outcome = tuple(
-            c for name, raw in r.outcome.items()
+            c
+            for name, raw in r.outcome.items()
             if (c := self.value_clause(("outcome", name), name, raw))
         )
         basis = self.l.basis(self.file, (*self.path, "basis"), r.basis, self.documents)
@@ -388,28 +459,53 @@ class _RuleCompiler:
                 self.err((*sub, "label"), f"exception label {e.label!r} is used twice")
             for o in e.overrides:
                 if o not in labels or o == e.label:
-                    self.err((*sub, "overrides"),
-                             f"overrides {o!r}, which is not another exception of this rule")
-            exceptions.append(RuleException(
-                e.label, _text(e.title),
-                self.clauses((*sub, "applies"), f"{e.label}.applies", e.applies),
-                self.clauses((*sub, "conditions"), f"{e.label}.conditions", e.conditions)
-                if e.conditions is not None else None,
-                tuple(c for name, raw in e.outcome.items()
-                      if (c := self.value_clause((*sub, "outcome", name), name, raw))),
-                self.l.basis(self.file, (*self.path, *sub, "basis"), e.basis, self.documents),
-                tuple(e.overrides),
-                self.l.loc(self.file, (*self.path, *sub)),
-            ))
+                    self.err(
+                        (*sub, "overrides"),
+                        f"overrides {o!r}, which is not another exception of this rule",
+                    )
+            exceptions.append(
+                RuleException(
+                    e.label,
+                    _text(e.title),
+                    self.clauses((*sub, "applies"), f"{e.label}.applies", e.applies),
+                    self.clauses((*sub, "conditions"), f"{e.label}.conditions", e.conditions)
+                    if e.conditions is not None
+                    else None,
+                    tuple(
+                        c
+                        for name, raw in e.outcome.items()
+                        if (c := self.value_clause((*sub, "outcome", name), name, raw))
+                    ),
+                    self.l.basis(self.file, (*self.path, *sub, "basis"), e.basis, self.documents),
+                    tuple(e.overrides),
+                    self.l.loc(self.file, (*self.path, *sub)),
+                )
+            )
         for field, facts in r.monotonic.items():
             if field not in r.outcome:
                 self.err(("monotonic", field), f"{field!r} is not an outcome field")
+            for fact in facts:
+                if fact.split(".")[0] not in self.roots:
+                    self.err(("monotonic", field), f"{fact!r} is not a situation path")
         if not self.ok:
             return None
         return Rule(
-            r.id, _text(r.title), r.domain, r.subject, tuple(refs), start, end, r.firmness,
-            lets, scope, conditions, outcome, basis,
-            _text(r.reading) if r.reading else None, tuple(exceptions), where,
+            r.id,
+            _text(r.title),
+            r.domain,
+            r.subject,
+            tuple(refs),
+            start,
+            end,
+            r.firmness,
+            lets,
+            scope,
+            conditions,
+            outcome,
+            basis,
+            _text(r.reading) if r.reading else None,
+            tuple(exceptions),
+            where,
             {k: tuple(v) for k, v in r.monotonic.items()},
         )
 
