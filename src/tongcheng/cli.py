@@ -7,6 +7,7 @@ Exit codes (CONTRACT.md): 0 done; 1 ran and found problems; 2 invalid situation 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -38,20 +39,19 @@ def _pack(path: str | None) -> RulePack:
 
 
 def _console() -> Console:
-    return Console(soft_wrap=False, highlight=False)
+    # A pipe or file gets a wide page rather than rich's 80-column default.
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 
 
 def _as_of(_ctx, _param, value: str | None) -> date | None:
     if value is None:
         return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}")
     try:
-        return date.fromisoformat(value) if len(value) == 10 else _bad_date(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
-
-
-def _bad_date(value: str) -> date:
-    raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError as e:
+        raise click.BadParameter(f"{value!r} is not a calendar date ({e})") from None
 
 
 pack_option = click.option(

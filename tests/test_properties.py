@@ -1,0 +1,93 @@
+"""Properties of the reference evaluator over generated situations (hypothesis)."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tongcheng
+from tongcheng.testing import reduced, situations
+
+PACK = tongcheng.bundled_pack()
+SETTINGS = settings(max_examples=150, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def decide(situation):
+    return {d.rule: d for d in tongcheng.evaluate(situation, PACK).decisions}
+
+
+def essence(d):
+    """What a decision says, without the trace; list positions in paths are blanked out."""
+    missing = sorted(re.sub(r"\[\d+\]", "[*]", p) for p in d.missing)
+    return (d.status, json.dumps(d.outcome, sort_keys=True, default=str),
+            missing, d.missing_parameters, d.exception)
+
+
+@SETTINGS
+@given(situations())
+def test_every_generated_situation_is_valid_and_decided(situation):
+    decisions = decide(situation)
+    assert list(decisions) == list(PACK.rule_ids)
+
+
+@SETTINGS
+@given(situations())
+def test_deterministic(situation):
+    a = tongcheng.evaluate(situation, PACK).to_json()
+    b = tongcheng.evaluate(situation, PACK).to_json()
+    assert a == b
+
+
+@SETTINGS
+@given(situations(), st.randoms(use_true_random=False))
+def test_order_of_list_items_never_changes_a_decision(situation, rnd: random.Random):
+    shuffled = json.loads(json.dumps(situation))
+    for key in ("insurance", "cards"):
+        if key in shuffled:
+            rnd.shuffle(shuffled[key])
+    if "periods" in shuffled.get("provident_fund", {}):
+        rnd.shuffle(shuffled["provident_fund"]["periods"])
+    if "residence" in shuffled.get("person", {}):
+        rnd.shuffle(shuffled["person"]["residence"])
+    before, after = decide(situation), decide(shuffled)
+    for rule in before:
+        assert essence(before[rule]) == essence(after[rule]), rule
+
+
+@SETTINGS
+@given(st.data())
+def test_giving_a_value_to_an_absent_fact_never_changes_a_settled_decision(data):
+    """Information monotonicity: eligible/ineligible with less known stays so with more known."""
+    full = data.draw(situations())
+    partial = data.draw(reduced(full))
+    less, more = decide(partial), decide(full)
+    for rule, d in less.items():
+        if d.status.value in ("eligible", "ineligible"):
+            assert more[rule].status == d.status, (rule, partial, full)
+            for key, value in d.outcome.items():
+                if value is not None:
+                    assert more[rule].outcome.get(key) == value, (rule, key, partial, full)
+
+
+@SETTINGS
+@given(situations())
+def test_undetermined_always_says_what_is_missing(situation):
+    for d in decide(situation).values():
+        if d.status.value == "undetermined":
+            assert d.missing or d.missing_parameters, d.to_json("en")
+        else:
+            assert d.status.value != "eligible" or all(
+                v is not None for v in d.outcome.values()) or d.missing or d.missing_parameters
+
+
+@SETTINGS
+@given(situations())
+def test_not_applicable_and_ineligible_carry_no_outcome(situation):
+    for d in decide(situation).values():
+        if d.status.value != "eligible":
+            assert d.outcome == {}
