@@ -6,15 +6,13 @@ import json
 import random
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import tongcheng
 from tongcheng.testing import reduced, situations
 
 PACK = tongcheng.bundled_pack()
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 def decide(situation):
@@ -28,14 +26,12 @@ def essence(d):
             missing, d.missing_parameters, d.exception)
 
 
-@SETTINGS
 @given(situations())
 def test_every_generated_situation_is_valid_and_decided(situation):
     decisions = decide(situation)
     assert list(decisions) == list(PACK.rule_ids)
 
 
-@SETTINGS
 @given(situations())
 def test_deterministic(situation):
     a = tongcheng.evaluate(situation, PACK).to_json()
@@ -43,7 +39,6 @@ def test_deterministic(situation):
     assert a == b
 
 
-@SETTINGS
 @given(situations(), st.randoms(use_true_random=False))
 def test_order_of_list_items_never_changes_a_decision(situation, rnd: random.Random):
     shuffled = json.loads(json.dumps(situation))
@@ -59,7 +54,6 @@ def test_order_of_list_items_never_changes_a_decision(situation, rnd: random.Ran
         assert essence(before[rule]) == essence(after[rule]), rule
 
 
-@SETTINGS
 @given(st.data())
 def test_giving_a_value_to_an_absent_fact_never_changes_a_settled_decision(data):
     """Information monotonicity: eligible/ineligible with less known stays so with more known."""
@@ -74,7 +68,6 @@ def test_giving_a_value_to_an_absent_fact_never_changes_a_settled_decision(data)
                     assert more[rule].outcome.get(key) == value, (rule, key, partial, full)
 
 
-@SETTINGS
 @given(situations())
 def test_undetermined_always_says_what_is_missing(situation):
     for d in decide(situation).values():
@@ -85,7 +78,6 @@ def test_undetermined_always_says_what_is_missing(situation):
                 v is not None for v in d.outcome.values()) or d.missing or d.missing_parameters
 
 
-@SETTINGS
 @given(situations())
 def test_not_applicable_and_ineligible_carry_no_outcome(situation):
     for d in decide(situation).values():

@@ -350,6 +350,22 @@ def _months(frame: Frame, args, kwargs, paths) -> Any:
     return MonthSet(sure, maybe, periods.missing, periods.params)
 
 
+@_impl("months_by_place")
+def _months_by_place(frame: Frame, args, kwargs, paths) -> Any:
+    (periods,) = args
+    if isinstance(periods, Unknown):
+        return periods
+    if not isinstance(periods, Items):
+        raise EvalTypeError(f"months_by_place() needs a list of periods, got {v.describe(periods)}")
+    if periods.maybe:
+        return v.unknown(periods)
+    by_place: dict[str, list[mo.Interval]] = {}
+    for item in periods.sure:
+        by_place.setdefault(item.value.place, []).append(_period_interval(frame, item.value))
+    counts = {place: mo.count(spans) for place, spans in sorted(by_place.items())}
+    return {place: n for place, n in counts.items() if n}
+
+
 @_impl("count")
 def _count(frame: Frame, args, kwargs, paths) -> Any:
     (x,) = args

@@ -33,6 +33,13 @@ CATALOGUE: dict[str, FunctionSpec] = {
             "by two periods counts once; a period without 'to' runs through as_of",
         ),
         FunctionSpec(
+            "months_by_place",
+            1,
+            1,
+            (),
+            "months of a list of periods per place (each month once per place), up to as_of",
+        ),
+        FunctionSpec(
             "consecutive_months",
             1,
             1,

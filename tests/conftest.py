@@ -1,0 +1,16 @@
+"""Hypothesis profiles: a thorough default for CI, and `deep` for long searches.
+
+    HYPOTHESIS_PROFILE=deep bash scripts/test.sh tests/test_properties.py
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+_COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow,
+                                                       HealthCheck.data_too_large]}
+settings.register_profile("default", max_examples=150, **_COMMON)
+settings.register_profile("deep", max_examples=3000, **_COMMON)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
