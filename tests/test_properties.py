@@ -6,7 +6,7 @@ import json
 import random
 import re
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tongcheng
@@ -83,3 +83,15 @@ def test_not_applicable_and_ineligible_carry_no_outcome(situation):
     for d in decide(situation).values():
         if d.status.value != "eligible":
             assert d.outcome == {}
+
+
+@settings(max_examples=5)
+@given(st.lists(situations(), min_size=12, max_size=12))
+def test_evaluation_is_thread_safe(samples):
+    """Many threads evaluating different situations at once give the single-threaded answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = [tongcheng.evaluate(s, PACK).to_json() for s in samples]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda s: tongcheng.evaluate(s, PACK).to_json(), samples * 8))
+    assert got == expected * 8
