@@ -15,16 +15,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+
+import tongcheng
 from packtools import (
     BREAKAGE_IDS,
     BREAKAGES,
     CONFLICT_PACK,
     Breakage,
     copy_pack,
+    line_of,
     replace_once,
 )
-
-import tongcheng
 from tongcheng.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,7 +177,7 @@ def test_check_table_in_english(pack):
         assert squeeze(rule.title.en) in text, rule.id
 
 
-def test_check_reads_stdin(situation):
+def test_check_reads_stdin():
     result = run("check", "-", "--format", "json", "--rule", RECOGNITION, stdin=EXAMPLE.read_text())
     assert result.exit_code == 0, result.stderr
     decision = json.loads(result.stdout)["decisions"][0]
@@ -239,8 +240,9 @@ BAD_SITUATIONS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expect"), [c[1:] for c in BAD_SITUATIONS],
-                         ids=[c[0] for c in BAD_SITUATIONS])
+@pytest.mark.parametrize(
+    ("text", "expect"), [c[1:] for c in BAD_SITUATIONS], ids=[c[0] for c in BAD_SITUATIONS]
+)
 def test_invalid_situation_exits_2_naming_path_and_expectation(situation, text, expect):
     path = situation(text)
     result = run("check", path, "--format", "json")
@@ -250,9 +252,7 @@ def test_invalid_situation_exits_2_naming_path_and_expectation(situation, text, 
 
 
 def test_invalid_situation_names_every_problem(situation):
-    path = situation(
-        VALID + "person: {sex: man}\nprovident_fund: {balance: -5}\npersn: 1\n"
-    )
+    path = situation(VALID + "person: {sex: man}\nprovident_fund: {balance: -5}\npersn: 1\n")
     result = run("check", path)
     assert_clean_failure(result, 2)
     for path_ in ("person.sex:", "provident_fund.balance:", "persn:"):
@@ -400,7 +400,7 @@ def test_broken_pack_through_a_real_process(tmp_path):
     assert_names(proc.stderr, breakage.file, line, breakage.expect)
 
 
-# --- evaluation-time conflicts ---------------------------------------------------------------------
+# --- evaluation-time conflicts ----------------------------------------------------------------
 
 
 def test_conflicting_exceptions_exit_3_naming_both(situation):
@@ -412,18 +412,19 @@ def test_conflicting_exceptions_exit_3_naming_both(situation):
     assert re.search(r"rules/conflict\.yaml:\d+", result.stderr)
 
 
-def test_conflict_through_a_real_process(tmp_path):
-    path = tmp_path / "s.yaml"
-    path.write_text(VALID)
-    proc = subprocess.run(
-        [sys.executable, "-m", "tongcheng.cli", "check", str(path), "--pack", str(CONFLICT_PACK)],
-        capture_output=True,
-        text=True,
-        timeout=60,
+def test_a_rule_failing_at_evaluation_exits_3_naming_its_line(situation, tmp_path):
+    copy = copy_pack(tmp_path, CONFLICT_PACK)
+    rule_file = copy / "rules" / "conflict.yaml"
+    replace_once(
+        rule_file,
+        "  outcome:\n    level:",
+        "  conditions:\n    - label: {zh: 一个数, en: A number}\n      when: 1 + 1\n"
+        "  outcome:\n    level:",
     )
-    assert proc.returncode == 3
-    assert "Traceback" not in proc.stderr
-    assert "city_rule" in proc.stderr and "place_rule" in proc.stderr
+    line = line_of(rule_file, "      when: 1 + 1")
+    result = run("check", situation('as_of: 2025-06-01\ntarget: "370600"\n'), "--pack", copy)
+    assert_clean_failure(result, 3)
+    assert_names(result.stderr, "rules/conflict.yaml", line, ("not true or false",))
 
 
 def test_no_conflict_outside_the_exceptions(situation):

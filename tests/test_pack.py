@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
+
+import tongcheng
 from packtools import (
     BREAKAGE_IDS,
     BREAKAGES,
@@ -21,8 +23,6 @@ from packtools import (
     line_of,
     replace_once,
 )
-
-import tongcheng
 from tongcheng import PackError, RuleConflict, load_pack
 from tongcheng.errors import Location
 

@@ -107,7 +107,7 @@ def render_decision(d: Decision, console: Console, lang: str = "zh") -> None:
     w = WORDS[lang]
     symbol, words, style = STATUS_WORDS[d.status]
     console.print()
-    head = RichText(f"━━ {d.title.get(lang)}  ", style="bold")
+    head = RichText(f"━━ {d.title.get(lang)}  ", style="bold")  # Text: no markup parsing
     head.append(d.rule, style="dim")
     console.print(head)
     firm = w["firmness"].get(d.firmness, "")
@@ -150,9 +150,9 @@ def render_decision(d: Decision, console: Console, lang: str = "zh") -> None:
 
 def _reason_line(r: Reason, console: Console, lang: str) -> None:
     if r.kind == "outcome":
-        line = f"     = {r.label.get(lang)}: {escape(_fmt(r.value))}"
+        line = f"     = {escape(r.label.get(lang))}: {escape(_fmt(r.value))}"
     else:
-        line = f"     {_mark(r.value)} {r.label.get(lang)}"
+        line = f"     {_mark(r.value)} {escape(r.label.get(lang))}"
     facts = ", ".join(f"{k}={_fmt(v)}" for k, v in list(r.facts.items())[:6])
     if len(r.facts) > 6:
         facts += f", … (+{len(r.facts) - 6})"
@@ -179,17 +179,17 @@ def basis_line(b: dict[str, Any]) -> str:
 
 
 def render_rules(pack: RulePack, console: Console, lang: str = "zh") -> None:
-    table = Table()
-    for col in ("id", "title", "domain", "zones", "in force", "parameters"):
-        table.add_column(col)
+    """One block per rule: id, title, domain, dates, zones, and its parameters' confidence."""
     for rule in pack.rules:
-        zones = "\n".join(f"{z.zone.name.get(lang)} ({z.start})" for z in rule.zones)
-        start = str(rule.in_force_from or "…")
-        end = str(rule.in_force_to or "")
-        params = rule_parameters(pack, rule)
-        conf = "\n".join(f"{p}: {c}" for p, c in params.items()) or "—"
-        table.add_row(rule.id, rule.title.get(lang), rule.domain, zones, f"{start} – {end}", conf)
-    console.print(table)
+        zones = ", ".join(f"{z.zone.name.get(lang)} ({z.start})" for z in rule.zones)
+        span = f"{rule.in_force_from or '…'} – {rule.in_force_to or ''}"
+        firm = "" if rule.firmness == "in_force" else f" · {rule.firmness}"
+        console.print(f"[bold]{rule.id}[/bold]", highlight=False)
+        console.print(escape(f"  {rule.title.get(lang)} · {rule.domain} · in force {span}{firm}"),
+                      highlight=False)
+        console.print(escape(f"  zones: {zones}"), highlight=False)
+        for name, conf in rule_parameters(pack, rule).items():
+            console.print(escape(f"  parameter {name}: {conf}"), highlight=False)
 
 
 def rule_parameters(pack: RulePack, rule: Rule) -> dict[str, str]:
@@ -245,13 +245,14 @@ def render_rule(pack: RulePack, rule: Rule, console: Console, lang: str = "zh") 
             console.print(f"{title}:")
             for c in clauses:
                 label = "" if c.label.zh == c.name else f"{c.label.get(lang)}: "
-                console.print(f"  {c.name}: {label}[cyan]{c.text}[/cyan]", highlight=False)
+                console.print(f"  {c.name}: {escape(label)}[cyan]{escape(c.text)}[/cyan]",
+                              highlight=False)
     for e in rule.exceptions:
         console.print(f"exception {e.label}: {e.title.get(lang)}")
         for c in e.applies:
-            console.print(f"  applies: [cyan]{c.text}[/cyan]", highlight=False)
+            console.print(f"  applies: [cyan]{escape(c.text)}[/cyan]", highlight=False)
         for c in e.outcome:
-            console.print(f"  outcome {c.name}: [cyan]{c.text}[/cyan]", highlight=False)
+            console.print(f"  outcome {c.name}: [cyan]{escape(c.text)}[/cyan]", highlight=False)
     console.print("basis:")
     for b in rule.basis:
         console.print("  " + escape(basis_line(basis_json(b, lang))), highlight=False)

@@ -63,9 +63,11 @@ __all__ = [
     "Month",
     "Person",
     "Place",
+    "Project",
     "ProvidentFund",
     "Request",
     "Residence",
+    "Result",
     "Scheme",
     "Sex",
     "Situation",
@@ -252,6 +254,13 @@ SEXES = ("male", "female")
 EMPLOYMENTS = ("employed", "flexible", "retired", "unemployed")
 SCHEMES = ("employee_medical", "resident_medical", "pension", "unemployment", "work_injury")
 CARD_KINDS = ("transit", "social_security", "culture_tourism", "library")
+RESULT_KINDS = (
+    "labour_capacity_appraisal",
+    "work_injury_determination",
+    "elderly_care_assessment",
+    "medical_test",
+)
+TALENTS = ("high_level", "shortage_technical", "none")
 
 Sex = Annotated[Literal["male", "female"], _choice(*SEXES)]
 Employment = Annotated[
@@ -263,6 +272,30 @@ Scheme = Annotated[
 ]
 CardKind = Annotated[
     Literal["transit", "social_security", "culture_tourism", "library"], _choice(*CARD_KINDS)
+]
+ResultKind = Annotated[
+    Literal[
+        "labour_capacity_appraisal",
+        "work_injury_determination",
+        "elderly_care_assessment",
+        "medical_test",
+    ],
+    _choice(*RESULT_KINDS),
+]
+Talent = Annotated[
+    Literal["high_level", "shortage_technical", "none"], _choice(*TALENTS)
+]
+
+
+def _to_grade(value: object) -> int:
+    grade = _to_count(value)
+    if not 1 <= grade <= 3:
+        _fail(f"expected a hospital grade 1, 2 or 3, got {grade}")
+    return grade
+
+
+HospitalGrade = Annotated[
+    int, PlainValidator(_to_grade), WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 3})
 ]
 
 
@@ -384,7 +417,7 @@ def _resolve_place(
     date_unknown = False
     if dated_by is not None:
         when = data.get(dated_by)
-        if dated_by == "since":
+        if dated_by in ("since", "issued"):
             at = _lenient(_to_date, when)
             date_unknown = when is not None and at is None
         else:
@@ -466,6 +499,9 @@ class Person(_Facts):
     """With employment: retired, the date of retirement."""
     pension_place: Place | None = None
     """With employment: retired, the city that pays the pension."""
+    talent: Talent | None = None
+    """Recognised talent category: high_level (高层次人才) | shortage_technical (紧缺型技术人才)
+    | none."""
 
     _dated_places: ClassVar[dict[str, str | None]] = {
         "hukou": None,
@@ -555,10 +591,50 @@ class Card(_Facts):
 
 
 class Request(_Facts):
-    """What the person asks for, when it is one named service."""
+    """What the person asks for. Absent: no particular service (not an unknown fact)."""
 
     service: StrictStr | None = None
-    """The one-stop service item asked for (e.g. hukou_migration)."""
+    """The one-stop service item asked for (e.g. hukou_migration); absent: none in particular."""
+    hospital_grade: HospitalGrade | None = None
+    """Grade (1-3) of the hospital at the target, where a test result is to be recognised."""
+
+
+class Result(_Facts):
+    """An official result issued in one place that another may recognise: an appraisal
+    conclusion, a work-injury determination, an elderly self-care assessment, a medical test."""
+
+    kind: ResultKind
+    """labour_capacity_appraisal | work_injury_determination | elderly_care_assessment |
+    medical_test."""
+    place: Place
+    """Where it was issued (for a medical test: the hospital's place)."""
+    issued: Date | None = None
+    """When it was issued."""
+    level: StrictStr | None = None
+    """The conclusion or level as written (e.g. an assessment grade)."""
+    hospital_grade: HospitalGrade | None = None
+    """For medical tests: the grade (1-3) of the hospital that made it."""
+
+    _dated_places: ClassVar[dict[str, str | None]] = {"place": "issued"}
+
+
+class Project(_Facts):
+    """A jointly introduced industrial project: the subject of the flying-enclave rule."""
+
+    name: StrictStr | None = None
+    """The project's name."""
+    jointly_introduced: StrictBool | None = None
+    """true: introduced and built jointly by the two sides (共引共建)."""
+    flying_out: Place | None = None
+    """The side the project flies out from (飞出地)."""
+    flying_in: Place | None = None
+    """The side where the project lands (飞入地)."""
+    gdp: Money | None = None
+    """The project's GDP for the period, yuan."""
+    tax: Money | None = None
+    """The project's tax revenue for the period, yuan."""
+
+    _dated_places: ClassVar[dict[str, str | None]] = {"flying_out": None, "flying_in": None}
 
 
 class Situation(_Facts):
@@ -579,6 +655,11 @@ class Situation(_Facts):
     """Cards held; a given list is complete ([] = no card at all)."""
     request: Request | None = None
     """The service asked for."""
+    results: tuple[Result, ...] | None = None
+    """Official results held (appraisals, determinations, assessments, tests); a given list is
+    complete."""
+    project: Project | None = None
+    """A project, when the subject is a project rather than a person."""
 
     _dated_places: ClassVar[dict[str, str | None]] = {"target": None}
 

@@ -40,6 +40,7 @@ class RuleError(TongchengError):
 
 
 _IN_FORCE = Text("规则在评估日期有效", "The rule is in force at the evaluation date")
+_SUBJECT = Text("规则适用于此类对象(个人或项目)", "The rule is about this kind of subject")
 _ZONE = Text("办理地在规则所涉区域内", "The target place lies in one of the rule's zones in force")
 
 
@@ -154,8 +155,21 @@ def _decide(
         return done(Status.NOT_APPLICABLE, reasons)
     reasons.append(Reason("in_force", "in_force", _IN_FORCE, None, True))
 
+    kind = subject_of(situation)
+    if kind != rule.subject:
+        reasons.append(Reason("subject", "subject", _SUBJECT, None, False,
+                              notes=(f"the rule is about a {rule.subject}; the situation's "
+                                     f"subject is a {kind}",)))
+        return done(Status.NOT_APPLICABLE, reasons)
+
     active = tuple(z for z in rule.zones if z.active(as_of))
     frame = Frame(pack, registry, situation, as_of, rule, active, {c.name: c for c in rule.lets})
+    if rule.place is not None:
+        anchor, _ = evaluate_clause(frame, rule.place)
+        frame.anchor = anchor
+        frame.anchor_path = _path_text(rule.place)
+    else:
+        frame.anchor = getattr(situation, "target", None)
     zone_value, zone_reason = _target_in_zone(frame)
     reasons.append(zone_reason)
 
@@ -188,12 +202,22 @@ def _decide(
     )
 
 
+def subject_of(situation: Any) -> str:
+    """A situation is about a project when it gives one, else about a person."""
+    return "project" if getattr(situation, "project", None) is not None else "person"
+
+
+def _path_text(clause: Clause) -> str:
+    return clause.text
+
+
 def _target_in_zone(frame: Frame) -> tuple[Any, Reason]:
     target = frame.target
+    where = frame.anchor_path
     notes: list[str] = []
     if target is None:
-        value: Any = Unknown(frozenset({"target"}))
-        notes.append("target unknown: where does the person ask?")
+        value: Any = frame.anchor_value()
+        notes.append(f"{where} unknown: where is the rule asked?")
     elif not frame.active_zones:
         value = False
         notes.append("no zone of this rule is in force at as_of")
@@ -208,7 +232,7 @@ def _target_in_zone(frame: Frame) -> tuple[Any, Reason]:
                     f"{target} {frame.registry.name(target)} is too coarse for "
                     f"{ref.zone.name.en}: only {names} are members; give the county"
                 )
-                results.append(Unknown(frozenset({"target"})))
+                results.append(Unknown(frozenset({where})))
             else:
                 if inside:
                     notes.append(

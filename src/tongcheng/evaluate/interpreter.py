@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 import attrs
@@ -23,11 +23,15 @@ from tongcheng.pack import zones
 from tongcheng.pack.model import Clause, Rule, RulePack, ZoneRef
 from tongcheng.places import PlaceRegistry
 
-# Fields whose None is a known value, not an unknown fact: an open period is still running.
-KNOWN_NONE = frozenset({"to"})
+# Fields whose None is a known value, not an unknown fact: an open period is still running; no
+# service named means none in particular.
+KNOWN_NONE = frozenset({"to", "service"})
 # Field names that differ from the situation's keys.
 ALIASES = {"from": "from_"}
-FACT_ROOTS = ("as_of", "target", "person", "insurance", "provident_fund", "cards", "request")
+FACT_ROOTS = (
+    "as_of", "target", "person", "insurance", "provident_fund", "cards", "request", "results",
+    "project",
+)
 
 
 @attrs.define
@@ -61,6 +65,9 @@ class Frame:
     lets: dict[str, Clause]
     let_cache: dict[str, tuple[Any, Recorder]] = attrs.field(factory=dict)
     recorder: Recorder = attrs.field(factory=Recorder)
+    # Where the rule is asked: the target, or the place the rule names (a project's side).
+    anchor: Any = None
+    anchor_path: str = "target"
 
     @property
     def as_of_month(self) -> int:
@@ -68,7 +75,15 @@ class Frame:
 
     @property
     def target(self) -> str | None:
-        return getattr(self.situation, "target", None)
+        return self.anchor if isinstance(self.anchor, str) else None
+
+    def anchor_value(self) -> Any:
+        """The anchor place, or Unknown naming its path."""
+        if isinstance(self.anchor, str):
+            return self.anchor
+        if isinstance(self.anchor, Unknown):
+            return self.anchor
+        return Unknown(frozenset({self.anchor_path}))
 
 
 Env = dict[str, tuple[Any, str | None]]
@@ -165,7 +180,12 @@ def _name(frame: Frame, node: ast.Name, env: Env) -> Any:
     if name == "as_of":
         return frame.as_of
     if name in FACT_ROOTS:
-        return _fact(frame, getattr(frame.situation, name, None), name, name)
+        raw = getattr(frame.situation, name, None)
+        if raw is None and name == "request":  # no request: nothing in particular asked for
+            from tongcheng.situation import Request
+
+            raw = Request()
+        return _fact(frame, raw, name, name)
     raise EvalTypeError(f"unknown name {name!r}")
 
 
@@ -447,17 +467,17 @@ def zone_status(frame: Frame, ref: ZoneRef, place: str) -> bool | None:
 @_impl("member")
 def _member(frame: Frame, args, kwargs, paths) -> Any:
     (place,) = args
-    target = frame.target
+    target = frame.anchor_value()
     if isinstance(place, Unknown):
         return place
-    if target is None:
-        return Unknown(frozenset({"target"}))
+    if isinstance(target, Unknown):
+        return target
     results = []
     notes = []
     for ref in frame.active_zones:
         t = zone_status(frame, ref, target)
         p = zone_status(frame, ref, place)
-        t_val = Unknown(frozenset({"target"})) if t is None else t
+        t_val = Unknown(frozenset({frame.anchor_path})) if t is None else t
         p_val = Unknown(frozenset({paths[0] or "place"})) if p is None else p
         if p is None:
             inside = zones.coarse_members(frame.registry, ref.zone, place, frame.as_of)
@@ -486,8 +506,7 @@ def _in_zone(frame: Frame, args, kwargs, paths) -> Any:
 def _place_arg(frame: Frame, kwargs, paths, index: int) -> tuple[Any, str]:
     if "place" in kwargs:
         return kwargs["place"], paths[index] or "place"
-    target = frame.target
-    return (target if target is not None else Unknown(frozenset({"target"}))), "target"
+    return frame.anchor_value(), frame.anchor_path
 
 
 @_impl("param")
@@ -606,6 +625,47 @@ def _min(frame: Frame, args, kwargs, paths) -> Any:
 @_impl("max")
 def _max(frame: Frame, args, kwargs, paths) -> Any:
     return _extreme(args, False)
+
+
+@_impl("round_down")
+def _round_down(frame: Frame, args, kwargs, paths) -> Any:
+    x, places_ = args
+    if isinstance(x, Unknown | Range):
+        return v.unknown(x)
+    if not _num(x) or not isinstance(places_, int):
+        raise EvalTypeError("round_down() needs a number and a whole number of decimal places")
+    return Decimal(x).quantize(Decimal(1).scaleb(-places_), rounding=ROUND_DOWN)
+
+
+@_impl("service_items")
+def _service_items(frame: Frame, args, kwargs, paths) -> Any:
+    """Service items of the rule's zones in force that hold both the anchor and ``place``."""
+    (place,) = args
+    target = frame.anchor_value()
+    if isinstance(place, Unknown) or isinstance(target, Unknown):
+        return v.unknown(place, target)
+    sure: list[Item] = []
+    maybe: list[Item] = []
+    missing: set[str] = set()
+    for ref in frame.active_zones:
+        shared = v.k_and([
+            Unknown(frozenset({frame.anchor_path})) if (t := zone_status(frame, ref, target))
+            is None else t,
+            Unknown(frozenset({paths[0] or "place"})) if (p := zone_status(frame, ref, place))
+            is None else p,
+        ])
+        if shared is False:
+            continue
+        items = [Item(f"services[{s.id}]", s) for s in frame.pack.services
+                 if s.zone == ref.zone.id and s.available(frame.as_of)]
+        if shared is True:
+            sure.extend(items)
+        else:
+            maybe.extend(items)
+            missing |= shared.missing
+    sure_ids = {i.value.id for i in sure}
+    maybe = [i for i in maybe if i.value.id not in sure_ids]
+    return Items(tuple(sure), tuple(maybe), frozenset(missing))
 
 
 @_impl("given")

@@ -89,6 +89,15 @@ CATALOGUE: dict[str, FunctionSpec] = {
         FunctionSpec("places", 1, 1, (), "the distinct places of a list of periods or cards"),
         FunctionSpec("min", 1, None, (), "the least of its arguments, or of one list"),
         FunctionSpec("max", 1, None, (), "the greatest of its arguments, or of one list"),
+        FunctionSpec("round_down", 2, 2, (), "a number cut (not rounded) to so many decimals"),
+        FunctionSpec(
+            "service_items",
+            1,
+            1,
+            (),
+            "the one-stop service items of the rule's zones in force that hold both the place "
+            "and the target",
+        ),
         FunctionSpec(
             "given", 1, 1, (), "true when a fact is given; unknown (never false) when not"
         ),

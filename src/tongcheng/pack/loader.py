@@ -15,6 +15,7 @@ file and line, so a rule author fixes a pack in one pass.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from importlib.resources import files
@@ -29,6 +30,7 @@ from tongcheng.expr import ExprSyntaxError, ast, parse
 from tongcheng.expr import check as checking
 from tongcheng.pack import schema
 from tongcheng.pack.model import (
+    Announced,
     Basis,
     Clause,
     Document,
@@ -39,6 +41,7 @@ from tongcheng.pack.model import (
     Rule,
     RuleException,
     RulePack,
+    ServiceItem,
     Text,
     Zone,
     ZoneRef,
@@ -77,6 +80,10 @@ class _Loader:
         self.registry = registry
         self.problems: list[tuple[Location, str]] = []
         self.lines: dict[str, dict] = {}
+        # Ids whose entries were invalid (already reported): references to them stay quiet.
+        self.bad_documents: set[str] = set()
+        self.bad_zones: set[str] = set()
+        self.bad_parameters: set[str] = set()
 
     # -- reporting ---------------------------------------------------------------------------
 
@@ -90,39 +97,76 @@ class _Loader:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def read(self, rel: str, adapter: TypeAdapter, required: bool = True) -> Any:
+    def _load(self, rel: str, required: bool) -> tuple[bool, Any]:
         path = self.root / rel
         if not path.is_file():
             if required:
                 self.problems.append((Location(rel), f"missing file {rel} in the rule pack"))
-            return None
+            return False, None
         try:
             data, lines = yamlio.load_file(path)
         except yamlio.YamlSyntaxError as e:
             self.problems.append((Location(rel, e.line, e.column), str(e)))
-            return None
+            return False, None
         except (OSError, UnicodeDecodeError) as e:
             self.problems.append((Location(rel), f"cannot read: {e}"))
-            return None
+            return False, None
         self.lines[rel] = lines
+        return True, data
+
+    def _validate(self, rel: str, adapter: TypeAdapter, data: Any, prefix: tuple = ()) -> Any:
         try:
             return adapter.validate_python(data)
         except ValidationError as e:
             for err in e.errors():
-                loc = tuple(err["loc"])
                 # Drop pydantic's union-branch tags (e.g. 'str', 'ValueClauseIn') from paths.
-                clean = tuple(
-                    p
-                    for p in loc
+                clean = prefix + tuple(
+                    p for p in err["loc"]
                     if isinstance(p, int)
-                    or (not p[:1].isupper()
-                    and p not in ("str", "int", "function-after"))
+                    or (not p[:1].isupper() and p not in ("str", "int", "function-after"))
                 )
                 where = _loc_str(clean)
-                self.problem(
-                    rel, clean, f"{where}: {_plain_message(err)}" if where else _plain_message(err)
-                )
+                message = _plain_message(err)
+                self.problem(rel, clean, f"{where}: {message}" if where else message)
             return None
+
+    def read(self, rel: str, adapter: TypeAdapter, required: bool = True) -> Any:
+        """A file holding one object (pack.yaml, services.yaml)."""
+        ok, data = self._load(rel, required)
+        return self._validate(rel, adapter, data) if ok else None
+
+    def read_entries(self, rel: str, entry: TypeAdapter, *, as_list: bool = False,
+                     required: bool = True) -> tuple[dict[Any, Any], set[str]]:
+        """A file of entries (a mapping by id, or a list of rules), each validated on its own.
+
+        One bad entry is reported once and left out; its id is returned among the known-bad
+        ones, so references to it are not reported again as unknown.
+        """
+        ok, data = self._load(rel, required)
+        if not ok or data is None:
+            return {}, set()
+        if as_list and not isinstance(data, list):
+            self.problem(rel, (), "expected a list of rules (each starting with '- id: ...')")
+            return {}, set()
+        if not as_list and not isinstance(data, dict):
+            self.problem(rel, (), "expected a mapping of entries by id")
+            return {}, set()
+        good: dict[Any, Any] = {}
+        bad: set[str] = set()
+        pairs = list(enumerate(data)) if as_list else list(data.items())
+        for key, raw in pairs:
+            label = raw.get("id") if as_list and isinstance(raw, dict) else key
+            if not as_list and not _ID.fullmatch(str(key)):
+                self.problem(rel, (key,), f"{key!r} is not an id (lower case words joined by "
+                             "'.' or '_')")
+                bad.add(str(key))
+                continue
+            value = self._validate(rel, entry, raw, (key,))
+            if value is None:
+                bad.add(str(label))
+            else:
+                good[key] = value
+        return good, bad
 
     # -- places ------------------------------------------------------------------------------
 
@@ -139,11 +183,13 @@ class _Loader:
         if not self.root.is_dir():
             raise PackError([(Location(str(self.root)), "no such rule-pack folder")])
         info_in = self.read("pack.yaml", TypeAdapter(schema.PackFile))
-        docs_in = self.read("documents.yaml", TypeAdapter(dict[schema.Id, schema.DocumentIn]))
-        zones_in = self.read("zones.yaml", TypeAdapter(dict[schema.Id, schema.ZoneIn]))
-        documents = self.documents(docs_in or {})
-        zones = self.zones(zones_in or {}, documents)
+        docs_in, self.bad_documents = self.read_entries("documents.yaml",
+                                                        TypeAdapter(schema.DocumentIn))
+        zones_in, self.bad_zones = self.read_entries("zones.yaml", TypeAdapter(schema.ZoneIn))
+        documents = self.documents(docs_in)
+        zones = self.zones(zones_in, documents)
         parameters = self.parameters()
+        services, announced = self.services(documents, zones)
         rules = self.rules(documents, zones, parameters)
         if self.problems:
             raise PackError(self.problems)
@@ -154,7 +200,33 @@ class _Loader:
             pack_digest(self.root),
             _text(info_in.description) if info_in.description else None,
         )
-        return RulePack(info, str(self.root), tuple(rules), zones, parameters, documents)
+        return RulePack(info, str(self.root), tuple(rules), zones, parameters, documents,
+                        services, announced)
+
+    def services(self, documents, zones) -> tuple[tuple[ServiceItem, ...], tuple[Announced, ...]]:
+        data = self.read("services.yaml", TypeAdapter(schema.ServicesFile), required=False)
+        if data is None:
+            return (), ()
+        items: list[ServiceItem] = []
+        seen: set[str] = set()
+        for i, it in enumerate(data.items):
+            path = ("items", i)
+            if it.zone not in zones:
+                self.problem("services.yaml", (*path, "zone"), f"unknown zone {it.zone!r}")
+            if it.id in seen:
+                self.problem("services.yaml", (*path, "id"), f"service item {it.id} listed twice")
+            seen.add(it.id)
+            basis = self.basis("services.yaml", (*path, "basis"), it.basis, documents)
+            items.append(ServiceItem(it.id, _text(it.name), it.zone, it.from_, it.channel, basis,
+                                     self.loc("services.yaml", path), it.note))
+        announced = []
+        for zone_id, a in data.announced.items():
+            if zone_id not in zones:
+                self.problem("services.yaml", ("announced", zone_id), f"unknown zone {zone_id!r}")
+            basis = self.basis("services.yaml", ("announced", zone_id, "basis"), a.basis,
+                               documents)
+            announced.append(Announced(zone_id, a.count, a.at_least, basis))
+        return tuple(items), tuple(announced)
 
     def documents(self, docs_in: dict[str, schema.DocumentIn]) -> dict[str, Document]:
         out = {}
@@ -177,11 +249,9 @@ class _Loader:
         for i, b in enumerate(items):
             doc = documents.get(b.document)
             if doc is None:
-                self.problem(
-                    file,
-                    (*path, i, "document"),
-                    f"unknown document {b.document!r}: add it to documents.yaml",
-                )
+                if b.document not in self.bad_documents:
+                    self.problem(file, (*path, i, "document"),
+                                 f"unknown document {b.document!r}: add it to documents.yaml")
                 continue
             if b.quote and doc.file:
                 source = self.root / "sources" / doc.file
@@ -217,7 +287,7 @@ class _Loader:
             members = []
             for i, m in enumerate(z.members):
                 code = self.place("zones.yaml", (zone_id, "members", i, "place"), m.place)
-                if m.basis and m.basis not in documents:
+                if m.basis and m.basis not in documents and m.basis not in self.bad_documents:
                     self.problem(
                         "zones.yaml",
                         (zone_id, "members", i, "basis"),
@@ -241,11 +311,12 @@ class _Loader:
     def parameters(self) -> dict[str, Parameter]:
         out: dict[str, Parameter] = {}
         folder = self.root / "parameters"
-        adapter = TypeAdapter(dict[schema.Id, schema.ParameterIn])
+        adapter = TypeAdapter(schema.ParameterIn)
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
             rel = path.relative_to(self.root).as_posix()
-            data = self.read(rel, adapter)
-            for pid, p in (data or {}).items():
+            data, bad = self.read_entries(rel, adapter)
+            self.bad_parameters |= bad
+            for pid, p in data.items():
                 if pid in out:
                     self.problem(
                         rel,
@@ -285,19 +356,19 @@ class _Loader:
         return out
 
     def _check_overlaps(self, rel: str, path: tuple, vals: list[ParamValue]) -> None:
-        import datetime as dt
+        lo_d, hi_d = dt.date.min, dt.date.max
+
+        def span(v: ParamValue) -> str:
+            return f"{v.start or '…'} – {v.end or '…'} (line {v.location.line})"
 
         dated = [v for v in vals if not v.undated]
-        lo_d, hi_d = dt.date.min, dt.date.max
         for i, a in enumerate(dated):
             for b in dated[i + 1 :]:
                 if (a.start or lo_d) <= (b.end or hi_d) and (b.start or lo_d) <= (a.end or hi_d):
-                    self.problem(
-                        rel,
-                        path,
-                        "two values overlap in time; give each its "
-                        "'from' and 'to' so exactly one applies on any date",
-                    )
+                    later = b if (b.location.line or 0) >= (a.location.line or 0) else a
+                    self.problems.append((later.location, (
+                        f"values {span(a)} and {span(b)} overlap in time; give each its "
+                        "'from' and 'to' so exactly one applies on any date")))
         if sum(v.undated for v in vals) > 1:
             self.problem(rel, path, "more than one undated value")
 
@@ -307,12 +378,13 @@ class _Loader:
         roots = checking.fields_of(Situation)
         roots["as_of"] = checking.SCALAR
         folder = self.root / "rules"
-        adapter = TypeAdapter(list[schema.RuleIn])
+        adapter = TypeAdapter(schema.RuleIn)
         out: list[Rule] = []
         seen: dict[str, Location] = {}
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
             rel = path.relative_to(self.root).as_posix()
-            for i, r in enumerate(self.read(rel, adapter) or []):
+            entries, _ = self.read_entries(rel, adapter, as_list=True)
+            for i, r in entries.items():
                 where = self.loc(rel, (i,))
                 if r.id in seen:
                     self.problem(
@@ -359,8 +431,8 @@ class _RuleCompiler:
             node,
             roots=self.roots,
             lets=self.let_types,
-            parameters=frozenset(self.parameters),
-            zones=frozenset(self.zones),
+            parameters=frozenset(self.parameters) | self.l.bad_parameters,
+            zones=frozenset(self.zones) | self.l.bad_zones,
         )
         for p in problems:
             line = (base_line or 0) + p.pos.line - 1 + (1 if "\n" in text.strip() else 0)
@@ -410,6 +482,9 @@ class _RuleCompiler:
 
         for name in parsed:
             visit(name, [])
+        for name in parsed:
+            if name not in order:  # in a cycle (reported): known, so uses of it stay quiet
+                self.let_types[name] = checking.ANY
         out = []
         for name in order:
             clause = self.value_clause(("let", name), name, r.let[name])
@@ -430,7 +505,11 @@ class _RuleCompiler:
         for i, z in enumerate(r.zones):
             zone = self.zones.get(z.zone)
             if zone is None:
-                self.err(("zones", i, "zone"), f"unknown zone {z.zone!r}: define it in zones.yaml")
+                if z.zone in self.l.bad_zones:
+                    self.ok = False
+                else:
+                    self.err(("zones", i, "zone"),
+                             f"unknown zone {z.zone!r}: define it in zones.yaml")
                 continue
             refs.append(ZoneRef(zone, z.from_, z.to))
         start = (
@@ -481,6 +560,8 @@ class _RuleCompiler:
                     self.l.loc(self.file, (*self.path, *sub)),
                 )
             )
+        place = (self.clause(("place",), "place", Text("办理地", "where the rule is asked"),
+                             r.place) if r.place else None)
         for field, facts in r.monotonic.items():
             if field not in r.outcome:
                 self.err(("monotonic", field), f"{field!r} is not an outcome field")
@@ -507,6 +588,7 @@ class _RuleCompiler:
             tuple(exceptions),
             where,
             {k: tuple(v) for k, v in r.monotonic.items()},
+            place,
         )
 
 
@@ -515,6 +597,7 @@ def _text(t: schema.TextIn) -> Text:
 
 
 _WS = re.compile(r"\s+")
+_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 
 
 def _norm(text: str) -> str:

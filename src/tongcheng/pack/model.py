@@ -152,6 +152,37 @@ class RuleException:
 
 
 @attrs.frozen
+class ServiceItem:
+    """A one-stop government service item handled across the cities of a zone."""
+
+    id: str
+    name: Text
+    zone: str
+    start: date
+    channel: str  # online | window | online_and_window
+    basis: tuple[Basis, ...]
+    location: Location
+    note: str | None = None
+
+    def available(self, at: date) -> bool:
+        return self.start <= at
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": {"zh": self.name.zh, "en": self.name.en},
+                "zone": self.zone, "channel": self.channel, "from": self.start.isoformat()}
+
+
+@attrs.frozen
+class Announced:
+    """How many items a zone's documents announce, against how many the pack knows by name."""
+
+    zone: str
+    count: int | None
+    at_least: bool
+    basis: tuple[Basis, ...]
+
+
+@attrs.frozen
 class Rule:
     id: str
     title: Text
@@ -170,6 +201,7 @@ class Rule:
     exceptions: tuple[RuleException, ...]
     location: Location
     monotonic: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    place: Clause | None = None  # where the rule is asked, when not the target
 
     def in_force(self, at: date) -> bool:
         return (self.in_force_from is None or self.in_force_from <= at) and (
@@ -193,6 +225,8 @@ class RulePack:
     zones: Mapping[str, Zone]
     parameters: Mapping[str, Parameter]
     documents: Mapping[str, Document]
+    services: tuple[ServiceItem, ...] = ()
+    announced: tuple[Announced, ...] = ()
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:

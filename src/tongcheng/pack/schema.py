@@ -139,3 +139,29 @@ class RuleIn(_Strict):
     reading: TextIn | None = None
     exceptions: list[ExceptionIn] = Field(default_factory=list)
     monotonic: dict[Label, list[str]] = Field(default_factory=dict)
+    place: str | None = Field(
+        None, description="where the rule is asked (an expression); default: the target"
+    )
+
+
+class AnnouncedIn(_Strict):
+    count: int | None = Field(None, ge=0)
+    at_least: bool = False
+    basis: list[BasisIn] = Field(default_factory=list)
+
+
+class ServiceItemIn(_Strict):
+    id: Id
+    name: TextIn
+    zone: Id
+    from_: dt.date = Field(alias="from")
+    channel: Literal["online", "window", "online_and_window"]
+    basis: list[BasisIn] = Field(min_length=1)
+    note: str | None = None
+
+
+class ServicesFile(_Strict):
+    """``services.yaml``: the one-stop service items, as data."""
+
+    announced: dict[Id, AnnouncedIn] = Field(default_factory=dict)
+    items: list[ServiceItemIn] = Field(default_factory=list)
