@@ -92,9 +92,9 @@ BREAKAGES = [
     Breakage(
         "expression-syntax-error",
         MEDICAL,
-        "when: count(months(outside)) > 0",
-        "when: count(months(outside)) > > 0",
-        ("scope[0].when", "unexpected"),
+        "when: count(months(outside[member(item.place)])) > 0",
+        "when: count(months(outside[member(item.place)])) > > 0",
+        ("conditions[0].when", "unexpected"),
     ),
     Breakage(
         "unknown-fact-path",
@@ -106,8 +106,8 @@ BREAKAGES = [
     Breakage(
         "unknown-function",
         MEDICAL,
-        "when: count(months(outside)) > 0",
-        "when: cnt(months(outside)) > 0",
+        "when: count(months(outside[member(item.place)])) > 0",
+        "when: cnt(months(outside[member(item.place)])) > 0",
         ("unknown function", "cnt"),
     ),
     Breakage(

@@ -186,12 +186,21 @@ def _decide(
     reasons.extend(exc_reasons)
     variant = _variant(frame, rule, chosen, scope)
     for other in uncertain:
+        # An exception that may or may not apply: where it would change the status, the
+        # decision is undetermined; where only outcome values differ, those values are null.
         alternative = _variant(frame, rule, other[0], scope)
-        if not alternative.same(variant):
+        if alternative.same(variant):
+            continue
+        if alternative.status == variant.status:
+            variant.outcome = {
+                k: (val if alternative.outcome.get(k, val) == val else None)
+                for k, val in variant.outcome.items()
+            }
+        else:
             variant.status = Status.UNDETERMINED
             variant.outcome = {}
-            variant.missing |= other[1].missing
-            variant.params |= other[1].params
+        variant.missing |= other[1].missing
+        variant.params |= other[1].params
     reasons.extend(variant.reasons)
     missing, params = set(variant.missing), set(variant.params)
     if isinstance(scope, Unknown):

@@ -28,6 +28,8 @@ from tongcheng.places import PlaceRegistry
 KNOWN_NONE = frozenset({"to", "service"})
 # Field names that differ from the situation's keys.
 ALIASES = {"from": "from_"}
+# Fields of pack data (service items) that expressions may read.
+_PACK_FIELDS = frozenset({"id", "zone", "channel"})
 FACT_ROOTS = (
     "as_of", "target", "person", "insurance", "provident_fund", "cards", "request", "results",
     "project",
@@ -215,6 +217,8 @@ def _attr(frame: Frame, node: ast.Attr, env: Env) -> Any:
     if isinstance(base, BaseModel):
         raw = getattr(base, ALIASES.get(node.name, node.name))
         return _fact(frame, raw, path or node.name, node.name)
+    if attrs.has(type(base)) and node.name in _PACK_FIELDS:  # a service item of the pack
+        return getattr(base, node.name)
     raise EvalTypeError(f"cannot take .{node.name} of {v.describe(base)}")
 
 
@@ -354,8 +358,21 @@ def _call(frame: Frame, node: ast.Call, env: Env) -> Any:
 
 
 def _period_interval(frame: Frame, period: Any) -> mo.Interval:
-    end = period.to if period.to is not None else frame.as_of_month
-    return period.from_, min(end, frame.as_of_month)
+    """Months of a period (``from``/``to``), or of a permit held from ``since`` to as_of."""
+    start = getattr(period, "from_", None)
+    if start is None:
+        start = mo.month_of(period.since)
+    end = getattr(period, "to", None)
+    end = end if end is not None else frame.as_of_month
+    return start, min(end, frame.as_of_month)
+
+
+def _undated(items: Items) -> frozenset[str]:
+    """Paths of permits whose start is unknown (their months cannot be counted)."""
+    return frozenset(
+        f"{i.path}.since" for i in (*items.sure, *items.maybe)
+        if getattr(i.value, "from_", None) is None and getattr(i.value, "since", None) is None
+    )
 
 
 @_impl("months")
@@ -365,6 +382,9 @@ def _months(frame: Frame, args, kwargs, paths) -> Any:
         return periods
     if not isinstance(periods, Items):
         raise EvalTypeError(f"months() needs a list of periods, got {v.describe(periods)}")
+    undated = _undated(periods)
+    if undated:
+        return Unknown(periods.missing | undated, periods.params)
     sure = mo.merge(_period_interval(frame, i.value) for i in periods.sure)
     maybe = tuple(_period_interval(frame, i.value) for i in periods.maybe)
     return MonthSet(sure, maybe, periods.missing, periods.params)
@@ -377,8 +397,8 @@ def _months_by_place(frame: Frame, args, kwargs, paths) -> Any:
         return periods
     if not isinstance(periods, Items):
         raise EvalTypeError(f"months_by_place() needs a list of periods, got {v.describe(periods)}")
-    if periods.maybe:
-        return v.unknown(periods)
+    if periods.maybe or _undated(periods):
+        return Unknown(periods.missing | _undated(periods), periods.params)
     by_place: dict[str, list[mo.Interval]] = {}
     for item in periods.sure:
         by_place.setdefault(item.value.place, []).append(_period_interval(frame, item.value))
@@ -462,6 +482,15 @@ def _city(frame: Frame, args, kwargs, paths) -> Any:
 
 def zone_status(frame: Frame, ref: ZoneRef, place: str) -> bool | None:
     return zones.contains(frame.registry, ref.zone, place, frame.as_of)
+
+
+@_impl("shares_zone")
+def _shares_zone(frame: Frame, args, kwargs, paths) -> Any:
+    place, zone_id = args
+    refs = tuple(r for r in frame.active_zones if r.zone.id == zone_id)
+    narrowed = attrs.evolve(frame, active_zones=refs)
+    narrowed.recorder = frame.recorder
+    return _member(narrowed, [place], {}, paths[:1])
 
 
 @_impl("member")

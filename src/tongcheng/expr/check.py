@@ -143,10 +143,10 @@ class Checker:
                 self._err(node, f"{f}() needs a quoted literal as its first argument")
             elif f in ("param", "declared") and first.value not in self.parameters:
                 self._err(node, f"unknown parameter {first.value!r}: declare it under parameters/")
-        if f == "in_zone" and len(args) == 2:
+        if f in ("in_zone", "shares_zone") and len(args) == 2:
             z = args[1]
             if not (isinstance(z, ast.Literal) and z.value in self.zones):
-                self._err(node, "in_zone() needs a zone id of zones.yaml as its second argument")
+                self._err(node, f"{f}() needs a zone id of zones.yaml as its second argument")
         types_ = [self._t(a, env) for a in args]
         for _, value in kwargs:
             self._t(value, env)

@@ -89,6 +89,14 @@ CATALOGUE: dict[str, FunctionSpec] = {
         FunctionSpec("places", 1, 1, (), "the distinct places of a list of periods or cards"),
         FunctionSpec("min", 1, None, (), "the least of its arguments, or of one list"),
         FunctionSpec("max", 1, None, (), "the greatest of its arguments, or of one list"),
+        FunctionSpec(
+            "shares_zone",
+            2,
+            2,
+            (),
+            "true when the named zone, as the rule cites it and in force at as_of, holds both "
+            "the place and the target",
+        ),
         FunctionSpec("round_down", 2, 2, (), "a number cut (not rounded) to so many decimals"),
         FunctionSpec(
             "service_items",

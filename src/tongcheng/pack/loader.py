@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from decimal import Decimal
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -211,7 +212,7 @@ class _Loader:
         seen: set[str] = set()
         for i, it in enumerate(data.items):
             path = ("items", i)
-            if it.zone not in zones:
+            if it.zone not in zones and it.zone not in self.bad_zones:
                 self.problem("services.yaml", (*path, "zone"), f"unknown zone {it.zone!r}")
             if it.id in seen:
                 self.problem("services.yaml", (*path, "id"), f"service item {it.id} listed twice")
@@ -221,7 +222,7 @@ class _Loader:
                                      self.loc("services.yaml", path), it.note))
         announced = []
         for zone_id, a in data.announced.items():
-            if zone_id not in zones:
+            if zone_id not in zones and zone_id not in self.bad_zones:
                 self.problem("services.yaml", ("announced", zone_id), f"unknown zone {zone_id!r}")
             basis = self.basis("services.yaml", ("announced", zone_id, "basis"), a.basis,
                                documents)
@@ -338,7 +339,7 @@ class _Loader:
                             self.problem(rel, vpath, "an undated value cannot have 'from'")
                         vals.append(
                             ParamValue(
-                                val.value,
+                                _exact(val.value),
                                 val.reference,
                                 val.confidence,
                                 val.from_,
@@ -590,6 +591,17 @@ class _RuleCompiler:
             {k: tuple(v) for k, v in r.monotonic.items()},
             place,
         )
+
+
+def _exact(value: Any) -> Any:
+    """Parameter values with floats read as exact decimals (0.6 stays 0.6)."""
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _exact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_exact(v) for v in value]
+    return value
 
 
 def _text(t: schema.TextIn) -> Text:
