@@ -179,6 +179,29 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None) -> No
 
 
 @main.command()
+@format_option
+@lang_option
+@pack_option
+def coverage(fmt: str, lang: str, pack_path: str | None) -> None:
+    """Which policy sources the rules cite, and which promised treatments are encoded."""
+    from tongcheng.coverage import coverage as compute
+    from tongcheng.render import render_coverage
+
+    pack = _pack(pack_path)
+    try:
+        report = compute(pack)
+    except PackError as e:
+        _fail(EXIT_PACK, e.describe())
+        return
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        render_coverage(report, _console(), lang)
+    if any(t["status"] == "not_encoded" for t in report["treatments"]):
+        sys.exit(EXIT_PROBLEMS)
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of a situation."""
     click.echo(json.dumps(situation_json_schema(), ensure_ascii=False, indent=2))

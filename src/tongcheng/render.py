@@ -274,3 +274,41 @@ def render_rule(pack: RulePack, rule: Rule, console: Console, lang: str = "zh") 
                         f"{val.reference}",
                         highlight=False,
                     )
+
+
+def rules_markdown(pack: RulePack, lang: str = "en") -> str:
+    """The pack's rules as a Markdown table (the README's rule list is generated from this)."""
+    rows = ["| rule | title | zones (from) | firmness | parameters |", "|---|---|---|---|---|"]
+    for rule in pack.rules:
+        zones = "; ".join(f"{z.zone.name.get(lang)} {z.start}" for z in rule.zones)
+        params = "; ".join(f"`{k}` ({v})" for k, v in rule_parameters(pack, rule).items()) or "—"
+        title = rule.title.get(lang).replace("|", "/")
+        rows.append(f"| `{rule.id}` | {title} | {zones} | {rule.firmness} | {params} |")
+    return "\n".join(rows) + "\n"
+
+
+def render_coverage(report: dict, console: Console, lang: str = "zh") -> None:
+    console.print("[bold]Policy sources and the rules citing them[/bold]")
+    for src in report["sources"]:
+        rules = ", ".join(src["rules"]) or "—"
+        console.print(escape(f"  {src['document']} [{src['kind']}]: {rules}"), highlight=False)
+    console.print("\n[bold]Promised treatments[/bold]")
+    marks = {"encoded": "✔", "not_encoded": "✘", "not_a_person_rule": "·"}
+    for t in report["treatments"]:
+        line = f"  {marks[t['status']]} {t['treatment'][lang]}: "
+        if t["status"] == "not_a_person_rule":
+            line += f"not a person rule — {t['reason'][lang]}"
+        elif t["status"] == "encoded":
+            line += ", ".join(t["rules"])
+        else:
+            line += "NOT YET ENCODED: " + ", ".join(t["missing_rules"])
+        console.print(escape(line), highlight=False)
+    if report["uncatalogued_rules"]:
+        console.print(escape("  rules not in the catalogue: "
+                             + ", ".join(report["uncatalogued_rules"])), highlight=False)
+    console.print("\n[bold]One-stop service items known / announced[/bold]")
+    for z in report["service_items"]:
+        announced = "?" if z["announced"] is None else (
+            f"{z['announced']}+" if z["at_least"] else str(z["announced"]))
+        console.print(escape(f"  {z['zone']}: {z['known']} / {announced} ({', '.join(z['items'])})"),
+                      highlight=False)
