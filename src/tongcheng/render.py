@@ -310,5 +310,6 @@ def render_coverage(report: dict, console: Console, lang: str = "zh") -> None:
     for z in report["service_items"]:
         announced = "?" if z["announced"] is None else (
             f"{z['announced']}+" if z["at_least"] else str(z["announced"]))
-        console.print(escape(f"  {z['zone']}: {z['known']} / {announced} ({', '.join(z['items'])})"),
+        items = ", ".join(z["items"])
+        console.print(escape(f"  {z['zone']}: {z['known']} / {announced} ({items})"),
                       highlight=False)
