@@ -30,11 +30,12 @@ def evaluate(
     *,
     as_of: date | None = None,
     rules: Sequence[str] | None = None,
+    trace: bool = True,
 ) -> Evaluation:
     """Decisions for a situation (a model, a dict, or JSON/YAML text) under a pack.
 
-    Raises SituationError for invalid input, PackError for a pack that fails to load, KeyError
-    for an unknown rule id.
+    ``trace=False`` omits the reasons, for speed. Raises SituationError for invalid input,
+    PackError for a pack that fails to load, KeyError for an unknown rule id.
     """
     if pack is None:
         pack = bundled_pack()
@@ -42,4 +43,4 @@ def evaluate(
         pack = load_pack(pack)
     if not isinstance(situation, Situation):
         situation = parse_situation(situation, as_of=as_of)
-    return _evaluate(pack, situation, as_of=as_of, rules=rules)
+    return _evaluate(pack, situation, as_of=as_of, rules=rules, trace=trace)

@@ -24,7 +24,7 @@ import attrs
 from tongcheng.errors import Location, RuleConflict, TongchengError
 from tongcheng.evaluate import values as v
 from tongcheng.evaluate.decision import Decision, Evaluation, Question, Reason, Status
-from tongcheng.evaluate.interpreter import Frame, Recorder, evaluate_clause
+from tongcheng.evaluate.interpreter import Frame, Recorder, evaluate_clause, zone_status
 from tongcheng.evaluate.values import EvalTypeError, Unknown
 from tongcheng.pack import zones as zone_logic
 from tongcheng.pack.model import Clause, Rule, RuleException, RulePack, Text
@@ -51,12 +51,20 @@ def evaluate(
     as_of: date | None = None,
     rules: Sequence[str] | None = None,
     registry: PlaceRegistry | None = None,
+    trace: bool = True,
 ) -> Evaluation:
-    """Decide every rule of ``pack`` (or those named in ``rules``) for a validated situation."""
+    """Decide every rule of ``pack`` (or those named in ``rules``) for a validated situation.
+
+    ``trace=False`` leaves out the reasons (statuses, outcomes and missing facts are the same),
+    for callers that screen many situations and need no explanation.
+    """
     registry = registry or default_registry()
     when = as_of or getattr(situation, "as_of", None) or date.today()
     selected = _select(pack, rules)
-    raw = [decide(pack, registry, situation, when, rule) for rule in selected]
+    memo: dict = {}
+    raw = [decide(pack, registry, situation, when, rule, memo) for rule in selected]
+    if not trace:
+        raw = [attrs.evolve(d, reasons=()) for d in raw]
     return _rank(pack, when, raw)
 
 
@@ -105,17 +113,18 @@ class _Variant:
 
 
 def decide(
-    pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule
+    pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule,
+    memo: dict | None = None,
 ) -> Decision:
-    """One rule's decision."""
+    """One rule's decision. ``memo`` shares zone memberships between rules of one evaluation."""
     try:
-        return _decide(pack, registry, situation, as_of, rule)
+        return _decide(pack, registry, situation, as_of, rule, {} if memo is None else memo)
     except EvalTypeError as e:
         raise RuleError(rule.id, rule.location, str(e)) from None
 
 
 def _decide(
-    pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule
+    pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule, memo: dict
 ) -> Decision:
     def done(
         status: Status,
@@ -163,7 +172,8 @@ def _decide(
         return done(Status.NOT_APPLICABLE, reasons)
 
     active = tuple(z for z in rule.zones if z.active(as_of))
-    frame = Frame(pack, registry, situation, as_of, rule, active, {c.name: c for c in rule.lets})
+    frame = Frame(pack, registry, situation, as_of, rule, active, {c.name: c for c in rule.lets},
+                  memo=memo)
     if rule.place is not None:
         anchor, _ = evaluate_clause(frame, rule.place)
         frame.anchor = anchor
@@ -233,7 +243,7 @@ def _target_in_zone(frame: Frame) -> tuple[Any, Reason]:
     else:
         results = []
         for ref in frame.active_zones:
-            inside = zone_logic.contains(frame.registry, ref.zone, target, frame.as_of)
+            inside = zone_status(frame, ref, target)
             if inside is None:
                 members = zone_logic.coarse_members(frame.registry, ref.zone, target, frame.as_of)
                 names = "、".join(f"{m} {frame.registry.name(m)}" for m in members)

@@ -70,6 +70,8 @@ class Frame:
     # Where the rule is asked: the target, or the place the rule names (a project's side).
     anchor: Any = None
     anchor_path: str = "target"
+    # Zone memberships already decided in this evaluation (as_of is fixed): (zone, place).
+    memo: dict[tuple[str, str], bool | None] = attrs.field(factory=dict)
 
     @property
     def as_of_month(self) -> int:
@@ -481,7 +483,10 @@ def _city(frame: Frame, args, kwargs, paths) -> Any:
 
 
 def zone_status(frame: Frame, ref: ZoneRef, place: str) -> bool | None:
-    return zones.contains(frame.registry, ref.zone, place, frame.as_of)
+    key = (ref.zone.id, place)
+    if key not in frame.memo:
+        frame.memo[key] = zones.contains(frame.registry, ref.zone, place, frame.as_of)
+    return frame.memo[key]
 
 
 @_impl("shares_zone")
@@ -490,6 +495,7 @@ def _shares_zone(frame: Frame, args, kwargs, paths) -> Any:
     refs = tuple(r for r in frame.active_zones if r.zone.id == zone_id)
     narrowed = attrs.evolve(frame, active_zones=refs)
     narrowed.recorder = frame.recorder
+    narrowed.memo = frame.memo
     return _member(narrowed, [place], {}, paths[:1])
 
 
