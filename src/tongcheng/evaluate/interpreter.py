@@ -105,54 +105,48 @@ def evaluate_clause(frame: Frame, clause: Clause) -> tuple[Any, Recorder]:
 
 
 def evaluate(frame: Frame, node: ast.Node, env: Env) -> Any:
-    match node:
-        case ast.Literal(value=value):
-            return value
-        case ast.Name():
-            return _name(frame, node, env)
-        case ast.Attr():
-            return _attr(frame, node, env)
-        case ast.Filter():
-            return _filter(frame, node, env)
-        case ast.ListLit(items=items):
-            return tuple(evaluate(frame, i, env) for i in items)
-        case ast.Call():
-            return _call(frame, node, env)
-        case ast.Not(operand=o):
-            return v.k_not(v.truth(evaluate(frame, o, env), "'not'"))
-        case ast.And(operands=ops):
-            out = []
-            for o in ops:
-                x = v.truth(evaluate(frame, o, env), "'and'")
-                if x is False:
-                    return False
-                out.append(x)
-            return v.k_and(out)
-        case ast.Or(operands=ops):
-            out = []
-            for o in ops:
-                x = v.truth(evaluate(frame, o, env), "'or'")
-                if x is True:
-                    return True
-                out.append(x)
-            return v.k_or(out)
-        case ast.Compare(op=op, left=a, right=b):
-            return compare(op, evaluate(frame, a, env), evaluate(frame, b, env))
-        case ast.Arith(op=op, left=a, right=b):
-            return arith(op, evaluate(frame, a, env), evaluate(frame, b, env))
-        case ast.Negate(operand=o):
-            return arith("-", 0, evaluate(frame, o, env))
-        case ast.If(cond=c, then=t, otherwise=o):
-            cond = v.truth(evaluate(frame, c, env), "'if'")
-            if cond is True:
-                return evaluate(frame, t, env)
-            if cond is False:
-                return evaluate(frame, o, env)
-            a, b = evaluate(frame, t, env), evaluate(frame, o, env)
-            if v.is_known(a) and v.is_known(b) and a == b:
-                return a
-            return v.unknown(cond, a, b)
-    raise EvalTypeError(f"cannot evaluate {node!r}")
+    """The value of an expression node (dispatch on the node's type)."""
+    try:
+        step = _STEPS[type(node)]
+    except KeyError:
+        raise EvalTypeError(f"cannot evaluate {node!r}") from None
+    return step(frame, node, env)
+
+
+def _not(frame: Frame, node: ast.Not, env: Env) -> Any:
+    return v.k_not(v.truth(evaluate(frame, node.operand, env), "'not'"))
+
+
+def _and(frame: Frame, node: ast.And, env: Env) -> Any:
+    out = []
+    for o in node.operands:
+        x = v.truth(evaluate(frame, o, env), "'and'")
+        if x is False:
+            return False
+        out.append(x)
+    return v.k_and(out)
+
+
+def _or(frame: Frame, node: ast.Or, env: Env) -> Any:
+    out = []
+    for o in node.operands:
+        x = v.truth(evaluate(frame, o, env), "'or'")
+        if x is True:
+            return True
+        out.append(x)
+    return v.k_or(out)
+
+
+def _if(frame: Frame, node: ast.If, env: Env) -> Any:
+    cond = v.truth(evaluate(frame, node.cond, env), "'if'")
+    if cond is True:
+        return evaluate(frame, node.then, env)
+    if cond is False:
+        return evaluate(frame, node.otherwise, env)
+    a, b = evaluate(frame, node.then, env), evaluate(frame, node.otherwise, env)
+    if v.is_known(a) and v.is_known(b) and a == b:
+        return a
+    return v.unknown(cond, a, b)
 
 
 # --- names and paths ------------------------------------------------------------------------
@@ -722,3 +716,24 @@ def _month(frame: Frame, args, kwargs, paths) -> Any:
     if isinstance(x, date):
         return mo.month_of(x)
     return mo.parse_month(x)
+
+
+_STEPS: dict[type, Callable[[Frame, Any, Env], Any]] = {
+    ast.Literal: lambda frame, node, env: node.value,
+    ast.Name: lambda frame, node, env: _name(frame, node, env),
+    ast.Attr: lambda frame, node, env: _attr(frame, node, env),
+    ast.Filter: lambda frame, node, env: _filter(frame, node, env),
+    ast.ListLit: lambda frame, node, env: tuple(evaluate(frame, i, env) for i in node.items),
+    ast.Call: lambda frame, node, env: _call(frame, node, env),
+    ast.Not: _not,
+    ast.And: _and,
+    ast.Or: _or,
+    ast.Compare: lambda frame, node, env: compare(
+        node.op, evaluate(frame, node.left, env), evaluate(frame, node.right, env)
+    ),
+    ast.Arith: lambda frame, node, env: arith(
+        node.op, evaluate(frame, node.left, env), evaluate(frame, node.right, env)
+    ),
+    ast.Negate: lambda frame, node, env: arith("-", 0, evaluate(frame, node.operand, env)),
+    ast.If: _if,
+}
