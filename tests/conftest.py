@@ -10,7 +10,8 @@ import os
 from hypothesis import HealthCheck, settings
 
 _COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow,
-                                                       HealthCheck.data_too_large]}
+                                                       HealthCheck.data_too_large,
+                                                       HealthCheck.filter_too_much]}
 settings.register_profile("default", max_examples=150, **_COMMON)
 settings.register_profile("deep", max_examples=3000, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -33,6 +33,15 @@ EXPECT = {
     "services-laiyang-hukou-at-laixi.yaml":
         ("services.cross_city_handling", "eligible",
          {"handling": "线上一网通办、线下异地可办 (双莱一体化专窗)"}),
+    "health-test-results-laiyang-laixi.yaml":
+        ("health.test_result_recognition", "eligible", {}),
+    "culture-library-card-zibo-jinan.yaml":
+        ("culture.library_card_borrowing", "eligible", {}),
+    "household-talent-laiyang-laixi.yaml":
+        ("household.talent_recognition_laixi_laiyang", "eligible", {"hukou_recognized": True}),
+    "hukou-accumulation-gaomi-qingdao.yaml":
+        ("hukou.admission_years_accumulation", "eligible",
+         {"accumulated_residence_months": 112, "accumulated_insurance_months": 114}),
     "project-enclave-laixi-laiyang.yaml":
         ("enclave.revenue_sharing", "eligible",
          {"gdp_flying_in": 50000000.02, "gdp_flying_out": 75000000.03}),
