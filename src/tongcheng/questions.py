@@ -79,6 +79,27 @@ _QUESTIONS: list[tuple[str, str, str]] = [
         "What is the spouse's fund account balance?",
     ),
     (r"^request\.service$", "办理哪项政务服务?", "Which service is asked for?"),
+    (r"^request\.hospital_grade$", "办理地医院是几级医院?",
+     "What grade (1-3) is the hospital at the target?"),
+    (r"^results$",
+     "此人持有哪些结论或结果(劳动能力鉴定、工伤认定、自理能力评估、检验结果,及出具地)?",
+     "Which official results does the person hold (appraisals, work-injury determinations, "
+     "self-care assessments, medical tests, and where each was issued)?"),
+    (r"^results\[\d+\]\.place$", "这份结果是哪个县(区、市)出具的?",
+     "In which county was this result issued?"),
+    (r"^results\[\d+\]\.hospital_grade$", "出具这份检验结果的医院是几级医院?",
+     "What grade (1-3) is the hospital that made this test?"),
+    (r"^person\.talent$", "此人是否被认定为高层次人才或紧缺型技术人才?",
+     "Is the person recognised as a high-level or shortage technical talent?"),
+    (r"^person\.residence\[\d+\]\.since$", "这张居住证从何时起持有?",
+     "Since when has the person held this residence permit?"),
+    (r"^project\.jointly_introduced$", "该项目是否由两地共同引进、共同建设?",
+     "Was the project introduced and built jointly by the two sides?"),
+    (r"^project\.gdp$", "该项目本期GDP是多少(元)?", "What is the project's GDP for the period?"),
+    (r"^project\.tax$", "该项目本期税收是多少(元)?",
+     "What is the project's tax revenue for the period?"),
+    (r"^project\.flying_(out|in)$", "项目的飞出地和飞入地分别是哪里?",
+     "Where does the project fly out from, and where does it land?"),
 ]
 
 
