@@ -95,3 +95,13 @@ def test_evaluation_is_thread_safe(samples):
     with ThreadPoolExecutor(max_workers=8) as pool:
         got = list(pool.map(lambda s: tongcheng.evaluate(s, PACK).to_json(), samples * 8))
     assert got == expected * 8
+
+
+@given(situations())
+def test_evaluating_without_trace_decides_the_same(situation):
+    full = tongcheng.evaluate(situation, PACK)
+    bare = tongcheng.evaluate(situation, PACK, trace=False)
+    for a, b in zip(full.decisions, bare.decisions, strict=True):
+        assert essence(a) == essence(b)
+        assert b.reasons == ()
+    assert full.questions == bare.questions

@@ -62,9 +62,7 @@ def evaluate(
     when = as_of or getattr(situation, "as_of", None) or date.today()
     selected = _select(pack, rules)
     memo: dict = {}
-    raw = [decide(pack, registry, situation, when, rule, memo) for rule in selected]
-    if not trace:
-        raw = [attrs.evolve(d, reasons=()) for d in raw]
+    raw = [decide(pack, registry, situation, when, rule, memo, trace) for rule in selected]
     return _rank(pack, when, raw)
 
 
@@ -115,16 +113,20 @@ class _Variant:
 def decide(
     pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule,
     memo: dict | None = None,
+    trace: bool = True,
 ) -> Decision:
     """One rule's decision. ``memo`` shares zone memberships between rules of one evaluation."""
     try:
-        return _decide(pack, registry, situation, as_of, rule, {} if memo is None else memo)
+        decision = _decide(pack, registry, situation, as_of, rule,
+                           {} if memo is None else memo, trace)
+        return decision if trace else attrs.evolve(decision, reasons=())
     except EvalTypeError as e:
         raise RuleError(rule.id, rule.location, str(e)) from None
 
 
 def _decide(
-    pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule, memo: dict
+    pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule, memo: dict,
+    trace: bool = True,
 ) -> Decision:
     def done(
         status: Status,
@@ -173,7 +175,7 @@ def _decide(
 
     active = tuple(z for z in rule.zones if z.active(as_of))
     frame = Frame(pack, registry, situation, as_of, rule, active, {c.name: c for c in rule.lets},
-                  memo=memo)
+                  memo=memo, trace=trace)
     if rule.place is not None:
         anchor, _ = evaluate_clause(frame, rule.place)
         frame.anchor = anchor
@@ -295,7 +297,9 @@ def _truth_json(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def _reason(kind: str, clause: Clause, shown: Any, value: Any, rec: Recorder) -> Reason:
+def _reason(kind: str, clause: Clause, shown: Any, value: Any, rec: Recorder) -> Reason | None:
+    if not rec.enabled:
+        return None
     missing, params = v.gaps(value)
     return Reason(
         kind,

@@ -43,6 +43,7 @@ class Recorder:
     facts: dict[str, Any] = attrs.field(factory=dict)
     parameters: list[dict[str, Any]] = attrs.field(factory=list)
     notes: list[str] = attrs.field(factory=list)
+    enabled: bool = True  # False: nothing is kept (evaluations without traces)
 
     def merge(self, other: Recorder) -> None:
         self.facts.update(other.facts)
@@ -72,6 +73,7 @@ class Frame:
     anchor_path: str = "target"
     # Zone memberships already decided in this evaluation (as_of is fixed): (zone, place).
     memo: dict[tuple[str, str], bool | None] = attrs.field(factory=dict)
+    trace: bool = True
 
     @property
     def as_of_month(self) -> int:
@@ -96,7 +98,7 @@ Env = dict[str, tuple[Any, str | None]]
 def evaluate_clause(frame: Frame, clause: Clause) -> tuple[Any, Recorder]:
     """Value of a clause and what it read."""
     outer = frame.recorder
-    frame.recorder = Recorder()
+    frame.recorder = Recorder(enabled=frame.trace)
     try:
         value = evaluate(frame, clause.expr, {})
         return value, frame.recorder
@@ -189,11 +191,12 @@ def _name(frame: Frame, node: ast.Name, env: Env) -> Any:
 
 def _fact(frame: Frame, raw: Any, path: str, field: str) -> Any:
     if raw is None and field not in KNOWN_NONE:
-        frame.recorder.facts[path] = None
+        if frame.recorder.enabled:
+            frame.recorder.facts[path] = None
         return Unknown(frozenset({path}))
     if isinstance(raw, tuple | list):
         return Items(tuple(Item(f"{path}[{i}]", x) for i, x in enumerate(raw)))
-    if not isinstance(raw, BaseModel):
+    if frame.recorder.enabled and not isinstance(raw, BaseModel):
         frame.recorder.facts[path] = v.to_json(raw)
     return raw
 
