@@ -91,7 +91,9 @@ def _rank(pack: RulePack, when: date, raw: list[Decision]) -> Evaluation:
     def order(paths: Iterable[str]) -> tuple[str, ...]:
         return tuple(sorted(set(paths), key=lambda p: (-counts[p], p)))
 
-    decisions = tuple(attrs.evolve(d, missing=order(d.missing)) for d in raw)
+    decisions = tuple(
+        attrs.evolve(d, missing=order(d.missing)) if len(d.missing) > 1 else d for d in raw
+    )
     questions = tuple(Question(p, tuple(settles[p])) for p in order(settles))
     return Evaluation(when, pack.info, decisions, questions)
 
@@ -117,9 +119,8 @@ def decide(
 ) -> Decision:
     """One rule's decision. ``memo`` shares zone memberships between rules of one evaluation."""
     try:
-        decision = _decide(pack, registry, situation, as_of, rule,
-                           {} if memo is None else memo, trace)
-        return decision if trace else attrs.evolve(decision, reasons=())
+        return _decide(pack, registry, situation, as_of, rule, {} if memo is None else memo,
+                       trace)
     except EvalTypeError as e:
         raise RuleError(rule.id, rule.location, str(e)) from None
 
@@ -141,7 +142,7 @@ def _decide(
             rule.title,
             status,
             outcome or {},
-            tuple(reasons),
+            tuple(reasons) if trace else (),
             tuple(sorted(missing)),
             tuple(sorted(params)),
             rule.basis,
