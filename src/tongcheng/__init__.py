@@ -35,3 +35,13 @@ __all__ = [
     "load_situation",
     "parse_situation",
 ]
+
+
+def __getattr__(name: str):
+    # tongcheng.Case (cases over time, tongcheng.cases) needs the `cases` extra (durable_rules):
+    # imported on first use, so `import tongcheng` stays light. Not in __all__ for that reason.
+    if name == "Case":
+        from tongcheng.cases import Case
+
+        return Case
+    raise AttributeError(f"module 'tongcheng' has no attribute {name!r}")
