@@ -233,51 +233,51 @@ def _path_text(clause: Clause) -> str:
     return clause.text
 
 
-def _target_in_zone(frame: Frame) -> tuple[Any, Reason]:
+def _target_in_zone(frame: Frame) -> tuple[Any, Reason | None]:
+    """Whether the place the rule is asked at lies in one of its zones in force (three-valued)."""
     target = frame.target
     where = frame.anchor_path
-    notes: list[str] = []
     if target is None:
         value: Any = frame.anchor_value()
-        notes.append(f"{where} unknown: where is the rule asked?")
     elif not frame.active_zones:
         value = False
-        notes.append("no zone of this rule is in force at as_of")
     else:
-        results = []
-        for ref in frame.active_zones:
-            inside = zone_status(frame, ref, target)
-            if inside is None:
-                members = zone_logic.coarse_members(frame.registry, ref.zone, target, frame.as_of)
-                names = "、".join(f"{m} {frame.registry.name(m)}" for m in members)
-                notes.append(
-                    f"{target} {frame.registry.name(target)} is too coarse for "
-                    f"{ref.zone.name.en}: only {names} are members; give the county"
-                )
-                results.append(Unknown(frozenset({where})))
-            else:
-                if inside:
-                    notes.append(
-                        f"{target} {frame.registry.name(target)} is in "
-                        f"{ref.zone.name.en} ({ref.zone.name.zh}) since {ref.start}"
-                    )
-                results.append(inside)
+        results = [
+            Unknown(frozenset({where})) if (inside := zone_status(frame, ref, target)) is None
+            else inside
+            for ref in frame.active_zones
+        ]
         value = v.k_or(results)
-        if value is False:
-            names = ", ".join(r.zone.name.en for r in frame.active_zones)
-            notes.append(f"{target} {frame.registry.name(target)} is outside {names}")
+    if not frame.trace:
+        return value, None
     missing, _ = v.gaps(value)
-    reason = Reason(
-        "zone",
-        "zone",
-        _ZONE,
-        None,
-        _truth_json(value),
-        facts={"target": target},
-        missing=tuple(sorted(missing)),
-        notes=tuple(notes),
-    )
+    reason = Reason("zone", "zone", _ZONE, None, _truth_json(value), facts={where: target},
+                    missing=tuple(sorted(missing)), notes=tuple(_zone_notes(frame, value)))
     return value, reason
+
+
+def _zone_notes(frame: Frame, value: Any) -> list[str]:
+    """Plain sentences for the trace: which zone holds the target, or why none does."""
+    target, reg = frame.target, frame.registry
+    if target is None:
+        return [f"{frame.anchor_path} unknown: where is the rule asked?"]
+    if not frame.active_zones:
+        return ["no zone of this rule is in force at as_of"]
+    notes = []
+    for ref in frame.active_zones:
+        inside = zone_status(frame, ref, target)
+        if inside is None:
+            members = zone_logic.coarse_members(reg, ref.zone, target, frame.as_of)
+            names = "、".join(f"{m} {reg.name(m)}" for m in members)
+            notes.append(f"{target} {reg.name(target)} is too coarse for {ref.zone.name.en}: "
+                         f"only {names} are members; give the county")
+        elif inside:
+            notes.append(f"{target} {reg.name(target)} is in {ref.zone.name.en} "
+                         f"({ref.zone.name.zh}) since {ref.start}")
+    if value is False:
+        names = ", ".join(r.zone.name.en for r in frame.active_zones)
+        notes.append(f"{target} {reg.name(target)} is outside {names}")
+    return notes
 
 
 def _test(frame: Frame, kind: str, clause: Clause) -> tuple[Any, Reason]:

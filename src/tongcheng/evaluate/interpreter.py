@@ -511,7 +511,7 @@ def _member(frame: Frame, args, kwargs, paths) -> Any:
         p = zone_status(frame, ref, place)
         t_val = Unknown(frozenset({frame.anchor_path})) if t is None else t
         p_val = Unknown(frozenset({paths[0] or "place"})) if p is None else p
-        if p is None:
+        if p is None and frame.trace:
             inside = zones.coarse_members(frame.registry, ref.zone, place, frame.as_of)
             names = "、".join(frame.registry.name(m) for m in inside)
             notes.append(
