@@ -706,6 +706,24 @@ def test_unverified_parameter_is_flagged_in_the_trace():
     assert all("reference" in p and "confidence" in p for p in used if p.get("value") is not None)
 
 
+def test_unverified_parameter_is_flagged_without_a_trace_too():
+    situation = {
+        "as_of": "2026-06-01",
+        "target": "370200",
+        "provident_fund": {
+            "periods": [fund("370200", "2020-01")],
+            "balance": 1000,
+            "outstanding_loans": 0,
+            "couple_application": False,
+        },
+    }
+    traced = tongcheng.evaluate(situation, rules=[LOAN]).decision(LOAN)
+    bare = tongcheng.evaluate(situation, rules=[LOAN], trace=False).decision(LOAN)
+    assert bare.reasons == ()
+    assert bare.flagged_parameters == traced.flagged_parameters != ()
+    assert bare.to_json()["unverified_parameters"] == traced.to_json()["unverified_parameters"]
+
+
 def test_high_confidence_parameter_is_not_flagged():
     d = tongcheng.evaluate(
         {"as_of": "2025-06-01", "target": "370600", "person": {"birth_date": "1950-01-01"}},

@@ -69,16 +69,8 @@ class Decision:
     firmness: str = "in_force"
     exception: str | None = None
     reading: Text | None = None
-
-    @property
-    def flagged_parameters(self) -> tuple[Mapping[str, Any], ...]:
-        """Parameter values used below high confidence, or undated."""
-        seen = []
-        for r in self.reasons:
-            for p in r.parameters:
-                if p.get("flagged") and p not in seen:
-                    seen.append(p)
-        return tuple(seen)
+    # Parameter values used below high confidence, or undated (kept without a trace too).
+    flagged_parameters: tuple[Mapping[str, Any], ...] = ()
 
     def to_json(self, lang: str = "zh") -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -149,8 +149,10 @@ def _decide(
             rule.firmness,
             exception,
             rule.reading,
+            tuple(frame.flagged) if frame is not None else (),
         )
 
+    frame: Frame | None = None
     reasons: list[Reason] = []
     if not rule.in_force(as_of):
         span = f"{rule.in_force_from or '…'} – {rule.in_force_to or '…'}"

@@ -74,6 +74,9 @@ class Frame:
     # Zone memberships already decided in this evaluation (as_of is fixed): (zone, place).
     memo: dict[tuple[str, str], bool | None] = attrs.field(factory=dict)
     trace: bool = True
+    # Parameter values used below high confidence, or undated: kept with or without a trace,
+    # since a decision resting on them must say so either way.
+    flagged: list[dict[str, Any]] = attrs.field(factory=list)
 
     @property
     def as_of_month(self) -> int:
@@ -256,6 +259,8 @@ def compare(op: str, a: Any, b: Any) -> Any:
         return a in b
     if isinstance(a, Unknown) or isinstance(b, Unknown):
         return v.unknown(a, b)
+    if isinstance(a, v.Items | v.MonthSet) and a.maybe or isinstance(b, v.Items | v.MonthSet) and b.maybe:
+        return v.unknown(a, b)  # a list with maybe-items equals nothing for sure
     if isinstance(a, Range) or isinstance(b, Range):
         lo_a, hi_a = v.bounds(a)  # type: ignore[misc]
         lo_b, hi_b = v.bounds(b)  # type: ignore[misc]
@@ -502,14 +507,17 @@ def _member(frame: Frame, args, kwargs, paths) -> Any:
     target = frame.anchor_value()
     if isinstance(place, Unknown):
         return place
-    if isinstance(target, Unknown):
-        return target
+    # An unknown target does not end the question: the place's own membership still decides
+    # (a place outside every zone is never a member) and, when too coarse, is missing too.
     results = []
     notes = []
     for ref in frame.active_zones:
-        t = zone_status(frame, ref, target)
+        if isinstance(target, Unknown):
+            t_val: Any = target
+        else:
+            t = zone_status(frame, ref, target)
+            t_val = Unknown(frozenset({frame.anchor_path})) if t is None else t
         p = zone_status(frame, ref, place)
-        t_val = Unknown(frozenset({frame.anchor_path})) if t is None else t
         p_val = Unknown(frozenset({paths[0] or "place"})) if p is None else p
         if p is None and frame.trace:
             inside = zones.coarse_members(frame.registry, ref.zone, place, frame.as_of)
@@ -573,19 +581,22 @@ def _param(frame: Frame, args, kwargs, paths) -> Any:
         return Unknown(frozenset(), frozenset({key}))
     assert hit.value is not None
     pv = hit.value
-    frame.recorder.parameters.append(
-        {
-            "parameter": name,
-            "place": hit.place,
-            "at": at.isoformat(),
-            "value": v.to_json(pv.value),
-            "reference": pv.reference,
-            "confidence": pv.confidence,
-            "undated": pv.undated,
-            "flagged": pv.flagged,
-            **({"note": pv.note} if pv.note else {}),
-        }
-    )
+    if not (frame.trace or pv.flagged):
+        return pv.value
+    used = {
+        "parameter": name,
+        "place": hit.place,
+        "at": at.isoformat(),
+        "value": v.to_json(pv.value),
+        "reference": pv.reference,
+        "confidence": pv.confidence,
+        "undated": pv.undated,
+        "flagged": pv.flagged,
+        **({"note": pv.note} if pv.note else {}),
+    }
+    frame.recorder.parameters.append(used)
+    if pv.flagged and used not in frame.flagged:
+        frame.flagged.append(used)
     return pv.value
 
 
