@@ -9,4 +9,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
 .venv/bin/ruff check .
+# Rule-pack consistency of the bundled pack: static checks, then the property suite.
+.venv/bin/tongcheng lint rules
+.venv/bin/tongcheng verify rules
 .venv/bin/python -m pytest "$@"

@@ -1,0 +1,602 @@
+"""``tongcheng lint PACK``: static checks of a rule pack, one line per finding.
+
+The loader already refuses what cannot be evaluated (unknown names, functions, parameters and
+zones in expressions; values without a reference or a confidence; members without a date;
+rules without a basis) — lint reports those as load errors (exit 3). It then checks what the
+loader lets through:
+
+errors (exit 1)
+    ``unknown-fact-path``: a ``monotonic`` fact path that is not a path of the situation;
+    ``unknown-value``: a fact compared with a word it can never hold (``person.sex == "mail"``),
+    or a place code the registry does not know; ``unknown-parameter-field``: a field read from
+    (or ``pick``-ed out of) a parameter value that some value of it lacks;
+    ``overlap``: two exceptions of a rule that both apply to one situation with different
+    answers and neither overrides the other (found exactly with z3 and confirmed by the
+    evaluator; the counterexample is printed); ``gap``: a parameter a rule needs at the place it
+    is asked is declared for some members of the rule's zones and not for others (a rule family
+    that should cover every member city does not); ``basis-date``: a rule in force in a zone
+    before any of its basis documents was issued.
+warnings
+    ``unused-parameter``; ``no-value`` (a parameter declared for a place with no value: decisions
+    there name it in ``missing_parameters``); ``value-gap`` (dated values leave a stretch with no
+    value, or stop); ``reference`` (a value whose reference is too short or a placeholder to
+    find the source); ``undated-value`` (a value with neither dates nor ``undated: true``);
+    ``value-shape`` (values of one parameter of different shapes); ``basis`` (a rule or exception
+    citing no sentence and no article); ``member-date`` (a zone member dated before the zone's
+    document, or a rule zone starting before any member); ``never-equal`` (``city(...)`` compared
+    with a county's code); ``monotonic-path`` (a declared path verify cannot vary);
+    ``overlap-undecided`` (exceptions whose overlap could not be decided: conditions outside the
+    exact fragment, or z3 not installed); ``overlap-agree`` (exceptions that overlap and agree
+    there, with no override).
+
+Output: ``file:line: severity: message [check]``, or ``--format json``. Exit codes: 0 no errors
+(warnings allowed), 1 errors found, 3 the pack fails to load.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import sys
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tongcheng import yamlio
+from tongcheng.consistency import analysis
+from tongcheng.consistency.facts import Kind, field_path_kind
+from tongcheng.consistency.report import Finding
+from tongcheng.errors import Location, PackError
+from tongcheng.expr import ast
+from tongcheng.pack import parameters as param_logic
+from tongcheng.pack.model import Clause, Rule, RulePack
+from tongcheng.places import PlaceRegistry, default_registry
+
+EXIT_OK, EXIT_ERRORS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
+
+_PLACEHOLDER = re.compile(r"^\s*(todo|tbd|tba|fixme|xxx+|unknown|n/?a|none|null|-+|\?+|\.+|"
+                          r"see above|source|ref|reference|待定|待补充|未知|无)\s*[.:!]?\s*$", re.I)
+_CODE = re.compile(r"^\d{6}$")
+
+
+class _Lines:
+    """Lines of pack files by YAML path, read once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.cache: dict[str, tuple[Any, dict]] = {}
+
+    def load(self, rel: str) -> tuple[Any, dict]:
+        if rel not in self.cache:
+            try:
+                self.cache[rel] = yamlio.load_file(self.root / rel)
+            except (OSError, ValueError):
+                self.cache[rel] = (None, {})
+        return self.cache[rel]
+
+    def line(self, rel: str, path: tuple) -> int | None:
+        return yamlio.line_of(self.load(rel)[1], path)
+
+    def rule_index(self, rule: Rule) -> int | None:
+        data, _ = self.load(rule.location.file)
+        if isinstance(data, list):
+            for i, item in enumerate(data):
+                if isinstance(item, dict) and item.get("id") == rule.id:
+                    return i
+        return None
+
+    def rule_line(self, rule: Rule, *sub: Any) -> int | None:
+        i = self.rule_index(rule)
+        if i is None:
+            return rule.location.line
+        return self.line(rule.location.file, (i, *sub)) or rule.location.line
+
+
+def _finding(loc: Location | None, severity: str, check: str, message: str,
+             line: int | None = None, counterexample: dict | None = None) -> Finding:
+    file = loc.file if loc else "."
+    return Finding(file, line if line is not None else (loc.line if loc else None), severity,
+                   check, message, counterexample)
+
+
+# --- expressions ------------------------------------------------------------------------------
+
+
+class _Types:
+    """What an expression of a rule denotes, as far as lint needs: a situation fact (its kind),
+    a parameter's value (its id), a field of a parameter value, or nothing known."""
+
+    def __init__(self, rule: Rule) -> None:
+        self.lets = {c.name: c.expr for c in rule.lets}
+        self.cache: dict[str, Any] = {}
+
+    def of(self, node: ast.Node, env: dict[str, Any] | None = None) -> Any:
+        env = env or {}
+        match node:
+            case ast.Name(name=n):
+                if n in env:
+                    return env[n]
+                if n in self.lets:
+                    if n not in self.cache:
+                        self.cache[n] = None  # a cycle is refused by the loader
+                        self.cache[n] = self.of(self.lets[n])
+                    return self.cache[n]
+                kind = field_path_kind((n,))
+                return ("fact", kind) if kind else None
+            case ast.Attr(obj=o, name=n):
+                base = self.of(o, env)
+                if isinstance(base, tuple) and base[0] == "fact" and base[1] is not None:
+                    kind: Kind = base[1]
+                    while kind.name == "list" and kind.elem is not None:
+                        kind = kind.elem
+                    if kind.name == "model" and kind.model is not None:
+                        from tongcheng.consistency.facts import field_kind, fields
+
+                        fs = fields(kind.model)
+                        if n in fs:
+                            return ("fact", field_kind(fs[n]))
+                if isinstance(base, tuple) and base[0] == "param":
+                    return ("param_field", base[1], n)
+                return None
+            case ast.Filter(obj=o):
+                return self.of(o, env)
+            case ast.Call(func="param", args=args) if args and isinstance(args[0], ast.Literal):
+                return ("param", str(args[0].value))
+            case ast.Call(func="city"):
+                return ("city", None)
+            case ast.Call(func="running", args=args) if args:
+                return self.of(args[0], env)
+            case ast.If(then=t, otherwise=o):
+                a, b = self.of(t, env), self.of(o, env)
+                return a if a == b else None
+        return None
+
+    def item_env(self, node: ast.Filter, env: dict[str, Any]) -> dict[str, Any]:
+        base = self.of(node.obj, env)
+        if isinstance(base, tuple) and base[0] == "fact" and base[1] is not None \
+                and base[1].name == "list":
+            return {**env, "item": ("fact", base[1].elem)}
+        return {**env, "item": None}
+
+
+def _walk_env(types: _Types, node: ast.Node, env: dict[str, Any]
+              ) -> Iterator[tuple[ast.Node, dict[str, Any]]]:
+    yield node, env
+    if isinstance(node, ast.Filter):
+        yield from _walk_env(types, node.obj, env)
+        yield from _walk_env(types, node.cond, types.item_env(node, env))
+        return
+    for child in ast.children(node):
+        yield from _walk_env(types, child, env)
+
+
+def _param_values(pack: RulePack, pid: str) -> list[tuple[str, Any]]:
+    prm = pack.parameters.get(pid)
+    if prm is None:
+        return []
+    return [(place, v) for place, values in prm.places.items() for v in values]
+
+
+def check_expressions(pack: RulePack, registry: PlaceRegistry) -> Iterator[Finding]:
+    for rule in pack.rules:
+        types = _Types(rule)
+        for section in analysis.sections(rule):
+            clause = section.clause
+            for node, env in _walk_env(types, clause.expr, {}):
+                yield from _check_node(pack, registry, rule, clause, types, node, env)
+
+
+def _check_node(pack: RulePack, registry: PlaceRegistry, rule: Rule, clause: Clause,
+                types: _Types, node: ast.Node, env: dict[str, Any]) -> Iterator[Finding]:
+    line = analysis.expression_line(clause, node)
+    loc = clause.location
+    where = f"rule {rule.id}, {clause.name}"
+    if isinstance(node, ast.Attr):
+        t = types.of(node, env)
+        if isinstance(t, tuple) and t[0] == "param_field":
+            pid, field = t[1], t[2]
+            lacking = [place for place, v in _param_values(pack, pid)
+                       if not (isinstance(v.value, dict) and field in v.value)]
+            if lacking:
+                yield _finding(loc, "error", "unknown-parameter-field",
+                               f"{where}: reads field {field!r} of parameter {pid}, but its "
+                               f"values at {', '.join(sorted(set(lacking)))} have no such field",
+                               line)
+    if isinstance(node, ast.Call) and node.func == "pick" and len(node.args) == 2:
+        record, key = types.of(node.args[0], env), types.of(node.args[1], env)
+        if isinstance(record, tuple) and record[0] == "param" and isinstance(key, tuple) \
+                and key[0] == "fact" and key[1] is not None and key[1].name == "literal":
+            for place, v in _param_values(pack, record[1]):
+                missing = [c for c in key[1].choices
+                           if not (isinstance(v.value, dict) and c in v.value)]
+                if missing:
+                    yield _finding(loc, "error", "unknown-parameter-field",
+                                   f"{where}: picks a field of parameter {record[1]} by a fact "
+                                   f"that can be {', '.join(map(repr, key[1].choices))}, but its "
+                                   f"value at {place} (line {v.location.line}) has no "
+                                   f"{', '.join(map(repr, missing))}", line)
+    if isinstance(node, ast.Compare):
+        yield from _check_compare(registry, rule, clause, types, node, env, line)
+    if isinstance(node, ast.Call) and node.func in ("member", "city", "in_zone", "shares_zone"):
+        for arg in node.args[:1]:
+            if isinstance(arg, ast.Literal) and isinstance(arg.value, str) \
+                    and arg.value not in registry:
+                yield _finding(loc, "error", "unknown-value",
+                               f"{where}: {arg.value!r} is not a place code the registry knows",
+                               line)
+
+
+def _check_compare(registry: PlaceRegistry, rule: Rule, clause: Clause, types: _Types,
+                   node: ast.Compare, env: dict[str, Any], line: int | None
+                   ) -> Iterator[Finding]:
+    loc = clause.location
+    where = f"rule {rule.id}, {clause.name}"
+    pairs = [(node.left, node.right), (node.right, node.left)]
+    for fact_node, other in pairs:
+        t = types.of(fact_node, env)
+        literals: list[str] = []
+        if isinstance(other, ast.Literal) and isinstance(other.value, str):
+            literals = [other.value]
+        elif node.op == "in" and fact_node is node.left and isinstance(other, ast.ListLit):
+            literals = [i.value for i in other.items
+                        if isinstance(i, ast.Literal) and isinstance(i.value, str)]
+        if not literals or not isinstance(t, tuple):
+            continue
+        described = _describe_node(fact_node)
+        if t[0] == "fact" and t[1] is not None and t[1].name == "literal":
+            for word in literals:
+                if word not in t[1].choices:
+                    yield _finding(loc, "error", "unknown-value",
+                                   f"{where}: {described} is one of "
+                                   f"{', '.join(map(str, t[1].choices))}; {word!r} never "
+                                   "matches", line)
+        place_like = (t[0] == "fact" and t[1] is not None and t[1].name == "place") or \
+            t[0] == "city"
+        if place_like:
+            for word in literals:
+                if not _CODE.match(word) or word not in registry:
+                    yield _finding(loc, "error", "unknown-value",
+                                   f"{where}: {described} is a place, and {word!r} is not a "
+                                   "place code the registry knows", line)
+                elif t[0] == "city" and registry.get(word).level != "city":
+                    yield _finding(loc, "warning", "never-equal",
+                                   f"{where}: {described} is always a city's code, and "
+                                   f"{word} ({registry.name(word)}) is a "
+                                   f"{registry.get(word).level}: they are never equal", line)
+
+
+def _describe_node(node: ast.Node) -> str:
+    path = analysis.fact_path(node)
+    if path:
+        return ".".join(path)
+    if isinstance(node, ast.Attr):
+        return f"{_describe_node(node.obj)}.{node.name}"
+    if isinstance(node, ast.Call):
+        return f"{node.func}(...)"
+    if isinstance(node, ast.Name):
+        return node.name
+    return "the value"
+
+
+def check_monotonic(pack: RulePack, lines: _Lines) -> Iterator[Finding]:
+    for rule in pack.rules:
+        for field, paths in rule.monotonic.items():
+            line = lines.rule_line(rule, "monotonic", field)
+            for path in paths:
+                kind = field_path_kind(tuple(path.split(".")))
+                if kind is None:
+                    yield _finding(rule.location, "error", "unknown-fact-path",
+                                   f"rule {rule.id}: monotonic {field}: {path!r} is not a path "
+                                   "of the situation", line)
+                    continue
+                item = kind.elem.model if kind.name == "list" and kind.elem else None
+                item_fields = item.model_fields if item else {}
+                if not ("from_" in item_fields or "since" in item_fields
+                        or kind.name in ("money", "count", "int")):
+                    yield _finding(rule.location, "warning", "monotonic-path",
+                                   f"rule {rule.id}: monotonic {field}: {path} is neither a "
+                                   "list of periods or permits nor a number; tongcheng verify "
+                                   "cannot give it more months", line)
+
+
+# --- parameters -------------------------------------------------------------------------------
+
+
+def _place_line(lines: _Lines, prm: Any, place: str) -> int | None:
+    rel = prm.location.file
+    data, _ = lines.load(rel)
+    entry = data.get(prm.id) if isinstance(data, dict) else None
+    keys = list((entry or {}).get("values", {}) or {}) if isinstance(entry, dict) else []
+    for key in keys:
+        if str(key) == place:
+            return lines.line(rel, (prm.id, "values", str(key)))
+    return prm.location.line
+
+
+def check_parameters(pack: RulePack, lines: _Lines, registry: PlaceRegistry
+                     ) -> Iterator[Finding]:
+    used = {u.parameter for r in pack.rules for u in analysis.param_uses(r)}
+    for prm in pack.parameters.values():
+        if prm.id not in used:
+            yield _finding(prm.location, "warning", "unused-parameter",
+                           f"parameter {prm.id} is declared but no rule reads it")
+        shapes: dict[str, list[str]] = {}
+        for place, values in prm.places.items():
+            if not values:
+                yield _finding(prm.location, "warning", "no-value",
+                               f"parameter {prm.id} is declared for {place} "
+                               f"{registry.name(place)} with no value: decisions there name "
+                               f"{prm.id}[{place}] in missing_parameters",
+                               _place_line(lines, prm, place))
+            for v in values:
+                if len(v.reference.strip()) < 8 or _PLACEHOLDER.match(v.reference):
+                    yield _finding(v.location, "warning", "reference",
+                                   f"parameter {prm.id} at {place}: the reference "
+                                   f"{v.reference.strip()!r} does not say where the value comes "
+                                   "from; name the document, issuer and date (or address)")
+                if v.start is None and v.end is None and not v.undated:
+                    yield _finding(v.location, "warning", "undated-value",
+                                   f"parameter {prm.id} at {place}: the value has no dates, so "
+                                   "it holds on every date; give 'from' (and 'to'), or mark it "
+                                   "'undated: true' if the start is not known")
+                shapes.setdefault(_shape(v.value), []).append(place)
+            yield from _value_gaps(prm, place, values, registry)
+        if len(shapes) > 1:
+            described = "; ".join(f"{shape} at {', '.join(sorted(set(places)))}"
+                                  for shape, places in shapes.items())
+            yield _finding(prm.location, "warning", "value-shape",
+                           f"parameter {prm.id} has values of different shapes ({described}); "
+                           "a rule reading it cannot read them all alike")
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a record with " + ", ".join(sorted(map(str, value)))
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    return type(value).__name__
+
+
+def _value_gaps(prm: Any, place: str, values: tuple, registry: PlaceRegistry
+                ) -> Iterator[Finding]:
+    dated = sorted((v for v in values if not v.undated and (v.start or v.end)),
+                   key=lambda v: v.start or date.min)
+    if not dated:
+        return
+    for a, b in itertools.pairwise(dated):
+        if a.end and b.start and b.start > a.end + timedelta(days=1):
+            yield _finding(b.location, "warning", "value-gap",
+                           f"parameter {prm.id} at {place} {registry.name(place)} has no value "
+                           f"from {a.end + timedelta(days=1)} to {b.start - timedelta(days=1)}: "
+                           "decisions on those dates name it as missing")
+    last = dated[-1]
+    if last.end is not None and not any(v.undated for v in values):
+        yield _finding(last.location, "warning", "value-gap",
+                       f"parameter {prm.id} at {place} {registry.name(place)} has no value "
+                       f"after {last.end}: decisions after it name it as missing")
+
+
+# --- basis, zones -----------------------------------------------------------------------------
+
+
+def check_basis(pack: RulePack, lines: _Lines) -> Iterator[Finding]:
+    for rule in pack.rules:
+        if not any(b.quote or b.article for b in rule.basis):
+            yield _finding(rule.location, "warning", "basis",
+                           f"rule {rule.id} cites no sentence and no article of its documents "
+                           f"({', '.join(b.document.id for b in rule.basis)}); a caseworker "
+                           "cannot check what it rests on", lines.rule_line(rule, "basis"))
+        for e in rule.exceptions:
+            if not any(b.quote or b.article for b in e.basis):
+                yield _finding(e.location, "warning", "basis",
+                               f"rule {rule.id}, exception {e.label}: cites no sentence and no "
+                               "article of its documents")
+        earliest = analysis.earliest_issued(rule)
+        if earliest is None:
+            continue
+        for i, ref in enumerate(rule.zones):
+            start = max(ref.start, rule.in_force_from or ref.start)
+            if start < earliest:
+                yield _finding(rule.location, "error", "basis-date",
+                               f"rule {rule.id} is in force in {ref.zone.id} from {start}, "
+                               f"before any of its basis documents was issued (the earliest on "
+                               f"{earliest}): it would decide before its basis exists",
+                               lines.rule_line(rule, "zones", i))
+
+
+def check_zones(pack: RulePack, lines: _Lines) -> Iterator[Finding]:
+    for zone in pack.zones.values():
+        issued = [b.document.issued for b in zone.basis if b.document.issued]
+        founded = min(issued) if issued else None
+        for i, m in enumerate(zone.members):
+            line = lines.line("zones.yaml", (zone.id, "members", i))
+            own = pack.documents.get(m.basis) if m.basis else None
+            backed = (own.issued if own else None) if m.basis else founded
+            if backed and m.start < backed:
+                yield _finding(zone.location, "warning", "member-date",
+                               f"zone {zone.id}: member {m.place} from {m.start}, before the "
+                               f"document that establishes it was issued ({backed})", line)
+            for j, other in enumerate(zone.members[:i]):
+                if other.place == m.place and other.start <= (m.end or date.max) and \
+                        m.start <= (other.end or date.max):
+                    yield _finding(zone.location, "warning", "member-date",
+                                   f"zone {zone.id}: member {m.place} is listed twice with "
+                                   f"overlapping dates (entries {j + 1} and {i + 1})", line)
+    for rule in pack.rules:
+        for i, ref in enumerate(rule.zones):
+            starts = [m.start for m in ref.zone.members]
+            if starts and (ref.end or date.max) < min(starts):
+                yield _finding(rule.location, "warning", "member-date",
+                               f"rule {rule.id}: zone {ref.zone.id} ends ({ref.end}) before "
+                               "any member joins it", lines.rule_line(rule, "zones", i))
+
+
+# --- overlaps ---------------------------------------------------------------------------------
+
+
+def check_overlaps(pack: RulePack, registry: PlaceRegistry) -> Iterator[Finding]:
+    rules = [r for r in pack.rules if len(r.exceptions) > 1]
+    if not rules:
+        return
+    try:
+        from tongcheng.consistency import overlap
+    except ImportError:  # pragma: no cover - z3 is an optional dependency
+        for rule in rules:
+            yield _finding(rule.location, "warning", "overlap-undecided",
+                           f"rule {rule.id}: could not decide whether its exceptions overlap: "
+                           "z3-solver is not installed (pip install 'tongcheng[lint]')")
+        return
+    for rule in rules:
+        for o in overlap.check_rule(pack, rule, registry):
+            pair = f"exceptions {o.first.label!r} and {o.second.label!r} of rule {rule.id}"
+            if o.verdict == "conflict":
+                yield _finding(o.second.location, "error", "overlap",
+                               f"{pair} both apply to one situation and give different answers, "
+                               "and neither overrides the other; add 'overrides' to the one "
+                               f"that wins (counterexample: {json.dumps(o.counterexample)})",
+                               counterexample=o.counterexample)
+            elif o.verdict == "overlap_same":
+                yield _finding(o.second.location, "warning", "overlap-agree",
+                               f"{pair} both apply to one situation (they agree there, but are "
+                               "written differently); declare which one wins with 'overrides' "
+                               f"(counterexample: {json.dumps(o.counterexample)})",
+                               counterexample=o.counterexample)
+            elif o.verdict == "unknown":
+                yield _finding(o.second.location, "warning", "overlap-undecided",
+                               f"could not decide whether {pair} can both apply ({o.note}); "
+                               "declare 'overrides' if they can")
+
+
+# --- gaps -------------------------------------------------------------------------------------
+
+
+def _member_places(registry: PlaceRegistry, rule: Rule) -> list[tuple[str, str]]:
+    """(zone id, place) for every member of the rule's zones."""
+    out = []
+    for ref in rule.zones:
+        for m in ref.zone.members:
+            out.append((ref.zone.id, m.place))
+    return out
+
+
+def check_gaps(pack: RulePack, lines: _Lines, registry: PlaceRegistry) -> Iterator[Finding]:
+    for rule in pack.rules:
+        uses = {}
+        for u in analysis.param_uses(rule):
+            if u.call.func == "param" and not u.guarded and u.place is None:
+                uses.setdefault(u.parameter, u)
+        for pid, use in uses.items():
+            prm = pack.parameters.get(pid)
+            if prm is None or not prm.places:
+                continue
+            covered, uncovered = [], []
+            for zone_id, place in _member_places(registry, rule):
+                for spot in _spots(registry, prm, place):
+                    status, _ = param_logic.declaring_place(registry, prm, spot)
+                    (uncovered if status is param_logic.Lookup.NOT_DECLARED else covered).append(
+                        (zone_id, spot))
+            if covered and uncovered:
+                bare = {p for _, p in uncovered}
+                missing = sorted(f"{p} {registry.name(p)}" for p in bare
+                                 if not (registry.city_of(p) not in (None, p)
+                                         and registry.city_of(p) in bare))
+                zones_ = sorted({z for z, _ in uncovered})
+                line = analysis.expression_line(use.section.clause, use.call)
+                yield _finding(use.section.clause.location, "error", "gap",
+                               f"rule {rule.id} reads parameter {pid} at the place it is asked, "
+                               f"and {pid} is declared for some members of its zones but not "
+                               f"for {', '.join(missing)} ({', '.join(zones_)}): declare it "
+                               "there (with no value, '[]', if it is not known), or guard the "
+                               f"rule's scope with declared(\"{pid}\")", line)
+
+
+def _spots(registry: PlaceRegistry, prm: Any, place: str) -> list[str]:
+    """The places a member stands for: itself, or its parts when the parameter is declared for
+    some of them only (a city whose counties have their own values)."""
+    if place not in registry:
+        return []
+    if registry.get(place).level == "province":
+        return list(registry.children(place))
+    status, _ = param_logic.declaring_place(registry, prm, place)
+    if status is param_logic.Lookup.COARSE:
+        return list(registry.children(place)) or [place]
+    return [place]
+
+
+# --- the whole lint ---------------------------------------------------------------------------
+
+CHECKS = ("expressions", "monotonic", "parameters", "basis", "zones", "overlaps", "gaps")
+
+
+def lint_pack(pack: RulePack, registry: PlaceRegistry | None = None) -> list[Finding]:
+    """Every finding for a loaded pack, errors first, then by file and line."""
+    registry = registry or default_registry()
+    lines = _Lines(Path(pack.root))
+    findings: list[Finding] = []
+    findings += check_expressions(pack, registry)
+    findings += check_monotonic(pack, lines)
+    findings += check_parameters(pack, lines, registry)
+    findings += check_basis(pack, lines)
+    findings += check_zones(pack, lines)
+    findings += check_overlaps(pack, registry)
+    findings += check_gaps(pack, lines, registry)
+    unique = list({(f.file, f.line, f.severity, f.check, f.message): f
+                   for f in findings}.values())
+    return sorted(unique, key=lambda f: (f.severity != "error", f.file, f.line or 0, f.message))
+
+
+def load_findings(error: PackError) -> list[Finding]:
+    return [Finding(loc.file, loc.line, "error", "load", message) for loc, message in
+            error.problems]
+
+
+@click.command("lint")
+@click.argument("pack", required=False, type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def lint(pack: str | None, fmt: str) -> None:
+    """Static checks of the rule pack in PACK (default: the bundled one).
+
+    One line per finding, `file:line: severity: message [check]`. Exit 0 when there is no
+    error (warnings allowed), 1 when there are errors, 3 when the pack fails to load.
+    """
+    from tongcheng.pack.loader import bundled_pack_path, load_pack
+
+    root = Path(pack) if pack else bundled_pack_path()
+    shown_root = pack if pack else str(root)
+    try:
+        loaded = load_pack(root)
+    except PackError as e:
+        findings = load_findings(e)
+        _print(findings, shown_root, fmt, loaded=False)
+        sys.exit(EXIT_PACK)
+    findings = lint_pack(loaded)
+    _print(findings, shown_root, fmt, loaded=True)
+    sys.exit(EXIT_ERRORS if any(f.severity == "error" for f in findings) else EXIT_OK)
+
+
+def _print(findings: list[Finding], root: str, fmt: str, *, loaded: bool) -> None:
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    if fmt == "json":
+        click.echo(json.dumps({"pack": root, "loaded": loaded, "errors": errors,
+                               "warnings": warnings,
+                               "findings": [f.to_json(root) for f in findings]},
+                              ensure_ascii=False, indent=2))
+        return
+    for f in findings:
+        click.echo(_where_root(f, root))
+    status = "fails to load" if not loaded else f"{errors} error(s), {warnings} warning(s)"
+    click.echo(f"{root}: {status}", err=True)
+
+
+def _where_root(f: Finding, root: str) -> str:
+    file = f.file if Path(f.file).is_absolute() else str(Path(root) / f.file)
+    where = f"{file}:{f.line}" if f.line else file
+    return f"{where}: {f.severity}: {f.message} [{f.check}]"
