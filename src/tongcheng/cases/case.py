@@ -265,9 +265,14 @@ class CaseStore:
 
     durable_rules sessions never hold a case: one exists only while a step is matched. So any
     number of cases may be open at once (durable_rules allows 1024 live sessions per ruleset).
+
+    ``history=False`` keeps only each case's last step (each step holds a whole evaluation,
+    ~50 kB with its reasons): for long streams of many cases (``tongcheng watch``), where
+    ``Case.history``, ``opening`` and ``notifications`` then cover the last step only.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, history: bool = True) -> None:
+        self.history = history
         self._records: dict[str, _Record] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -285,6 +290,8 @@ class CaseStore:
                 raise CaseClosed(case_id) from None
 
     def _put(self, record: _Record) -> None:
+        if not self.history and len(record.history) > 1:
+            record = attrs.evolve(record, history=record.history[-1:])
         with self._guard:
             self._records[record.id] = record
             self._locks.setdefault(record.id, threading.Lock())
@@ -432,6 +439,7 @@ class Case:
         if on is None and given_as_of is not None:
             on = parse_situation({"as_of": given_as_of}).as_of
         clock = on or date.today()
+        parse_situation({**facts, "as_of": clock})  # refused facts take no case id
         case_id = store._new_id()
         record, _ = _step(
             case_id, subject, pack, triggers, compiled, None, facts, clock, "opened", None,
