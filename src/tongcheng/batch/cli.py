@@ -1,0 +1,182 @@
+"""``tongcheng screen`` and ``tongcheng synth``: population screening on the command line.
+
+This module imports only click at load time: polars, pyarrow and numpy are imported when one of
+these commands runs, so the other commands never pay for them.
+
+Exit codes: 0 done; 1 some rows were rejected (named in the rejects file); 2 a bad command or
+input file; 3 the rule pack fails to load, or its rules conflict.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+
+EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
+STATUS_CHOICES = ("eligible", "ineligible", "undetermined", "not_applicable")
+
+
+def _fail(code: int, message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _as_of(_ctx, _param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as e:
+        raise click.BadParameter(f"{value!r} is not a calendar date ({e})") from None
+
+
+def _load_pack(pack_path: str | None):
+    from tongcheng.errors import PackError
+    from tongcheng.pack.loader import bundled_pack_path, load_pack
+
+    try:
+        return load_pack(Path(pack_path) if pack_path else bundled_pack_path())
+    except PackError as e:
+        _fail(EXIT_PACK, e.describe())
+
+
+@click.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=True))
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="Parquet file of decisions (a folder with --engine spark).")
+@click.option("--format", "fmt", type=click.Choice(["auto", "parquet", "csv", "jsonl"]),
+              default="auto", show_default=True, help="Input format (default: by extension).")
+@click.option("--rule", "rules", multiple=True, help="Only this rule (repeatable).")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUS_CHOICES),
+              help="Keep only persons for whom some selected rule has this status (repeatable).")
+@click.option("--as-of", callback=_as_of,
+              help="Evaluate every row as of this date; default: each row's own, else today.")
+@click.option("--rejects", "rejects_path", type=click.Path(),
+              help="Where rejected rows go (JSON Lines); default OUTPUT.rejects.jsonl.")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=500_000, show_default=True,
+              help="Rows evaluated at once: bounds memory.")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local",
+              show_default=True, help="Evaluate here (polars), or per partition on Spark.")
+@click.option("--master", default=None,
+              help="Spark master URL (default: SPARK_MASTER, else local[*]).")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal).")
+@click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
+              help="Rule-pack folder (default: the bundled pack).")
+def screen(input_path, output, fmt, rules, statuses, as_of, rejects_path, chunk_size, engine,
+           master, progress, pack_path) -> None:
+    """Decide every rule for every situation in INPUT (Parquet, CSV or JSON Lines).
+
+    Writes one row per valid situation to OUTPUT (Parquet): _row (the input row, from 0), id
+    (when the input has one), and per rule RULE.status and RULE.outcome.NAME. Rows the situation
+    model refuses go to the rejects file with every problem named.
+    """
+    pack = _load_pack(pack_path)
+    if not Path(input_path).exists():
+        _fail(EXIT_INVALID, f"{input_path}: no such file")
+    rejects_path = rejects_path or f"{output}.rejects.jsonl"
+    if engine == "spark":
+        from tongcheng.batch.io import detect_format
+        from tongcheng.batch.layout import LayoutError
+        from tongcheng.batch.spark import screen_spark
+
+        try:
+            spark_input = Path(input_path).is_dir() or detect_format(input_path, fmt) == "parquet"
+        except LayoutError as e:
+            _fail(EXIT_INVALID, str(e))
+        if not spark_input:
+            _fail(EXIT_INVALID, "--engine spark reads Parquet (a file or a folder of them)")
+
+        try:
+            code = screen_spark(pack, input_path, output, rejects_path, rules=list(rules),
+                                statuses=list(statuses), as_of=as_of, master=master,
+                                pack_path=pack_path)
+        except (ValueError, KeyError) as e:
+            _fail(EXIT_INVALID, str(e.args[0] if e.args else e))
+        sys.exit(code)
+    sys.exit(_screen_local(pack, input_path, output, fmt, list(rules), list(statuses), as_of,
+                           rejects_path, chunk_size, progress))
+
+
+def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects_path,
+                  chunk_size, progress) -> int:
+    from tqdm import tqdm
+
+    from tongcheng.batch import io
+    from tongcheng.batch.engine import BatchEvaluator
+    from tongcheng.batch.layout import LayoutError
+    from tongcheng.errors import RuleConflict
+    from tongcheng.evaluate.evaluator import RuleError
+
+    try:
+        fmt = io.detect_format(input_path, fmt)
+        evaluator = BatchEvaluator(pack, rules=rules or None)
+    except LayoutError as e:
+        _fail(EXIT_INVALID, str(e))
+    except KeyError as e:
+        _fail(EXIT_INVALID, str(e.args[0]))
+    for rid, why in evaluator.fallback_rules.items():
+        click.echo(f"note: {rid} is decided by the reference evaluator ({why})", err=True)
+    total = io.count_rows(input_path, fmt)
+    sink = io.ParquetSink(output)
+    n_rejects = 0
+    started = time.perf_counter()
+    bar = tqdm(total=total, unit="rows", unit_scale=True, file=sys.stderr,
+               disable=(not sys.stderr.isatty()) if progress is None else not progress)
+    try:
+        with open(rejects_path, "w", encoding="utf-8") as rejects_file:
+            results = (
+                (io.screen_chunk(evaluator, chunk, statuses), chunk.rejects, chunk.rows)
+                for chunk in io.prefetch(io.read(input_path, fmt, chunk_size, as_of)))
+            for result, rejects, rows in results:
+                if result is not None and result.height:
+                    sink.write(result)
+                if rejects:
+                    rejects_file.write(io.rejects_text(rejects))
+                    n_rejects += len(rejects)
+                bar.update(rows)
+    except LayoutError as e:
+        _fail(EXIT_INVALID, str(e))
+    except (RuleConflict, RuleError) as e:
+        _fail(EXIT_PACK, str(e))
+    except OSError as e:
+        _fail(EXIT_INVALID, f"{input_path}: {e}")
+    finally:
+        bar.close()
+        sink.close(io.empty_result(evaluator))
+    seconds = time.perf_counter() - started
+    click.echo(f"screened {sink.rows + n_rejects} rows in {seconds:.1f} s: {sink.rows} written "
+               f"to {output}, {n_rejects} rejected ({rejects_path})", err=True)
+    return EXIT_REJECTS if n_rejects else EXIT_OK
+
+
+@click.command()
+@click.argument("n", type=click.IntRange(min=0))
+@click.option("-o", "--output", required=True, type=click.Path(), help="Parquet file to write.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same persons.")
+@click.option("--as-of", callback=_as_of, default="2025-06-01", show_default=True,
+              help="The date the population is described at.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal).")
+def synth(n, output, seed, as_of, progress) -> None:
+    """Write N synthetic residents of Shandong (weighted toward the Qingdao metro area)."""
+    from tqdm import tqdm
+
+    from tongcheng.batch import synth as gen
+
+    started = time.perf_counter()
+    with tqdm(total=n, unit="rows", unit_scale=True, file=sys.stderr,
+              disable=(not sys.stderr.isatty()) if progress is None else not progress) as bar:
+        written = gen.write(output, n, seed=seed, as_of=as_of, progress=bar.update)
+    click.echo(f"wrote {written} persons to {output} in {time.perf_counter() - started:.1f} s",
+               err=True)
+
+
+COMMANDS = (screen, synth)

@@ -1,0 +1,159 @@
+"""The columnar evaluator on Spark: each partition screened by ``BatchEvaluator`` through
+``mapInArrow``, so a cluster runs exactly the code (and the pack) a single machine runs.
+
+The master comes from ``--master``, else ``SPARK_MASTER``, else ``local[*]``; on a cluster,
+executors need tongcheng installed (``pip install 'tongcheng[batch]'``): the rule pack itself
+travels with the task. The input is Parquet in the population layout (a file or a folder); the
+output is a Parquet folder with the columns of ``tongcheng screen``, where ``_row`` is Spark's
+``monotonically_increasing_id`` (unique, and the row number within a single-partition input; use
+an ``id`` column to join). Rejected rows are collected into the rejects file (JSON Lines).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any
+
+_ENGINES: dict[Any, Any] = {}
+
+
+def _engine(pack: Any, rules: tuple[str, ...]):
+    from tongcheng.batch.engine import BatchEvaluator
+
+    key = (pack.info.digest, rules)
+    if key not in _ENGINES:
+        _ENGINES[key] = BatchEvaluator(pack, rules=list(rules) or None)
+    return _ENGINES[key]
+
+
+def output_schema(pack: Any, rules: Sequence[str], id_type: Any | None):
+    """The Arrow schema of a partition's output: ``_row``, ``id``, decisions, ``_problems``."""
+    import pyarrow as pa
+
+    from tongcheng.batch import io
+
+    frame = io.empty_result(_engine(pack, tuple(rules)))
+    fields = [pa.field("_row", pa.int64())]
+    if id_type is not None:
+        fields.append(pa.field("id", id_type))
+    for name, dtype in frame.schema.items():
+        if name == "_row":
+            continue
+        fields.append(pa.field(name, _arrow_type(dtype)))
+    fields.append(pa.field("_problems", pa.string()))
+    return pa.schema(fields)
+
+
+def _arrow_type(dtype: Any):
+    import polars as pl
+    import pyarrow as pa
+
+    if isinstance(dtype, pl.Enum) or dtype == pl.String:
+        return pa.string()
+    if dtype == pl.Int64:
+        return pa.int64()
+    if dtype == pl.Float64:
+        return pa.float64()
+    if dtype == pl.Boolean:
+        return pa.bool_()
+    return pa.string()
+
+
+def screen_partition(batches: Iterator[Any], pack: Any, rules: tuple[str, ...],
+                     statuses: tuple[str, ...], as_of: date | None, schema: Any) -> Iterator[Any]:
+    """``mapInArrow``'s function: Arrow batches in (the population layout plus ``_row``), Arrow
+    batches of decisions and rejects out."""
+    import polars as pl
+    import pyarrow as pa
+
+    from tongcheng.batch import io
+    from tongcheng.batch.layout import nest
+
+    engine = _engine(pack, rules)
+    for batch in batches:
+        table = pa.Table.from_batches([batch])
+        ids = table.column("_row").to_pylist()
+        table = nest(table.drop_columns(["_row"]))
+        chunk = io._columnar_chunk(table, 0, as_of)
+        result = io.screen_chunk(engine, chunk, statuses)
+        parts = []
+        if result is not None and result.height:
+            result = result.with_columns(
+                pl.Series("_row", ids).gather(result["_row"]).alias("_row"),
+                pl.lit(None, dtype=pl.String).alias("_problems"))
+            parts.append(result)
+        if chunk.rejects:
+            parts.append(pl.DataFrame({
+                "_row": [ids[r.row] for r in chunk.rejects],
+                **({"id": [r.id for r in chunk.rejects]} if "id" in schema.names else {}),
+                "_problems": [r.to_json() for r in chunk.rejects],
+            }))
+        for part in parts:
+            arrow = part.to_arrow()
+            columns = []
+            for field in schema:
+                if field.name in arrow.column_names:
+                    columns.append(arrow.column(field.name).cast(field.type))
+                else:
+                    columns.append(pa.nulls(arrow.num_rows, field.type))
+            yield from pa.Table.from_arrays(columns, schema=schema).to_batches()
+
+
+def screen_spark(pack: Any, input_path: str, output: str, rejects_path: str, *,
+                 rules: Sequence[str] = (), statuses: Sequence[str] = (),
+                 as_of: date | None = None, master: str | None = None,
+                 pack_path: str | None = None, spark: Any = None) -> int:
+    """Screen a Parquet population on Spark; 1 when rows were rejected, else 0."""
+    import pyarrow.parquet as pq
+    from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    own = spark is None
+    if own:
+        master = master or os.environ.get("SPARK_MASTER", "local[*]")
+        if master.startswith("local"):  # workers run this Python, where tongcheng is installed
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        spark = (SparkSession.builder
+                 .master(master)
+                 .appName("tongcheng screen").getOrCreate())
+    try:
+        frame = spark.read.parquet(str(input_path))
+        id_type = None
+        if "id" in frame.columns:
+            first = next(iter(_parquet_files(input_path)))
+            id_type = pq.read_schema(first).field("id").type
+        schema = output_schema(pack, rules, id_type)
+        spark_schema = from_arrow_schema(schema)
+        args = (pack, tuple(rules), tuple(statuses), as_of, schema)
+        mapped = frame.withColumn("_row", F.monotonically_increasing_id()).mapInArrow(
+            lambda batches: screen_partition(batches, *args), spark_schema)
+        mapped = mapped.cache()
+        decisions = mapped.filter(F.col("_problems").isNull()).drop("_problems")
+        decisions.write.mode("overwrite").parquet(str(output))
+        rejects = mapped.filter(F.col("_problems").isNotNull()).select("_row", "_problems") \
+            .orderBy("_row").collect()
+        with open(rejects_path, "w", encoding="utf-8") as f:
+            for row in rejects:
+                record = json.loads(row["_problems"])
+                record["row"] = row["_row"]
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+        mapped.unpersist()
+        return 1 if rejects else 0
+    finally:
+        if own:
+            spark.stop()
+
+
+def _parquet_files(path: str) -> Iterator[str]:
+    if os.path.isdir(path):
+        for root, _, files in sorted(os.walk(path)):
+            for name in sorted(files):
+                if name.endswith(".parquet"):
+                    yield os.path.join(root, name)
+    else:
+        yield path
