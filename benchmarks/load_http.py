@@ -1,0 +1,311 @@
+"""HTTP load on POST /v1/evaluate: throughput and latency of the service on this machine.
+
+Starts ``uvicorn tongcheng.service.app:app_from_environment`` on a free loopback port (1 and 2
+worker processes by default), drives it with 32 concurrent connections posting the Yantai ->
+Qingdao worker (``examples/recognition-yantai-qingdao.yaml``) with ``trace: false``, and prints
+one JSON object per line: ``name``, ``situations``, ``seconds``, ``per_second``, ``p50_ms``,
+``p99_ms``, ``errors`` (plus ``workers``, ``driver``, ``connections``).
+
+The driver is ``wrk`` (Debian: ``apt-get install -y wrk``) with a small Lua script, or, when wrk
+is absent, an asyncio + httpx client. Loopback only; each run stops by itself after
+``--seconds`` or ``--max-requests``, whichever comes first.
+
+    python benchmarks/load_http.py [--workers 1,2] [--seconds 10] [--connections 32]
+    python benchmarks/load_http.py --profile     # where one request's time goes, in process
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "recognition-yantai-qingdao.yaml"
+
+LUA = r"""
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = BODY
+local limit = LIMIT
+local threads = {}
+local count = 0
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function response(status, headers, body)
+  count = count + 1
+  if count >= limit then wrk.thread:stop() end
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "errors": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def body_bytes() -> bytes:
+    from tongcheng.situation import load_situation
+
+    situation = load_situation(EXAMPLE).to_dict()
+    return json.dumps({"situation": situation, "lang": "zh", "trace": False}).encode()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, workers: int, http: str = "auto", loop: str = "auto"
+                 ) -> subprocess.Popen:
+    cmd = [
+        sys.executable, "-m", "uvicorn", "tongcheng.service.app:app_from_environment",
+        "--factory", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+        "--http", http, "--loop", loop, "--no-access-log", "--log-level", "warning",
+    ]
+    env = {k: v for k, v in os.environ.items() if k != "TONGCHENG_PACK"}
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+    deadline = time.monotonic() + 60
+    import httpx
+
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1).status_code == 200:
+                # every worker must be up: one request per worker warms its caches
+                for _ in range(workers * 4):
+                    httpx.post(f"http://127.0.0.1:{port}/v1/evaluate", content=body_bytes(),
+                               timeout=10)
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    stop_server(proc)
+    raise RuntimeError("server did not start in 60 s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop the server we started (its own process group: uvicorn and its workers)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its live children (workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                pids.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def run_wrk(url: str, body: bytes, seconds: float, connections: int, limit: int) -> dict:
+    script = LUA.replace("BODY", json.dumps(body.decode())).replace("LIMIT", str(limit))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    try:
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
+             "-s", f.name, url],
+            capture_output=True, text=True, timeout=seconds + 60, check=True,
+        ).stdout
+    finally:
+        os.unlink(f.name)
+    stats = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
+    return {
+        "situations": stats["requests"],
+        "seconds": round(stats["duration_us"] / 1e6, 3),
+        "p50_ms": round(stats["p50_us"] / 1000, 2),
+        "p99_ms": round(stats["p99_us"] / 1000, 2),
+        "errors": stats["errors"],
+    }
+
+
+async def _httpx_load(url: str, body: bytes, seconds: float, connections: int,
+                      limit: int) -> dict:
+    import httpx
+
+    latencies: list[float] = []
+    errors = 0
+    stop_at = time.perf_counter() + seconds
+    headers = {"content-type": "application/json"}
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            while time.perf_counter() < stop_at and len(latencies) + errors < limit:
+                t0 = time.perf_counter()
+                try:
+                    r = await client.post(url, content=body, headers=headers)
+                    ok = r.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                if ok:
+                    latencies.append(time.perf_counter() - t0)
+                else:
+                    errors += 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(len(latencies) * p))] * 1000, 2) \
+            if latencies else 0.0
+
+    return {"situations": len(latencies) + errors, "seconds": round(elapsed, 3),
+            "p50_ms": pct(0.50), "p99_ms": pct(0.99), "errors": errors}
+
+
+def _own_cpu(driver: str) -> float:
+    """CPU used by the load generator: wrk (a waited-for child) or this process (httpx)."""
+    import resource
+
+    who = resource.RUSAGE_CHILDREN if driver == "wrk" else resource.RUSAGE_SELF
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def profile(rounds: int) -> None:
+    """Where one evaluate request's time goes, in process (no HTTP): each step's mean, then the
+    evaluator's hottest functions."""
+    import cProfile
+    import io
+    import pstats
+
+    import tongcheng
+    from tongcheng.evaluate.evaluator import evaluate
+    from tongcheng.places import default_registry
+    from tongcheng.service.app import dumps, load_json, parse_request, situation_digest
+
+    pack, registry, body = tongcheng.bundled_pack(), default_registry(), body_bytes()
+    data = load_json(body)
+    options = parse_request(data, pack, registry)
+    result = evaluate(pack, options.situation, registry=registry)
+    out = result.to_json("zh")
+    steps = {
+        "read_json": lambda: load_json(body),
+        "validate_request_and_situation": lambda: parse_request(data, pack, registry),
+        "evaluate_all_rules": lambda: evaluate(pack, options.situation, registry=registry),
+        "decisions_to_json": lambda: result.to_json("zh"),
+        "write_json": lambda: dumps(out),
+        "situation_digest": lambda: situation_digest(options.situation),
+    }
+    total = 0.0
+    rows = []
+    for name, step in steps.items():
+        step()
+        t0 = time.perf_counter()
+        for _ in range(rounds):
+            step()
+        ms = (time.perf_counter() - t0) / rounds * 1000
+        total += ms
+        rows.append((name, ms))
+    for name, ms in rows:
+        print(json.dumps({"name": f"profile.{name}", "ms": round(ms, 3),
+                          "share": round(ms / total, 3)}))
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(rounds):
+        evaluate(pack, options.situation, registry=registry)
+    prof.disable()
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(12)
+    print(buf.getvalue(), file=sys.stderr)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", default="1,2", help="worker counts to try, e.g. 1,2")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--max-requests", type=int, default=200_000,
+                        help="each run stops after this many answers at the latest")
+    parser.add_argument("--driver", choices=["auto", "wrk", "httpx"], default="auto")
+    parser.add_argument("--http", choices=["auto", "h11", "httptools"], default="auto",
+                        help="uvicorn's HTTP parser (auto: httptools when installed)")
+    parser.add_argument("--loop", choices=["auto", "asyncio", "uvloop"], default="auto",
+                        help="uvicorn's event loop (auto: uvloop when installed)")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile one request in process instead of loading the server")
+    args = parser.parse_args()
+    if args.profile:
+        profile(300)
+        return
+    driver = args.driver
+    if driver == "auto":
+        driver = "wrk" if shutil.which("wrk") else "httpx"
+    body = body_bytes()
+    print(json.dumps({"name": "machine", "python": platform.python_version(),
+                      "cpus": os.cpu_count(), "driver": driver,
+                      "body_bytes": len(body)}))
+    for workers in [int(w) for w in args.workers.split(",")]:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/v1/evaluate"
+        server = start_server(port, workers, args.http, args.loop)
+        try:
+            server_cpu = _cpu_seconds(server.pid)
+            client_cpu = _own_cpu(driver)
+            if driver == "wrk":
+                stats = run_wrk(url, body, args.seconds, args.connections, args.max_requests)
+            else:
+                stats = asyncio.run(_httpx_load(url, body, args.seconds, args.connections,
+                                                args.max_requests))
+            server_cpu = _cpu_seconds(server.pid) - server_cpu
+            client_cpu = _own_cpu(driver) - client_cpu
+        finally:
+            stop_server(server)
+        done = max(stats["situations"], 1)
+        # CPU per answer does not depend on what else runs on the machine: it says what the
+        # two cores could serve if the service and its load generator had them to themselves.
+        stats["server_cpu_ms"] = round(server_cpu / done * 1000, 3)
+        stats["client_cpu_ms"] = round(client_cpu / done * 1000, 3)
+        # at most `workers` cores for the server, and the machine's cores for server and client
+        s, c = server_cpu / done, client_cpu / done
+        cores = os.cpu_count() or 1
+        stats["capacity_per_second"] = round(min(workers / s, cores / (s + c)), 1) if s else 0.0
+        row = {"name": f"http_evaluate_{workers}_worker{'s' if workers > 1 else ''}",
+               **stats,
+               "per_second": round(stats["situations"] / stats["seconds"], 1)
+               if stats["seconds"] else 0.0,
+               "workers": workers, "driver": driver, "connections": args.connections,
+               "trace": False, "http": args.http, "loop": args.loop}
+        order = ["name", "situations", "seconds", "per_second", "p50_ms", "p99_ms", "errors",
+                 "server_cpu_ms", "client_cpu_ms", "capacity_per_second"]
+        print(json.dumps({k: row[k] for k in order} | row))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""``tongcheng serve``: the HTTP service and the caseworker page, on uvicorn.
+
+Only click is imported here, so registering the command keeps the other commands fast; FastAPI
+and uvicorn are imported when the command runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on.")
+@click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
+              help="Rule-pack folder (default: the bundled pack).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (each holds its own copy of the compiled pack).")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+def serve(host: str, port: int, pack_path: str | None, workers: int, log_level: str) -> None:
+    """Serve the /v1 JSON API and the caseworker page at / (OpenAPI at /v1/docs)."""
+    try:
+        import uvicorn
+
+        from tongcheng.service.app import create_app
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        click.echo(
+            f"error: the HTTP service needs its extra: pip install 'tongcheng[service]' ({exc})",
+            err=True,
+        )
+        sys.exit(2)
+    from tongcheng.errors import PackError
+    from tongcheng.pack.loader import load_pack
+
+    try:
+        if pack_path:
+            load_pack(pack_path)  # fail here, with file and line, before any worker starts
+    except PackError as exc:
+        click.echo(f"error: {exc.describe()}", err=True)
+        sys.exit(3)
+    if workers > 1:
+        # Workers import the app by name; the pack folder travels in the environment.
+        if pack_path:
+            os.environ["TONGCHENG_PACK"] = os.path.abspath(pack_path)
+        else:
+            os.environ.pop("TONGCHENG_PACK", None)
+        uvicorn.run(
+            "tongcheng.service.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
+        )
+        return
+    uvicorn.run(create_app(pack_path), host=host, port=port, log_level=log_level)
