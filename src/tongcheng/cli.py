@@ -207,5 +207,23 @@ def schema() -> None:
     click.echo(json.dumps(situation_json_schema(), ensure_ascii=False, indent=2))
 
 
+from tongcheng.service.command import serve  # noqa: E402 (click only; FastAPI loads when it runs)
+
+main.add_command(serve)
+
+from tongcheng.batch.cli import COMMANDS as _BATCH  # noqa: E402 (click only; polars loads on use)
+
+for _command in _BATCH: main.add_command(_command)  # noqa: E701 (screen, synth)
+
+from tongcheng.consistency.lint import lint  # noqa: E402 (click only; z3 loads on use)
+from tongcheng.consistency.verify import verify  # noqa: E402 (click only; hypothesis on use)
+
+main.add_command(lint)
+main.add_command(verify)
+
+from tongcheng.cases.watch import watch  # noqa: E402 (click only; durable_rules loads on use)
+
+main.add_command(watch)
+
 if __name__ == "__main__":
     main()
