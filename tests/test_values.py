@@ -1,4 +1,4 @@
-"""Comparisons of partly known values: a list with maybe-items is never equal to anything for sure."""
+"""Comparisons of partly known values: a list with maybe-items never equals anything for sure."""
 
 from __future__ import annotations
 

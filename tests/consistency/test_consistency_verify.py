@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import attrs
-import pytest
 from click.testing import CliRunner
 
 import tongcheng

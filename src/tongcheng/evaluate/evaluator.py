@@ -178,7 +178,7 @@ def _decide(
 
     active = tuple(z for z in rule.zones if z.active(as_of))
     frame = Frame(pack, registry, situation, as_of, rule, active, {c.name: c for c in rule.lets},
-                  memo=memo, trace=trace)
+                  recorder=Recorder(enabled=trace), memo=memo, trace=trace)
     if rule.place is not None:
         anchor, _ = evaluate_clause(frame, rule.place)
         frame.anchor = anchor
@@ -190,6 +190,8 @@ def _decide(
 
     scope_values = [zone_value]
     for clause in rule.scope:
+        if not trace and scope_values[-1] is False:
+            break  # untraced: one false test settles the scope (a trace shows every test)
         value, reason = _test(frame, "scope", clause)
         scope_values.append(value)
         reasons.append(reason)
@@ -359,6 +361,8 @@ def _variant(frame: Frame, rule: Rule, exception: RuleException | None, scope: A
     reasons: list[Reason] = []
     values = []
     for clause in conditions:
+        if not frame.trace and values and values[-1] is False:
+            break  # untraced: one false condition settles it (a trace shows every condition)
         value, reason = _test(frame, "condition", clause)
         values.append(value)
         reasons.append(reason)

@@ -100,8 +100,10 @@ Env = dict[str, tuple[Any, str | None]]
 
 def evaluate_clause(frame: Frame, clause: Clause) -> tuple[Any, Recorder]:
     """Value of a clause and what it read."""
+    if not frame.trace:  # nothing is recorded: one inert recorder serves the whole rule
+        return evaluate(frame, clause.expr, {}), frame.recorder
     outer = frame.recorder
-    frame.recorder = Recorder(enabled=frame.trace)
+    frame.recorder = Recorder()
     try:
         value = evaluate(frame, clause.expr, {})
         return value, frame.recorder
@@ -110,12 +112,9 @@ def evaluate_clause(frame: Frame, clause: Clause) -> tuple[Any, Recorder]:
 
 
 def evaluate(frame: Frame, node: ast.Node, env: Env) -> Any:
-    """The value of an expression node (dispatch on the node's type)."""
-    try:
-        step = _STEPS[type(node)]
-    except KeyError:
-        raise EvalTypeError(f"cannot evaluate {node!r}") from None
-    return step(frame, node, env)
+    """The value of an expression node (dispatch on the node's type; the parser makes only
+    node types that have a step)."""
+    return _STEPS[type(node)](frame, node, env)
 
 
 def _not(frame: Frame, node: ast.Not, env: Env) -> Any:
@@ -178,7 +177,8 @@ def _name(frame: Frame, node: ast.Name, env: Env) -> Any:
         if name not in frame.let_cache:
             frame.let_cache[name] = evaluate_clause(frame, frame.lets[name])
         value, rec = frame.let_cache[name]
-        frame.recorder.merge(rec)
+        if frame.trace:
+            frame.recorder.merge(rec)
         return value
     if name == "as_of":
         return frame.as_of
@@ -259,7 +259,7 @@ def compare(op: str, a: Any, b: Any) -> Any:
         return a in b
     if isinstance(a, Unknown) or isinstance(b, Unknown):
         return v.unknown(a, b)
-    if isinstance(a, v.Items | v.MonthSet) and a.maybe or isinstance(b, v.Items | v.MonthSet) and b.maybe:
+    if _has_maybe(a) or _has_maybe(b):
         return v.unknown(a, b)  # a list with maybe-items equals nothing for sure
     if isinstance(a, Range) or isinstance(b, Range):
         lo_a, hi_a = v.bounds(a)  # type: ignore[misc]
@@ -287,6 +287,10 @@ def compare(op: str, a: Any, b: Any) -> Any:
     except TypeError:
         raise EvalTypeError(f"cannot compare {v.describe(a)} {op} {v.describe(b)}") from None
     raise EvalTypeError(f"unknown comparison {op!r}")
+
+
+def _has_maybe(x: Any) -> bool:
+    return isinstance(x, Items | MonthSet) and bool(x.maybe)
 
 
 def _range_compare(op: str, lo_a, hi_a, lo_b, hi_b) -> tuple[bool, bool]:
@@ -562,22 +566,24 @@ def _param(frame: Frame, args, kwargs, paths) -> Any:
         return v.unknown(place, at)
     hit = params.lookup(frame.registry, parameter, place, at)
     if hit.status is params.Lookup.COARSE:
-        frame.recorder.notes.append(
-            f"{name}: {place} {frame.registry.name(place)} is too coarse; its counties have "
-            "their own values"
-        )
+        if frame.trace:
+            frame.recorder.notes.append(
+                f"{name}: {place} {frame.registry.name(place)} is too coarse; its counties "
+                "have their own values"
+            )
         return Unknown(frozenset({place_path}))
     if hit.status is not params.Lookup.FOUND:
         key = hit.key if hit.place else f"{name}[{place}]"
-        frame.recorder.parameters.append(
-            {
-                "parameter": name,
-                "place": hit.place or place,
-                "at": at.isoformat(),
-                "value": None,
-                "status": hit.status.value,
-            }
-        )
+        if frame.trace:
+            frame.recorder.parameters.append(
+                {
+                    "parameter": name,
+                    "place": hit.place or place,
+                    "at": at.isoformat(),
+                    "value": None,
+                    "status": hit.status.value,
+                }
+            )
         return Unknown(frozenset(), frozenset({key}))
     assert hit.value is not None
     pv = hit.value
@@ -594,7 +600,8 @@ def _param(frame: Frame, args, kwargs, paths) -> Any:
         "flagged": pv.flagged,
         **({"note": pv.note} if pv.note else {}),
     }
-    frame.recorder.parameters.append(used)
+    if frame.trace:
+        frame.recorder.parameters.append(used)
     if pv.flagged and used not in frame.flagged:
         frame.flagged.append(used)
     return pv.value
@@ -734,11 +741,11 @@ def _month(frame: Frame, args, kwargs, paths) -> Any:
 
 _STEPS: dict[type, Callable[[Frame, Any, Env], Any]] = {
     ast.Literal: lambda frame, node, env: node.value,
-    ast.Name: lambda frame, node, env: _name(frame, node, env),
-    ast.Attr: lambda frame, node, env: _attr(frame, node, env),
-    ast.Filter: lambda frame, node, env: _filter(frame, node, env),
+    ast.Name: _name,
+    ast.Attr: _attr,
+    ast.Filter: _filter,
     ast.ListLit: lambda frame, node, env: tuple(evaluate(frame, i, env) for i in node.items),
-    ast.Call: lambda frame, node, env: _call(frame, node, env),
+    ast.Call: _call,
     ast.Not: _not,
     ast.And: _and,
     ast.Or: _or,

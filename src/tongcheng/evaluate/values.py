@@ -88,6 +88,8 @@ def gaps(*values: Any) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def unknown(*values: Any) -> Unknown:
+    if len(values) == 1 and type(values[0]) is Unknown:
+        return values[0]  # the common case: one unknown passed on as it is
     missing, params = gaps(*values)
     return Unknown(missing, params)
 
@@ -113,21 +115,23 @@ def bounds(value: Any) -> tuple[Any, Any] | None:
 
 
 def k_and(values: Iterable[Any]) -> Any:
-    values = list(values)
-    if any(v is False for v in values):
-        return False
-    if all(v is True for v in values):
-        return True
-    return unknown(*[v for v in values if v is not True])
+    open_: list[Any] = []
+    for x in values:
+        if x is False:
+            return False
+        if x is not True:
+            open_.append(x)
+    return unknown(*open_) if open_ else True
 
 
 def k_or(values: Iterable[Any]) -> Any:
-    values = list(values)
-    if any(v is True for v in values):
-        return True
-    if all(v is False for v in values):
-        return False
-    return unknown(*[v for v in values if v is not False])
+    open_: list[Any] = []
+    for x in values:
+        if x is True:
+            return True
+        if x is not False:
+            open_.append(x)
+    return unknown(*open_) if open_ else False
 
 
 def k_not(value: Any) -> Any:
