@@ -751,3 +751,21 @@ def test_coarse_place_with_settled_status_leaves_outcome_null():
     assert d.status.value == "eligible"
     assert d.outcome["recognized_months"] is None
     assert "insurance[1].place" in d.missing
+
+
+def test_trace_notes_follow_the_language():
+    """Zone sentences of the trace come in the language asked for."""
+    situation = {
+        "as_of": "2024-06-01",
+        "target": "370700",
+        "insurance": [
+            {"scheme": "employee_medical", "place": "370600", "from": "2010-01", "to": "2015-12"}
+        ],
+    }
+    d = tongcheng.evaluate(situation, rules=[MED]).decision(MED)
+    assert d.status.value == "undetermined"
+    zh = [n for r in d.to_json("zh")["reasons"] for n in r.get("notes", [])]
+    en = [n for r in d.to_json("en")["reasons"] for n in r.get("notes", [])]
+    assert any("不够具体" in n and "请提供区县" in n for n in zh), zh
+    assert any("too coarse" in n and "give the county" in n for n in en), en
+    assert not any("too coarse" in n for n in zh)

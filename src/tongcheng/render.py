@@ -160,7 +160,7 @@ def _reason_line(r: Reason, console: Console, lang: str) -> None:
     if facts:
         console.print(f"         [dim]{escape(facts)}[/dim]", highlight=False)
     for note in r.notes:
-        console.print(f"         [dim]{escape(note)}[/dim]", highlight=False)
+        console.print(f"         [dim]{escape(note.get(lang))}[/dim]", highlight=False)
 
 
 def basis_line(b: dict[str, Any]) -> str:

@@ -32,7 +32,7 @@ class Reason:
     parameters: tuple[Mapping[str, Any], ...] = ()
     missing: tuple[str, ...] = ()
     missing_parameters: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
+    notes: tuple[Text, ...] = ()  # plain sentences in Chinese and English
 
     def to_json(self, lang: str = "zh") -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -52,7 +52,7 @@ class Reason:
         if self.missing_parameters:
             out["missing_parameters"] = list(self.missing_parameters)
         if self.notes:
-            out["notes"] = list(self.notes)
+            out["notes"] = [n.get(lang) for n in self.notes]
         return out
 
 

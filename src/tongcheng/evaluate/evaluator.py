@@ -163,7 +163,8 @@ def _decide(
                 _IN_FORCE,
                 None,
                 False,
-                notes=(f"in force {span}; as_of is {as_of}",),
+                notes=(Text(f"施行期间 {span};评估日期为 {as_of}",
+                             f"in force {span}; as_of is {as_of}"),),
             )
         )
         return done(Status.NOT_APPLICABLE, reasons)
@@ -172,8 +173,10 @@ def _decide(
     kind = subject_of(situation)
     if kind != rule.subject:
         reasons.append(Reason("subject", "subject", _SUBJECT, None, False,
-                              notes=(f"the rule is about a {rule.subject}; the situation's "
-                                     f"subject is a {kind}",)))
+                              notes=(Text(f"本规则适用于{_SUBJECT_ZH[rule.subject]},"
+                                          f"而情形的主体是{_SUBJECT_ZH[kind]}",
+                                          f"the rule is about a {rule.subject}; the situation's "
+                                          f"subject is a {kind}"),)))
         return done(Status.NOT_APPLICABLE, reasons)
 
     active = tuple(z for z in rule.zones if z.active(as_of))
@@ -228,6 +231,9 @@ def _decide(
     )
 
 
+_SUBJECT_ZH = {"person": "个人", "project": "项目"}
+
+
 def subject_of(situation: Any) -> str:
     """A situation is about a project when it gives one, else about a person."""
     return "project" if getattr(situation, "project", None) is not None else "person"
@@ -260,29 +266,34 @@ def _target_in_zone(frame: Frame) -> tuple[Any, Reason | None]:
     return value, reason
 
 
-def _zone_notes(frame: Frame, value: Any) -> list[str]:
+def _zone_notes(frame: Frame, value: Any) -> list[Text]:
     """Plain sentences for the trace: which zone holds the target, or why none does."""
     target, reg = frame.target, frame.registry
     if target is None:
-        return [f"{frame.anchor_path} unknown: where is the rule asked?"]
+        where = frame.anchor_path
+        return [Text(f"{where} 未知:规则在何地适用?", f"{where} unknown: where is the rule asked?")]
     if not frame.active_zones:
-        return ["no zone of this rule is in force at as_of"]
+        return [Text("评估日期时本规则没有生效的区域", "no zone of this rule is in force at as_of")]
     notes = []
+    place = f"{target} {reg.name(target)}"
     for ref in frame.active_zones:
         inside = zone_status(frame, ref, target)
+        zone = ref.zone.name
         if inside is None:
             members = zone_logic.coarse_members(reg, ref.zone, target, frame.as_of)
             names = "、".join(f"{m} {reg.name(m)}" for m in members)
-            notes.append(f"{target} {reg.name(target)} is too coarse for {ref.zone.name.en}: "
-                         f"only {names} are members; give the county")
+            notes.append(Text(f"{place} 对{zone.zh}而言不够具体:只有 {names} 是成员;请提供区县",
+                              f"{place} is too coarse for {zone.en}: only {names} are members; "
+                              "give the county"))
         elif inside:
-            notes.append(f"{target} {reg.name(target)} is in {ref.zone.name.en} "
-                         f"({ref.zone.name.zh}) since {ref.start}")
+            notes.append(Text(f"{place} 自 {ref.start} 起属于{zone.zh}",
+                              f"{place} is in {zone.en} ({zone.zh}) since {ref.start}"))
     if value is False:
-        names = ", ".join(r.zone.name.en for r in frame.active_zones)
-        notes.append(f"{target} {reg.name(target)} is outside {names}")
+        notes.append(Text(
+            f"{place} 不在" + "、".join(r.zone.name.zh for r in frame.active_zones) + "内",
+            f"{place} is outside " + ", ".join(r.zone.name.en for r in frame.active_zones),
+        ))
     return notes
-
 
 def _test(frame: Frame, kind: str, clause: Clause) -> tuple[Any, Reason]:
     value, rec = evaluate_clause(frame, clause)

@@ -20,7 +20,7 @@ from tongcheng.evaluate.values import EvalTypeError, Item, Items, MonthSet, Rang
 from tongcheng.expr import ast
 from tongcheng.pack import parameters as params
 from tongcheng.pack import zones
-from tongcheng.pack.model import Clause, Rule, RulePack, ZoneRef
+from tongcheng.pack.model import Clause, Rule, RulePack, Text, ZoneRef
 from tongcheng.places import PlaceRegistry
 
 # Fields whose None is a known value, not an unknown fact: an open period is still running; no
@@ -42,7 +42,7 @@ class Recorder:
 
     facts: dict[str, Any] = attrs.field(factory=dict)
     parameters: list[dict[str, Any]] = attrs.field(factory=list)
-    notes: list[str] = attrs.field(factory=list)
+    notes: list[Text] = attrs.field(factory=list)
     enabled: bool = True  # False: nothing is kept (evaluations without traces)
 
     def merge(self, other: Recorder) -> None:
@@ -526,10 +526,12 @@ def _member(frame: Frame, args, kwargs, paths) -> Any:
         if p is None and frame.trace:
             inside = zones.coarse_members(frame.registry, ref.zone, place, frame.as_of)
             names = "、".join(frame.registry.name(m) for m in inside)
-            notes.append(
+            notes.append(Text(
+                f"{place} {frame.registry.name(place)} 对{ref.zone.name.zh}而言不够具体:"
+                f"只有 {names} 是成员;由区县决定",
                 f"{place} {frame.registry.name(place)} is too coarse for {ref.zone.name.en}: "
-                f"only {names} are members; the county decides"
-            )
+                f"only {names} are members; the county decides",
+            ))
         results.append(v.k_and([t_val, p_val]))
     result = v.k_or(results) if results else False
     if isinstance(result, Unknown):
@@ -567,10 +569,11 @@ def _param(frame: Frame, args, kwargs, paths) -> Any:
     hit = params.lookup(frame.registry, parameter, place, at)
     if hit.status is params.Lookup.COARSE:
         if frame.trace:
-            frame.recorder.notes.append(
+            frame.recorder.notes.append(Text(
+                f"{name}:{place} {frame.registry.name(place)} 不够具体;其区县各有参数值",
                 f"{name}: {place} {frame.registry.name(place)} is too coarse; its counties "
-                "have their own values"
-            )
+                "have their own values",
+            ))
         return Unknown(frozenset({place_path}))
     if hit.status is not params.Lookup.FOUND:
         key = hit.key if hit.place else f"{name}[{place}]"
