@@ -2,7 +2,8 @@
 
 Evaluates every example in examples/ (all rules each time) repeatedly and prints one JSON object
 per line: name, situations, seconds, per_second, median_ms, p99_ms. The baseline line measures
-only validating the situation (parse_situation), the floor every evaluation pays.
+only validating the situation (parse_situation), the floor every evaluation pays; the last
+line evaluates without traces (``trace=False``), as portals and screening do.
 
     python benchmarks/single_situation.py [--rounds 300]
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import time
@@ -58,9 +60,14 @@ def main() -> None:
     full["ratio"] = round(full["seconds"] / floor["seconds"], 2)
     only = measure("evaluate_validated", lambda m: tongcheng.evaluate(m, pack), models, args.rounds)
     only["rules"] = len(pack.rules)
+    bare = measure("evaluate_validated_untraced",
+                   lambda m: tongcheng.evaluate(m, pack, trace=False), models, args.rounds)
+    bare["baseline"] = "evaluate_validated"
+    bare["ratio"] = round(bare["seconds"] / only["seconds"], 2)
     env = {"name": "machine", "python": platform.python_version(),
-           "processor": platform.machine(), "examples": len(files)}
-    for row in (env, floor, full, only):
+           "processor": platform.machine(), "examples": len(files),
+           "load_average": [round(x, 2) for x in os.getloadavg()]}
+    for row in (env, floor, full, only, bare):
         print(json.dumps(row))
 
 
