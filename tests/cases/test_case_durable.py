@@ -305,3 +305,37 @@ def test_parallel_cases_give_the_sequential_results(small_pack):
         t.join()
     assert not errors
     assert [results[i] for i in range(4)] == expected
+
+
+# --- a session where no rule fired ------------------------------------------------------------
+
+
+def test_stock_session_where_no_rule_fired_aborts_on_delete():
+    for fact in ("{'sid': 's', 'kind': 'other'}",  # no rule handles it
+                 "{'sid': 's', 'kind': 'd'}"):  # kept, waiting for the join's other half
+        out = _stock(
+            "h.register_rulesets({'r': {'a': {'all': [{'e': {'kind': 'e'}}, {'d': {'kind': 'd'}}],"
+            " 'run': 'a'}}})\n"
+            "try:\n"
+            f"    h.assert_fact('r', {fact})\n"
+            "    print('kept', flush=True)\n"
+            "except engine.MessageNotHandledException:\n"
+            "    print('not handled', flush=True)\n"
+            "h.delete_state('r', 's')\n"
+            "print('deleted', flush=True)\n"
+        )
+        assert "kept" in out or "not handled" in out
+        assert "deleted" not in out  # the process aborted in the native engine
+
+
+@pytest.mark.parametrize("status", ["eligible", "ineligible", "undetermined", "not_applicable"])
+def test_decision_facts_where_no_rule_fires(compiled, status):
+    # statuses unchanged and no event: nothing fires (a trigger joining an event keeps some)
+    facts = [decision_fact(compiled, i, rule, status, status, False, {})
+             for i, rule in enumerate(compiled.rules)]
+    for _ in range(1100):  # more than the 1024 live sessions: none is left behind
+        assert run(compiled, facts) == []
+    assert run(compiled, []) == []
+    # a session where rules fire still reports exactly its own firings
+    fired = run(compiled, _facts(compiled))
+    assert len([f for f in fired if f.name.startswith("change:")]) == 2 * len(compiled.rules)

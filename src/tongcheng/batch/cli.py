@@ -142,6 +142,7 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
                     rejects_file.write(io.rejects_text(rejects))
                     n_rejects += len(rejects)
                 bar.update(rows)
+            sink.flush()
     except LayoutError as e:
         _fail(EXIT_INVALID, str(e))
     except (RuleConflict, RuleError) as e:

@@ -16,12 +16,17 @@ Person-level expressions live on the persons frame; item-level ones on the list'
 person-level values are broadcast by gathering on ``_i``; per-person aggregates come back by
 segment sums over the list's offsets. A construct without a columnar twin raises
 ``NotCompilable``: the engine then decides that rule with the reference evaluator.
+
+Compiling computes nothing: every column is planned (``Frames``) with its depth in the graph of
+columns, and once all rules are compiled ``Frames.run`` computes each depth of every rule at once
+— one ``with_columns`` per frame, which polars spreads over the cores, next to the numpy steps of
+that depth in a second thread.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -283,7 +288,15 @@ class PackTables:
 
 
 class Frames:
-    """The persons frame and list frames of one chunk, growing as expressions materialise."""
+    """The persons frame and list frames of one chunk, and the columns still to compute.
+
+    Compiling a rule only *plans* columns: ``person``, ``item``, ``broadcast`` and ``later``
+    return column names at once and record how to compute them, each with its depth (one more
+    than the deepest column it reads). ``run`` then computes them depth by depth: every
+    expression of one depth in one ``with_columns`` per frame — all rules' at once, so polars
+    spreads them over the cores — and the numpy steps (month sweeps, segment sums, list
+    outcomes) between them.
+    """
 
     def __init__(self, pop: Population) -> None:
         self.P = pop.persons
@@ -292,6 +305,13 @@ class Frames:
         self._pop = pop
         self._n = 0
         self.cache: dict[Any, Any] = {}
+        self.values: dict[str, Any] = {}  # results of value steps (``later(..., value=True)``)
+        # planned, not yet computed: per depth, (frame or None for persons, name, expr) and
+        # numpy steps (fn, outputs)
+        self._exprs: dict[int, list[tuple[str | None, str, pl.Expr]]] = {}
+        self._steps: dict[int, list[tuple[Callable[[], Any], list[tuple[str | None, str]],
+                                          bool]]] = {}
+        self._depth: dict[tuple[str | None, str], int] = {}  # (frame, column) -> depth
         as_of = pop.persons["as_of"]
         self.as_of_const: date | None = (
             as_of[0] if as_of.len() and as_of.n_unique() == 1 else None)
@@ -305,29 +325,106 @@ class Frames:
             self._offsets[lst] = self._pop.offsets(lst)
         return self._offsets[lst]
 
-    def person(self, expr: pl.Expr) -> str:
-        """Materialise a person-level expression; its column name."""
+    # planning ------------------------------------------------------------------------------
+
+    def _depth_of(self, uses: Sequence[tuple[str | None, pl.Expr]],
+                  values: Sequence[str] = ()) -> int:
+        depth = 0
+        reads = [(ctx, name) for ctx, expr in uses for name in expr.meta.root_names()]
+        for key in reads:
+            depth = max(depth, self._depth.get(key, 0))
+        for name in values:
+            depth = max(depth, self._depth.get(("=", name), 0))
+        return depth + 1
+
+    def _plan_expr(self, ctx: str | None, expr: pl.Expr) -> str:
         if expr.meta.is_column():
             return expr.meta.output_name()
         name = self.fresh()
-        self.P = self.P.with_columns(expr.alias(name))
+        depth = self._depth_of([(ctx, expr)])
+        self._exprs.setdefault(depth, []).append((ctx, name, expr))
+        self._depth[(ctx, name)] = depth
         return name
 
+    def person(self, expr: pl.Expr) -> str:
+        """A person-level expression as a column (computed by ``run``); its name."""
+        return self._plan_expr(None, expr)
+
     def item(self, lst: str, expr: pl.Expr) -> str:
-        if expr.meta.is_column():
-            return expr.meta.output_name()
-        name = self.fresh()
-        self.L[lst] = self.L[lst].with_columns(expr.alias(name))
-        return name
+        return self._plan_expr(lst, expr)
+
+    def later(self, fn: Callable[[], Any], uses: Sequence[tuple[str | None, pl.Expr]],
+              *, n: int = 1, values: Sequence[str] = ()) -> list[pl.Expr]:
+        """``n`` person columns computed by ``fn()`` (a sequence of arrays or Series) once the
+        columns ``uses`` reads (and the value steps ``values``) are computed."""
+        depth = self._depth_of(uses, values)
+        names = [self.fresh() for _ in range(n)]
+        outs: list[tuple[str | None, str]] = [(None, name) for name in names]
+        self._steps.setdefault(depth, []).append((fn, outs, False))
+        for out in outs:
+            self._depth[out] = depth
+        return [pl.col(name) for name in names]
+
+    def later_value(self, key: str, fn: Callable[[], Any],
+                    uses: Sequence[tuple[str | None, pl.Expr]]) -> str:
+        """A Python value computed by ``fn()`` (read from ``values[key]`` in later steps)."""
+        if ("=", key) not in self._depth:
+            depth = self._depth_of(uses)
+            self._steps.setdefault(depth, []).append((fn, [("=", key)], True))
+            self._depth[("=", key)] = depth
+        return key
 
     def broadcast(self, lst: str, expr: pl.Expr) -> pl.Expr:
         """A person-level expression, as a column of the list's rows."""
         name = self.person(expr)
         target = f"^{name}"
-        if target not in self.L[lst].columns:
-            frame = self.L[lst]
-            self.L[lst] = frame.with_columns(self.P[name].gather(frame["_i"]).alias(target))
+        if (lst, target) not in self._depth and target not in self.L[lst].columns:
+            depth = self._depth_of([(None, pl.col(name))])
+
+            def gather(name=name, lst=lst) -> list[pl.Series]:
+                return [self.P[name].gather(self.L[lst]["_i"])]
+
+            self._steps.setdefault(depth, []).append((gather, [(lst, target)], False))
+            self._depth[(lst, target)] = depth
         return pl.col(target)
+
+    # computing -----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Compute every planned column, depth by depth: the numpy steps of a depth in a second
+        thread while polars computes its expressions (both release the GIL for most of it)."""
+        pool = _steps_thread()
+        for depth in sorted(set(self._exprs) | set(self._steps)):
+            exprs = self._exprs.pop(depth, [])
+            steps = self._steps.pop(depth, [])
+            P, L = self.P, dict(self.L)  # what this depth reads (earlier depths only)
+            pending = pool.submit(self._run_steps, steps) if steps else None
+            by_frame: dict[str | None, list[pl.Expr]] = {}
+            for ctx, name, expr in exprs:
+                by_frame.setdefault(ctx, []).append(expr.alias(name))
+            computed = {ctx: _with_columns(P if ctx is None else L[ctx], cols)
+                        for ctx, cols in by_frame.items()}
+            made = pending.result() if pending is not None else {}
+            for ctx in set(computed) | set(made):
+                frame = computed.get(ctx, P if ctx is None else L[ctx])
+                if ctx in made:
+                    frame = frame.with_columns(made[ctx])
+                if ctx is None:
+                    self.P = frame
+                else:
+                    self.L[ctx] = frame
+
+    def _run_steps(self, steps) -> dict[str | None, list[pl.Series]]:
+        made: dict[str | None, list[pl.Series]] = {}
+        for fn, outs, is_value in steps:
+            result = fn()
+            if is_value:
+                self.values[outs[0][1]] = result
+                continue
+            for (ctx, name), values in zip(outs, result, strict=True):
+                series = values if isinstance(values, pl.Series) else pl.Series(values)
+                made.setdefault(ctx, []).append(series.alias(name))
+        return made
 
     def item_np(self, lst: str, expr: pl.Expr, dtype=np.int64) -> np.ndarray:
         frame = self.L[lst]
@@ -335,17 +432,12 @@ class Frames:
             return np.zeros(0, dtype=dtype)
         return frame.select(expr.alias("_x")).to_series().to_numpy().astype(dtype, copy=False)
 
-    def new_person_column(self, values: np.ndarray | pl.Series) -> pl.Expr:
-        name = self.fresh()
-        series = values if isinstance(values, pl.Series) else pl.Series(values)
-        self.P = self.P.with_columns(series.alias(name))
-        return pl.col(name)
-
     # segment reductions over each person's rows of a list
     def seg_sum(self, lst: str, values: np.ndarray) -> np.ndarray:
         off = self.offsets(lst)
-        csum = np.zeros(len(values) + 1, dtype=np.int64)
-        np.cumsum(values, out=csum[1:])
+        csum = np.empty(len(values) + 1, dtype=np.int64)
+        csum[0] = 0
+        np.cumsum(values, out=csum[1:])  # booleans count as 0 and 1
         return csum[off[1:]] - csum[off[:-1]]
 
     def seg_reduce(self, lst: str, values: np.ndarray, ufunc, empty) -> np.ndarray:
@@ -356,6 +448,22 @@ class Frames:
         if len(values) and nonempty.any():
             out[nonempty] = ufunc.reduceat(values, starts[nonempty])
         return out
+
+
+@functools.cache
+def _steps_thread() -> Any:
+    """The one thread running numpy steps, for the process's life rather than one per chunk
+    (a new thread may take another malloc arena, which keeps the memory freed in it)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="tongcheng-steps")
+
+
+def _with_columns(frame: pl.DataFrame, exprs: list[pl.Expr]) -> pl.DataFrame:
+    """``frame.with_columns(exprs)`` without query optimisation: hundreds of independent
+    expressions, computed in parallel (common-subexpression search over them costs more than it
+    saves)."""
+    return frame.lazy().with_columns(exprs).collect(optimizations=pl.QueryOptFlags.none())
 
 
 # --- the rule compiler ------------------------------------------------------------------------
@@ -374,8 +482,8 @@ class RuleCompiler:
         self.as_of = S("date", pl.col("as_of"))
         self.as_of_m = S("int", pl.col("as_of_m"))
         self.anchor = S("place", pl.col("target"))
-        # persons whose outcome can matter (the rule's scope holds): lists are rendered as
-        # JSON only for them
+        # persons whose outcome can matter (the variant being rendered is eligible): lists are
+        # rendered as JSON only for them
         self.only: pl.Expr | None = None
 
     # contexts -----------------------------------------------------------------------------
@@ -677,13 +785,15 @@ class RuleCompiler:
 
     def _count_items(self, items: ItemsV) -> tuple[pl.Expr, pl.Expr]:
         """Per person: (sure, maybe) item counts, as new person columns."""
-        lst = items.lst
-        sure = self.fr.seg_sum(lst, self.fr.item_np(lst, items.sure))
-        lo = self.fr.new_person_column(sure)
+        lst, fr = items.lst, self.fr
         if not items.maybe_possible:
+            [lo] = fr.later(lambda: [fr.seg_sum(lst, fr.item_np(lst, items.sure, bool))],
+                            [(lst, items.sure)])
             return lo, pl.lit(0, dtype=pl.Int64)
-        maybe = self.fr.seg_sum(lst, self.fr.item_np(lst, items.maybe))
-        return lo, self.fr.new_person_column(maybe)
+        lo, maybe = fr.later(lambda: [fr.seg_sum(lst, fr.item_np(lst, items.sure, bool)),
+                                      fr.seg_sum(lst, fr.item_np(lst, items.maybe, bool))],
+                             [(lst, items.sure), (lst, items.maybe)], n=2)
+        return lo, maybe
 
     def fn_count(self, x: V) -> S:
         if isinstance(x, ItemsV):
@@ -714,7 +824,7 @@ class RuleCompiler:
             raise NotCompilable("consecutive_months() of something other than months()")
         return self._month_measure(x, "run")
 
-    def _intervals(self, lst: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _intervals(self, lst: str) -> str:
         """(person, start, end, as_of month) per row: months clipped to as_of, as the
         reference; once per list and chunk."""
         key = ("intervals", lst)
@@ -722,7 +832,8 @@ class RuleCompiler:
             self.fr.cache[key] = self._read_intervals(lst)
         return self.fr.cache[key]
 
-    def _read_intervals(self, lst: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _read_intervals(self, lst: str) -> str:
+        """The key of a value step giving (person, start, end, as_of month) per row."""
         m = self.fr.broadcast(lst, pl.col("as_of_m"))
         frame = self.fr.L[lst]
         if "from" in frame.columns:
@@ -734,39 +845,65 @@ class RuleCompiler:
             end = m
         else:
             raise NotCompilable(f"months() of {lst}, which has no months")
-        i = self.fr.item_np(lst, pl.col("_i"))
-        s = self.fr.item_np(lst, start.fill_null(0))
-        e = self.fr.item_np(lst, end.fill_null(-1))
-        mm = self.fr.item_np(lst, m)
-        return i, s, e, mm
+        fr = self.fr
+
+        def read() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, _Rows]:
+            i, s, e = (fr.item_np(lst, pl.col("_i")), fr.item_np(lst, start.fill_null(0)),
+                       fr.item_np(lst, end.fill_null(-1)))
+            return i, s, e, fr.item_np(lst, m), _Rows.of(i, s, e)
+
+        return fr.later_value(f"intervals:{lst}", read, [(lst, start), (lst, end), (lst, m)])
 
     def _undated(self, items: ItemsV) -> pl.Expr:
         """Per person: some item in the set has no start (a permit without ``since``)."""
         if "since" not in self.fr.L[items.lst].columns:
             return pl.lit(False)
         mask = (items.sure | items.maybe) & pl.col("since").is_null()
-        n = self.fr.seg_sum(items.lst, self.fr.item_np(items.lst, mask))
-        return self.fr.new_person_column(n > 0)
+        lst, fr = items.lst, self.fr
+        [col] = fr.later(lambda: [fr.seg_sum(lst, fr.item_np(lst, mask, bool)) > 0], [(lst, mask)])
+        return col
 
     def _month_measure(self, x: MonthsV, what: str) -> S:
         items = x.items
         lst = items.lst
         known = items.known & ~self._undated(items)
-        i, start, end, m = self._intervals(lst)
-        valid = start <= end
-        sure = self.fr.item_np(lst, items.sure, bool) & valid
-        either = sure | (self.fr.item_np(lst, items.maybe, bool) & valid) \
-            if items.maybe_possible else sure
-        if what == "count":
-            lo = self.fr.seg_sum(lst, _sweep_count(i, start, end, sure))
-            hi = lo if either is sure else self.fr.seg_sum(lst, _sweep_count(i, start, end, either))
-        else:
-            lo = self._run(lst, i, start, end, m, sure)
-            hi = lo if either is sure else self._run(lst, i, start, end, m, either)
-        lo_e = _null_if(~known, self.fr.new_person_column(lo))
-        if hi is lo:
+        key = self._intervals(lst)
+        fr = self.fr
+        exact = not items.maybe_possible
+
+        def measure() -> list[np.ndarray]:
+            i, start, end, m, rows = fr.values[key]
+            valid = start <= end
+            sure = fr.item_np(lst, items.sure, bool) & valid
+            if what == "count":
+                lo = fr.seg_sum(lst, rows.count(sure))
+            else:
+                lo = self._run(lst, i, start, end, m, sure)
+            if exact:
+                return [lo]
+            maybe = fr.item_np(lst, items.maybe, bool) & valid & ~sure
+            if not maybe.any():  # the upper bound is the lower one for everybody
+                return [lo, lo]
+            either = sure | maybe
+            if what != "count":
+                return [lo, self._run(lst, i, start, end, m, either)]
+            # the upper bound differs only for persons with a maybe row: sweep just theirs
+            n = len(lo)
+            some = np.zeros(n, dtype=bool)
+            some[i[maybe]] = True
+            picked = some[i]
+            sub_i = i[picked]
+            added = _sweep_count(sub_i, start[picked], end[picked], either[picked])
+            hi = lo.copy()
+            hi[some] = np.bincount(sub_i, weights=added, minlength=n)[some].astype(np.int64)
+            return [lo, hi]
+
+        uses = [(lst, items.sure)] + ([] if exact else [(lst, items.maybe)])
+        cols = fr.later(measure, uses, n=1 if exact else 2, values=[key])
+        lo_e = _null_if(~known, cols[0])
+        if exact:
             return S("int", lo_e)
-        return S("int", lo_e, hi=_null_if(~known, self.fr.new_person_column(hi)))
+        return S("int", lo_e, hi=_null_if(~known, cols[1]))
 
     def _run(self, lst, i, start, end, m, mask) -> np.ndarray:
         at_m = self.fr.seg_reduce(lst, _run_at(i, start, end, mask, m), np.maximum, 0)
@@ -978,19 +1115,28 @@ class RuleCompiler:
     def _maybe_any(self, items: ItemsV) -> pl.Expr:
         if not items.maybe_possible:
             return pl.lit(False)
-        n = self.fr.seg_sum(items.lst, self.fr.item_np(items.lst, items.maybe))
-        return self.fr.new_person_column(n > 0)
+        lst, fr = items.lst, self.fr
+        key = ("maybe_any", lst, items.maybe.meta.output_name()) \
+            if items.maybe.meta.is_column() else None
+        if key is None or key not in fr.cache:
+            [col] = fr.later(lambda: [fr.seg_sum(lst, fr.item_np(lst, items.maybe, bool)) > 0],
+                             [(lst, items.maybe)])
+            if key is None:
+                return col
+            fr.cache[key] = col
+        return fr.cache[key]
 
     def _extreme(self, args: tuple[V, ...], low: bool) -> S:
         if len(args) == 1 and isinstance(args[0], PlacesV):
             items = args[0].items
             column = "place" if "place" in self.fr.L[items.lst].columns else "issuer"
             sentinel = 10**7 if low else -1
-            vals = self.fr.item_np(
-                items.lst, pl.when(items.sure).then(pl.col(column)).otherwise(sentinel))
+            picked = pl.when(items.sure).then(pl.col(column)).otherwise(sentinel)
             ufunc = np.minimum if low else np.maximum
-            ext = self.fr.seg_reduce(items.lst, vals, ufunc, sentinel)
-            col = self.fr.new_person_column(ext)
+            lst, fr = items.lst, self.fr
+            [col] = fr.later(
+                lambda: [fr.seg_reduce(lst, fr.item_np(lst, picked), ufunc, sentinel)],
+                [(lst, picked)])
             unknown = ~items.known | self._maybe_any(items) | (col == sentinel)
             return S("place", _null_if(unknown, col.cast(pl.Int32)))
         if len(args) == 1 and isinstance(args[0], TupleV):
@@ -1086,18 +1232,21 @@ class RuleCompiler:
             texts = [json.dumps(x.to_dict(), ensure_ascii=False, separators=(",", ":"))
                      for x in v.values]
             if len(texts) <= 16:  # each subset's text once, picked by a bit mask per row
-                table = pl.Series([",".join(t for k, t in enumerate(texts) if m >> k & 1)
-                                   for m in range(1 << len(texts))], dtype=pl.String)
+                table = pl.Series(["[" + ",".join(t for k, t in enumerate(texts) if m >> k & 1)
+                                   + "]" for m in range(1 << len(texts))], dtype=pl.String)
                 mask = pl.sum_horizontal([s_k.cast(pl.Int64) * (1 << k)
                                           for k, s_k in enumerate(v.sure)]) if texts \
                     else pl.lit(0, dtype=pl.Int64)
-                body = pl.lit(table).gather(mask)
+                if self.only is not None:  # texts only where the outcome can be read
+                    mask = pl.when(self.only).then(mask)
+                text = pl.lit(table).gather(mask)
             else:
                 parts = [pl.when(s_k).then(pl.lit(t))
                          for s_k, t in zip(v.sure, texts, strict=True)]
-                body = pl.concat_list(parts).list.drop_nulls().list.join(",")
+                text = pl.lit("[") + pl.concat_list(parts).list.drop_nulls().list.join(",") \
+                    + pl.lit("]")
             unknown = ~v.known | (pl.any_horizontal(list(v.maybe)) if v.maybe else pl.lit(False))
-            return _null_if(unknown, pl.lit("[") + body + pl.lit("]")), pl.String
+            return _null_if(unknown, text), pl.String
         if isinstance(v, PlacesV):
             return self._places_json(v.items), pl.String
         if isinstance(v, ItemsV):
@@ -1108,16 +1257,19 @@ class RuleCompiler:
 
     def _items_json(self, items: ItemsV) -> pl.Expr:
         lst = items.lst
-        json, key = _item_text(lst)
+        json, rep = _item_text(lst)
         only = self._only(lst)
-        frame = self.fr.L[lst]
-        rows = (frame.filter(items.sure & only).select("_i", json.alias("j"), key.alias("k"))
-                .sort(["_i", "k"])
-                .group_by("_i", maintain_order=True)
-                .agg(pl.col("j").str.join(",")))
-        text = pl.lit("[") + pl.col("j").fill_null("") + pl.lit("]")
-        joined = self.fr.P.select("_i").join(rows, on="_i", how="left", maintain_order="left")
-        col = self.fr.new_person_column(joined.select(text.alias("x")).to_series())
+        fr = self.fr
+
+        def text() -> list[pl.Series]:
+            # the persons' items in the reference's order (by the repr of each item), as JSON
+            # texts only for the rows kept, then one list per person by offsets
+            rows = (fr.L[lst].filter(items.sure & only)
+                    .select("_i", json.alias("j"), rep.alias("k"))
+                    .sort(["_i", "k"]))
+            return [_join_per_person(fr.P.height, rows["_i"], rows["j"], "[", "]")]
+
+        [col] = fr.later(text, [(lst, items.sure), (lst, only)])
         return _null_if(~items.known | self._maybe_any(items), col)
 
     def _only(self, lst: str) -> pl.Expr:
@@ -1127,15 +1279,16 @@ class RuleCompiler:
         lst = items.lst
         column = "place" if "place" in self.fr.L[lst].columns else "issuer"
         only = self._only(lst)
-        rows = (self.fr.L[lst].filter(items.sure & only)
-                .select("_i", pl.col(column).alias("p"))
-                .unique().sort(["_i", "p"])
-                .group_by("_i", maintain_order=True)
-                .agg((pl.lit('"') + pl.col("p").cast(pl.String) + pl.lit('"')).str.join(",")
-                     .alias("p")))
-        joined = self.fr.P.select("_i").join(rows, on="_i", how="left", maintain_order="left")
-        text = pl.lit("[") + pl.col("p").fill_null("") + pl.lit("]")
-        col = self.fr.new_person_column(joined.select(text.alias("x")).to_series())
+        fr = self.fr
+
+        def text() -> list[pl.Series]:
+            rows = (fr.L[lst].filter(items.sure & only)
+                    .select("_i", pl.col(column).alias("p"))
+                    .unique().sort(["_i", "p"])
+                    .select("_i", pl.lit('"') + pl.col("p").cast(pl.String) + pl.lit('"')))
+            return [_join_per_person(fr.P.height, rows["_i"], rows[:, 1], "[", "]")]
+
+        [col] = fr.later(text, [(lst, items.sure), (lst, only)])
         return _null_if(~items.known | self._maybe_any(items), col)
 
     def _by_place_json(self, v: ByPlaceV) -> pl.Expr:
@@ -1145,30 +1298,36 @@ class RuleCompiler:
             raise NotCompilable("months_by_place() of a list without periods")
         m = self.fr.broadcast(lst, pl.col("as_of_m"))
         only = self._only(lst)
+        fr = self.fr
+        [col] = fr.later(lambda: [self._by_place_text(items, m, only)],
+                         [(lst, items.sure), (lst, only), (lst, m)])
+        return _null_if(~items.known | self._maybe_any(items) | self._undated(items), col)
+
+    def _by_place_text(self, items: ItemsV, m: pl.Expr, only: pl.Expr) -> pl.Series:
+        lst = items.lst
         frame = self.fr.L[lst].with_columns(
             pl.min_horizontal(pl.col("to").fill_null(m), m).alias("_end"))
         frame = frame.filter(items.sure & only & (pl.col("from") <= pl.col("_end")))
         frame = frame.select("_i", "place", "from", "_end").sort(["_i", "place", "from"])
-        if frame.height:
-            gid = (frame.select(
-                ((pl.col("_i") != pl.col("_i").shift(1)) | (pl.col("place") != pl.col("place")
-                                                            .shift(1)))
-                .fill_null(True).cum_sum().cast(pl.Int64)).to_series().to_numpy())
-            start = frame["from"].to_numpy().astype(np.int64)
-            end = frame["_end"].to_numpy().astype(np.int64)
-            contrib = _sweep_count(gid, start, end, np.ones(len(gid), dtype=bool))
-            frame = frame.with_columns(pl.Series("_n", contrib))
-        else:
-            frame = frame.with_columns(pl.lit(0, dtype=pl.Int64).alias("_n"))
-        counts = (frame.group_by(["_i", "place"], maintain_order=True).agg(pl.col("_n").sum())
-                  .filter(pl.col("_n") > 0)
-                  .select("_i", (pl.lit('"') + pl.col("place").cast(pl.String) + pl.lit('":')
-                                 + pl.col("_n").cast(pl.String)).alias("j"))
-                  .group_by("_i", maintain_order=True).agg(pl.col("j").str.join(",")))
-        joined = self.fr.P.select("_i").join(counts, on="_i", how="left", maintain_order="left")
-        text = pl.lit("{") + pl.col("j").fill_null("") + pl.lit("}")
-        col = self.fr.new_person_column(joined.select(text.alias("x")).to_series())
-        return _null_if(~items.known | self._maybe_any(items) | self._undated(items), col)
+        n = self.fr.P.height
+        if not frame.height:
+            return _join_per_person(n, pl.Series([], dtype=pl.Int64),
+                                    pl.Series([], dtype=pl.String), "{", "}")
+        first = (frame.select(
+            ((pl.col("_i") != pl.col("_i").shift(1)) | (pl.col("place") != pl.col("place")
+                                                        .shift(1)))
+            .fill_null(True)).to_series().to_numpy())
+        gid = np.cumsum(first).astype(np.int64)
+        start = frame["from"].to_numpy().astype(np.int64)
+        end = frame["_end"].to_numpy().astype(np.int64)
+        contrib = _sweep_count(gid, start, end, np.ones(len(gid), dtype=bool))
+        months = np.bincount(gid - 1, weights=contrib).astype(np.int64)  # per (person, place)
+        heads = np.flatnonzero(first)
+        counts = pl.DataFrame({"_i": frame["_i"].gather(heads), "place": frame["place"]
+                               .gather(heads), "_n": months}).filter(pl.col("_n") > 0)
+        texts = counts.select(pl.lit('"') + pl.col("place").cast(pl.String) + pl.lit('":')
+                              + pl.col("_n").cast(pl.String)).to_series()
+        return _join_per_person(n, counts["_i"], texts, "{", "}")
 
 
 def _canonical(node: ast.Node, lets: dict, seen: set[str]) -> tuple[str, set[str]]:
@@ -1265,6 +1424,40 @@ def _sweep(i: np.ndarray, end: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray
     return incl, excl
 
 
+@attrs.frozen
+class _Rows:
+    """A list's month intervals (rows by person, then start), prepared once per chunk for
+    ``count``: the packed person base of the sort key, whether a row's person is the previous
+    row's, start - 1, end."""
+
+    base: np.ndarray
+    same: np.ndarray
+    start1: np.ndarray
+    end: np.ndarray
+
+    @classmethod
+    def of(cls, i: np.ndarray, start: np.ndarray, end: np.ndarray) -> _Rows:
+        base = i.astype(np.int64) << (MONTH_SHIFT + 1)
+        return cls(base, i[1:] == i[:-1], start - 1, end)
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        """``_sweep_count`` over these rows, with fewer passes and allocations."""
+        if len(mask) == 0:
+            return np.zeros(0, dtype=np.int64)
+        incl = np.where(mask, self.end, 0)
+        incl += self.base
+        np.maximum.accumulate(incl, out=incl)
+        incl -= self.base  # the greatest masked end so far, this row included (>= 0)
+        out = np.empty_like(incl)
+        out[0] = 0
+        np.multiply(incl[:-1], self.same, out=out[1:])  # ... the row excluded
+        np.maximum(out, self.start1, out=out)
+        np.subtract(self.end, out, out=out)
+        np.maximum(out, 0, out=out)
+        out *= mask
+        return out
+
+
 def _sweep_count(i, start, end, mask) -> np.ndarray:
     """Per row: the months it adds to its person's union (months covered twice count once)."""
     _, excl = _sweep(i, end, mask)
@@ -1281,6 +1474,23 @@ def _run_at(i, start, end, mask, x) -> np.ndarray:
     last = np.maximum.accumulate(np.where(new, np.arange(len(i)), 0))
     lo = start[last]
     return np.where(mask & (lo <= x) & (incl >= x), x - lo + 1, 0)
+
+
+def _join_per_person(n: int, persons: pl.Series, texts: pl.Series, opening: str,
+                     closing: str) -> pl.Series:
+    """Per person ``0..n-1``: ``opening`` + its ``texts`` joined by commas + ``closing``; the rows
+    are ordered by person (``persons``), a person without rows gets the empty list."""
+    import pyarrow as pa
+
+    counts = np.bincount(persons.to_numpy(), minlength=n) if len(persons) else np.zeros(n, int)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    values = texts.cast(pl.String).to_arrow()
+    if not pa.types.is_large_string(values.type):
+        values = values.cast(pa.large_string())
+    lists = pl.from_arrow(pa.LargeListArray.from_arrays(pa.array(offsets), values))
+    assert isinstance(lists, pl.Series)
+    return pl.select(pl.lit(opening) + lists.list.join(",") + pl.lit(closing)).to_series()
 
 
 def _item_text(lst: str) -> tuple[pl.Expr, pl.Expr]:

@@ -135,8 +135,9 @@ class BatchEvaluator:
         whole = pl.col(frames.person(pl.lit(pop.fallback)))
         marks = {p.rule.id: (whole | redo[p.rule.id]) if p.rule.id in redo else whole
                  for p in self.plans}
-        result = frames.P.select(
-            *keys, *selects, *[m.alias(f"_redo:{rid}") for rid, m in marks.items()])
+        final = [*selects, *[m.alias(f"_redo:{rid}") for rid, m in marks.items()]]
+        frames.run()  # every rule's planned columns, depth by depth
+        result = frames.P.select(*keys, *final)
         redo_cols = [f"_redo:{rid}" for rid in marks]
         if redo_cols and result.select(pl.any_horizontal(redo_cols).any()).item():
             result = self._fallback(result, situations, marks)
@@ -202,7 +203,6 @@ class BatchEvaluator:
         for clause in rule.scope:
             scope = scope & self._test(rc, clause)
         scope_col = pl.col(frames.person(scope))
-        rc.only = pl.col(frames.person(scope_col.fill_null(False)))
 
         variants: list[tuple[pl.Expr, dict[str, pl.Expr]]] = []
         kinds: dict[str, pl.DataType] = {}
@@ -228,6 +228,9 @@ class BatchEvaluator:
                       .then(_code(_INELIGIBLE))
                       .otherwise(_code(_UNDETERMINED)))
             status = pl.col(frames.person(status))
+            # a variant's outcome is only ever read where its own status is eligible: lists
+            # are rendered as JSON only for those persons
+            rc.only = pl.col(frames.person(status == _ELIGIBLE))
             outcome: dict[str, pl.Expr] = {}
             for name, clause in clauses.items():
                 expr, dtype = rc.render(rc.ev(clause.expr, {}))

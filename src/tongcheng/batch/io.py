@@ -330,7 +330,9 @@ def screen_chunk(engine: BatchEvaluator, chunk: Chunk,
     if not parts:
         return None
     result = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
-    result = result.drop("_i").sort("_row")
+    result = result.drop("_i")
+    if not result["_row"].is_sorted():
+        result = result.sort("_row")
     if statuses:
         cols = [status_column(p.rule.id) for p in engine.plans]
         result = result.filter(pl.any_horizontal(
@@ -339,15 +341,33 @@ def screen_chunk(engine: BatchEvaluator, chunk: Chunk,
 
 
 class ParquetSink:
-    """Writes result chunks to one Parquet file, with the schema of the first."""
+    """Writes result chunks to one Parquet file, with the schema of the first.
+
+    Chunks are written in order by one background thread (Arrow releases the GIL), so the next
+    chunk is decided while this one is compressed and written; at most one write is pending.
+    An error in a write is raised by the next ``write`` or by ``close``.
+    """
 
     def __init__(self, path: str | Path):
         self.path = path
         self.writer: pq.ParquetWriter | None = None
         self.schema = None
         self.rows = 0
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._pending: Any = None
+
+    def flush(self) -> None:
+        """Wait for the pending write (raising its error, if any)."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
 
     def write(self, frame: pl.DataFrame) -> None:
+        self.flush()
+        self._pending = self._pool.submit(self._write, frame)
+        self.rows += frame.height
+
+    def _write(self, frame: pl.DataFrame) -> None:
         table = frame.to_arrow()
         if self.writer is None:
             self.schema = table.schema
@@ -355,12 +375,16 @@ class ParquetSink:
         else:
             table = table.cast(self.schema)
         self.writer.write_table(table)
-        self.rows += frame.height
 
     def close(self, empty: pl.DataFrame) -> None:
-        if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, empty.to_arrow().schema, compression="zstd")
-        self.writer.close()
+        try:
+            self.flush()
+        finally:
+            self._pool.shutdown(wait=True)
+            if self.writer is None:
+                self.writer = pq.ParquetWriter(self.path, empty.to_arrow().schema,
+                                               compression="zstd")
+            self.writer.close()
 
 
 def empty_result(engine: BatchEvaluator) -> pl.DataFrame:

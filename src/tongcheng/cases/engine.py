@@ -39,6 +39,14 @@ from the compiled pack and its triggers, never written by hand:
   definition — in the process-wide registry of this module, the only global state of tongcheng.
 - *Definitions are mutated in place* (``Ruleset`` deletes each rule's ``run``): the host is
   given a deep copy; the compiled definition stays intact.
+- *A session where no rule fired cannot be deleted.* When no action ran in a session — every
+  fact raised ``MessageNotHandledException``, or was only kept waiting for a join (a decision
+  fact a trigger joins with an event that never came): a step where nothing changed, decision
+  facts alone — ``delete_state`` aborts the process in the native engine (``free(): invalid
+  pointer``, ``double free or corruption``), and not deleting the session leaks one of the
+  1024 live sessions. :func:`run` then posts one closing fact that fires in every ruleset (a
+  decision of the pack's first rule turning eligible, its firings discarded) before deleting
+  the state.
 - *The C extension holds the GIL and is not re-entrant:* every call into it — registering,
   asserting, collecting, deleting — is serialised by one module lock. Matching is therefore
   single-threaded; evaluating with the reference evaluator is not, and runs outside the lock.
@@ -46,6 +54,7 @@ from the compiled pack and its triggers, never written by hand:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import itertools
@@ -467,6 +476,25 @@ def run(compiled: CompiledRuleset, facts: Sequence[Mapping[str, Any]]) -> list[F
                 except engine.MessageNotHandledException:
                     continue  # no rule tests this fact: nothing to do
         finally:
-            host.sink = None
-            host.delete_state(name, sid)
+            try:
+                if not fired:
+                    _close_quiet(compiled, host, name, sid, engine)
+            finally:
+                host.sink = None
+                host.delete_state(name, sid)
     return fired
+
+
+def _close_quiet(compiled: CompiledRuleset, host: Any, name: str, sid: str,
+                 engine: Any) -> None:
+    """Make a session where no rule fired deletable: post one fact that fires (the pack's first
+    rule, from no decision to eligible: its ``newly_eligible`` rule always matches), firings
+    discarded. Without it ``delete_state`` aborts in durable_rules 2.0.28's native code."""
+    if not compiled.rules:  # pragma: no cover - a pack has rules
+        return
+    closing = decision_fact(compiled, 0, compiled.rules[0], NO_DECISION, E, False, {})
+    closing["id"] = "close"
+    closing["sid"] = sid
+    host.sink = []
+    with contextlib.suppress(engine.MessageNotHandledException):  # newly_eligible matches
+        host.assert_fact(name, closing)
