@@ -3,13 +3,16 @@ by name, rows added with the page's own buttons."""
 
 from __future__ import annotations
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
 def wait(driver, timeout: float = 10) -> WebDriverWait:
-    return WebDriverWait(driver, timeout)
+    # an element found just before the page reloads (a language switch, a submit) goes stale:
+    # look again rather than fail
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def type_into(driver, field_id: str, text: str) -> None:

@@ -8,6 +8,10 @@ oversized body); no input makes an endpoint answer 500.
 Responses carry ``X-Tongcheng-Version``, ``X-Rule-Pack`` and ``X-Rule-Pack-Digest``; an
 evaluation also carries ``X-Situation-Digest`` (sha256 of the validated situation in canonical
 JSON), so a stored answer can be traced back to exactly which facts and which rules made it.
+
+``POST /v1/evaluate`` is the hot path: its answer is written by ``answer.AnswerWriter`` (the
+same bytes as ``Evaluation.to_json`` + ``dumps``, a fifth of the cost) and the outer middleware
+hands it straight to its handler, past the router (the route stays, for OpenAPI).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry, default_registry
 from tongcheng.service import catalog
 from tongcheng.service import schemas as s
+from tongcheng.service.answer import AnswerWriter
 from tongcheng.situation import Situation, parse_situation, situation_json_schema
 
 log = logging.getLogger("tongcheng.service")
@@ -93,6 +98,21 @@ class JSON(JSONResponse):
 def problems_response(status: int, problems: list[Problem], **extra: Any) -> JSON:
     body = {"problems": [{"path": p.path, "message": p.message} for p in problems], **extra}
     return JSON(body, status_code=status)
+
+
+def error_response(exc: Exception) -> JSON | None:
+    """The answer for an error tongcheng raises on purpose (None for any other error)."""
+    if isinstance(exc, PayloadTooLarge):
+        return problems_response(413, [Problem("", str(exc))])
+    if isinstance(exc, NotFound):
+        return problems_response(404, [Problem(exc.path, exc.message)])
+    if isinstance(exc, SituationError):
+        return problems_response(422, exc.problems)
+    if isinstance(exc, RuleConflict | RuleError):
+        return problems_response(409, [Problem("", str(exc))], rule=exc.rule)
+    if isinstance(exc, TongchengError):
+        return problems_response(422, [Problem("", str(exc))])
+    return None
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -256,15 +276,34 @@ def situation_digest(situation: Situation) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def _check_writer(writer: AnswerWriter, pack: RulePack, registry: PlaceRegistry) -> None:
+    """Check the fast answer writer against ``Evaluation.to_json`` on this pack before the
+    first request (an empty situation: every rule asks its questions), traced and not."""
+    try:
+        situation = parse_situation({}, registry=registry)
+        writer.check(
+            evaluate_pack(pack, situation, registry=registry, trace=trace)
+            for trace in (True, False)
+        )
+    except Exception as exc:  # a pack that cannot decide an empty situation: stay on to_json
+        log.warning("answer writer not checked (%s); answering through to_json", exc)
+        writer.fast = False
+
+
 # --- middleware ---------------------------------------------------------------------------------
 
 
 class Guard:
     """Pure ASGI middleware: refuses declared oversized bodies with 413 before reading them,
-    and stamps every response with the package and rule-pack versions."""
+    stamps every response with the package and rule-pack versions, and sends the hot
+    endpoints (``lanes``: method and exact path) straight to their handlers."""
 
-    def __init__(self, app: ASGIApp, *, limit: int, headers: list[tuple[bytes, bytes]]) -> None:
+    def __init__(
+        self, app: ASGIApp, *, limit: int, headers: list[tuple[bytes, bytes]],
+        lanes: Mapping[tuple[str, str], ASGIApp] | None = None,
+    ) -> None:
         self.app, self.limit, self.headers = app, limit, headers
+        self.lanes = dict(lanes or {})
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -294,7 +333,8 @@ class Guard:
                 message["headers"] = [*message.get("headers", ()), *headers]
             await send(message)
 
-        await self.app(scope, receive, stamped)
+        lane = self.lanes.get((scope["method"], scope["path"]))
+        await (lane or self.app)(scope, receive, stamped)
 
 
 # --- the app ------------------------------------------------------------------------------------
@@ -317,6 +357,8 @@ def create_app(
         pack = load_pack(pack)
     registry = registry or default_registry()
     info = catalog.pack_info(pack)
+    writer = AnswerWriter(dumps, _json_default)
+    _check_writer(writer, pack, registry)
 
     app = FastAPI(
         title="tongcheng 同城",
@@ -335,35 +377,21 @@ def create_app(
     )
     app.state.pack = pack
     app.state.registry = registry
+    app.state.answer_writer = writer
     common = {
         422: _problems_schema("Invalid input: every problem named by its path"),
     }
 
     # -- errors ----------------------------------------------------------------------------
 
-    @app.exception_handler(SituationError)
-    async def _situation_error(_request: Request, exc: SituationError) -> Response:
-        return problems_response(422, exc.problems)
+    async def _tongcheng_error(_request: Request, exc: Exception) -> Response:
+        response = error_response(exc)
+        assert response is not None
+        return response
 
-    @app.exception_handler(RuleConflict)
-    async def _conflict(_request: Request, exc: RuleConflict) -> Response:
-        return problems_response(409, [Problem("", str(exc))], rule=exc.rule)
-
-    @app.exception_handler(RuleError)
-    async def _rule_error(_request: Request, exc: RuleError) -> Response:
-        return problems_response(409, [Problem("", str(exc))], rule=exc.rule)
-
-    @app.exception_handler(TongchengError)
-    async def _tongcheng_error(_request: Request, exc: TongchengError) -> Response:
-        return problems_response(422, [Problem("", str(exc))])
-
-    @app.exception_handler(PayloadTooLarge)
-    async def _too_large(_request: Request, exc: PayloadTooLarge) -> Response:
-        return problems_response(413, [Problem("", str(exc))])
-
-    @app.exception_handler(NotFound)
-    async def _not_found(_request: Request, exc: NotFound) -> Response:
-        return problems_response(404, [Problem(exc.path, exc.message)])
+    for error in (SituationError, RuleConflict, RuleError, TongchengError, PayloadTooLarge,
+                  NotFound):
+        app.add_exception_handler(error, _tongcheng_error)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(_request: Request, exc: RequestValidationError) -> Response:
@@ -427,6 +455,9 @@ def create_app(
         """The contract's decisions (`Evaluation.to_json(lang)`): one per rule of the pack, in
         a stable order, with `questions` to ask next. `trace: false` leaves every decision's
         `reasons` empty (a smaller, faster answer; everything else is the same)."""
+        return await answer(request)
+
+    async def answer(request: Request) -> Response:
         raw = await read_body(request, max_body)
         options = parse_request(load_json(raw), pack, registry)
         situation = options.situation
@@ -435,9 +466,9 @@ def create_app(
             pack, situation, as_of=options.as_of, rules=options.rules, registry=registry,
             trace=options.trace,
         )
-        out = result.to_json(options.lang)
-        return JSON(
-            out,
+        return Response(
+            writer.write(result, options.lang),
+            media_type="application/json",
             headers={
                 "X-Situation-Digest": situation_digest(situation),
                 "Content-Language": options.lang,
@@ -618,7 +649,21 @@ def create_app(
         (b"x-rule-pack", f"{info['name']} {info['version']}".encode()),
         (b"x-rule-pack-digest", info["digest"].encode()),
     ]
-    app.add_middleware(Guard, limit=max_body, headers=headers)
+
+    async def evaluate_lane(scope: dict, receive: Callable, send: Callable) -> None:
+        """``POST /v1/evaluate`` without the router: the same answer and the same error
+        answers as the route above (which documents it), about 0.1 ms less per request.
+        Errors other than tongcheng's propagate to the app's 500 handler as before."""
+        try:
+            response = await answer(Request(scope, receive))
+        except (TongchengError, PayloadTooLarge, NotFound) as exc:
+            response = error_response(exc)
+            if response is None:  # pragma: no cover - every such error has an answer
+                raise
+        await response(scope, receive, send)
+
+    app.add_middleware(Guard, limit=max_body, headers=headers,
+                       lanes={("POST", f"{API}/evaluate"): evaluate_lane})
     return app
 
 

@@ -19,10 +19,15 @@ import click
 @click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
               help="Rule-pack folder (default: the bundled pack).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes (each holds its own copy of the compiled pack).")
+              help="Worker processes (each holds its own copy of the compiled pack; one per "
+                   "core: --workers 2 on a two-core machine).")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
-def serve(host: str, port: int, pack_path: str | None, workers: int, log_level: str) -> None:
+@click.option("--access-log/--no-access-log", default=False, show_default=True,
+              help="Log one line per request (costs CPU on every answer).")
+def serve(
+    host: str, port: int, pack_path: str | None, workers: int, log_level: str, access_log: bool
+) -> None:
     """Serve the /v1 JSON API and the caseworker page at / (OpenAPI at /v1/docs)."""
     try:
         import uvicorn
@@ -56,6 +61,8 @@ def serve(host: str, port: int, pack_path: str | None, workers: int, log_level: 
             port=port,
             workers=workers,
             log_level=log_level,
+            access_log=access_log,
         )
         return
-    uvicorn.run(create_app(pack_path), host=host, port=port, log_level=log_level)
+    uvicorn.run(create_app(pack_path), host=host, port=port, log_level=log_level,
+                access_log=access_log)

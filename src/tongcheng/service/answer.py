@@ -1,0 +1,189 @@
+"""The evaluate endpoint's answer as bytes: exactly ``dumps(evaluation.to_json(lang))``, faster.
+
+Most of an answer never changes between requests: each rule's title, its quoted basis (about
+half of the bytes), its firmness and reading, and the wording of each question. ``AnswerWriter``
+encodes those once, the first time a rule or a question is met, and writes the rest (status,
+outcome, reasons, missing facts, the exception chosen, unverified parameters) as it comes, so
+an answer costs a few small ``json`` calls instead of building the whole contract as Python
+dicts and encoding it again.
+
+Byte for byte the same as the library's JSON: the pieces are encoded with the same encoder
+(compact, UTF-8, Decimal- and date-safe) and joined as ``json`` joins them, and each cached
+piece is used only for the very object it was made from (a rule's ``basis`` tuple, its
+``title`` and ``reading``). ``AnswerWriter.check`` compares the two ways on real evaluations
+when the app starts; if ``Decision``, ``Question`` or ``Evaluation`` ever gain a field this
+module does not know, or the check finds a difference, the writer falls back to
+``to_json`` + ``dumps`` (and says so in the log) rather than answer differently.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import attrs
+
+from tongcheng.evaluate.decision import Decision, Evaluation, Question, basis_json
+from tongcheng.questions import question_for
+
+log = logging.getLogger("tongcheng.service")
+
+# The fields whose JSON this module writes, in each class's order. Anything else: fall back.
+_DECISION_FIELDS = (
+    "rule", "title", "status", "outcome", "reasons", "missing", "missing_parameters", "basis",
+    "firmness", "exception", "reading", "flagged_parameters",
+)
+_QUESTION_FIELDS = ("path", "rules")
+_EVALUATION_FIELDS = ("as_of", "pack", "decisions", "questions")
+_MAX_QUESTIONS = 4096  # cached question texts (paths come from the pack, indices from input)
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in attrs.fields(cls))
+
+
+def known_shapes() -> bool:
+    """True when the decision classes have exactly the fields this module writes."""
+    return (
+        _fields(Decision) == _DECISION_FIELDS
+        and _fields(Question) == _QUESTION_FIELDS
+        and _fields(Evaluation) == _EVALUATION_FIELDS
+    )
+
+
+class _Rule:
+    """One rule's unchanging pieces in one language, and the objects they were made from."""
+
+    __slots__ = ("basis", "head", "reading", "reading_bytes", "tail", "title")
+
+    def __init__(self, d: Decision, lang: str, text: Callable[[Any], str]) -> None:
+        self.title, self.basis, self.reading = d.title, d.basis, d.reading
+        title = {"zh": d.title.zh, "en": d.title.en}
+        self.head = f'{{"rule":{text(d.rule)},"title":{text(title)},"status":'.encode()
+        basis = [basis_json(b, lang) for b in d.basis]
+        self.tail = f',"basis":{text(basis)},"firmness":'.encode()
+        self.reading_bytes = (
+            f',"reading":{text(d.reading.get(lang))}'.encode() if d.reading else b""
+        )
+
+
+class AnswerWriter:
+    """Writes evaluations as the contract's JSON bytes (see the module's doc)."""
+
+    def __init__(self, dumps: Callable[[Any], bytes], default: Callable[[Any], Any]) -> None:
+        self._dumps = dumps
+        encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=default)
+        self._text = encoder.encode
+        self._rules: dict[tuple[str, str], _Rule] = {}
+        self._questions: dict[str, bytes] = {}
+        self.fast = known_shapes()
+        if not self.fast:
+            log.warning("answer writer: decision classes changed; answering through to_json")
+
+    # -- the slow, reference way ---------------------------------------------------------------
+
+    def reference(self, result: Evaluation, lang: str) -> bytes:
+        return self._dumps(result.to_json(lang))
+
+    # -- the fast way ------------------------------------------------------------------------
+
+    def write(self, result: Evaluation, lang: str) -> bytes:
+        if not self.fast:
+            return self.reference(result, lang)
+        text = self._text
+        pack = result.pack
+        parts = [
+            f'{{"as_of":{text(result.as_of.isoformat())},"rule_pack":'
+            f'{{"name":{text(pack.name)},"version":{text(pack.version)},'
+            f'"digest":{text(pack.digest)}}},"decisions":['.encode()
+        ]
+        first = True
+        for d in result.decisions:
+            if not first:
+                parts.append(b",")
+            first = False
+            self._decision(d, lang, parts)
+        parts.append(b'],"questions":[')
+        first = True
+        for q in result.questions:
+            if not first:
+                parts.append(b",")
+            first = False
+            parts.append(self._question(q.path))
+            parts.append(self._list(q.rules))
+            parts.append(b"}")
+        parts.append(b"]}")
+        return b"".join(parts)
+
+    def _list(self, items: Iterable[Any]) -> bytes:
+        return self._text(list(items)).encode() if items else b"[]"
+
+    def _decision(self, d: Decision, lang: str, parts: list[bytes]) -> None:
+        text = self._text
+        key = (d.rule, lang)
+        rule = self._rules.get(key)
+        if rule is None or rule.title is not d.title or rule.basis is not d.basis or (
+            rule.reading is not d.reading
+        ):
+            rule = _Rule(d, lang, text)
+            if len(self._rules) < 4096:
+                self._rules[key] = rule
+        parts.append(rule.head)
+        parts.append(text(d.status.value).encode())
+        parts.append(b',"outcome":')
+        parts.append(text(dict(d.outcome)).encode() if d.outcome else b"{}")
+        parts.append(b',"reasons":')
+        parts.append(
+            text([r.to_json(lang) for r in d.reasons]).encode() if d.reasons else b"[]"
+        )
+        parts.append(b',"missing":')
+        parts.append(self._list(d.missing))
+        parts.append(b',"missing_parameters":')
+        parts.append(self._list(d.missing_parameters))
+        parts.append(rule.tail)
+        parts.append(text(d.firmness).encode())
+        if d.exception:
+            parts.append(f',"exception":{text(d.exception)}'.encode())
+        if d.reading:
+            parts.append(rule.reading_bytes)
+        flagged = d.flagged_parameters
+        if flagged:
+            unverified = [
+                f"{p['parameter']}[{p['place']}] ({p.get('confidence')}"
+                + (", undated" if p.get("undated") else "")
+                + ")"
+                for p in flagged
+            ]
+            parts.append(f',"unverified_parameters":{text(unverified)}'.encode())
+        parts.append(b"}")
+
+    def _question(self, path: str) -> bytes:
+        """``{"path":…,"question":{…},"settles":`` for one missing fact."""
+        head = self._questions.get(path)
+        if head is None:
+            text = self._text
+            question = {"zh": question_for(path, "zh"), "en": question_for(path, "en")}
+            head = f'{{"path":{text(path)},"question":{text(question)},"settles":'.encode()
+            if len(self._questions) >= _MAX_QUESTIONS:
+                self._questions.clear()
+            self._questions[path] = head
+        return head
+
+    # -- the start-up check ------------------------------------------------------------------
+
+    def check(self, results: Iterable[Evaluation]) -> bool:
+        """Compare both ways on ``results`` in both languages; on any difference, answer
+        through ``to_json`` from now on. True when the fast way stays on."""
+        if not self.fast:
+            return False
+        for result in results:
+            for lang in ("zh", "en"):
+                if self.write(result, lang) != self.reference(result, lang):
+                    log.warning(
+                        "answer writer differs from Evaluation.to_json; answering through it"
+                    )
+                    self.fast = False
+                    return False
+        return True
