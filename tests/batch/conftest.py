@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("polars")
-
 import tongcheng
 from tongcheng.batch.engine import BatchEvaluator
 

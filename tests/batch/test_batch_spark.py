@@ -4,6 +4,7 @@ Spark session: it is slow to start)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import polars as pl
@@ -14,12 +15,19 @@ from click.testing import CliRunner
 
 from tongcheng.cli import main
 
-pytest.importorskip("pyspark")
-if shutil.which("java") is None:
-    pytest.skip("Spark needs Java (the CI script installs it)", allow_module_level=True)
+
+def _need_java() -> None:
+    """Spark needs Java: CI installs it (.ci/run sets TONGCHENG_REQUIRE_ALL, so it cannot
+    be skipped there); elsewhere a machine without Java skips this one test, saying why."""
+    if shutil.which("java") is None:
+        message = "Spark needs Java (apt-get install default-jre-headless; .ci/run does)"
+        if os.environ.get("TONGCHENG_REQUIRE_ALL"):
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 def test_spark_local_equals_single_machine(tmp_path):
+    _need_java()
     runner = CliRunner()
     src = tmp_path / "people.parquet"
     assert runner.invoke(main, ["synth", "400", "-o", str(src), "--seed", "3"]).exit_code == 0
