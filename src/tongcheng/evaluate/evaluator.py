@@ -168,7 +168,8 @@ def _decide(
             )
         )
         return done(Status.NOT_APPLICABLE, reasons)
-    reasons.append(Reason("in_force", "in_force", _IN_FORCE, None, True))
+    if trace:
+        reasons.append(Reason("in_force", "in_force", _IN_FORCE, None, True))
 
     kind = subject_of(situation)
     if kind != rule.subject:
@@ -179,8 +180,9 @@ def _decide(
                                           f"subject is a {kind}"),)))
         return done(Status.NOT_APPLICABLE, reasons)
 
-    active = tuple(z for z in rule.zones if z.active(as_of))
-    frame = Frame(pack, registry, situation, as_of, rule, active, {c.name: c for c in rule.lets},
+    active = tuple([z for z in rule.zones if z.active(as_of)])
+    lets = {c.name: c for c in rule.lets} if rule.lets else {}
+    frame = Frame(pack, registry, situation, as_of, rule, active, lets,
                   recorder=Recorder(enabled=trace), memo=memo, trace=trace)
     if rule.place is not None:
         anchor, _ = evaluate_clause(frame, rule.place)
