@@ -7,7 +7,6 @@ Exit codes (CONTRACT.md): 0 done; 1 ran and found problems; 2 invalid situation 
 from __future__ import annotations
 
 import json
-import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from tongcheng.cli_options import as_of_date
 from tongcheng.errors import PackError, RuleConflict, SituationError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
@@ -43,15 +43,6 @@ def _console() -> Console:
     return Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 
 
-def _as_of(_ctx, _param, value: str | None) -> date | None:
-    if value is None:
-        return None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError as e:
-        raise click.BadParameter(f"{value!r} is not a calendar date ({e})") from None
 
 
 pack_option = click.option(
@@ -83,7 +74,7 @@ def main() -> None:
 @click.argument("situation", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--as-of",
-    callback=_as_of,
+    callback=as_of_date,
     help="Evaluate as of this date (YYYY-MM-DD); "
     "overrides the situation's as_of. Default: the situation's, else today.",
 )

@@ -194,23 +194,7 @@ def render_rules(pack: RulePack, console: Console, lang: str = "zh") -> None:
 
 def rule_parameters(pack: RulePack, rule: Rule) -> dict[str, str]:
     """Parameters a rule reads, each with the range of confidences of its values."""
-    from tongcheng.expr import ast
-
-    names: list[str] = []
-    clauses = [*rule.lets, *rule.scope, *rule.conditions, *rule.outcome]
-    for e in rule.exceptions:
-        clauses += [*e.applies, *(e.conditions or ()), *e.outcome]
-    for c in clauses:
-        for node in ast.walk(c.expr):
-            if (
-                isinstance(node, ast.Call)
-                and node.func in ("param", "declared")
-                and node.args
-                and isinstance(node.args[0], ast.Literal)
-            ):
-                name = str(node.args[0].value)
-                if name not in names:
-                    names.append(name)
+    names = rule.parameter_names()
     out = {}
     order = ["high", "medium", "low"]
     for name in names:

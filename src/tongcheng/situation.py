@@ -84,7 +84,7 @@ def _fail(message: str) -> NoReturn:
     raise PydanticCustomError(_ERROR_TYPE, "{message}", {"message": message})
 
 
-def _describe(value: object) -> str:
+def describe_value(value: object) -> str:
     """A value as a person wrote it, for "got ..." in messages (JSON/YAML words, not Python's)."""
     if value is None:
         return "null"
@@ -116,7 +116,7 @@ _MONEY_LIMIT = Decimal(10) ** 13
 
 def _to_month(value: object) -> int:
     if not isinstance(value, str):
-        _fail(f"expected a month as YYYY-MM, got {_describe(value)}")
+        _fail(f"expected a month as YYYY-MM, got {describe_value(value)}")
     try:
         return parse_month(value)
     except ValueError as exc:
@@ -125,11 +125,11 @@ def _to_month(value: object) -> int:
 
 def _to_date(value: object) -> date:
     if isinstance(value, datetime):
-        _fail(f"expected a date as YYYY-MM-DD, got {_describe(value)}")
+        _fail(f"expected a date as YYYY-MM-DD, got {describe_value(value)}")
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
-        _fail(f"expected a date as YYYY-MM-DD, got {_describe(value)}")
+        _fail(f"expected a date as YYYY-MM-DD, got {describe_value(value)}")
     if not re.match(_DATE_PATTERN, value):
         _fail(f"expected a date as YYYY-MM-DD, got {value!r}")
     try:
@@ -140,7 +140,7 @@ def _to_date(value: object) -> date:
 
 def _to_money(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        _fail(f"expected an amount in yuan (a number), got {_describe(value)}")
+        _fail(f"expected an amount in yuan (a number), got {describe_value(value)}")
     if isinstance(value, float):
         if not math.isfinite(value):
             _fail(f"expected an amount in yuan (a finite number), got {value}")
@@ -168,7 +168,7 @@ def _money_out(amount: Decimal) -> int | float:
 
 def _to_count(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        _fail(f"expected a whole number, got {_describe(value)}")
+        _fail(f"expected a whole number, got {describe_value(value)}")
     if value < 0:
         _fail("must not be negative")
     return value
@@ -185,7 +185,7 @@ def _to_place(value: object, info: ValidationInfo | None = None) -> str:
     """Shape only (six digits; a six-digit int is the same code). The registry check is done by
     the enclosing model, which knows the date the place refers to."""
     if isinstance(value, bool) or not isinstance(value, str | int):
-        _fail(f"expected a six-digit place code, got {_describe(value)}")
+        _fail(f"expected a six-digit place code, got {describe_value(value)}")
     try:
         return _registry(info).normalise(value)
     except (ValueError, TypeError) as exc:
@@ -198,7 +198,7 @@ def _choice(*values: str) -> PlainValidator:
     def check(value: object) -> str:
         if isinstance(value, str) and value in values:
             return value
-        _fail(f"expected one of: {allowed}, got {_describe(value)}")
+        _fail(f"expected one of: {allowed}, got {describe_value(value)}")
 
     return PlainValidator(check, json_schema_input_type=Literal[values])  # type: ignore[valid-type]
 
@@ -349,7 +349,7 @@ class _Facts(BaseModel):
             return data
         if not isinstance(data, Mapping):
             keys = ", ".join(cls._aliases())
-            _fail(f"expected a mapping (keys: {keys}), got {_describe(data)}")
+            _fail(f"expected a mapping (keys: {keys}), got {describe_value(data)}")
         allowed = cls._aliases()
         data = dict(data)
         order = {key: i for i, key in enumerate(data)}
@@ -448,15 +448,15 @@ def _plain_message(error: Mapping[str, Any]) -> str:
     if kind == "missing":
         return "required key is missing"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"expected a mapping, got {_describe(value)}"
+        return f"expected a mapping, got {describe_value(value)}"
     if kind in ("list_type", "tuple_type", "iterable_type"):
-        return f"expected a list, got {_describe(value)}"
+        return f"expected a list, got {describe_value(value)}"
     if kind == "bool_type":
-        return f"expected true or false, got {_describe(value)}"
+        return f"expected true or false, got {describe_value(value)}"
     if kind == "string_type":
-        return f"expected a string, got {_describe(value)}"
+        return f"expected a string, got {describe_value(value)}"
     if kind == "none_required":
-        return f"expected null, got {_describe(value)}"
+        return f"expected null, got {describe_value(value)}"
     return str(error["msg"])
 
 
@@ -702,26 +702,27 @@ def _where(source: str | None, line: int | None, column: int | None) -> str:
     return ":".join(str(p) for p in parts) + ": " if parts else ""
 
 
-class _DuplicateKey(ValueError):
-    pass
+class DuplicateKeyError(ValueError):
+    """A JSON object names a key twice (JSON parsers keep the last silently; we refuse)."""
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for ``json.loads``: every adapter reads JSON through it."""
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise _DuplicateKey(f"duplicate key {key!r}")
+            raise DuplicateKeyError(f"duplicate key {key!r}")
         out[key] = value
     return out
 
 
 def _load_json(text: str, source: str | None) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_float=Decimal)
+        return json.loads(text, object_pairs_hook=no_duplicate_keys, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         where = _where(source, exc.lineno, exc.colno)
         raise SituationError([Problem("", f"{where}not valid JSON: {exc.msg}")], source) from None
-    except _DuplicateKey as exc:
+    except DuplicateKeyError as exc:
         raise SituationError([Problem("", f"{_where(source, None, None)}{exc}")], source) from None
     except (InvalidOperation, RecursionError) as exc:
         where = _where(source, None, None)
@@ -788,7 +789,7 @@ def parse_situation(
     if isinstance(data, str):
         data = _load_text(data, source, "any")
     if not isinstance(data, Mapping):
-        got = "nothing (an empty document)" if data is None else _describe(data)
+        got = "nothing (an empty document)" if data is None else describe_value(data)
         raise SituationError(
             [Problem("", f"expected a mapping of situation keys at the top level, got {got}")],
             source,

@@ -9,13 +9,13 @@ input file; 3 the rule pack fails to load, or its rules conflict.
 
 from __future__ import annotations
 
-import re
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import click
+
+from tongcheng.cli_options import as_of_date
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 STATUS_CHOICES = ("eligible", "ineligible", "undetermined", "not_applicable")
@@ -24,17 +24,6 @@ STATUS_CHOICES = ("eligible", "ineligible", "undetermined", "not_applicable")
 def _fail(code: int, message: str) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
-
-
-def _as_of(_ctx, _param, value: str | None) -> date | None:
-    if value is None:
-        return None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError as e:
-        raise click.BadParameter(f"{value!r} is not a calendar date ({e})") from None
 
 
 def _load_pack(pack_path: str | None):
@@ -56,7 +45,7 @@ def _load_pack(pack_path: str | None):
 @click.option("--rule", "rules", multiple=True, help="Only this rule (repeatable).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUS_CHOICES),
               help="Keep only persons for whom some selected rule has this status (repeatable).")
-@click.option("--as-of", callback=_as_of,
+@click.option("--as-of", callback=as_of_date,
               help="Evaluate every row as of this date; default: each row's own, else today.")
 @click.option("--rejects", "rejects_path", type=click.Path(),
               help="Where rejected rows go (JSON Lines); default OUTPUT.rejects.jsonl.")
@@ -162,7 +151,7 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
 @click.argument("n", type=click.IntRange(min=0))
 @click.option("-o", "--output", required=True, type=click.Path(), help="Parquet file to write.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same persons.")
-@click.option("--as-of", callback=_as_of, default="2025-06-01", show_default=True,
+@click.option("--as-of", callback=as_of_date, default="2025-06-01", show_default=True,
               help="The date the population is described at.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: when stderr is a terminal).")

@@ -37,7 +37,7 @@ from tongcheng.batch.layout import (
     plain_rows,
 )
 from tongcheng.errors import SituationError
-from tongcheng.situation import Situation, parse_situation
+from tongcheng.situation import Situation, no_duplicate_keys, parse_situation
 
 FORMATS = ("parquet", "csv", "jsonl")
 
@@ -183,13 +183,6 @@ def _row_chunk(rows: list[Any], numbers: list[int], as_of: date | None,
     return chunk
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
 
 
 def read_jsonl(path: str | Path, chunk_size: int, as_of: date | None) -> Iterator[Chunk]:
@@ -206,7 +199,7 @@ def read_jsonl(path: str | Path, chunk_size: int, as_of: date | None) -> Iterato
             else:
                 try:
                     rows.append(json.loads(text, parse_float=Decimal,
-                                           object_pairs_hook=_no_duplicates))
+                                           object_pairs_hook=no_duplicate_keys))
                     numbers.append(number)
                 except (json.JSONDecodeError, RecursionError, ValueError) as e:
                     msg = getattr(e, "msg", str(e))

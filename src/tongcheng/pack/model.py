@@ -208,6 +208,28 @@ class Rule:
             self.in_force_to is None or at <= self.in_force_to
         )
 
+    def parameter_names(self) -> tuple[str, ...]:
+        """Parameters the rule reads (``param``/``declared`` with a literal name), in the order
+        its clauses name them: for listings, the API and lint alike."""
+        clauses = [*self.lets, *self.scope, *self.conditions, *self.outcome]
+        if self.place is not None:
+            clauses.append(self.place)
+        for e in self.exceptions:
+            clauses += [*e.applies, *(e.conditions or ()), *e.outcome]
+        names: list[str] = []
+        for c in clauses:
+            for node in ast.walk(c.expr):
+                if (
+                    isinstance(node, ast.Call)
+                    and node.func in ("param", "declared")
+                    and node.args
+                    and isinstance(node.args[0], ast.Literal)
+                ):
+                    name = str(node.args[0].value)
+                    if name not in names:
+                        names.append(name)
+        return tuple(names)
+
 
 @attrs.frozen
 class PackInfo:

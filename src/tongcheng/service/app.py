@@ -45,7 +45,13 @@ from tongcheng.places import PlaceRegistry, default_registry
 from tongcheng.service import catalog
 from tongcheng.service import schemas as s
 from tongcheng.service.answer import AnswerWriter
-from tongcheng.situation import Situation, parse_situation, situation_json_schema
+from tongcheng.situation import (
+    Situation,
+    describe_value,
+    no_duplicate_keys,
+    parse_situation,
+    situation_json_schema,
+)
 
 log = logging.getLogger("tongcheng.service")
 
@@ -115,13 +121,6 @@ def error_response(exc: Exception) -> JSON | None:
     return None
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
 
 
 def _no_constant(name: str) -> Any:
@@ -139,7 +138,7 @@ def load_json(raw: bytes) -> Any:
     try:
         return json.loads(
             text,
-            object_pairs_hook=_no_duplicates,
+            object_pairs_hook=no_duplicate_keys,
             parse_float=Decimal,
             parse_constant=_no_constant,
         )
@@ -166,18 +165,6 @@ _REQUEST_KEYS = ("situation", "as_of", "rules", "lang", "trace")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f"the string {value!r}"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"the number {value}"
 
 
 class EvaluateOptions:
@@ -198,7 +185,7 @@ def parse_request(
     named (situation problems by their situation path, as on the command line)."""
     if not isinstance(data, Mapping):
         raise SituationError(
-            [Problem("", f"expected a JSON object with a 'situation', got {_kind(data)}")]
+            [Problem("", f"expected a JSON object with a 'situation', got {describe_value(data)}")]
         )
     out = EvaluateOptions()
     problems: list[Problem] = []
@@ -213,7 +200,7 @@ def parse_request(
     if raw_as_of is not None:
         if not isinstance(raw_as_of, str) or not _DATE.match(raw_as_of):
             problems.append(
-                Problem("as_of", f"expected a date as YYYY-MM-DD, got {_kind(raw_as_of)}")
+                Problem("as_of", f"expected a date as YYYY-MM-DD, got {describe_value(raw_as_of)}")
             )
         else:
             try:
@@ -225,13 +212,14 @@ def parse_request(
     rules = data.get("rules")
     if rules is not None:
         if not isinstance(rules, list):
-            problems.append(Problem("rules", f"expected a list of rule ids, got {_kind(rules)}"))
+            got = describe_value(rules)
+            problems.append(Problem("rules", f"expected a list of rule ids, got {got}"))
         else:
             known = pack.rule_ids
             for i, rule in enumerate(rules):
                 if not isinstance(rule, str):
                     problems.append(
-                        Problem(f"rules[{i}]", f"expected a rule id, got {_kind(rule)}")
+                        Problem(f"rules[{i}]", f"expected a rule id, got {describe_value(rule)}")
                     )
                 elif rule not in known:
                     problems.append(
@@ -243,12 +231,12 @@ def parse_request(
             out.rules = [r for r in rules if isinstance(r, str)] or None
     lang = data.get("lang", "zh")
     if lang not in ("zh", "en"):
-        problems.append(Problem("lang", f"expected one of: zh, en, got {_kind(lang)}"))
+        problems.append(Problem("lang", f"expected one of: zh, en, got {describe_value(lang)}"))
     else:
         out.lang = lang
     trace = data.get("trace", True)
     if not isinstance(trace, bool):
-        problems.append(Problem("trace", f"expected true or false, got {_kind(trace)}"))
+        problems.append(Problem("trace", f"expected true or false, got {describe_value(trace)}"))
     else:
         out.trace = trace
     situation = data.get("situation")
@@ -257,7 +245,8 @@ def parse_request(
             Problem("situation", "required key is missing: the facts to evaluate, as a mapping")
         )
     elif not isinstance(situation, Mapping):
-        problems.append(Problem("situation", f"expected a mapping, got {_kind(situation)}"))
+        got = describe_value(situation)
+        problems.append(Problem("situation", f"expected a mapping, got {got}"))
     else:
         try:
             out.situation = parse_situation(situation, as_of=out.as_of, registry=registry)

@@ -155,29 +155,8 @@ def parameter_confidence(parameter: Parameter) -> dict[str, Any]:
 
 
 def rule_parameter_ids(pack: RulePack, rule: Rule) -> list[str]:
-    """Parameters a rule reads, in the order its clauses name them."""
-    from tongcheng.expr import ast
-
-    names: list[str] = []
-    clauses = [*rule.lets, *rule.scope, *rule.conditions, *rule.outcome]
-    place = getattr(rule, "place", None)
-    if place is not None:
-        clauses.append(place)
-    for e in rule.exceptions:
-        clauses += [*e.applies, *(e.conditions or ()), *e.outcome]
-    for c in clauses:
-        for node in ast.walk(c.expr):
-            if (
-                isinstance(node, ast.Call)
-                and node.func in ("param", "declared")
-                and node.args
-                and isinstance(node.args[0], ast.Literal)
-            ):
-                name = str(node.args[0].value)
-                if name not in names and name in pack.parameters:
-                    names.append(name)
-    return names
-
+    """Parameters of the pack a rule reads, in the order its clauses name them."""
+    return [name for name in rule.parameter_names() if name in pack.parameters]
 
 def _clause_json(c: Clause) -> dict[str, Any]:
     return {"name": c.name, "label": text_json(c.label), "expression": c.text}

@@ -1,0 +1,20 @@
+"""Option parsers shared by the command-line adapters (``tongcheng`` and its batch commands)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import click
+
+
+def as_of_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    """``--as-of YYYY-MM-DD``: a calendar date, or a usage error naming what was given."""
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as e:
+        raise click.BadParameter(f"{value!r} is not a calendar date ({e})") from None
