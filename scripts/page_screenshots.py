@@ -1,7 +1,8 @@
 """Screenshots of the caseworker page for the README: the Yantai -> Qingdao worker typed in by
 place names and decided, in Chinese and English, on a desk screen and a phone.
 
-Needs Debian's chromium and chromium-driver (as the browser tests do). Writes PNG files to
+Needs Debian's chromium and chromium-driver (as the browser tests do) and a CJK font
+(`apt-get install fonts-noto-cjk`: without it Chinese shows as boxes). Writes PNG files to
 docs/screenshots/ (or the folder given):
 
     .venv/bin/python scripts/page_screenshots.py [OUT_DIR]
