@@ -6,7 +6,9 @@ read-only. What an expression read (facts, parameters) is recorded for the decis
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import operator
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -100,96 +102,187 @@ Env = dict[str, tuple[Any, str | None]]
 
 def evaluate_clause(frame: Frame, clause: Clause) -> tuple[Any, Recorder]:
     """Value of a clause and what it read."""
+    hit = _COMPILED.get(id(clause.expr))
+    run = hit[1] if hit is not None else compiled(clause.expr)
     if not frame.trace:  # nothing is recorded: one inert recorder serves the whole rule
-        return evaluate(frame, clause.expr, {}), frame.recorder
+        return run(frame, {}), frame.recorder
     outer = frame.recorder
     frame.recorder = Recorder()
     try:
-        value = evaluate(frame, clause.expr, {})
+        value = run(frame, {})
         return value, frame.recorder
     finally:
         frame.recorder = outer
 
 
 def evaluate(frame: Frame, node: ast.Node, env: Env) -> Any:
-    """The value of an expression node (dispatch on the node's type; the parser makes only
-    node types that have a step)."""
-    return _STEPS[type(node)](frame, node, env)
+    """The value of an expression node under the bindings ``env``."""
+    if not env:
+        return compiled(node)(frame, env)
+    return _compile(node, frozenset(env))(frame, env)
 
 
-def _not(frame: Frame, node: ast.Not, env: Env) -> Any:
-    return v.k_not(v.truth(evaluate(frame, node.operand, env), "'not'"))
+# --- compiling ------------------------------------------------------------------------------
+#
+# An expression is evaluated by nested Python closures, one per node, built once per expression
+# and kept: what depends only on the tree (the step a node takes, the situation path a fact
+# reference denotes, whether a function reads its arguments' paths) is worked out once, not at
+# every evaluation. A closure takes the frame and the bindings (``item`` inside a filter) and
+# gives the node's value. Nothing is ever handed to Python's eval or exec.
+
+Compiled = Callable[[Frame, Env], Any]
+# Names bound around a node by enclosing filters (``item``): known from the tree alone.
+Scope = frozenset[str]
+
+# Closures of clause expressions by id of the expression; the expression is kept alive with its
+# closure, so that its id cannot be reused while the entry lives. Packs loaded again and again
+# (tests, reloads) only make it start afresh once it is full.
+_COMPILED: dict[int, tuple[ast.Node, Compiled]] = {}
+_COMPILED_MAX = 20_000
 
 
-def _and(frame: Frame, node: ast.And, env: Env) -> Any:
-    out = []
-    for o in node.operands:
-        x = v.truth(evaluate(frame, o, env), "'and'")
-        if x is False:
-            return False
-        out.append(x)
-    return v.k_and(out)
+def compiled(node: ast.Node) -> Compiled:
+    """The closure of an expression outside any filter (a clause's), built on first use."""
+    hit = _COMPILED.get(id(node))
+    if hit is not None:
+        return hit[1]
+    run = _compile(node, frozenset())
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.clear()
+    _COMPILED[id(node)] = (node, run)
+    return run
 
 
-def _or(frame: Frame, node: ast.Or, env: Env) -> Any:
-    out = []
-    for o in node.operands:
-        x = v.truth(evaluate(frame, o, env), "'or'")
-        if x is True:
-            return True
-        out.append(x)
-    return v.k_or(out)
+def _compile(node: ast.Node, scope: Scope) -> Compiled:
+    """The closure of one node (the parser makes only node types that have a compiler)."""
+    return _COMPILERS[type(node)](node, scope)
 
 
-def _if(frame: Frame, node: ast.If, env: Env) -> Any:
-    cond = v.truth(evaluate(frame, node.cond, env), "'if'")
-    if cond is True:
-        return evaluate(frame, node.then, env)
-    if cond is False:
-        return evaluate(frame, node.otherwise, env)
-    a, b = evaluate(frame, node.then, env), evaluate(frame, node.otherwise, env)
-    if v.is_known(a) and v.is_known(b) and a == b:
-        return a
-    return v.unknown(cond, a, b)
+def _literal(node: ast.Literal, scope: Scope) -> Compiled:
+    value = node.value
+    return lambda frame, env: value
+
+
+def _list(node: ast.ListLit, scope: Scope) -> Compiled:
+    items = [_compile(i, scope) for i in node.items]
+    return lambda frame, env: tuple([item(frame, env) for item in items])
+
+
+def _not(node: ast.Not, scope: Scope) -> Compiled:
+    operand = _compile(node.operand, scope)
+    return lambda frame, env: v.k_not(v.truth(operand(frame, env), "'not'"))
+
+
+def _and(node: ast.And, scope: Scope) -> Compiled:
+    operands = [_compile(o, scope) for o in node.operands]
+
+    def and_(frame: Frame, env: Env) -> Any:
+        out = []
+        for operand in operands:
+            x = v.truth(operand(frame, env), "'and'")
+            if x is False:
+                return False
+            out.append(x)
+        return v.k_and(out)
+
+    return and_
+
+
+def _or(node: ast.Or, scope: Scope) -> Compiled:
+    operands = [_compile(o, scope) for o in node.operands]
+
+    def or_(frame: Frame, env: Env) -> Any:
+        out = []
+        for operand in operands:
+            x = v.truth(operand(frame, env), "'or'")
+            if x is True:
+                return True
+            out.append(x)
+        return v.k_or(out)
+
+    return or_
+
+
+def _if(node: ast.If, scope: Scope) -> Compiled:
+    cond, then, otherwise = (_compile(n, scope) for n in (node.cond, node.then, node.otherwise))
+
+    def if_(frame: Frame, env: Env) -> Any:
+        c = v.truth(cond(frame, env), "'if'")
+        if c is True:
+            return then(frame, env)
+        if c is False:
+            return otherwise(frame, env)
+        a, b = then(frame, env), otherwise(frame, env)
+        if v.is_known(a) and v.is_known(b) and a == b:
+            return a
+        return v.unknown(c, a, b)
+
+    return if_
 
 
 # --- names and paths ------------------------------------------------------------------------
 
+# A situation path: known from the tree (a string, or None when the expression is no path), or,
+# below ``item``, a function of the bindings.
+Path = str | None | Callable[[Env], str | None]
 
-def path_of(node: ast.Node, env: Env) -> str | None:
+
+def _path(node: ast.Node, scope: Scope) -> Path:
     """The situation path an expression denotes (``insurance[2].place``), if it is one."""
     match node:
         case ast.Name(name=n):
-            if n in env:
-                return env[n][1]
+            if n in scope:
+                return lambda env: env[n][1]
             return n if n in FACT_ROOTS else None
         case ast.Attr(obj=o, name=n):
-            base = path_of(o, env)
-            return f"{base}.{n}" if base else None
+            base = _path(o, scope)
+            if callable(base):
+                return lambda env: _field_path(base(env), n)
+            return _field_path(base, n)
     return None
 
 
-def _name(frame: Frame, node: ast.Name, env: Env) -> Any:
-    name = node.name
-    if name in env:
-        return env[name][0]
-    if name in frame.lets:
-        if name not in frame.let_cache:
-            frame.let_cache[name] = evaluate_clause(frame, frame.lets[name])
-        value, rec = frame.let_cache[name]
-        if frame.trace:
-            frame.recorder.merge(rec)
-        return value
-    if name == "as_of":
-        return frame.as_of
-    if name in FACT_ROOTS:
-        raw = getattr(frame.situation, name, None)
-        if raw is None and name == "request":  # no request: nothing in particular asked for
-            from tongcheng.situation import Request
+def _field_path(base: str | None, name: str) -> str | None:
+    return f"{base}.{name}" if base else None
 
-            raw = Request()
-        return _fact(frame, raw, name, name)
-    raise EvalTypeError(f"unknown name {name!r}")
+
+def _name(node: ast.Name, scope: Scope) -> Compiled:
+    name = node.name
+    if name in scope:  # bound by an enclosing filter
+        return lambda frame, env: env[name][0]
+    is_root = name in FACT_ROOTS
+
+    def name_(frame: Frame, env: Env) -> Any:
+        if name in frame.lets:
+            return _let(frame, name)
+        if name == "as_of":
+            return frame.as_of
+        if is_root:
+            raw = getattr(frame.situation, name, None)
+            if raw is None and name == "request":  # no request: nothing in particular asked for
+                raw = _no_request()
+            return _fact(frame, raw, name, name)
+        raise EvalTypeError(f"unknown name {name!r}")
+
+    return name_
+
+
+@functools.cache
+def _no_request() -> Any:
+    """The request of a situation that asks for nothing in particular (immutable, so shared)."""
+    from tongcheng.situation import Request
+
+    return Request()
+
+
+def _let(frame: Frame, name: str) -> Any:
+    """A definition of the rule: evaluated once per frame; what it read joins the clause's."""
+    if name not in frame.let_cache:
+        frame.let_cache[name] = evaluate_clause(frame, frame.lets[name])
+    value, rec = frame.let_cache[name]
+    if frame.trace:
+        frame.recorder.merge(rec)
+    return value
 
 
 def _fact(frame: Frame, raw: Any, path: str, field: str) -> Any:
@@ -204,50 +297,101 @@ def _fact(frame: Frame, raw: Any, path: str, field: str) -> Any:
     return raw
 
 
-def _attr(frame: Frame, node: ast.Attr, env: Env) -> Any:
-    base = evaluate(frame, node.obj, env)
-    base_path = path_of(node.obj, env)
-    path = f"{base_path}.{node.name}" if base_path else None
-    if isinstance(base, Unknown):
-        if path and base_path and base.missing == frozenset({base_path}):
-            return Unknown(frozenset({path}), base.params)
-        return base
-    if isinstance(base, dict):  # a parameter value with fields
-        if node.name not in base:
-            raise EvalTypeError(f"the value has no field {node.name!r} (it has {sorted(base)})")
-        return base[node.name]
-    if isinstance(base, BaseModel):
-        raw = getattr(base, ALIASES.get(node.name, node.name))
-        return _fact(frame, raw, path or node.name, node.name)
-    if attrs.has(type(base)) and node.name in _PACK_FIELDS:  # a service item of the pack
-        return getattr(base, node.name)
-    raise EvalTypeError(f"cannot take .{node.name} of {v.describe(base)}")
+def _attr(node: ast.Attr, scope: Scope) -> Compiled:
+    obj, name = _compile(node.obj, scope), node.name
+    field = ALIASES.get(name, name)
+    base_path = _path(node.obj, scope)
+    below_item = callable(base_path)  # then the path depends on the item
+    fixed_path = None if below_item else _field_path(base_path, name)
+
+    def attr(frame: Frame, env: Env) -> Any:
+        base = obj(frame, env)
+        if below_item:
+            at = base_path(env)
+            path = _field_path(at, name)
+        else:
+            at, path = base_path, fixed_path
+        if isinstance(base, Unknown):
+            if path and at and base.missing == frozenset({at}):
+                return Unknown(frozenset({path}), base.params)
+            return base
+        if isinstance(base, dict):  # a parameter value with fields
+            if name not in base:
+                raise EvalTypeError(f"the value has no field {name!r} (it has {sorted(base)})")
+            return base[name]
+        if isinstance(base, BaseModel):
+            return _fact(frame, getattr(base, field), path or name, name)
+        if attrs.has(type(base)) and name in _PACK_FIELDS:  # a service item of the pack
+            return getattr(base, name)
+        raise EvalTypeError(f"cannot take .{name} of {v.describe(base)}")
+
+    return attr
 
 
-def _filter(frame: Frame, node: ast.Filter, env: Env) -> Any:
-    base = evaluate(frame, node.obj, env)
-    if isinstance(base, Unknown):
-        return base
-    if not isinstance(base, Items):
-        raise EvalTypeError(f"cannot filter {v.describe(base)}: only lists from the situation")
-    sure: list[Item] = []
-    maybe: list[Item] = list()
-    missing, prm = set(base.missing), set(base.params)
-    for bucket, items in (("sure", base.sure), ("maybe", base.maybe)):
-        for item in items:
-            keep = v.truth(
-                evaluate(frame, node.cond, {**env, "item": (item.value, item.path)}), "a filter"
-            )
-            if keep is True:
-                (sure if bucket == "sure" else maybe).append(item)
-            elif isinstance(keep, Unknown):
-                maybe.append(item)
-                missing |= keep.missing
-                prm |= keep.params
-    return Items(tuple(sure), tuple(maybe), frozenset(missing), frozenset(prm))
+def _filter(node: ast.Filter, scope: Scope) -> Compiled:
+    obj = _compile(node.obj, scope)
+    cond = _compile(node.cond, scope | {"item"})
+
+    def filter_(frame: Frame, env: Env) -> Any:
+        base = obj(frame, env)
+        if isinstance(base, Unknown):
+            return base
+        if not isinstance(base, Items):
+            raise EvalTypeError(f"cannot filter {v.describe(base)}: only lists from the situation")
+        sure: list[Item] = []
+        maybe: list[Item] = list()
+        missing, prm = set(base.missing), set(base.params)
+        for bucket, items in (("sure", base.sure), ("maybe", base.maybe)):
+            for item in items:
+                keep = v.truth(cond(frame, {**env, "item": (item.value, item.path)}), "a filter")
+                if keep is True:
+                    (sure if bucket == "sure" else maybe).append(item)
+                elif isinstance(keep, Unknown):
+                    maybe.append(item)
+                    missing |= keep.missing
+                    prm |= keep.params
+        return Items(tuple(sure), tuple(maybe), frozenset(missing), frozenset(prm))
+
+    return filter_
 
 
 # --- operators ------------------------------------------------------------------------------
+
+
+def _compare(node: ast.Compare, scope: Scope) -> Compiled:
+    op, left, right = node.op, _compile(node.left, scope), _compile(node.right, scope)
+    known = _COMPARISONS.get(op)
+    if known is None:  # 'in'
+        return lambda frame, env: compare(op, left(frame, env), right(frame, env))
+
+    def compare_(frame: Frame, env: Env) -> Any:
+        a, b = left(frame, env), right(frame, env)
+        if type(a) in _PLAIN and type(b) in _PLAIN:  # the common case, as compare() has it
+            try:
+                return known(a, b)
+            except TypeError:
+                raise _incomparable(op, a, b) from None
+        return compare(op, a, b)
+
+    return compare_
+
+
+def _arith(node: ast.Arith, scope: Scope) -> Compiled:
+    op, left, right = node.op, _compile(node.left, scope), _compile(node.right, scope)
+    return lambda frame, env: arith(op, left(frame, env), right(frame, env))
+
+
+def _negate(node: ast.Negate, scope: Scope) -> Compiled:
+    operand = _compile(node.operand, scope)
+    return lambda frame, env: arith("-", 0, operand(frame, env))
+
+
+# Types of plain known values: two of them compare as Python compares them.
+_PLAIN = frozenset({bool, int, Decimal, str, date, type(None)})
+_COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+    ">": operator.gt, ">=": operator.ge,
+}
 
 
 def compare(op: str, a: Any, b: Any) -> Any:
@@ -270,23 +414,17 @@ def compare(op: str, a: Any, b: Any) -> Any:
         if not possible:
             return False
         return v.unknown(a, b)
+    known = _COMPARISONS.get(op)
+    if known is None:
+        raise EvalTypeError(f"unknown comparison {op!r}")
     try:
-        match op:
-            case "==":
-                return a == b
-            case "!=":
-                return a != b
-            case "<":
-                return a < b
-            case "<=":
-                return a <= b
-            case ">":
-                return a > b
-            case ">=":
-                return a >= b
+        return known(a, b)
     except TypeError:
-        raise EvalTypeError(f"cannot compare {v.describe(a)} {op} {v.describe(b)}") from None
-    raise EvalTypeError(f"unknown comparison {op!r}")
+        raise _incomparable(op, a, b) from None
+
+
+def _incomparable(op: str, a: Any, b: Any) -> EvalTypeError:
+    return EvalTypeError(f"cannot compare {v.describe(a)} {op} {v.describe(b)}")
 
 
 def _has_maybe(x: Any) -> bool:
@@ -343,26 +481,53 @@ def arith(op: str, a: Any, b: Any) -> Any:
 
 # --- functions ------------------------------------------------------------------------------
 
-Impl = Callable[[Frame, list[Any], dict[str, Any], list[str | None]], Any]
+Impl = Callable[[Frame, list[Any], dict[str, Any], Sequence[str | None]], Any]
 IMPLS: dict[str, Impl] = {}
+# Functions that use the situation paths of their arguments (to name what is missing); the
+# others are given no paths.
+READS_PATHS: set[str] = set()
 
 
-def _impl(name: str) -> Callable[[Impl], Impl]:
+def _impl(name: str, *, reads_paths: bool = False) -> Callable[[Impl], Impl]:
     def register(fn: Impl) -> Impl:
         IMPLS[name] = fn
+        if reads_paths:
+            READS_PATHS.add(name)
         return fn
 
     return register
 
 
-def _call(frame: Frame, node: ast.Call, env: Env) -> Any:
-    fn = IMPLS.get(node.func)
-    if fn is None:
-        raise EvalTypeError(f"unknown function {node.func!r}")
-    args = [evaluate(frame, a, env) for a in node.args]
-    kwargs = {k: evaluate(frame, x, env) for k, x in node.kwargs}
-    paths = [path_of(a, env) for a in node.args] + [path_of(x, env) for _, x in node.kwargs]
-    return fn(frame, args, kwargs, paths)
+def _call(node: ast.Call, scope: Scope) -> Compiled:
+    func = node.func
+    args = [_compile(a, scope) for a in node.args]
+    kwargs = [(k, _compile(x, scope)) for k, x in node.kwargs]
+    # Paths of the arguments, positional then keyword: fixed, or some depending on ``item``.
+    paths = tuple(_path(a, scope) for a in (*node.args, *(x for _, x in node.kwargs)))
+    if func not in READS_PATHS:
+        paths = ()
+    below_item = any(callable(p) for p in paths)
+
+    # The implementation is looked up at each call (IMPLS.get), so that a test may swap one.
+    if len(args) == 1 and not kwargs and not paths:  # the common shape, f(x), made short
+        (arg,) = args
+        return lambda frame, env: (IMPLS.get(func) or _no_function(func))(
+            frame, [arg(frame, env)], {}, ()
+        )
+
+    def call(frame: Frame, env: Env) -> Any:
+        fn = IMPLS.get(func) or _no_function(func)
+        values = [a(frame, env) for a in args]
+        named = {k: x(frame, env) for k, x in kwargs} if kwargs else {}
+        if below_item:
+            return fn(frame, values, named, [p(env) if callable(p) else p for p in paths])
+        return fn(frame, values, named, paths)
+
+    return call
+
+
+def _no_function(name: str) -> Impl:
+    raise EvalTypeError(f"unknown function {name!r}")
 
 
 def _period_interval(frame: Frame, period: Any) -> mo.Interval:
@@ -495,7 +660,7 @@ def zone_status(frame: Frame, ref: ZoneRef, place: str) -> bool | None:
     return frame.memo[key]
 
 
-@_impl("shares_zone")
+@_impl("shares_zone", reads_paths=True)
 def _shares_zone(frame: Frame, args, kwargs, paths) -> Any:
     place, zone_id = args
     refs = tuple(r for r in frame.active_zones if r.zone.id == zone_id)
@@ -505,7 +670,7 @@ def _shares_zone(frame: Frame, args, kwargs, paths) -> Any:
     return _member(narrowed, [place], {}, paths[:1])
 
 
-@_impl("member")
+@_impl("member", reads_paths=True)
 def _member(frame: Frame, args, kwargs, paths) -> Any:
     (place,) = args
     target = frame.anchor_value()
@@ -539,7 +704,7 @@ def _member(frame: Frame, args, kwargs, paths) -> Any:
     return result
 
 
-@_impl("in_zone")
+@_impl("in_zone", reads_paths=True)
 def _in_zone(frame: Frame, args, kwargs, paths) -> Any:
     place, zone_id = args
     if isinstance(place, Unknown):
@@ -555,7 +720,7 @@ def _place_arg(frame: Frame, kwargs, paths, index: int) -> tuple[Any, str]:
     return frame.anchor_value(), frame.anchor_path
 
 
-@_impl("param")
+@_impl("param", reads_paths=True)
 def _param(frame: Frame, args, kwargs, paths) -> Any:
     (name,) = args
     parameter = frame.pack.parameters[name]
@@ -610,7 +775,7 @@ def _param(frame: Frame, args, kwargs, paths) -> Any:
     return pv.value
 
 
-@_impl("declared")
+@_impl("declared", reads_paths=True)
 def _declared(frame: Frame, args, kwargs, paths) -> Any:
     (name,) = args
     parameter = frame.pack.parameters[name]
@@ -690,7 +855,7 @@ def _round_down(frame: Frame, args, kwargs, paths) -> Any:
     return Decimal(x).quantize(Decimal(1).scaleb(-places_), rounding=ROUND_DOWN)
 
 
-@_impl("service_items")
+@_impl("service_items", reads_paths=True)
 def _service_items(frame: Frame, args, kwargs, paths) -> Any:
     """Service items of the rule's zones in force that hold both the anchor and ``place``."""
     (place,) = args
@@ -742,22 +907,20 @@ def _month(frame: Frame, args, kwargs, paths) -> Any:
     return mo.parse_month(x)
 
 
-_STEPS: dict[type, Callable[[Frame, Any, Env], Any]] = {
-    ast.Literal: lambda frame, node, env: node.value,
+
+
+_COMPILERS: dict[type, Callable[[Any, Scope], Compiled]] = {
+    ast.Literal: _literal,
     ast.Name: _name,
     ast.Attr: _attr,
     ast.Filter: _filter,
-    ast.ListLit: lambda frame, node, env: tuple(evaluate(frame, i, env) for i in node.items),
+    ast.ListLit: _list,
     ast.Call: _call,
     ast.Not: _not,
     ast.And: _and,
     ast.Or: _or,
-    ast.Compare: lambda frame, node, env: compare(
-        node.op, evaluate(frame, node.left, env), evaluate(frame, node.right, env)
-    ),
-    ast.Arith: lambda frame, node, env: arith(
-        node.op, evaluate(frame, node.left, env), evaluate(frame, node.right, env)
-    ),
-    ast.Negate: lambda frame, node, env: arith("-", 0, evaluate(frame, node.operand, env)),
+    ast.Compare: _compare,
+    ast.Arith: _arith,
+    ast.Negate: _negate,
     ast.If: _if,
 }
