@@ -42,6 +42,7 @@ class RuleError(TongchengError):
 _IN_FORCE = Text("规则在评估日期有效", "The rule is in force at the evaluation date")
 _SUBJECT = Text("规则适用于此类对象(个人或项目)", "The rule is about this kind of subject")
 _ZONE = Text("办理地在规则所涉区域内", "The target place lies in one of the rule's zones in force")
+_IN_FORCE_HOLDS = Reason("in_force", "in_force", _IN_FORCE, None, True)  # immutable: shared
 
 
 def evaluate(
@@ -117,7 +118,8 @@ def decide(
     memo: dict | None = None,
     trace: bool = True,
 ) -> Decision:
-    """One rule's decision. ``memo`` shares zone memberships between rules of one evaluation."""
+    """One rule's decision. ``memo`` shares zone memberships and zone tests between rules of
+    one evaluation."""
     try:
         return _decide(pack, registry, situation, as_of, rule, {} if memo is None else memo,
                        trace)
@@ -169,7 +171,7 @@ def _decide(
         )
         return done(Status.NOT_APPLICABLE, reasons)
     if trace:
-        reasons.append(Reason("in_force", "in_force", _IN_FORCE, None, True))
+        reasons.append(_IN_FORCE_HOLDS)
 
     kind = subject_of(situation)
     if kind != rule.subject:
@@ -246,7 +248,22 @@ def _path_text(clause: Clause) -> str:
 
 
 def _target_in_zone(frame: Frame) -> tuple[Any, Reason | None]:
-    """Whether the place the rule is asked at lies in one of its zones in force (three-valued)."""
+    """Whether the place the rule is asked at lies in one of its zones in force (three-valued).
+
+    Rules often share their zones: with a trace, the answer and its line of the trace are kept
+    in the evaluation's memo for the next rule asked at that place with those zones (without a
+    trace, the memberships alone are kept, and the rest costs less than the look-up).
+    """
+    if frame.target is None or not frame.trace:
+        return _zone_test(frame)
+    key = ("zone test", frame.target, frame.anchor_path,
+           tuple([(ref.zone.id, ref.start) for ref in frame.active_zones]))
+    if key not in frame.memo:
+        frame.memo[key] = _zone_test(frame)
+    return frame.memo[key]
+
+
+def _zone_test(frame: Frame) -> tuple[Any, Reason | None]:
     target = frame.target
     where = frame.anchor_path
     if target is None:
@@ -300,6 +317,8 @@ def _zone_notes(frame: Frame, value: Any) -> list[Text]:
 def _test(frame: Frame, kind: str, clause: Clause) -> tuple[Any, Reason]:
     value, rec = evaluate_clause(frame, clause)
     value = _as_truth(value, clause)
+    if not rec.enabled:
+        return value, None
     return value, _reason(kind, clause, _truth_json(value), value, rec)
 
 
@@ -318,7 +337,8 @@ def _truth_json(value: Any) -> bool | None:
 def _reason(kind: str, clause: Clause, shown: Any, value: Any, rec: Recorder) -> Reason | None:
     if not rec.enabled:
         return None
-    missing, params = v.gaps(value)
+    # A plain (known) value misses nothing.
+    missing, params = v.gaps(value) if isinstance(value, v.PARTIAL) else ((), ())
     return Reason(
         kind,
         clause.name,
@@ -336,6 +356,8 @@ def _reason(kind: str, clause: Clause, shown: Any, value: Any, rec: Recorder) ->
 def _exceptions(
     frame: Frame, rule: Rule
 ) -> tuple[RuleException | None, list[tuple[RuleException, Any]], list[Reason]]:
+    if not rule.exceptions:
+        return None, [], []
     reasons: list[Reason] = []
     applies: dict[str, Any] = {}
     for e in rule.exceptions:
@@ -366,11 +388,8 @@ def _exceptions(
 
 def _variant(frame: Frame, rule: Rule, exception: RuleException | None, scope: Any) -> _Variant:
     conditions = rule.conditions
-    outcome_clauses: Mapping[str, Clause] = {c.name: c for c in rule.outcome}
-    if exception is not None:
-        if exception.conditions is not None:
-            conditions = exception.conditions
-        outcome_clauses = {**outcome_clauses, **{c.name: c for c in exception.outcome}}
+    if exception is not None and exception.conditions is not None:
+        conditions = exception.conditions
     reasons: list[Reason] = []
     values = []
     for clause in conditions:
@@ -385,7 +404,7 @@ def _variant(frame: Frame, rule: Rule, exception: RuleException | None, scope: A
     outcome: dict[str, Any] = {}
     if scope is True and granted is True:
         status = Status.ELIGIBLE
-        for name, clause in outcome_clauses.items():
+        for name, clause in _outcome_clauses(rule, exception).items():
             value, rec = evaluate_clause(frame, clause)
             shown = v.to_json(value)
             outcome[name] = shown
@@ -401,3 +420,11 @@ def _variant(frame: Frame, rule: Rule, exception: RuleException | None, scope: A
             missing |= granted.missing
             params |= granted.params
     return _Variant(status, outcome, reasons, frozenset(missing), frozenset(params))
+
+
+def _outcome_clauses(rule: Rule, exception: RuleException | None) -> Mapping[str, Clause]:
+    """The rule's outcome, with the exception's clauses in place of those it gives anew."""
+    clauses = {c.name: c for c in rule.outcome}
+    if exception is not None:
+        clauses.update({c.name: c for c in exception.outcome})
+    return clauses

@@ -73,8 +73,9 @@ class Frame:
     # Where the rule is asked: the target, or the place the rule names (a project's side).
     anchor: Any = None
     anchor_path: str = "target"
-    # Zone memberships already decided in this evaluation (as_of is fixed): (zone, place).
-    memo: dict[tuple[str, str], bool | None] = attrs.field(factory=dict)
+    # Zone memberships already decided in this evaluation (as_of is fixed): (zone, place); the
+    # evaluator keeps its zone tests there too.
+    memo: dict[tuple, Any] = attrs.field(factory=dict)
     trace: bool = True
     # Parameter values used below high confidence, or undated: kept with or without a trace,
     # since a decision resting on them must say so either way.
