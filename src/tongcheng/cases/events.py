@@ -16,6 +16,7 @@ city), that place becomes the situation's ``target``: the portal asks the rules 
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -79,9 +80,11 @@ class LifeEvent(BaseModel):
                 problems.append(Problem(f"event.{field}", str(exc)))
         return problems
 
+    @abstractmethod
     def apply(self, facts: Mapping[str, Any]) -> Facts:
-        """The facts after this event (a new dict; ``facts`` is not changed)."""
-        raise NotImplementedError
+        """The facts after this event (a new dict; ``facts`` is not changed). Every kind of
+        event defines it; pydantic's model metaclass is an ABCMeta, so a kind without it cannot
+        be made."""
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
