@@ -314,11 +314,10 @@ def _zone_notes(frame: Frame, value: Any) -> list[Text]:
         ))
     return notes
 
+
 def _test(frame: Frame, kind: str, clause: Clause) -> tuple[Any, Reason]:
     value, rec = evaluate_clause(frame, clause)
     value = _as_truth(value, clause)
-    if not rec.enabled:
-        return value, None
     return value, _reason(kind, clause, _truth_json(value), value, rec)
 
 
@@ -337,8 +336,7 @@ def _truth_json(value: Any) -> bool | None:
 def _reason(kind: str, clause: Clause, shown: Any, value: Any, rec: Recorder) -> Reason | None:
     if not rec.enabled:
         return None
-    # A plain (known) value misses nothing.
-    missing, params = v.gaps(value) if isinstance(value, v.PARTIAL) else ((), ())
+    missing, params = v.gaps(value)
     return Reason(
         kind,
         clause.name,

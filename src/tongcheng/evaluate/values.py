@@ -76,8 +76,13 @@ def is_known(value: Any) -> bool:
     return True
 
 
+_NO_GAPS: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+
+
 def gaps(*values: Any) -> tuple[frozenset[str], frozenset[str]]:
     """Union of the missing paths and parameters of the values not fully known."""
+    if len(values) == 1 and not isinstance(values[0], PARTIAL):
+        return _NO_GAPS  # the common case: one plain, known value
     missing: set[str] = set()
     params: set[str] = set()
     for v in values:
