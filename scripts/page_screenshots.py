@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "service"))
 
 import pagetools as pt  # noqa: E402
+from servicetools import LiveServer, make_driver, quit_driver  # noqa: E402
 
-from conftest import LiveServer, make_driver, quit_driver  # noqa: E402
 from tongcheng.service import create_app  # noqa: E402
 
 SHOTS = [

@@ -9,9 +9,9 @@ import json
 from datetime import date
 
 import pytest
+from servicetools import ROOT, test_client
 
 import tongcheng
-from conftest import ROOT, test_client
 from tongcheng.evaluate.evaluator import evaluate
 from tongcheng.places import default_registry
 from tongcheng.service import answer

@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 import pytest
+from servicetools import RECOGNITION_CASE, RECOGNITION_RULE, ROOT, test_client
 
 import tongcheng
-from conftest import RECOGNITION_CASE, RECOGNITION_RULE, ROOT, test_client
 from tongcheng.situation import situation_json_schema
 
 CONFLICT_PACK = ROOT / "tests" / "packs" / "conflict"

@@ -11,8 +11,7 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-
-from conftest import RECOGNITION_RULE, ChromiumMissing, browser_or_failure, quit_driver
+from servicetools import RECOGNITION_RULE, ChromiumMissing, browser_or_failure, quit_driver
 
 
 def active_id(driver) -> str:

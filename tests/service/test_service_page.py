@@ -8,8 +8,8 @@ from html import unescape
 from urllib.parse import urlencode
 
 import pytest
+from servicetools import RECOGNITION_RULE, ROOT
 
-from conftest import RECOGNITION_RULE, ROOT
 from tongcheng.places import default_registry
 from tongcheng.service.page import FormState, field_id, resolve_place, situation_from_form
 

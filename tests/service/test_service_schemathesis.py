@@ -12,8 +12,8 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from servicetools import test_client
 
-from conftest import test_client
 from tongcheng.service import create_app
 
 APP = create_app()
