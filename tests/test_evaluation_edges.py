@@ -99,17 +99,27 @@ def test_a_definitions_facts_and_notes_appear_on_every_line_that_reads_it():
 
 def test_min_with_an_unknown_first_argument_names_every_missing_fact():
     d = decide(BOUNDED, "test.lets")
-    assert d["outcome"] == {"counted_months": None, "least": None}
-    assert d["missing"] == ["insurance[1].place", "provident_fund.balance"]
+    assert d["outcome"] == {"counted_months": None, "least": None, "if_a_man": None}
+    assert d["missing"] == ["insurance[1].place", "person.sex", "provident_fund.balance"]
     least = reason(d, "least")
     assert least["missing"] == ["insurance[1].place", "provident_fund.balance"]
     assert least["facts"]["provident_fund"] is None  # the whole object is absent
 
 
+def test_facts_read_before_a_definition_stay_on_the_line():
+    d = decide({**BOUNDED, "person": {"sex": "male"}}, "test.lets")
+    line = reason(d, "if_a_man")
+    assert line["facts"] == {"person.sex": "male", "insurance[0].place": GAOMI,
+                             "insurance[1].place": WEIFANG}
+    assert (line["value"], line["missing"]) == (None, ["insurance[1].place"])
+    assert reason(d, "counted_months")["facts"] == {"insurance[0].place": GAOMI,
+                                                    "insurance[1].place": WEIFANG}
+
+
 def test_a_decided_place_gets_no_note():
     d = decide({"target": GAOMI, "insurance": [period(GAOMI, "2020-01", "2020-12")],
-                "provident_fund": {"balance": 5}}, "test.lets")
-    assert d["outcome"] == {"counted_months": 12, "least": 5}
+                "provident_fund": {"balance": 5}, "person": {"sex": "female"}}, "test.lets")
+    assert d["outcome"] == {"counted_months": 12, "least": 5, "if_a_man": 0}
     assert all("notes" not in r for r in d["reasons"] if r["kind"] != "zone")
     assert d["missing"] == []
 
@@ -119,11 +129,21 @@ def test_a_decided_place_gets_no_note():
 YOUNG = {"birth_date": "1990-01-01"}
 
 
-def test_an_exception_that_applies_replaces_the_outcome_and_is_named():
+def test_exceptions_that_apply_and_agree_replace_the_outcome_the_first_is_named():
     d = decide({"target": QINGDAO, "person": {**YOUNG, "sex": "female"},
                 "insurance": [period(YANTAI, "2024-01")]}, "test.exceptions")
     assert (d["status"], d["exception"]) == ("eligible", "women")
     assert d["outcome"] == {"handling": "women counter", "months": 18}
+    applies = [(r["label"], r["value"]) for r in d["reasons"] if r["kind"] == "exception"]
+    assert applies == [("A woman", True), ("A woman", True), ("In Qingdao", True),
+                       ("Aged 60 or more", False)]
+
+
+def test_an_exception_that_overrides_others_wins_over_them():
+    d = decide({"target": QINGDAO, "person": {"sex": "female", "birth_date": "1960-01-01"},
+                "insurance": [period(YANTAI, "2024-01")]}, "test.exceptions")
+    assert (d["status"], d["exception"], d["outcome"]) == ("ineligible", "seniors", {})
+    assert reason(d, "seniors.conditions[0]")["label"] == "24 months or more"
 
 
 def test_an_exception_that_may_apply_nulls_only_the_values_it_would_change():
@@ -133,9 +153,9 @@ def test_an_exception_that_may_apply_nulls_only_the_values_it_would_change():
     assert d["outcome"] == {"handling": None, "months": 18}
     assert d["missing"] == ["person.sex"]
     applies = [r for r in d["reasons"] if r["kind"] == "exception"]
-    assert [(r["label"], r["value"]) for r in applies] == [("A woman", None),
-                                                         ("Aged 60 or more", False)]
-    assert applies[0]["missing"] == ["person.sex"]
+    assert [(r["label"], r["value"]) for r in applies] == [
+        ("A woman", None), ("A woman", None), ("In Qingdao", True), ("Aged 60 or more", False)]
+    assert applies[0]["missing"] == ["person.sex"] and "missing" not in applies[2]
 
 
 def test_an_exception_that_may_apply_and_would_change_the_status_leaves_it_undetermined():
