@@ -73,6 +73,19 @@ def test_the_command_line_reports_an_evaluation_error_with_exit_3(tmp_path):
     assert "Traceback" not in got.output
 
 
+def test_the_command_line_prints_the_librarys_decisions_with_their_trace():
+    from click.testing import CliRunner
+
+    from tongcheng.cli import main
+
+    example = ROOT / "examples" / "recognition-yantai-qingdao.yaml"
+    got = CliRunner().invoke(main, ["check", str(example), "--format", "json", "--lang", "en"])
+    assert got.exit_code == 0, got.output
+    expected = tongcheng.evaluate(load_situation(example)).to_json("en")
+    assert json.loads(got.output) == expected
+    assert all(d["reasons"] for d in expected["decisions"])
+
+
 # --- definitions: facts, notes and missing facts of a `let` ----------------------------------
 
 BOUNDED = {"target": GAOMI, "insurance": [period(GAOMI, "2020-01", "2020-12"),

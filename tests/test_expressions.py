@@ -426,6 +426,10 @@ def test_in_zone_holds_the_place_at_as_of():
     assert ev('in_zone(person.hukou, "counties")', {"person": {"hukou": WEIFANG}}) == unknown(
         "person.hukou")
     assert ev('in_zone(person.hukou, "counties")') == unknown("person.hukou")
+    # a zone with no member yet holds nothing
+    assert ev('in_zone("371100", "future")') is False
+    assert ev('in_zone("370100", "future")') is False
+    assert ev('in_zone("371100", "future")', as_of=date(2030, 1, 1)) is True
 
 
 # --- parameters ------------------------------------------------------------------------------
