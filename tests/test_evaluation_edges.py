@@ -59,6 +59,23 @@ def test_division_by_a_count_that_may_be_zero_leaves_the_value_unknown():
         "eligible", {"per_month": None}, ["provident_fund.balance"])
 
 
+def test_a_condition_that_gives_no_truth_value_is_an_error_naming_the_rule_and_the_line():
+    with pytest.raises(RuleError) as caught:
+        decide({"target": QINGDAO, "person": {"sex": "male"}}, "test.not_a_truth")
+    assert str(caught.value).startswith("rules/edges.yaml:")
+    assert "rule test.not_a_truth: conditions[0] (rules/edges.yaml:" in str(caught.value)
+    assert str(caught.value).endswith("gave int 300, not true or false")
+    # unknown sex: the value is unknown, so there is nothing wrong to see yet
+    assert decide({"target": QINGDAO}, "test.not_a_truth")["status"] == "undetermined"
+
+
+def test_an_unknown_rule_is_refused_naming_the_packs_rules():
+    with pytest.raises(KeyError) as caught:
+        tongcheng.evaluate({"as_of": "2025-06-01"}, pack(), rules=["test.nope", "test.frame"])
+    assert "unknown rule test.nope; the pack's rules: test.frame, test.division" in str(
+        caught.value)
+
+
 def test_the_command_line_reports_an_evaluation_error_with_exit_3(tmp_path):
     from click.testing import CliRunner
 
@@ -206,6 +223,39 @@ def test_the_zone_line_says_in_too_coarse_or_outside_only_where_it_is_so(target,
     assert (zone["value"], zone["facts"], zone["notes"]) == (value, {"target": target}, notes)
     assert zone.get("missing", []) == ([] if value is not None else ["target"])
     assert d["status"] == {True: "eligible", None: "undetermined", False: "not_applicable"}[value]
+
+
+def test_the_zone_line_when_no_zone_of_the_rule_is_in_force_yet():
+    assert decide({"as_of": "2022-12-31", "target": QINGDAO}, "test.zone_ended")[
+        "status"] == "eligible"
+    d = decide({"as_of": "2023-01-01", "target": QINGDAO}, "test.zone_ended")
+    zone = reason(d, "zone")
+    assert (zone["value"], zone["notes"]) == (False, ["no zone of this rule is in force at as_of"])
+    assert d["status"] == "not_applicable"
+    assert reason(decide({"as_of": "2023-01-01", "target": QINGDAO}, "test.zone_ended", "zh"),
+                  "zone")["notes"] == ["评估日期时本规则没有生效的区域"]
+
+
+def test_a_rule_out_of_force_says_its_dates():
+    d = decide({"as_of": "2025-01-01", "target": QINGDAO}, "test.zone_ended")
+    assert d["status"] == "not_applicable"
+    assert d["reasons"] == [{
+        "kind": "in_force", "name": "in_force",
+        "label": "The rule is in force at the evaluation date", "value": False,
+        "notes": ["in force 2020-01-01 – 2024-12-31; as_of is 2025-01-01"]}]
+    zh = decide({"as_of": "2019-12-31", "target": QINGDAO}, "test.zone_ended", "zh")
+    assert zh["reasons"][0]["notes"] == ["施行期间 2020-01-01 – 2024-12-31;评估日期为 2019-12-31"]
+
+
+def test_a_rule_asked_at_an_unknown_place_of_a_project():
+    project = {"jointly_introduced": True, "flying_out": "370285", "gdp": 100, "tax": 10}
+    result = tongcheng.evaluate({"as_of": "2025-06-01", "project": project},
+                                rules=["enclave.revenue_sharing"])
+    d = result.decisions[0].to_json("en")
+    assert (d["status"], d["missing"]) == ("undetermined", ["project.flying_in"])
+    zone = reason(d, "zone")
+    assert (zone["value"], zone["missing"], zone["notes"]) == (
+        None, ["project.flying_in"], ["project.flying_in unknown: where is the rule asked?"])
 
 
 def test_the_zone_line_of_an_unknown_target():

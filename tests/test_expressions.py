@@ -149,6 +149,20 @@ def test_comparisons_of_text_dates_and_null():
         ev('1 < "a"')
 
 
+@pytest.mark.parametrize("text, message", [
+    ("insurance < 3", "cannot compare Items < int 3"),
+    ("months(3)", "months() needs a list of periods, got int 3"),
+    ("months_by_place(3)", "months_by_place() needs a list of periods, got int 3"),
+    ("running(3)", "running() needs a list of periods, got int 3"),
+    ("places(3)", "places() needs a list, got int 3"),
+    ('age("1960-01-01")', "age() needs dates"),
+])
+def test_functions_given_the_wrong_kind_of_value_are_pack_errors(text, message):
+    with pytest.raises(EvalTypeError) as caught:
+        ev(text, BOUNDED)
+    assert str(caught.value) == message
+
+
 def test_membership_in_a_list():
     assert ev('"b" in ["a", "b"]') is True
     assert ev('"c" in ["a", "b"]') is False
