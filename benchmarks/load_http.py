@@ -91,7 +91,8 @@ def varied_bodies() -> list[bytes]:
     import tongcheng
     from tongcheng.errors import TongchengError
     from tongcheng.places import default_registry
-    from tongcheng.service.app import load_json, parse_request
+    from tongcheng.service.deps import load_json
+    from tongcheng.service.evaluating import parse_request
     from tongcheng.situation import load_situation
 
     pack, registry = tongcheng.bundled_pack(), default_registry()
@@ -262,14 +263,10 @@ def profile(rounds: int, kind: str) -> None:
     from tongcheng.evaluate.evaluator import evaluate
     from tongcheng.places import default_registry
     from tongcheng.service.answer import AnswerWriter
-    from tongcheng.service.app import (
-        _json_default,
-        create_app,
-        dumps,
-        load_json,
-        parse_request,
-        situation_digest,
-    )
+    from tongcheng.service.app import create_app
+    from tongcheng.service.deps import dumps, load_json
+    from tongcheng.service.deps import json_default as _json_default
+    from tongcheng.service.evaluating import parse_request, situation_digest
 
     pack, registry, bodies = tongcheng.bundled_pack(), default_registry(), make_bodies(kind)
     writer = AnswerWriter(dumps, _json_default)
