@@ -37,7 +37,9 @@ from tongcheng.service.answer import AnswerWriter
 from tongcheng.service.deps import (
     ANSWERED,
     API,
+    BODY_TIMEOUT,
     MAX_BODY,
+    ClientGone,
     Settings,
     dumps,
     error_response,
@@ -58,6 +60,7 @@ def create_app(
     *,
     registry: PlaceRegistry | None = None,
     max_body: int = MAX_BODY,
+    body_timeout: float = BODY_TIMEOUT,
 ) -> FastAPI:
     """The service around one rule pack (the bundled one by default, or a pack folder)."""
     if pack is None:
@@ -74,12 +77,12 @@ def create_app(
         summary="Same-city treatment across Shandong's integration zones, as cited rules.",
         description=openapi.DESCRIPTION,
         openapi_url=f"{API}/openapi.json",
-        docs_url=f"{API}/docs",
+        docs_url=None,  # routers.meta serves it, with its own Content-Security-Policy
         redoc_url=None,
     )
     app.state.pack, app.state.registry = pack, registry
     app.state.answer_writer = writer
-    app.state.settings = Settings(max_body=max_body)
+    app.state.settings = Settings(max_body=max_body, body_timeout=body_timeout)
     _answer_errors(app)
     for router in routers.routers():
         app.include_router(router)
@@ -122,10 +125,14 @@ def _answer_errors(app: FastAPI) -> None:
             response.headers.update(exc.headers)
         return response
 
+    async def client_gone(_request: Request, _exc: Exception) -> Response:
+        return Response(status_code=400)  # never sent: the client has left
+
     async def unexpected(_request: Request, exc: Exception) -> Response:  # pragma: no cover
         log.exception("unexpected error", exc_info=exc)
         return problems_response(500, [Problem("", "internal error; the log has the details")])
 
+    app.add_exception_handler(ClientGone, client_gone)
     app.add_exception_handler(RequestValidationError, bad_request)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, unexpected)
@@ -135,4 +142,5 @@ def app_from_environment() -> FastAPI:
     """The app for worker processes: the pack folder named by ``TONGCHENG_PACK``, if any."""
     import os
 
-    return create_app(os.environ.get("TONGCHENG_PACK") or None)
+    timeout = float(os.environ.get("TONGCHENG_BODY_TIMEOUT") or BODY_TIMEOUT)
+    return create_app(os.environ.get("TONGCHENG_PACK") or None, body_timeout=timeout)

@@ -3,15 +3,18 @@ as the contract's JSON bytes. Shared by ``POST /v1/evaluate`` and its lane past 
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import hashlib
 import json
 import logging
 import re
+import weakref
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+import anyio
 from fastapi import Request
 from fastapi.responses import Response
 
@@ -20,13 +23,24 @@ from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
 from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry
 from tongcheng.service.answer import AnswerWriter
-from tongcheng.service.deps import json_default, load_json, read_body
+from tongcheng.service.deps import (
+    UnsupportedMediaType,
+    json_default,
+    load_json,
+    read_body,
+    read_settings,
+)
 from tongcheng.situation import Situation, describe_value, parse_situation
 
 log = logging.getLogger("tongcheng.service")
 
 REQUEST_KEYS = ("situation", "as_of", "rules", "lang", "trace")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_LIST_ITEMS = 1000  # items in any one list of a situation (periods, cards, results...)
+INLINE_BODY = 16 * 1024  # bodies up to this size are answered on the event loop
+# Larger bodies are answered in worker threads, at most this many at once: a few heavy
+# requests never hold the event loop, and the cores stay shared with light ones.
+HEAVY_AT_ONCE = 2
 
 
 class EvaluateOptions:
@@ -79,13 +93,35 @@ def parse_request(
         got = describe_value(situation)
         problems.append(Problem("situation", f"expected a mapping, got {got}"))
     else:
-        try:
-            out.situation = parse_situation(situation, as_of=out.as_of, registry=registry)
-        except SituationError as exc:
-            problems.extend(exc.problems)
+        too_long = list(long_lists(situation))
+        if too_long:
+            problems.extend(too_long)
+        else:
+            try:
+                out.situation = parse_situation(situation, as_of=out.as_of, registry=registry)
+            except SituationError as exc:
+                problems.extend(exc.problems)
     if problems:
         raise SituationError(problems)
     return out
+
+
+def long_lists(value: Any, path: str = "", depth: int = 0) -> Any:
+    """A problem for each list longer than ``MAX_LIST_ITEMS``, found before the situation is
+    validated: the work of one request stays bounded (65,000 empty periods are refused in a
+    millisecond, not validated one by one)."""
+    if depth > 8:  # a situation is four levels deep; the model names anything deeper
+        return
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from long_lists(item, f"{path}.{key}" if path else str(key), depth + 1)
+    elif isinstance(value, list):
+        if len(value) > MAX_LIST_ITEMS:
+            yield Problem(path, f"at most {MAX_LIST_ITEMS:,} items in a list, got {len(value):,}")
+            return
+        for i, item in enumerate(value):
+            if isinstance(item, Mapping | list):
+                yield from long_lists(item, f"{path}[{i}]", depth + 1)
 
 
 def _as_of(raw: Any, problems: list[Problem]) -> date | None:
@@ -148,12 +184,47 @@ def check_writer(writer: AnswerWriter, pack: RulePack, registry: PlaceRegistry) 
         writer.fast = False
 
 
+_JSON_TYPE = re.compile(r"^application/([a-z0-9.+-]+\+)?json\s*(;|$)", re.IGNORECASE)
+
+
+def check_json_body(request: Request) -> None:
+    """A body sent as text or as a form is refused (415): only JSON, or no type at all."""
+    content_type = request.headers.get("content-type")
+    if content_type is not None and not _JSON_TYPE.match(content_type):
+        raise UnsupportedMediaType(
+            "content-type",
+            f"expected a JSON body (Content-Type: application/json), got {content_type[:80]!r}",
+        )
+
+
+_heavy: weakref.WeakKeyDictionary[Any, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
+
+
+def heavy_limiter() -> anyio.CapacityLimiter:
+    """The running event loop's limiter of heavy requests (one loop per worker process; tests
+    start several)."""
+    loop = asyncio.get_running_loop()
+    limiter = _heavy.get(loop)
+    if limiter is None:
+        limiter = _heavy[loop] = anyio.CapacityLimiter(HEAVY_AT_ONCE)
+    return limiter
+
+
 async def answer(request: Request) -> Response:
-    """Read, check, evaluate and write one evaluate request (errors are raised, not answered)."""
+    """Read, check, evaluate and write one evaluate request (errors are raised, not answered).
+    Small bodies are answered at once; larger ones in a worker thread (see ``INLINE_BODY``)."""
+    check_json_body(request)
+    raw = await read_body(request, *read_settings(request))
     state = request.app.state
+    if len(raw) <= INLINE_BODY:
+        return decide(state, raw)
+    return await anyio.to_thread.run_sync(decide, state, raw, limiter=heavy_limiter())
+
+
+def decide(state: Any, raw: bytes) -> Response:
+    """The answer to one evaluate body (``state``: the app's state)."""
     pack, registry = state.pack, state.registry
-    raw = await read_body(request, state.settings.max_body)
-    options = parse_request(load_json(raw), pack, registry)
+    options = parse_request(load_json(raw, bare="situation"), pack, registry)
     situation = options.situation
     assert situation is not None
     result = evaluate_pack(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -10,8 +9,9 @@ from typing import Any
 
 import attrs
 
-from tongcheng.errors import Problem
+from tongcheng.errors import Problem, SituationError
 from tongcheng.places import PlaceRegistry
+from tongcheng.service.deps import load_json
 from tongcheng.service.page.fields import (
     LANGS,
     LIST_BY_PATH,
@@ -23,6 +23,8 @@ from tongcheng.service.page.fields import (
     field_id,
 )
 from tongcheng.service.page.places import resolve_place
+
+_INDEX = re.compile(r"[0-9]{1,3}")
 
 # --- form state ----------------------------------------------------------------------------------
 
@@ -86,7 +88,7 @@ class FormState:
         if kind == "remove":
             path, _, index = arg.rpartition(":")
             rows = self.rows.get(path, [])
-            if index.isdigit() and int(index) < len(rows):
+            if _INDEX.fullmatch(index) and int(index) < len(rows):  # not ² or ①
                 del rows[int(index)]
             return False
         if kind == "lang":
@@ -188,11 +190,12 @@ def situation_from_form(
 
 
 def _extra_facts(text: str) -> tuple[dict[str, Any], str | None]:
-    """Further facts typed as JSON (those the form has no field for)."""
+    """Further facts typed as JSON (those the form has no field for), read as a request body
+    is (no duplicate keys, no NaN, no lone surrogates)."""
     try:
-        value = json.loads(text, parse_float=Decimal)
-    except (ValueError, RecursionError) as exc:
-        return {}, f"not valid JSON: {exc}"
+        value = load_json(text.encode("utf-8", "backslashreplace"))
+    except SituationError as exc:
+        return {}, "; ".join(p.message for p in exc.problems[:3])
     if not isinstance(value, dict):
         return {}, "expected a JSON object of situation keys, e.g. {\"results\": []}"
     return value, None

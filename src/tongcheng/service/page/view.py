@@ -20,6 +20,21 @@ from tongcheng.service.page.timeline import timeline
 from tongcheng.service.page.words import WORDS, make_environment
 from tongcheng.situation import Situation
 
+# The page runs its own script and style only, sends forms and place look-ups to itself, and
+# may not be framed (clickjacking).
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+class Page(HTMLResponse):
+    """The page's HTML as UTF-8; a lone surrogate (input refuses them, but a page must never
+    fail) is shown as its escape."""
+
+    def render(self, content: Any) -> bytes:
+        return content.encode("utf-8", "backslashreplace")
+
 
 class PageView:
     """Renders the page for one rule pack and place registry."""
@@ -61,7 +76,8 @@ class PageView:
         situation: Situation | None = None,
         failure: str | None = None,
         status: int = 200,
-    ) -> HTMLResponse:
+        headers: dict[str, str] | None = None,
+    ) -> Page:
         lang = state.lang
         words = WORDS[lang]
         errors: dict[str, list[str]] = {}
@@ -82,7 +98,8 @@ class PageView:
         }
         if result is not None and situation is not None:
             context.update(self._decided(state, result, situation))
-        return HTMLResponse(self.template.render(**context), status_code=status)
+        headers = {**(headers or {}), "content-security-policy": PAGE_CSP}
+        return Page(self.template.render(**context), status_code=status, headers=headers)
 
     def _decided(
         self, state: FormState, result: Evaluation, situation: Situation

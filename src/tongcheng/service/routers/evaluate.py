@@ -13,7 +13,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from tongcheng.service import schemas as s
-from tongcheng.service.deps import ANSWERED, API, INVALID, JSON, error_response, problems_doc
+from tongcheng.service.deps import (
+    ANSWERED,
+    API,
+    INVALID,
+    JSON,
+    ClientGone,
+    error_response,
+    problems_doc,
+)
 from tongcheng.service.evaluating import answer
 
 router = APIRouter(prefix=API, tags=["decisions"])
@@ -41,7 +49,9 @@ EXAMPLE = {
     responses={
         200: {"model": s.EvaluationOut, "description": "The decisions (the contract's JSON)"},
         409: problems_doc("A defect of the rule pack met while evaluating; names the rule"),
+        408: problems_doc("Body not received in time"),
         413: problems_doc("Body larger than the limit"),
+        415: problems_doc("Body not sent as JSON"),
         **INVALID,
     },
     openapi_extra={
@@ -68,6 +78,8 @@ async def lane(scope: dict, receive: Callable, send: Callable) -> None:
     as the route above. Errors other than tongcheng's propagate to the app's 500 handler."""
     try:
         response = await answer(Request(scope, receive))
+    except ClientGone:
+        return
     except ANSWERED as exc:
         response = error_response(exc)
         if response is None:  # pragma: no cover - every such error has an answer

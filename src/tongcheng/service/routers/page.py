@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import parse_qsl
 
+import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from tongcheng.errors import Problem, RuleConflict, SituationError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
-from tongcheng.service.deps import PayloadTooLarge, SettingsDep, read_body
+from tongcheng.service.deps import Refusal, capped, read_body, read_settings
 from tongcheng.service.page import LANGS, FormState, PageView, situation_from_form
 from tongcheng.situation import parse_situation
 
@@ -37,11 +38,17 @@ def page(view: PageDep, lang: str = "zh") -> HTMLResponse:
 
 
 @router.post("/", response_class=HTMLResponse)
-async def submit(request: Request, view: PageDep, settings: SettingsDep) -> HTMLResponse:
+async def submit(request: Request, view: PageDep) -> HTMLResponse:
     try:
-        raw = await read_body(request, settings.max_body)
-    except PayloadTooLarge as exc:
-        return view.render(FormState.blank(), problems=[Problem("", str(exc))], status=413)
+        raw = await read_body(request, *read_settings(request))
+    except Refusal as exc:  # too large, too slow
+        return view.render(FormState.blank(), problems=[Problem("", exc.message)],
+                           status=exc.status, headers=exc.headers)
+    # resolving places and deciding: off the event loop (a full form is a few milliseconds)
+    return await anyio.to_thread.run_sync(answer_form, view, raw)
+
+
+def answer_form(view: PageView, raw: bytes) -> HTMLResponse:
     text = raw.decode("utf-8", errors="replace")
     state, op = FormState.from_pairs(parse_qsl(text, keep_blank_values=True))
     if not state.apply(op):
@@ -57,7 +64,7 @@ async def submit(request: Request, view: PageDep, settings: SettingsDep) -> HTML
         problems += [p for p in exc.problems if p.path not in seen]
     if problems or situation is None:
         view.display_places(state)
-        return view.render(state, problems=problems, status=422)
+        return view.render(state, problems=capped(problems), status=422)
     try:
         result = evaluate_pack(view.pack, situation, registry=registry)
     except (RuleConflict, RuleError) as exc:
