@@ -403,8 +403,8 @@ class Outcome:
 class Workspace:
     """A private copy of the package, and a server process that runs the tests on it."""
 
-    def __init__(self, base: Path) -> None:
-        self.base = base
+    def __init__(self, base: Path, tests: tuple[str, ...]) -> None:
+        self.base, self.tests = base, tests
         self.src = base / "src"
         shutil.copytree(PACKAGE, self.src / "tongcheng",
                         ignore=shutil.ignore_patterns("__pycache__"))
@@ -428,7 +428,7 @@ class Workspace:
         if mutant is not None:
             self._write(mutant.file, mutated_source(mutant))
         args = ["-q", "-p", "no:cacheprovider", "--no-header", "-o", "addopts=",
-                *(["-x"] if mutant is not None else []), *FAST_TESTS]
+                *(["-x"] if mutant is not None else []), *self.tests]
         for nodeid in deselect:
             args += ["--deselect", nodeid]
         job = {"src": str(self.src), "args": args, "timeout": timeout, "first": first,
@@ -539,7 +539,8 @@ class _Watch:
 
 
 def run_all(mutants: list[Mutant], equivalents: list[Equivalent], jobs: int,
-            timeout: float | None, log: Callable[[str], None]) -> tuple[list[Outcome], list[str]]:
+            timeout: float | None, log: Callable[[str], None],
+            tests: tuple[str, ...] = FAST_TESTS) -> tuple[list[Outcome], list[str]]:
     """Outcomes of the mutants, and the tests left out because they fail on the unmutated code."""
     outcomes: list[Outcome] = []
     to_run = []
@@ -550,7 +551,7 @@ def run_all(mutants: list[Mutant], equivalents: list[Equivalent], jobs: int,
         else:
             to_run.append(m)
     with tempfile.TemporaryDirectory(prefix="tongcheng-mutation-") as tmp:
-        spaces = [Workspace(Path(tmp) / f"w{i}") for i in range(jobs)]
+        spaces = [Workspace(Path(tmp) / f"w{i}", tests) for i in range(jobs)]
         try:
             log("baseline: the fast subset on the unmutated code, in every workspace at once …")
             with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -658,6 +659,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--list", action="store_true", help="list the drawn mutants, run nothing")
     p.add_argument("--show", metavar="ID", help="print one mutant as a diff")
     p.add_argument("--json", type=Path, help="write every outcome to this file")
+    p.add_argument("--tests", nargs="+", metavar="PATH",
+                   help="run these tests instead of the fast subset (to explore; not for figures)")
     p.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.serve:
@@ -690,7 +693,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{e.operator}:{e.change}", file=sys.stderr)
     start = time.monotonic()
     outcomes, broken = run_all(chosen, equivalents, args.jobs, args.timeout,
-                               lambda s: print(s, file=sys.stderr, flush=True))
+                               lambda s: print(s, file=sys.stderr, flush=True),
+                               tuple(args.tests) if args.tests else FAST_TESTS)
     text = report(outcomes, time.monotonic() - start, None if args.all else args.seed, broken)
     print(text)
     if args.json:

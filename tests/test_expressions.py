@@ -440,6 +440,10 @@ def test_in_zone_holds_the_place_at_as_of():
     assert ev('in_zone(person.hukou, "counties")', {"person": {"hukou": WEIFANG}}) == unknown(
         "person.hukou")
     assert ev('in_zone(person.hukou, "counties")') == unknown("person.hukou")
+    # 潍坊 holds one member of `mixed` (高密) but not the other (青岛): still too coarse
+    assert ev(f'in_zone("{WEIFANG}", "mixed")') == unknown("place")
+    assert ev(f'in_zone("{ZHUCHENG}", "mixed")') is False
+    assert ev(f'in_zone("{LAIYANG}", "mixed")') is False
     # a zone with no member yet holds nothing
     assert ev('in_zone("371100", "future")') is False
     assert ev('in_zone("370100", "future")') is False
@@ -469,8 +473,10 @@ def test_parameter_values_at_the_edges_of_their_dates(at, value):
     (YANTAI, "2023-01-01", None),  # its only value has ended: no stale value
     (WEIFANG, "2010-01-01", 12), (WEIFANG, "2022-12-31", 12),  # no start: up to its end
     (WEIFANG, "2023-01-01", None), (WEIHAI, "2022-01-01", None),  # declared without values
+    ("371100", "2021-12-31", 40), ("371100", "2022-06-01", None),  # a gap between dated values
+    ("371100", "2023-01-01", 50), ("371100", "2024-01-01", 60),  # the undated one comes after
 ])
-def test_parameter_values_without_undated_fallback(place, at, value):
+def test_parameter_values_at_other_places(place, at, value):
     got = ev(f'param("test.dated", place="{place}")', as_of=date.fromisoformat(at))
     assert got == (unknown(params=(f"test.dated[{place}]",)) if value is None else value)
 
@@ -482,7 +488,10 @@ def test_a_parameter_declared_at_the_city_is_named_by_the_city_when_asked_at_a_c
                                "value": None, "status": "no_value"}]
     assert ev(f'param("test.dated", place="{LAIYANG}")', as_of=date(2022, 1, 1)) == 11
     # not declared on the way up: named at the place asked
-    assert ev(f'param("test.dated", place="{JINAN}")') == unknown(params=("test.dated[370100]",))
+    value, rec = ev_rec(f'param("test.dated", place="{JINAN}")')
+    assert value == unknown(params=("test.dated[370100]",))
+    assert rec.parameters == [{"parameter": "test.dated", "place": JINAN, "at": "2025-06-01",
+                               "value": None, "status": "not_declared"}]
 
 
 def test_a_parameter_at_a_place_too_coarse_names_the_fact_that_gave_the_place():

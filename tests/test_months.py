@@ -41,6 +41,9 @@ def test_merge_joins_overlapping_and_adjacent_intervals_and_drops_empty_ones():
     assert mo.merge([(1, 10), (2, 3)]) == ((1, 10),)  # one inside another
     assert mo.merge([(5, 5), (5, 5)]) == ((5, 5),)
     assert mo.merge([(1, 2), (4, 5)]) == ((1, 2), (4, 5))  # a one-month gap stays
+    # a later interval grows only the last one, never the first
+    assert mo.merge([(1, 20), (22, 30), (25, 26)]) == ((1, 20), (22, 30))
+    assert mo.merge([(1, 5), (8, 9), (9, 12)]) == ((1, 5), (8, 12))
     assert mo.merge([]) == ()
 
 
