@@ -1,8 +1,9 @@
 """Evaluate one expression of the rule language against a situation, at unit level.
 
-The expression is parsed and run by the reference interpreter in a frame of the test pack's
-``test.frame`` rule (tests/packs/expressions: zones ``cities``, ``counties`` and ``later``), the
-way a clause of a rule is; what it read is returned with its value.
+The expression is parsed and run by the reference interpreter in a frame of one of the test
+pack's rules (tests/packs/expressions): ``test.frame`` (zones ``cities``, ``counties`` and
+``later``) unless another is named, the way a clause of a rule is; what it read is returned with
+its value.
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ def clause(text: str, name: str = "test") -> Clause:
 
 
 def frame(situation: dict | None = None, *, as_of: date = AS_OF, trace: bool = True,
-          lets: dict[str, str] | None = None) -> Frame:
+          lets: dict[str, str] | None = None, rule: str = "test.frame") -> Frame:
     sit = parse_situation({"as_of": as_of.isoformat(), "target": "370200", **(situation or {})})
-    rule = pack().rule("test.frame")
+    rule = pack().rule(rule)
     active = tuple(z for z in rule.zones if z.active(as_of))
     f = Frame(pack(), default_registry(), sit, as_of, rule, active,
               {k: clause(t, k) for k, t in (lets or {}).items()},

@@ -435,19 +435,22 @@ def test_shares_zone_looks_at_one_zone_of_the_rule():
 
 
 def test_in_zone_holds_the_place_at_as_of():
-    assert ev(f'in_zone("{GAOMI}", "counties")') is True
-    assert ev(f'in_zone("{JINAN}", "counties")') is False
-    assert ev('in_zone(person.hukou, "counties")', {"person": {"hukou": WEIFANG}}) == unknown(
+    def zone(text, situation=None, **kw):
+        return ev(text, situation, rule="test.zones", **kw)
+
+    assert zone(f'in_zone("{GAOMI}", "counties")') is True
+    assert zone(f'in_zone("{JINAN}", "counties")') is False
+    assert zone('in_zone(person.hukou, "counties")', {"person": {"hukou": WEIFANG}}) == unknown(
         "person.hukou")
-    assert ev('in_zone(person.hukou, "counties")') == unknown("person.hukou")
+    assert zone('in_zone(person.hukou, "counties")') == unknown("person.hukou")
     # 潍坊 holds one member of `mixed` (高密) but not the other (青岛): still too coarse
-    assert ev(f'in_zone("{WEIFANG}", "mixed")') == unknown("place")
-    assert ev(f'in_zone("{ZHUCHENG}", "mixed")') is False
-    assert ev(f'in_zone("{LAIYANG}", "mixed")') is False
+    assert zone(f'in_zone("{WEIFANG}", "mixed")') == unknown("place")
+    assert zone(f'in_zone("{ZHUCHENG}", "mixed")') is False
+    assert zone(f'in_zone("{LAIYANG}", "mixed")') is False
     # a zone with no member yet holds nothing
-    assert ev('in_zone("371100", "future")') is False
-    assert ev('in_zone("370100", "future")') is False
-    assert ev('in_zone("371100", "future")', as_of=date(2030, 1, 1)) is True
+    assert zone('in_zone("371100", "future")') is False
+    assert zone('in_zone("370100", "future")') is False
+    assert zone('in_zone("371100", "future")', as_of=date(2030, 1, 1)) is True
 
 
 # --- parameters ------------------------------------------------------------------------------
