@@ -4,9 +4,9 @@ Small faults are planted in the six core files one at a time (a flipped comparis
 ``or``, a constant off by one, a dropped ``not``, swapped branches, a changed constant, a deleted
 statement, ``min`` for ``max``, ``|`` for ``&``); each mutant runs the default suite's fast subset
 (``FAST_TESTS``, in two stages) in a private copy of the package, and is *killed* when a test
-fails, *survives* when all pass, *times out* past a limit measured on the unmutated code. Mutants reviewed as
-equivalent (no input can tell them from the original) are listed, with the reason, in
-``scripts/mutation_equivalents.yaml``; they are counted apart and not run.
+fails, *survives* when all pass, *times out* past a limit measured on the unmutated code.
+Mutants reviewed as equivalent (no input can tell them from the original) are listed, with the
+reason, in ``scripts/mutation_equivalents.yaml``; they are counted apart and not run.
 
     python scripts/mutation.py                       # the default sample (seed 18, 320 mutants)
     python scripts/mutation.py --seed 7 --sample 300 # a reviewer's fresh sample
