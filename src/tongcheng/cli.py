@@ -82,6 +82,10 @@ def main() -> None:
 @format_option
 @lang_option
 @pack_option
+@click.option("--records", "records_url", envvar="TONGCHENG_RECORDS", metavar="URL",
+              help="Record the decisions in this store: a file (SQLite) or postgresql://… "
+                   "(default: $TONGCHENG_RECORDS; none: nothing is recorded).")
+@click.option("--actor", help="Who decides (a caseworker id), kept in the record.")
 def check(
     situation: str,
     as_of: date | None,
@@ -89,6 +93,8 @@ def check(
     fmt: str,
     lang: str,
     pack_path: str | None,
+    records_url: str | None = None,
+    actor: str | None = None,
 ) -> None:
     """Decide every rule for the situation in SITUATION (JSON or YAML; - for stdin)."""
     from tongcheng.render import render_evaluation
@@ -113,6 +119,12 @@ def check(
     except (RuleConflict, RuleError) as e:
         _fail(EXIT_PACK, str(e))
         return
+    if records_url:
+        from tongcheng.records.cli import WORDS, record_evaluation
+
+        record_id = record_evaluation(records_url, result, model, actor=actor, lang=lang,
+                                      rules=list(rules) or None, pack=pack)
+        click.echo(WORDS[lang]["recorded"].format(id=record_id), err=True)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(lang), ensure_ascii=False, indent=2))
     else:
@@ -215,6 +227,11 @@ main.add_command(verify)
 from tongcheng.cases.watch import watch  # noqa: E402 (click only; durable_rules loads on use)
 
 main.add_command(watch)
+
+from tongcheng.records.cli import records, replay  # noqa: E402 (click only; SQLAlchemy on use)
+
+main.add_command(records)
+main.add_command(replay)
 
 if __name__ == "__main__":
     main()

@@ -49,15 +49,24 @@ BATCH = 5000
 
 @attrs.frozen
 class Finding:
-    """One problem: what kind, which record (or leaf, or head), in words."""
+    """One problem: what kind, which record (or leaf), in words (English and Chinese)."""
 
-    kind: str  # altered | removed | moved | columns | unknown_leaf | log | head | signature
+    kind: str  # altered | removed | moved | columns | log | signature
     message: str
     record: str | None = None
     leaf: int | None = None
+    message_zh: str = ""
 
-    def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in attrs.asdict(self).items() if v is not None}
+    def text(self, lang: str = "en") -> str:
+        return self.message_zh if lang == "zh" and self.message_zh else self.message
+
+    def to_json(self, lang: str = "en") -> dict[str, Any]:
+        out = {"kind": self.kind, "message": self.text(lang)}
+        if self.record is not None:
+            out["record"] = self.record
+        if self.leaf is not None:
+            out["leaf"] = self.leaf
+        return out
 
 
 @attrs.define
@@ -75,9 +84,9 @@ class VerifyReport:
     def ok(self) -> bool:
         return not self.findings
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, lang: str = "en") -> dict[str, Any]:
         out = attrs.asdict(self)
-        out["findings"] = [f.to_json() for f in self.findings]
+        out["findings"] = [f.to_json(lang) for f in self.findings]
         out["ok"] = self.ok
         return out
 
@@ -94,18 +103,21 @@ def _keys(store: RecordStore, public_key: str | None) -> tuple[dict[str, str], s
 
 
 def _check_signature(keys: dict[str, str], key_id: str | None, signature: str | None,
-                     message: bytes, what: str, report: VerifyReport) -> bool:
+                     message: bytes, what: tuple[str, str], report: VerifyReport) -> bool:
     if signature is None:
         if keys:
-            report.findings.append(Finding("signature", f"{what} is not signed"))
+            report.findings.append(Finding("signature", f"{what[0]} is not signed",
+                                           message_zh=f"{what[1]}未签名"))
         return False
     public = keys.get(key_id or "")
     if public is None:
-        report.findings.append(Finding("signature", f"{what} is signed by key {key_id}, not by "
-                                       + ("the key given" if keys else "a known key")))
+        report.findings.append(Finding(
+            "signature", f"{what[0]} is signed by key {key_id}, not by the key given",
+            message_zh=f"{what[1]}的签名密钥 {key_id} 不是所给的公钥"))
         return False
     if not verify_signature(public, message, signature):
-        report.findings.append(Finding("signature", f"{what}: the signature does not match"))
+        report.findings.append(Finding("signature", f"{what[0]}: the signature does not match",
+                                       message_zh=f"{what[1]}:签名不符"))
         return False
     return True
 
@@ -149,7 +161,8 @@ def _columns(row: Any, decisions: set[tuple[str, str, str]], report: VerifyRepor
         record = Record.from_body(row.body)
     except (ValueError, json.JSONDecodeError) as e:
         report.findings.append(Finding("altered", f"record {row.id}: its body is not a record "
-                                       f"({e})", row.id, row.leaf))
+                                       f"({e})", row.id, row.leaf,
+                                       f"记录 {row.id}:内容已不是一条记录({e})"))
         return
     expected = record_columns(record)
     wrong = []
@@ -164,8 +177,9 @@ def _columns(row: Any, decisions: set[tuple[str, str, str]], report: VerifyRepor
         wrong.append("decisions")
     if wrong:
         report.findings.append(Finding(
-            "columns", f"record {row.id}: {', '.join(wrong)} differ from the record's body "
-            "(changed behind the program's back)", row.id, row.leaf))
+            "columns", f"record {row.id}: {', '.join(wrong)} no longer match the record's body "
+            "(changed behind the program's back)", row.id, row.leaf,
+            f"记录 {row.id}:{'、'.join(wrong)} 与记录内容不符(被绕过程序改动)"))
 
 
 def verify_store(store: RecordStore, *, public_key: str | None = None) -> VerifyReport:
@@ -175,7 +189,8 @@ def verify_store(store: RecordStore, *, public_key: str | None = None) -> Verify
     report.heads = len(heads)
     for h in heads:
         if _check_signature(keys, h.key_id, h.signature, head_message(h.size, h.root, h.at),
-                            f"tree head at size {h.size}", report):
+                            (f"the tree head at size {h.size}", f"规模为 {h.size} 的树头"),
+                            report):
             report.signed_heads += 1
     purges = _purges(store, keys, report)
     _walk_log(store, heads, purges, report)
@@ -187,8 +202,10 @@ def verify_store(store: RecordStore, *, public_key: str | None = None) -> Verify
         # records naming a leaf beyond the log (or a leaf twice) were renumbered by hand
         size = heads[-1].size if heads else 0
         for row in conn.execute(sa.select(r.id, r.leaf).where(r.leaf >= size)):
-            report.findings.append(Finding("moved", f"record {row.id} claims leaf {row.leaf}, "
-                                           f"beyond the log's {size} leaves", row.id, row.leaf))
+            report.findings.append(Finding(
+                "moved", f"record {row.id} claims leaf {row.leaf}, beyond the log's {size} "
+                "leaves", row.id, row.leaf,
+                f"记录 {row.id} 声称位于第 {row.leaf} 个叶子,超出日志的 {size} 个叶子"))
     return report
 
 
@@ -202,8 +219,10 @@ def _purges(store: RecordStore, keys: dict[str, str], report: VerifyReport) -> l
         unsigned_store = row.signature is None and not keys
         if unsigned_store or _check_signature(keys, row.key_id, row.signature,
                                               purge_message(before, at, row.removed),
-                                              f"purge {row.id} (records before "
-                                              f"{before.date()})", report):
+                                              (f"purge {row.id} (records before "
+                                               f"{before.date()})",
+                                               f"第 {row.id} 次清除({before.date()} 之前的记录)"),
+                                              report):
             out.append(before)
     return out
 
@@ -223,7 +242,9 @@ def _walk_log(store: RecordStore, heads: list[TreeHead], purges: list[datetime],
             if leaf.idx != expected_idx and not log_broken:
                 report.findings.append(Finding(
                     "log", f"the log skips from leaf {expected_idx - 1} to {leaf.idx}: "
-                    "entries were deleted", leaf=expected_idx))
+                    "entries were deleted", leaf=expected_idx,
+                    message_zh=f"日志从第 {expected_idx - 1} 个叶子跳到第 {leaf.idx} 个:"
+                    "有条目被删除"))
                 log_broken = True
             expected_idx = leaf.idx + 1
             at = utc(leaf.at)
@@ -236,13 +257,18 @@ def _walk_log(store: RecordStore, heads: list[TreeHead], purges: list[datetime],
                 elif not log_broken:
                     report.findings.append(Finding(
                         "log", f"the tree head at size {head.size} does not match the log: "
-                        f"entries between leaf {good} and {head.size - 1} were rewritten"))
+                        f"entries between leaf {good} and {head.size - 1} were rewritten",
+                        message_zh=f"规模为 {head.size} 的树头与日志不符:第 {good} 至 "
+                        f"{head.size - 1} 个叶子之间的条目被改写"))
                     log_broken = True
     size = heads[-1].size if heads else 0
     if tree.size != size:
+        fewer = tree.size < size
         report.findings.append(Finding(
             "log", f"the log holds {tree.size} leaves but the last tree head covers {size}"
-            + (": entries were deleted" if tree.size < size else ": a tree head was deleted")))
+            + (": entries were deleted" if fewer else ": a tree head was deleted"),
+            message_zh=f"日志有 {tree.size} 个叶子,而最后的树头覆盖 {size} 个:"
+            + ("有条目被删除" if fewer else "有树头被删除")))
     report.sealed = tree.size
 
 
@@ -252,19 +278,22 @@ def _leaf_record(leaf: Any, at: datetime, rows: list[Any], decisions: dict, purg
         if any(at < before for before in purges):
             report.purged += 1
             return
+        made = at.isoformat(timespec="milliseconds")
         report.findings.append(Finding(
-            "removed", f"record {leaf.record_id} (leaf {leaf.idx}, made "
-            f"{at.isoformat(timespec='milliseconds')}) was removed", leaf.record_id, leaf.idx))
+            "removed", f"record {leaf.record_id} (leaf {leaf.idx}, made {made}) was removed",
+            leaf.record_id, leaf.idx,
+            f"记录 {leaf.record_id}(第 {leaf.idx} 个叶子,{made} 生成)被删除"))
         return
     for row in rows:
         if row.id != leaf.record_id:
             report.findings.append(Finding(
                 "moved", f"record {row.id} sits at leaf {leaf.idx}, which the log gives to "
-                f"record {leaf.record_id}", row.id, leaf.idx))
+                f"record {leaf.record_id}", row.id, leaf.idx,
+                f"记录 {row.id} 位于第 {leaf.idx} 个叶子,而日志中该叶子属于记录 {leaf.record_id}"))
         elif digest(row.body) != leaf.digest:
             report.findings.append(Finding(
                 "altered", f"record {row.id} (leaf {leaf.idx}) was altered after it was sealed",
-                row.id, leaf.idx))
+                row.id, leaf.idx, f"记录 {row.id}(第 {leaf.idx} 个叶子)在封存后被改动"))
         else:
             _columns(row, decisions.get(row.id, set()), report)
 
