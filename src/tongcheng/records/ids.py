@@ -30,9 +30,12 @@ def _encode(value: int) -> str:
 
 
 def new_id(now: float | None = None) -> str:
-    """A new id for a record made at ``now`` (seconds since 1970; default: the clock)."""
+    """A new id for a record made at ``now`` (seconds since 1970; default: the clock, and then
+    strictly after every id this process made before)."""
     global _last
-    ms = int((time.time() if now is None else now) * 1000)
+    if now is not None:
+        return _encode((int(now * 1000) << 80) | int.from_bytes(os.urandom(10), "big"))
+    ms = int(time.time() * 1000)
     with _lock:
         last_ms, last_rand = _last
         if ms <= last_ms:  # same millisecond (or the clock stepped back): keep increasing

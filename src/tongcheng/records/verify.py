@@ -195,17 +195,19 @@ def verify_store(store: RecordStore, *, public_key: str | None = None) -> Verify
     purges = _purges(store, keys, report)
     _walk_log(store, heads, purges, report)
     _pending(store, report)
-    r = schema.records.c
+    r, lv = schema.records.c, schema.leaves.c
     with store.engine.connect() as conn:
         report.records = int(conn.execute(sa.select(sa.func.count()).select_from(
             schema.records)).scalar() or 0)
-        # records naming a leaf beyond the log (or a leaf twice) were renumbered by hand
-        size = heads[-1].size if heads else 0
-        for row in conn.execute(sa.select(r.id, r.leaf).where(r.leaf >= size)):
+        # records naming a leaf the log does not hold were renumbered, or their leaf deleted
+        orphans = sa.select(r.id, r.leaf).select_from(
+            schema.records.outerjoin(schema.leaves, lv.idx == r.leaf)).where(
+            r.leaf.is_not(None), lv.idx.is_(None))
+        for row in conn.execute(orphans):
             report.findings.append(Finding(
-                "moved", f"record {row.id} claims leaf {row.leaf}, beyond the log's {size} "
-                "leaves", row.id, row.leaf,
-                f"记录 {row.id} 声称位于第 {row.leaf} 个叶子,超出日志的 {size} 个叶子"))
+                "moved", f"record {row.id} claims leaf {row.leaf}, which the log does not hold",
+                row.id, row.leaf,
+                f"记录 {row.id} 声称位于第 {row.leaf} 个叶子,而日志中没有该叶子"))
     return report
 
 
