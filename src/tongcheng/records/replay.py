@@ -236,6 +236,19 @@ def _details(plan: Any, column: list[Any], result: Any, ids: list[str], report: 
     return differ
 
 
+_ENGINES: dict[str, Any] = {}
+
+
+def _engine(pack: Any) -> Any:
+    """The screening evaluator of a pack, compiled once per process (packs are immutable)."""
+    from tongcheng.batch.engine import BatchEvaluator
+
+    found = _ENGINES.get(pack.info.digest)
+    if found is None or found.pack is not pack:
+        found = _ENGINES[pack.info.digest] = BatchEvaluator(pack)
+    return found
+
+
 # --- the runs ------------------------------------------------------------------------------------
 
 
@@ -243,14 +256,11 @@ def replay_bodies(bodies: Iterable[tuple[str, str]], *, pack_for: Any, pack: Any
                   chunk_size: int = 200_000, limit: int | None = 50) -> ReplayReport:
     """Replay records given as ``(id, body)``. ``pack_for(digest)`` gives an archived pack
     (own mode, when ``pack`` is None)."""
-    from tongcheng.batch.engine import BatchEvaluator
-
     started = time.perf_counter()
     report = ReplayReport("own" if pack is None else "other", limit=limit)
     if pack is not None:
         report.pack = {"name": pack.info.name, "version": pack.info.version,
                        "digest": pack.info.digest}
-    engines: dict[str, Any] = {}
     for key, chunk in _parse(bodies, report, pack is None, chunk_size):
         try:
             chosen = pack if pack is not None else pack_for(key)
@@ -259,9 +269,7 @@ def replay_bodies(bodies: Iterable[tuple[str, str]], *, pack_for: Any, pack: Any
             continue
         digest_ = chosen.info.digest
         report.packs[digest_] += len(chunk.ids)
-        if digest_ not in engines:
-            engines[digest_] = BatchEvaluator(chosen)
-        engine = engines[digest_]
+        engine = _engine(chosen)
         result = engine.evaluate(_population(chunk), _situations(chunk)).sort("_row")
         _compare(engine, chunk, result, report)
     report.seconds = time.perf_counter() - started
