@@ -220,14 +220,22 @@ class Watcher:
     def _records(self, number: int, subject: str, update: Any) -> list[dict[str, Any]]:
         head = {"line": number, "subject": subject, "case": update.case}
         out: list[dict[str, Any]] = []
-        if self.with_changes:
+        if self.with_changes and update.event == "opened":
+            # the first decisions, once: a case that opens has no "changes" yet
+            out.append({"type": "opened", **head, "on": update.as_of.isoformat(),
+                        "decisions": [_first(d) for d in update.evaluation.decisions]})
+        elif self.with_changes:
+            # stamped with the day the step speaks of: a backdated event's own date
+            on = getattr(update.detail, "on", None) or update.as_of
             for c in update.changes:
                 out.append({"type": "change", **head, "event": update.event,
-                            "as_of": update.as_of.isoformat(), **c.to_json(self.lang)})
+                            "on": on.isoformat(), "as_of": update.as_of.isoformat(),
+                            **c.to_json(self.lang)})
         out.extend({"type": "notification", **head, **n.to_json(self.lang)}
                    for n in update.notifications)
         out.extend({"type": "alert", **head, **a.to_json(self.lang)} for a in update.alerts)
-        self.stats.changes += len(update.changes) if self.with_changes else 0
+        self.stats.changes += (len(update.changes) if self.with_changes
+                               and update.event != "opened" else 0)
         self.stats.notifications += len(update.notifications)
         self.stats.alerts += len(update.alerts)
         return out
@@ -358,6 +366,11 @@ class Watcher:
         may drop cases and still be rejected)."""
         out, self._pending = self._pending, []
         return out
+
+
+def _first(decision: Any) -> dict[str, Any]:
+    return {"rule": decision.rule, "status": decision.status.value,
+            "firmness": decision.firmness, "outcome": dict(decision.outcome)}
 
 
 def watch_stream(
