@@ -467,8 +467,16 @@ def _memory() -> dict[str, float]:
               help="Language of services and messages.")
 @click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
               help="Rule-pack folder (default: the bundled pack).")
+@click.option("--store", "store_url", metavar="URL",
+              help="Keep the cases and the stream's position in this store (a file for SQLite, "
+                   "or postgresql://…): restarted on the same input, the watch goes on from "
+                   "the last committed line, each notification written once.")
+@click.option("--stream", "stream_name", default="default", show_default=True,
+              help="With --store: the stream's name (several streams may share a store).")
+@click.option("--commit-every", type=click.IntRange(min=1), default=None, metavar="N",
+              help="With --store: commit every N lines (default 200; 1 when reading stdin).")
 def watch(events, output, rejects_path, changes, idle_days, triggers_path, progress_every,
-          lang, pack_path) -> None:
+          lang, pack_path, store_url=None, stream_name="default", commit_every=None) -> None:
     """Follow many cases from the JSON Lines event stream EVENTS (a file, or - for stdin).
 
     One JSON object a line, one case per subject:
@@ -509,6 +517,14 @@ def watch(events, output, rejects_path, changes, idle_days, triggers_path, progr
         _fail(EXIT_PACK, e.describe())
         return
 
+    if store_url:
+        from tongcheng.records.cli import durable_watch
+
+        durable_watch(store_url, stream_name, commit_every or (1 if events == "-" else 200),
+                      _lines(events), output, rejects_path,
+                      Watcher(pack, triggers, lang=lang, changes=changes, idle_days=idle_days),
+                      progress_every)
+        return
     out = sys.stdout.buffer if output == "-" else open(output, "wb")  # noqa: SIM115
     rejects = open(rejects_path, "w", encoding="utf-8") if rejects_path else None  # noqa: SIM115
     interactive = events == "-"

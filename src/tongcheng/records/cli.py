@@ -423,3 +423,57 @@ def replay(url: str, pack_path: str | None, examples: int, chunk_size: int, fmt:
     else:
         click.echo(render_report(report, lang, examples))
     sys.exit(EXIT_PROBLEMS if report.problems else EXIT_OK)
+
+
+# --- watch --store --------------------------------------------------------------------------------
+
+
+def durable_watch(url: str, stream: str, commit_every: int, lines: Any, output: str,
+                  rejects_path: str | None, watcher: Any, progress_every: int) -> None:
+    """``tongcheng watch --store``: the watcher's cases and position kept in the store."""
+    import os
+
+    from tongcheng.cases.watch import EXIT_REJECTS, StreamStopped
+    from tongcheng.records.watching import DurableWatch, StreamMismatch, run
+
+    store = open_store(url)
+
+    def emit_line(record: dict[str, Any]) -> bytes:
+        return json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
+
+    def reject_line(entry: dict[str, Any]) -> bytes | None:
+        if rejects_path:
+            return json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n"
+        who = f" ({entry['subject']})" if entry.get("subject") else ""
+        click.echo(f"line {entry['line']}{who}: {entry['reason']}", err=True)
+        return None
+
+    def handle(path: str) -> Any:
+        return os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o644), "r+b")
+
+    def progress(stats: Any) -> None:
+        click.echo(json.dumps({"progress": stats.lines, **stats.to_json()}), err=True)
+
+    out = sys.stdout.buffer if output == "-" else handle(output)
+    rejects = handle(rejects_path) if rejects_path else None
+    try:
+        stats = run(DurableWatch(store, stream, watcher), lines, out=out,
+                    seekable=output != "-", rejects=rejects, commit_every=commit_every,
+                    emit_line=emit_line, reject_line=reject_line,
+                    progress=progress if progress_every else None,
+                    progress_every=progress_every)
+    except StreamMismatch as e:
+        _fail(EXIT_INVALID, str(e))
+    except StreamStopped as e:
+        _fail(EXIT_PACK, str(e))
+    finally:
+        for f in (out, rejects):
+            if f is not None and f is not sys.stdout.buffer:
+                f.close()
+        store.close()
+    click.echo(
+        f"watched up to line {stats.lines} in {stats.seconds:.2f} s (stream {stream!r}): "
+        f"{stats.opened} cases opened, {stats.closed} closed, {stats.dropped} dropped as idle, "
+        f"{stats.open} open; {stats.notifications} notifications, {stats.alerts} alerts; "
+        f"{stats.rejected} lines rejected", err=True)
+    sys.exit(EXIT_REJECTS if stats.rejected else EXIT_OK)

@@ -133,6 +133,7 @@ watch_streams = Table(
     Column("position", BigInteger, nullable=False),
     Column("line_digest", String(64)),
     Column("output_offset", BigInteger, nullable=False),
+    Column("rejects_offset", BigInteger, nullable=False),
     Column("next_case", BigInteger, nullable=False),
     Column("pack_digest", HASH, nullable=False),
     Column("reached", Date),

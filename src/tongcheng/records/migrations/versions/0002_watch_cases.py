@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("position", sa.BigInteger, nullable=False),
         sa.Column("line_digest", sa.String(64)),
         sa.Column("output_offset", sa.BigInteger, nullable=False),
+        sa.Column("rejects_offset", sa.BigInteger, nullable=False),
         sa.Column("next_case", sa.BigInteger, nullable=False),
         sa.Column("pack_digest", sa.String(71), nullable=False),
         sa.Column("reached", sa.Date),
