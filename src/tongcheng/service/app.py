@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -61,8 +62,12 @@ def create_app(
     registry: PlaceRegistry | None = None,
     max_body: int = MAX_BODY,
     body_timeout: float = BODY_TIMEOUT,
+    recording: Any = None,
 ) -> FastAPI:
-    """The service around one rule pack (the bundled one by default, or a pack folder)."""
+    """The service around one rule pack (the bundled one by default, or a pack folder).
+
+    ``recording`` (``tongcheng.records.writer.RecordingSettings``) records every decision;
+    by default the environment decides (``TONGCHENG_RECORDS``: see that module)."""
     if pack is None:
         pack = bundled_pack()
     elif not isinstance(pack, RulePack):
@@ -83,6 +88,7 @@ def create_app(
     app.state.pack, app.state.registry = pack, registry
     app.state.answer_writer = writer
     app.state.settings = Settings(max_body=max_body, body_timeout=body_timeout)
+    app.state.recorder = _recorder(pack, recording)
     _answer_errors(app)
     for router in routers.routers():
         app.include_router(router)
@@ -96,6 +102,21 @@ def create_app(
     ]
     app.add_middleware(Guard, limit=max_body, headers=headers, lanes=LANES)
     return app
+
+
+def _recorder(pack: RulePack, recording: Any) -> Any:
+    """Recording on (a store's URL configured) or off (None)."""
+    if recording is None:
+        import os
+
+        if not os.environ.get("TONGCHENG_RECORDS"):
+            return None
+        from tongcheng.records.writer import RecordingSettings
+
+        recording = RecordingSettings.from_environment()
+    from tongcheng.records.writer import Recorder
+
+    return Recorder(recording, pack)
 
 
 def _answer_errors(app: FastAPI) -> None:

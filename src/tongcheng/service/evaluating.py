@@ -24,6 +24,7 @@ from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry
 from tongcheng.service.answer import AnswerWriter
 from tongcheng.service.deps import (
+    Refusal,
     UnsupportedMediaType,
     json_default,
     load_json,
@@ -217,12 +218,29 @@ async def answer(request: Request) -> Response:
     raw = await read_body(request, *read_settings(request))
     state = request.app.state
     if len(raw) <= INLINE_BODY:
-        return decide(state, raw)
-    return await anyio.to_thread.run_sync(decide, state, raw, limiter=heavy_limiter())
+        response = decide(state, raw, request.headers)
+    else:
+        response = await anyio.to_thread.run_sync(decide, state, raw, request.headers,
+                                                  limiter=heavy_limiter())
+    record = getattr(response, "record", None)
+    if record is not None:  # recording on: answered once the record is committed
+        try:
+            await state.recorder.commit(record)
+        except Exception as exc:
+            raise NotRecorded("", f"the decision could not be recorded ({type(exc).__name__}); "
+                                  "nothing was answered: try again") from None
+    return response
 
 
-def decide(state: Any, raw: bytes) -> Response:
-    """The answer to one evaluate body (``state``: the app's state)."""
+class NotRecorded(Refusal):
+    """Recording is on and the record store failed: no answer without its record."""
+
+    status = 503
+
+
+def decide(state: Any, raw: bytes, headers: Any = None) -> Response:
+    """The answer to one evaluate body (``state``: the app's state). With recording on, the
+    answer carries its record id and holds the record (``response.record``) to commit."""
     pack, registry = state.pack, state.registry
     options = parse_request(load_json(raw, bare="situation"), pack, registry)
     situation = options.situation
@@ -231,11 +249,16 @@ def decide(state: Any, raw: bytes) -> Response:
         pack, situation, as_of=options.as_of, rules=options.rules, registry=registry,
         trace=options.trace,
     )
-    return Response(
-        state.answer_writer.write(result, options.lang),
-        media_type="application/json",
-        headers={
-            "X-Situation-Digest": situation_digest(situation),
-            "Content-Language": options.lang,
-        },
-    )
+    body = state.answer_writer.write(result, options.lang)
+    out_headers = {"X-Situation-Digest": situation_digest(situation),
+                   "Content-Language": options.lang}
+    recorder = getattr(state, "recorder", None)
+    record = None
+    if recorder is not None:
+        record = recorder.make(result, situation, channel="api", lang=options.lang,
+                               rules=options.rules, headers=headers or {})
+        body = body[:-1] + b',"record":"' + record.id.encode() + b'"}'
+        out_headers["X-Record-Id"] = record.id
+    response = Response(body, media_type="application/json", headers=out_headers)
+    response.record = record  # type: ignore[attr-defined]
+    return response
