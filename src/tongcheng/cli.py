@@ -205,8 +205,15 @@ def coverage(fmt: str, lang: str, pack_path: str | None) -> None:
 
 
 @main.command()
-def schema() -> None:
-    """Print the JSON Schema of a situation."""
+@click.option("--events", is_flag=True,
+              help="The schema of a line of a `tongcheng watch` event stream instead.")
+def schema(events: bool) -> None:
+    """Print the JSON Schema of a situation (or, with --events, of a watch stream's line)."""
+    if events:
+        from tongcheng.cases.stream_schema import events_json_schema
+
+        click.echo(json.dumps(events_json_schema(), ensure_ascii=False, indent=2))
+        return
     click.echo(json.dumps(situation_json_schema(), ensure_ascii=False, indent=2))
 
 
