@@ -16,6 +16,7 @@ from tongcheng.service.page.decisions import STATUS_WORDS, decisions_view
 from tongcheng.service.page.fields import LIST_BY_PATH, SCALAR_FIELDS
 from tongcheng.service.page.form import FormState, problem_target
 from tongcheng.service.page.places import place_label, resolve_place
+from tongcheng.service.page.reopen import LETTER_WORDS
 from tongcheng.service.page.timeline import timeline
 from tongcheng.service.page.words import WORDS, make_environment
 from tongcheng.situation import Situation
@@ -77,6 +78,8 @@ class PageView:
         failure: str | None = None,
         status: int = 200,
         headers: dict[str, str] | None = None,
+        record_id: str | None = None,
+        recording: bool = False,
     ) -> Page:
         lang = state.lang
         words = WORDS[lang]
@@ -95,6 +98,9 @@ class PageView:
             "pack": self.pack.info,
             "services": self.services,
             "failure": failure,
+            "record_id": record_id,  # the decision's record (recording on)
+            "recording": recording,  # offer to reopen a case from its record id
+            "letter_words": LETTER_WORDS,
         }
         if result is not None and situation is not None:
             context.update(self._decided(state, result, situation))
