@@ -18,6 +18,7 @@ Loopback only; each run stops by itself after ``--seconds`` or ``--max-requests`
 comes first.
 
     python benchmarks/load_http.py [--workers 1,2] [--seconds 10] [--connections 32]
+    python benchmarks/load_http.py --records off,sqlite,postgresql   # decision records on/off
     python benchmarks/load_http.py --profile     # where one request's time goes, in process
 """
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -372,6 +374,9 @@ def main() -> None:
     parser.add_argument("--bodies", choices=["varied", "one"], default="varied",
                         help="post every example in turn (varied) or only the Yantai -> "
                              "Qingdao worker (one)")
+    parser.add_argument("--records", default="off",
+                        help="recording modes to compare: off, sqlite (a file), postgresql (a "
+                             "throwaway server, tests/records/pgcluster.py), e.g. off,sqlite")
     parser.add_argument("--profile", action="store_true",
                         help="profile one request in process instead of loading the server")
     args = parser.parse_args()
@@ -386,43 +391,92 @@ def main() -> None:
                       "cpus": os.cpu_count(), "driver": driver, "bodies": len(bodies),
                       "body_bytes": round(sum(map(len, bodies)) / len(bodies)),
                       "load_average": os.getloadavg()[0]}))
-    for workers in [int(w) for w in args.workers.split(",")]:
-        port = free_port()
-        url = f"http://127.0.0.1:{port}/v1/evaluate"
-        server = start_server(port, workers, bodies, args.http, args.loop)
-        load_before = os.getloadavg()[0]
-        try:
-            server_cpu = _cpu_seconds(server.pid)
-            client_cpu = _own_cpu(driver)
-            if driver == "wrk":
-                stats = run_wrk(url, bodies, args.seconds, args.connections,
-                                args.max_requests)
-            else:
-                stats = asyncio.run(_httpx_load(url, bodies, args.seconds, args.connections,
-                                                args.max_requests))
-            server_cpu = _cpu_seconds(server.pid) - server_cpu
-            client_cpu = _own_cpu(driver) - client_cpu
-        finally:
-            stop_server(server)
-        done = max(stats["situations"], 1)
-        # CPU per answer does not depend on what else runs on the machine: it says what the
-        # two cores could serve if the service and its load generator had them to themselves.
-        stats["server_cpu_ms"] = round(server_cpu / done * 1000, 3)
-        stats["client_cpu_ms"] = round(client_cpu / done * 1000, 3)
-        # at most `workers` cores for the server, and the machine's cores for server and client
-        s, c = server_cpu / done, client_cpu / done
-        cores = os.cpu_count() or 1
-        stats["capacity_per_second"] = round(min(workers / s, cores / (s + c)), 1) if s else 0.0
-        row = {"name": f"http_evaluate_{workers}_worker{'s' if workers > 1 else ''}",
-               **stats,
-               "per_second": round(stats["situations"] / stats["seconds"], 1)
-               if stats["seconds"] else 0.0,
-               "workers": workers, "driver": driver, "connections": args.connections,
-               "trace": False, "http": args.http, "loop": args.loop, "bodies": args.bodies,
-               "load_average": [load_before, os.getloadavg()[0]]}
-        order = ["name", "situations", "seconds", "per_second", "p50_ms", "p99_ms", "errors",
-                 "server_cpu_ms", "client_cpu_ms", "capacity_per_second"]
-        print(json.dumps({k: row[k] for k in order} | row))
+    for mode in args.records.split(","):
+        with recording(mode) as store_url:
+            for workers in [int(w) for w in args.workers.split(",")]:
+                row = load(args, driver, bodies, workers)
+                if mode != "off":
+                    row = {**row, "name": f"{row['name']}_records_{mode}",
+                           "records": _count_records(store_url)}
+                print(json.dumps(row))
+
+
+def load(args, driver: str, bodies: list[bytes], workers: int) -> dict:
+    """One load run against a fresh server; its row."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/v1/evaluate"
+    server = start_server(port, workers, bodies, args.http, args.loop)
+    load_before = os.getloadavg()[0]
+    try:
+        server_cpu = _cpu_seconds(server.pid)
+        client_cpu = _own_cpu(driver)
+        if driver == "wrk":
+            stats = run_wrk(url, bodies, args.seconds, args.connections,
+                            args.max_requests)
+        else:
+            stats = asyncio.run(_httpx_load(url, bodies, args.seconds, args.connections,
+                                            args.max_requests))
+        server_cpu = _cpu_seconds(server.pid) - server_cpu
+        client_cpu = _own_cpu(driver) - client_cpu
+    finally:
+        stop_server(server)
+    done = max(stats["situations"], 1)
+    # CPU per answer does not depend on what else runs on the machine: it says what the
+    # two cores could serve if the service and its load generator had them to themselves.
+    stats["server_cpu_ms"] = round(server_cpu / done * 1000, 3)
+    stats["client_cpu_ms"] = round(client_cpu / done * 1000, 3)
+    # at most `workers` cores for the server, and the machine's cores for server and client
+    s, c = server_cpu / done, client_cpu / done
+    cores = os.cpu_count() or 1
+    stats["capacity_per_second"] = round(min(workers / s, cores / (s + c)), 1) if s else 0.0
+    row = {"name": f"http_evaluate_{workers}_worker{'s' if workers > 1 else ''}",
+           **stats,
+           "per_second": round(stats["situations"] / stats["seconds"], 1)
+           if stats["seconds"] else 0.0,
+           "workers": workers, "driver": driver, "connections": args.connections,
+           "trace": False, "http": args.http, "loop": args.loop, "bodies": args.bodies,
+           "load_average": [load_before, os.getloadavg()[0]]}
+    order = ["name", "situations", "seconds", "per_second", "p50_ms", "p99_ms", "errors",
+             "server_cpu_ms", "client_cpu_ms", "capacity_per_second"]
+    return {k: row[k] for k in order} | row
+
+
+@contextlib.contextmanager
+def recording(mode: str):
+    """The store the server records into (``TONGCHENG_RECORDS`` for its workers), or none."""
+    if mode == "off":
+        os.environ.pop("TONGCHENG_RECORDS", None)
+        yield None
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        if mode == "sqlite":
+            url = str(Path(folder) / "records.db")
+            os.environ["TONGCHENG_RECORDS"] = url
+            try:
+                yield url
+            finally:
+                os.environ.pop("TONGCHENG_RECORDS", None)
+            return
+        sys.path.insert(0, str(ROOT / "tests" / "records"))
+        from pgcluster import cluster
+
+        with cluster() as server:
+            url = server.new_database()
+            os.environ["TONGCHENG_RECORDS"] = url
+            try:
+                yield url
+            finally:
+                os.environ.pop("TONGCHENG_RECORDS", None)
+
+
+def _count_records(url: str) -> int:
+    from tongcheng.records.store import RecordStore
+
+    store = RecordStore.open(url)
+    try:
+        return store.count()
+    finally:
+        store.close()
 
 
 if __name__ == "__main__":

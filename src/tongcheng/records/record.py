@@ -9,6 +9,7 @@ record always gives the same bytes. The README documents every field.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -81,10 +82,20 @@ class RecordedDecision:
 
     @classmethod
     def of(cls, decision: Any) -> RecordedDecision:
-        """From the evaluator's Decision; outcome values as the answers write them."""
-        outcome = json.loads(canonical(dict(decision.outcome)))
+        """From the evaluator's Decision; outcome values as the answers write them (exact
+        decimals as numbers)."""
+        outcome = decision.outcome
+        outcome = json.loads(canonical(dict(outcome))) if outcome else {}
         return cls(decision.rule, decision.status.value, decision.firmness, outcome,
                    tuple(decision.missing), tuple(decision.missing_parameters))
+
+    def text(self) -> str:
+        """Canonical JSON; a decision without outcome values is made once per rule, status,
+        firmness and missing facts (they recur)."""
+        if not self.outcome:
+            return _plain(self.rule, self.status, self.firmness, self.missing,
+                          self.missing_parameters)
+        return canonical(self.to_json())
 
 
 @attrs.frozen
@@ -105,6 +116,8 @@ class Record:
     package_version: str
     decisions: tuple[RecordedDecision, ...]
     rules: tuple[str, ...] | None = None  # the rules asked for, when not all
+    # the situation's canonical JSON, when already made (not part of the record's value)
+    situation_text: str | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def at(self) -> datetime:
@@ -112,6 +125,11 @@ class Record:
         return id_time(self.id)
 
     def to_json(self) -> dict[str, Any]:
+        return {**self._fields(), "situation": dict(self.situation),
+                "decisions": [d.to_json() for d in self.decisions]}
+
+    def _fields(self) -> dict[str, Any]:
+        """Every field but the situation and the decisions."""
         return {
             "format": FORMAT,
             "id": self.id,
@@ -119,7 +137,6 @@ class Record:
             "channel": self.channel,
             "actor": self.actor,
             "request_id": self.request_id,
-            "situation": dict(self.situation),
             "situation_digest": self.situation_digest,
             "as_of": self.as_of.isoformat(),
             "lang": self.lang,
@@ -127,12 +144,19 @@ class Record:
                           "digest": self.pack_digest},
             "package": {"name": "tongcheng", "version": self.package_version},
             "rules": list(self.rules) if self.rules is not None else None,
-            "decisions": [d.to_json() for d in self.decisions],
         }
 
     @property
     def body(self) -> str:
-        return canonical(self.to_json())
+        """The canonical JSON: ``canonical(self.to_json())``, written in parts (the situation
+        and the common decisions are canonical already)."""
+        head = canonical(self._fields())
+        # keys sorted: decisions after channel, situation after rules (both before the rest)
+        decisions = "[" + ",".join(d.text() for d in self.decisions) + "]"
+        situation = self.situation_text or canonical(dict(self.situation))
+        head = head.replace(',"format":', f',"decisions":{decisions},"format":', 1)
+        return head.replace(',"situation_digest":', f',"situation":{situation}'
+                            ',"situation_digest":', 1)
 
     def decision(self, rule: str) -> RecordedDecision:
         for d in self.decisions:
@@ -163,6 +187,15 @@ class Record:
         return cls.from_json(json.loads(body))
 
 
+@functools.lru_cache(maxsize=8192)
+def _plain(rule: str, status: str, firmness: str, missing: tuple[str, ...],
+           missing_parameters: tuple[str, ...]) -> str:
+    """A decision without outcome values, as canonical JSON (the same few recur)."""
+    return canonical({"firmness": firmness, "missing": list(missing),
+                      "missing_parameters": list(missing_parameters), "outcome": {},
+                      "rule": rule, "status": status})
+
+
 def make_record(
     evaluation: Any,
     situation: Any,
@@ -179,11 +212,12 @@ def make_record(
 
     if channel not in CHANNELS:
         raise ValueError(f"channel: expected one of {', '.join(CHANNELS)}, got {channel!r}")
-    facts = json.loads(canonical(situation.to_dict()))
+    facts = situation.to_dict()  # JSON-ready (dates as text, amounts as numbers)
+    text = canonical(facts)
     info = evaluation.pack
     return Record(
-        new_id(now), channel, actor or None, request_id or None, facts, digest(canonical(facts)),
+        new_id(now), channel, actor or None, request_id or None, facts, digest(text),
         evaluation.as_of, lang, info.name, info.version, info.digest, __version__,
         tuple(RecordedDecision.of(d) for d in evaluation.decisions),
-        tuple(rules) if rules else None,
+        tuple(rules) if rules else None, text,
     )

@@ -80,7 +80,8 @@ decisions = Table(
     Column("rule", String(200), primary_key=True),
     Column("status", String(16), nullable=False),
     Column("firmness", String(16), nullable=False),
-    Index("ix_decisions_rule_status", "rule", "status"),
+    # one B-tree in SQLite (the key is the table); filters probe it per record
+    sqlite_with_rowid=False,
 )
 
 leaves = Table(

@@ -217,11 +217,13 @@ async def answer(request: Request) -> Response:
     check_json_body(request)
     raw = await read_body(request, *read_settings(request))
     state = request.app.state
+    # the request's headers matter only to a record (its actor and request id)
+    args = (state, raw) if getattr(state, "recorder", None) is None else (
+        state, raw, request.headers)
     if len(raw) <= INLINE_BODY:
-        response = decide(state, raw, request.headers)
+        response = decide(*args)
     else:
-        response = await anyio.to_thread.run_sync(decide, state, raw, request.headers,
-                                                  limiter=heavy_limiter())
+        response = await anyio.to_thread.run_sync(decide, *args, limiter=heavy_limiter())
     record = getattr(response, "record", None)
     if record is not None:  # recording on: answered once the record is committed
         try:

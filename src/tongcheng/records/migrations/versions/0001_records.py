@@ -52,8 +52,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["record_id"], ["records.id"], ondelete="CASCADE",
                                 name=op.f("fk_decisions_record_id_records")),
         sa.PrimaryKeyConstraint("record_id", "rule", name=op.f("pk_decisions")),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_decisions_rule_status", "decisions", ["rule", "status"])
     op.create_table(
         "leaves",
         sa.Column("idx", sa.BigInteger, autoincrement=False, nullable=False),
