@@ -210,6 +210,10 @@ class RecordStore:
     @classmethod
     def open(cls, url: str, *, signer: Signer | None = None, create: bool = True) -> RecordStore:
         """Open (and create or migrate forward) the store at ``url``."""
+        full = engine_url(url)
+        if not create and full.startswith("sqlite:///") and full != "sqlite:///:memory:" \
+                and not Path(full.removeprefix("sqlite:///")).exists():
+            raise StoreError(f"{url}: no record store there")
         engine = connect(url)
         try:
             current = current_revision(engine)
