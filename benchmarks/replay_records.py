@@ -67,7 +67,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--distinct", type=int, default=10_000)
     parser.add_argument("--store", help="SQLite file to build (or reuse, when it exists)")
-    parser.add_argument("--chunk-size", type=int, default=200_000)
+    parser.add_argument("--chunk-size", type=int, default=100_000)
     args = parser.parse_args()
     from tongcheng.records.replay import replay_store
     from tongcheng.records.store import RecordStore

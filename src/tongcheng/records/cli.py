@@ -390,7 +390,8 @@ def keygen(path: str, lang: str) -> None:
 @click.option("--examples", type=click.IntRange(min=0), default=5, show_default=True,
               help="Record ids listed per transition (all of them with --format json "
                    "--examples 0).")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=200_000, show_default=True)
+@click.option("--chunk-size", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Records decided at once (memory grows with it).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @lang_option

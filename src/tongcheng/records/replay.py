@@ -111,7 +111,8 @@ class _Chunk:
     ids: list[str] = attrs.Factory(list)
     rows: list[dict[str, Any]] = attrs.Factory(list)  # situations, as_of set
     asked: list[frozenset[str] | None] = attrs.Factory(list)  # the rules a record asked for
-    decided: dict[str, list[Any]] = attrs.Factory(lambda: defaultdict(list))  # rule -> per row
+    # rule -> per row: (status, firmness, outcome or None), None where the record lacks it
+    decided: dict[str, list[Any]] = attrs.Factory(lambda: defaultdict(list))
 
 
 def _parse(bodies: Iterable[tuple[str, str]], report: ReplayReport, by_pack: bool,
@@ -133,11 +134,11 @@ def _parse(bodies: Iterable[tuple[str, str]], report: ReplayReport, by_pack: boo
         chunk.rows.append(row)
         rules = data.get("rules")
         chunk.asked.append(frozenset(rules) if rules is not None else None)
-        for d in data["decisions"]:
+        for d in data["decisions"]:  # kept small: the rest of the parsed body is let go
             column = chunk.decided[d["rule"]]
             if len(column) < n:
                 column.extend([None] * (n - len(column)))
-            column.append(d)
+            column.append((d["status"], d["firmness"], d["outcome"] or None))
         report.records += 1
         if n + 1 >= chunk_size:
             yield key, chunks.pop(key)
@@ -197,8 +198,7 @@ def _compare(engine: Any, chunk: _Chunk, result: Any, report: ReplayReport) -> N
     for rule_id in sorted(set(planned) | set(chunk.decided)):
         column = chunk.decided.get(rule_id, [])
         column = column + [None] * (n - len(column))
-        before = pl.Series("before", [d["status"] if d else None for d in column],
-                           dtype=pl.String)
+        before = pl.Series("before", [d[0] if d else None for d in column], dtype=pl.String)
         asked = pl.Series("asked", [a is None or rule_id in a for a in chunk.asked])
         if rule_id in planned:
             after = result[status_column(rule_id)].cast(pl.String)
@@ -230,15 +230,16 @@ def _details(plan: Any, column: list[Any], result: Any, ids: list[str], report: 
     outcomes = {name: result[outcome_column(rule.id, name)].to_list() for name, _ in plan.outcomes}
     differ = 0
     for k, d in enumerate(column):
-        if d is None or d["status"] != statuses[k]:
+        if d is None or d[0] != statuses[k]:
             continue
-        if d["firmness"] != rule.firmness:
-            report.firmness_changes[(rule.id, d["firmness"], rule.firmness)] += 1
-            report.note(("firmness", rule.id, d["firmness"], rule.firmness), ids[k])
+        status, firmness, recorded = d
+        if firmness != rule.firmness:
+            report.firmness_changes[(rule.id, firmness, rule.firmness)] += 1
+            report.note(("firmness", rule.id, firmness, rule.firmness), ids[k])
             differ += 1
             continue
-        recorded = d["outcome"]
-        if not recorded and statuses[k] != "eligible":
+        recorded = recorded or {}
+        if not recorded and status != "eligible":
             continue
         names = set(recorded) | {n for n, values in outcomes.items() if values[k] is not None}
         if any(name not in outcomes or not _same_value(outcomes[name][k], recorded.get(name))
@@ -266,7 +267,7 @@ def _engine(pack: Any) -> Any:
 
 
 def replay_bodies(bodies: Iterable[tuple[str, str]], *, pack_for: Any, pack: Any = None,
-                  chunk_size: int = 200_000, limit: int | None = 50) -> ReplayReport:
+                  chunk_size: int = 100_000, limit: int | None = 50) -> ReplayReport:
     """Replay records given as ``(id, body)``. ``pack_for(digest)`` gives an archived pack
     (own mode, when ``pack`` is None)."""
     started = time.perf_counter()
@@ -297,7 +298,7 @@ def replay_bodies(bodies: Iterable[tuple[str, str]], *, pack_for: Any, pack: Any
 
 
 def replay_store(store: RecordStore, filters: Filters | None = None, *, pack: Any = None,
-                 chunk_size: int = 200_000, limit: int | None = 50) -> ReplayReport:
+                 chunk_size: int = 100_000, limit: int | None = 50) -> ReplayReport:
     return replay_bodies(store.bodies(filters, batch=min(chunk_size, 20_000)),
                          pack_for=store.archived, pack=pack, chunk_size=chunk_size, limit=limit)
 
