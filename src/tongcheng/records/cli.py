@@ -416,7 +416,8 @@ def replay(url: str, pack_path: str | None, examples: int, chunk_size: int, fmt:
             _fail(EXIT_PACK, e.describe())
     store = open_store(url, create=False)
     try:
-        report = replay_store(store, _filters(kw), pack=other, chunk_size=chunk_size)
+        report = replay_store(store, _filters(kw), pack=other, chunk_size=chunk_size,
+                              limit=None if examples == 0 else examples)
     finally:
         store.close()
     if fmt == "json":
