@@ -12,9 +12,8 @@ never in a writer's way. ``records verify`` (``tongcheng.records.verify``) recom
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from tongcheng.records.record import Record, digest
 from tongcheng.records.signing import Signer
 
 __all__ = ["Filters", "RecordStore", "StoreError", "TreeHead", "engine_url", "leaf_data",
-           "migrate", "utc"]
+           "migrate", "parse_when", "utc"]
 
 _SEAL_LOCK = 0x746F6E67  # "tong": the PostgreSQL advisory lock the sealer holds
 _MIGRATE_LOCK = 0x746F6E68
@@ -489,17 +488,3 @@ def parse_when(text: str, *, end: bool = False) -> datetime:
                          f"{text!r}") from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
-
-def loads(body: str) -> dict[str, Any]:
-    return json.loads(body)
-
-
-def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
