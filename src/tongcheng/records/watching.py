@@ -204,6 +204,64 @@ def _sync(handle: IO[bytes] | None) -> int:
     return handle.tell()
 
 
+class _Outputs:
+    """Where a durable watch writes: the output (a file, cut back and synced; or stdout, held
+    until each commit) and the rejects file."""
+
+    def __init__(self, out: IO[bytes], seekable: bool, rejects: IO[bytes] | None,
+                 reject_line: Any) -> None:
+        self.out, self.seekable, self.rejects = out, seekable, rejects
+        self.reject_line = reject_line
+        self.pending: list[bytes] = []  # stdout lines waiting for the commit
+
+    def cut(self, position: _Position) -> None:
+        if self.seekable:
+            _cut(self.out, position.output)
+        _cut(self.rejects, position.rejects)
+
+    def write(self, data: bytes) -> None:
+        if self.seekable:
+            self.out.write(data)
+        else:
+            self.pending.append(data)
+
+    def reject(self, entry: dict[str, Any]) -> None:
+        text = self.reject_line(entry)
+        if text is not None and self.rejects is not None:
+            self.rejects.write(text)
+
+    def synced(self) -> tuple[int, int]:
+        """Flushed to disk: the output's and the rejects' lengths."""
+        return (_sync(self.out) if self.seekable else 0), _sync(self.rejects)
+
+    def committed(self) -> None:
+        if self.pending:
+            self.out.write(b"".join(self.pending))
+            self.out.flush()
+            self.pending.clear()
+
+
+def _records_of(watcher: Any, number: int, raw: bytes, outputs: _Outputs,
+                emit_line: Any) -> None:
+    """Feed one line; write what it produced (rejects to the rejects)."""
+    from tongcheng.cases.watch import Rejected
+
+    try:
+        records = watcher.feed(number, raw)
+    except Rejected as e:
+        records = []
+        watcher.stats.rejected += 1
+        entry: dict[str, Any] = {"line": number, "reason": e.reason}
+        if e.subject:
+            entry["subject"] = e.subject
+        outputs.reject(entry)
+    for record in [*watcher.take_dropped(), *records]:
+        if record["type"] == "rejected":
+            outputs.reject({k: v for k, v in record.items() if k != "type"})
+        else:
+            outputs.write(emit_line(record))
+
+
 def run(durable: DurableWatch, lines: Iterable[bytes], *, out: IO[bytes], seekable: bool,
         rejects: IO[bytes] | None, commit_every: int, emit_line: Any, reject_line: Any,
         progress: Any = None, progress_every: int = 0) -> Any:
@@ -211,71 +269,37 @@ def run(durable: DurableWatch, lines: Iterable[bytes], *, out: IO[bytes], seekab
     ``reject_line(entry) -> bytes | None`` format the output (None: written elsewhere)."""
     import time
 
-    from tongcheng.cases.watch import Rejected
-
     watcher = durable.watcher
     stats = watcher.stats
     position = durable.restore()
-    if seekable:
-        _cut(out, position.output)
-    _cut(rejects, position.rejects)
-    pending: list[bytes] = []  # stdout lines waiting for the commit
+    outputs = _Outputs(out, seekable, rejects, reject_line)
+    outputs.cut(position)
     started = time.perf_counter()
     last: bytes | None = None
-    number = 0
-    since_commit = 0
-
-    def write(data: bytes) -> None:
-        if seekable:
-            out.write(data)
-        else:
-            pending.append(data)
+    number = since_commit = 0
 
     def commit() -> None:
-        nonlocal since_commit
-        durable.commit(number, last, _sync(out) if seekable else 0, _sync(rejects))
-        if pending:
-            out.write(b"".join(pending))
-            out.flush()
-            pending.clear()
-        since_commit = 0
+        durable.commit(number, last, *outputs.synced())
+        outputs.committed()
 
     for number, raw in enumerate(lines, start=1):
-        if number < position.lines:
-            continue
-        if number == position.lines:
-            if hashlib.sha256(raw).hexdigest() != position.line_digest:
+        if number <= position.lines:
+            if number == position.lines and \
+                    hashlib.sha256(raw).hexdigest() != position.line_digest:
                 raise StreamMismatch(
                     f"line {number} of the input is not the line {number} the store's stream "
                     f"{durable.stream!r} stopped at: another input, or give another --stream")
             continue
-        try:
-            records = watcher.feed(number, raw)
-        except Rejected as e:
-            records = []
-            stats.rejected += 1
-            entry: dict[str, Any] = {"line": number, "reason": e.reason}
-            if e.subject:
-                entry["subject"] = e.subject
-            text = reject_line(entry)
-            if text is not None and rejects is not None:
-                rejects.write(text)
-        for record in [*watcher.take_dropped(), *records]:
-            if record["type"] == "rejected":
-                text = reject_line({k: v for k, v in record.items() if k != "type"})
-                if text is not None and rejects is not None:
-                    rejects.write(text)
-            else:
-                write(emit_line(record))
-        stats.lines = number
-        last = raw
+        _records_of(watcher, number, raw, outputs, emit_line)
+        stats.lines, last = number, raw
         since_commit += 1
         if since_commit >= commit_every:
             commit()
+            since_commit = 0
         if progress is not None and progress_every and number % progress_every == 0:
             stats.seconds = time.perf_counter() - started
             progress(stats)
-    if number and number > position.lines:
+    if number > position.lines:
         commit()
     stats.seconds = time.perf_counter() - started
     if progress is not None:
