@@ -39,7 +39,7 @@ def serve(
     try:
         import uvicorn
 
-        from tongcheng.service.app import create_app
+        from tongcheng.service.app import create_app, tune_server_process
         from tongcheng.service.protocol import PROTOCOL
     except ImportError as exc:  # pragma: no cover - depends on the installation
         click.echo(
@@ -76,5 +76,6 @@ def serve(
             http=PROTOCOL,
         )
         return
+    tune_server_process()
     uvicorn.run(create_app(pack_path, body_timeout=body_timeout), host=host, port=port,
                 log_level=log_level, access_log=access_log, http=PROTOCOL)

@@ -40,7 +40,7 @@ MAX_LIST_ITEMS = 1000  # items in any one list of a situation (periods, cards, r
 INLINE_BODY = 16 * 1024  # bodies up to this size are answered on the event loop
 # Larger bodies are answered in worker threads, at most this many at once: a few heavy
 # requests never hold the event loop, and the cores stay shared with light ones.
-HEAVY_AT_ONCE = 2
+HEAVY_AT_ONCE = 1
 
 
 class EvaluateOptions:
