@@ -266,14 +266,14 @@ def profile(rounds: int, kind: str) -> None:
     from tongcheng.places import default_registry
     from tongcheng.service.answer import AnswerWriter
     from tongcheng.service.app import create_app
-    from tongcheng.service.deps import dumps, load_json
+    from tongcheng.service.deps import dumps, load_json, narrow
     from tongcheng.service.deps import json_default as _json_default
-    from tongcheng.service.evaluating import parse_request, situation_digest
+    from tongcheng.service.evaluating import Defaults, parse_request, situation_digest
 
     pack, registry, bodies = tongcheng.bundled_pack(), default_registry(), make_bodies(kind)
-    writer = AnswerWriter(dumps, _json_default)
+    writer = AnswerWriter(dumps, _json_default, narrow)
     data = [load_json(b) for b in bodies]
-    options = [parse_request(d, pack, registry) for d in data]
+    options = [parse_request(d, pack, registry).complete(Defaults()) for d in data]
 
     def run(o):
         return evaluate(pack, o.situation, as_of=o.as_of, rules=o.rules, registry=registry,

@@ -115,9 +115,9 @@ def test_large_bodies_are_decided_off_the_event_loop(monkeypatch):
     threads: list[str] = []
     real = evaluating.decide
 
-    def spy(state, raw):
+    def spy(*args):
         threads.append(threading.current_thread().name)
-        return real(state, raw)
+        return real(*args)
 
     monkeypatch.setattr(evaluating, "decide", spy)
     many = [{"kind": "transit", "issuer": "370200"}] * 400

@@ -45,6 +45,7 @@ from tongcheng.service.deps import (
     dumps,
     error_response,
     json_default,
+    narrow,
     problems_response,
 )
 from tongcheng.service.evaluating import check_writer
@@ -69,7 +70,7 @@ def create_app(
     elif not isinstance(pack, RulePack):
         pack = load_pack(pack)
     registry = registry or default_registry()
-    writer = AnswerWriter(dumps, json_default)
+    writer = AnswerWriter(dumps, json_default, narrow)
     check_writer(writer, pack, registry)
 
     app = FastAPI(

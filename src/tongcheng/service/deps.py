@@ -64,9 +64,59 @@ def get_writer(request: Request) -> AnswerWriter:
 PackDep = Annotated[RulePack, Depends(get_pack)]
 RegistryDep = Annotated[PlaceRegistry, Depends(get_registry)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+LANGS = ("zh", "en")
 LangQuery = Annotated[
-    Literal["zh", "en"], Query(description="language of readings in the basis")
+    Literal["zh", "en"] | None,
+    Query(description="language of the answer's texts (absent: the request's "
+          "Accept-Language, else zh); texts come in that language only"),
 ]
+
+
+def accepted_lang(header: str | None) -> str | None:
+    """The language an ``Accept-Language`` header prefers among zh and en (None: neither)."""
+    if not header:
+        return None
+    best, best_q = None, 0.0
+    for part in header.split(",")[:20]:
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                q = float(params[2:])
+            except ValueError:
+                continue
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGS and q > best_q:
+            best, best_q = primary, q
+    return best
+
+
+def answer_lang(request: Request, explicit: Any = None) -> str:
+    """The answer's language: ``explicit`` (a ``lang`` the request gave), else the
+    ``Accept-Language`` header's choice, else zh."""
+    if explicit in LANGS:
+        return explicit
+    return accepted_lang(request.headers.get("accept-language")) or "zh"
+
+
+def narrow(data: Any, lang: str) -> Any:
+    """``data`` with every text given in both languages (``{"zh": …, "en": …}``) given in
+    ``lang`` only: an answer in one language carries only that language."""
+    if isinstance(data, dict):
+        if data and data.keys() <= {"zh", "en"}:
+            return {lang: data.get(lang)}
+        return {k: narrow(v, lang) for k, v in data.items()}
+    if isinstance(data, list):
+        return [narrow(v, lang) for v in data]
+    return data
+
+
+def get_lang(request: Request, lang: LangQuery = None) -> str:
+    return answer_lang(request, lang)
+
+
+LangDep = Annotated[str, Depends(get_lang)]
 
 
 # --- errors -------------------------------------------------------------------------------------

@@ -20,7 +20,11 @@ class _Out(BaseModel):
 
 
 class TextOut(BaseModel):
-    zh: str
+    """A text in the answer's language only (``lang``, else Accept-Language, else zh)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    zh: str | None = None
     en: str | None = None
 
 
@@ -150,6 +154,9 @@ class PlaceDetailOut(PlaceOut):
 
 class PlacesOut(BaseModel):
     places: list[PlaceOut]
+    total: int = Field(description="places found in all (every page)")
+    offset: int
+    limit: int
 
 
 class PlaceRefOut(BaseModel):

@@ -94,6 +94,7 @@
   /* --- place suggestions from the registry ------------------------------------------------ */
 
   var list = document.getElementById("place-options");
+  var pageLang = document.documentElement.lang === "en" ? "en" : "zh";
   var timer = null, asked = "";
   function suggest(input) {
     var q = input.value.trim();
@@ -102,7 +103,7 @@
     timer = setTimeout(function () {
       asked = q;
       if (!q) { list.innerHTML = ""; return; }
-      fetch("/v1/places?limit=12&q=" + encodeURIComponent(q))
+      fetch("/v1/places?limit=12&lang=" + pageLang + "&q=" + encodeURIComponent(q))
         .then(function (r) { return r.ok ? r.json() : { places: [] }; })
         .then(function (data) {
           if (asked !== q) return;
@@ -110,7 +111,8 @@
           data.places.forEach(function (p) {
             if (!p.current) return;
             var o = document.createElement("option");
-            o.value = p.name.zh + (p.name.en ? " " + p.name.en : "") + " (" + p.code + ")";
+            var name = p.name[pageLang] || p.name.zh || "";
+            o.value = (name ? name + " " : "") + "(" + p.code + ")";
             list.appendChild(o);
           });
         })
