@@ -344,7 +344,7 @@ def test_places_come_a_page_at_a_time_with_the_total(client):
         offset += 5
     assert len(codes) == len(set(codes)) == total
     everything = client.get("/v1/places", params={"limit": 200}).json()
-    assert everything["total"] > 150 and len(everything["places"]) == 200 or (
+    assert (everything["total"] > 150 and len(everything["places"]) == 200) or (
         everything["total"] == len(everything["places"]))
     beyond = client.get("/v1/places", params={"q": "3702", "offset": 10_000}).json()
     assert beyond["places"] == [] and beyond["total"] == total

@@ -39,6 +39,7 @@ from tongcheng.service.deps import (
     ANSWERED,
     API,
     BODY_TIMEOUT,
+    MAX_BATCH_BODY,
     MAX_BODY,
     ClientGone,
     Settings,
@@ -96,7 +97,8 @@ def create_app(
         (b"x-rule-pack", f"{info['name']} {info['version']}".encode()),
         (b"x-rule-pack-digest", info["digest"].encode()),
     ]
-    app.add_middleware(Guard, limit=max_body, headers=headers, lanes=LANES)
+    app.add_middleware(Guard, limit=max_body, headers=headers, lanes=LANES,
+                       limits={f"{API}/evaluate/batch": MAX_BATCH_BODY})
     return app
 
 

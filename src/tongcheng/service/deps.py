@@ -30,6 +30,7 @@ from tongcheng.situation import no_duplicate_keys
 
 API = "/v1"
 MAX_BODY = 256 * 1024  # bytes of a request body
+MAX_BATCH_BODY = 8 * 2**20  # bytes of a batch request's body (POST /v1/evaluate/batch)
 BODY_TIMEOUT = 15.0  # seconds to receive a whole body
 MAX_PROBLEMS = 100  # problems listed in one answer; the rest are counted
 
@@ -136,9 +137,13 @@ class Refusal(Exception):
 class PayloadTooLarge(Refusal):
     status = 413
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, message: str | None = None) -> None:
         self.limit = limit
-        super().__init__("", f"request body larger than {limit} bytes")
+        super().__init__("", message or f"request body larger than {limit} bytes")
+
+    @classmethod
+    def items(cls, limit: int, count: int) -> PayloadTooLarge:
+        return cls(limit, f"{count:,} items: a request holds at most {limit:,}")
 
 
 class NotFound(Refusal):

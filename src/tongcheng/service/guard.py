@@ -29,8 +29,10 @@ class Guard:
     def __init__(
         self, app: ASGIApp, *, limit: int, headers: list[tuple[bytes, bytes]],
         lanes: Mapping[tuple[str, str], ASGIApp] | None = None,
+        limits: Mapping[str, int] | None = None,
     ) -> None:
         self.app, self.limit = app, limit
+        self.limits = dict(limits or {})  # paths with their own body limit
         self.headers = [*headers, *SECURITY_HEADERS]
         self.lanes = dict(lanes or {})
 
@@ -49,9 +51,10 @@ class Guard:
                 message["headers"] = [*own, *extra]
             await send(message)
 
-        if self.too_big(scope):
+        limit = self.limits.get(scope["path"], self.limit)
+        if self.too_big(scope, limit):
             response = problems_response(
-                413, [Problem("", f"request body larger than {self.limit} bytes")],
+                413, [Problem("", f"request body larger than {limit} bytes")],
                 headers={"connection": "close"},
             )
             await response(scope, receive, stamped)
@@ -59,13 +62,14 @@ class Guard:
         lane = self.lanes.get((scope["method"], scope["path"]))
         await (lane or self.app)(scope, receive, stamped)
 
-    def too_big(self, scope: dict) -> bool:
+    @staticmethod
+    def too_big(scope: dict, limit: int) -> bool:
         """The declared Content-Length is over the limit (an undeclared body is counted as
         it is read, ``deps.read_body``)."""
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
-                    return int(value) > self.limit
+                    return int(value) > limit
                 except ValueError:
                     return False
         return False

@@ -42,6 +42,12 @@ def document(app: FastAPI) -> dict[str, Any]:
     )
     request["properties"]["situation"] = {"$ref": "#/components/schemas/Situation"}
     components["EvaluateRequest"] = request
+    item = {**request, "title": "BatchItem",
+            "properties": {**request["properties"], "id": {
+                "type": ["string", "integer"], "maxLength": 200,
+                "description": "echoed in the item's answer line"}},
+            "description": "One request of a batch: an evaluate request with an optional id."}
+    components["BatchItem"] = item
     spec["info"]["x-rule-pack"] = catalog.pack_info(app.state.pack)
     app.openapi_schema = spec
     return spec
