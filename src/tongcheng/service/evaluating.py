@@ -320,6 +320,7 @@ def write_answer(state: Any, options: EvaluateOptions) -> tuple[bytes, Situation
         state.pack, situation, as_of=options.as_of, rules=options.rules,
         registry=state.registry, trace=bool(options.trace),
     )
+    state.metrics.decided(result)
     if options.fields is None:
         return state.answer_writer.write(result, options.lang), situation
     return dumps(chosen_parts(result, options.lang, options.fields)), situation

@@ -14,6 +14,7 @@ from tongcheng.errors import Problem, RuleConflict, SituationError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
 from tongcheng.service.deps import Refusal, capped, read_body, read_settings
+from tongcheng.service.observe import Metrics
 from tongcheng.service.page import LANGS, FormState, PageView, situation_from_form
 from tongcheng.situation import parse_situation
 
@@ -39,16 +40,17 @@ def page(view: PageDep, lang: str = "zh") -> HTMLResponse:
 
 @router.post("/", response_class=HTMLResponse)
 async def submit(request: Request, view: PageDep) -> HTMLResponse:
+    metrics = request.app.state.metrics
     try:
         raw = await read_body(request, *read_settings(request))
     except Refusal as exc:  # too large, too slow
         return view.render(FormState.blank(), problems=[Problem("", exc.message)],
                            status=exc.status, headers=exc.headers)
     # resolving places and deciding: off the event loop (a full form is a few milliseconds)
-    return await anyio.to_thread.run_sync(answer_form, view, raw)
+    return await anyio.to_thread.run_sync(answer_form, view, raw, metrics)
 
 
-def answer_form(view: PageView, raw: bytes) -> HTMLResponse:
+def answer_form(view: PageView, raw: bytes, metrics: Metrics) -> HTMLResponse:
     text = raw.decode("utf-8", errors="replace")
     state, op = FormState.from_pairs(parse_qsl(text, keep_blank_values=True))
     if not state.apply(op):
@@ -67,6 +69,7 @@ def answer_form(view: PageView, raw: bytes) -> HTMLResponse:
         return view.render(state, problems=capped(problems), status=422)
     try:
         result = evaluate_pack(view.pack, situation, registry=registry)
+        metrics.decided(result)
     except (RuleConflict, RuleError) as exc:
         return view.render(state, failure=str(exc), status=409)
     state.evaluated = True
