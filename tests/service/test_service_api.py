@@ -395,8 +395,13 @@ def test_one_place_with_its_children(client):
 # --- schema, version, health, OpenAPI ------------------------------------------------------------
 
 
-def test_situation_schema_is_the_models(client):
-    assert client.get("/v1/schema/situation").json() == situation_json_schema()
+def test_situation_schema_is_the_models_with_the_packs_items_and_places(client):
+    from tongcheng.places import default_registry
+    from tongcheng.service.schema import situation_schema
+
+    served = client.get("/v1/schema/situation").json()
+    assert served == situation_schema(tongcheng.bundled_pack(), default_registry())
+    assert served["properties"].keys() == situation_json_schema()["properties"].keys()
 
 
 def test_version_digest_equals_the_packs(client):

@@ -24,7 +24,7 @@ from tongcheng.service.deps import (
     narrow,
     problems_doc,
 )
-from tongcheng.situation import situation_json_schema
+from tongcheng.service.schema import situation_schema
 
 router = APIRouter(prefix=API)
 
@@ -171,6 +171,7 @@ def show_place(code: str, registry: RegistryDep, lang: LangDep) -> Response:
 
 
 @router.get("/schema/situation", tags=["meta"],
-            summary="JSON Schema of a situation (generated from the model)")
-def schema() -> Response:
-    return JSON(situation_json_schema())
+            summary="JSON Schema of a situation: the model's, with the pack's service items "
+            "and the registry's place codes")
+def schema(pack: PackDep, registry: RegistryDep) -> Response:
+    return JSON(situation_schema(pack, registry))
