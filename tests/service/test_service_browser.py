@@ -67,7 +67,7 @@ def test_cross_city_case_in_english(browser, live_server):
                              second_place="qingdao")
     pt.submit(browser)
     card = pt.decision(browser, RECOGNITION_RULE)
-    assert card.find_element(By.CSS_SELECTOR, "h3").text == (
+    assert card.find_element(By.CSS_SELECTOR, ".decision-title").text == (
         "Recognition of employee medical insurance contribution years")
     assert "eligible" in card.find_element(By.CSS_SELECTOR, ".badge").text
     assert pt.outcome_text(card, "recognized_months") == "305 (25 years 5 months)"

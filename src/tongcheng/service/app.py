@@ -114,7 +114,8 @@ def create_app(
         (b"x-rule-pack-digest", info["digest"].encode()),
     ]
     app.add_middleware(Guard, limit=max_body, headers=headers, lanes=LANES,
-                       limits={f"{API}/evaluate/batch": MAX_BATCH_BODY}, metrics=metrics,
+                       limits={f"{API}/evaluate/batch": MAX_BATCH_BODY, "/": None},
+                       metrics=metrics,
                        salt=f"{info['digest']} {__version__}".encode(), access_log=access_log)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM, compresslevel=GZIP_LEVEL)
     if cors_origins:  # outermost: a preflight is answered before anything else

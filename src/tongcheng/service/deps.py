@@ -157,6 +157,7 @@ class BodyTimeout(Refusal):
     headers = {"connection": "close"}  # noqa: RUF012
 
     def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
         super().__init__("", f"request body not received within {seconds:g} seconds")
 
 

@@ -39,13 +39,14 @@ class Guard:
         self, app: ASGIApp, *, limit: int, headers: list[tuple[bytes, bytes]],
         metrics: Metrics, salt: bytes, access_log: bool = False,
         lanes: Mapping[tuple[str, str], ASGIApp] | None = None,
-        limits: Mapping[str, int] | None = None,
+        limits: Mapping[str, int | None] | None = None,
     ) -> None:
         self.app, self.limit = app, limit
         self.headers = [*headers, *SECURITY_HEADERS]
         self.metrics, self.salt, self.access_log = metrics, salt, access_log
         self.lanes = dict(lanes or {})
-        self.limits = dict(limits or {})  # paths with their own body limit
+        # paths with their own body limit (None: the handler refuses in its own words)
+        self.limits = dict(limits or {})
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -74,7 +75,7 @@ class Guard:
         route = scope["path"] if lane else None
         try:
             limit = self.limits.get(scope["path"], self.limit)
-            if self.too_big(scope, limit):
+            if limit is not None and self.too_big(scope, limit):
                 await problems_response(
                     413, [Problem("", f"request body larger than {limit} bytes")],
                     headers={"connection": "close"},

@@ -186,6 +186,43 @@
     });
   });
 
+  /* --- a case loaded from a file: its text into the box, then loaded ------------------------ */
+
+  var caseFile = document.querySelector("[data-case-file]");
+  if (caseFile) {
+    caseFile.addEventListener("change", function () {
+      var file = caseFile.files && caseFile.files[0];
+      if (!file) return;
+      var reader = new FileReader();
+      reader.onload = function () {
+        document.getElementById("f-case").value = String(reader.result);
+        document.getElementById("import").click();
+      };
+      reader.readAsText(file);
+    });
+  }
+
+  /* --- a link to a field inside a folded section unfolds it ----------------------------------- */
+
+  function unfold(id) {
+    var target = id && document.getElementById(id);
+    for (var el = target; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS") el.open = true;
+    }
+    return target;
+  }
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("a[href^='#']");
+    if (!link) return;
+    var target = unfold(link.getAttribute("href").slice(1));
+    if (target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) {
+      e.preventDefault();
+      target.scrollIntoView({ block: "center" });
+      target.focus();
+    }
+  });
+  if (location.hash) unfold(location.hash.slice(1));
+
   /* --- after deciding, take the reader to the decisions (or to the problems) ----------------- */
 
   var landing = document.getElementById("problems") ||
