@@ -215,11 +215,9 @@
     var link = e.target.closest && e.target.closest("a[href^='#']");
     if (!link) return;
     var target = unfold(link.getAttribute("href").slice(1));
-    if (target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) {
-      e.preventDefault();
-      target.scrollIntoView({ block: "center" });
-      target.focus();
-    }
+    // the link still goes to its fragment; the field then takes the focus as well
+    if (target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName))
+      setTimeout(function () { target.focus(); }, 0);
   });
   if (location.hash) unfold(location.hash.slice(1));
 
