@@ -1,17 +1,8 @@
-"""Reopening a case from a decision record: the recorded situation back in the form.
-
-Every fact the form has a field for goes to its field; what it has none for goes to the JSON
-box, so deciding the reopened form decides exactly the recorded situation.
-"""
+"""The words of decision records on the page: the printed decision letter
+(``templates/letter.html``), the record id, and reopening a case from it (the recorded
+situation goes back in the form through ``FormState.from_situation``)."""
 
 from __future__ import annotations
-
-import copy
-import json
-from typing import Any
-
-from tongcheng.service.page.fields import LISTS, SCALAR_FIELDS
-from tongcheng.service.page.form import FormState
 
 # The decision letter's words (templates/letter.html), in both languages.
 LETTER_WORDS = {
@@ -43,63 +34,3 @@ LETTER_WORDS = {
            "reopened": "reopened from its record (decided again under the current rule pack)"},
 }
 
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _take(data: dict[str, Any], path: str) -> Any:
-    """Remove and return the value at a dotted path (None when absent)."""
-    *heads, last = path.split(".")
-    node = data
-    for head in heads:
-        node = node.get(head)
-        if not isinstance(node, dict):
-            return None
-    value = node.pop(last, None)
-    return value
-
-
-def _prune(data: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            value = _prune(value)
-            if not value:
-                continue
-        out[key] = value
-    return out
-
-
-def state_from_situation(situation: dict[str, Any], lang: str = "zh") -> FormState:
-    rest = copy.deepcopy(situation)
-    state = FormState(lang=lang)
-    for name in SCALAR_FIELDS:
-        value = _take(rest, name)
-        if value is not None:
-            state.values[name] = _text(value)
-    for spec in LISTS:
-        items = _take(rest, spec.path)
-        if items is None:
-            continue
-        names = {f.name for f in spec.fields}
-        if not items:
-            state.none.add(spec.path)
-        if any(set(item) - names for item in items):  # a field the form lacks: all as JSON
-            _put_back(rest, spec.path, items)
-            continue
-        state.rows[spec.path] = [{k: _text(v) for k, v in item.items()} for item in items]
-    rest = _prune(rest)
-    if rest:
-        state.extra = json.dumps(rest, ensure_ascii=False, indent=1)
-    state.evaluated = True
-    return state
-
-
-def _put_back(data: dict[str, Any], path: str, value: Any) -> None:
-    *heads, last = path.split(".")
-    for head in heads:
-        data = data.setdefault(head, {})
-    data[last] = value
