@@ -216,5 +216,9 @@ from tongcheng.cases.watch import watch  # noqa: E402 (click only; durable_rules
 
 main.add_command(watch)
 
+from tongcheng.compare.command import compare  # noqa: E402 (click only; polars loads on use)
+
+main.add_command(compare)
+
 if __name__ == "__main__":
     main()

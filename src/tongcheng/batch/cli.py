@@ -153,9 +153,13 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same persons.")
 @click.option("--as-of", callback=as_of_date, default="2025-06-01", show_default=True,
               help="The date the population is described at.")
+@click.option("--retiring", type=click.IntRange(1990, 2100), default=None, metavar="YEAR",
+              help="Instead: residents of the Qingdao metro area reaching retirement age in "
+                   "YEAR, described at its last day (careers of employee medical insurance "
+                   "across cities, deemed years before 1996).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: when stderr is a terminal).")
-def synth(n, output, seed, as_of, progress) -> None:
+def synth(n, output, seed, as_of, retiring, progress) -> None:
     """Write N synthetic residents of Shandong (weighted toward the Qingdao metro area)."""
     from tqdm import tqdm
 
@@ -164,7 +168,8 @@ def synth(n, output, seed, as_of, progress) -> None:
     started = time.perf_counter()
     with tqdm(total=n, unit="rows", unit_scale=True, file=sys.stderr,
               disable=(not sys.stderr.isatty()) if progress is None else not progress) as bar:
-        written = gen.write(output, n, seed=seed, as_of=as_of, progress=bar.update)
+        written = gen.write(output, n, seed=seed, as_of=as_of, progress=bar.update,
+                            retiring=retiring)
     click.echo(f"wrote {written} persons to {output} in {time.perf_counter() - started:.1f} s",
                err=True)
 
