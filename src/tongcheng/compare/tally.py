@@ -270,7 +270,7 @@ def stats(counts: Counter, total: float | None) -> dict[str, Any]:
 def _num(x: float) -> float | int:
     if math.isfinite(x) and float(x).is_integer():
         return int(x)
-    return round(x, 4)
+    return round(x, 2)
 
 
 def _side_counts(transitions: Counter, side: int) -> dict[str, int]:
