@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import as_of_date
+from tongcheng.cli_options import as_of_date, overlay_option
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 STATUS_CHOICES = ("eligible", "ineligible", "undetermined", "not_applicable")
@@ -26,12 +26,13 @@ def _fail(code: int, message: str) -> None:
     sys.exit(code)
 
 
-def _load_pack(pack_path: str | None):
+def _load_pack(pack_path: str | None, overlays: tuple[str, ...] = ()):
     from tongcheng.errors import PackError
     from tongcheng.pack.loader import bundled_pack_path, load_pack
 
     try:
-        return load_pack(Path(pack_path) if pack_path else bundled_pack_path())
+        return load_pack(Path(pack_path) if pack_path else bundled_pack_path(),
+                         overlays=overlays)
     except PackError as e:
         _fail(EXIT_PACK, e.describe())
 
@@ -59,15 +60,16 @@ def _load_pack(pack_path: str | None):
               help="Progress bar on stderr (default: when stderr is a terminal).")
 @click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
               help="Rule-pack folder (default: the bundled pack).")
+@overlay_option
 def screen(input_path, output, fmt, rules, statuses, as_of, rejects_path, chunk_size, engine,
-           master, progress, pack_path) -> None:
+           master, progress, pack_path, overlays) -> None:
     """Decide every rule for every situation in INPUT (Parquet, CSV or JSON Lines).
 
     Writes one row per valid situation to OUTPUT (Parquet): _row (the input row, from 0), id
     (when the input has one), and per rule RULE.status and RULE.outcome.NAME. Rows the situation
     model refuses go to the rejects file with every problem named.
     """
-    pack = _load_pack(pack_path)
+    pack = _load_pack(pack_path, overlays)
     if not Path(input_path).exists():
         _fail(EXIT_INVALID, f"{input_path}: no such file")
     rejects_path = rejects_path or f"{output}.rejects.jsonl"

@@ -229,7 +229,8 @@ figure { margin: 0; } figcaption { font-weight: 600; margin-bottom: .3rem; }
 {% for view in rules %}{% set rule = view.rule %}
 <section class="rule" id="{{ rule.rule }}">
 <h2>{{ rule.title[lang] }} <code>{{ rule.rule }}</code></h2>
-<p class="why">{{ decided(rule.decided) }}{% if rule.why %} — {{ w.why }}: {{ rule.why }}{% endif %}</p>
+<p class="why">{{ decided(rule.decided) }}
+{%- if rule.why %} — {{ w.why }}: {{ rule.why }}{% endif %}</p>
 <p class="key">{{ w.changed }}: <b>{{ '{:,}'.format(rule.changed) }}</b>
 ({{ '{:.1%}'.format(rule.share_changed) }}){% if rule.outcome_only_changed %} ·
 {{ w.outcome_only }}: {{ '{:,}'.format(rule.outcome_only_changed) }}{% endif %}</p>
@@ -252,7 +253,8 @@ figure { margin: 0; } figcaption { font-weight: 600; margin-bottom: .3rem; }
 <th class="n">{{ w.p90 }}</th></tr>
 {% for label, s in ((w.base, t.entry.base), (w.new, t.entry.new), (w.change, t.entry.changed)) %}
 <tr><td>{{ label }}</td><td class="n">{{ '{:,}'.format(s.count) }}</td>
-<td class="n">{{ s.sum if s.count else '—' }}</td><td class="n">{{ s.mean if s.count else '—' }}</td>
+<td class="n">{{ s.sum if s.count else '—' }}</td>
+<td class="n">{{ s.mean if s.count else '—' }}</td>
 <td class="n">{{ s.p10 if s.count else '—' }}</td>
 <td class="n">{{ s.median if s.count else '—' }}</td>
 <td class="n">{{ s.p90 if s.count else '—' }}</td></tr>

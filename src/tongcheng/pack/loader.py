@@ -107,7 +107,7 @@ class _Loader:
         """How a file of the pack is named in locations: relative to the pack."""
         return path.relative_to(self.root).as_posix()
 
-    def source_dir(self, doc: Document) -> Path:
+    def source_dir(self, doc_id: str) -> Path:
         """The folder holding a cited document's text (an overlay's own, for its documents)."""
         return self.root / "sources"
 
@@ -247,7 +247,7 @@ class _Loader:
     def documents(self, docs_in: dict[str, schema.DocumentIn]) -> dict[str, Document]:
         out = {}
         for doc_id, d in docs_in.items():
-            if d.file and not (self.source_dir(d) / d.file).is_file():
+            if d.file and not (self.source_dir(doc_id) / d.file).is_file():
                 self.problem(
                     "documents.yaml",
                     (doc_id, "file"),
@@ -270,7 +270,7 @@ class _Loader:
                                  f"unknown document {b.document!r}: add it to documents.yaml")
                 continue
             if b.quote and doc.file:
-                source = self.source_dir(doc) / doc.file
+                source = self.source_dir(doc.id) / doc.file
                 if source.is_file() and _norm(b.quote) not in _norm(source.read_text("utf-8")):
                     self.problem(
                         file,

@@ -118,8 +118,15 @@ class _OverlayLoader(_Loader):
     def file(self, name: str) -> str:
         return str(self.root / name)
 
-    def source_dir(self, doc: Document) -> Path:
-        return self.doc_dirs.get(doc.id, self.root / "sources")
+    def source_dir(self, doc_id: str) -> Path:
+        return self.doc_dirs.get(doc_id, self.root / "sources")
+
+    def below_at(self, where: Location | None) -> str:
+        """A location in the stack below, with its pack's folder (overlays' are absolute)."""
+        if where is None:
+            return "?"
+        return str(where) if Path(where.file).is_absolute() else str(
+            Location(str(Path(self.below.root) / where.file), where.line))
 
     def read_entries(self, rel, entry, *, as_list=False, required=True):
         good, bad = super().read_entries(rel, entry, as_list=as_list, required=required)
@@ -170,7 +177,7 @@ class _OverlayLoader(_Loader):
         for doc_id, d in docs_in.items():
             if doc_id in below:
                 self.conflict(self.loc(rel, (doc_id,)),
-                              f"document {doc_id} is already in the pack below; an overlay adds "
+                              f"document {doc_id} is already defined below; an overlay adds "
                               "documents and never redefines one: give yours its own id")
                 continue
             fresh[doc_id] = d
@@ -217,7 +224,7 @@ class _OverlayLoader(_Loader):
             if clash:
                 self.conflict(self.loc(rel, path), (
                     f"{code} is already a member of zone {zone.id} from {clash[0].start} "
-                    f"(zones.yaml of the pack below, {zone.location}); an overlay adds members, "
+                    f"(the pack below, {self.below_at(zone.location)}); an overlay adds members, "
                     "it does not redefine them"))
                 continue
             members.append(new)
@@ -303,7 +310,8 @@ class _OverlayLoader(_Loader):
                 if v.undated or o.undated or _overlap((v.start, v.end), (o.start, o.end)):
                     fine = False
                     self.conflict(v.location or Location("?"), (
-                        f"{key}: this value ({_span(v)}) meets the pack's value at {o.location} "
+                        f"{key}: this value ({_span(v)}) meets the value at "
+                        f"{self.below_at(o.location)} "
                         f"({_span(o)}); to replace that place's values, list \"{place}\" under "
                         "'replace:' (the values given here then stand alone)"))
         return fine
@@ -319,7 +327,7 @@ class _OverlayLoader(_Loader):
                 old = out[where[rule.id]]
                 if not replace.get(rule.id):
                     self.conflict(rule.location, (
-                        f"rule {rule.id} is already defined in the pack below ({old.location}); "
+                        f"rule {rule.id} is already defined below ({self.below_at(old.location)}); "
                         "to put this one in its place, add 'replace: true'"))
                     continue
                 out[where[rule.id]] = rule

@@ -657,7 +657,11 @@ def create_app(
 
 
 def app_from_environment() -> FastAPI:
-    """The app for worker processes: the pack folder named by ``TONGCHENG_PACK``, if any."""
+    """The app for worker processes: the pack folder named by ``TONGCHENG_PACK``, if any, with
+    the overlays named by ``TONGCHENG_OVERLAYS`` (separated by the path separator)."""
     import os
 
+    overlays = [o for o in os.environ.get("TONGCHENG_OVERLAYS", "").split(os.pathsep) if o]
+    if overlays:
+        return create_app(load_pack(os.environ.get("TONGCHENG_PACK") or None, overlays=overlays))
     return create_app(os.environ.get("TONGCHENG_PACK") or None)

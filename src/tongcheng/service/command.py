@@ -11,6 +11,8 @@ import sys
 
 import click
 
+from tongcheng.cli_options import overlay_option
+
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -25,8 +27,10 @@ import click
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 @click.option("--access-log/--no-access-log", default=False, show_default=True,
               help="Log one line per request (costs CPU on every answer).")
+@overlay_option
 def serve(
-    host: str, port: int, pack_path: str | None, workers: int, log_level: str, access_log: bool
+    host: str, port: int, pack_path: str | None, workers: int, log_level: str, access_log: bool,
+    overlays: tuple[str, ...],
 ) -> None:
     """Serve the /v1 JSON API and the caseworker page at / (OpenAPI at /v1/docs)."""
     try:
@@ -42,9 +46,10 @@ def serve(
     from tongcheng.errors import PackError
     from tongcheng.pack.loader import load_pack
 
+    pack = None
     try:
-        if pack_path:
-            load_pack(pack_path)  # fail here, with file and line, before any worker starts
+        if pack_path or overlays:  # fail here, with file and line, before any worker starts
+            pack = load_pack(pack_path, overlays=overlays)
     except PackError as exc:
         click.echo(f"error: {exc.describe()}", err=True)
         sys.exit(3)
@@ -54,6 +59,7 @@ def serve(
             os.environ["TONGCHENG_PACK"] = os.path.abspath(pack_path)
         else:
             os.environ.pop("TONGCHENG_PACK", None)
+        os.environ["TONGCHENG_OVERLAYS"] = os.pathsep.join(os.path.abspath(o) for o in overlays)
         uvicorn.run(
             "tongcheng.service.app:app_from_environment",
             factory=True,
@@ -64,5 +70,5 @@ def serve(
             access_log=access_log,
         )
         return
-    uvicorn.run(create_app(pack_path), host=host, port=port, log_level=log_level,
+    uvicorn.run(create_app(pack or pack_path), host=host, port=port, log_level=log_level,
                 access_log=access_log)
