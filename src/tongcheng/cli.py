@@ -225,5 +225,9 @@ from tongcheng.compare.command import compare  # noqa: E402 (click only; polars 
 
 main.add_command(compare)
 
+from tongcheng.timeline.command import timeline  # noqa: E402 (click only)
+
+main.add_command(timeline)
+
 if __name__ == "__main__":
     main()
