@@ -105,7 +105,7 @@ def test_a_parameter_value_from_a_date_changes_the_decision():
                            "balance": 20000, "outstanding_loans": 0,
                            "couple_application": False}})
     timeline = build(PACK, weihai, parse_month("2022-06"), parse_month("2023-06"), rules=[LOAN])
-    (day, before, after, why), = changes_of(timeline, LOAN)
+    (day, before, after, _), = changes_of(timeline, LOAN)
     assert (day, before, after) == (date(2023, 2, 5), "undetermined", "eligible")
     parameter = timeline.rule(LOAN).changes[0].why[0].to_json("en")
     assert parameter["kind"] == "parameter"
