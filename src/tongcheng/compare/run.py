@@ -81,9 +81,8 @@ def compare(input_path: str | Path, fmt: str, base: Side, new: Side, out_dir: st
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     the_plan = plan(base, new)
-    base_engine = BatchEvaluator(base.pack, registry=registry)
-    new_engine = (BatchEvaluator(new.pack, rules=list(the_plan.new_rules), registry=registry)
-                  if the_plan.new_rules else None)
+    base_engine = _engine(base.pack, None, registry)
+    new_engine = _engine(new.pack, the_plan.new_rules, registry) if the_plan.new_rules else None
     tallies = _tallies(the_plan, base, new, base_engine, new_engine)
     result = Comparison(base, new, the_plan, tallies, input=str(input_path))
     one_date = base.as_of == new.as_of
@@ -116,6 +115,22 @@ def compare(input_path: str | Path, fmt: str, base: Side, new: Side, out_dir: st
         sink.close(first if first is not None else pl.DataFrame(schema={"_row": pl.Int64}))
     result.seconds = time.perf_counter() - started
     return result
+
+
+_ENGINES: dict[tuple, tuple[Any, BatchEvaluator]] = {}
+
+
+def _engine(pack, rules: Sequence[str] | None, registry: PlaceRegistry) -> BatchEvaluator:
+    """The vectorised evaluator of a pack (and rules), compiled once per process: packs are
+    immutable, and a caller comparing many populations should not pay for it each time."""
+    key = (id(pack), tuple(rules) if rules else None, id(registry))
+    held = _ENGINES.get(key)
+    if held is None or held[0] is not pack:
+        if len(_ENGINES) > 8:
+            _ENGINES.clear()
+        held = _ENGINES[key] = (pack, BatchEvaluator(pack, rules=list(rules) if rules else None,
+                                                     registry=registry))
+    return held[1]
 
 
 def _tallies(the_plan: Plan, base: Side, new: Side, base_engine: BatchEvaluator,
