@@ -40,9 +40,19 @@ def _load_pack(pack_path: str | None, overlays: tuple[str, ...] = ()):
 @click.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=True))
 @click.option("-o", "--output", required=True, type=click.Path(),
-              help="Parquet file of decisions (a folder with --engine spark).")
-@click.option("--format", "fmt", type=click.Choice(["auto", "parquet", "csv", "jsonl"]),
-              default="auto", show_default=True, help="Input format (default: by extension).")
+              help="File of decisions: Parquet, CSV or JSON Lines by its extension or "
+                   "--output-format (a Parquet folder with --engine spark).")
+@click.option("--input-format", "input_fmt", type=click.Choice(["auto", "parquet", "csv", "jsonl"]),
+              default=None, help="Format of INPUT (default: by its extension).")
+@click.option("--format", "old_fmt", type=click.Choice(["auto", "parquet", "csv", "jsonl"]),
+              default=None, hidden=True,
+              help="The old name of --input-format (it names the INPUT's format).")
+@click.option("--output-format", "out_fmt", type=click.Choice(["parquet", "csv", "jsonl"]),
+              default=None,
+              help="Format of OUTPUT (default: by its extension: .parquet, .csv, .jsonl; else "
+                   "Parquet).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the summary printed at the end.")
 @click.option("--rule", "rules", multiple=True, help="Only this rule (repeatable).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUS_CHOICES),
               help="Keep only persons for whom some selected rule has this status (repeatable).")
@@ -61,14 +71,22 @@ def _load_pack(pack_path: str | None, overlays: tuple[str, ...] = ()):
 @click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
               help="Rule-pack folder (default: the bundled pack).")
 @overlay_option
-def screen(input_path, output, fmt, rules, statuses, as_of, rejects_path, chunk_size, engine,
-           master, progress, pack_path, overlays) -> None:
+def screen(input_path, output, input_fmt, old_fmt, out_fmt, lang, rules, statuses, as_of,
+           rejects_path, chunk_size, engine, master, progress, pack_path, overlays) -> None:
     """Decide every rule for every situation in INPUT (Parquet, CSV or JSON Lines).
 
     Writes one row per valid situation to OUTPUT (Parquet): _row (the input row, from 0), id
     (when the input has one), and per rule RULE.status and RULE.outcome.NAME. Rows the situation
-    model refuses go to the rejects file with every problem named.
+    model refuses go to the rejects file with every problem named. At the end, a summary
+    (rule × status × firmness, by target city) on stderr and in OUTPUT.summary.json.
     """
+    from tongcheng.batch.output import FormatError, input_format, output_format
+
+    try:
+        fmt = input_format(input_path, input_fmt or old_fmt, old_name=input_fmt is None)
+        out_fmt = output_format(output, out_fmt) if engine == "local" else "parquet"
+    except FormatError as e:
+        _fail(EXIT_INVALID, str(e))
     pack = _load_pack(pack_path, overlays)
     if not Path(input_path).exists():
         _fail(EXIT_INVALID, f"{input_path}: no such file")
@@ -93,11 +111,11 @@ def screen(input_path, output, fmt, rules, statuses, as_of, rejects_path, chunk_
             _fail(EXIT_INVALID, str(e.args[0] if e.args else e))
         sys.exit(code)
     sys.exit(_screen_local(pack, input_path, output, fmt, list(rules), list(statuses), as_of,
-                           rejects_path, chunk_size, progress))
+                           rejects_path, chunk_size, progress, out_fmt, lang))
 
 
 def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects_path,
-                  chunk_size, progress) -> int:
+                  chunk_size, progress, out_fmt="parquet", lang="zh") -> int:
     from tqdm import tqdm
 
     from tongcheng.batch import io
@@ -115,8 +133,19 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
         _fail(EXIT_INVALID, str(e.args[0]))
     for rid, why in evaluator.fallback_rules.items():
         click.echo(f"note: {rid} is decided by the reference evaluator ({why})", err=True)
+    from tongcheng.batch import output as out
+    from tongcheng.batch import summary
+
     total = io.count_rows(input_path, fmt)
-    sink = io.ParquetSink(output)
+    sink = out.open_sink(output, out_fmt)
+    tally = summary.ScreenSummary(evaluator)
+
+    def screened(chunk):
+        result = io.screen_chunk(evaluator, chunk)
+        if result is not None:
+            tally.add(result, summary.targets_of(chunk))
+        return summary.keep(result, evaluator, statuses)
+
     n_rejects = 0
     started = time.perf_counter()
     bar = tqdm(total=total, unit="rows", unit_scale=True, file=sys.stderr,
@@ -124,7 +153,7 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
     try:
         with open(rejects_path, "w", encoding="utf-8") as rejects_file:
             results = (
-                (io.screen_chunk(evaluator, chunk, statuses), chunk.rejects, chunk.rows)
+                (screened(chunk), chunk.rejects, chunk.rows)
                 for chunk in io.prefetch(io.read(input_path, fmt, chunk_size, as_of)))
             for result, rejects, rows in results:
                 if result is not None and result.height:
@@ -144,8 +173,13 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
         bar.close()
         sink.close(io.empty_result(evaluator))
     seconds = time.perf_counter() - started
+    data = tally.write(f"{output}.summary.json", input=str(input_path), output=str(output),
+                       output_format=out_fmt, rows=tally.rows + n_rejects, written=sink.rows,
+                       rejected=n_rejects, seconds=round(seconds, 3))
+    summary.render(data, lang)
     click.echo(f"screened {sink.rows + n_rejects} rows in {seconds:.1f} s: {sink.rows} written "
-               f"to {output}, {n_rejects} rejected ({rejects_path})", err=True)
+               f"to {output} ({out_fmt}), {n_rejects} rejected ({rejects_path}); summary in "
+               f"{output}.summary.json", err=True)
     return EXIT_REJECTS if n_rejects else EXIT_OK
 
 
