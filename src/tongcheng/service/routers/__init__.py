@@ -19,6 +19,7 @@ ROUTERS = (
     "evaluate",
     "catalogue",
     "meta",
+    "timeline",
     "page",  # the page's "/" routes stay out of the OpenAPI document
 )
 
