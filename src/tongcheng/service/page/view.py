@@ -8,8 +8,8 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 
 from tongcheng.errors import Problem
-from tongcheng.months import month_of
 from tongcheng.evaluate.decision import Evaluation
+from tongcheng.months import month_of
 from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry
 from tongcheng.questions import question_for
