@@ -91,6 +91,9 @@ class RuleTally:
         rid = self.rule
         n = groups.height
         self.persons += n
+        if self.decided == "once":  # one decision for both sides: its statuses suffice
+            self._count_once(base if base is not None else new)
+            return None
         cols = {
             "from": _status(base, rid, n), "to": _status(new, rid, n),
             "f_from": _firmness(base, rid, n, self.default_firmness[0]),
@@ -108,13 +111,23 @@ class RuleTally:
                  | ~pl.col("f_from").eq_missing(pl.col("f_to")))
         frame = frame.with_columns(moved.alias("_moved"))
         self._count(frame)
-        if self.decided == "once":
-            return None
         mask = frame["_moved"] | frame["_outcome_changed"]
         self.outcome_only += int((frame["_outcome_changed"] & ~frame["_moved"]).sum())
         self._numbers(frame)
         self._examples(frame.filter(pl.col("_moved")))
         return mask
+
+    def _count_once(self, frame: pl.DataFrame) -> None:
+        status = frame[status_column(self.rule)]
+        firm = firmness_column(self.rule)
+        if firm in frame.columns:
+            counts = pl.DataFrame({"s": status.cast(pl.String), "f": frame[firm].cast(
+                pl.String)}).group_by(["s", "f"]).len().iter_rows()
+        else:
+            counts = ((s, self.default_firmness[0], c)
+                      for s, c in status.value_counts().iter_rows())
+        for s, f, c in counts:
+            self.transitions[(s, s, f, f)] += c
 
     def _outcomes(self, base, new) -> list[str]:
         return [o for o in self.numeric
@@ -125,8 +138,6 @@ class RuleTally:
         keys = ["from", "to", "f_from", "f_to"]
         for row in frame.group_by(keys).len().iter_rows():
             self.transitions[tuple(row[:4])] += row[4]
-        if self.decided == "once":
-            return
         for g in GROUPS:
             for row in frame.group_by([g, "from", "to"]).len().iter_rows():
                 self.groups[g][tuple(row[:3])] += row[3]
