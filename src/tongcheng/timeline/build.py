@@ -26,7 +26,7 @@ from tongcheng.months import first_day, format_month, month_of
 from tongcheng.pack import parameters as param_logic
 from tongcheng.pack.model import Rule, RulePack, Text
 from tongcheng.places import PlaceRegistry, default_registry
-from tongcheng.timeline.events import Event, person_events, rule_events, uses_age
+from tongcheng.timeline.events import Event, person_events, reads, rule_events
 
 
 class TimelineError(ValueError):
@@ -174,8 +174,8 @@ def build(pack: RulePack, situation: Any, start: int, end: int, *,
 def _rule_timeline(pack, registry, situation, rule: Rule, start: int, end: int,
                    decider: _Decider, related) -> RuleTimeline:
     lo, hi = month_end(start - 1), month_end(end)
-    own, written = _pack_events(pack, rule)
-    events = [e for e in own + _person(situation, rule, start, end)
+    own, written, read = _pack_events(pack, rule)
+    events = [e for e in own + person_events(situation, first_day(start), month_end(end), read)
               if lo < e.day <= hi and ("place" not in e.detail or e.detail["place"] in written
                                        or related(e.detail["place"]))]
     cuts = sorted({month_of(e.day) for e in events if month_of(e.day) > start})
@@ -215,19 +215,21 @@ def _rule_timeline(pack, registry, situation, rule: Rule, start: int, end: int,
     return RuleTimeline(rule, tuple(segments), tuple(changes))
 
 
-_EVENTS: dict[int, tuple[RulePack, dict[str, tuple[list[Event], frozenset[str]]]]] = {}
+_EVENTS: dict[int, tuple[RulePack, dict[str, Any]]] = {}
 
 
-def _pack_events(pack: RulePack, rule: Rule) -> tuple[list[Event], frozenset[str]]:
-    """``rule_events`` and the place codes the rule writes, once per pack and rule (packs are
-    immutable)."""
+def _pack_events(pack: RulePack, rule: Rule) -> tuple[list[Event], frozenset[str],
+                                                      frozenset[str]]:
+    """``rule_events``, the place codes the rule writes and the names it reads, once per pack
+    and rule (packs are immutable)."""
     held = _EVENTS.get(id(pack))
     if held is None or held[0] is not pack:
         if len(_EVENTS) > 8:
             _EVENTS.clear()
         held = _EVENTS[id(pack)] = (pack, {})
     if rule.id not in held[1]:
-        held[1][rule.id] = (rule_events(pack, rule), frozenset(_rule_places(rule)))
+        held[1][rule.id] = (rule_events(pack, rule), frozenset(_rule_places(rule)),
+                            reads(rule))
     return held[1][rule.id]
 
 
@@ -258,10 +260,6 @@ def _places(situation: Any) -> set[str]:
     walk(situation.model_dump(mode="json", by_alias=True) if hasattr(situation, "model_dump")
          else situation)
     return found
-
-
-def _person(situation: Any, rule: Rule, start: int, end: int) -> list[Event]:
-    return person_events(situation, first_day(start), month_end(end), uses_age(rule))
 
 
 def _change(pack, registry, rule: Rule, month: int, before: Decision, after: Decision,

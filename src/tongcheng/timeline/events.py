@@ -124,30 +124,43 @@ def _literal_day(func: str, value: Any) -> date | None:
         return None
 
 
-def uses_age(rule: Rule) -> bool:
-    return any(isinstance(n, ast.Call) and n.func == "age" for n in _nodes(rule))
+def reads(rule: Rule) -> frozenset[str]:
+    """The names a rule's expressions read (situation roots such as ``insurance`` among them),
+    and ``age()`` as ``"age()"``: a person's day matters to the rules that read its fact."""
+    names = {n.name for n in _nodes(rule) if isinstance(n, ast.Name)}
+    if any(isinstance(n, ast.Call) and n.func == "age" for n in _nodes(rule)):
+        names.add("age()")
+    return frozenset(names)
 
 
-def person_events(situation: Any, start: date, end: date, with_age: bool) -> list[Event]:
-    """The situation's own days between ``start`` and ``end``."""
+def person_events(situation: Any, start: date, end: date,
+                  read: frozenset[str] | None = None) -> list[Event]:
+    """The situation's own days between ``start`` and ``end`` (those of the facts in ``read``,
+    when given)."""
     out: list[Event] = []
     person = getattr(situation, "person", None)
     born = getattr(person, "birth_date", None)
-    if with_age and born is not None:
+
+    def wanted(root: str) -> bool:
+        return read is None or root in read
+
+    if wanted("age()") and born is not None:
         for year in range(start.year, end.year + 1):
             day = _birthday(born, year)
             age = year - born.year
             out.append(Event(day, "birthday", Text(f"年满 {age} 周岁", f"turns {age}"),
                              {"age": age}))
     retired = getattr(person, "retired_on", None)
-    if retired is not None:
+    if retired is not None and wanted("person"):
         out.append(Event(retired, "retirement", Text(f"{retired} 退休", f"retires on {retired}")))
-    for i, r in enumerate(getattr(person, "residence", None) or ()):
+    residence = getattr(person, "residence", None) if wanted("person") else None
+    for i, r in enumerate(residence or ()):
         if r.since is not None:
             out.append(Event(r.since, "permit", Text(
                 f"{r.place} 居住证自 {r.since} 起", f"residence permit in {r.place} from "
                 f"{r.since}"), {"path": f"person.residence[{i}]"}))
-    for i, res in enumerate(getattr(situation, "results", None) or ()):
+    results = getattr(situation, "results", None) if wanted("results") else None
+    for i, res in enumerate(results or ()):
         if res.issued is not None:
             out.append(Event(res.issued, "result", Text(
                 f"{res.issued} 取得结果", f"a result issued on {res.issued}"),
@@ -155,6 +168,8 @@ def person_events(situation: Any, start: date, end: date, with_age: bool) -> lis
     fund = getattr(situation, "provident_fund", None)
     for path, periods in (("insurance", getattr(situation, "insurance", None) or ()),
                           ("provident_fund.periods", getattr(fund, "periods", None) or ())):
+        if not wanted(path.split(".")[0]):
+            continue
         for i, p in enumerate(periods):
             where = f"{path}[{i}]"
             out.append(Event(first_day(p.from_), "period_starts", Text(
