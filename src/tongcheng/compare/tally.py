@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from tongcheng.batch.engine import outcome_column, status_column
@@ -37,25 +38,25 @@ def firmness_column(rule_id: str) -> str:
 
 
 def person_groups(pop_persons: pl.DataFrame, registry: PlaceRegistry) -> pl.DataFrame:
-    """``_i`` with each person's target city, hukou city and age band (at as_of), as text."""
+    """``_i``, ``_row`` (and ``id``) with each person's target city, hukou city and age band
+    (at as_of), as text."""
     p = pop_persons
-    num = pl.col("as_of").dt.year().cast(pl.Int32) * 10000 + pl.col("as_of").dt.month().cast(
-        pl.Int32) * 100 + pl.col("as_of").dt.day().cast(pl.Int32)
-    born = pl.col("birth_date")
-    bnum = born.dt.year().cast(pl.Int32) * 10000 + born.dt.month().cast(
-        pl.Int32) * 100 + born.dt.day().cast(pl.Int32)
-    age = (num - bnum) // 10000
-    band: Any = pl
-    for lo, hi, name in AGE_BANDS:
-        band = band.when((age >= lo) & (age < hi)).then(pl.lit(name))
-    band = band.otherwise(pl.lit(UNKNOWN))
-    out = p.select(
-        "_i", "_row", *(["id"] if "id" in p.columns else []),
+
+    def number(d: pl.Expr) -> pl.Expr:
+        return (d.dt.year().cast(pl.Int32) * 10000 + d.dt.month().cast(pl.Int32) * 100
+                + d.dt.day().cast(pl.Int32))
+
+    ages = p.select(((number(pl.col("as_of")) - number(pl.col("birth_date"))) // 10000)
+                    .alias("age"))["age"].to_numpy()
+    bounds = np.array([lo for lo, _, _ in AGE_BANDS[1:]], dtype=float)
+    names = np.array([name for _, _, name in AGE_BANDS] + [UNKNOWN], dtype=object)
+    index = np.where(np.isnan(ages.astype(float)), len(AGE_BANDS),
+                     np.searchsorted(bounds, np.nan_to_num(ages.astype(float)), side="right"))
+    return p.select("_i", "_row", *(["id"] if "id" in p.columns else [])).with_columns(
         _city(p["target"], registry).alias("target_city"),
         _city(p["hukou"], registry).alias("hukou_city"),
-        band.alias("age_band"),
+        pl.Series("age_band", names[index], dtype=pl.String),
     )
-    return out
 
 
 def _city(codes: pl.Series, registry: PlaceRegistry) -> pl.Series:
