@@ -221,3 +221,38 @@ def test_every_command_with_pack_takes_overlay(tmp_path):
     for command in ("screen", "watch", "serve", "verify", "timeline"):
         help_text = runner.invoke(main, [command, "--help"]).output
         assert "--overlay" in help_text, command
+
+
+def test_an_overlay_admits_a_county_to_a_zone(tmp_path):
+    overlay = OVERLAYS / "anqiu-joins"
+    stack = load_pack(overlays=[overlay])
+    worker = {"as_of": "2026-06-01", "target": "370200", "person": {"residence": []},
+              "insurance": [{"scheme": "employee_medical", "place": "370784",
+                             "from": "2010-01", "to": "2019-12"}]}
+    hukou = "hukou.admission_years_accumulation"  # a metro-area rule
+    base = tongcheng.evaluate(worker, tongcheng.bundled_pack()).decision(hukou)
+    after = tongcheng.evaluate(worker, stack).decision(hukou)
+    assert (base.status.value, after.status.value) == ("ineligible", "eligible")
+    assert after.outcome["accumulated_insurance_months"] == 120
+    earlier = tongcheng.evaluate({**worker, "as_of": "2026-02-28"}, stack).decision(hukou)
+    assert earlier.status.value == "ineligible"  # a member from 2026-03-01 only
+    recognition = "medical_insurance.contribution_years_recognition"
+    zone = stack.zones["qingdao_metro"]
+    assert "370784" in zone.members_at(__import__("datetime").date(2026, 3, 1))
+    assert "370784" not in zone.members_at(__import__("datetime").date(2026, 2, 28))
+    assert zone.basis[-1].quote.startswith("自2026年3月1日起")
+    # the rules citing the zone see its new member (their zone references are relinked)
+    rule = stack.rule(recognition)
+    assert next(r.zone for r in rule.zones if r.zone.id == "qingdao_metro") is zone
+    change, = [c for c in stack.layers[-1].changes if c.kind == "zone member"]
+    assert (change.action, change.id) == ("adds", "qingdao_metro[370784]")
+    # the same member again is a conflict, with the overlay's file and line
+    copy = tmp_path / "twice"
+    shutil.copytree(overlay, copy)
+    zones = copy / "zones.yaml"
+    zones.write_text(zones.read_text("utf-8").replace('"370784"', '"370785"'), "utf-8")
+    with pytest.raises(PackError) as e:
+        load_pack(overlays=[copy])
+    (where, message), = e.value.problems
+    assert where.file == str(zones.resolve()) and where.line == 3
+    assert "370785 is already a member of zone qingdao_metro" in message
