@@ -48,7 +48,11 @@ def test_the_api_names_every_problem(client):
     assert paths == {"as_of", "from", "to", "rules", "lang", "insurance[0].scheme"}
     long = client.post("/v1/timeline", json={"situation": {}, "from": "1950-01",
                                              "to": "2030-12"})
-    assert long.status_code == 422 and "600 months" in long.json()["problems"][0]["message"]
+    assert long.status_code == 422 and "240 months" in long.json()["problems"][0]["message"]
+    many = client.post("/v1/timeline", json={"situation": {"insurance": [
+        {"scheme": "pension", "place": "370200", "from": "2010-01"}] * 101},
+        "from": "2020-01", "to": "2020-12"})
+    assert many.status_code == 422 and many.json()["problems"][0]["path"] == "insurance"
     born = client.post("/v1/timeline", json={"situation": {"person": {
         "birth_date": "2024-01-01"}}, "from": "2020-01", "to": "2030-12"})
     assert born.status_code == 422

@@ -3,14 +3,15 @@ change and why (``tongcheng.timeline``; the command line's ``tongcheng timeline`
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
+import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from tongcheng.errors import Problem, SituationError
 from tongcheng.months import parse_month
@@ -24,13 +25,19 @@ from tongcheng.service.deps import (
     read_body,
     read_settings,
 )
-from tongcheng.service.evaluating import check_json_body, long_lists, situation_digest
+from tongcheng.service.evaluating import (
+    check_json_body,
+    heavy_limiter,
+    long_lists,
+    situation_digest,
+)
 from tongcheng.situation import describe_value, parse_situation
 
 router = APIRouter(prefix=API, tags=["decisions"])
 
 KEYS = ("situation", "from", "to", "rules", "lang")
-MAX_MONTHS = 600  # a window of at most fifty years: the work of one request stays bounded
+MAX_MONTHS = 240  # a window of at most twenty years: the work of one request stays bounded
+MAX_ITEMS = 100  # items in a list: each period's start and end may split the window
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
@@ -42,7 +49,7 @@ class TimelineRequest(BaseModel):
 
     situation: dict[str, Any]
     from_: str = Field(alias="from", pattern=r"^\d{4}-\d{2}$", description="first month")
-    to: str = Field(pattern=r"^\d{4}-\d{2}$", description="last month (at most 600 months)")
+    to: str = Field(pattern=r"^\d{4}-\d{2}$", description="last month (at most 240 months)")
     rules: list[str] | None = Field(None, description="only these rules (ids)")
     lang: Literal["zh", "en"] = Field("zh", description="language of the reasons")
 
@@ -122,9 +129,10 @@ async def timeline(request: Request, registry: RegistryDep) -> Response:
     raw = await read_body(request, *read_settings(request))
     pack = request.app.state.pack
     situation, start, end, rules, lang = _parse(load_json(raw, bare="situation"), pack, registry)
-    try:
-        result = await run_in_threadpool(build, pack, situation, start, end, rules=rules,
-                                         registry=registry)
+    try:  # in a worker thread, as many at once as heavy evaluations (it decides per month)
+        result = await anyio.to_thread.run_sync(
+            functools.partial(build, pack, situation, start, end, rules=rules,
+                              registry=registry), limiter=heavy_limiter())
     except TimelineError as exc:
         raise SituationError([Problem("from", str(exc))]) from None
     return JSON(result.to_json(lang), headers={
@@ -165,7 +173,7 @@ def _parse(data: Any, pack, registry):
     if not isinstance(raw, Mapping):
         problems.append(Problem("situation", f"expected a mapping, got {describe_value(raw)}"))
     else:
-        too_long = list(long_lists(raw))
+        too_long = list(long_lists(raw)) or list(_many_items(raw))
         problems.extend(too_long)
         if not too_long:
             try:
@@ -175,3 +183,18 @@ def _parse(data: Any, pack, registry):
     if problems:
         raise SituationError(problems)
     return situation, months["from"], months["to"], rules or None, lang
+
+
+def _many_items(situation: Mapping) -> Any:
+    """A problem for each list of the situation longer than a timeline decides over."""
+    fund = situation.get("provident_fund")
+    person = situation.get("person")
+    for path, value in (("insurance", situation.get("insurance")),
+                        ("provident_fund.periods",
+                         fund.get("periods") if isinstance(fund, Mapping) else None),
+                        ("person.residence",
+                         person.get("residence") if isinstance(person, Mapping) else None),
+                        ("cards", situation.get("cards")), ("results", situation.get("results"))):
+        if isinstance(value, list) and len(value) > MAX_ITEMS:
+            yield Problem(path, f"at most {MAX_ITEMS} items in a list for a timeline, got "
+                                f"{len(value):,} (POST /v1/evaluate takes more)")
