@@ -122,6 +122,16 @@ def check(tmp_path, rows, base, new):
                     cities[(g["group"], f, t)] += c
             want = Counter({k: c for k, c in by_city[rule_id].items() if k[1] != k[2]})
             assert cities == want, rule_id
+    # numeric outcomes: persons with a value and their sum, on each side
+    for rule_id in result.plan.twice:
+        for name, entry in rules[rule_id].get("outcomes", {}).items():
+            for side, pack_side in (("base", base), ("new", new)):
+                values = [tongcheng.evaluate(m, pack_side.pack, as_of=pack_side.as_of)
+                          .decision(rule_id).outcome.get(name) for m in models]
+                values = [float(v) for v in values if v is not None]
+                assert entry[side]["count"] == len(values), (rule_id, name, side)
+                if values:
+                    assert entry[side]["sum"] == pytest.approx(sum(values)), (rule_id, name)
     # rules decided once decide alike on both sides, outcomes included
     for row in reference_changed.values():
         assert not set(row) & set(result.plan.once), row.keys()
