@@ -106,3 +106,17 @@ def test_bad_commands_say_what_is_wrong(tmp_path, report):
                                    "--new-overlay", str(conflict)])
     assert refused.exit_code == 3
     assert "conflict-value/parameters/medical_insurance.yaml:4" in refused.output
+
+
+def test_the_terminal_table_in_chinese_has_no_english_left(report, tmp_path):
+    out, _ = report
+    result = CliRunner().invoke(main, ["compare", str(out.parent / "retirees.parquet"), "-o",
+                                       str(tmp_path / "zh"), "--base-overlay", str(KEEP),
+                                       "--no-html"])
+    assert result.exit_code == 0, result.output
+    table = result.output.split("compared ")[0]  # the last line (stderr) is the command's log
+    assert "两侧分别判定" in table and "参数 medical_insurance.retiree_min_months 不同" in table
+    assert "符合 → 不符合" in table and "按户籍城市" in table and "青岛市" in table
+    assert not re.search(r"\b(eligible|ineligible|differs|decided|persons|transition|city)\b",
+                         table), table
+    assert not (tmp_path / "zh" / "report.html").exists()

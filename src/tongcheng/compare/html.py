@@ -230,7 +230,7 @@ figure { margin: 0; } figcaption { font-weight: 600; margin-bottom: .3rem; }
 <section class="rule" id="{{ rule.rule }}">
 <h2>{{ rule.title[lang] }} <code>{{ rule.rule }}</code></h2>
 <p class="why">{{ decided(rule.decided) }}
-{%- if rule.why %} — {{ w.why }}: {{ rule.why }}{% endif %}</p>
+{%- if rule.why %} — {{ w.why }}: {{ rule.why[lang] }}{% endif %}</p>
 <p class="key">{{ w.changed }}: <b>{{ '{:,}'.format(rule.changed) }}</b>
 ({{ '{:.1%}'.format(rule.share_changed) }}){% if rule.outcome_only_changed %} ·
 {{ w.outcome_only }}: {{ '{:,}'.format(rule.outcome_only_changed) }}{% endif %}</p>

@@ -51,7 +51,7 @@ def _rule(console: Console, rule: dict[str, Any], lang: str) -> None:
     console.print()
     console.print(f"[bold]━━ {rule['title'][lang]}[/bold]  {rule['rule']}")
     console.print(f"   {words.DECIDED[rule['decided']][lang]}"
-                  + (f" ({w['why']}: {rule['why']})" if rule.get("why") else ""))
+                  + (f" ({w['why']}: {rule['why'][lang]})" if rule.get("why") else ""))
     table = Table(w["transition"], w["persons"], w["share"], w["examples"], box=None,
                   padding=(0, 2))
     for t in rule["transitions"]:

@@ -95,7 +95,7 @@ class Plan:
     """Which rules each side decides: ``twice`` on both (with why), ``once`` shared, and the
     rules only one side has."""
 
-    twice: dict[str, str]  # rule id -> why it is decided on both sides
+    twice: dict[str, dict[str, str]]  # rule id -> why it is decided on both sides (zh, en)
     once: tuple[str, ...]
     only_base: tuple[str, ...]
     only_new: tuple[str, ...]
@@ -109,13 +109,14 @@ class Plan:
 def plan(base: Side, new: Side) -> Plan:
     b, n = base.pack, new.pack
     b_ids, n_ids = set(b.rule_ids), set(n.rule_ids)
-    twice: dict[str, str] = {}
+    twice: dict[str, dict[str, str]] = {}
     once: list[str] = []
     for rule in b.rules:
         if rule.id not in n_ids:
             continue
-        why = difference(rule, n.rule(rule.id), b, n) if base.as_of == new.as_of else (
-            f"dates differ ({base.as_of or 'own'} / {new.as_of or 'own'})")
+        why = difference(rule, n.rule(rule.id), b, n) if base.as_of == new.as_of else {
+            "zh": f"评估日期不同({base.as_of or '各行自身'} / {new.as_of or '各行自身'})",
+            "en": f"dates differ ({base.as_of or 'own'} / {new.as_of or 'own'})"}
         if why:
             twice[rule.id] = why
         else:
@@ -124,19 +125,20 @@ def plan(base: Side, new: Side) -> Plan:
                 tuple(r for r in n.rule_ids if r not in b_ids))
 
 
-def difference(a: Rule, b: Rule, pa: RulePack, pb: RulePack) -> str | None:
-    """Why rule ``a`` of pack ``pa`` may decide differently from ``b`` of ``pb`` (None: it
-    cannot — same definition, same parameters, zones and service items it reads)."""
+def difference(a: Rule, b: Rule, pa: RulePack, pb: RulePack) -> dict[str, str] | None:
+    """Why rule ``a`` of pack ``pa`` may decide differently from ``b`` of ``pb``, in Chinese and
+    English (None: it cannot — same definition, same parameters, zones and service items it
+    reads)."""
     if a != b:
-        return "the rule differs"
+        return {"zh": "规则本身不同", "en": "the rule differs"}
     for name in a.parameter_names():
         if pa.parameters.get(name) != pb.parameters.get(name):
-            return f"parameter {name} differs"
+            return {"zh": f"参数 {name} 不同", "en": f"parameter {name} differs"}
     for zone_id in _zone_names(a):
         if pa.zones.get(zone_id) != pb.zones.get(zone_id):
-            return f"zone {zone_id} differs"
+            return {"zh": f"区域 {zone_id} 不同", "en": f"zone {zone_id} differs"}
     if _calls(a, "service_items") and pa.services != pb.services:
-        return "service items differ"
+        return {"zh": "服务事项不同", "en": "service items differ"}
     return None
 
 

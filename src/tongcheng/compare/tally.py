@@ -179,7 +179,7 @@ class RuleTally:
     # -- the result ------------------------------------------------------------------------
 
     def to_json(self, titles: Mapping[str, Any], registry: PlaceRegistry,
-                why: str | None) -> dict[str, Any]:
+                why: dict[str, str] | None) -> dict[str, Any]:
         total = self.persons or 1
         transitions = [
             {"from": k[0], "to": k[1], "firmness_from": k[2], "firmness_to": k[3],
