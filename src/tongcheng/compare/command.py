@@ -99,7 +99,12 @@ def compare(population, out_dir, base_spec, base_overlays, new_spec, new_overlay
     data = write_summary(result, out_dir)
     report.terminal(data, lang)
     if html:
-        report.write_html(data, Path(out_dir) / report.HTML, lang)
+        try:
+            report.write_html(data, Path(out_dir) / report.HTML, lang)
+        except ImportError as e:  # pragma: no cover - depends on the installation
+            _fail(EXIT_INVALID, f"the HTML report needs its extra: pip install "
+                                f"'tongcheng[compare]' ({e}); summary.json is written, and "
+                                "--no-html leaves the page out")
     click.echo(f"compared {result.rows} rows in {result.seconds:.1f} s: {result.decided} decided "
                f"on both sides, {result.changed_persons} changed ({Path(out_dir)}), "
                f"{result.rejected} rejected", err=True)
