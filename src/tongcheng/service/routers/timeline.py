@@ -20,7 +20,9 @@ from tongcheng.service.deps import (
     INVALID,
     JSON,
     RegistryDep,
+    answer_lang,
     load_json,
+    narrow,
     problems_doc,
     read_body,
     read_settings,
@@ -51,7 +53,9 @@ class TimelineRequest(BaseModel):
     from_: str = Field(alias="from", pattern=r"^\d{4}-\d{2}$", description="first month")
     to: str = Field(pattern=r"^\d{4}-\d{2}$", description="last month (at most 240 months)")
     rules: list[str] | None = Field(None, description="only these rules (ids)")
-    lang: Literal["zh", "en"] = Field("zh", description="language of the reasons")
+    lang: Literal["zh", "en"] | None = Field(
+        None, description="language of the answer's texts (absent: the request's "
+        "Accept-Language, else zh); texts come in that language only")
 
 
 class SegmentOut(BaseModel):
@@ -129,14 +133,16 @@ async def timeline(request: Request, registry: RegistryDep) -> Response:
     raw = await read_body(request, *read_settings(request))
     pack = request.app.state.pack
     situation, start, end, rules, lang = _parse(load_json(raw, bare="situation"), pack, registry)
+    lang = answer_lang(request, lang)
     try:  # in a worker thread, as many at once as heavy evaluations (it decides per month)
         result = await anyio.to_thread.run_sync(
             functools.partial(build, pack, situation, start, end, rules=rules,
                               registry=registry), limiter=heavy_limiter())
     except TimelineError as exc:
         raise SituationError([Problem("from", str(exc))]) from None
-    return JSON(result.to_json(lang), headers={
-        "X-Situation-Digest": situation_digest(situation), "Content-Language": lang})
+    return JSON(narrow(result.to_json(lang), lang), headers={
+        "X-Situation-Digest": situation_digest(situation), "Content-Language": lang,
+        "Cache-Control": "no-store"})  # a person's situation: kept by no cache
 
 
 def _parse(data: Any, pack, registry):
@@ -165,8 +171,8 @@ def _parse(data: Any, pack, registry):
             isinstance(r, str) and r in pack.rule_ids for r in rules)):
         problems.append(Problem("rules", f"expected a list of rule ids of the pack: "
                                          f"{', '.join(pack.rule_ids)}"))
-    lang = data.get("lang", "zh")
-    if lang not in ("zh", "en"):
+    lang = data.get("lang")
+    if lang is not None and lang not in ("zh", "en"):
         problems.append(Problem("lang", f"expected one of: zh, en, got {describe_value(lang)}"))
     raw = data.get("situation")
     situation = None
