@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from tongcheng.cli_options import as_of_date
+from tongcheng.cli_options import as_of_date, overlay_option
 from tongcheng.errors import PackError, RuleConflict, SituationError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
@@ -30,9 +30,9 @@ def _fail(code: int, message: str) -> None:
     sys.exit(code)
 
 
-def _pack(path: str | None) -> RulePack:
+def _pack(path: str | None, overlays: tuple[str, ...] = ()) -> RulePack:
     try:
-        return load_pack(Path(path) if path else bundled_pack_path())
+        return load_pack(Path(path) if path else bundled_pack_path(), overlays=overlays)
     except PackError as e:
         _fail(EXIT_PACK, e.describe())
         raise  # unreachable
@@ -82,6 +82,7 @@ def main() -> None:
 @format_option
 @lang_option
 @pack_option
+@overlay_option
 @click.option("--records", "records_url", envvar="TONGCHENG_RECORDS", metavar="URL",
               help="Record the decisions in this store: a file (SQLite) or postgresql://… "
                    "(default: $TONGCHENG_RECORDS; none: nothing is recorded).")
@@ -93,6 +94,7 @@ def check(
     fmt: str,
     lang: str,
     pack_path: str | None,
+    overlays: tuple[str, ...],
     records_url: str | None = None,
     actor: str | None = None,
 ) -> None:
@@ -110,7 +112,7 @@ def check(
     except SituationError as e:
         _fail(EXIT_INVALID, e.describe())
         return
-    pack = _pack(pack_path)
+    pack = _pack(pack_path, overlays)
     try:
         result = evaluate_pack(pack, model, as_of=as_of, rules=list(rules) or None)
     except KeyError as e:
@@ -136,11 +138,13 @@ def check(
 @format_option
 @lang_option
 @pack_option
-def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None) -> None:
+@overlay_option
+def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None,
+          overlays: tuple[str, ...]) -> None:
     """List the pack's rules, or show RULE_ID with its basis and parameters."""
     from tongcheng.render import render_rule, render_rules, rule_parameters
 
-    pack = _pack(pack_path)
+    pack = _pack(pack_path, overlays)
     if rule_id and rule_id not in pack.rule_ids:
         _fail(
             EXIT_INVALID, f"unknown rule {rule_id!r}; the pack's rules: {', '.join(pack.rule_ids)}"
@@ -185,12 +189,13 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None) -> No
 @format_option
 @lang_option
 @pack_option
-def coverage(fmt: str, lang: str, pack_path: str | None) -> None:
+@overlay_option
+def coverage(fmt: str, lang: str, pack_path: str | None, overlays: tuple[str, ...]) -> None:
     """Which policy sources the rules cite, and which promised treatments are encoded."""
     from tongcheng.coverage import coverage as compute
     from tongcheng.render import render_coverage
 
-    pack = _pack(pack_path)
+    pack = _pack(pack_path, overlays)
     try:
         report = compute(pack)
     except PackError as e:
@@ -234,6 +239,14 @@ main.add_command(verify)
 from tongcheng.cases.watch import watch  # noqa: E402 (click only; durable_rules loads on use)
 
 main.add_command(watch)
+
+from tongcheng.compare.command import compare  # noqa: E402 (click only; polars loads on use)
+
+main.add_command(compare)
+
+from tongcheng.timeline.command import timeline  # noqa: E402 (click only)
+
+main.add_command(timeline)
 
 from tongcheng.records.cli import records, replay  # noqa: E402 (click only; SQLAlchemy on use)
 

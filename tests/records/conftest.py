@@ -3,10 +3,18 @@ server the session starts itself (``pgcluster.py``). Helpers are in recordtools.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 from pgcluster import INSTALL_HINT, bindir, cluster
+
+# Restored rule packs go to a cache folder of this run, not the user's ~/.cache.
+_CACHE = tempfile.mkdtemp(prefix="tongcheng-cache-")
+os.environ["TONGCHENG_CACHE"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 
 @pytest.fixture(scope="session")

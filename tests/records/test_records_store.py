@@ -279,3 +279,23 @@ def test_opening_a_missing_store_without_create_names_it(tmp_path):
         RecordStore.open(str(tmp_path / "none.db"), create=False)
     with pytest.raises(StoreError, match="unsupported database"):
         RecordStore.open("mysql://x")
+
+
+def test_a_pack_with_an_overlay_is_archived_as_its_stack_and_restored(tmp_path):
+    """A deployment's overlay (Weihai's loan caps) is part of what decided: the store keeps the
+    stack, and replay decides again under it, everything reproduced."""
+    from pathlib import Path
+
+    from tongcheng.records.replay import replay_store
+
+    overlay = Path(__file__).resolve().parents[1] / "packs" / "overlays" / "weihai-loan-caps"
+    stack = tongcheng.load_pack(None, overlays=[overlay])
+    assert stack.info.digest != tongcheng.bundled_pack().info.digest
+    store = RecordStore.open(str(tmp_path / "r.db"))
+    records = fill(store, _people(6), pack=stack)
+    assert {r.pack_digest for r in records} == {stack.info.digest}
+    restored = store.archived(stack.info.digest)
+    assert restored.info.digest == stack.info.digest and len(restored.layers) == 2
+    report = replay_store(store)
+    assert report.same == report.decisions > 0 and not report.problems
+    store.close()

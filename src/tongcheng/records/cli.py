@@ -17,6 +17,8 @@ from typing import Any
 
 import click
 
+from tongcheng.cli_options import overlay_option
+
 __all__ = ["RECORDS_ENV", "record_evaluation", "records", "replay"]
 
 RECORDS_ENV = "TONGCHENG_RECORDS"
@@ -387,6 +389,7 @@ def keygen(path: str, lang: str) -> None:
 @click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
               help="Decide under this pack instead of each record's own archived pack: the "
                    "report says what changes.")
+@overlay_option
 @click.option("--examples", type=click.IntRange(min=0), default=5, show_default=True,
               help="Record ids listed per transition (all of them with --format json "
                    "--examples 0).")
@@ -395,8 +398,8 @@ def keygen(path: str, lang: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @lang_option
-def replay(url: str, pack_path: str | None, examples: int, chunk_size: int, fmt: str, lang: str,
-           **kw: Any) -> None:
+def replay(url: str, pack_path: str | None, overlays: tuple[str, ...], examples: int,
+           chunk_size: int, fmt: str, lang: str, **kw: Any) -> None:
     """Decide recorded situations again, with the screening evaluator.
 
     Under each record's own archived pack (the default) every decision must come out exactly
@@ -407,11 +410,11 @@ def replay(url: str, pack_path: str | None, examples: int, chunk_size: int, fmt:
     from tongcheng.records.replay import render_report, replay_store
 
     other = None
-    if pack_path:
+    if pack_path or overlays:  # another pack, or the bundled one with overlays
         from tongcheng.pack.loader import load_pack
 
         try:
-            other = load_pack(Path(pack_path))
+            other = load_pack(Path(pack_path) if pack_path else None, overlays=overlays)
         except PackError as e:
             _fail(EXIT_PACK, e.describe())
     store = open_store(url, create=False)

@@ -2,14 +2,16 @@
 years later, after the bundled pack has moved on.
 
 The archive is a zip of exactly the files the pack's digest covers (``pack.loader.pack_digest``),
-written deterministically (sorted names, fixed times). Restoring unpacks it into a cache folder
-named by the digest and loads it; the loaded pack's digest must equal the archived one, or the
-archive is refused as corrupt.
+written deterministically (sorted names, fixed times); a pack with overlays (``--overlay``) is
+archived as its stack, one folder per layer, and restored with the same overlays. Restoring
+unpacks it into a cache folder named by the digest and loads it; the loaded pack's digest must
+equal the archived one, or the archive is refused as corrupt.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import tempfile
@@ -44,14 +46,30 @@ def pack_files(root: str | Path) -> list[Path]:
 
 
 def zip_pack(pack: RulePack) -> bytes:
-    root = Path(pack.root)
+    """The pack's files; a stack (a pack with overlays) as one folder per layer, ``0/`` the
+    base, in order, named in ``layers.json``."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for path in pack_files(root):
-            info = zipfile.ZipInfo(path.relative_to(root).as_posix(), _FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, path.read_bytes())
+        layers = getattr(pack, "layers", ())
+        if len(layers) > 1:
+            names = [f"{k}/" for k in range(len(layers))]
+            _put(z, "layers.json", json.dumps([lay.info.digest for lay in layers]).encode())
+            for name, lay in zip(names, layers, strict=True):
+                _add(z, Path(lay.root), name)
+        else:
+            _add(z, Path(pack.root), "")
     return buf.getvalue()
+
+
+def _put(z: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, _FIXED_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    z.writestr(info, data)
+
+
+def _add(z: zipfile.ZipFile, root: Path, prefix: str) -> None:
+    for path in pack_files(root):
+        _put(z, prefix + path.relative_to(root).as_posix(), path.read_bytes())
 
 
 def _cache_root() -> Path:
@@ -65,7 +83,7 @@ def restore(digest: str, archive: bytes) -> RulePack:
         if digest in _loaded:
             return _loaded[digest]
     folder = _cache_root() / "packs" / digest.removeprefix("sha256:")
-    if not (folder.is_dir() and pack_digest(folder) == digest):
+    if not (folder.is_dir() and _unpacked_digest(folder) == digest):
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=folder.parent))
         try:
@@ -75,9 +93,10 @@ def restore(digest: str, archive: bytes) -> RulePack:
                     if not target.is_relative_to(staging.resolve()):
                         raise ArchiveError(f"archived pack {digest}: unsafe name {name!r}")
                 z.extractall(staging)
-            if pack_digest(staging) != digest:
+            found = _unpacked_digest(staging)
+            if found != digest:
                 raise ArchiveError(f"archived pack {digest}: its files give another digest "
-                                   f"({pack_digest(staging)}): the archive was altered")
+                                   f"({found}): the archive was altered")
             if folder.exists():
                 shutil.rmtree(folder, ignore_errors=True)
             try:
@@ -90,9 +109,30 @@ def restore(digest: str, archive: bytes) -> RulePack:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    pack = load_pack(folder)
+    stack = _layers(folder)
+    pack = load_pack(stack[0], overlays=stack[1:]) if stack else load_pack(folder)
     if pack.info.digest != digest:
         raise ArchiveError(f"archived pack {digest} loads with digest {pack.info.digest}")
     with _lock:
         _loaded[digest] = pack
     return pack
+
+
+def _layers(folder: Path) -> list[Path]:
+    """The layer folders of an unpacked stack, base first (none: a single pack)."""
+    manifest = folder / "layers.json"
+    if not manifest.is_file():
+        return []
+    count = len(json.loads(manifest.read_text(encoding="utf-8")))
+    return [folder / str(k) for k in range(count)]
+
+
+def _unpacked_digest(folder: Path) -> str:
+    """The digest of an unpacked archive: the pack's, or the stack's (from its layers')."""
+    stack = _layers(folder)
+    if not stack:
+        return pack_digest(folder)
+    from tongcheng.pack.model import Layer, PackInfo
+    from tongcheng.pack.overlay import stack_info
+
+    return stack_info([Layer(PackInfo("", "", pack_digest(p)), str(p)) for p in stack]).digest

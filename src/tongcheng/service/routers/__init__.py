@@ -21,6 +21,7 @@ ROUTERS = (
     "catalogue",
     "meta",
     "records",
+    "timeline",
     "page",  # the page's "/" routes stay out of the OpenAPI document
 )
 
