@@ -73,9 +73,9 @@ def test_record_id_letter_and_reopening(browser, recording_server):
     assert browser.find_element(By.CSS_SELECTOR, "[data-record-id]").text == record_id
     assert "370200" in browser.find_element(By.ID, "f-target").get_attribute("value")
     assert browser.find_element(By.ID, "f-insurance-1-from").get_attribute("value") == "2016-01"
-    card = browser.find_element(
-        By.CSS_SELECTOR, "[data-rule='medical_insurance.contribution_years_recognition']")
-    assert "eligible" in card.text
+    card = browser.find_element(By.CSS_SELECTOR, "article.decision[data-rule="
+                                "'medical_insurance.contribution_years_recognition']")
+    assert card.get_attribute("data-status") == "eligible"
 
 
 def test_reopening_in_chinese_names_problems_in_chinese(recording_server):
