@@ -4,7 +4,11 @@ Starts ``uvicorn tongcheng.service.app:app_from_environment`` on a free loopback
 worker processes by default), drives it with 32 concurrent connections posting situations with
 ``trace: false``, and prints one JSON object per line: ``name``, ``situations``, ``seconds``,
 ``per_second``, ``p50_ms``, ``p99_ms``, ``errors`` (plus ``workers``, ``driver``,
-``connections``, ``bodies``, and the CPU time per answer of server and load generator).
+``connections``, ``bodies``, and the CPU time per answer of server and load generator). Each
+worker count runs two phases: ``http_evaluate_*`` (one situation per request) and
+``http_evaluate_batch_*`` (``POST /v1/evaluate/batch``, ``--batch`` situations per request,
+100 by default; ``situations`` and ``per_second`` count situations, the latencies are per
+request).
 
 The posted situations vary (``--bodies varied``, the default): every example in ``examples/``
 in Chinese and English, each as of its own date and three other dates, 120 distinct bodies
@@ -18,6 +22,7 @@ Loopback only; each run stops by itself after ``--seconds`` or ``--max-requests`
 comes first.
 
     python benchmarks/load_http.py [--workers 1,2] [--seconds 10] [--connections 32]
+    python benchmarks/load_http.py --records off,sqlite,postgresql   # decision records on/off
     python benchmarks/load_http.py --profile     # where one request's time goes, in process
 """
 
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -190,6 +196,7 @@ def run_wrk(url: str, bodies: list[bytes], seconds: float, connections: int, lim
     try:
         out = subprocess.run(
             ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
+             "--timeout", "120s",  # a batch of 100 takes seconds when 32 are in flight
              "-s", f.name, url],
             capture_output=True, text=True, timeout=seconds + 60, check=True,
         ).stdout
@@ -266,14 +273,14 @@ def profile(rounds: int, kind: str) -> None:
     from tongcheng.places import default_registry
     from tongcheng.service.answer import AnswerWriter
     from tongcheng.service.app import create_app
-    from tongcheng.service.deps import dumps, load_json
+    from tongcheng.service.deps import dumps, load_json, narrow
     from tongcheng.service.deps import json_default as _json_default
-    from tongcheng.service.evaluating import parse_request, situation_digest
+    from tongcheng.service.evaluating import Defaults, parse_request, situation_digest
 
     pack, registry, bodies = tongcheng.bundled_pack(), default_registry(), make_bodies(kind)
-    writer = AnswerWriter(dumps, _json_default)
+    writer = AnswerWriter(dumps, _json_default, narrow)
     data = [load_json(b) for b in bodies]
-    options = [parse_request(d, pack, registry) for d in data]
+    options = [parse_request(d, pack, registry).complete(Defaults()) for d in data]
 
     def run(o):
         return evaluate(pack, o.situation, as_of=o.as_of, rules=o.rules, registry=registry,
@@ -372,6 +379,11 @@ def main() -> None:
     parser.add_argument("--bodies", choices=["varied", "one"], default="varied",
                         help="post every example in turn (varied) or only the Yantai -> "
                              "Qingdao worker (one)")
+    parser.add_argument("--batch", type=int, default=100,
+                        help="situations per request of the batch phase (0: no batch phase)")
+    parser.add_argument("--records", default="off",
+                        help="recording modes to compare: off, sqlite (a file), postgresql (a "
+                             "throwaway server, tests/records/pgcluster.py), e.g. off,sqlite")
     parser.add_argument("--profile", action="store_true",
                         help="profile one request in process instead of loading the server")
     args = parser.parse_args()
@@ -386,43 +398,121 @@ def main() -> None:
                       "cpus": os.cpu_count(), "driver": driver, "bodies": len(bodies),
                       "body_bytes": round(sum(map(len, bodies)) / len(bodies)),
                       "load_average": os.getloadavg()[0]}))
-    for workers in [int(w) for w in args.workers.split(",")]:
-        port = free_port()
-        url = f"http://127.0.0.1:{port}/v1/evaluate"
-        server = start_server(port, workers, bodies, args.http, args.loop)
-        load_before = os.getloadavg()[0]
-        try:
-            server_cpu = _cpu_seconds(server.pid)
-            client_cpu = _own_cpu(driver)
-            if driver == "wrk":
-                stats = run_wrk(url, bodies, args.seconds, args.connections,
-                                args.max_requests)
-            else:
-                stats = asyncio.run(_httpx_load(url, bodies, args.seconds, args.connections,
-                                                args.max_requests))
-            server_cpu = _cpu_seconds(server.pid) - server_cpu
-            client_cpu = _own_cpu(driver) - client_cpu
-        finally:
-            stop_server(server)
-        done = max(stats["situations"], 1)
-        # CPU per answer does not depend on what else runs on the machine: it says what the
-        # two cores could serve if the service and its load generator had them to themselves.
-        stats["server_cpu_ms"] = round(server_cpu / done * 1000, 3)
-        stats["client_cpu_ms"] = round(client_cpu / done * 1000, 3)
-        # at most `workers` cores for the server, and the machine's cores for server and client
-        s, c = server_cpu / done, client_cpu / done
-        cores = os.cpu_count() or 1
-        stats["capacity_per_second"] = round(min(workers / s, cores / (s + c)), 1) if s else 0.0
-        row = {"name": f"http_evaluate_{workers}_worker{'s' if workers > 1 else ''}",
-               **stats,
-               "per_second": round(stats["situations"] / stats["seconds"], 1)
-               if stats["seconds"] else 0.0,
-               "workers": workers, "driver": driver, "connections": args.connections,
-               "trace": False, "http": args.http, "loop": args.loop, "bodies": args.bodies,
-               "load_average": [load_before, os.getloadavg()[0]]}
-        order = ["name", "situations", "seconds", "per_second", "p50_ms", "p99_ms", "errors",
-                 "server_cpu_ms", "client_cpu_ms", "capacity_per_second"]
-        print(json.dumps({k: row[k] for k in order} | row))
+    batches = batch_bodies(bodies, args.batch) if args.batch else []
+    for mode in args.records.split(","):
+        with recording(mode) as store_url:
+            for workers in [int(w) for w in args.workers.split(",")]:
+                for row in serve_and_load(args, driver, bodies, batches, workers):
+                    if mode != "off":
+                        row = {**row, "name": f"{row['name']}_records_{mode}",
+                               "records": _count_records(store_url)}
+                    print(json.dumps(row), flush=True)
+
+
+def serve_and_load(args: argparse.Namespace, driver: str, bodies: list[bytes],
+                   batches: list[bytes], workers: int) -> list[dict]:
+    """One server, its load phases (single evaluate, then batches); their rows."""
+    port = free_port()
+    server = start_server(port, workers, bodies, args.http, args.loop)
+    rows = []
+    try:
+        phases = [("evaluate", f"http://127.0.0.1:{port}/v1/evaluate", bodies, 1)]
+        if batches:
+            phases.append(("evaluate_batch", f"http://127.0.0.1:{port}/v1/evaluate/batch",
+                           batches, args.batch))
+        for kind, url, posted, per_request in phases:
+            row = measure(server, driver, url, posted, per_request, workers, args)
+            row["name"] = f"http_{kind}_{workers}_worker{'s' if workers > 1 else ''}"
+            order = ["name", "situations", "seconds", "per_second", "p50_ms", "p99_ms",
+                     "errors", "server_cpu_ms", "client_cpu_ms", "capacity_per_second"]
+            rows.append({k: row[k] for k in order} | row)
+    finally:
+        stop_server(server)
+    return rows
+
+
+@contextlib.contextmanager
+def recording(mode: str):
+    """The store the server records into (``TONGCHENG_RECORDS`` for its workers), or none."""
+    if mode == "off":
+        os.environ.pop("TONGCHENG_RECORDS", None)
+        yield None
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        if mode == "sqlite":
+            url = str(Path(folder) / "records.db")
+            os.environ["TONGCHENG_RECORDS"] = url
+            try:
+                yield url
+            finally:
+                os.environ.pop("TONGCHENG_RECORDS", None)
+            return
+        sys.path.insert(0, str(ROOT / "tests" / "records"))
+        from pgcluster import cluster
+
+        with cluster() as server:
+            url = server.new_database()
+            os.environ["TONGCHENG_RECORDS"] = url
+            try:
+                yield url
+            finally:
+                os.environ.pop("TONGCHENG_RECORDS", None)
+
+
+def _count_records(url: str) -> int:
+    from tongcheng.records.store import RecordStore
+
+    store = RecordStore.open(url)
+    try:
+        return store.count()
+    finally:
+        store.close()
+
+
+def batch_bodies(bodies: list[bytes], size: int) -> list[bytes]:
+    """Batch requests of ``size`` situations each, drawn in turn from the single bodies (eight
+    different batches)."""
+    items = [json.loads(b) for b in bodies]
+    out = []
+    for k in range(8):
+        batch = [{"id": f"{k}-{i}", **items[(k * size + i) % len(items)]} for i in range(size)]
+        out.append(json.dumps(batch).encode())
+    return out
+
+
+def measure(server: subprocess.Popen, driver: str, url: str, bodies: list[bytes],
+            per_request: int, workers: int, args: argparse.Namespace) -> dict:
+    """One load phase against a running server: ``per_request`` situations in each request."""
+    load_before = os.getloadavg()[0]
+    server_cpu = _cpu_seconds(server.pid)
+    client_cpu = _own_cpu(driver)
+    limit = max(1, args.max_requests // per_request)
+    # a batch request holds 100 situations: run long enough for many to complete
+    seconds = args.seconds if per_request == 1 else max(args.seconds, 30.0)
+    if driver == "wrk":
+        stats = run_wrk(url, bodies, seconds, args.connections, limit)
+    else:
+        stats = asyncio.run(_httpx_load(url, bodies, seconds, args.connections, limit))
+    server_cpu = _cpu_seconds(server.pid) - server_cpu
+    client_cpu = _own_cpu(driver) - client_cpu
+    stats["requests"] = stats["situations"]
+    stats["situations"] *= per_request
+    done = max(stats["situations"], 1)
+    # CPU per answer does not depend on what else runs on the machine: it says what the
+    # two cores could serve if the service and its load generator had them to themselves.
+    stats["server_cpu_ms"] = round(server_cpu / done * 1000, 3)
+    stats["client_cpu_ms"] = round(client_cpu / done * 1000, 3)
+    # at most `workers` cores for the server, and the machine's cores for server and client
+    s, c = server_cpu / done, client_cpu / done
+    cores = os.cpu_count() or 1
+    stats["capacity_per_second"] = round(min(workers / s, cores / (s + c)), 1) if s else 0.0
+    return {**stats,
+            "per_second": round(stats["situations"] / stats["seconds"], 1)
+            if stats["seconds"] else 0.0,
+            "situations_per_request": per_request,
+            "workers": workers, "driver": driver, "connections": args.connections,
+            "trace": False, "http": args.http, "loop": args.loop, "bodies": args.bodies,
+            "load_average": [load_before, os.getloadavg()[0]]}
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ import sys
 
 import click
 
+from tongcheng.cli_options import overlay_option
+
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -24,22 +26,37 @@ import click
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 @click.option("--access-log/--no-access-log", default=False, show_default=True,
-              help="Log one line per request (costs CPU on every answer).")
+              help="Log one JSON line per request, with its id (costs CPU on every answer).")
+@click.option("--log-format", default="json", show_default=True,
+              type=click.Choice(["json", "text"]),
+              help="Log lines as JSON objects (with the request id) or as plain text.")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="URL",
+              help="An origin whose pages may call the API from a browser "
+                   "(e.g. https://portal.example.cn); repeat for more. None by default.")
 @click.option("--head-timeout", default=10.0, show_default=True,
               type=click.FloatRange(0.1, 300),
               help="Seconds a client has to send its request line and headers.")
 @click.option("--body-timeout", default=15.0, show_default=True,
               type=click.FloatRange(0.1, 600),
               help="Seconds a client has to send a request body.")
+@overlay_option
+@click.option("--records", "records_url", envvar="TONGCHENG_RECORDS", metavar="URL",
+              help="Record every decision in this store (a file for SQLite, postgresql://… for "
+                   "several workers); GET /v1/records/{id} needs $TONGCHENG_RECORDS_TOKEN.")
+@click.option("--actor-header", envvar="TONGCHENG_ACTOR_HEADER", metavar="NAME",
+              help="With --records: the request header naming the caseworker (e.g. "
+                   "X-Caseworker).")
 def serve(
     host: str, port: int, pack_path: str | None, workers: int, log_level: str, access_log: bool,
-    head_timeout: float, body_timeout: float,
+    log_format: str, cors_origins: tuple[str, ...], head_timeout: float, body_timeout: float,
+    overlays: tuple[str, ...], records_url: str | None = None, actor_header: str | None = None,
 ) -> None:
     """Serve the /v1 JSON API and the caseworker page at / (OpenAPI at /v1/docs)."""
     try:
         import uvicorn
 
-        from tongcheng.service.app import create_app
+        from tongcheng.service.app import create_app, tune_server_process
+        from tongcheng.service.observe import log_config
         from tongcheng.service.protocol import PROTOCOL
     except ImportError as exc:  # pragma: no cover - depends on the installation
         click.echo(
@@ -50,31 +67,38 @@ def serve(
     from tongcheng.errors import PackError
     from tongcheng.pack.loader import load_pack
 
+    pack = None
     try:
-        if pack_path:
-            load_pack(pack_path)  # fail here, with file and line, before any worker starts
+        if pack_path or overlays:  # fail here, with file and line, before any worker starts
+            pack = load_pack(pack_path, overlays=overlays)
     except PackError as exc:
         click.echo(f"error: {exc.describe()}", err=True)
         sys.exit(3)
-    # the limits travel in the environment, which every worker process inherits
+    # the settings travel in the environment, which every worker process inherits
     os.environ["TONGCHENG_HEAD_TIMEOUT"] = str(head_timeout)
     os.environ["TONGCHENG_BODY_TIMEOUT"] = str(body_timeout)
+    os.environ["TONGCHENG_CORS_ORIGINS"] = " ".join(cors_origins)
+    os.environ["TONGCHENG_ACCESS_LOG"] = "1" if access_log else "0"
+    common = {"host": host, "port": port, "log_level": log_level, "access_log": False,
+              "http": PROTOCOL, "log_config": log_config(log_level, log_format)}
+    if records_url:  # recording settings travel in the environment too
+        os.environ["TONGCHENG_RECORDS"] = records_url
+        if actor_header:
+            os.environ["TONGCHENG_ACTOR_HEADER"] = actor_header
+        from tongcheng.records.cli import open_store
+
+        open_store(records_url).close()  # create or migrate the store once, before the workers
     if workers > 1:
         # Workers import the app by name; the pack folder travels in the environment.
         if pack_path:
             os.environ["TONGCHENG_PACK"] = os.path.abspath(pack_path)
         else:
             os.environ.pop("TONGCHENG_PACK", None)
-        uvicorn.run(
-            "tongcheng.service.app:app_from_environment",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level=log_level,
-            access_log=access_log,
-            http=PROTOCOL,
-        )
+        os.environ["TONGCHENG_OVERLAYS"] = os.pathsep.join(os.path.abspath(o) for o in overlays)
+        uvicorn.run("tongcheng.service.app:app_from_environment", factory=True,
+                    workers=workers, **common)
         return
-    uvicorn.run(create_app(pack_path, body_timeout=body_timeout), host=host, port=port,
-                log_level=log_level, access_log=access_log, http=PROTOCOL)
+    tune_server_process()
+    app = create_app(pack or pack_path, body_timeout=body_timeout, cors_origins=cors_origins,
+                     access_log=access_log)
+    uvicorn.run(app, **common)

@@ -17,8 +17,11 @@ from fastapi import APIRouter
 
 ROUTERS = (
     "evaluate",
+    "batch",
     "catalogue",
     "meta",
+    "records",
+    "timeline",
     "page",  # the page's "/" routes stay out of the OpenAPI document
 )
 
