@@ -216,5 +216,9 @@ from tongcheng.cases.watch import watch  # noqa: E402 (click only; durable_rules
 
 main.add_command(watch)
 
+from tongcheng.packtest.command import test  # noqa: E402 (click only; the runner loads on use)
+
+main.add_command(test)
+
 if __name__ == "__main__":
     main()

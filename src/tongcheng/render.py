@@ -149,18 +149,26 @@ def render_decision(d: Decision, console: Console, lang: str = "zh") -> None:
 
 
 def _reason_line(r: Reason, console: Console, lang: str) -> None:
+    head, *rest = reason_lines(r, lang)
+    console.print(escape(head), highlight=False)
+    for line in rest:
+        console.print(f"[dim]{escape(line)}[/dim]", highlight=False)
+
+
+def reason_lines(r: Reason, lang: str, indent: str = "     ") -> list[str]:
+    """One line of the trace as plain text: the test and its value, then the facts it read and
+    its notes, indented (the command line's table and ``tongcheng test`` print it alike)."""
     if r.kind == "outcome":
-        line = f"     = {escape(r.label.get(lang))}: {escape(_fmt(r.value))}"
+        lines = [f"{indent}= {r.label.get(lang)}: {_fmt(r.value)}"]
     else:
-        line = f"     {_mark(r.value)} {escape(r.label.get(lang))}"
+        lines = [f"{indent}{_mark(r.value)} {r.label.get(lang)}"]
     facts = ", ".join(f"{k}={_fmt(v)}" for k, v in list(r.facts.items())[:6])
     if len(r.facts) > 6:
         facts += f", … (+{len(r.facts) - 6})"
-    console.print(line, highlight=False)
     if facts:
-        console.print(f"         [dim]{escape(facts)}[/dim]", highlight=False)
-    for note in r.notes:
-        console.print(f"         [dim]{escape(note.get(lang))}[/dim]", highlight=False)
+        lines.append(f"{indent}    {facts}")
+    lines += [f"{indent}    {note.get(lang)}" for note in r.notes]
+    return lines
 
 
 def basis_line(b: dict[str, Any]) -> str:

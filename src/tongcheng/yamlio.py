@@ -13,6 +13,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 PathKey = tuple[str | int, ...]
@@ -24,8 +25,36 @@ class YamlSyntaxError(ValueError):
         super().__init__(message)
 
 
+class _Constructor(RoundTripConstructor):
+    """Round-trip reading where a date-shaped scalar that is no calendar date (1965-02-30)
+    stays text, so the validator names its path and line instead of the whole file failing."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
+class SafeDates(SafeConstructor):
+    """The same for the safe loader (situation files)."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+SafeDates.add_constructor("tag:yaml.org,2002:timestamp", SafeDates.construct_yaml_timestamp)
+
+
 def _yaml() -> YAML:
     y = YAML(typ="rt")
+    y.Constructor = _Constructor
     y.allow_duplicate_keys = False
     return y
 
