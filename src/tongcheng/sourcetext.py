@@ -12,7 +12,6 @@ classification of the law.
 
 from __future__ import annotations
 
-import re
 from functools import cached_property
 from pathlib import Path
 
@@ -153,7 +152,6 @@ def promise_words(sentence: str) -> tuple[str, ...]:
     return (*commit, *treat) if commit and treat else ()
 
 
-_PLACE_SUFFIX = re.compile(r"(市|区|县)$")
 
 
 def source_path(root: str | Path, file: str) -> Path:

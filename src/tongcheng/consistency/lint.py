@@ -27,7 +27,8 @@ warnings
     with a county's code); ``monotonic-path`` (a declared path verify cannot vary);
     ``overlap-undecided`` (exceptions whose overlap could not be decided: conditions outside the
     exact fragment, or z3 not installed); ``overlap-agree`` (exceptions that overlap and agree
-    there, with no override).
+    there, with no override); and the checks authors miss, in ``authoring.py``:
+    ``parameter-coverage``, ``untested``, ``quote-subject``.
 
 Output: ``file:line: severity: message [check]``, or ``--format json``. Exit codes: 0 no errors
 (warnings allowed), 1 errors found, 3 the pack fails to load.
@@ -531,11 +532,14 @@ def _spots(registry: PlaceRegistry, prm: Any, place: str) -> list[str]:
 
 # --- the whole lint ---------------------------------------------------------------------------
 
-CHECKS = ("expressions", "monotonic", "parameters", "basis", "zones", "overlaps", "gaps")
+CHECKS = ("expressions", "monotonic", "parameters", "basis", "zones", "overlaps", "gaps",
+          "parameter-coverage", "quote-subject", "untested")
 
 
 def lint_pack(pack: RulePack, registry: PlaceRegistry | None = None) -> list[Finding]:
     """Every finding for a loaded pack, errors first, then by file and line."""
+    from tongcheng.consistency import authoring
+
     registry = registry or default_registry()
     lines = _Lines(Path(pack.root))
     findings: list[Finding] = []
@@ -546,6 +550,9 @@ def lint_pack(pack: RulePack, registry: PlaceRegistry | None = None) -> list[Fin
     findings += check_zones(pack, lines)
     findings += check_overlaps(pack, registry)
     findings += check_gaps(pack, lines, registry)
+    findings += authoring.check_parameter_coverage(pack, registry)
+    findings += authoring.check_quote_subjects(pack, registry)
+    findings += authoring.check_test_reach(pack)
     unique = list({(f.file, f.line, f.severity, f.check, f.message): f
                    for f in findings}.values())
     return sorted(unique, key=lambda f: (f.severity != "error", f.file, f.line or 0, f.message))
@@ -560,7 +567,10 @@ def load_findings(error: PackError) -> list[Finding]:
 @click.argument("pack", required=False, type=click.Path(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def lint(pack: str | None, fmt: str) -> None:
+@click.option("--parameter-coverage", "coverage", is_flag=True,
+              help="Print, for each rule and parameter it reads, the value at every place and "
+                   "date the rule can be asked (and where none applies), instead of the checks.")
+def lint(pack: str | None, fmt: str, coverage: bool) -> None:
     """Static checks of the rule pack in PACK (default: the bundled one).
 
     One line per finding, `file:line: severity: message [check]`. Exit 0 when there is no
@@ -576,6 +586,16 @@ def lint(pack: str | None, fmt: str) -> None:
         findings = load_findings(e)
         _print(findings, shown_root, fmt, loaded=False)
         sys.exit(EXIT_PACK)
+    if coverage:
+        from tongcheng.consistency.authoring import coverage_json, coverage_lines
+
+        registry = default_registry()
+        if fmt == "json":
+            click.echo(json.dumps(coverage_json(loaded, registry), ensure_ascii=False, indent=2))
+        else:
+            for line in coverage_lines(loaded, registry):
+                click.echo(line)
+        sys.exit(EXIT_OK)
     findings = lint_pack(loaded)
     _print(findings, shown_root, fmt, loaded=True)
     sys.exit(EXIT_ERRORS if any(f.severity == "error" for f in findings) else EXIT_OK)
