@@ -220,5 +220,9 @@ from tongcheng.packtest.command import test  # noqa: E402 (click only; the runne
 
 main.add_command(test)
 
+from tongcheng.docsite.command import docs  # noqa: E402 (click only; jinja2 loads on use)
+
+main.add_command(docs)
+
 if __name__ == "__main__":
     main()
