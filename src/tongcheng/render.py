@@ -37,6 +37,8 @@ WORDS = {
         "pack": "规则包",
         "settles": "可确定",
         "firmness": {"pilot": "试点(探索)", "promise": "承诺(推动)", "in_force": ""},
+        "needs": "缺",
+        "explain": "判断过程与政策依据:加 --explain(或 --rule 规则编号)",
     },
     "en": {
         "rule": "rule",
@@ -56,6 +58,8 @@ WORDS = {
         "pack": "rule pack",
         "settles": "settles",
         "firmness": {"pilot": "pilot (to explore)", "promise": "promise", "in_force": ""},
+        "needs": "needs",
+        "explain": "traces and basis: add --explain (or --rule ID)",
     },
 }
 
@@ -72,6 +76,48 @@ def _fmt(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
     return str(value)
+
+
+_ORDER = {Status.ELIGIBLE: 0, Status.UNDETERMINED: 1, Status.INELIGIBLE: 2,
+          Status.NOT_APPLICABLE: 3}
+
+
+def render_summary(result: Evaluation, console: Console, lang: str = "zh") -> None:
+    """What a person at a terminal wants first: one line per rule — status, firmness, the main
+    outcome (or what is missing) — granted first, then the questions to ask next."""
+    w = WORDS[lang]
+    console.print(
+        f"{w['as_of']}: {result.as_of}   {w['pack']}: {result.pack.name} {result.pack.version}",
+        highlight=False)
+    for d in sorted(result.decisions, key=lambda d: _ORDER[d.status]):
+        symbol, words, style = STATUS_WORDS[d.status]
+        line = RichText(f"{symbol} {words[lang]:<{14 if lang == 'en' else 5}}", style=style)
+        line.append(f" {d.title.get(lang)}")
+        firm = w["firmness"].get(d.firmness, "")
+        if firm and d.status is not Status.NOT_APPLICABLE:
+            line.append(f" [{firm}]", style="yellow")
+        main = main_outcome(d)
+        if main:
+            line.append(f"  {main}")
+        elif d.status is Status.UNDETERMINED and (d.missing or d.missing_parameters):
+            line.append(f"  {w['needs']}: {', '.join([*d.missing, *d.missing_parameters])}",
+                        style="yellow")
+        line.append(f"  {d.rule}", style="dim")
+        console.print(line, soft_wrap=True)  # one line per rule, even in a narrow pipe
+    if result.questions:
+        console.print(f"\n[bold]{w['questions']}[/bold]")
+        for q in result.questions:
+            console.print(f"  • {escape(question_for(q.path, lang))}  [dim]{escape(q.path)}[/dim]",
+                          highlight=False, soft_wrap=True)
+    console.print(f"\n[dim]{w['explain']}[/dim]")
+
+
+def main_outcome(d: Decision) -> str:
+    """The first outcome value a decision gives (``recognized_months = 305``), or nothing."""
+    for name, value in d.outcome.items():
+        if value is not None and value != [] and value != {}:
+            return f"{name} = {_fmt(value)}"
+    return ""
 
 
 def render_evaluation(result: Evaluation, console: Console, lang: str = "zh") -> None:
@@ -268,10 +314,13 @@ def render_rule(pack: RulePack, rule: Rule, console: Console, lang: str = "zh") 
                     )
 
 
-def rules_markdown(pack: RulePack, lang: str = "en") -> str:
-    """The pack's rules as a Markdown table (the README's rule list is generated from this)."""
+def rules_markdown(pack: RulePack, lang: str = "en", only: list[str] | None = None) -> str:
+    """The pack's rules (or those in ``only``) as a Markdown table (the README's rule list is
+    generated from this)."""
     rows = ["| rule | title | zones (from) | firmness | parameters |", "|---|---|---|---|---|"]
     for rule in pack.rules:
+        if only is not None and rule.id not in only:
+            continue
         zones = "; ".join(f"{z.zone.name.get(lang)} {z.start}" for z in rule.zones)
         params = "; ".join(f"`{k}` ({v})" for k, v in rule_parameters(pack, rule).items()) or "—"
         title = rule.title.get(lang).replace("|", "/")

@@ -187,4 +187,4 @@ def test_a_pack_without_test_cases_is_told_so():
     found = [f for f in findings(PACKS / "lint-gap") if f.check == "untested"]
     assert [f.message for f in found] == [
         "the pack has no test cases (tests/*.yaml): no rule is checked by one; write them as "
-        "the README's \"Testing a rule pack\" shows"]
+        "the README's section \"Writing a rule\" shows"]

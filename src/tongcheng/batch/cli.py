@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import as_of_date
+from tongcheng.cli_options import as_of_date, pack_option, unknown_rules
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 STATUS_CHOICES = ("eligible", "ineligible", "undetermined", "not_applicable")
@@ -57,8 +57,7 @@ def _load_pack(pack_path: str | None):
               help="Spark master URL (default: SPARK_MASTER, else local[*]).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: when stderr is a terminal).")
-@click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
-              help="Rule-pack folder (default: the bundled pack).")
+@pack_option()
 def screen(input_path, output, fmt, rules, statuses, as_of, rejects_path, chunk_size, engine,
            master, progress, pack_path) -> None:
     """Decide every rule for every situation in INPUT (Parquet, CSV or JSON Lines).
@@ -68,6 +67,9 @@ def screen(input_path, output, fmt, rules, statuses, as_of, rejects_path, chunk_
     model refuses go to the rejects file with every problem named.
     """
     pack = _load_pack(pack_path)
+    wrong = unknown_rules(pack.rule_ids, rules)
+    if wrong:
+        _fail(EXIT_INVALID, wrong)
     if not Path(input_path).exists():
         _fail(EXIT_INVALID, f"{input_path}: no such file")
     rejects_path = rejects_path or f"{output}.rejects.jsonl"

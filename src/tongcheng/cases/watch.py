@@ -52,6 +52,8 @@ from typing import Any
 import attrs
 import click
 
+from tongcheng.cli_options import pack_option
+
 __all__ = ["Rejected", "WatchStats", "Watcher", "watch", "watch_stream"]
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
@@ -452,8 +454,7 @@ def _memory() -> dict[str, float]:
               help="Every N lines, one JSON line of counts and memory on stderr.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of services and messages.")
-@click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
-              help="Rule-pack folder (default: the bundled pack).")
+@pack_option()
 def watch(events, output, rejects_path, changes, idle_days, triggers_path, progress_every,
           lang, pack_path) -> None:
     """Follow many cases from the JSON Lines event stream EVENTS (a file, or - for stdin).

@@ -264,7 +264,7 @@ def check_test_reach(pack: RulePack) -> Iterator[Finding]:
     if not files:
         yield _finding(Location("pack.yaml", 1), "untested",
                        "the pack has no test cases (tests/*.yaml): no rule is checked by one; "
-                       "write them as the README's \"Testing a rule pack\" shows")
+                       "write them as the README's section \"Writing a rule\" shows")
         return
     checked: dict[str, list] = {}
     for r in results:

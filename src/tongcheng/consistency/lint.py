@@ -48,6 +48,7 @@ from typing import Any
 import click
 
 from tongcheng import yamlio
+from tongcheng.cli_options import one_pack, pack_argument_or_option
 from tongcheng.consistency import analysis
 from tongcheng.consistency.facts import Kind, field_path_kind
 from tongcheng.consistency.report import Finding
@@ -564,20 +565,21 @@ def load_findings(error: PackError) -> list[Finding]:
 
 
 @click.command("lint")
-@click.argument("pack", required=False, type=click.Path(file_okay=False))
+@pack_argument_or_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("--parameter-coverage", "coverage", is_flag=True,
               help="Print, for each rule and parameter it reads, the value at every place and "
                    "date the rule can be asked (and where none applies), instead of the checks.")
-def lint(pack: str | None, fmt: str, coverage: bool) -> None:
-    """Static checks of the rule pack in PACK (default: the bundled one).
+def lint(pack: str | None, pack_path: str | None, fmt: str, coverage: bool) -> None:
+    """Static checks of the rule pack in PACK or --pack (default: the bundled one).
 
     One line per finding, `file:line: severity: message [check]`. Exit 0 when there is no
     error (warnings allowed), 1 when there are errors, 3 when the pack fails to load.
     """
     from tongcheng.pack.loader import bundled_pack_path, load_pack
 
+    pack = one_pack(pack, pack_path)
     root = Path(pack) if pack else bundled_pack_path()
     shown_root = pack if pack else str(root)
     try:

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import click
 
+from tongcheng.cli_options import pack_option
+
 
 @click.command("docs")
-@click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
-              help="Rule-pack folder (default: the bundled pack).")
+@pack_option()
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False), required=True,
               help="Folder to write the site to (new, empty, or an earlier site).")
 def docs(pack_path: str | None, output: str) -> None:

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import click
 
+from tongcheng.cli_options import pack_option
+
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 
 
 @click.command("test")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
-              help="Rule-pack folder (default: the pack the PATHS lie in, else the bundled "
-                   "pack).")
+@pack_option("Rule-pack folder (default: the pack the PATHS lie in, else the bundled pack).")
 @click.option("--junit-xml", "junit", type=click.Path(dir_okay=False), default=None,
               help="Also write the results as JUnit XML to this file (for CI).")
 @click.option("-k", "keyword", default=None, help="Only the cases whose name contains this text.")
@@ -50,7 +50,7 @@ def test(paths: tuple[str, ...], pack_path: str | None, junit: str | None, keywo
     if not files:
         where = ", ".join(paths) if paths else f"{root}/tests/"
         _fail(EXIT_INVALID, f"no test files (*.yaml) in {where}: write one, as the README's "
-                            "\"Testing a rule pack\" shows")
+                            "section \"Writing a rule\" shows")
     read = [read_test_file(path, pack, shown) for path, shown in files]
     results = []
     for f in read:
