@@ -37,8 +37,8 @@ def test_the_worked_example_passes_its_tests_and_shows_in_the_site(tmp_path, mon
     shutil.copytree(bundled_pack_path(), tmp_path / "my-pack")
     (tmp_path / "my-pack" / "tests").mkdir(exist_ok=True)
     files = _files()
-    assert set(files) == {"my-pack/rules/health_capital_circle.yaml",
-                          "my-pack/tests/health_capital_circle.yaml"}
+    assert set(files) == {"my-pack/rules/public_services.yaml",
+                          "my-pack/tests/public_services.yaml"}
     for path, text in files.items():
         (tmp_path / path).write_text(text, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
@@ -50,27 +50,22 @@ def test_the_worked_example_passes_its_tests_and_shows_in_the_site(tmp_path, mon
     assert tested.exit_code == 0, tested.output
     assert "0 个失败,0 个无效" in tested.output, tested.output
     assert linted.exit_code == 0, linted.output
-    assert "health.capital_circle_test_results" not in linted.output  # tested, nothing amiss
+    assert "public_services.resident_coverage" not in linted.output  # tested, nothing amiss
     assert documented.exit_code == 0, documented.output
     site = tmp_path / "site"
+    rule = "public_services.resident_coverage"
     for lang in ("zh", "en"):
-        rule_page = site / lang / "rules" / "health.capital_circle_test_results.html"
-        title = {"zh": "省会经济圈医学检验检查结果互通互认",
-                 "en": "Medical test results recognised across the capital circle"}[lang]
+        rule_page = site / lang / "rules" / f"{rule}.html"
+        title = {"zh": "基本公共服务覆盖都市圈常住人口",
+                 "en": "Basic public services for the metro area&#39;s permanent residents"}[lang]
         assert f"<h1>{title}</h1>" in rule_page.read_text("utf-8")
-        html = (site / lang / "documents" / "dongying_capital_circle_2020.html").read_text(
-            "utf-8")
-        marked = re.search(r'<mark class="quote" data-quotes="(q\d+)">'
-                           r"推动电子病历、医学检验检查结果跨地区、跨机构互通互认</mark>"
-                           r'<sup class="cites">\[<a href="([^"]+)"', html)
-        assert marked, "the new rule's quote is not highlighted"
-        assert marked.group(2) == "../rules/health.capital_circle_test_results.html"
-        assert f'id="{marked.group(1)}"' in html
-
-
-def test_the_sentence_was_an_uncited_promise_before(site: Path):
-    """The story the README tells: the bundled pack's site flags that sentence."""
-    html = (site / "en" / "documents" / "dongying_capital_circle_2020.html").read_text("utf-8")
-    sentence = re.search(r'<span class="sentence uncited-promise" id="s\d+">[^<]*'
-                         r"推动电子病历、医学检验检查结果跨地区、跨机构互通互认", html)
-    assert sentence
+        html = (site / lang / "documents" / "qingdao_metro_plan_2023.html").read_text("utf-8")
+        sentence = re.search(r'<span class="sentence cited" id="s\d+">[^<]*'
+                             r'<span class="anchor" id="(q\d+)"></span><mark class="quote" '
+                             r'data-quotes="q\d+">推动基本公共服务覆盖都市圈全部常住人口</mark>'
+                             r'<sup class="cites">\[(.*?)\]</sup>', html)
+        assert sentence, "the new rule's quote is not highlighted"
+        assert f'<a href="../rules/{rule}.html">' in sentence.group(2)
+        # the rule page links to that very quote
+        assert f'../documents/qingdao_metro_plan_2023.html#{sentence.group(1)}' in (
+            rule_page.read_text("utf-8"))
