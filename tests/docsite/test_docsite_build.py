@@ -17,6 +17,7 @@ from tongcheng.cli import main
 from tongcheng.docsite.writer import FileOverwrite, UnsafePath, Writer
 
 RECOGNITION = "medical_insurance.contribution_years_recognition"
+CLEAN = Path(__file__).resolve().parents[1] / "packs" / "consistency" / "clean"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -166,11 +167,14 @@ def test_the_writer_refuses_a_second_write_and_a_path_outside(tmp_path):
 
 def test_the_command(tmp_path):
     out = tmp_path / "site"
-    first = CliRunner().invoke(main, ["docs", "-o", str(out)])
+    small = ["--pack", str(CLEAN)]  # any pack; a small one builds fast
+    first = CliRunner().invoke(main, ["docs", *small, "-o", str(out)])
     assert first.exit_code == 0, first.output
-    assert "pages" in first.output and (out / "zh" / "index.html").is_file()
-    again = CliRunner().invoke(main, ["docs", "-o", str(out)])  # an earlier site is replaced
+    assert "pages" in first.output and (out / "zh" / "rules" / "test.card.html").is_file()
+    (out / "zh" / "stale.html").write_text("from an earlier build")
+    again = CliRunner().invoke(main, ["docs", *small, "-o", str(out)])  # replaced whole
     assert again.exit_code == 0, again.output
+    assert not (out / "zh" / "stale.html").exists()
     foreign = tmp_path / "notes"
     foreign.mkdir()
     (foreign / "mine.txt").write_text("keep me")
