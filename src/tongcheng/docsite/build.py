@@ -308,7 +308,8 @@ def search_index(ctx: SiteContext, lang: str) -> str:
         entries.append({"k": w["zone"], "t": z.name.get(lang), "i": z.id,
                         "s": f"{z.name.zh} {z.name.en}", "u": ctx.path("zone", z.id)})
     for d in ctx.pack.documents.values():
-        entries.append({"k": w["document"], "t": d.title, "i": d.id, "s": d.number or "",
+        title = d.title.get(lang) if isinstance(d.title, Text) else d.title
+        entries.append({"k": w["document"], "t": title, "i": d.id, "s": d.number or "",
                         "u": ctx.path("document", d.id)})
     payload = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
     return f"window.TONGCHENG_SEARCH = {payload};\n"
