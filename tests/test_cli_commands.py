@@ -15,6 +15,7 @@ from tongcheng.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 CLEAN = ROOT / "tests" / "packs" / "consistency" / "clean"
 NO_PACK = {"schema", "synth"}  # commands that read no rule pack
+TWO_PACKS = {"compare"}  # decides under two packs: --base and --new, each with its overlays
 
 
 def run(*args: str | Path):
@@ -25,9 +26,14 @@ def options(command: click.Command) -> set[str]:
     return {o for p in command.params for o in (*p.opts, *p.secondary_opts)}
 
 
-@pytest.mark.parametrize("name", sorted(set(main.commands) - NO_PACK))
+@pytest.mark.parametrize("name", sorted(set(main.commands) - NO_PACK - TWO_PACKS))
 def test_every_command_reading_a_pack_takes_pack(name):
-    assert "--pack" in options(main.commands[name])
+    assert {"--pack", "--overlay"} <= options(main.commands[name])
+
+
+def test_compare_takes_its_two_packs_alike():
+    assert {"--base", "--base-overlay", "--new", "--new-overlay"} <= options(
+        main.commands["compare"])
 
 
 def test_commands_read_the_given_pack():

@@ -153,6 +153,3 @@ def promise_words(sentence: str) -> tuple[str, ...]:
 
 
 
-
-def source_path(root: str | Path, file: str) -> Path:
-    return Path(root) / "sources" / file

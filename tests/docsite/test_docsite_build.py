@@ -186,3 +186,15 @@ def test_the_command(tmp_path):
     (bad / "pack.yaml").write_text("name: x\n")
     failed = CliRunner().invoke(main, ["docs", "--pack", str(bad), "-o", str(tmp_path / "o")])
     assert failed.exit_code == 3 and "rule pack failed to load" in failed.output
+
+
+def test_an_overlay_adds_its_rules_and_documents_to_the_site(tmp_path):
+    overlay = Path(__file__).resolve().parents[1] / "packs" / "overlays" / "new-rule"
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["docs", "--overlay", str(overlay), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    html = (out / "en" / "documents" / "test_park_notice.html").read_text("utf-8")
+    assert re.search(r'<mark class="quote" data-quotes="q1">胶东五市居民持社会保障卡'
+                     r"可免费进入成员城市的市属公园</mark>"
+                     r'<sup class="cites">\[<a href="../rules/test.park_entry.html">', html)
+    assert (out / "zh" / "rules" / "test.park_entry.html").is_file()

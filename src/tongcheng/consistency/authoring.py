@@ -28,6 +28,7 @@ from tongcheng.errors import Location
 from tongcheng.expr import ast
 from tongcheng.pack import parameters as param_logic
 from tongcheng.pack.model import Basis, Parameter, Rule, RulePack, ZoneRef
+from tongcheng.pack.overlay import document_text
 from tongcheng.places import PlaceRegistry
 
 _EARLY = date(1900, 1, 1)  # stands for "any date before" when a rule reads a value at= a fact
@@ -301,7 +302,7 @@ def check_quote_subjects(pack: RulePack, registry: PlaceRegistry) -> Iterator[Fi
         doc = basis.document
         if not basis.quote or not doc.file:
             continue
-        text = _source(pack.root, doc.file)
+        text = _source(document_text(pack, doc.id))
         if text is None:
             continue
         span = text.find(basis.quote)
@@ -352,9 +353,8 @@ def _cited(pack: RulePack) -> Iterator[tuple[str, Location | None, Basis, set[st
 
 
 @cache
-def _source(root: str, file: str) -> sourcetext.SourceText | None:
-    path = sourcetext.source_path(root, file)
-    return sourcetext.read(path) if path.is_file() else None
+def _source(path: Path | None) -> sourcetext.SourceText | None:
+    return sourcetext.read(path) if path is not None and path.is_file() else None
 
 
 @cache

@@ -13,14 +13,15 @@ from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import pack_option
+from tongcheng.cli_options import overlay_option, pack_option
 
 
 @click.command("docs")
 @pack_option()
+@overlay_option
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False), required=True,
               help="Folder to write the site to (new, empty, or an earlier site).")
-def docs(pack_path: str | None, output: str) -> None:
+def docs(pack_path: str | None, overlays: tuple[str, ...], output: str) -> None:
     """Write a static site of the rule pack (zh and en) to OUTPUT; open OUTPUT/index.html."""
     try:
         import jinja2  # noqa: F401
@@ -40,7 +41,7 @@ def docs(pack_path: str | None, output: str) -> None:
             sys.exit(2)
         shutil.rmtree(out)
     try:
-        pack = load_pack(Path(pack_path) if pack_path else bundled_pack_path())
+        pack = load_pack(Path(pack_path) if pack_path else bundled_pack_path(), overlays=overlays)
     except PackError as e:
         click.echo(f"error: {e.describe()}", err=True)
         sys.exit(3)

@@ -14,6 +14,7 @@ import attrs
 
 from tongcheng import sourcetext
 from tongcheng.pack.model import Basis, Rule, RulePack, Text, ZoneRef
+from tongcheng.pack.overlay import document_text
 from tongcheng.places import PlaceRegistry
 
 KINDS = ("rule", "document", "zone", "parameter", "place")
@@ -89,10 +90,9 @@ def generate_context(pack: RulePack, registry: PlaceRegistry) -> SiteContext:
     for code in ctx.places:
         ctx.pages[("place", code)] = f"places/{code}.html"
     for doc in pack.documents.values():
-        if doc.file:
-            path = sourcetext.source_path(pack.root, doc.file)
-            if path.is_file():
-                ctx.sources[doc.id] = sourcetext.read(path)
+        path = document_text(pack, doc.id)
+        if path is not None and path.is_file():
+            ctx.sources[doc.id] = sourcetext.read(path)
     for basis, citer in _citing(pack):
         _cite(ctx, basis, citer)
     ctx.cases = _cases(pack)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import pack_option
+from tongcheng.cli_options import overlay_option, pack_option
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 
@@ -21,14 +21,15 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 @click.command("test")
 @click.argument("paths", nargs=-1, type=click.Path())
 @pack_option("Rule-pack folder (default: the pack the PATHS lie in, else the bundled pack).")
+@overlay_option
 @click.option("--junit-xml", "junit", type=click.Path(dir_okay=False), default=None,
               help="Also write the results as JUnit XML to this file (for CI).")
 @click.option("-k", "keyword", default=None, help="Only the cases whose name contains this text.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list the cases that pass.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the report and the traces.")
-def test(paths: tuple[str, ...], pack_path: str | None, junit: str | None, keyword: str | None,
-         verbose: bool, lang: str) -> None:
+def test(paths: tuple[str, ...], pack_path: str | None, overlays: tuple[str, ...],
+         junit: str | None, keyword: str | None, verbose: bool, lang: str) -> None:
     """Run the YAML test cases of a rule pack (default: PACK/tests/*.yaml)."""
     from tongcheng.errors import PackError
     from tongcheng.pack.loader import bundled_pack_path, load_pack
@@ -42,7 +43,7 @@ def test(paths: tuple[str, ...], pack_path: str | None, junit: str | None, keywo
     root = Path(pack_path) if pack_path else (
         (paths and pack_of(Path(paths[0]))) or bundled_pack_path())
     try:
-        pack = load_pack(root)
+        pack = load_pack(root, overlays=overlays)
     except PackError as e:
         _fail(EXIT_PACK, e.describe())
         return
