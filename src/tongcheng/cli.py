@@ -78,6 +78,10 @@ def main() -> None:
 @lang_option
 @pack_option()
 @overlay_option
+@click.option("--records", "records_url", envvar="TONGCHENG_RECORDS", metavar="URL",
+              help="Record the decisions in this store: a file (SQLite) or postgresql://… "
+                   "(default: $TONGCHENG_RECORDS; none: nothing is recorded).")
+@click.option("--actor", help="Who decides (a caseworker id), kept in the record.")
 def check(
     situation: str,
     as_of: date | None,
@@ -87,6 +91,8 @@ def check(
     lang: str,
     pack_path: str | None,
     overlays: tuple[str, ...],
+    records_url: str | None = None,
+    actor: str | None = None,
 ) -> None:
     """Decide every rule for the situation in SITUATION (JSON or YAML; - for stdin).
 
@@ -115,6 +121,12 @@ def check(
     except (RuleConflict, RuleError) as e:
         _fail(EXIT_PACK, str(e))
         return
+    if records_url:
+        from tongcheng.records.cli import WORDS, record_evaluation
+
+        record_id = record_evaluation(records_url, result, model, actor=actor, lang=lang,
+                                      rules=list(rules) or None, pack=pack)
+        click.echo(WORDS[lang]["recorded"].format(id=record_id), err=True)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(lang), ensure_ascii=False, indent=2))
     elif explain or rules:
@@ -202,8 +214,15 @@ def coverage(fmt: str, lang: str, pack_path: str | None, overlays: tuple[str, ..
 
 
 @main.command()
-def schema() -> None:
-    """Print the JSON Schema of a situation."""
+@click.option("--events", is_flag=True,
+              help="The schema of a line of a `tongcheng watch` event stream instead.")
+def schema(events: bool) -> None:
+    """Print the JSON Schema of a situation (or, with --events, of a watch stream's line)."""
+    if events:
+        from tongcheng.cases.stream_schema import events_json_schema
+
+        click.echo(json.dumps(events_json_schema(), ensure_ascii=False, indent=2))
+        return
     click.echo(json.dumps(situation_json_schema(), ensure_ascii=False, indent=2))
 
 
@@ -232,6 +251,11 @@ main.add_command(compare)
 from tongcheng.timeline.command import timeline  # noqa: E402 (click only)
 
 main.add_command(timeline)
+
+from tongcheng.records.cli import records, replay  # noqa: E402 (click only; SQLAlchemy on use)
+
+main.add_command(records)
+main.add_command(replay)
 
 from tongcheng.packtest.command import test  # noqa: E402 (click only; the runner loads on use)
 

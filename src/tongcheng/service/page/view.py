@@ -17,6 +17,7 @@ from tongcheng.service.page.decisions import STATUS_WORDS, decisions_view
 from tongcheng.service.page.fields import LIST_BY_PATH, PROJECT_FIELDS, SCALAR_FIELDS
 from tongcheng.service.page.form import FormState, problem_target
 from tongcheng.service.page.places import place_label, resolve_place
+from tongcheng.service.page.recorded import LETTER_WORDS
 from tongcheng.service.page.strips import strips
 from tongcheng.service.page.timeline import timeline
 from tongcheng.service.page.words import WORDS, make_environment
@@ -85,6 +86,8 @@ class PageView:
         failure: str | None = None,
         status: int = 200,
         headers: dict[str, str] | None = None,
+        record_id: str | None = None,
+        recording: bool = False,
     ) -> Page:
         lang = state.lang
         words = WORDS[lang]
@@ -105,6 +108,9 @@ class PageView:
             "failure": failure,
             "project_open": any(state.values.get(f.name, "").strip() for f in PROJECT_FIELDS)
             or any(p.path.startswith("project") for p in problems),
+            "record_id": record_id,  # the decision's record (recording on)
+            "recording": recording,  # offer to reopen a case from its record id
+            "letter_words": LETTER_WORDS,
         }
         if result is not None and situation is not None:
             context.update(self._decided(state, result, situation))
