@@ -245,10 +245,15 @@ BAD_SITUATIONS = [
 )
 def test_invalid_situation_exits_2_naming_path_and_expectation(situation, text, expect):
     path = situation(text)
-    result = run("check", path, "--format", "json")
+    result = run("check", path, "--format", "json", "--lang", "en")
     assert_clean_failure(result, 2)
     for fragment in expect:
         assert fragment in result.stderr
+    # The same problem in Chinese (the default language): the path, then Chinese words.
+    chinese = run("check", path, "--format", "json")
+    assert_clean_failure(chinese, 2)
+    assert expect[0].split(":")[0] + ":" in chinese.stderr
+    assert "情形无效" in chinese.stderr and "invalid situation" not in chinese.stderr
 
 
 def test_invalid_situation_names_every_problem(situation):
@@ -276,26 +281,29 @@ def test_unknown_rule_exits_2(situation):
 
 def test_missing_file_exits_2(tmp_path):
     missing = tmp_path / "nowhere.yaml"
-    result = run("check", missing)
+    result = run("check", missing, "--lang", "en")
     assert_clean_failure(result, 2)
     assert "nowhere.yaml" in result.stderr
     assert "no such file" in result.stderr
+    assert "没有这个文件" in run("check", missing).stderr
 
 
 def test_invalid_yaml_names_the_line(situation):
     path = situation('as_of: 2025-06-01\ntarget: "370200"\nperson: {sex: male\ninsurance: []\n')
-    result = run("check", path)
+    result = run("check", path, "--lang", "en")
     assert_clean_failure(result, 2)
     assert re.search(r"situation\.yaml:[45]\b", result.stderr), result.stderr
     assert "not valid YAML" in result.stderr
+    assert "不是有效的 YAML" in run("check", path).stderr
 
 
 def test_invalid_json_names_the_line(situation):
     path = situation('{"as_of": "2025-06-01",\n "target": "370200",}\n', "s.json")
-    result = run("check", path)
+    result = run("check", path, "--lang", "en")
     assert_clean_failure(result, 2)
     assert re.search(r"s\.json:2\b", result.stderr), result.stderr
     assert "not valid JSON" in result.stderr
+    assert "不是有效的 JSON" in run("check", path).stderr
 
 
 def test_invalid_stdin_exits_2_naming_stdin():

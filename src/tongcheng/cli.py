@@ -25,8 +25,8 @@ from tongcheng.situation import load_situation, situation_json_schema
 EXIT_OK, EXIT_PROBLEMS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 
 
-def _fail(code: int, message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+def _fail(code: int, message: str, lang: str = "en") -> None:
+    click.echo(f"{'错误' if lang == 'zh' else 'error'}: {message}", err=True)
     sys.exit(code)
 
 
@@ -94,17 +94,19 @@ def check(
     from tongcheng.render import render_evaluation
     from tongcheng.situation import parse_situation
 
+    pack = _pack(pack_path)
     try:
         if situation == "-":
-            model = parse_situation(sys.stdin.read(), as_of=as_of, source="<stdin>")
+            model = parse_situation(sys.stdin.read(), as_of=as_of, source="<stdin>",
+                                    services=pack.service_ids)
         else:
             if not Path(situation).is_file():
-                _fail(EXIT_INVALID, f"{situation}: no such file")
-            model = load_situation(situation, as_of=as_of)
+                _fail(EXIT_INVALID, f"{situation}: no such file" if lang == "en"
+                      else f"{situation}:没有这个文件", lang)
+            model = load_situation(situation, as_of=as_of, services=pack.service_ids)
     except SituationError as e:
-        _fail(EXIT_INVALID, e.describe())
+        _fail(EXIT_INVALID, e.describe(lang), lang)
         return
-    pack = _pack(pack_path)
     try:
         result = evaluate_pack(pack, model, as_of=as_of, rules=list(rules) or None)
     except KeyError as e:

@@ -16,13 +16,11 @@ when other fields of the same object are invalid, so that every problem is repor
 
 from __future__ import annotations
 
-import difflib
-import json
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, NoReturn, TypeVar
 
@@ -40,12 +38,14 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from tongcheng import reading, yamlio
+from tongcheng import wording as W
 from tongcheng.errors import Problem, SituationError
 from tongcheng.months import first_day, format_month, parse_month
 from tongcheng.places import PlaceRegistry, RetiredPlace, UnknownPlace, default_registry
+from tongcheng.reading import DuplicateKeyError, no_duplicate_keys  # re-exported
+from tongcheng.wording import Words
 
 __all__ = [
     "CARD_KINDS",
@@ -56,6 +56,7 @@ __all__ = [
     "CardKind",
     "Count",
     "Date",
+    "DuplicateKeyError",
     "Employment",
     "FundPeriod",
     "InsurancePeriod",
@@ -72,6 +73,7 @@ __all__ = [
     "Sex",
     "Situation",
     "load_situation",
+    "no_duplicate_keys",
     "parse_situation",
     "situation_json_schema",
 ]
@@ -80,29 +82,18 @@ __all__ = [
 _ERROR_TYPE = "tongcheng"
 
 
-def _fail(message: str) -> NoReturn:
-    raise PydanticCustomError(_ERROR_TYPE, "{message}", {"message": message})
+def _error(words: Words) -> PydanticCustomError:
+    context = {"message": words.en, "zh": words.zh, "code": words.code}
+    return PydanticCustomError(_ERROR_TYPE, "{message}", context)
+
+
+def _fail(words: Words) -> NoReturn:
+    raise _error(words)
 
 
 def describe_value(value: object) -> str:
     """A value as a person wrote it, for "got ..." in messages (JSON/YAML words, not Python's)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f"the string {value!r}"
-    if isinstance(value, datetime):
-        return f"a date and time {value.isoformat()}"
-    if isinstance(value, date):
-        return f"the date {value.isoformat()}"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, int | float | Decimal):
-        return f"the number {value}"
-    return f"a {type(value).__name__}"
+    return W.describe(value)[0]
 
 
 # --- scalar types -------------------------------------------------------------------------------
@@ -116,45 +107,48 @@ _MONEY_LIMIT = Decimal(10) ** 13
 
 def _to_month(value: object) -> int:
     if not isinstance(value, str):
-        _fail(f"expected a month as YYYY-MM, got {describe_value(value)}")
-    try:
-        return parse_month(value)
-    except ValueError as exc:
-        _fail(str(exc))
+        _fail(W.expected_month(value))
+    match = re.fullmatch(r"(\d{4})-(\d{2})", value)
+    if not match:
+        _fail(W.expected_month(value))
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        _fail(W.month_not_calendar(value, month))
+    if year < 1900:
+        _fail(W.year_too_early(value, year))
+    return parse_month(value)
 
 
 def _to_date(value: object) -> date:
     if isinstance(value, datetime):
-        _fail(f"expected a date as YYYY-MM-DD, got {describe_value(value)}")
+        _fail(W.expected_date(value))
     if isinstance(value, date):
         return value
-    if not isinstance(value, str):
-        _fail(f"expected a date as YYYY-MM-DD, got {describe_value(value)}")
-    if not re.match(_DATE_PATTERN, value):
-        _fail(f"expected a date as YYYY-MM-DD, got {value!r}")
+    if not isinstance(value, str) or not re.match(_DATE_PATTERN, value):
+        _fail(W.expected_date(value))
     try:
         return date.fromisoformat(value)
-    except ValueError as exc:
-        _fail(f"expected a real calendar date as YYYY-MM-DD, got {value!r} ({exc})")
+    except ValueError:
+        _fail(W.impossible_date(value))
 
 
 def _to_money(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        _fail(f"expected an amount in yuan (a number), got {describe_value(value)}")
+        _fail(W.expected_amount(value))
     if isinstance(value, float):
         if not math.isfinite(value):
-            _fail(f"expected an amount in yuan (a finite number), got {value}")
+            _fail(W.expected_amount(value, finite=True))
         amount = Decimal(str(value))  # 0.1 -> Decimal("0.1"), never the binary artefact
     else:
         amount = Decimal(value)
         if not amount.is_finite():
-            _fail(f"expected an amount in yuan (a finite number), got {value}")
+            _fail(W.expected_amount(value, finite=True))
     if amount < 0:
-        _fail("must not be negative")
+        _fail(W.negative())
     if amount >= _MONEY_LIMIT:
         # A sanity bound, not a rule: it keeps amounts exact as JSON numbers (and arithmetic
         # on 1e999999999 from hanging).
-        _fail(f"expected an amount in yuan below 10^13, got {value}")
+        _fail(W.amount_too_large(value))
     return amount
 
 
@@ -168,9 +162,9 @@ def _money_out(amount: Decimal) -> int | float:
 
 def _to_count(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        _fail(f"expected a whole number, got {describe_value(value)}")
+        _fail(W.expected_count(value))
     if value < 0:
-        _fail("must not be negative")
+        _fail(W.negative())
     return value
 
 
@@ -185,20 +179,18 @@ def _to_place(value: object, info: ValidationInfo | None = None) -> str:
     """Shape only (six digits; a six-digit int is the same code). The registry check is done by
     the enclosing model, which knows the date the place refers to."""
     if isinstance(value, bool) or not isinstance(value, str | int):
-        _fail(f"expected a six-digit place code, got {describe_value(value)}")
+        _fail(W.expected_place(value))
     try:
         return _registry(info).normalise(value)
-    except (ValueError, TypeError) as exc:
-        _fail(str(exc))
+    except (ValueError, TypeError):
+        _fail(W.expected_place(value))
 
 
 def _choice(*values: str) -> PlainValidator:
-    allowed = ", ".join(values)
-
     def check(value: object) -> str:
         if isinstance(value, str) and value in values:
             return value
-        _fail(f"expected one of: {allowed}, got {describe_value(value)}")
+        _fail(W.expected_choice(values, value))
 
     return PlainValidator(check, json_schema_input_type=Literal[values])  # type: ignore[valid-type]
 
@@ -290,7 +282,7 @@ Talent = Annotated[
 def _to_grade(value: object) -> int:
     grade = _to_count(value)
     if not 1 <= grade <= 3:
-        _fail(f"expected a hospital grade 1, 2 or 3, got {grade}")
+        _fail(W.hospital_grade(grade))
     return grade
 
 
@@ -337,7 +329,7 @@ class _Facts(BaseModel):
         return [f.alias or name for name, f in cls.model_fields.items()]
 
     @classmethod
-    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, str]]:
+    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, Words]]:
         """Problems between fields, judged on the raw input so they are found even when other
         fields are invalid. Values that do not parse are skipped: their own problem is reported."""
         return ()
@@ -348,16 +340,15 @@ class _Facts(BaseModel):
         if isinstance(data, cls):
             return data
         if not isinstance(data, Mapping):
-            keys = ", ".join(cls._aliases())
-            _fail(f"expected a mapping (keys: {keys}), got {describe_value(data)}")
+            _fail(W.expected_mapping(data, cls._aliases()))
         allowed = cls._aliases()
         data = dict(data)
         order = {key: i for i, key in enumerate(data)}
-        problems: list[tuple[Loc, str]] = []
+        problems: list[tuple[Loc, Words]] = []
 
         for key in list(data):
             if key not in allowed:
-                problems.append(((str(key),), _unknown_key(key, allowed)))
+                problems.append(((str(key),), W.unknown_key(key, allowed)))
                 del data[key]
 
         registry = _registry(info)
@@ -378,7 +369,7 @@ class _Facts(BaseModel):
             # In the order the input was written; problems with absent keys after, in field order.
             rank = {key: len(order) + i for i, key in enumerate(allowed)} | order
 
-            def position(problem: tuple[Loc, str]) -> int:
+            def position(problem: tuple[Loc, Words]) -> int:
                 loc = problem[0]
                 return rank.get(loc[0], len(rank)) if loc else -1  # type: ignore[arg-type]
 
@@ -386,12 +377,8 @@ class _Facts(BaseModel):
             raise ValidationError.from_exception_data(
                 cls.__name__,
                 [
-                    InitErrorDetails(
-                        type=PydanticCustomError(_ERROR_TYPE, "{message}", {"message": message}),
-                        loc=loc,
-                        input=None,
-                    )
-                    for loc, message in problems
+                    InitErrorDetails(type=_error(words), loc=loc, input=None)
+                    for loc, words in problems
                 ],
             )
         return model
@@ -399,7 +386,7 @@ class _Facts(BaseModel):
 
 def _resolve_place(
     registry: PlaceRegistry, data: dict[str, Any], field: str, dated_by: str | None
-) -> str | None:
+) -> Words | None:
     """Resolve ``data[field]`` in place to its current code; return a problem, or None.
 
     ``dated_by`` names the field (a month ``from`` or a date ``since``) saying when the place
@@ -427,44 +414,46 @@ def _resolve_place(
     try:
         data[field] = registry.resolve(code, at)
     except RetiredPlace as exc:
-        return None if date_unknown else str(exc)
-    except (UnknownPlace, ValueError) as exc:
-        return str(exc)
+        if date_unknown:
+            return None
+        old, new = exc.place, exc.current
+        return W.retired_place(old.code, (old.name_en or old.name_zh, old.name_zh), old.retired,
+                               exc.at, new.code, (new.name_en or new.name_zh, new.name_zh))
+    except UnknownPlace as exc:
+        return W.unknown_place(exc.code)
+    except ValueError:
+        return W.expected_place(raw)
     return None
 
 
-def _unknown_key(key: object, allowed: list[str]) -> str:
-    close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown key{hint}; allowed keys: {', '.join(allowed)}"
-
-
-def _plain_message(error: Mapping[str, Any]) -> str:
+def _plain_message(error: Mapping[str, Any]) -> Words:
     """Pydantic's error, said plainly (most errors are already ours; these are the rest)."""
     kind = error["type"]
     if kind == _ERROR_TYPE:
-        return str(error["msg"])
+        ctx = error.get("ctx") or {}
+        message = str(ctx.get("message", error["msg"]))
+        return Words(str(ctx.get("code", W.INVALID)), message, str(ctx.get("zh", message)))
     value = error.get("input")
     if kind == "missing":
-        return "required key is missing"
+        return W.missing_key()
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"expected a mapping, got {describe_value(value)}"
+        return W.expected_mapping(value)
     if kind in ("list_type", "tuple_type", "iterable_type"):
-        return f"expected a list, got {describe_value(value)}"
+        return W.expected_list(value)
     if kind == "bool_type":
-        return f"expected true or false, got {describe_value(value)}"
+        return W.expected_bool(value)
     if kind == "string_type":
-        return f"expected a string, got {describe_value(value)}"
+        return W.expected_string(value)
     if kind == "none_required":
-        return f"expected null, got {describe_value(value)}"
-    return str(error["msg"])
+        return W.expected_null(value)
+    return W.invalid(str(error["msg"]))
 
 
-def _period_checks(data: Mapping[str, Any]) -> Iterable[tuple[Loc, str]]:
+def _period_checks(data: Mapping[str, Any]) -> Iterable[tuple[Loc, Words]]:
     start = _lenient(_to_month, data.get("from"))
     end = _lenient(_to_month, data.get("to"))
     if start is not None and end is not None and end < start:
-        yield ("to",), "month before 'from'"
+        yield ("to",), W.to_before_from()
 
 
 class Residence(_Facts):
@@ -511,19 +500,16 @@ class Person(_Facts):
     }
 
     @classmethod
-    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, str]]:
+    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, Words]]:
         employment = data.get("employment")
         if isinstance(employment, str) and employment in EMPLOYMENTS and employment != "retired":
             for field in ("retired_on", "pension_place"):
                 if data.get(field) is not None:
-                    yield (
-                        (field,),
-                        f"only for employment: retired, but employment is {employment!r}",
-                    )
+                    yield (field,), W.only_when_retired(employment)
         born = _lenient(_to_date, data.get("birth_date"))
         retired = _lenient(_to_date, data.get("retired_on"))
         if born is not None and retired is not None and retired < born:
-            yield ("retired_on",), f"date before birth_date ({born.isoformat()})"
+            yield ("retired_on",), W.before_birth(born)
 
 
 class InsurancePeriod(_Facts):
@@ -543,7 +529,7 @@ class InsurancePeriod(_Facts):
     _dated_places: ClassVar[dict[str, str | None]] = {"place": "from"}
 
     @classmethod
-    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, str]]:
+    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, Words]]:
         return _period_checks(data)
 
 
@@ -560,7 +546,7 @@ class FundPeriod(_Facts):
     _dated_places: ClassVar[dict[str, str | None]] = {"place": "from"}
 
     @classmethod
-    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, str]]:
+    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, Words]]:
         return _period_checks(data)
 
 
@@ -664,7 +650,7 @@ class Situation(_Facts):
     _dated_places: ClassVar[dict[str, str | None]] = {"target": None}
 
     @classmethod
-    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, str]]:
+    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, Words]]:
         as_of = _lenient(_to_date, data.get("as_of"))
         person = data.get("person")
         if isinstance(person, Person):
@@ -674,7 +660,7 @@ class Situation(_Facts):
         else:
             born = None
         if as_of is not None and born is not None and born > as_of:
-            yield ("person", "birth_date"), f"date after as_of ({as_of.isoformat()})"
+            yield ("person", "birth_date"), W.after_as_of(as_of)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form: keys as written in input (``from``), months ``YYYY-MM``, dates
@@ -695,79 +681,62 @@ def _path(loc: Iterable[str | int]) -> str:
     return out
 
 
-def _where(source: str | None, line: int | None, column: int | None) -> str:
-    parts = [p for p in (source, line, column) if p is not None]
-    if source is None and line is not None:
-        return f"line {line}, column {column}: "
-    return ":".join(str(p) for p in parts) + ": " if parts else ""
-
-
-class DuplicateKeyError(ValueError):
-    """A JSON object names a key twice (JSON parsers keep the last silently; we refuse)."""
-
-
-def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """``object_pairs_hook`` for ``json.loads``: every adapter reads JSON through it."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise DuplicateKeyError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
-def _load_json(text: str, source: str | None) -> Any:
+def _lines(text: str | None) -> dict[tuple[str | int, ...], tuple[int, int]]:
+    """Where each path of a YAML or JSON text is (JSON is read as YAML 1.2 here), for messages:
+    computed only for a situation already refused, so valid input pays nothing for it."""
+    if text is None:
+        return {}
     try:
-        return json.loads(text, object_pairs_hook=no_duplicate_keys, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        where = _where(source, exc.lineno, exc.colno)
-        raise SituationError([Problem("", f"{where}not valid JSON: {exc.msg}")], source) from None
-    except DuplicateKeyError as exc:
-        raise SituationError([Problem("", f"{_where(source, None, None)}{exc}")], source) from None
-    except (InvalidOperation, RecursionError) as exc:
-        where = _where(source, None, None)
-        raise SituationError([Problem("", f"{where}not valid JSON: {exc}")], source) from None
+        return yamlio.load_text(text)[1]
+    except yamlio.YamlSyntaxError:
+        return {}
 
 
-def _load_yaml(text: str, source: str | None) -> Any:
+def _service_problem(data: Mapping[str, Any], services: Collection[str] | None) -> Words | None:
+    """``request.service`` must be an item the pack knows (a validation problem, not a "no")."""
+    request = data.get("request")
+    if services is None or not isinstance(request, Mapping):
+        return None
+    service = request.get("service")
+    if not isinstance(service, str) or service in services:
+        return None
+    return W.unknown_service(service, sorted(services))
+
+
+def _validate(
+    data: Any,
+    *,
+    as_of: date | None,
+    source: str | None,
+    registry: PlaceRegistry | None,
+    services: Collection[str] | None,
+    text: str | None = None,
+) -> Situation:
+    if not isinstance(data, Mapping):
+        words = W.expected_situation(data)
+        raise SituationError([Problem("", words.en, words.zh, code=words.code)], source)
+    if as_of is not None:
+        data = {**data, "as_of": as_of}
+    context = {"registry": registry} if registry is not None else None
+    found: list[tuple[Loc, Words]] = []
+    model = None
     try:
-        return YAML(typ="safe", pure=True).load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        column = mark.column + 1 if mark is not None else None
-        what = exc.problem or exc.context or "syntax error"
-        where = _where(source, line, column)
-        raise SituationError([Problem("", f"{where}not valid YAML: {what}")], source) from None
-    except (YAMLError, RecursionError, ValueError, TypeError) as exc:
-        # ruamel raises a few unmarked errors (bad tags, odd scalars): still a problem, not a crash
-        where = _where(source, None, None)
-        raise SituationError([Problem("", f"{where}not valid YAML: {exc}")], source) from None
-
-
-def _load_text(text: str, source: str | None, kind: Literal["json", "yaml", "any"]) -> Any:
-    if kind == "json":
-        return _load_json(text, source)
-    if kind == "yaml":
-        return _load_yaml(text, source)
-    try:
-        return _load_json(text, source)
-    except SituationError as json_error:
-        try:
-            return _load_yaml(text, source)
-        except SituationError:
-            if text.lstrip().startswith(("{", "[")):
-                raise json_error from None  # it was meant as JSON: its parser's message is better
-            raise
-
-
-def _decode(raw: bytes, source: str | None) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        where = _where(source, None, None)
-        message = f"{where}not UTF-8 text (byte {exc.start})"
-        raise SituationError([Problem("", message)], source) from None
+        model = Situation.model_validate(data, context=context)
+    except ValidationError as exc:
+        found = [(tuple(error["loc"]), _plain_message(error)) for error in exc.errors()]
+    service = _service_problem(data, services)
+    if service is not None:
+        found.append((("request", "service"), service))
+    if not found:
+        assert model is not None
+        return model
+    lines = _lines(text)
+    problems = [
+        Problem(_path(loc), words.en, words.zh, yamlio.line_of(lines, loc) if lines else None,
+                words.code)
+        for loc, words in found
+    ]
+    raise SituationError(problems, source)
 
 
 def parse_situation(
@@ -776,36 +745,33 @@ def parse_situation(
     as_of: date | None = None,
     source: str | None = None,
     registry: PlaceRegistry | None = None,
+    services: Collection[str] | None = None,
 ) -> Situation:
     """Validate a situation given as a mapping, or as JSON or YAML text.
 
     ``as_of``, when given, overrides the situation's own. ``source`` names where the input came
-    from, for messages. Raises SituationError listing every problem found.
+    from, for messages. ``services``, when given, are the service item ids ``request.service``
+    may name (a pack's: ``RulePack.service_ids``). Raises SituationError listing every problem
+    found, each worded in English and Chinese, with its line when the input was text.
     """
+    text = None
     if isinstance(data, Situation):
         data = data.to_dict()
     if isinstance(data, bytes):
-        data = _decode(data, source)
+        data = reading.decode(data, source)
     if isinstance(data, str):
-        data = _load_text(data, source, "any")
-    if not isinstance(data, Mapping):
-        got = "nothing (an empty document)" if data is None else describe_value(data)
-        raise SituationError(
-            [Problem("", f"expected a mapping of situation keys at the top level, got {got}")],
-            source,
-        )
-    if as_of is not None:
-        data = {**data, "as_of": as_of}
-    context = {"registry": registry} if registry is not None else None
-    try:
-        return Situation.model_validate(data, context=context)
-    except ValidationError as exc:
-        problems = [Problem(_path(error["loc"]), _plain_message(error)) for error in exc.errors()]
-        raise SituationError(problems, source) from None
+        text = data
+        data = reading.load_text(data, source, "any")
+    return _validate(data, as_of=as_of, source=source, registry=registry, services=services,
+                     text=text)
 
 
 def load_situation(
-    path: str | Path, *, as_of: date | None = None, registry: PlaceRegistry | None = None
+    path: str | Path,
+    *,
+    as_of: date | None = None,
+    registry: PlaceRegistry | None = None,
+    services: Collection[str] | None = None,
 ) -> Situation:
     """Read and validate a situation file (.json, .yaml or .yml; otherwise JSON, then YAML)."""
     path = Path(path)
@@ -813,15 +779,16 @@ def load_situation(
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise SituationError([Problem("", f"{source}: cannot read: {reason}")], source) from None
-    text = _decode(raw, source)
+        words = W.cannot_read(source, exc.strerror or str(exc))
+        raise SituationError([Problem("", words.en, words.zh, code=words.code)], source) from None
+    text = reading.decode(raw, source)
     suffix = path.suffix.lower()
     kind: Literal["json", "yaml", "any"] = (
         "json" if suffix == ".json" else "yaml" if suffix in (".yaml", ".yml") else "any"
     )
-    data = _load_text(text, source, kind)
-    return parse_situation(data, as_of=as_of, source=source, registry=registry)
+    data = reading.load_text(text, source, kind)
+    return _validate(data, as_of=as_of, source=source, registry=registry, services=services,
+                     text=text)
 
 
 def situation_json_schema() -> dict[str, Any]:

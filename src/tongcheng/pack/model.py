@@ -259,3 +259,8 @@ class RulePack:
     @property
     def rule_ids(self) -> tuple[str, ...]:
         return tuple(r.id for r in self.rules)
+
+    @property
+    def service_ids(self) -> frozenset[str]:
+        """The service items ``request.service`` may name."""
+        return frozenset(s.id for s in self.services)
