@@ -484,7 +484,9 @@ def test_rules_id_shows_basis_and_parameters_with_confidence():
     retiree = squeeze(run("rules", "medical_insurance.retiree_benefit_years").stdout)
     assert "medical_insurance.retiree_min_months" in retiree
     assert ",medium]" in retiree
-    assert "370600:(declared,novalueknown)" in retiree
+    assert "370600:(已声明,尚无已知数值)" in retiree
+    english = squeeze(run("rules", "medical_insurance.retiree_benefit_years", "--lang", "en").stdout)
+    assert "370600:(declared,novalueknown)" in english
 
 
 def test_rules_id_shows_expressions_as_written(pack):

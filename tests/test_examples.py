@@ -32,7 +32,7 @@ EXPECT = {
         ("residence_permit.mutual_recognition", "eligible", {}),
     "services-laiyang-hukou-at-laixi.yaml":
         ("services.cross_city_handling", "eligible",
-         {"handling": "线上一网通办、线下异地可办 (双莱一体化专窗)"}),
+         {"handling": "online_or_window_either_city"}),
     "health-test-results-laiyang-laixi.yaml":
         ("health.test_result_recognition", "eligible", {}),
     "culture-library-card-zibo-jinan.yaml":

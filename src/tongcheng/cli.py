@@ -158,7 +158,7 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None) -> No
                     "from": str(r.in_force_from) if r.in_force_from else None,
                     "to": str(r.in_force_to) if r.in_force_to else None,
                 },
-                "parameters": rule_parameters(pack, r),
+                "parameters": rule_parameters(pack, r, lang),
                 "basis": [basis_json(b, lang) for b in r.basis],
                 "defined_at": str(r.location),
             }

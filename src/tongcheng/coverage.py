@@ -93,7 +93,7 @@ def coverage(pack: RulePack) -> dict[str, Any]:
                          "at_least": a.at_least, "items": known})
     return {
         "sources": [
-            {"document": d.id, "title": d.title, "kind": d.kind,
+            {"document": d.id, "title": {"zh": d.title.zh, "en": d.title.en}, "kind": d.kind,
              "rules": by_document[d.id], "zones": zones_by_document[d.id]}
             for d in pack.documents.values()
         ],

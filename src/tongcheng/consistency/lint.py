@@ -333,11 +333,14 @@ def check_parameters(pack: RulePack, lines: _Lines, registry: PlaceRegistry
                                f"{prm.id}[{place}] in missing_parameters",
                                _place_line(lines, prm, place))
             for v in values:
-                if len(v.reference.strip()) < 8 or _PLACEHOLDER.match(v.reference):
-                    yield _finding(v.location, "warning", "reference",
-                                   f"parameter {prm.id} at {place}: the reference "
-                                   f"{v.reference.strip()!r} does not say where the value comes "
-                                   "from; name the document, issuer and date (or address)")
+                texts = [v.reference] if isinstance(v.reference, str) else [
+                    v.reference.zh, v.reference.en]
+                for ref in texts:
+                    if len(ref.strip()) < 8 or _PLACEHOLDER.match(ref):
+                        yield _finding(v.location, "warning", "reference",
+                                       f"parameter {prm.id} at {place}: the reference "
+                                       f"{ref.strip()!r} does not say where the value comes "
+                                       "from; name the document, issuer and date (or address)")
                 if v.start is None and v.end is None and not v.undated:
                     yield _finding(v.location, "warning", "undated-value",
                                    f"parameter {prm.id} at {place}: the value has no dates, so "

@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from tongcheng import yamlio
+from tongcheng import wording, yamlio
 from tongcheng.errors import Location, PackError
 from tongcheng.expr import ExprSyntaxError, ast, parse
 from tongcheng.expr import check as checking
@@ -47,6 +47,7 @@ from tongcheng.pack.model import (
     Zone,
     ZoneRef,
 )
+from tongcheng.pack.terms import outcome_texts
 from tongcheng.places import PlaceRegistry, default_registry
 
 
@@ -192,6 +193,7 @@ class _Loader:
         parameters = self.parameters()
         services, announced = self.services(documents, zones)
         rules = self.rules(documents, zones, parameters)
+        terms = self.terms(rules)
         if self.problems:
             raise PackError(self.problems)
         assert info_in is not None
@@ -200,6 +202,7 @@ class _Loader:
             info_in.version,
             pack_digest(self.root),
             _text(info_in.description) if info_in.description else None,
+            terms,
         )
         return RulePack(info, str(self.root), tuple(rules), zones, parameters, documents,
                         services, announced)
@@ -229,6 +232,23 @@ class _Loader:
             announced.append(Announced(zone_id, a.count, a.at_least, basis))
         return tuple(items), tuple(announced)
 
+    def terms(self, rules: list[Rule]) -> dict[str, Text]:
+        """terms.yaml; in a pack that has one, every text an outcome gives must be a term."""
+        if not (self.root / "terms.yaml").is_file():
+            return {}
+        data = self.read("terms.yaml", TypeAdapter(schema.TermsFile), required=False)
+        terms = {code: _text(t) for code, t in data.terms.items()} if data else {}
+        for rule in rules:
+            clauses = [*rule.outcome, *(c for e in rule.exceptions for c in e.outcome)]
+            for clause in clauses:
+                for lit in outcome_texts(clause.expr):
+                    if lit.value not in terms:
+                        self.problems.append((clause.location, (
+                            f"{rule.id}: outcome {clause.name} gives the text {lit.value!r}, "
+                            "which is not a term: give a code and its words in terms.yaml "
+                            "({zh, en}), so each language shows its own")))
+        return terms
+
     def documents(self, docs_in: dict[str, schema.DocumentIn]) -> dict[str, Document]:
         out = {}
         for doc_id, d in docs_in.items():
@@ -239,7 +259,8 @@ class _Loader:
                     f"{doc_id}.file: no such text sources/{d.file} in the pack",
                 )
             out[doc_id] = Document(
-                doc_id, d.title, d.issuer, d.issued, d.kind, d.number, d.file, d.url, d.note
+                doc_id, _phrase(d.title), _phrase(d.issuer) if d.issuer else None, d.issued,
+                d.kind, d.number, d.file, d.url, d.note
             )
         return out
 
@@ -340,12 +361,12 @@ class _Loader:
                         vals.append(
                             ParamValue(
                                 _exact(val.value),
-                                val.reference,
+                                _citation(val.reference),
                                 val.confidence,
                                 val.from_,
                                 val.to,
                                 val.undated,
-                                val.note,
+                                _citation(val.note) if val.note else None,
                                 self.loc(rel, vpath),
                             )
                         )
@@ -608,8 +629,19 @@ def _text(t: schema.TextIn) -> Text:
     return Text(t.zh, t.en)
 
 
+def _phrase(t: str | schema.TextIn) -> Text:
+    """A title or name: the same words in both languages when given once."""
+    return Text(t, t) if isinstance(t, str) else _text(t)
+
+
+def _citation(t: str | schema.TextIn) -> str | Text:
+    """A reference or note: a citation (one string) or prose in both languages."""
+    return t if isinstance(t, str) else _text(t)
+
+
 _WS = re.compile(r"\s+")
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _norm(text: str) -> str:
@@ -622,6 +654,9 @@ def _plain_message(err: dict) -> str:
         return "unknown key; check the spelling against the rule-pack format"
     if kind == "missing":
         return "required key is missing"
+    raw = err.get("input")
+    if kind.startswith("date_") and isinstance(raw, str) and _DATE_TEXT.fullmatch(raw):
+        return wording.impossible_date(raw).en  # an unquoted 2023-13-06, kept as text by yamlio
     return str(err.get("msg", "invalid"))
 
 
