@@ -485,7 +485,8 @@ def test_rules_id_shows_basis_and_parameters_with_confidence():
     assert "medical_insurance.retiree_min_months" in retiree
     assert ",medium]" in retiree
     assert "370600:(已声明,尚无已知数值)" in retiree
-    english = squeeze(run("rules", "medical_insurance.retiree_benefit_years", "--lang", "en").stdout)
+    english = squeeze(
+        run("rules", "medical_insurance.retiree_benefit_years", "--lang", "en").stdout)
     assert "370600:(declared,novalueknown)" in english
 
 
