@@ -49,6 +49,7 @@ from tongcheng.wording import Words
 
 __all__ = [
     "CARD_KINDS",
+    "CREDITS",
     "EMPLOYMENTS",
     "SCHEMES",
     "SEXES",
@@ -58,6 +59,7 @@ __all__ = [
     "Date",
     "DuplicateKeyError",
     "Employment",
+    "Enterprise",
     "FundPeriod",
     "InsurancePeriod",
     "Money",
@@ -251,8 +253,10 @@ RESULT_KINDS = (
     "work_injury_determination",
     "elderly_care_assessment",
     "medical_test",
+    "talent_recognition",
 )
 TALENTS = ("high_level", "shortage_technical", "none")
+CREDITS = ("trustworthy", "dishonest", "none")
 
 Sex = Annotated[Literal["male", "female"], _choice(*SEXES)]
 Employment = Annotated[
@@ -271,12 +275,14 @@ ResultKind = Annotated[
         "work_injury_determination",
         "elderly_care_assessment",
         "medical_test",
+        "talent_recognition",
     ],
     _choice(*RESULT_KINDS),
 ]
 Talent = Annotated[
     Literal["high_level", "shortage_technical", "none"], _choice(*TALENTS)
 ]
+Credit = Annotated[Literal["trustworthy", "dishonest", "none"], _choice(*CREDITS)]
 
 
 def _to_grade(value: object) -> int:
@@ -587,11 +593,12 @@ class Request(_Facts):
 
 class Result(_Facts):
     """An official result issued in one place that another may recognise: an appraisal
-    conclusion, a work-injury determination, an elderly self-care assessment, a medical test."""
+    conclusion, a work-injury determination, an elderly self-care assessment, a medical test, a
+    talent recognition."""
 
     kind: ResultKind
     """labour_capacity_appraisal | work_injury_determination | elderly_care_assessment |
-    medical_test."""
+    medical_test | talent_recognition (a place's recognition of the person as a talent)."""
     place: Place
     """Where it was issued (for a medical test: the hospital's place)."""
     issued: Date | None = None
@@ -619,8 +626,27 @@ class Project(_Facts):
     """The project's GDP for the period, yuan."""
     tax: Money | None = None
     """The project's tax revenue for the period, yuan."""
+    major_industrial: StrictBool | None = None
+    """true: a major industrial project (重大产业项目) invested across regions under government
+    guidance, or transferred in from another city or province."""
 
     _dated_places: ClassVar[dict[str, str | None]] = {"flying_out": None, "flying_in": None}
+
+
+class Enterprise(_Facts):
+    """An enterprise, when the subject is an enterprise: the subject of rules on enterprise
+    subsidies and on credit lists acted on across cities."""
+
+    name: StrictStr | None = None
+    """The enterprise's name."""
+    registered_in: Place | None = None
+    """Where the enterprise is registered (its credit record is kept there)."""
+    travel_agency: StrictBool | None = None
+    """true: a travel agency (旅行社), which can receive ground-handling (地接) subsidies."""
+    credit: Credit | None = None
+    """Its credit listing where registered: trustworthy (守信) | dishonest (失信) | none."""
+
+    _dated_places: ClassVar[dict[str, str | None]] = {"registered_in": None}
 
 
 class Situation(_Facts):
@@ -646,6 +672,8 @@ class Situation(_Facts):
     complete."""
     project: Project | None = None
     """A project, when the subject is a project rather than a person."""
+    enterprise: Enterprise | None = None
+    """An enterprise, when the subject is an enterprise (not together with a project)."""
 
     _dated_places: ClassVar[dict[str, str | None]] = {"target": None}
 
@@ -661,6 +689,8 @@ class Situation(_Facts):
             born = None
         if as_of is not None and born is not None and born > as_of:
             yield ("person", "birth_date"), W.after_as_of(as_of)
+        if data.get("project") is not None and data.get("enterprise") is not None:
+            yield ("enterprise",), W.one_subject()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form: keys as written in input (``from``), months ``YYYY-MM``, dates

@@ -269,6 +269,7 @@ ONLY_WHEN_RETIRED = _kind("only_when_retired")
 BEFORE_BIRTH = _kind("before_birth")
 AFTER_AS_OF = _kind("after_as_of")
 UNKNOWN_SERVICE = _kind("unknown_service")
+ONE_SUBJECT = _kind("one_subject")
 
 
 def to_before_from() -> Words:
@@ -289,6 +290,12 @@ def before_birth(born: date) -> Words:
 def after_as_of(as_of: date) -> Words:
     return Words(AFTER_AS_OF, f"date after as_of ({as_of.isoformat()})",
                  f"日期晚于评估日期 as_of({as_of.isoformat()})")
+
+
+def one_subject() -> Words:
+    return Words(ONE_SUBJECT,
+                 "a situation is about one subject: give a project or an enterprise, not both",
+                 "一个情形只针对一个对象:请只给出项目(project)或企业(enterprise)之一")
 
 
 def unknown_service(service: str, known: Sequence[str]) -> Words:

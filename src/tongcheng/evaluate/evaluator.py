@@ -40,7 +40,7 @@ class RuleError(TongchengError):
 
 
 _IN_FORCE = Text("规则在评估日期有效", "The rule is in force at the evaluation date")
-_SUBJECT = Text("规则适用于此类对象(个人或项目)", "The rule is about this kind of subject")
+_SUBJECT = Text("规则适用于此类对象(个人、项目或企业)", "The rule is about this kind of subject")
 _ZONE = Text("办理地在规则所涉区域内", "The target place lies in one of the rule's zones in force")
 _IN_FORCE_HOLDS = Reason("in_force", "in_force", _IN_FORCE, None, True)  # immutable: shared
 
@@ -178,8 +178,8 @@ def _decide(
         reasons.append(Reason("subject", "subject", _SUBJECT, None, False,
                               notes=(Text(f"本规则适用于{_SUBJECT_ZH[rule.subject]},"
                                           f"而情形的主体是{_SUBJECT_ZH[kind]}",
-                                          f"the rule is about a {rule.subject}; the situation's "
-                                          f"subject is a {kind}"),)))
+                                          f"the rule is about {_SUBJECT_EN[rule.subject]}; the "
+                                          f"situation's subject is {_SUBJECT_EN[kind]}"),)))
         return done(Status.NOT_APPLICABLE, reasons)
 
     active = tuple([z for z in rule.zones if z.active(as_of)])
@@ -235,12 +235,15 @@ def _decide(
     )
 
 
-_SUBJECT_ZH = {"person": "个人", "project": "项目"}
+_SUBJECT_ZH = {"person": "个人", "project": "项目", "enterprise": "企业"}
+_SUBJECT_EN = {"person": "a person", "project": "a project", "enterprise": "an enterprise"}
 
 
 def subject_of(situation: Any) -> str:
-    """A situation is about a project when it gives one, else about a person."""
-    return "project" if getattr(situation, "project", None) is not None else "person"
+    """A situation is about a project or an enterprise when it gives one, else about a person."""
+    if getattr(situation, "project", None) is not None:
+        return "project"
+    return "enterprise" if getattr(situation, "enterprise", None) is not None else "person"
 
 
 def _path_text(clause: Clause) -> str:

@@ -197,7 +197,7 @@ class Rule:
     id: str
     title: Text
     domain: str
-    subject: str  # person | project
+    subject: str  # person | project | enterprise
     zones: tuple[ZoneRef, ...]
     in_force_from: date | None
     in_force_to: date | None

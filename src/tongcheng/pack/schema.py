@@ -132,7 +132,7 @@ class RuleIn(_Strict):
     id: Id
     title: TextIn
     domain: str
-    subject: Literal["person", "project"] = "person"
+    subject: Literal["person", "project", "enterprise"] = "person"
     zones: list[ZoneRefIn] = Field(min_length=1)
     in_force: PeriodIn | None = None
     firmness: Literal["in_force", "pilot", "promise"] = "in_force"
