@@ -67,7 +67,9 @@ WORDS = {
         "places_without_value": "{n} 个地方无数值",
         "sources_head": "政策来源及引用它们的规则",
         "treatments_head": "政策承诺的待遇",
-        "not_a_person_rule": "不是个人规则",
+        "not_a_person_rule": "不编为规则",
+        "announced_on": "{date} 公布",
+        "confidence": "可信度 {c}",
         "not_encoded": "尚未编码",
         "uncatalogued": "未列入目录的规则",
         "services_head": "跨市通办事项:已知 / 公布",
@@ -116,7 +118,9 @@ WORDS = {
         "places_without_value": "{n} place(s) without value",
         "sources_head": "Policy sources and the rules citing them",
         "treatments_head": "Promised treatments",
-        "not_a_person_rule": "not a person rule",
+        "not_a_person_rule": "not a rule",
+        "announced_on": "announced {date}",
+        "confidence": "{c} confidence",
         "not_encoded": "NOT YET ENCODED",
         "uncatalogued": "rules not in the catalogue",
         "services_head": "One-stop service items known / announced",
@@ -376,6 +380,10 @@ def render_coverage(report: dict, console: Console, lang: str = "zh") -> None:
     marks = {"encoded": "✔", "not_encoded": "✘", "not_a_person_rule": "·"}
     for t in report["treatments"]:
         line = f"  {marks[t['status']]} {t['treatment'][lang]}: "
+        if t.get("firmness"):
+            line += f"[{w['firmness_names'][t['firmness']]}] "
+        if t.get("zones"):
+            line += f"{w['zones']} {', '.join(t['zones'])}; "
         if t["status"] == "not_a_person_rule":
             line += f"{w['not_a_person_rule']} — {t['reason'][lang]}"
         elif t["status"] == "encoded":
@@ -390,6 +398,11 @@ def render_coverage(report: dict, console: Console, lang: str = "zh") -> None:
     for z in report["service_items"]:
         announced = "?" if z["announced"] is None else (
             f"{z['announced']}+" if z["at_least"] else str(z["announced"]))
-        items = ", ".join(z["items"])
-        console.print(escape(f"  {z['zone']}: {z['known']} / {announced} ({items})"),
+        notes = [", ".join(z["items"])] if z["items"] else []
+        if z.get("announced_on"):
+            notes.append(w["announced_on"].format(date=z["announced_on"]))
+        if z.get("confidence"):
+            notes.append(w["confidence"].format(c=z["confidence"]))
+        more = f" ({'; '.join(notes)})" if notes else ""
+        console.print(escape(f"  {z['zone']}: {z['known']} / {announced}{more}"),
                       highlight=False)

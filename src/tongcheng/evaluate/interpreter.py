@@ -34,7 +34,7 @@ ALIASES = {"from": "from_"}
 _PACK_FIELDS = frozenset({"id", "zone", "channel"})
 FACT_ROOTS = (
     "as_of", "target", "person", "insurance", "provident_fund", "cards", "request", "results",
-    "project",
+    "project", "enterprise",
 )
 
 

@@ -229,7 +229,8 @@ class _Loader:
                 self.problem("services.yaml", ("announced", zone_id), f"unknown zone {zone_id!r}")
             basis = self.basis("services.yaml", ("announced", zone_id, "basis"), a.basis,
                                documents)
-            announced.append(Announced(zone_id, a.count, a.at_least, basis))
+            announced.append(Announced(zone_id, a.count, a.at_least, basis, a.from_,
+                                       a.confidence))
         return tuple(items), tuple(announced)
 
     def terms(self, rules: list[Rule]) -> dict[str, Text]:

@@ -190,6 +190,8 @@ class Announced:
     count: int | None
     at_least: bool
     basis: tuple[Basis, ...]
+    start: date | None = None  # when it was announced
+    confidence: str | None = None  # high | medium | low, where known only from a report
 
 
 @attrs.frozen

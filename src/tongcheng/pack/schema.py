@@ -152,6 +152,10 @@ class RuleIn(_Strict):
 class AnnouncedIn(_Strict):
     count: int | None = Field(None, ge=0)
     at_least: bool = False
+    from_: dt.date | None = Field(None, alias="from", description="when the announcement was made")
+    confidence: Confidence | None = Field(
+        None, description="how sure the count is, where it is known only from a report"
+    )
     basis: list[BasisIn] = Field(default_factory=list)
 
 
