@@ -47,9 +47,12 @@ class TongchengError(Exception):
 class SituationError(TongchengError):
     """A situation is invalid. It is refused whole, with every problem named."""
 
-    def __init__(self, problems: list[Problem], source: str | None = None) -> None:
+    def __init__(
+        self, problems: list[Problem], source: str | None = None, lang: str | None = None
+    ) -> None:
         self.problems = list(problems)
         self.source = source
+        self.lang = lang  # the language the input asked for, where it said (HTTP ``lang``)
         super().__init__(self.describe())
 
     def describe(self, lang: str = "en") -> str:

@@ -82,13 +82,13 @@ class PageView:
         words = WORDS[lang]
         errors: dict[str, list[str]] = {}
         for p in problems:
-            errors.setdefault(p.path, []).append(p.message)
+            errors.setdefault(p.path, []).append(p.text(lang))
         context: dict[str, Any] = {
             "lang": lang,
             "w": words,
             "state": state,
             "problems": [
-                {"path": p.path, "message": p.message, "id": problem_target(p.path, state)}
+                {"path": p.path, "message": p.text(lang), "id": problem_target(p.path, state)}
                 for p in problems
             ],
             "errors": errors,

@@ -58,7 +58,7 @@ def answer_form(view: PageView, raw: bytes) -> HTMLResponse:
     data, problems = situation_from_form(state, registry)
     situation = None
     try:
-        situation = parse_situation(data, registry=registry)
+        situation = parse_situation(data, registry=registry, services=view.pack.service_ids)
     except SituationError as exc:
         seen = {p.path for p in problems}
         problems += [p for p in exc.problems if p.path not in seen]
