@@ -48,7 +48,8 @@ WORDS = {
         "no": "否",
         "none": "(无)",
         "undated": "无日期",
-        "sources": {"official": "官方文本", "news report": "新闻报道", "secondary": "二手资料"},
+        "sources": {"official": "官方文本", "news report": "新闻报道", "news": "新闻报道",
+                    "secondary": "二手资料"},
         "in_force": "施行",
         "zones": "区域",
         "parameter": "参数",
@@ -99,7 +100,7 @@ WORDS = {
         "none": "(none)",
         "undated": "undated",
         "sources": {"official": "official text", "news report": "news report",
-                    "secondary": "secondary source"},
+                    "news": "news report", "secondary": "secondary source"},
         "in_force": "in force",
         "zones": "zones",
         "parameter": "parameter",
@@ -153,8 +154,15 @@ def show(value: Any, lang: str = "zh", terms: Mapping[str, Text] | None = None) 
         name = value.get("name")
         if isinstance(name, Mapping) and set(name) == {"zh", "en"}:
             return str(local(name, lang))
-        return "{" + ", ".join(f"{k}: {show(v, lang, terms)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k}: {_item(v, lang, terms)}" for k, v in value.items()) + "}"
     return str(value)
+
+
+def _item(value: Any, lang: str, terms: Mapping[str, Text] | None) -> str:
+    """A field of a record: text the person wrote (not a code) is quoted, as they wrote it."""
+    if isinstance(value, str) and not value.isascii() and value not in (terms or {}):
+        return f"'{value}'"
+    return show(value, lang, terms)
 
 
 _fmt = show  # the name older callers use
