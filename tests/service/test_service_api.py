@@ -386,3 +386,18 @@ def test_routers_import_neither_the_app_nor_each_other():
         out = subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True,
                              timeout=60, check=True).stdout
         assert out.strip() == "[]", (name, out)
+
+
+UNKNOWN_SERVICE = {"as_of": "2025-06-01", "target": "370285", "person": {"hukou": "370682"},
+                   "request": {"service": "hukou_migraton"}}
+
+
+def test_unknown_service_is_a_422_naming_it_and_the_nearest_ids(client):
+    r = client.post("/v1/evaluate", json={"situation": UNKNOWN_SERVICE, "lang": "en"})
+    assert r.status_code == 422
+    [problem] = r.json()["problems"]
+    assert problem["path"] == "request.service"
+    assert "nearest known ids: hukou_migration" in problem["message"]
+    zh = client.post("/v1/evaluate", json={"situation": UNKNOWN_SERVICE}).json()["problems"]
+    assert zh[0]["path"] == "request.service" and "最接近的已知事项:hukou_migration" in \
+        zh[0]["message"]

@@ -287,3 +287,14 @@ def test_any_form_gets_an_answer_never_a_server_error(client):
         assert r.headers["content-type"].startswith("text/html")
 
     check()
+
+
+def test_outcome_codes_show_as_words_of_the_page_language(client):
+    form = {**CASE_FORM, "target": "370211", "person.birth_date": "1960-01-01"}
+    zh = text(card(client.post("/", data=form).text, "transit.senior_free_ride"))
+    assert "琴岛通老年卡(凭身份证办理)" in zh and "是" in zh
+    assert "qindaotong" not in zh and "ID card" not in zh and "True" not in zh
+    en = text(card(client.post("/", data={**form, "_lang": "en"}).text,
+                   "transit.senior_free_ride"))
+    assert "Qindaotong senior card (applied for with an ID card)" in en
+    assert "琴岛通老年卡" not in en
