@@ -359,9 +359,13 @@ def _make_pool(pack: Any, reg: PlaceRegistry) -> PlacePool:
         declared: set[str] = set()
         literal_codes: set[str] = set()
     else:
-        members = {m.place for z in pack.zones.values() for m in z.members}
+        # zones the rules use (cited, or named in an expression); a zone no rule uses (the
+        # industry cooperation areas) decides nothing, so its places are nothing special
+        literals = set(_string_literals(_clauses(pack)))
+        used = {ref.zone.id for r in pack.rules for ref in r.zones} | (literals & set(pack.zones))
+        members = {m.place for z in pack.zones.values() if z.id in used for m in z.members}
         declared = {p for prm in pack.parameters.values() for p in prm.places}
-        literal_codes = {s for s in _string_literals(_clauses(pack)) if _CODE.match(s) and s in reg}
+        literal_codes = {s for s in literals if _CODE.match(s) and s in reg}
     members = {m for m in members if m in reg}
     provinces = [reg.province_of(m) for m in members]
     home = max(set(provinces), key=provinces.count) if provinces else "370000"
@@ -833,11 +837,11 @@ def _valid(adapter: TypeAdapter, value: Any) -> bool:
 
 
 def _service_names(pack: Any) -> tuple[str, ...]:
+    """The service items a request may name: the pack's own (an unknown id is invalid input,
+    CONTRACT.md); without a pack's items, a stand-in name."""
     pack = _resolve_pack(pack)
-    names = ["other_service"]
-    if pack is not None:
-        names = [s.id for s in getattr(pack, "services", ())] + names
-    return tuple(names)
+    names = [s.id for s in getattr(pack, "services", ())] if pack is not None else []
+    return tuple(names) or ("other_service",)
 
 
 def _model_values(model: type[BaseModel], pack: Any, as_of: date | None,
