@@ -76,7 +76,8 @@ def test_fields_choose_the_parts_of_each_decision(client):
                            json={"situation": RECOGNITION_CASE}).json()
     assert by_query["questions"] == full["questions"]
     assert by_query["decisions"][0].keys() == {"rule", "status"}
-    bad = post(client, {"situation": RECOGNITION_CASE, "fields": ["status", "reason"]})
+    bad = post(client, {"situation": RECOGNITION_CASE, "fields": ["status", "reason"],
+                        "lang": "en"})
     assert bad.status_code == 422
     assert "did you mean 'reasons'" in problems(bad)["fields[1]"]
     assert "fields[0]" in problems(client.post("/v1/evaluate?fields=nope",

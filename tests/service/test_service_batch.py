@@ -44,7 +44,7 @@ def test_one_bad_item_never_fails_the_others(client):
              {"id": True, "situation": RECOGNITION_CASE}, {"situation": RECOGNITION_CASE,
                                                           "rules": ["no.such_rule"]},
              {"situation": RECOGNITION_CASE, "rules": [RECOGNITION_RULE]}]
-    out = lines(client.post("/v1/evaluate/batch", json=items))
+    out = lines(client.post("/v1/evaluate/batch?lang=en", json=items))
     assert [o["status"] for o in out] == [200, 422, 422, 422, 422, 200]
     assert out[1]["problems"] == [{"path": "insurance[1].to", "message": "month before 'from'"}]
     assert "expected a JSON object" in out[2]["problems"][0]["message"]

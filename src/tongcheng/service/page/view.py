@@ -13,7 +13,12 @@ from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry
 from tongcheng.questions import question_for
 from tongcheng.service.page.decisions import STATUS_WORDS, decisions_view
-from tongcheng.service.page.fields import LIST_BY_PATH, PROJECT_FIELDS, SCALAR_FIELDS
+from tongcheng.service.page.fields import (
+    ENTERPRISE_FIELDS,
+    LIST_BY_PATH,
+    PROJECT_FIELDS,
+    SCALAR_FIELDS,
+)
 from tongcheng.service.page.form import FormState, problem_target
 from tongcheng.service.page.places import place_label, resolve_place
 from tongcheng.service.page.timeline import timeline
@@ -103,6 +108,9 @@ class PageView:
             "failure": failure,
             "project_open": any(state.values.get(f.name, "").strip() for f in PROJECT_FIELDS)
             or any(p.path.startswith("project") for p in problems),
+            "enterprise_open": any(state.values.get(f.name, "").strip()
+                                   for f in ENTERPRISE_FIELDS)
+            or any(p.path.startswith("enterprise") for p in problems),
         }
         if result is not None and situation is not None:
             context.update(self._decided(state, result, situation))
