@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from tongcheng.cli_options import as_of_date
+from tongcheng.cli_options import as_of_date, overlay_option
 from tongcheng.errors import PackError, RuleConflict, SituationError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
@@ -30,9 +30,9 @@ def _fail(code: int, message: str, lang: str = "en") -> None:
     sys.exit(code)
 
 
-def _pack(path: str | None) -> RulePack:
+def _pack(path: str | None, overlays: tuple[str, ...] = ()) -> RulePack:
     try:
-        return load_pack(Path(path) if path else bundled_pack_path())
+        return load_pack(Path(path) if path else bundled_pack_path(), overlays=overlays)
     except PackError as e:
         _fail(EXIT_PACK, e.describe())
         raise  # unreachable
@@ -82,6 +82,11 @@ def main() -> None:
 @format_option
 @lang_option
 @pack_option
+@overlay_option
+@click.option("--records", "records_url", envvar="TONGCHENG_RECORDS", metavar="URL",
+              help="Record the decisions in this store: a file (SQLite) or postgresql://… "
+                   "(default: $TONGCHENG_RECORDS; none: nothing is recorded).")
+@click.option("--actor", help="Who decides (a caseworker id), kept in the record.")
 def check(
     situation: str,
     as_of: date | None,
@@ -89,12 +94,15 @@ def check(
     fmt: str,
     lang: str,
     pack_path: str | None,
+    overlays: tuple[str, ...],
+    records_url: str | None = None,
+    actor: str | None = None,
 ) -> None:
     """Decide every rule for the situation in SITUATION (JSON or YAML; - for stdin)."""
     from tongcheng.render import render_evaluation
     from tongcheng.situation import parse_situation
 
-    pack = _pack(pack_path)
+    pack = _pack(pack_path, overlays)
     try:
         if situation == "-":
             model = parse_situation(sys.stdin.read(), as_of=as_of, source="<stdin>",
@@ -115,6 +123,12 @@ def check(
     except (RuleConflict, RuleError) as e:
         _fail(EXIT_PACK, str(e))
         return
+    if records_url:
+        from tongcheng.records.cli import WORDS, record_evaluation
+
+        record_id = record_evaluation(records_url, result, model, actor=actor, lang=lang,
+                                      rules=list(rules) or None, pack=pack)
+        click.echo(WORDS[lang]["recorded"].format(id=record_id), err=True)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(lang), ensure_ascii=False, indent=2))
     else:
@@ -126,11 +140,13 @@ def check(
 @format_option
 @lang_option
 @pack_option
-def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None) -> None:
+@overlay_option
+def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None,
+          overlays: tuple[str, ...]) -> None:
     """List the pack's rules, or show RULE_ID with its basis and parameters."""
     from tongcheng.render import render_rule, render_rules, rule_parameters
 
-    pack = _pack(pack_path)
+    pack = _pack(pack_path, overlays)
     if rule_id and rule_id not in pack.rule_ids:
         _fail(
             EXIT_INVALID, f"unknown rule {rule_id!r}; the pack's rules: {', '.join(pack.rule_ids)}"
@@ -175,12 +191,13 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None) -> No
 @format_option
 @lang_option
 @pack_option
-def coverage(fmt: str, lang: str, pack_path: str | None) -> None:
+@overlay_option
+def coverage(fmt: str, lang: str, pack_path: str | None, overlays: tuple[str, ...]) -> None:
     """Which policy sources the rules cite, and which promised treatments are encoded."""
     from tongcheng.coverage import coverage as compute
     from tongcheng.render import render_coverage
 
-    pack = _pack(pack_path)
+    pack = _pack(pack_path, overlays)
     try:
         report = compute(pack)
     except PackError as e:
@@ -195,8 +212,15 @@ def coverage(fmt: str, lang: str, pack_path: str | None) -> None:
 
 
 @main.command()
-def schema() -> None:
-    """Print the JSON Schema of a situation."""
+@click.option("--events", is_flag=True,
+              help="The schema of a line of a `tongcheng watch` event stream instead.")
+def schema(events: bool) -> None:
+    """Print the JSON Schema of a situation (or, with --events, of a watch stream's line)."""
+    if events:
+        from tongcheng.cases.stream_schema import events_json_schema
+
+        click.echo(json.dumps(events_json_schema(), ensure_ascii=False, indent=2))
+        return
     click.echo(json.dumps(situation_json_schema(), ensure_ascii=False, indent=2))
 
 
@@ -217,6 +241,19 @@ main.add_command(verify)
 from tongcheng.cases.watch import watch  # noqa: E402 (click only; durable_rules loads on use)
 
 main.add_command(watch)
+
+from tongcheng.compare.command import compare  # noqa: E402 (click only; polars loads on use)
+
+main.add_command(compare)
+
+from tongcheng.timeline.command import timeline  # noqa: E402 (click only)
+
+main.add_command(timeline)
+
+from tongcheng.records.cli import records, replay  # noqa: E402 (click only; SQLAlchemy on use)
+
+main.add_command(records)
+main.add_command(replay)
 
 if __name__ == "__main__":
     main()

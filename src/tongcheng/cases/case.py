@@ -16,7 +16,6 @@ every problem) leave the case as it was.
 from __future__ import annotations
 
 import copy
-import itertools
 import threading
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -271,16 +270,17 @@ class CaseStore:
     ``Case.history``, ``opening`` and ``notifications`` then cover the last step only.
     """
 
-    def __init__(self, *, history: bool = True) -> None:
+    def __init__(self, *, history: bool = True, next_number: int = 1) -> None:
         self.history = history
         self._records: dict[str, _Record] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
-        self._ids = itertools.count(1)
+        self.next_number = next_number  # the next case id is case-<next_number>
 
     def _new_id(self) -> str:
         with self._guard:
-            return f"case-{next(self._ids)}"
+            number, self.next_number = self.next_number, self.next_number + 1
+            return f"case-{number}"
 
     def _get(self, case_id: str) -> _Record:
         with self._guard:

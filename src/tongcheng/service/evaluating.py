@@ -26,6 +26,7 @@ from tongcheng.places import PlaceRegistry
 from tongcheng.service.answer import _DECISION_FIELDS, AnswerWriter
 from tongcheng.service.deps import (
     LANGS,
+    Refusal,
     UnsupportedMediaType,
     answer_lang,
     dumps,
@@ -296,33 +297,61 @@ async def answer(request: Request) -> Response:
     defaults = request_defaults(request)
     raw = await read_body(request, *read_settings(request))
     state = request.app.state
+    # the request's headers matter only to a record (its actor and request id)
+    args = (state, raw, defaults) if getattr(state, "recorder", None) is None else (
+        state, raw, defaults, request.headers)
     try:
         if len(raw) <= INLINE_BODY:
-            return decide(state, raw, defaults)
-        return await anyio.to_thread.run_sync(decide, state, raw, defaults,
-                                              limiter=heavy_limiter())
+            response = decide(*args)
+        else:
+            response = await anyio.to_thread.run_sync(decide, *args, limiter=heavy_limiter())
     except SituationError as exc:
         exc.lang = exc.lang or defaults.lang  # problems in the language the answer would be
         raise
+    record = getattr(response, "record", None)
+    if record is not None:  # recording on: answered once the record is committed
+        try:
+            await state.recorder.commit(record)
+        except Exception as exc:
+            raise NotRecorded("", f"the decision could not be recorded ({type(exc).__name__}); "
+                                  "nothing was answered: try again") from None
+    return response
 
 
-def decide(state: Any, raw: bytes, defaults: Defaults) -> Response:
-    """The answer to one evaluate body (``state``: the app's state)."""
+class NotRecorded(Refusal):
+    """Recording is on and the record store failed: no answer without its record."""
+
+    status = 503
+
+
+def decide(state: Any, raw: bytes, defaults: Defaults, headers: Any = None) -> Response:
+    """The answer to one evaluate body (``state``: the app's state). With recording on, the
+    answer carries its record id and holds the record (``response.record``) to commit."""
     options = parse_request(load_json(raw, bare="situation"), state.pack, state.registry)
-    body, situation = write_answer(state, options.complete(defaults))
-    return Response(
-        body,
-        media_type="application/json",
-        headers={
-            "X-Situation-Digest": situation_digest(situation),
-            "Content-Language": options.lang,
-            "Cache-Control": "no-store",  # a person's situation: kept by no cache
-        },
-    )
+    recorder = getattr(state, "recorder", None)
+    results: list[Any] = []
+    options = options.complete(defaults)
+    body, situation = write_answer(state, options, results.append if recorder else None)
+    out_headers = {
+        "X-Situation-Digest": situation_digest(situation),
+        "Content-Language": options.lang,
+        "Cache-Control": "no-store",  # a person's situation: kept by no cache
+    }
+    record = None
+    if recorder is not None:
+        record = recorder.make(results[0], situation, channel="api", lang=options.lang,
+                               rules=options.rules, headers=headers or {})
+        body = body[:-1] + b',"record":"' + record.id.encode() + b'"}'
+        out_headers["X-Record-Id"] = record.id
+    response = Response(body, media_type="application/json", headers=out_headers)
+    response.record = record  # type: ignore[attr-defined]
+    return response
 
 
-def write_answer(state: Any, options: EvaluateOptions) -> tuple[bytes, Situation]:
-    """The decisions for checked options, as the answer's bytes."""
+def write_answer(state: Any, options: EvaluateOptions,
+                 decided: Any = None) -> tuple[bytes, Situation]:
+    """The decisions for checked options, as the answer's bytes (``decided`` is handed the
+    evaluation, for a record)."""
     situation = options.situation
     assert situation is not None and options.lang is not None
     result = evaluate_pack(
@@ -330,6 +359,8 @@ def write_answer(state: Any, options: EvaluateOptions) -> tuple[bytes, Situation
         registry=state.registry, trace=bool(options.trace),
     )
     state.metrics.decided(result)
+    if decided is not None:
+        decided(result)
     if options.fields is None:
         return state.answer_writer.write(result, options.lang), situation
     return dumps(chosen_parts(result, options.lang, options.fields)), situation

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from tongcheng.errors import Problem
 from tongcheng.evaluate.decision import Evaluation
+from tongcheng.months import month_of
 from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry
 from tongcheng.questions import question_for
@@ -21,6 +22,8 @@ from tongcheng.service.page.fields import (
 )
 from tongcheng.service.page.form import FormState, problem_target
 from tongcheng.service.page.places import place_label, resolve_place
+from tongcheng.service.page.recorded import LETTER_WORDS
+from tongcheng.service.page.strips import strips
 from tongcheng.service.page.timeline import timeline
 from tongcheng.service.page.words import WORDS, make_environment
 from tongcheng.situation import Situation
@@ -88,6 +91,8 @@ class PageView:
         failure: str | None = None,
         status: int = 200,
         headers: dict[str, str] | None = None,
+        record_id: str | None = None,
+        recording: bool = False,
     ) -> Page:
         lang = state.lang
         words = WORDS[lang]
@@ -111,6 +116,9 @@ class PageView:
             "enterprise_open": any(state.values.get(f.name, "").strip()
                                    for f in ENTERPRISE_FIELDS)
             or any(p.path.startswith("enterprise") for p in problems),
+            "record_id": record_id,  # the decision's record (recording on)
+            "recording": recording,  # offer to reopen a case from its record id
+            "letter_words": LETTER_WORDS,
         }
         if result is not None and situation is not None:
             context.update(self._decided(state, result, situation))
@@ -146,4 +154,6 @@ class PageView:
                 for q in result.questions
             ],
             "timeline": timeline(situation, result, self.pack, self.registry, lang),
+            "strips": strips(situation, month_of(result.as_of), self.pack, self.registry,
+                             lang),
         }
