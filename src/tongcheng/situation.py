@@ -16,51 +16,79 @@ when other fields of the same object are invalid, so that every problem is repor
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable, Collection, Iterable, Mapping
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, NoReturn, TypeVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PlainSerializer,
-    PlainValidator,
     StrictBool,
     StrictStr,
     ValidationError,
     ValidationInfo,
-    WithJsonSchema,
     model_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import InitErrorDetails
 
 from tongcheng import reading, yamlio
 from tongcheng import wording as W
 from tongcheng.errors import Problem, SituationError
-from tongcheng.months import first_day, format_month, parse_month
-from tongcheng.places import PlaceRegistry, RetiredPlace, UnknownPlace, default_registry
+from tongcheng.months import first_day
+from tongcheng.places import PlaceRegistry, RetiredPlace, UnknownPlace
 from tongcheng.reading import DuplicateKeyError, no_duplicate_keys  # re-exported
+from tongcheng.scalars import (  # re-exported: the situation's vocabulary
+    CARD_KINDS,
+    CREDITS,
+    EMPLOYMENTS,
+    ERROR_TYPE,
+    RESULT_KINDS,
+    SCHEMES,
+    SEXES,
+    TALENTS,
+    CardKind,
+    Count,
+    Credit,
+    Date,
+    Employment,
+    HospitalGrade,
+    Money,
+    Month,
+    Place,
+    ResultKind,
+    Scheme,
+    Sex,
+    Talent,
+    custom_error,
+    describe_value,
+    fail,
+    lenient,
+    registry_of,
+    to_date,
+    to_month,
+)
 from tongcheng.wording import Words
 
 __all__ = [
     "CARD_KINDS",
     "CREDITS",
     "EMPLOYMENTS",
+    "RESULT_KINDS",
     "SCHEMES",
     "SEXES",
+    "TALENTS",
     "Card",
     "CardKind",
     "Count",
+    "Credit",
     "Date",
     "DuplicateKeyError",
     "Employment",
     "Enterprise",
     "FundPeriod",
+    "HospitalGrade",
     "InsurancePeriod",
     "Money",
     "Month",
@@ -71,247 +99,17 @@ __all__ = [
     "Request",
     "Residence",
     "Result",
+    "ResultKind",
     "Scheme",
     "Sex",
     "Situation",
+    "Talent",
+    "describe_value",
     "load_situation",
     "no_duplicate_keys",
     "parse_situation",
     "situation_json_schema",
 ]
-
-# The pydantic error type every problem is turned into; its message is final, for people.
-_ERROR_TYPE = "tongcheng"
-
-
-def _error(words: Words) -> PydanticCustomError:
-    context = {"message": words.en, "zh": words.zh, "code": words.code}
-    return PydanticCustomError(_ERROR_TYPE, "{message}", context)
-
-
-def _fail(words: Words) -> NoReturn:
-    raise _error(words)
-
-
-def describe_value(value: object) -> str:
-    """A value as a person wrote it, for "got ..." in messages (JSON/YAML words, not Python's)."""
-    return W.describe(value)[0]
-
-
-# --- scalar types -------------------------------------------------------------------------------
-# Each is a plain validator (no pydantic coercion: "16" never becomes 16, 1 never becomes True)
-# with its own message and its own JSON Schema.
-
-_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-# What the JSON Schema says, for other validators: a month 01-12, a day 01-31 (``format: date``
-# refuses 30 February where the validator checks formats). The model's own checks say more.
-_MONTH_SCHEMA = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
-_DATE_SCHEMA = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
-_MONEY_LIMIT = Decimal(10) ** 13
-
-
-def _to_month(value: object) -> int:
-    if not isinstance(value, str):
-        _fail(W.expected_month(value))
-    match = re.fullmatch(r"(\d{4})-(\d{2})", value)
-    if not match:
-        _fail(W.expected_month(value))
-    year, month = int(match.group(1)), int(match.group(2))
-    if not 1 <= month <= 12:
-        _fail(W.month_not_calendar(value, month))
-    if year < 1900:
-        _fail(W.year_too_early(value, year))
-    return parse_month(value)
-
-
-def _to_date(value: object) -> date:
-    if isinstance(value, datetime):
-        _fail(W.expected_date(value))
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not re.match(_DATE_PATTERN, value):
-        _fail(W.expected_date(value))
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        _fail(W.impossible_date(value))
-
-
-def _to_money(value: object) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        _fail(W.expected_amount(value))
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            _fail(W.expected_amount(value, finite=True))
-        amount = Decimal(str(value))  # 0.1 -> Decimal("0.1"), never the binary artefact
-    else:
-        amount = Decimal(value)
-        if not amount.is_finite():
-            _fail(W.expected_amount(value, finite=True))
-    if amount < 0:
-        _fail(W.negative())
-    if amount >= _MONEY_LIMIT:
-        # A sanity bound, not a rule: it keeps amounts exact as JSON numbers (and arithmetic
-        # on 1e999999999 from hanging).
-        _fail(W.amount_too_large(value))
-    return amount
-
-
-def _money_out(amount: Decimal) -> int | float:
-    """A JSON number for an amount: an int when whole, else a float."""
-    if amount == amount.to_integral_value():
-        return int(amount)
-    # A float holds 15 significant digits exactly: amounts below 10^13 yuan to the fen.
-    return float(amount)
-
-
-def _to_count(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        _fail(W.expected_count(value))
-    if value < 0:
-        _fail(W.negative())
-    return value
-
-
-def _registry(info: ValidationInfo | None) -> PlaceRegistry:
-    context = info.context if info is not None else None
-    if isinstance(context, Mapping) and context.get("registry") is not None:
-        return context["registry"]
-    return default_registry()
-
-
-def _to_place(value: object, info: ValidationInfo | None = None) -> str:
-    """Shape only (six digits; a six-digit int is the same code). The registry check is done by
-    the enclosing model, which knows the date the place refers to."""
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        _fail(W.expected_place(value))
-    try:
-        return _registry(info).normalise(value)
-    except (ValueError, TypeError):
-        _fail(W.expected_place(value))
-
-
-def _choice(*values: str) -> PlainValidator:
-    def check(value: object) -> str:
-        if isinstance(value, str) and value in values:
-            return value
-        _fail(W.expected_choice(values, value))
-
-    return PlainValidator(check, json_schema_input_type=Literal[values])  # type: ignore[valid-type]
-
-
-Month = Annotated[
-    int,
-    PlainValidator(_to_month),
-    PlainSerializer(format_month, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": _MONTH_SCHEMA, "format": "YYYY-MM"}),
-]
-"""A calendar month, written ``YYYY-MM``; held as ``year * 12 + month - 1`` (see months.py)."""
-
-Date = Annotated[
-    date,
-    PlainValidator(_to_date),
-    PlainSerializer(date.isoformat, return_type=str),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": _DATE_SCHEMA}),
-]
-"""A calendar date, written ``YYYY-MM-DD``."""
-
-Place = Annotated[
-    str,
-    PlainValidator(_to_place),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string", "pattern": r"^[0-9]{6}$"},
-                {"type": "integer", "minimum": 100000, "maximum": 999999},
-            ],
-            "description": "six-digit administrative division code (GB/T 2260); "
-            "a six-digit number is read as the same code",
-        }
-    ),
-]
-"""A six-digit administrative division code, held as a string (``"370200"``)."""
-
-Money = Annotated[
-    Decimal,
-    PlainValidator(_to_money),
-    PlainSerializer(_money_out, when_used="json"),
-    WithJsonSchema({"type": "number", "minimum": 0}),
-]
-"""An amount in yuan, exact (floats are read through their decimal text), never negative."""
-
-Count = Annotated[
-    int,
-    PlainValidator(_to_count),
-    WithJsonSchema({"type": "integer", "minimum": 0}),
-]
-"""A whole number, never negative."""
-
-SEXES = ("male", "female")
-EMPLOYMENTS = ("employed", "flexible", "retired", "unemployed")
-SCHEMES = ("employee_medical", "resident_medical", "pension", "unemployment", "work_injury")
-CARD_KINDS = ("transit", "social_security", "culture_tourism", "library")
-RESULT_KINDS = (
-    "labour_capacity_appraisal",
-    "work_injury_determination",
-    "elderly_care_assessment",
-    "medical_test",
-    "talent_recognition",
-)
-TALENTS = ("high_level", "shortage_technical", "none")
-CREDITS = ("trustworthy", "dishonest", "none")
-
-Sex = Annotated[Literal["male", "female"], _choice(*SEXES)]
-Employment = Annotated[
-    Literal["employed", "flexible", "retired", "unemployed"], _choice(*EMPLOYMENTS)
-]
-Scheme = Annotated[
-    Literal["employee_medical", "resident_medical", "pension", "unemployment", "work_injury"],
-    _choice(*SCHEMES),
-]
-CardKind = Annotated[
-    Literal["transit", "social_security", "culture_tourism", "library"], _choice(*CARD_KINDS)
-]
-ResultKind = Annotated[
-    Literal[
-        "labour_capacity_appraisal",
-        "work_injury_determination",
-        "elderly_care_assessment",
-        "medical_test",
-        "talent_recognition",
-    ],
-    _choice(*RESULT_KINDS),
-]
-Talent = Annotated[
-    Literal["high_level", "shortage_technical", "none"], _choice(*TALENTS)
-]
-Credit = Annotated[Literal["trustworthy", "dishonest", "none"], _choice(*CREDITS)]
-
-
-def _to_grade(value: object) -> int:
-    grade = _to_count(value)
-    if not 1 <= grade <= 3:
-        _fail(W.hospital_grade(grade))
-    return grade
-
-
-HospitalGrade = Annotated[
-    int, PlainValidator(_to_grade), WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 3})
-]
-
-
-_T = TypeVar("_T")
-
-
-def _lenient(convert: Callable[[object], _T], value: object) -> _T | None:
-    """``convert(value)``, or None when the value is absent or invalid (reported elsewhere)."""
-    if value is None:
-        return None
-    try:
-        return convert(value)
-    except ValueError:
-        return None
-
 
 # --- models -------------------------------------------------------------------------------------
 
@@ -349,7 +147,7 @@ class _Facts(BaseModel):
         if isinstance(data, cls):
             return data
         if not isinstance(data, Mapping):
-            _fail(W.expected_mapping(data, cls._aliases()))
+            fail(W.expected_mapping(data, cls._aliases()))
         allowed = cls._aliases()
         data = dict(data)
         order = {key: i for i, key in enumerate(data)}
@@ -360,7 +158,7 @@ class _Facts(BaseModel):
                 problems.append(((str(key),), W.unknown_key(key, allowed)))
                 del data[key]
 
-        registry = _registry(info)
+        registry = registry_of(info)
         for field, dated_by in cls._dated_places.items():
             problem = _resolve_place(registry, data, field, dated_by)
             if problem is not None:
@@ -386,7 +184,7 @@ class _Facts(BaseModel):
             raise ValidationError.from_exception_data(
                 cls.__name__,
                 [
-                    InitErrorDetails(type=_error(words), loc=loc, input=None)
+                    InitErrorDetails(type=custom_error(words), loc=loc, input=None)
                     for loc, words in problems
                 ],
             )
@@ -414,10 +212,10 @@ def _resolve_place(
     if dated_by is not None:
         when = data.get(dated_by)
         if dated_by in ("since", "issued"):
-            at = _lenient(_to_date, when)
+            at = lenient(to_date, when)
             date_unknown = when is not None and at is None
         else:
-            month = _lenient(_to_month, when)
+            month = lenient(to_month, when)
             at = first_day(month) if month is not None else None
             date_unknown = at is None
     try:
@@ -438,7 +236,7 @@ def _resolve_place(
 def _plain_message(error: Mapping[str, Any]) -> Words:
     """Pydantic's error, said plainly (most errors are already ours; these are the rest)."""
     kind = error["type"]
-    if kind == _ERROR_TYPE:
+    if kind == ERROR_TYPE:
         ctx = error.get("ctx") or {}
         message = str(ctx.get("message", error["msg"]))
         return Words(str(ctx.get("code", W.INVALID)), message, str(ctx.get("zh", message)))
@@ -459,8 +257,8 @@ def _plain_message(error: Mapping[str, Any]) -> Words:
 
 
 def _period_checks(data: Mapping[str, Any]) -> Iterable[tuple[Loc, Words]]:
-    start = _lenient(_to_month, data.get("from"))
-    end = _lenient(_to_month, data.get("to"))
+    start = lenient(to_month, data.get("from"))
+    end = lenient(to_month, data.get("to"))
     if start is not None and end is not None and end < start:
         yield ("to",), W.to_before_from()
 
@@ -515,8 +313,8 @@ class Person(_Facts):
             for field in ("retired_on", "pension_place"):
                 if data.get(field) is not None:
                     yield (field,), W.only_when_retired(employment)
-        born = _lenient(_to_date, data.get("birth_date"))
-        retired = _lenient(_to_date, data.get("retired_on"))
+        born = lenient(to_date, data.get("birth_date"))
+        retired = lenient(to_date, data.get("retired_on"))
         if born is not None and retired is not None and retired < born:
             yield ("retired_on",), W.before_birth(born)
 
@@ -682,12 +480,12 @@ class Situation(_Facts):
 
     @classmethod
     def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, Words]]:
-        as_of = _lenient(_to_date, data.get("as_of"))
+        as_of = lenient(to_date, data.get("as_of"))
         person = data.get("person")
         if isinstance(person, Person):
             born: date | None = person.birth_date
         elif isinstance(person, Mapping):
-            born = _lenient(_to_date, person.get("birth_date"))
+            born = lenient(to_date, person.get("birth_date"))
         else:
             born = None
         if as_of is not None and born is not None and born > as_of:
