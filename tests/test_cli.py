@@ -108,8 +108,12 @@ def test_check_recognition_decision(pack):
     assert decision["missing_parameters"] == []
     assert decision["title"]["zh"] == pack.rule(RECOGNITION).title.zh
     quotes = [b["quote"] for b in decision["basis"] if "quote" in b]
-    assert "进一步完善都市圈内医疗保险关系跨地区无障碍转移和缴费年限互认" in quotes
+    # 烟台 (the city) joins 青岛 in the five Jiaodong cities; the metro area holds only some of
+    # Yantai's counties, so the grant rests on the 2025 sentence alone
     assert "胶东五市职工医疗保险实现缴费年限互认,办理时限缩短至9个工作日" in quotes
+    assert "进一步完善都市圈内医疗保险关系跨地区无障碍转移和缴费年限互认" not in quotes
+    assert {"zone": "jiaodong", "firmness": "in_force"}.items() <= next(
+        b for b in decision["basis"] if b.get("quote", "").startswith("胶东五市")).items()
     for b in decision["basis"]:
         assert b["document"]
         assert b["source"]

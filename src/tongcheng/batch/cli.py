@@ -64,8 +64,8 @@ def screen(input_path, output, fmt, rules, statuses, as_of, rejects_path, chunk_
     """Decide every rule for every situation in INPUT (Parquet, CSV or JSON Lines).
 
     Writes one row per valid situation to OUTPUT (Parquet): _row (the input row, from 0), id
-    (when the input has one), and per rule RULE.status and RULE.outcome.NAME. Rows the situation
-    model refuses go to the rejects file with every problem named.
+    (when the input has one), and per rule RULE.status, RULE.firmness and RULE.outcome.NAME.
+    Rows the situation model refuses go to the rejects file with every problem named.
     """
     pack = _load_pack(pack_path)
     if not Path(input_path).exists():

@@ -121,6 +121,9 @@ def basis_json(b: Basis, lang: str = "zh") -> dict[str, Any]:
         out["file"] = f"sources/{doc.file}"
     if b.reading:
         out["reading"] = b.reading.get(lang)
+    if b.zone:  # the sentence of one zone entry: where it grants, and how firmly
+        out["zone"] = b.zone
+        out["firmness"] = b.firmness
     return out
 
 

@@ -88,6 +88,9 @@ class BasisOut(_Out):
     url: str | None = None
     file: str | None = None
     reading: str | None = None
+    zone: str | None = Field(None, description="the zone entry this sentence grants in")
+    firmness: Literal["in_force", "pilot", "promise"] | None = Field(
+        None, description="how firm that zone entry's sentence is")
 
 
 class DecisionOut(_Out):
@@ -101,7 +104,9 @@ class DecisionOut(_Out):
     missing: list[str]
     missing_parameters: list[str]
     basis: list[BasisOut]
-    firmness: str
+    firmness: Literal["in_force", "pilot", "promise"] = Field(
+        description="how firm the grant is: the zone entries the decision rests on (README, "
+        "Firmness); an eligible decision that is a pilot or a promise is no plain yes")
     exception: str | None = None
     reading: str | None = None
     unverified_parameters: list[str] | None = None
