@@ -25,6 +25,7 @@ import attrs
 
 from tongcheng.evaluate.decision import Decision, Status
 from tongcheng.evaluate.interpreter import Frame, zone_status
+from tongcheng.expr import ast
 from tongcheng.pack.model import Basis, Rule, ZoneRef, firmest, weakest
 
 Alone = Callable[[ZoneRef, Frame], Status]
@@ -52,11 +53,33 @@ def rests_on(
         return rule.zones, firmest(ref.firmness for ref in rule.zones)
     if d.status is not Status.ELIGIBLE or len(holding) == 1 or not _differ(holding):
         return holding, firmest(ref.firmness for ref in holding)
+    if not _weighs_zones(rule):  # only the zone test reads the zones: every holding one grants
+        return holding, firmest(ref.firmness for ref in holding)
     assert frame is not None
     granting = tuple(ref for ref in holding if alone(ref, frame) is Status.ELIGIBLE)
     if granting:
         return granting, firmest(ref.firmness for ref in granting)
     return holding, weakest(ref.firmness for ref in holding)
+
+
+_ZONE_FUNCTIONS = frozenset({"member", "shares_zone", "service_items", "in_zone"})
+_WEIGHS: dict[int, tuple[Rule, bool]] = {}
+
+
+def _weighs_zones(rule: Rule) -> bool:
+    """Whether the rule's clauses read its zones (beyond the test that the target is in one)."""
+    hit = _WEIGHS.get(id(rule))
+    if hit is None or hit[0] is not rule:
+        clauses = [*rule.lets, *rule.scope, *rule.conditions, *rule.outcome,
+                   *([rule.place] if rule.place else []),
+                   *(c for e in rule.exceptions for c in (*e.applies, *(e.conditions or ()),
+                                                         *e.outcome))]
+        weighs = any(isinstance(n, ast.Call) and n.func in _ZONE_FUNCTIONS
+                     for c in clauses for n in ast.walk(c.expr))
+        if len(_WEIGHS) > 4096:
+            _WEIGHS.clear()
+        hit = _WEIGHS[id(rule)] = (rule, weighs)
+    return hit[1]
 
 
 def _differ(refs: Sequence[ZoneRef]) -> bool:
