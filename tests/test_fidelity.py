@@ -258,3 +258,25 @@ def test_a_city_level_hukou_too_coarse_for_a_county_zone_asks_for_the_county():
 
     assert "县" in question_for("person.hukou", "zh")
     assert "county" in question_for("person.hukou", "en")
+
+
+@pytest.mark.parametrize(("day", "services"), [
+    ("2023-10-05", ["social_security"]),
+    ("2023-10-06", ["social_security", "resident_services"]),
+])
+def test_the_metro_treatment_of_the_social_card_starts_on_the_rules_day(day, services):
+    d = decide({"as_of": day, "target": "370285", "person": {"sex": "female"},
+                "cards": [{"kind": "social_security", "issuer": "370785"}]},
+               "social_security.card_one_card")
+    assert d.outcome["services"] == services
+
+
+def test_a_weifang_card_given_as_the_city_asks_for_the_county_in_the_metro_area():
+    """潍坊 370700 holds the metro members 诸城 and 高密 but is not one: whether the residents'
+    one card applies depends on the county; the card still serves social security (胶东)."""
+    d = decide({"as_of": "2024-06-01", "target": "370200", "person": {"sex": "female"},
+                "cards": [{"kind": "social_security", "issuer": "370700"}]},
+               "social_security.card_one_card")
+    assert d.status.value == "eligible"
+    assert d.outcome["services"] is None and d.outcome["explored_services"] is None
+    assert d.missing == ("cards[0].issuer",)
