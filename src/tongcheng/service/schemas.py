@@ -240,6 +240,8 @@ class RuleZoneOut(BaseModel):
     name: TextOut
     from_: str | None = Field(alias="from")
     to: str | None
+    firmness: Literal["in_force", "pilot", "promise"] | None = Field(
+        None, description="how firm the zone entry's source sentence is")
 
 
 class RuleSummaryOut(_Out):
