@@ -512,8 +512,8 @@ def test_rules_json(pack):
         assert r["basis"]
     recognition = next(r for r in rules if r["id"] == RECOGNITION)
     assert recognition["zones"] == [
-        {"zone": "qingdao_metro", "from": "2023-10-06", "to": None},
-        {"zone": "jiaodong", "from": "2025-04-28", "to": None},
+        {"zone": "qingdao_metro", "from": "2023-10-06", "to": None, "firmness": "in_force"},
+        {"zone": "jiaodong", "from": "2025-04-28", "to": None, "firmness": "in_force"},
     ]
     assert recognition["in_force"] == {"from": "2023-10-06", "to": None}
     assert recognition["parameters"] == {

@@ -47,7 +47,9 @@ def test_the_json_says_promise_and_which_sentence_it_rests_on(client):
     assert (d["status"], d["firmness"]) == ("eligible", "promise")
     assert [(b["zone"], b["firmness"]) for b in d["basis"]] == [("jiaodong", "promise")]
     cli = json.loads(run("check", WEIHAI, "--format", "json", "--lang", "en", "--rule", PENSION))
-    assert cli["decisions"][0] == d
+    mine = cli["decisions"][0]
+    assert (mine["firmness"], mine["basis"], mine["status"]) == (d["firmness"], d["basis"],
+                                                                 d["status"])
 
 
 def test_the_page_tags_a_promise(client):

@@ -74,7 +74,7 @@ class Decision:
 
     def __repr__(self) -> str:
         """One line: the rule, its status and outcome, what is missing."""
-        outcome = ", ".join(f"{k}={v}" for k, v in self.outcome.items())
+        outcome = ", ".join(f"{k}={_short(v)}" for k, v in self.outcome.items())
         missing = f"; missing {', '.join(self.missing)}" if self.missing else ""
         return f"<Decision {self.rule}: {self.status.value}" + (
             f" ({outcome})" if outcome else "") + f"{missing}>"
@@ -104,6 +104,12 @@ class Decision:
                 for p in flagged
             ]
         return out
+
+
+def _short(value: Any, width: int = 60) -> str:
+    """A value on one short line (a list of service items can be long)."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def basis_json(b: Basis, lang: str = "zh") -> dict[str, Any]:
