@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from tongcheng.cli_options import as_of_date
+from tongcheng.cli_options import as_of_date, overlay_option
 from tongcheng.errors import PackError, RuleConflict, SituationError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
@@ -30,9 +30,9 @@ def _fail(code: int, message: str) -> None:
     sys.exit(code)
 
 
-def _pack(path: str | None) -> RulePack:
+def _pack(path: str | None, overlays: tuple[str, ...] = ()) -> RulePack:
     try:
-        return load_pack(Path(path) if path else bundled_pack_path())
+        return load_pack(Path(path) if path else bundled_pack_path(), overlays=overlays)
     except PackError as e:
         _fail(EXIT_PACK, e.describe())
         raise  # unreachable
@@ -82,6 +82,7 @@ def main() -> None:
 @format_option
 @lang_option
 @pack_option
+@overlay_option
 def check(
     situation: str,
     as_of: date | None,
@@ -89,6 +90,7 @@ def check(
     fmt: str,
     lang: str,
     pack_path: str | None,
+    overlays: tuple[str, ...],
 ) -> None:
     """Decide every rule for the situation in SITUATION (JSON or YAML; - for stdin)."""
     from tongcheng.render import render_evaluation
@@ -104,7 +106,7 @@ def check(
     except SituationError as e:
         _fail(EXIT_INVALID, e.describe())
         return
-    pack = _pack(pack_path)
+    pack = _pack(pack_path, overlays)
     try:
         result = evaluate_pack(pack, model, as_of=as_of, rules=list(rules) or None)
     except KeyError as e:
@@ -124,11 +126,13 @@ def check(
 @format_option
 @lang_option
 @pack_option
-def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None) -> None:
+@overlay_option
+def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None,
+          overlays: tuple[str, ...]) -> None:
     """List the pack's rules, or show RULE_ID with its basis and parameters."""
     from tongcheng.render import render_rule, render_rules, rule_parameters
 
-    pack = _pack(pack_path)
+    pack = _pack(pack_path, overlays)
     if rule_id and rule_id not in pack.rule_ids:
         _fail(
             EXIT_INVALID, f"unknown rule {rule_id!r}; the pack's rules: {', '.join(pack.rule_ids)}"
@@ -174,12 +178,13 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None) -> No
 @format_option
 @lang_option
 @pack_option
-def coverage(fmt: str, lang: str, pack_path: str | None) -> None:
+@overlay_option
+def coverage(fmt: str, lang: str, pack_path: str | None, overlays: tuple[str, ...]) -> None:
     """Which policy sources the rules cite, and which promised treatments are encoded."""
     from tongcheng.coverage import coverage as compute
     from tongcheng.render import render_coverage
 
-    pack = _pack(pack_path)
+    pack = _pack(pack_path, overlays)
     try:
         report = compute(pack)
     except PackError as e:
@@ -216,6 +221,14 @@ main.add_command(verify)
 from tongcheng.cases.watch import watch  # noqa: E402 (click only; durable_rules loads on use)
 
 main.add_command(watch)
+
+from tongcheng.compare.command import compare  # noqa: E402 (click only; polars loads on use)
+
+main.add_command(compare)
+
+from tongcheng.timeline.command import timeline  # noqa: E402 (click only)
+
+main.add_command(timeline)
 
 if __name__ == "__main__":
     main()

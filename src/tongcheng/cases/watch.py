@@ -52,6 +52,8 @@ from typing import Any
 import attrs
 import click
 
+from tongcheng.cli_options import overlay_option
+
 __all__ = ["Rejected", "WatchStats", "Watcher", "watch", "watch_stream"]
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
@@ -454,8 +456,9 @@ def _memory() -> dict[str, float]:
               help="Language of services and messages.")
 @click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
               help="Rule-pack folder (default: the bundled pack).")
+@overlay_option
 def watch(events, output, rejects_path, changes, idle_days, triggers_path, progress_every,
-          lang, pack_path) -> None:
+          lang, pack_path, overlays) -> None:
     """Follow many cases from the JSON Lines event stream EVENTS (a file, or - for stdin).
 
     One JSON object a line, one case per subject:
@@ -490,7 +493,8 @@ def watch(events, output, rejects_path, changes, idle_days, triggers_path, progr
         from tongcheng.cases.triggers import load_triggers
         from tongcheng.pack.loader import load_pack
 
-        pack = load_pack(Path(pack_path)) if pack_path else bundled_pack()
+        pack = (load_pack(Path(pack_path) if pack_path else None, overlays=overlays)
+                if pack_path or overlays else bundled_pack())
         triggers = load_triggers(pack, triggers_path)
     except PackError as e:
         _fail(EXIT_PACK, e.describe())

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from importlib.resources import files
 from pathlib import Path
@@ -77,6 +78,12 @@ def _loc_str(loc: tuple[Any, ...]) -> str:
 
 
 class _Loader:
+    # Entry schemas and whether a pack needs rules: an overlay (pack/overlay.py) loads its
+    # folder with this loader, its own schemas and no rule required.
+    parameter_schema: type = schema.ParameterIn
+    rule_schema: type = schema.RuleIn
+    needs_rules = True
+
     def __init__(self, root: Path, registry: PlaceRegistry) -> None:
         self.root = root
         self.registry = registry
@@ -96,6 +103,14 @@ class _Loader:
 
     def loc(self, file: str, path: tuple) -> Location:
         return Location(file, yamlio.line_of(self.lines.get(file, {}), path))
+
+    def rel(self, path: Path) -> str:
+        """How a file of the pack is named in locations: relative to the pack."""
+        return path.relative_to(self.root).as_posix()
+
+    def source_dir(self, doc_id: str) -> Path:
+        """The folder holding a cited document's text (an overlay's own, for its documents)."""
+        return self.root / "sources"
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -233,7 +248,7 @@ class _Loader:
     def documents(self, docs_in: dict[str, schema.DocumentIn]) -> dict[str, Document]:
         out = {}
         for doc_id, d in docs_in.items():
-            if d.file and not (self.root / "sources" / d.file).is_file():
+            if d.file and not (self.source_dir(doc_id) / d.file).is_file():
                 self.problem(
                     "documents.yaml",
                     (doc_id, "file"),
@@ -256,7 +271,7 @@ class _Loader:
                                  f"unknown document {b.document!r}: add it to documents.yaml")
                 continue
             if b.quote and doc.file:
-                source = self.root / "sources" / doc.file
+                source = self.source_dir(doc.id) / doc.file
                 if source.is_file() and _norm(b.quote) not in _norm(source.read_text("utf-8")):
                     self.problem(
                         file,
@@ -313,9 +328,9 @@ class _Loader:
     def parameters(self) -> dict[str, Parameter]:
         out: dict[str, Parameter] = {}
         folder = self.root / "parameters"
-        adapter = TypeAdapter(schema.ParameterIn)
+        adapter = TypeAdapter(self.parameter_schema)
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-            rel = path.relative_to(self.root).as_posix()
+            rel = self.rel(path)
             data, bad = self.read_entries(rel, adapter)
             self.bad_parameters |= bad
             for pid, p in data.items():
@@ -352,8 +367,9 @@ class _Loader:
                         )
                     self._check_overlaps(rel, (pid, "values", code), vals)
                     places[place] = tuple(vals)
-                out[pid] = Parameter(
-                    pid, _text(p.description), p.unit, places, self.loc(rel, (pid,))
+                out[pid] = Parameter(  # no description: an overlay's amendment (pack/overlay.py)
+                    pid, _text(p.description) if p.description else None, p.unit, places,
+                    self.loc(rel, (pid,))
                 )
         return out
 
@@ -380,11 +396,11 @@ class _Loader:
         roots = checking.fields_of(Situation)
         roots["as_of"] = checking.SCALAR
         folder = self.root / "rules"
-        adapter = TypeAdapter(schema.RuleIn)
+        adapter = TypeAdapter(self.rule_schema)
         out: list[Rule] = []
         seen: dict[str, Location] = {}
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-            rel = path.relative_to(self.root).as_posix()
+            rel = self.rel(path)
             entries, _ = self.read_entries(rel, adapter, as_list=True)
             for i, r in entries.items():
                 where = self.loc(rel, (i,))
@@ -398,7 +414,7 @@ class _Loader:
                 compiled = rule.compile(r, where)
                 if compiled:
                     out.append(compiled)
-        if not out and not self.problems:
+        if not out and not self.problems and self.needs_rules:
             self.problems.append((Location("rules/"), "the pack has no rules"))
         return out
 
@@ -656,7 +672,14 @@ def _plain_message(err: dict) -> str:
     return str(err.get("msg", "invalid"))
 
 
-def load_pack(path: str | Path | None = None, *, registry: PlaceRegistry | None = None) -> RulePack:
-    """Load and compile a rule pack (the bundled one by default). Raises PackError."""
+def load_pack(path: str | Path | None = None, *, registry: PlaceRegistry | None = None,
+              overlays: Sequence[str | Path] = ()) -> RulePack:
+    """Load and compile a rule pack (the bundled one by default), with ``overlays`` layered on
+    it in order (pack/overlay.py). Raises PackError."""
     root = Path(path) if path is not None else bundled_pack_path()
-    return _Loader(root, registry or default_registry()).load()
+    pack = _Loader(root, registry or default_registry()).load()
+    if overlays:
+        from tongcheng.pack.overlay import layer
+
+        pack = layer(pack, overlays, registry or default_registry())
+    return pack

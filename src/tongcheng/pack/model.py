@@ -270,7 +270,30 @@ class PackInfo:
 
 
 @attrs.frozen
+class LayerChange:
+    """One thing an overlay changes in the pack below it: lint lists them (pack/overlay.py)."""
+
+    action: str  # adds | replaces | extends (more dated values) | fills (a place without values)
+    kind: str  # document | zone | zone member | parameter | parameter place | rule
+    id: str  # e.g. medical_insurance.retiree_min_months[370200]
+    location: Location  # where the overlay says it
+    below: Location | None = None  # what it replaces or extends, where
+
+
+@attrs.frozen
+class Layer:
+    """The base pack or one overlay of a stack, as loaded, with what it changes."""
+
+    info: PackInfo
+    root: str
+    changes: tuple[LayerChange, ...] = ()
+
+
+@attrs.frozen
 class RulePack:
+    """A compiled pack; with overlays, the whole stack: ``info`` names the stack (its digest is
+    the stack's), ``layers`` the base pack and each overlay in order (empty without overlays)."""
+
     info: PackInfo
     root: str
     rules: tuple[Rule, ...]
@@ -279,6 +302,7 @@ class RulePack:
     documents: Mapping[str, Document]
     services: tuple[ServiceItem, ...] = ()
     announced: tuple[Announced, ...] = ()
+    layers: tuple[Layer, ...] = ()
 
     def __repr__(self) -> str:
         """One line (the generated repr printed every rule: ~190 KB)."""

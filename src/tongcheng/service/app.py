@@ -179,12 +179,15 @@ def tune_server_process() -> None:
 
 
 def app_from_environment() -> FastAPI:
-    """The app for worker processes: the pack folder named by ``TONGCHENG_PACK``, if any."""
+    """The app for worker processes: the pack folder named by ``TONGCHENG_PACK``, if any, with
+    the overlays named by ``TONGCHENG_OVERLAYS`` (separated by the path separator)."""
     import os
 
     tune_server_process()
     timeout = float(os.environ.get("TONGCHENG_BODY_TIMEOUT") or BODY_TIMEOUT)
     origins = [o for o in os.environ.get("TONGCHENG_CORS_ORIGINS", "").split() if o]
-    return create_app(os.environ.get("TONGCHENG_PACK") or None, body_timeout=timeout,
-                      cors_origins=origins,
+    overlays = [o for o in os.environ.get("TONGCHENG_OVERLAYS", "").split(os.pathsep) if o]
+    pack = os.environ.get("TONGCHENG_PACK") or None
+    return create_app(load_pack(pack, overlays=overlays) if overlays else pack,
+                      body_timeout=timeout, cors_origins=origins,
                       access_log=os.environ.get("TONGCHENG_ACCESS_LOG") == "1")

@@ -11,6 +11,8 @@ import sys
 
 import click
 
+from tongcheng.cli_options import overlay_option
+
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -37,9 +39,11 @@ import click
 @click.option("--body-timeout", default=15.0, show_default=True,
               type=click.FloatRange(0.1, 600),
               help="Seconds a client has to send a request body.")
+@overlay_option
 def serve(
     host: str, port: int, pack_path: str | None, workers: int, log_level: str, access_log: bool,
     log_format: str, cors_origins: tuple[str, ...], head_timeout: float, body_timeout: float,
+    overlays: tuple[str, ...],
 ) -> None:
     """Serve the /v1 JSON API and the caseworker page at / (OpenAPI at /v1/docs)."""
     try:
@@ -57,9 +61,10 @@ def serve(
     from tongcheng.errors import PackError
     from tongcheng.pack.loader import load_pack
 
+    pack = None
     try:
-        if pack_path:
-            load_pack(pack_path)  # fail here, with file and line, before any worker starts
+        if pack_path or overlays:  # fail here, with file and line, before any worker starts
+            pack = load_pack(pack_path, overlays=overlays)
     except PackError as exc:
         click.echo(f"error: {exc.describe()}", err=True)
         sys.exit(3)
@@ -76,10 +81,11 @@ def serve(
             os.environ["TONGCHENG_PACK"] = os.path.abspath(pack_path)
         else:
             os.environ.pop("TONGCHENG_PACK", None)
+        os.environ["TONGCHENG_OVERLAYS"] = os.pathsep.join(os.path.abspath(o) for o in overlays)
         uvicorn.run("tongcheng.service.app:app_from_environment", factory=True,
                     workers=workers, **common)
         return
     tune_server_process()
-    app = create_app(pack_path, body_timeout=body_timeout, cors_origins=cors_origins,
+    app = create_app(pack or pack_path, body_timeout=body_timeout, cors_origins=cors_origins,
                      access_log=access_log)
     uvicorn.run(app, **common)

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from tongcheng.errors import Problem
 from tongcheng.evaluate.decision import Evaluation
+from tongcheng.months import month_of
 from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry
 from tongcheng.questions import question_for
@@ -16,6 +17,7 @@ from tongcheng.service.page.decisions import STATUS_WORDS, decisions_view
 from tongcheng.service.page.fields import LIST_BY_PATH, PROJECT_FIELDS, SCALAR_FIELDS
 from tongcheng.service.page.form import FormState, problem_target
 from tongcheng.service.page.places import place_label, resolve_place
+from tongcheng.service.page.strips import strips
 from tongcheng.service.page.timeline import timeline
 from tongcheng.service.page.words import WORDS, make_environment
 from tongcheng.situation import Situation
@@ -138,4 +140,6 @@ class PageView:
                 for q in result.questions
             ],
             "timeline": timeline(situation, result, self.pack, self.registry, lang),
+            "strips": strips(situation, month_of(result.as_of), self.pack, self.registry,
+                             lang),
         }

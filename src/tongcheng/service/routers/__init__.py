@@ -20,6 +20,7 @@ ROUTERS = (
     "batch",
     "catalogue",
     "meta",
+    "timeline",
     "page",  # the page's "/" routes stay out of the OpenAPI document
 )
 
