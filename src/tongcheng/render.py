@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from tongcheng.evaluate.decision import Decision, Evaluation, Reason, Status, basis_json
-from tongcheng.pack.model import Rule, RulePack
+from tongcheng.pack.model import Rule, RulePack, ZoneRef
 from tongcheng.questions import question_for
 
 STATUS_WORDS = {
@@ -89,7 +89,8 @@ def render_evaluation(result: Evaluation, console: Console, lang: str = "zh") ->
         outcome = escape(", ".join(f"{k}={_fmt(v)}" for k, v in d.outcome.items()))
         title = d.title.get(lang)
         table.add_row(
-            f"{title}\n[dim]{d.rule}[/dim]", f"[{style}]{symbol} {words[lang]}[/]", outcome
+            f"{title}\n[dim]{d.rule}[/dim]",
+            f"[{style}]{symbol} {words[lang]}[/]{firmness_tag(d, lang)}", outcome
         )
     console.print(table)
     for d in result.decisions:
@@ -110,10 +111,7 @@ def render_decision(d: Decision, console: Console, lang: str = "zh") -> None:
     head = RichText(f"━━ {d.title.get(lang)}  ", style="bold")  # Text: no markup parsing
     head.append(d.rule, style="dim")
     console.print(head)
-    firm = w["firmness"].get(d.firmness, "")
-    console.print(
-        f"   {w['status']}: [{style}]{symbol} {words[lang]}[/]" + (f"   [{firm}]" if firm else "")
-    )
+    console.print(f"   {w['status']}: [{style}]{symbol} {words[lang]}[/]{firmness_tag(d, lang)}")
     if d.exception:
         console.print(f"   {w['exception']}: {d.exception}")
     if d.outcome:
@@ -143,9 +141,17 @@ def render_decision(d: Decision, console: Console, lang: str = "zh") -> None:
     if d.status in (Status.ELIGIBLE, Status.INELIGIBLE, Status.UNDETERMINED):
         console.print(f"   {w['basis']}:")
         for b in d.basis:
-            console.print("      " + escape(basis_line(basis_json(b, lang))), highlight=False)
+            console.print("      " + escape(basis_line(basis_json(b, lang), lang)),
+                          highlight=False)
         if d.reading:
             console.print(f"   {w['reading']}: {d.reading.get(lang)}", highlight=False)
+
+
+def firmness_tag(d: Decision, lang: str) -> str:
+    """``  [promise]`` beside a status resting on a pilot or a promise, as rich markup (the
+    brackets escaped: rich would read ``[promise]`` as a style and drop it)."""
+    firm = WORDS[lang]["firmness"].get(d.firmness, "")
+    return f"   {escape(f'[{firm}]')}" if firm else ""
 
 
 def _reason_line(r: Reason, console: Console, lang: str) -> None:
@@ -163,7 +169,13 @@ def _reason_line(r: Reason, console: Console, lang: str) -> None:
         console.print(f"         [dim]{escape(note.get(lang))}[/dim]", highlight=False)
 
 
-def basis_line(b: dict[str, Any]) -> str:
+FIRMNESS_WORDS = {
+    "zh": {"in_force": "已实施", "pilot": "试点", "promise": "承诺"},
+    "en": {"in_force": "in force", "pilot": "pilot", "promise": "promise"},
+}
+
+
+def basis_line(b: dict[str, Any], lang: str = "zh") -> str:
     parts = [b["document"]]
     if b.get("number"):
         parts.append(b["number"])
@@ -175,15 +187,20 @@ def basis_line(b: dict[str, Any]) -> str:
     if b.get("quote"):
         text += f": “{b['quote']}”"
     text += f" [{b['source']}]"
+    if b.get("zone"):  # a zone entry's sentence: where it grants, and how firmly
+        words = FIRMNESS_WORDS["en" if lang == "en" else "zh"]
+        text += f" ({b['zone']}: {words.get(b['firmness'], b['firmness'])})"
     return text
 
 
 def render_rules(pack: RulePack, console: Console, lang: str = "zh") -> None:
     """One block per rule: id, title, domain, dates, zones, and its parameters' confidence."""
     for rule in pack.rules:
-        zones = ", ".join(f"{z.zone.name.get(lang)} ({z.start})" for z in rule.zones)
+        zones = ", ".join(f"{z.zone.name.get(lang)} ({z.start}{_zone_firmness(z)})"
+                          for z in rule.zones)
         span = f"{rule.in_force_from or '…'} – {rule.in_force_to or ''}"
-        firm = "" if rule.firmness == "in_force" else f" · {rule.firmness}"
+        levels = rule.firmness_levels
+        firm = "" if levels == ("in_force",) else f" · {'/'.join(levels)}"
         console.print(f"[bold]{rule.id}[/bold]", highlight=False)
         console.print(escape(f"  {rule.title.get(lang)} · {rule.domain} · in force {span}{firm}"),
                       highlight=False)
@@ -210,7 +227,8 @@ def rule_parameters(pack: RulePack, rule: Rule) -> dict[str, str]:
 
 def render_rule(pack: RulePack, rule: Rule, console: Console, lang: str = "zh") -> None:
     console.print(f"[bold]{rule.title.get(lang)}[/bold]  [dim]{rule.id}[/dim]")
-    console.print(f"domain: {rule.domain}   subject: {rule.subject}   firmness: {rule.firmness}")
+    console.print(f"domain: {rule.domain}   subject: {rule.subject}   "
+                  f"firmness: {'/'.join(rule.firmness_levels)}")
     console.print(
         f"in force: {rule.in_force_from or '…'} – {rule.in_force_to or ''}   "
         f"defined at {rule.location}"
@@ -218,7 +236,8 @@ def render_rule(pack: RulePack, rule: Rule, console: Console, lang: str = "zh") 
     console.print("zones:")
     for z in rule.zones:
         members = ", ".join(sorted(z.zone.members_at(z.start)))
-        console.print(f"  {z.zone.name.get(lang)} from {z.start}: {members}")
+        console.print(escape(f"  {z.zone.name.get(lang)} from {z.start} [{z.firmness}]: "
+                             f"{members}"), highlight=False)
     for title, clauses in (
         ("definitions", rule.lets),
         ("scope", rule.scope),
@@ -239,7 +258,7 @@ def render_rule(pack: RulePack, rule: Rule, console: Console, lang: str = "zh") 
             console.print(f"  outcome {c.name}: [cyan]{escape(c.text)}[/cyan]", highlight=False)
     console.print("basis:")
     for b in rule.basis:
-        console.print("  " + escape(basis_line(basis_json(b, lang))), highlight=False)
+        console.print("  " + escape(basis_line(basis_json(b, lang), lang)), highlight=False)
     if rule.reading:
         console.print(f"reading: {rule.reading.get(lang)}", highlight=False)
     params = rule_parameters(pack, rule)
@@ -264,11 +283,18 @@ def rules_markdown(pack: RulePack, lang: str = "en") -> str:
     """The pack's rules as a Markdown table (the README's rule list is generated from this)."""
     rows = ["| rule | title | zones (from) | firmness | parameters |", "|---|---|---|---|---|"]
     for rule in pack.rules:
-        zones = "; ".join(f"{z.zone.name.get(lang)} {z.start}" for z in rule.zones)
+        zones = "; ".join(f"{z.zone.name.get(lang)} {z.start}{_zone_firmness(z)}"
+                          for z in rule.zones)
         params = "; ".join(f"`{k}` ({v})" for k, v in rule_parameters(pack, rule).items()) or "—"
         title = rule.title.get(lang).replace("|", "/")
-        rows.append(f"| `{rule.id}` | {title} | {zones} | {rule.firmness} | {params} |")
+        firm = ", ".join(rule.firmness_levels)
+        rows.append(f"| `{rule.id}` | {title} | {zones} | {firm} | {params} |")
     return "\n".join(rows) + "\n"
+
+
+def _zone_firmness(ref: ZoneRef) -> str:
+    """`` (promise)`` after a zone entry that is not in force."""
+    return "" if ref.firmness == "in_force" else f" ({ref.firmness})"
 
 
 def render_coverage(report: dict, console: Console, lang: str = "zh") -> None:

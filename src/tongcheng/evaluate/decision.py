@@ -74,7 +74,7 @@ class Decision:
 
     def __repr__(self) -> str:
         """One line: the rule, its status and outcome, what is missing."""
-        outcome = ", ".join(f"{k}={v}" for k, v in self.outcome.items())
+        outcome = ", ".join(f"{k}={_short(v)}" for k, v in self.outcome.items())
         missing = f"; missing {', '.join(self.missing)}" if self.missing else ""
         return f"<Decision {self.rule}: {self.status.value}" + (
             f" ({outcome})" if outcome else "") + f"{missing}>"
@@ -106,6 +106,12 @@ class Decision:
         return out
 
 
+def _short(value: Any, width: int = 60) -> str:
+    """A value on one short line (a list of service items can be long)."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def basis_json(b: Basis, lang: str = "zh") -> dict[str, Any]:
     doc = b.document
     out: dict[str, Any] = {
@@ -128,6 +134,9 @@ def basis_json(b: Basis, lang: str = "zh") -> dict[str, Any]:
         out["file"] = f"sources/{doc.file}"
     if b.reading:
         out["reading"] = b.reading.get(lang)
+    if b.zone:  # the sentence of one zone entry: where it grants, and how firmly
+        out["zone"] = b.zone
+        out["firmness"] = b.firmness
     return out
 
 
