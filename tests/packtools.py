@@ -120,10 +120,14 @@ BREAKAGES = [
     Breakage(
         "unknown-zone",
         MEDICAL,
-        "- {zone: jiaodong, from: 2025-04-28}\n  let:\n    medical:",
-        "- {zone: jiaodongg, from: 2025-04-28}\n  let:\n    medical:",
+        "- zone: jiaodong\n      from: 2025-04-28\n      basis:\n"
+        "        - document: qingdao_metro_joint_meeting_2025\n"
+        "          quote: 胶东五市职工医疗保险实现缴费年限互认,",
+        "- zone: jiaodongg\n      from: 2025-04-28\n      basis:\n"
+        "        - document: qingdao_metro_joint_meeting_2025\n"
+        "          quote: 胶东五市职工医疗保险实现缴费年限互认,",
         ("unknown zone", "jiaodongg"),
-        at="- {zone: jiaodongg, from: 2025-04-28}",
+        at="- zone: jiaodongg",
     ),
     Breakage(
         "unknown-document",
@@ -135,8 +139,8 @@ BREAKAGES = [
     Breakage(
         "quote-not-in-source",
         MEDICAL,
-        "quote: 胶东五市职工医疗保险实现缴费年限互认",
-        "quote: 胶东六市职工医疗保险实现缴费年限互认",
+        "quote: 胶东五市职工医疗保险实现缴费年限互认\n",
+        "quote: 胶东六市职工医疗保险实现缴费年限互认\n",
         ("quote", "sources/qingdao-metro-joint-meeting-2025-news.md"),
     ),
     Breakage(

@@ -108,8 +108,12 @@ def test_check_recognition_decision(pack):
     assert decision["missing_parameters"] == []
     assert decision["title"]["zh"] == pack.rule(RECOGNITION).title.zh
     quotes = [b["quote"] for b in decision["basis"] if "quote" in b]
-    assert "进一步完善都市圈内医疗保险关系跨地区无障碍转移和缴费年限互认" in quotes
+    # 烟台 (the city) joins 青岛 in the five Jiaodong cities; the metro area holds only some of
+    # Yantai's counties, so the grant rests on the 2025 sentence alone
     assert "胶东五市职工医疗保险实现缴费年限互认,办理时限缩短至9个工作日" in quotes
+    assert "进一步完善都市圈内医疗保险关系跨地区无障碍转移和缴费年限互认" not in quotes
+    assert {"zone": "jiaodong", "firmness": "in_force"}.items() <= next(
+        b for b in decision["basis"] if b.get("quote", "").startswith("胶东五市")).items()
     for b in decision["basis"]:
         assert b["document"]
         assert b["source"]
@@ -519,8 +523,8 @@ def test_rules_json(pack):
         assert r["basis"]
     recognition = next(r for r in rules if r["id"] == RECOGNITION)
     assert recognition["zones"] == [
-        {"zone": "qingdao_metro", "from": "2023-10-06", "to": None},
-        {"zone": "jiaodong", "from": "2025-04-28", "to": None},
+        {"zone": "qingdao_metro", "from": "2023-10-06", "to": None, "firmness": "in_force"},
+        {"zone": "jiaodong", "from": "2025-04-28", "to": None, "firmness": "in_force"},
     ]
     assert recognition["in_force"] == {"from": "2023-10-06", "to": None}
     assert recognition["parameters"] == {

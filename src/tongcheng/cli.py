@@ -167,6 +167,7 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None,
                         "zone": z.zone.id,
                         "from": z.start.isoformat(),
                         "to": z.end.isoformat() if z.end else None,
+                        "firmness": z.firmness,
                     }
                     for z in r.zones
                 ],

@@ -33,9 +33,13 @@ _QUESTIONS: list[tuple[str, str, str]] = [
         "Is the person employed, flexibly employed, retired or unemployed?",
     ),
     (r"^person\.retired_on$", "此人何时退休?", "When did the person retire?"),
-    (r"^person\.pension_place$", "此人的养老金由哪个城市发放?", "Which city pays the pension?"),
-    (r"^person\.lives_in$", "此人现在住在哪里?", "Where does the person live now?"),
-    (r"^person\.hukou$", "此人的户籍在哪里?", "Where is the person's household registration?"),
+    # places are asked down to the county: a city is too coarse for zones that list counties
+    (r"^person\.pension_place$", "此人的养老金由哪个县(区、市)发放?",
+     "Which county (district) pays the pension?"),
+    (r"^person\.lives_in$", "此人现在住在哪个县(区、市)?",
+     "In which county (district) does the person live now?"),
+    (r"^person\.hukou$", "此人的户籍在哪个县(区、市)?",
+     "In which county (district) is the person's household registration?"),
     (
         r"^person\.residence$",
         "此人持有哪些居住证(地点、起始日期)?",

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from tongcheng.evaluate.decision import Decision, Evaluation, Reason, Status, basis_json
-from tongcheng.pack.model import Rule, RulePack, Text, local
+from tongcheng.pack.model import Rule, RulePack, Text, ZoneRef, local
 from tongcheng.questions import question_for
 
 STATUS_WORDS = {
@@ -58,6 +58,7 @@ WORDS = {
         "subjects": {"person": "个人", "project": "项目", "enterprise": "企业"},
         "defined_at": "定义于",
         "from": "起",
+        "firmness_label": "确定程度",
         "definitions": "定义",
         "scope": "适用范围",
         "conditions": "条件",
@@ -109,6 +110,7 @@ WORDS = {
         "subjects": {"person": "person", "project": "project", "enterprise": "enterprise"},
         "defined_at": "defined at",
         "from": "from",
+        "firmness_label": "firmness",
         "definitions": "definitions",
         "scope": "scope",
         "conditions": "conditions",
@@ -184,7 +186,8 @@ def render_evaluation(result: Evaluation, console: Console, lang: str = "zh") ->
         outcome = escape(", ".join(f"{k}={show(v, lang, terms)}" for k, v in d.outcome.items()))
         title = d.title.get(lang)
         table.add_row(
-            f"{title}\n[dim]{d.rule}[/dim]", f"[{style}]{symbol} {words[lang]}[/]", outcome
+            f"{title}\n[dim]{d.rule}[/dim]",
+            f"[{style}]{symbol} {words[lang]}[/]{firmness_tag(d, lang)}", outcome
         )
     console.print(table)
     for d in result.decisions:
@@ -207,10 +210,7 @@ def render_decision(
     head = RichText(f"━━ {d.title.get(lang)}  ", style="bold")  # Text: no markup parsing
     head.append(d.rule, style="dim")
     console.print(head)
-    firm = w["firmness"].get(d.firmness, "")
-    console.print(
-        f"   {w['status']}: [{style}]{symbol} {words[lang]}[/]" + (f"   [{firm}]" if firm else "")
-    )
+    console.print(f"   {w['status']}: [{style}]{symbol} {words[lang]}[/]{firmness_tag(d, lang)}")
     if d.exception:
         console.print(f"   {w['exception']}: {d.exception}")
     if d.outcome:
@@ -246,6 +246,13 @@ def render_decision(
             console.print(f"   {w['reading']}: {d.reading.get(lang)}", highlight=False)
 
 
+def firmness_tag(d: Decision, lang: str) -> str:
+    """``  [promise]`` beside a status resting on a pilot or a promise, as rich markup (the
+    brackets escaped: rich would read ``[promise]`` as a style and drop it)."""
+    firm = WORDS[lang]["firmness"].get(d.firmness, "")
+    return f"   {escape(f'[{firm}]')}" if firm else ""
+
+
 def _reason_line(
     r: Reason, console: Console, lang: str, terms: Mapping[str, Text] | None = None
 ) -> None:
@@ -263,7 +270,7 @@ def _reason_line(
         console.print(f"         [dim]{escape(note.get(lang))}[/dim]", highlight=False)
 
 
-def basis_line(b: dict[str, Any], lang: str = "en") -> str:
+def basis_line(b: dict[str, Any], lang: str = "zh") -> str:
     parts = [b["document"]]
     if b.get("number"):
         parts.append(b["number"])
@@ -275,6 +282,9 @@ def basis_line(b: dict[str, Any], lang: str = "en") -> str:
     if b.get("quote"):
         text += f": “{b['quote']}”"
     text += f" [{WORDS[lang]['sources'].get(b['source'], b['source'])}]"
+    if b.get("zone"):  # a zone entry's sentence: where it grants, and how firmly
+        names = WORDS["en" if lang == "en" else "zh"]["firmness_names"]
+        text += f" ({b['zone']}: {names.get(b['firmness'], b['firmness'])})"
     return text
 
 
@@ -282,9 +292,12 @@ def render_rules(pack: RulePack, console: Console, lang: str = "zh") -> None:
     """One block per rule: id, title, domain, dates, zones, and its parameters' confidence."""
     w = WORDS[lang]
     for rule in pack.rules:
-        zones = ", ".join(f"{z.zone.name.get(lang)} ({z.start})" for z in rule.zones)
+        zones = ", ".join(f"{z.zone.name.get(lang)} ({z.start}{_zone_firmness(z, lang)})"
+                          for z in rule.zones)
         span = f"{rule.in_force_from or '…'} – {rule.in_force_to or ''}"
-        firm = "" if rule.firmness == "in_force" else f" · {w['firmness_names'][rule.firmness]}"
+        levels = rule.firmness_levels
+        firm = ("" if levels == ("in_force",)
+                else " · " + "/".join(w["firmness_names"][f] for f in levels))
         console.print(f"[bold]{rule.id}[/bold]", highlight=False)
         console.print(escape(f"  {rule.title.get(lang)} · {rule.domain} · {w['in_force']} "
                              f"{span}{firm}"), highlight=False)
@@ -315,7 +328,8 @@ def render_rule(pack: RulePack, rule: Rule, console: Console, lang: str = "zh") 
     console.print(f"[bold]{rule.title.get(lang)}[/bold]  [dim]{rule.id}[/dim]")
     console.print(f"{w['domain']}: {rule.domain}   "
                   f"{w['subject']}: {w['subjects'].get(rule.subject, rule.subject)}   "
-                  f"{w['firmness_names'].get(rule.firmness, rule.firmness)}")
+                  f"{w['firmness_label']}: "
+                  + "/".join(w["firmness_names"][f] for f in rule.firmness_levels))
     console.print(
         f"{w['in_force']}: {rule.in_force_from or '…'} – {rule.in_force_to or ''}   "
         f"{w['defined_at']} {rule.location}"
@@ -323,7 +337,9 @@ def render_rule(pack: RulePack, rule: Rule, console: Console, lang: str = "zh") 
     console.print(f"{w['zones']}:")
     for z in rule.zones:
         members = ", ".join(sorted(z.zone.members_at(z.start)))
-        console.print(f"  {z.zone.name.get(lang)} {w['from']} {z.start}: {members}")
+        firm = w["firmness_names"].get(z.firmness, z.firmness)
+        console.print(escape(f"  {z.zone.name.get(lang)} {w['from']} {z.start} [{firm}]: "
+                             f"{members}"), highlight=False)
     for title, clauses in (
         (w["definitions"], rule.lets),
         (w["scope"], rule.scope),
@@ -370,11 +386,19 @@ def rules_markdown(pack: RulePack, lang: str = "en") -> str:
     """The pack's rules as a Markdown table (the README's rule list is generated from this)."""
     rows = ["| rule | title | zones (from) | firmness | parameters |", "|---|---|---|---|---|"]
     for rule in pack.rules:
-        zones = "; ".join(f"{z.zone.name.get(lang)} {z.start}" for z in rule.zones)
+        zones = "; ".join(f"{z.zone.name.get(lang)} {z.start}{_zone_firmness(z, lang)}"
+                          for z in rule.zones)
         params = "; ".join(f"`{k}` ({v})" for k, v in rule_parameters(pack, rule).items()) or "—"
         title = rule.title.get(lang).replace("|", "/")
-        rows.append(f"| `{rule.id}` | {title} | {zones} | {rule.firmness} | {params} |")
+        firm = ", ".join(rule.firmness_levels)
+        rows.append(f"| `{rule.id}` | {title} | {zones} | {firm} | {params} |")
     return "\n".join(rows) + "\n"
+
+
+def _zone_firmness(ref: ZoneRef, lang: str = "en") -> str:
+    """`` (promise)`` after a zone entry that is not in force, in ``lang``."""
+    firm = WORDS[lang]["firmness"].get(ref.firmness, ref.firmness)
+    return f" ({firm})" if firm else ""
 
 
 def render_coverage(report: dict, console: Console, lang: str = "zh") -> None:

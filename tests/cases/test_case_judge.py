@@ -123,8 +123,8 @@ def expected_kinds(before, after, outcome_changed):
         kinds.append("newly_undetermined")
     if {before, after} == {INE, NA}:
         kinds.append("status_changed")
-    if before is E and after is E and outcome_changed:
-        kinds.append("outcome_changed")
+    if before is after and before in (E, INE) and outcome_changed:
+        kinds.append("outcome_changed")  # ineligible: the figures the refusal turned on
     return tuple(kinds)
 
 

@@ -115,7 +115,8 @@ def test_cross_city_case_is_decided_on_the_page(client):
     assert 'data-status="eligible"' in recognition
     assert "符合" in text(recognition)
     assert "305 (25年5个月)" in text(recognition)
-    assert "进一步完善都市圈内医疗保险关系跨地区无障碍转移和缴费年限互认" in recognition
+    # 烟台 (the city) joins 青岛 through the five Jiaodong cities: their 2025 sentence is cited
+    assert "胶东五市职工医疗保险实现缴费年限互认" in recognition
     # places are shown as understood
     assert 'value="青岛市 Qingdao (370200)"' in html
     assert 'value="烟台市 Yantai (370600)"' in html

@@ -27,7 +27,8 @@ warnings
     with a county's code); ``monotonic-path`` (a declared path verify cannot vary);
     ``overlap-undecided`` (exceptions whose overlap could not be decided: conditions outside the
     exact fragment, or z3 not installed); ``overlap-agree`` (exceptions that overlap and agree
-    there, with no override).
+    there, with no override); ``firmness`` (a zone entry marked in force whose quoted sentence
+    says 探索/推动/推进/支持: see ``consistency.wording``).
 
 Output: ``file:line: severity: message [check]``, or ``--format json``. Exit codes: 0 no errors
 (warnings allowed), 1 errors found, 3 the pack fails to load.
@@ -48,7 +49,7 @@ import click
 
 from tongcheng import yamlio
 from tongcheng.cli_options import overlay_option
-from tongcheng.consistency import analysis
+from tongcheng.consistency import analysis, wording
 from tongcheng.consistency.facts import Kind, field_path_kind
 from tongcheng.consistency.report import Finding
 from tongcheng.errors import Location, PackError
@@ -149,7 +150,7 @@ class _Types:
                 return ("param", str(args[0].value))
             case ast.Call(func="city"):
                 return ("city", None)
-            case ast.Call(func="running", args=args) if args:
+            case ast.Call(func="running" | "latest", args=args) if args:
                 return self.of(args[0], env)
             case ast.If(then=t, otherwise=o):
                 a, b = self.of(t, env), self.of(o, env)
@@ -548,6 +549,7 @@ def lint_pack(pack: RulePack, registry: PlaceRegistry | None = None) -> list[Fin
     findings += check_parameters(pack, lines, registry)
     findings += check_basis(pack, lines)
     findings += check_zones(pack, lines)
+    findings += wording.check_firmness(pack, lines)
     findings += check_overlaps(pack, registry)
     findings += check_gaps(pack, lines, registry)
     unique = list({(f.file, f.line, f.severity, f.check, f.message): f

@@ -74,7 +74,7 @@ class Decision:
 
     def __repr__(self) -> str:
         """One line: the rule, its status and outcome, what is missing."""
-        outcome = ", ".join(f"{k}={v}" for k, v in self.outcome.items())
+        outcome = ", ".join(f"{k}={_short(v)}" for k, v in self.outcome.items())
         missing = f"; missing {', '.join(self.missing)}" if self.missing else ""
         return f"<Decision {self.rule}: {self.status.value}" + (
             f" ({outcome})" if outcome else "") + f"{missing}>"
@@ -112,6 +112,12 @@ def parameter_json(p: Mapping[str, Any], lang: str = "zh") -> dict[str, Any]:
     return {k: local(v, lang) if k in ("reference", "note") else v for k, v in p.items()}
 
 
+def _short(value: Any, width: int = 60) -> str:
+    """A value on one short line (a list of service items can be long)."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def basis_json(b: Basis, lang: str = "zh") -> dict[str, Any]:
     doc = b.document
     out: dict[str, Any] = {
@@ -134,6 +140,9 @@ def basis_json(b: Basis, lang: str = "zh") -> dict[str, Any]:
         out["file"] = f"sources/{doc.file}"
     if b.reading:
         out["reading"] = b.reading.get(lang)
+    if b.zone:  # the sentence of one zone entry: where it grants, and how firmly
+        out["zone"] = b.zone
+        out["firmness"] = b.firmness
     return out
 
 

@@ -24,6 +24,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import attrs
 from pydantic import TypeAdapter, ValidationError
 
 from tongcheng import wording, yamlio
@@ -482,7 +483,10 @@ class _RuleCompiler:
         if isinstance(raw, str):
             return self.clause(sub, name, Text(name, name), raw)
         label = _text(raw.label) if raw.label else Text(name, name)
-        return self.clause((*sub, "expr"), name, label, raw.expr)
+        clause = self.clause((*sub, "expr"), name, label, raw.expr)
+        if clause is not None and raw.on_ineligible:
+            clause = attrs.evolve(clause, on_ineligible=True)
+        return clause
 
     def clauses(self, sub: tuple, prefix: str, items: list[schema.ClauseIn]) -> tuple[Clause, ...]:
         out = []
@@ -539,6 +543,21 @@ class _RuleCompiler:
                 out.append(clause)
         return tuple(out)
 
+    def zone_tests(self, refs: list[ZoneRef], clauses: list[Clause]) -> None:
+        """Every zone a rule tests by name must be one of its zone entries: the test then
+        respects the entry's dates (and firmness) as ``member`` does."""
+        cited = {ref.zone.id for ref in refs}
+        for clause in clauses:
+            for node in ast.walk(clause.expr):
+                if (isinstance(node, ast.Call) and node.func in ("in_zone", "shares_zone")
+                        and len(node.args) == 2 and isinstance(node.args[1], ast.Literal)
+                        and node.args[1].value not in cited
+                        and node.args[1].value in self.zones):
+                    self.ok = False
+                    self.l.problems.append((clause.location, (
+                        f"{clause.name}: {node.func}() names zone {node.args[1].value!r}, which "
+                        "the rule does not cite; add it to the rule's zones with its dates")))
+
     def compile(self, r: schema.RuleIn, where: Location) -> Rule | None:
         refs = []
         for i, z in enumerate(r.zones):
@@ -550,7 +569,15 @@ class _RuleCompiler:
                     self.err(("zones", i, "zone"),
                              f"unknown zone {z.zone!r}: define it in zones.yaml")
                 continue
-            refs.append(ZoneRef(zone, z.from_, z.to))
+            zone_basis = self.l.basis(self.file, (*self.path, "zones", i, "basis"), z.basis,
+                                      self.documents)
+            firmness = z.firmness or r.firmness
+            zone_basis = tuple(attrs.evolve(b, zone=zone.id, firmness=firmness)
+                               for b in zone_basis)
+            refs.append(ZoneRef(zone, z.from_, z.to, firmness, zone_basis))
+        if not r.basis and not (r.zones and all(z.basis for z in r.zones)):
+            self.err(("basis",), "the rule needs a basis: give 'basis' for the rule, or one for "
+                     "each of its zone entries")
         start = (
             r.in_force.from_
             if r.in_force and r.in_force.from_
@@ -568,7 +595,8 @@ class _RuleCompiler:
             for name, raw in r.outcome.items()
             if (c := self.value_clause(("outcome", name), name, raw))
         )
-        basis = self.l.basis(self.file, (*self.path, "basis"), r.basis, self.documents)
+        own_basis = self.l.basis(self.file, (*self.path, "basis"), r.basis, self.documents)
+        basis = (*own_basis, *(b for ref in refs for b in ref.basis))
         exceptions = []
         labels = [e.label for e in r.exceptions]
         for i, e in enumerate(r.exceptions):
@@ -601,6 +629,8 @@ class _RuleCompiler:
             )
         place = (self.clause(("place",), "place", Text("办理地", "where the rule is asked"),
                              r.place) if r.place else None)
+        self.zone_tests(refs, [*lets, *scope, *conditions, *outcome, *(c for e in exceptions
+                        for c in (*e.applies, *(e.conditions or ()), *e.outcome))])
         for field, facts in r.monotonic.items():
             if field not in r.outcome:
                 self.err(("monotonic", field), f"{field!r} is not an outcome field")
@@ -628,6 +658,7 @@ class _RuleCompiler:
             where,
             {k: tuple(v) for k, v in r.monotonic.items()},
             place,
+            own_basis,
         )
 
 

@@ -103,12 +103,28 @@ class ClauseIn(_Strict):
 class ValueClauseIn(_Strict):
     expr: str
     label: TextIn | None = None
+    on_ineligible: bool = Field(
+        False, description="also given on an ineligible decision: a figure the refusal turned on"
+    )
+
+
+Firmness = Literal["in_force", "pilot", "promise"]
 
 
 class ZoneRefIn(_Strict):
+    """A rule's use of a zone: from when, how firm, and on which sentence.
+
+    ``firmness`` is read from the zone entry's own source sentence (实现/推行/完善/深化: in force;
+    探索: pilot; 推动/推进/积极推进/支持提升: promise); absent, the rule's ``firmness`` applies.
+    ``basis`` names the sentence(s) this zone entry rests on; a decision granted through the
+    zone lists them beside the rule's own basis.
+    """
+
     zone: Id
     from_: dt.date = Field(alias="from")
     to: dt.date | None = None
+    firmness: Firmness | None = None
+    basis: list[BasisIn] = Field(default_factory=list)
 
 
 class PeriodIn(_Strict):
@@ -135,12 +151,17 @@ class RuleIn(_Strict):
     subject: Literal["person", "project", "enterprise"] = "person"
     zones: list[ZoneRefIn] = Field(min_length=1)
     in_force: PeriodIn | None = None
-    firmness: Literal["in_force", "pilot", "promise"] = "in_force"
+    firmness: Firmness = Field(
+        "in_force", description="the default firmness of the rule's zone entries"
+    )
     let: dict[Label, str | ValueClauseIn] = Field(default_factory=dict)
     scope: list[ClauseIn] = Field(default_factory=list)
     conditions: list[ClauseIn] = Field(default_factory=list)
     outcome: dict[Label, str | ValueClauseIn] = Field(default_factory=dict)
-    basis: list[BasisIn] = Field(min_length=1)
+    basis: list[BasisIn] = Field(
+        default_factory=list,
+        description="the rule's own basis; may be empty when every zone entry gives its basis",
+    )
     reading: TextIn | None = None
     exceptions: list[ExceptionIn] = Field(default_factory=list)
     monotonic: dict[Label, list[str]] = Field(default_factory=dict)
