@@ -25,8 +25,8 @@ from tongcheng.situation import load_situation, situation_json_schema
 EXIT_OK, EXIT_PROBLEMS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 
 
-def _fail(code: int, message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+def _fail(code: int, message: str, lang: str = "en") -> None:
+    click.echo(f"{'错误' if lang == 'zh' else 'error'}: {message}", err=True)
     sys.exit(code)
 
 
@@ -102,17 +102,19 @@ def check(
     from tongcheng.render import render_evaluation, render_summary
     from tongcheng.situation import parse_situation
 
+    pack = _pack(pack_path, overlays)
     try:
         if situation == "-":
-            model = parse_situation(sys.stdin.read(), as_of=as_of, source="<stdin>")
+            model = parse_situation(sys.stdin.read(), as_of=as_of, source="<stdin>",
+                                    services=pack.service_ids)
         else:
             if not Path(situation).is_file():
-                _fail(EXIT_INVALID, f"{situation}: no such file")
-            model = load_situation(situation, as_of=as_of)
+                _fail(EXIT_INVALID, f"{situation}: no such file" if lang == "en"
+                      else f"{situation}:没有这个文件", lang)
+            model = load_situation(situation, as_of=as_of, services=pack.service_ids)
     except SituationError as e:
-        _fail(EXIT_INVALID, e.describe())
+        _fail(EXIT_INVALID, e.describe(lang), lang)
         return
-    pack = _pack(pack_path, overlays)
     wrong = unknown_rules(pack.rule_ids, rules)
     if wrong:
         _fail(EXIT_INVALID, wrong)
@@ -169,6 +171,7 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None,
                         "zone": z.zone.id,
                         "from": z.start.isoformat(),
                         "to": z.end.isoformat() if z.end else None,
+                        "firmness": z.firmness,
                     }
                     for z in r.zones
                 ],
@@ -176,7 +179,7 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None,
                     "from": str(r.in_force_from) if r.in_force_from else None,
                     "to": str(r.in_force_to) if r.in_force_to else None,
                 },
-                "parameters": rule_parameters(pack, r),
+                "parameters": rule_parameters(pack, r, lang),
                 "basis": [basis_json(b, lang) for b in r.basis],
                 "defined_at": str(r.location),
             }

@@ -75,9 +75,10 @@ def screen(input_path, output, input_fmt, old_fmt, out_fmt, lang, rules, statuse
     """Decide every rule for every situation in INPUT (Parquet, CSV or JSON Lines).
 
     Writes one row per valid situation to OUTPUT (Parquet): _row (the input row, from 0), id
-    (when the input has one), and per rule RULE.status and RULE.outcome.NAME. Rows the situation
-    model refuses go to the rejects file with every problem named. At the end, a summary
-    (rule × status × firmness, by target city) on stderr and in OUTPUT.summary.json.
+    (when the input has one), and per rule RULE.status, RULE.firmness and RULE.outcome.NAME.
+    Rows the situation model refuses go to the rejects file with every problem named. At the
+    end, a summary (rule × status × firmness, by target city) on stderr and in
+    OUTPUT.summary.json.
     """
     from tongcheng.batch.output import FormatError, input_format, output_format
 

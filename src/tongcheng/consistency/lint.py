@@ -27,8 +27,9 @@ warnings
     with a county's code); ``monotonic-path`` (a declared path verify cannot vary);
     ``overlap-undecided`` (exceptions whose overlap could not be decided: conditions outside the
     exact fragment, or z3 not installed); ``overlap-agree`` (exceptions that overlap and agree
-    there, with no override); and the checks authors miss, in ``authoring.py``:
-    ``parameter-coverage``, ``untested``, ``quote-subject``.
+    there, with no override); ``firmness`` (a zone entry marked in force whose quoted sentence
+    says 探索/推动/推进/支持: see ``consistency.wording``); and the checks authors miss, in
+    ``authoring.py``: ``parameter-coverage``, ``untested``, ``quote-subject``.
 
 Output: ``file:line: severity: message [check]``, or ``--format json``. Exit codes: 0 no errors
 (warnings allowed), 1 errors found, 3 the pack fails to load.
@@ -49,7 +50,7 @@ import click
 
 from tongcheng import yamlio
 from tongcheng.cli_options import one_pack, overlay_option, pack_argument_or_option
-from tongcheng.consistency import analysis
+from tongcheng.consistency import analysis, wording
 from tongcheng.consistency.facts import Kind, field_path_kind
 from tongcheng.consistency.report import Finding
 from tongcheng.errors import Location, PackError
@@ -150,7 +151,7 @@ class _Types:
                 return ("param", str(args[0].value))
             case ast.Call(func="city"):
                 return ("city", None)
-            case ast.Call(func="running", args=args) if args:
+            case ast.Call(func="running" | "latest", args=args) if args:
                 return self.of(args[0], env)
             case ast.If(then=t, otherwise=o):
                 a, b = self.of(t, env), self.of(o, env)
@@ -335,11 +336,14 @@ def check_parameters(pack: RulePack, lines: _Lines, registry: PlaceRegistry
                                f"{prm.id}[{place}] in missing_parameters",
                                _place_line(lines, prm, place))
             for v in values:
-                if len(v.reference.strip()) < 8 or _PLACEHOLDER.match(v.reference):
-                    yield _finding(v.location, "warning", "reference",
-                                   f"parameter {prm.id} at {place}: the reference "
-                                   f"{v.reference.strip()!r} does not say where the value comes "
-                                   "from; name the document, issuer and date (or address)")
+                texts = [v.reference] if isinstance(v.reference, str) else [
+                    v.reference.zh, v.reference.en]
+                for ref in texts:
+                    if len(ref.strip()) < 8 or _PLACEHOLDER.match(ref):
+                        yield _finding(v.location, "warning", "reference",
+                                       f"parameter {prm.id} at {place}: the reference "
+                                       f"{ref.strip()!r} does not say where the value comes "
+                                       "from; name the document, issuer and date (or address)")
                 if v.start is None and v.end is None and not v.undated:
                     yield _finding(v.location, "warning", "undated-value",
                                    f"parameter {prm.id} at {place}: the value has no dates, so "
@@ -549,6 +553,7 @@ def lint_pack(pack: RulePack, registry: PlaceRegistry | None = None) -> list[Fin
     findings += check_parameters(pack, lines, registry)
     findings += check_basis(pack, lines)
     findings += check_zones(pack, lines)
+    findings += wording.check_firmness(pack, lines)
     findings += check_overlaps(pack, registry)
     findings += check_gaps(pack, lines, registry)
     findings += authoring.check_parameter_coverage(pack, registry)
