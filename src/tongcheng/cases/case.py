@@ -121,6 +121,16 @@ class Deadline:
         return out
 
 
+# Said after a notification's message when the decision rests only on a pilot or a promise.
+_FIRMNESS_NOTE = {
+    "pilot": Text("(注意:此项依据的原文仅为“探索”,属试点,尚未说明已实施。)",
+                  " (Note: the source only explores this: a pilot, not said to be in force.)"),
+    "promise": Text("(注意:此项依据的原文为“推动”等承诺,尚未说明已实施,请先向经办机构核实。)",
+                    " (Note: the source only promises this, not said to be in force; check with "
+                    "the office first.)"),
+}
+
+
 @attrs.frozen
 class Notification:
     """A proactive service to offer: the trigger that fired, on which event, with the decision
@@ -146,8 +156,10 @@ class Notification:
             "event": self.event,
             "on": self.on.isoformat(),
             "service": self.service.get(lang),
-            "message": self.message.get(lang),
+            "message": self.message.get(lang) + _FIRMNESS_NOTE.get(self.decision.firmness,
+                                                                   Text("", "")).get(lang),
             "status": self.decision.status.value,
+            "firmness": self.decision.firmness,
             "outcome": dict(self.decision.outcome),
             "basis": [basis_json(b, lang) for b in self.basis],
         }

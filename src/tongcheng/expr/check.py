@@ -30,7 +30,7 @@ ANY = T("any")
 SCALAR = T("scalar")
 
 # Functions whose result has the type of their first argument.
-_SAME_AS_ARG = {"running"}
+_SAME_AS_ARG = {"running", "latest"}
 
 
 def type_of(annotation: typing.Any) -> T:

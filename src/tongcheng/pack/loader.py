@@ -24,9 +24,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import attrs
 from pydantic import TypeAdapter, ValidationError
 
-from tongcheng import yamlio
+from tongcheng import wording, yamlio
 from tongcheng.errors import Location, PackError
 from tongcheng.expr import ExprSyntaxError, ast, parse
 from tongcheng.expr import check as checking
@@ -48,6 +49,7 @@ from tongcheng.pack.model import (
     Zone,
     ZoneRef,
 )
+from tongcheng.pack.terms import outcome_texts
 from tongcheng.places import PlaceRegistry, default_registry
 
 
@@ -60,10 +62,13 @@ def bundled_pack_path() -> Path:
 
 
 def pack_digest(root: Path) -> str:
+    """sha256 of the pack's files. Its test cases (``tests/``) decide nothing: a test added
+    leaves the digest, and so every stored answer's provenance, unchanged."""
     h = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root).as_posix()
-        if any(part.startswith(".") or part == "__pycache__" for part in rel.split("/")):
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.split("/")) or \
+                rel.startswith("tests/"):
             continue
         h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
     return "sha256:" + h.hexdigest()
@@ -207,6 +212,7 @@ class _Loader:
         parameters = self.parameters()
         services, announced = self.services(documents, zones)
         rules = self.rules(documents, zones, parameters)
+        terms = self.terms(rules)
         if self.problems:
             raise PackError(self.problems)
         assert info_in is not None
@@ -215,6 +221,7 @@ class _Loader:
             info_in.version,
             pack_digest(self.root),
             _text(info_in.description) if info_in.description else None,
+            terms,
         )
         return RulePack(info, str(self.root), tuple(rules), zones, parameters, documents,
                         services, announced)
@@ -241,8 +248,26 @@ class _Loader:
                 self.problem("services.yaml", ("announced", zone_id), f"unknown zone {zone_id!r}")
             basis = self.basis("services.yaml", ("announced", zone_id, "basis"), a.basis,
                                documents)
-            announced.append(Announced(zone_id, a.count, a.at_least, basis))
+            announced.append(Announced(zone_id, a.count, a.at_least, basis, a.from_,
+                                       a.confidence))
         return tuple(items), tuple(announced)
+
+    def terms(self, rules: list[Rule]) -> dict[str, Text]:
+        """terms.yaml; in a pack that has one, every text an outcome gives must be a term."""
+        if not (self.root / "terms.yaml").is_file():
+            return {}
+        data = self.read("terms.yaml", TypeAdapter(schema.TermsFile), required=False)
+        terms = {code: _text(t) for code, t in data.terms.items()} if data else {}
+        for rule in rules:
+            clauses = [*rule.outcome, *(c for e in rule.exceptions for c in e.outcome)]
+            for clause in clauses:
+                for lit in outcome_texts(clause.expr):
+                    if lit.value not in terms:
+                        self.problems.append((clause.location, (
+                            f"{rule.id}: outcome {clause.name} gives the text {lit.value!r}, "
+                            "which is not a term: give a code and its words in terms.yaml "
+                            "({zh, en}), so each language shows its own")))
+        return terms
 
     def documents(self, docs_in: dict[str, schema.DocumentIn]) -> dict[str, Document]:
         out = {}
@@ -254,7 +279,8 @@ class _Loader:
                     f"{doc_id}.file: no such text sources/{d.file} in the pack",
                 )
             out[doc_id] = Document(
-                doc_id, d.title, d.issuer, d.issued, d.kind, d.number, d.file, d.url, d.note
+                doc_id, _phrase(d.title), _phrase(d.issuer) if d.issuer else None, d.issued,
+                d.kind, d.number, d.file, d.url, d.note
             )
         return out
 
@@ -355,12 +381,12 @@ class _Loader:
                         vals.append(
                             ParamValue(
                                 _exact(val.value),
-                                val.reference,
+                                _citation(val.reference),
                                 val.confidence,
                                 val.from_,
                                 val.to,
                                 val.undated,
-                                val.note,
+                                _citation(val.note) if val.note else None,
                                 self.loc(rel, vpath),
                             )
                         )
@@ -460,7 +486,10 @@ class _RuleCompiler:
         if isinstance(raw, str):
             return self.clause(sub, name, Text(name, name), raw)
         label = _text(raw.label) if raw.label else Text(name, name)
-        return self.clause((*sub, "expr"), name, label, raw.expr)
+        clause = self.clause((*sub, "expr"), name, label, raw.expr)
+        if clause is not None and raw.on_ineligible:
+            clause = attrs.evolve(clause, on_ineligible=True)
+        return clause
 
     def clauses(self, sub: tuple, prefix: str, items: list[schema.ClauseIn]) -> tuple[Clause, ...]:
         out = []
@@ -517,6 +546,21 @@ class _RuleCompiler:
                 out.append(clause)
         return tuple(out)
 
+    def zone_tests(self, refs: list[ZoneRef], clauses: list[Clause]) -> None:
+        """Every zone a rule tests by name must be one of its zone entries: the test then
+        respects the entry's dates (and firmness) as ``member`` does."""
+        cited = {ref.zone.id for ref in refs}
+        for clause in clauses:
+            for node in ast.walk(clause.expr):
+                if (isinstance(node, ast.Call) and node.func in ("in_zone", "shares_zone")
+                        and len(node.args) == 2 and isinstance(node.args[1], ast.Literal)
+                        and node.args[1].value not in cited
+                        and node.args[1].value in self.zones):
+                    self.ok = False
+                    self.l.problems.append((clause.location, (
+                        f"{clause.name}: {node.func}() names zone {node.args[1].value!r}, which "
+                        "the rule does not cite; add it to the rule's zones with its dates")))
+
     def compile(self, r: schema.RuleIn, where: Location) -> Rule | None:
         refs = []
         for i, z in enumerate(r.zones):
@@ -528,7 +572,15 @@ class _RuleCompiler:
                     self.err(("zones", i, "zone"),
                              f"unknown zone {z.zone!r}: define it in zones.yaml")
                 continue
-            refs.append(ZoneRef(zone, z.from_, z.to))
+            zone_basis = self.l.basis(self.file, (*self.path, "zones", i, "basis"), z.basis,
+                                      self.documents)
+            firmness = z.firmness or r.firmness
+            zone_basis = tuple(attrs.evolve(b, zone=zone.id, firmness=firmness)
+                               for b in zone_basis)
+            refs.append(ZoneRef(zone, z.from_, z.to, firmness, zone_basis))
+        if not r.basis and not (r.zones and all(z.basis for z in r.zones)):
+            self.err(("basis",), "the rule needs a basis: give 'basis' for the rule, or one for "
+                     "each of its zone entries")
         start = (
             r.in_force.from_
             if r.in_force and r.in_force.from_
@@ -546,7 +598,8 @@ class _RuleCompiler:
             for name, raw in r.outcome.items()
             if (c := self.value_clause(("outcome", name), name, raw))
         )
-        basis = self.l.basis(self.file, (*self.path, "basis"), r.basis, self.documents)
+        own_basis = self.l.basis(self.file, (*self.path, "basis"), r.basis, self.documents)
+        basis = (*own_basis, *(b for ref in refs for b in ref.basis))
         exceptions = []
         labels = [e.label for e in r.exceptions]
         for i, e in enumerate(r.exceptions):
@@ -579,6 +632,8 @@ class _RuleCompiler:
             )
         place = (self.clause(("place",), "place", Text("办理地", "where the rule is asked"),
                              r.place) if r.place else None)
+        self.zone_tests(refs, [*lets, *scope, *conditions, *outcome, *(c for e in exceptions
+                        for c in (*e.applies, *(e.conditions or ()), *e.outcome))])
         for field, facts in r.monotonic.items():
             if field not in r.outcome:
                 self.err(("monotonic", field), f"{field!r} is not an outcome field")
@@ -606,6 +661,7 @@ class _RuleCompiler:
             where,
             {k: tuple(v) for k, v in r.monotonic.items()},
             place,
+            own_basis,
         )
 
 
@@ -624,8 +680,19 @@ def _text(t: schema.TextIn) -> Text:
     return Text(t.zh, t.en)
 
 
+def _phrase(t: str | schema.TextIn) -> Text:
+    """A title or name: the same words in both languages when given once."""
+    return Text(t, t) if isinstance(t, str) else _text(t)
+
+
+def _citation(t: str | schema.TextIn) -> str | Text:
+    """A reference or note: a citation (one string) or prose in both languages."""
+    return t if isinstance(t, str) else _text(t)
+
+
 _WS = re.compile(r"\s+")
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _norm(text: str) -> str:
@@ -638,6 +705,9 @@ def _plain_message(err: dict) -> str:
         return "unknown key; check the spelling against the rule-pack format"
     if kind == "missing":
         return "required key is missing"
+    raw = err.get("input")
+    if kind.startswith("date_") and isinstance(raw, str) and _DATE_TEXT.fullmatch(raw):
+        return wording.impossible_date(raw).en  # an unquoted 2023-13-06, kept as text by yamlio
     return str(err.get("msg", "invalid"))
 
 
