@@ -271,11 +271,7 @@ def test_the_zone_line_of_an_unknown_target():
 
 def _repository_situations() -> list[tuple[str, dict]]:
     """Every situation written down in the repository: examples, golden cases (the project's
-    copy and the contract's), and the situations of the rule tests."""
-    import test_rules
-    import test_rules_catalogue
-    import test_rules_more
-
+    copy and the contract's), and the situations of the pack's own cases (rules/tests)."""
     out: list[tuple[str, dict]] = []
     for path in sorted((ROOT / "examples").glob("*.yaml")):
         out.append((f"example {path.name}", load_situation(path)))
@@ -284,9 +280,10 @@ def _repository_situations() -> list[tuple[str, dict]]:
         if source.is_file():
             for case in YAML(typ="safe").load(source.read_text(encoding="utf-8")):
                 out.append((f"golden {source.parent.name}: {case['name']}", case["situation"]))
-    for module in (test_rules, test_rules_more, test_rules_catalogue):
-        for case in module.CASES:
-            out.append((f"{module.__name__}: {case[0]}", case[2]))
+    for path in sorted((ROOT / "rules" / "tests").glob("*.yaml")):
+        for case in YAML(typ="safe").load(path.read_text(encoding="utf-8")):
+            if isinstance(case["situation"], dict):
+                out.append((f"{path.name}: {case['name']}", case["situation"]))
     return out
 
 
