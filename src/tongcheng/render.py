@@ -325,6 +325,12 @@ def reason_lines(r: Reason, lang: str, indent: str = "     ",
     return lines
 
 
+FIRMNESS_WORDS = {  # the short words a basis line gives its zone entry
+    "zh": {"in_force": "已实施", "pilot": "试点", "promise": "承诺"},
+    "en": {"in_force": "in force", "pilot": "pilot", "promise": "promise"},
+}
+
+
 def basis_line(b: dict[str, Any], lang: str = "zh") -> str:
     parts = [b["document"]]
     if b.get("number"):
@@ -338,7 +344,7 @@ def basis_line(b: dict[str, Any], lang: str = "zh") -> str:
         text += f": “{b['quote']}”"
     text += f" [{WORDS[lang]['sources'].get(b['source'], b['source'])}]"
     if b.get("zone"):  # a zone entry's sentence: where it grants, and how firmly
-        names = WORDS["en" if lang == "en" else "zh"]["firmness_names"]
+        names = FIRMNESS_WORDS["en" if lang == "en" else "zh"]
         text += f" ({b['zone']}: {names.get(b['firmness'], b['firmness'])})"
     return text
 
