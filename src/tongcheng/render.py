@@ -446,15 +446,20 @@ def render_rule(pack: RulePack, rule: Rule, console: Console, lang: str = "zh") 
 def rules_markdown(pack: RulePack, lang: str = "en", only: list[str] | None = None) -> str:
     """The pack's rules (or those in ``only``) as a Markdown table (the README's rule list is
     generated from this)."""
-    rows = ["| rule | title | zones (from) | firmness | parameters |", "|---|---|---|---|---|"]
+    head = ("| 规则 | 标题 | 区域(起始) | 确定程度 | 参数 |" if lang == "zh"
+            else "| rule | title | zones (from) | firmness | parameters |")
+    rows = [head, "|---|---|---|---|---|"]
     for rule in pack.rules:
         if only is not None and rule.id not in only:
             continue
         zones = "; ".join(f"{z.zone.name.get(lang)} {z.start}{_zone_firmness(z, lang)}"
                           for z in rule.zones)
-        params = "; ".join(f"`{k}` ({v})" for k, v in rule_parameters(pack, rule).items()) or "—"
+        params = "; ".join(f"`{k}` ({v})"
+                           for k, v in rule_parameters(pack, rule, lang).items()) or "—"
         title = rule.title.get(lang).replace("|", "/")
-        firm = ", ".join(rule.firmness_levels)
+        # English keeps the codes (the README's list); Chinese says them in words
+        firm = ", ".join(rule.firmness_levels if lang == "en"
+                         else (WORDS[lang]["firmness_names"][f] for f in rule.firmness_levels))
         rows.append(f"| `{rule.id}` | {title} | {zones} | {firm} | {params} |")
     return "\n".join(rows) + "\n"
 
