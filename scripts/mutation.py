@@ -11,7 +11,8 @@ reason, in ``scripts/mutation_equivalents.yaml``; they are counted apart and not
     python scripts/mutation.py                       # the default sample (seed 18, 320 mutants)
     python scripts/mutation.py --seed 7 --sample 300 # a reviewer's fresh sample
     python scripts/mutation.py --all                 # every mutant (hours on two cores)
-    python scripts/mutation.py --budget 40           # start no mutant after 40 minutes
+    python scripts/mutation.py --budget 40 --json run.json      # start no mutant after 40 min
+    python scripts/mutation.py --budget 40 --resume run.json    # ... then go on where it stopped
     python scripts/mutation.py --list [--file months.py]   # the mutants, without running them
     python scripts/mutation.py --show ID             # one mutant as a diff
 
@@ -572,16 +573,22 @@ def interleaved(mutants: list[Mutant]) -> list[Mutant]:
 def run_all(mutants: list[Mutant], equivalents: list[Equivalent], jobs: int,
             timeout: float | None, log: Callable[[str], None],
             tests: tuple[str, ...] = FAST_TESTS,
-            budget: float | None = None) -> tuple[list[Outcome], list[str]]:
+            budget: float | None = None,
+            earlier: dict[str, dict] | None = None) -> tuple[list[Outcome], list[str]]:
     """Outcomes of the mutants, and the tests left out because they fail on the unmutated code.
-    With a ``budget`` (seconds from now), no mutant is started after it: those are not run."""
+    With a ``budget`` (seconds from now), no mutant is started after it: those are not run.
+    ``earlier`` outcomes (by mutant id, from ``--json`` of a stopped run): the mutants killed or
+    timed out there are taken, not rerun; survivors are run again (tests may have been added)."""
     stop = time.monotonic() + budget if budget else None
     outcomes: list[Outcome] = []
     to_run = []
     for m in interleaved(mutants):
         eq = next((e for e in equivalents if e.matches(m)), None)
+        old = (earlier or {}).get(m.id)
         if eq is not None:
             outcomes.append(Outcome(m, "equivalent", detail=eq.reason))
+        elif old is not None and old["result"] in ("killed", "timeout"):
+            outcomes.append(Outcome(m, old["result"], old["seconds"], old["detail"]))
         else:
             to_run.append(m)
     with tempfile.TemporaryDirectory(prefix="tongcheng-mutation-") as tmp:
@@ -702,6 +709,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--list", action="store_true", help="list the drawn mutants, run nothing")
     p.add_argument("--show", metavar="ID", help="print one mutant as a diff")
     p.add_argument("--json", type=Path, help="write every outcome to this file")
+    p.add_argument("--resume", type=Path, metavar="JSON",
+                   help="take the killed and timed-out mutants of an earlier run (its --json) "
+                        "on the same code; run the rest and its survivors")
     p.add_argument("--tests", nargs="+", metavar="PATH",
                    help="run these tests instead of the fast subset (to explore; not for figures)")
     p.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
@@ -738,7 +748,9 @@ def main(argv: list[str] | None = None) -> int:
     outcomes, broken = run_all(chosen, equivalents, args.jobs, args.timeout,
                                lambda s: print(s, file=sys.stderr, flush=True),
                                tuple(args.tests) if args.tests else FAST_TESTS,
-                               args.budget * 60 if args.budget else None)
+                               args.budget * 60 if args.budget else None,
+                               {o["id"]: o for o in json.loads(args.resume.read_text("utf-8"))}
+                               if args.resume else None)
     text = report(outcomes, time.monotonic() - start, None if args.all else args.seed, broken)
     print(text)
     if args.json:
