@@ -59,6 +59,20 @@ def test_division_by_a_count_that_may_be_zero_leaves_the_value_unknown():
         "eligible", {"per_month": None}, ["provident_fund.balance"])
 
 
+
+def test_without_a_trace_one_false_condition_settles_the_decision():
+    """Conditions: true, male, 1 / 0 > 0. A woman is ineligible without evaluating the third (a
+    trace shows every condition, so it meets the error); the flagged parameter read by the
+    scope test that holds is among the unverified ones either way."""
+    woman = {"target": QINGDAO, "person": {"sex": "female"}}
+    d = decide(woman, "test.settles", trace=False)
+    assert d["status"] == "ineligible"
+    assert [u for u in d["unverified_parameters"] if "test.dated" in u], d
+    with pytest.raises(RuleError, match="division by zero"):
+        decide(woman, "test.settles")
+    with pytest.raises(RuleError, match="division by zero"):
+        decide({**woman, "person": {"sex": "male"}}, "test.settles", trace=False)
+
 def test_a_condition_that_gives_no_truth_value_is_an_error_naming_the_rule_and_the_line():
     with pytest.raises(RuleError) as caught:
         decide({"target": QINGDAO, "person": {"sex": "male"}}, "test.not_a_truth")
