@@ -451,6 +451,9 @@ def test_in_zone_holds_the_place_at_as_of():
     assert zone('in_zone("371100", "future")') is False
     assert zone('in_zone("370100", "future")') is False
     assert zone('in_zone("371100", "future")', as_of=date(2030, 1, 1)) is True
+    # a zone the rule does not cite holds nothing, even a member (test.frame cites no `mixed`)
+    assert zone(f'in_zone("{GAOMI}", "mixed")') is True
+    assert ev(f'in_zone("{GAOMI}", "mixed")') is False
 
 
 # --- parameters ------------------------------------------------------------------------------
