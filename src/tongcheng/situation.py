@@ -17,12 +17,11 @@ when other fields of the same object are invalid, so that every problem is repor
 from __future__ import annotations
 
 import difflib
-import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, NoReturn, TypeVar
 
@@ -33,17 +32,20 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     StrictBool,
-    StrictStr,
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from tongcheng import jsonio, yamlio
 from tongcheng.errors import Problem, SituationError
+from tongcheng.jsonio import (  # noqa: F401 (DuplicateKeyError, no_duplicate_keys: re-exported)
+    DuplicateKeyError,
+    no_duplicate_keys,
+    printable,
+)
 from tongcheng.months import first_day, format_month, parse_month
 from tongcheng.places import PlaceRegistry, RetiredPlace, UnknownPlace, default_registry
 
@@ -84,14 +86,19 @@ def _fail(message: str) -> NoReturn:
     raise PydanticCustomError(_ERROR_TYPE, "{message}", {"message": message})
 
 
+def _shortened(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
 def describe_value(value: object) -> str:
-    """A value as a person wrote it, for "got ..." in messages (JSON/YAML words, not Python's)."""
+    """A value as a person wrote it, for "got ..." in messages (JSON/YAML words, not Python's);
+    long text is cut, so a hostile value never fills the message."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f"the string {value!r}"
+        return f"the string {_shortened(value)!r}"
     if isinstance(value, datetime):
         return f"a date and time {value.isoformat()}"
     if isinstance(value, date):
@@ -100,8 +107,10 @@ def describe_value(value: object) -> str:
         return "a mapping"
     if isinstance(value, list | tuple):
         return "a list"
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"a number of about {int(value.bit_length() * math.log10(2)) + 1:,} digits"
     if isinstance(value, int | float | Decimal):
-        return f"the number {value}"
+        return f"the number {_shortened(str(value))}"
     return f"a {type(value).__name__}"
 
 
@@ -109,9 +118,15 @@ def describe_value(value: object) -> str:
 # Each is a plain validator (no pydantic coercion: "16" never becomes 16, 1 never becomes True)
 # with its own message and its own JSON Schema.
 
-_MONTH_PATTERN = r"^\d{4}-\d{2}$"
+_MONTH_PATTERN = r"^\d{4}-\d{2}$"  # JSON Schema's \d is ASCII; Python reads them with re.ASCII
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 _MONEY_LIMIT = Decimal(10) ** 13
+
+MAX_ITEMS = {"insurance": 1000, "person.residence": 100, "provident_fund.periods": 1000,
+             "cards": 100, "results": 1000}
+"""The most items each list of a situation may hold: longer lists are refused (README, Limits)."""
+MAX_SITUATION_BYTES = 2**20
+"""The largest situation file ``load_situation`` reads."""
 
 
 def _to_month(value: object) -> int:
@@ -130,7 +145,7 @@ def _to_date(value: object) -> date:
         return value
     if not isinstance(value, str):
         _fail(f"expected a date as YYYY-MM-DD, got {describe_value(value)}")
-    if not re.match(_DATE_PATTERN, value):
+    if not re.match(_DATE_PATTERN, value, re.ASCII):
         _fail(f"expected a date as YYYY-MM-DD, got {value!r}")
     try:
         return date.fromisoformat(value)
@@ -192,6 +207,15 @@ def _to_place(value: object, info: ValidationInfo | None = None) -> str:
         _fail(str(exc))
 
 
+def _to_text(value: object) -> str:
+    if not isinstance(value, str):
+        _fail(f"expected a string, got {describe_value(value)}")
+    if printable(value) != value:
+        _fail(f"the string '{_shortened(printable(value))}' holds a lone surrogate: not valid "
+              "Unicode text")
+    return value
+
+
 def _choice(*values: str) -> PlainValidator:
     allowed = ", ".join(values)
 
@@ -242,6 +266,9 @@ Money = Annotated[
     WithJsonSchema({"type": "number", "minimum": 0}),
 ]
 """An amount in yuan, exact (floats are read through their decimal text), never negative."""
+
+Text = Annotated[str, PlainValidator(_to_text), WithJsonSchema({"type": "string"})]
+"""Free text (a name, a level as written): any string of valid Unicode."""
 
 Count = Annotated[
     int,
@@ -331,6 +358,9 @@ class _Facts(BaseModel):
     # Place fields and the field (a month or a date) saying when the place applies; a retired
     # code is accepted when that moment is before the retirement. None: the place must be current.
     _dated_places: ClassVar[dict[str, str | None]] = {}
+    # List fields and the most items each may hold (MAX_ITEMS): longer lists are refused before
+    # their items are read.
+    _max_items: ClassVar[dict[str, int]] = {}
 
     @classmethod
     def _aliases(cls) -> list[str]:
@@ -357,8 +387,13 @@ class _Facts(BaseModel):
 
         for key in list(data):
             if key not in allowed:
-                problems.append(((str(key),), _unknown_key(key, allowed)))
+                problems.append(((printable(str(key)),), _unknown_key(key, allowed)))
                 del data[key]
+        for field, limit in cls._max_items.items():
+            items = data.get(field)
+            if isinstance(items, list | tuple) and len(items) > limit:
+                problems.append(((field,), f"at most {limit:,} items, got {len(items):,}"))
+                del data[field]
 
         registry = _registry(info)
         for field, dated_by in cls._dated_places.items():
@@ -503,6 +538,7 @@ class Person(_Facts):
     """Recognised talent category: high_level (高层次人才) | shortage_technical (紧缺型技术人才)
     | none."""
 
+    _max_items: ClassVar[dict[str, int]] = {"residence": MAX_ITEMS["person.residence"]}
     _dated_places: ClassVar[dict[str, str | None]] = {
         "hukou": None,
         "lives_in": None,
@@ -578,6 +614,8 @@ class ProvidentFund(_Facts):
     spouse_balance: Money | None = None
     """The spouse's account balance, yuan (for couple applications)."""
 
+    _max_items: ClassVar[dict[str, int]] = {"periods": MAX_ITEMS["provident_fund.periods"]}
+
 
 class Card(_Facts):
     """A card the person holds."""
@@ -593,7 +631,7 @@ class Card(_Facts):
 class Request(_Facts):
     """What the person asks for. Absent: no particular service (not an unknown fact)."""
 
-    service: StrictStr | None = None
+    service: Text | None = None
     """The one-stop service item asked for (e.g. hukou_migration); absent: none in particular."""
     hospital_grade: HospitalGrade | None = None
     """Grade (1-3) of the hospital at the target, where a test result is to be recognised."""
@@ -610,7 +648,7 @@ class Result(_Facts):
     """Where it was issued (for a medical test: the hospital's place)."""
     issued: Date | None = None
     """When it was issued."""
-    level: StrictStr | None = None
+    level: Text | None = None
     """The conclusion or level as written (e.g. an assessment grade)."""
     hospital_grade: HospitalGrade | None = None
     """For medical tests: the grade (1-3) of the hospital that made it."""
@@ -621,7 +659,7 @@ class Result(_Facts):
 class Project(_Facts):
     """A jointly introduced industrial project: the subject of the flying-enclave rule."""
 
-    name: StrictStr | None = None
+    name: Text | None = None
     """The project's name."""
     jointly_introduced: StrictBool | None = None
     """true: introduced and built jointly by the two sides (共引共建)."""
@@ -662,6 +700,8 @@ class Situation(_Facts):
     """A project, when the subject is a project rather than a person."""
 
     _dated_places: ClassVar[dict[str, str | None]] = {"target": None}
+    _max_items: ClassVar[dict[str, int]] = {
+        k: MAX_ITEMS[k] for k in ("insurance", "cards", "results")}
 
     @classmethod
     def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, str]]:
@@ -702,47 +742,26 @@ def _where(source: str | None, line: int | None, column: int | None) -> str:
     return ":".join(str(p) for p in parts) + ": " if parts else ""
 
 
-class DuplicateKeyError(ValueError):
-    """A JSON object names a key twice (JSON parsers keep the last silently; we refuse)."""
-
-
-def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """``object_pairs_hook`` for ``json.loads``: every adapter reads JSON through it."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise DuplicateKeyError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
 def _load_json(text: str, source: str | None) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=no_duplicate_keys, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        where = _where(source, exc.lineno, exc.colno)
-        raise SituationError([Problem("", f"{where}not valid JSON: {exc.msg}")], source) from None
-    except DuplicateKeyError as exc:
-        raise SituationError([Problem("", f"{_where(source, None, None)}{exc}")], source) from None
-    except (InvalidOperation, RecursionError) as exc:
-        where = _where(source, None, None)
-        raise SituationError([Problem("", f"{where}not valid JSON: {exc}")], source) from None
+        return jsonio.loads(text, parse_float=Decimal)
+    except jsonio.JsonInputError as exc:
+        if exc.path:
+            raise SituationError([Problem(exc.path, exc.message)], source) from None
+        where = _where(source, exc.line, exc.column)
+        raise SituationError([Problem("", f"{where}{exc.message}")], source) from None
 
 
 def _load_yaml(text: str, source: str | None) -> Any:
     try:
-        return YAML(typ="safe", pure=True).load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        column = mark.column + 1 if mark is not None else None
-        what = exc.problem or exc.context or "syntax error"
-        where = _where(source, line, column)
-        raise SituationError([Problem("", f"{where}not valid YAML: {what}")], source) from None
-    except (YAMLError, RecursionError, ValueError, TypeError) as exc:
-        # ruamel raises a few unmarked errors (bad tags, odd scalars): still a problem, not a crash
-        where = _where(source, None, None)
-        raise SituationError([Problem("", f"{where}not valid YAML: {exc}")], source) from None
+        data = yamlio.load_data(text, max_items=max(MAX_ITEMS.values()))
+    except yamlio.YamlSyntaxError as exc:
+        where = _where(source, exc.line, exc.column)
+        raise SituationError([Problem("", f"{where}{exc}")], source) from None
+    problem = jsonio.surrogate_problem(data, text)
+    if problem is not None:
+        raise SituationError([Problem(problem.path, problem.message)], source)
+    return data
 
 
 def _load_text(text: str, source: str | None, kind: Literal["json", "yaml", "any"]) -> Any:
@@ -811,10 +830,12 @@ def load_situation(
     path = Path(path)
     source = str(path)
     try:
-        raw = path.read_bytes()
+        raw = yamlio.read_bytes(path, MAX_SITUATION_BYTES)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise SituationError([Problem("", f"{source}: cannot read: {reason}")], source) from None
+    except yamlio.YamlSyntaxError as exc:
+        raise SituationError([Problem("", f"{source}: {exc}")], source) from None
     text = _decode(raw, source)
     suffix = path.suffix.lower()
     kind: Literal["json", "yaml", "any"] = (
