@@ -113,25 +113,25 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
         _fail(EXIT_INVALID, str(e.args[0]))
     for rid, why in evaluator.fallback_rules.items():
         click.echo(f"note: {rid} is decided by the reference evaluator ({why})", err=True)
-    total = io.count_rows(input_path, fmt)
+    try:
+        total = io.count_rows(input_path, fmt)
+    except LayoutError as e:
+        _fail(EXIT_INVALID, str(e))
     sink = io.ParquetSink(output)
-    n_rejects = 0
+    rejects_file = io.RejectsFile(rejects_path)
     started = time.perf_counter()
     bar = tqdm(total=total, unit="rows", unit_scale=True, file=sys.stderr,
                disable=(not sys.stderr.isatty()) if progress is None else not progress)
     try:
-        with open(rejects_path, "w", encoding="utf-8") as rejects_file:
-            results = (
-                (io.screen_chunk(evaluator, chunk, statuses), chunk.rejects, chunk.rows)
-                for chunk in io.prefetch(io.read(input_path, fmt, chunk_size, as_of)))
-            for result, rejects, rows in results:
-                if result is not None and result.height:
-                    sink.write(result)
-                if rejects:
-                    rejects_file.write(io.rejects_text(rejects))
-                    n_rejects += len(rejects)
-                bar.update(rows)
-            sink.flush()
+        results = (
+            (io.screen_chunk(evaluator, chunk, statuses), chunk.rejects, chunk.rows)
+            for chunk in io.prefetch(io.read(input_path, fmt, chunk_size, as_of)))
+        for result, rejects, rows in results:
+            if result is not None and result.height:
+                sink.write(result)
+            rejects_file.write(rejects)
+            bar.update(rows)
+        sink.flush()
     except LayoutError as e:
         _fail(EXIT_INVALID, str(e))
     except (RuleConflict, RuleError) as e:
@@ -141,6 +141,8 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
     finally:
         bar.close()
         sink.close(io.empty_result(evaluator))
+        rejects_file.close()
+    n_rejects = rejects_file.count
     seconds = time.perf_counter() - started
     click.echo(f"screened {sink.rows + n_rejects} rows in {seconds:.1f} s: {sink.rows} written "
                f"to {output}, {n_rejects} rejected ({rejects_path})", err=True)
