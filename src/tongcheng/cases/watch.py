@@ -52,6 +52,8 @@ from typing import Any
 import attrs
 import click
 
+from tongcheng import jsonio
+
 __all__ = ["Rejected", "WatchStats", "Watcher", "watch", "watch_stream"]
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
@@ -177,9 +179,12 @@ class Watcher:
         if not text:
             return []
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise Rejected(f"not JSON: {e.msg} (column {e.colno})") from None
+            data = jsonio.loads(text)
+        except jsonio.JsonInputError as e:
+            if e.line is not None:
+                raise Rejected(f"not JSON: {e.message.removeprefix('not valid JSON: ')} "
+                               f"(column {e.column})") from None
+            raise Rejected(f"{e.path}: {e.message}" if e.path else e.message) from None
         if not isinstance(data, dict):
             raise Rejected("expected a JSON object: {\"subject\": ..., \"on\": ..., and one of "
                            + ", ".join(ACTIONS) + "}")
