@@ -321,6 +321,8 @@ def _attr(node: ast.Attr, scope: Scope) -> Compiled:
                 raise EvalTypeError(f"the value has no field {name!r} (it has {sorted(base)})")
             return base[name]
         if isinstance(base, BaseModel):
+            if field not in type(base).model_fields:  # declared facts only, never internals
+                raise EvalTypeError(f"{type(base).__name__} has no field {name!r}")
             return _fact(frame, getattr(base, field), path or name, name)
         if attrs.has(type(base)) and name in _PACK_FIELDS:  # a service item of the pack
             return getattr(base, name)
