@@ -20,7 +20,7 @@ from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
 from tongcheng.pack.loader import bundled_pack_path, load_pack
 from tongcheng.pack.model import RulePack
-from tongcheng.situation import load_situation, situation_json_schema
+from tongcheng.situation import MAX_SITUATION_BYTES, load_situation, situation_json_schema
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 
@@ -96,7 +96,10 @@ def check(
 
     try:
         if situation == "-":
-            model = parse_situation(sys.stdin.read(), as_of=as_of, source="<stdin>")
+            raw = sys.stdin.buffer.read(MAX_SITUATION_BYTES + 1)  # bytes: UTF-8 is checked
+            if len(raw) > MAX_SITUATION_BYTES:
+                _fail(EXIT_INVALID, f"<stdin>: more than {MAX_SITUATION_BYTES // 2**20} MiB")
+            model = parse_situation(raw, as_of=as_of, source="<stdin>")
         else:
             if not Path(situation).is_file():
                 _fail(EXIT_INVALID, f"{situation}: no such file")
