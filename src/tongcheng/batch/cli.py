@@ -106,6 +106,7 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
 
     try:
         fmt = io.detect_format(input_path, fmt)
+        total = io.count_rows(input_path, fmt)  # a file that is no Parquet fails here, at once
         evaluator = BatchEvaluator(pack, rules=rules or None)
     except LayoutError as e:
         _fail(EXIT_INVALID, str(e))
@@ -113,10 +114,6 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
         _fail(EXIT_INVALID, str(e.args[0]))
     for rid, why in evaluator.fallback_rules.items():
         click.echo(f"note: {rid} is decided by the reference evaluator ({why})", err=True)
-    try:
-        total = io.count_rows(input_path, fmt)
-    except LayoutError as e:
-        _fail(EXIT_INVALID, str(e))
     sink = io.ParquetSink(output)
     rejects_file = io.RejectsFile(rejects_path)
     started = time.perf_counter()
