@@ -14,11 +14,12 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from tongcheng.api import bundled_pack
 from tongcheng.cli_options import as_of_date
 from tongcheng.errors import PackError, RuleConflict, SituationError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
-from tongcheng.pack.loader import bundled_pack_path, load_pack
+from tongcheng.pack.loader import load_pack
 from tongcheng.pack.model import RulePack
 from tongcheng.situation import MAX_SITUATION_BYTES, load_situation, situation_json_schema
 
@@ -32,7 +33,7 @@ def _fail(code: int, message: str) -> None:
 
 def _pack(path: str | None) -> RulePack:
     try:
-        return load_pack(Path(path) if path else bundled_pack_path())
+        return load_pack(Path(path)) if path else bundled_pack()  # the bundled one is cached
     except PackError as e:
         _fail(EXIT_PACK, e.describe())
         raise  # unreachable
