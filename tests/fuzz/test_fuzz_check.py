@@ -31,7 +31,7 @@ def test_check_any_json_document(document):
     assert_decided_or_refused(check(to_text(document).encode()))
 
 
-@examples(0.2)
+@examples(0.5)
 @given(st.binary(max_size=300))
 def test_check_any_bytes(data):
     assert_decided_or_refused(check(data))
@@ -43,7 +43,7 @@ YAML_PIECES = ["as_of: 2025-06-01\n", "target: ", "0370200", "370_200", "0x1F", 
                "9" * 5000, "2023-02-29", "~", ".nan", "!!set {a, b}", "---\n", "...\n"]
 
 
-@examples(0.2)
+@examples(0.5)
 @given(st.lists(st.sampled_from(YAML_PIECES) | st.text(max_size=8), max_size=16))
 def test_check_yaml_like_text(pieces):
     assert_decided_or_refused(check("".join(pieces).encode("utf-8", "surrogatepass")))

@@ -20,8 +20,8 @@ MAX_LENGTH = 20_000
 """Characters of one expression."""
 MAX_DEPTH = 64
 """Levels of nesting of one expression (the bundled pack's deepest is far below)."""
-MAX_DIGITS = 30
-"""Digits of a number literal."""
+MAX_DIGITS = 18
+"""Digits of a number literal (an integer fits in 64 bits, as columns hold it)."""
 
 
 class ExprSyntaxError(ValueError):
