@@ -91,7 +91,8 @@ def varied_bodies() -> list[bytes]:
     import tongcheng
     from tongcheng.errors import TongchengError
     from tongcheng.places import default_registry
-    from tongcheng.service.app import load_json, parse_request
+    from tongcheng.service.deps import load_json
+    from tongcheng.service.evaluating import parse_request
     from tongcheng.situation import load_situation
 
     pack, registry = tongcheng.bundled_pack(), default_registry()
@@ -123,6 +124,8 @@ def free_port() -> int:
 
 def start_server(port: int, workers: int, bodies: list[bytes], http: str = "auto",
                  loop: str = "auto") -> subprocess.Popen:
+    if http == "guarded":
+        from tongcheng.service.protocol import PROTOCOL as http
     cmd = [
         sys.executable, "-m", "uvicorn", "tongcheng.service.app:app_from_environment",
         "--factory", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
@@ -262,14 +265,10 @@ def profile(rounds: int, kind: str) -> None:
     from tongcheng.evaluate.evaluator import evaluate
     from tongcheng.places import default_registry
     from tongcheng.service.answer import AnswerWriter
-    from tongcheng.service.app import (
-        _json_default,
-        create_app,
-        dumps,
-        load_json,
-        parse_request,
-        situation_digest,
-    )
+    from tongcheng.service.app import create_app
+    from tongcheng.service.deps import dumps, load_json
+    from tongcheng.service.deps import json_default as _json_default
+    from tongcheng.service.evaluating import parse_request, situation_digest
 
     pack, registry, bodies = tongcheng.bundled_pack(), default_registry(), make_bodies(kind)
     writer = AnswerWriter(dumps, _json_default)
@@ -364,8 +363,10 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=200_000,
                         help="each run stops after this many answers at the latest")
     parser.add_argument("--driver", choices=["auto", "wrk", "httpx"], default="auto")
-    parser.add_argument("--http", choices=["auto", "h11", "httptools"], default="auto",
-                        help="uvicorn's HTTP parser (auto: httptools when installed)")
+    parser.add_argument("--http", choices=["guarded", "auto", "h11", "httptools"],
+                        default="guarded",
+                        help="uvicorn's HTTP protocol (guarded: httptools with the head "
+                             "timeout and size limit, as tongcheng serve runs it)")
     parser.add_argument("--loop", choices=["auto", "asyncio", "uvloop"], default="auto",
                         help="uvicorn's event loop (auto: uvloop when installed)")
     parser.add_argument("--bodies", choices=["varied", "one"], default="varied",

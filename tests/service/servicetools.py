@@ -78,15 +78,18 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """uvicorn serving the app in a thread on a free loopback port."""
+    """uvicorn serving the app in a thread on a free loopback port, with the protocol
+    ``tongcheng serve`` uses (head timeout and size limit)."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, **options) -> None:
         import uvicorn
+
+        from tongcheng.service.protocol import PROTOCOL
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="off")
+                                lifespan="off", http=PROTOCOL, **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

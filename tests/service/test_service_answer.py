@@ -16,7 +16,8 @@ from tongcheng.evaluate.evaluator import evaluate
 from tongcheng.places import default_registry
 from tongcheng.service import answer
 from tongcheng.service.answer import AnswerWriter
-from tongcheng.service.app import _json_default, dumps
+from tongcheng.service.deps import dumps
+from tongcheng.service.deps import json_default as _json_default
 from tongcheng.situation import load_situation
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -102,7 +103,7 @@ def test_question_texts_are_cached_within_a_bound(monkeypatch):
 
 def without_lane(app):
     """The app with every request going through FastAPI's router (before its first request)."""
-    from tongcheng.service.app import Guard
+    from tongcheng.service.guard import Guard
 
     for m in app.user_middleware:
         if m.cls is Guard:

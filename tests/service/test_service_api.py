@@ -356,3 +356,20 @@ def test_serve_refuses_a_broken_pack_with_exit_3(tmp_path):
     assert result.exit_code == 3
     assert "pack.yaml" in result.output
     assert "serve" in CliRunner().invoke(main, ["--help"]).output
+
+
+def test_routers_import_neither_the_app_nor_each_other():
+    """Each resource's router stands alone on ``service.deps`` (no app <-> page circle), so a
+    new router is one module and one line in ``routers.ROUTERS``."""
+    from tongcheng.service import routers
+
+    code = (
+        "import sys, importlib; "
+        "importlib.import_module('tongcheng.service.routers.' + sys.argv[1]); "
+        "print(sorted(m for m in sys.modules if m == 'tongcheng.service.app' or "
+        "(m.startswith('tongcheng.service.routers.') and not m.endswith('.' + sys.argv[1]))))"
+    )
+    for name in routers.ROUTERS:
+        out = subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True,
+                             timeout=60, check=True).stdout
+        assert out.strip() == "[]", (name, out)

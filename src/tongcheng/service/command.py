@@ -49,14 +49,22 @@ def _can_listen(host: str, port: int) -> str | None:
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 @click.option("--access-log/--no-access-log", default=False, show_default=True,
               help="Log one line per request (costs CPU on every answer).")
+@click.option("--head-timeout", default=10.0, show_default=True,
+              type=click.FloatRange(0.1, 300),
+              help="Seconds a client has to send its request line and headers.")
+@click.option("--body-timeout", default=15.0, show_default=True,
+              type=click.FloatRange(0.1, 600),
+              help="Seconds a client has to send a request body.")
 def serve(
-    host: str, port: int, pack_path: str | None, workers: int, log_level: str, access_log: bool
+    host: str, port: int, pack_path: str | None, workers: int, log_level: str, access_log: bool,
+    head_timeout: float, body_timeout: float,
 ) -> None:
     """Serve the /v1 JSON API and the caseworker page at / (OpenAPI at /v1/docs)."""
     try:
         import uvicorn
 
         from tongcheng.service.app import create_app
+        from tongcheng.service.protocol import PROTOCOL
     except ImportError as exc:  # pragma: no cover - depends on the installation
         click.echo(
             f"error: the HTTP service needs its extra: pip install 'tongcheng[service]' ({exc})",
@@ -76,6 +84,9 @@ def serve(
     if problem is not None:
         click.echo(f"error: {problem}", err=True)
         sys.exit(2)
+    # the limits travel in the environment, which every worker process inherits
+    os.environ["TONGCHENG_HEAD_TIMEOUT"] = str(head_timeout)
+    os.environ["TONGCHENG_BODY_TIMEOUT"] = str(body_timeout)
     if workers > 1:
         # Workers import the app by name; the pack folder travels in the environment.
         if pack_path:
@@ -90,7 +101,8 @@ def serve(
             workers=workers,
             log_level=log_level,
             access_log=access_log,
+            http=PROTOCOL,
         )
         return
-    uvicorn.run(create_app(pack_path), host=host, port=port, log_level=log_level,
-                access_log=access_log)
+    uvicorn.run(create_app(pack_path, body_timeout=body_timeout), host=host, port=port,
+                log_level=log_level, access_log=access_log, http=PROTOCOL)

@@ -1,0 +1,277 @@
+"""What every router shares: the app's rule pack and registry as dependencies (``PackDep``,
+``RegistryDep``), JSON in and out, the problem answers, and body reading within a limit.
+
+One module that routers, the page and the middleware all import, and that imports none of
+them: the routers depend on it, never on each other or on ``app.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+import attrs
+from fastapi import Depends, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.requests import ClientDisconnect
+
+from tongcheng.errors import Problem, RuleConflict, SituationError, TongchengError
+from tongcheng.evaluate.evaluator import RuleError
+from tongcheng.pack.model import RulePack
+from tongcheng.places import PlaceRegistry
+from tongcheng.service import schemas as s
+from tongcheng.service.answer import AnswerWriter
+from tongcheng.situation import no_duplicate_keys
+
+API = "/v1"
+MAX_BODY = 256 * 1024  # bytes of a request body
+BODY_TIMEOUT = 15.0  # seconds to receive a whole body
+MAX_PROBLEMS = 100  # problems listed in one answer; the rest are counted
+
+
+@attrs.frozen
+class Settings:
+    """How one app is configured (``create_app``'s options)."""
+
+    max_body: int = MAX_BODY
+    body_timeout: float = BODY_TIMEOUT
+
+
+# --- dependencies -------------------------------------------------------------------------------
+
+
+def get_pack(request: Request) -> RulePack:
+    return request.app.state.pack
+
+
+def get_registry(request: Request) -> PlaceRegistry:
+    return request.app.state.registry
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_writer(request: Request) -> AnswerWriter:
+    return request.app.state.answer_writer
+
+
+PackDep = Annotated[RulePack, Depends(get_pack)]
+RegistryDep = Annotated[PlaceRegistry, Depends(get_registry)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+LangQuery = Annotated[
+    Literal["zh", "en"], Query(description="language of readings in the basis")
+]
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+class Refusal(Exception):
+    """A request refused with an HTTP status and one problem (413, 404, 408, 415...)."""
+
+    status = 400
+    headers: dict[str, str] = {}  # noqa: RUF012 - read only
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path, self.message = path, message
+        super().__init__(message)
+
+
+class PayloadTooLarge(Refusal):
+    status = 413
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__("", f"request body larger than {limit} bytes")
+
+
+class NotFound(Refusal):
+    status = 404
+
+
+class BodyTimeout(Refusal):
+    """The body did not arrive in time: answered, and the connection closed."""
+
+    status = 408
+    headers = {"connection": "close"}  # noqa: RUF012
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__("", f"request body not received within {seconds:g} seconds")
+
+
+class UnsupportedMediaType(Refusal):
+    status = 415
+
+
+class ClientGone(Exception):
+    """The client closed the connection before its body arrived: nothing to answer, nothing
+    to log (a dropped slow body is the client's doing, not a server error)."""
+
+
+def problems_doc(description: str) -> dict[str, Any]:
+    """An OpenAPI ``responses`` entry for a problems answer."""
+    return {"model": s.ProblemsOut, "description": description}
+
+
+INVALID = {422: problems_doc("Invalid input: every problem named by its path")}
+
+
+# --- JSON in and out ----------------------------------------------------------------------------
+
+
+def json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return str(value)
+
+
+def dumps(data: Any) -> bytes:
+    """Compact UTF-8 JSON. A lone surrogate (input refuses them, but an answer must never
+    fail) is written as its JSON escape ``\\udxxx``: still valid JSON."""
+    return json.dumps(
+        data, ensure_ascii=False, separators=(",", ":"), default=json_default
+    ).encode("utf-8", "backslashreplace")
+
+
+class JSON(JSONResponse):
+    """A JSON response written with the standard library (Decimal- and date-safe, compact,
+    UTF-8 rather than escapes)."""
+
+    def render(self, content: Any) -> bytes:
+        return dumps(content)
+
+
+def capped(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
+    """The first ``limit`` problems, and one more saying how many were left out (an answer
+    stays small whatever the input: 65,000 bad items answer 101 problems, not 13 MB)."""
+    if len(problems) <= limit:
+        return problems
+    more = len(problems) - limit
+    return [*problems[:limit],
+            Problem("", f"and {more:,} more problems (the first {limit} are listed)")]
+
+
+def problems_response(
+    status: int, problems: list[Problem], headers: dict[str, str] | None = None, **extra: Any
+) -> JSON:
+    listed = [{"path": p.path, "message": p.message} for p in capped(problems)]
+    return JSON({"problems": listed, **extra}, status_code=status, headers=headers)
+
+
+def error_response(exc: Exception) -> JSON | None:
+    """The answer for an error tongcheng raises on purpose (None for any other error)."""
+    if isinstance(exc, Refusal):
+        return problems_response(
+            exc.status, [Problem(exc.path, exc.message)], headers=exc.headers or None
+        )
+    if isinstance(exc, SituationError):
+        return problems_response(422, exc.problems)
+    if isinstance(exc, RuleConflict | RuleError):
+        return problems_response(409, [Problem("", str(exc))], rule=exc.rule)
+    if isinstance(exc, TongchengError):
+        return problems_response(422, [Problem("", str(exc))])
+    return None
+
+
+ANSWERED = (TongchengError, Refusal)  # the errors error_response answers
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogates(value: Any, path: str = "") -> Iterator[Problem]:
+    """A problem for every key or string holding a lone surrogate (``"\\ud800"``: valid
+    JSON, but no Unicode text; it cannot be written back, so it is refused at the door)."""
+    if isinstance(value, str):
+        if found := _SURROGATE.search(value):
+            yield Problem(path, "not valid Unicode text: a lone surrogate "
+                          f"({json.dumps(found.group())}) at character {found.start() + 1}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if _SURROGATE.search(key):
+                yield Problem(path, "not valid Unicode text: a key with a lone surrogate "
+                              f"({json.dumps(key)})")
+            else:
+                yield from lone_surrogates(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from lone_surrogates(item, f"{path}[{i}]")
+
+
+def load_json(raw: bytes, bare: str | None = None) -> Any:
+    """The request body as JSON (exact decimals, no duplicate keys, no lone surrogates), or
+    SituationError. Paths inside the top-level key ``bare`` are named without it (situation
+    paths are named as on the command line: ``insurance[1].to``)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SituationError([Problem("", f"not UTF-8 text (byte {exc.start})")]) from None
+    if not text.strip():
+        raise SituationError([Problem("", "empty body: expected a JSON object")])
+    value = _parse(text)
+    # UTF-8 cannot carry a surrogate: only a JSON escape can, so most bodies skip the walk
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            if bare is not None and isinstance(value, dict) and bare in value:
+                rest = {k: v for k, v in value.items() if k != bare}
+                problems = [*lone_surrogates(value[bare]), *lone_surrogates(rest)]
+            else:
+                problems = list(lone_surrogates(value))
+        except RecursionError:
+            problems = [Problem("", "not valid JSON: nested too deeply")]
+        if problems:
+            raise SituationError(problems)
+    return value
+
+
+def _parse(text: str) -> Any:
+    try:
+        return json.loads(
+            text,
+            object_pairs_hook=no_duplicate_keys,
+            parse_float=Decimal,
+            parse_constant=_no_constant,
+        )
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}: "
+        raise SituationError([Problem("", f"{where}not valid JSON: {exc.msg}")]) from None
+    except (ValueError, RecursionError) as exc:
+        raise SituationError([Problem("", f"not valid JSON: {exc}")]) from None
+
+
+async def read_body(request: Request, limit: int, timeout: float = BODY_TIMEOUT) -> bytes:
+    """The body, refusing more than ``limit`` bytes even when no Content-Length was sent, and
+    a body still arriving after ``timeout`` seconds (a slow sender holds no worker)."""
+    body = bytearray()
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limit:
+                    raise PayloadTooLarge(limit)
+    except TimeoutError:
+        raise BodyTimeout(timeout) from None
+    except ClientDisconnect:
+        raise ClientGone() from None
+    return bytes(body)
+
+
+def read_settings(request: Request) -> tuple[int, float]:
+    """The body limit and timeout of the request's app."""
+    settings: Settings = request.app.state.settings
+    return settings.max_body, settings.body_timeout

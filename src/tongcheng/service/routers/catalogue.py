@@ -1,0 +1,161 @@
+"""The rule pack's catalogue and the place registry: rules, zones, parameters, places, and the
+situation's JSON Schema. Everything here changes only with the pack (or the registry)."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from tongcheng.errors import Problem, SituationError
+from tongcheng.service import catalog
+from tongcheng.service import schemas as s
+from tongcheng.service.deps import (
+    API,
+    INVALID,
+    JSON,
+    LangQuery,
+    NotFound,
+    PackDep,
+    RegistryDep,
+    problems_doc,
+)
+from tongcheng.situation import situation_json_schema
+
+router = APIRouter(prefix=API)
+
+# --- rules, zones, parameters --------------------------------------------------------------------
+
+
+@router.get("/rules", tags=["rule pack"], response_model=s.RulesOut, responses=INVALID,
+            summary="The pack's rules with zones, basis and parameters")
+def list_rules(pack: PackDep, lang: LangQuery = "zh") -> Response:
+    return JSON({"rules": [catalog.rule_summary(pack, r, lang) for r in pack.rules]})
+
+
+@router.get(
+    "/rules/{rule_id}",
+    tags=["rule pack"],
+    response_model=s.RuleDetailOut,
+    responses={404: problems_doc("No such rule"), **INVALID},
+    summary="One rule: basis, zones with members, clauses, parameters with their values",
+)
+def show_rule(
+    rule_id: str, pack: PackDep, registry: RegistryDep, lang: LangQuery = "zh"
+) -> Response:
+    if rule_id not in pack.rule_ids:
+        raise NotFound(
+            "rule_id", f"unknown rule {rule_id!r}; the pack's rules: {', '.join(pack.rule_ids)}"
+        )
+    return JSON(catalog.rule_detail(pack, registry, pack.rule(rule_id), lang))
+
+
+@router.get("/zones", tags=["rule pack"], response_model=s.ZonesOut, responses=INVALID,
+            summary="Zones with their dated members and basis")
+def list_zones(pack: PackDep, registry: RegistryDep, lang: LangQuery = "zh") -> Response:
+    return JSON({"zones": [catalog.zone_json(registry, z, lang) for z in pack.zones.values()]})
+
+
+@router.get(
+    "/zones/{zone_id}",
+    tags=["rule pack"],
+    response_model=s.ZoneOut,
+    responses={404: problems_doc("No such zone"), **INVALID},
+    summary="One zone",
+)
+def show_zone(
+    zone_id: str, pack: PackDep, registry: RegistryDep, lang: LangQuery = "zh"
+) -> Response:
+    zone = pack.zones.get(zone_id)
+    if zone is None:
+        raise NotFound(
+            "zone_id", f"unknown zone {zone_id!r}; the pack's zones: {', '.join(pack.zones)}"
+        )
+    return JSON(catalog.zone_json(registry, zone, lang))
+
+
+@router.get("/parameters", tags=["rule pack"], response_model=s.ParametersOut,
+            summary="Parameters with dated values per place, references and confidences")
+def list_parameters(pack: PackDep, registry: RegistryDep) -> Response:
+    return JSON(
+        {"parameters": [catalog.parameter_json(registry, p) for p in pack.parameters.values()]}
+    )
+
+
+@router.get(
+    "/parameters/{parameter_id}",
+    tags=["rule pack"],
+    response_model=s.ParameterOut,
+    responses={404: problems_doc("No such parameter")},
+    summary="One parameter",
+)
+def show_parameter(parameter_id: str, pack: PackDep, registry: RegistryDep) -> Response:
+    parameter = pack.parameters.get(parameter_id)
+    if parameter is None:
+        raise NotFound(
+            "parameter_id",
+            f"unknown parameter {parameter_id!r}; the pack's parameters: "
+            f"{', '.join(pack.parameters)}",
+        )
+    return JSON(catalog.parameter_json(registry, parameter))
+
+
+# --- places --------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/places",
+    tags=["places"],
+    response_model=s.PlacesOut,
+    responses=INVALID,
+    summary="Search places by name (Chinese or English) or code prefix",
+)
+def search_places(
+    registry: RegistryDep,
+    q: str | None = Query(
+        None, max_length=100,
+        description="part of a name (青岛, qingdao) or a code prefix (3702); "
+        "absent: every current place of Shandong",
+    ),
+    limit: int = Query(20, ge=1, le=200, description="most results to return"),
+) -> Response:
+    if q is None or not q.strip():
+        found = [p for p in registry.all() if p.current and p.code.startswith("37")]
+    else:
+        found = registry.search(q, limit=limit)
+    return JSON({"places": [catalog.place_json(registry, p) for p in found]})
+
+
+@router.get(
+    "/places/{code}",
+    tags=["places"],
+    response_model=s.PlaceDetailOut,
+    responses={404: problems_doc("No such place"), **INVALID},
+    summary="One place, with its current children",
+)
+def show_place(code: str, registry: RegistryDep) -> Response:
+    if not re.fullmatch(r"[0-9]{6}", code):
+        raise SituationError(
+            [Problem("code", f'expected a six-digit place code, e.g. "370200", got {code!r}')]
+        )
+    if code not in registry:
+        raise NotFound("code", f"unknown place code {code!r}")
+    place = registry.get(code)
+    return JSON(
+        {
+            **catalog.place_json(registry, place),
+            "children": [
+                catalog.place_json(registry, registry.get(c)) for c in registry.children(code)
+            ],
+        }
+    )
+
+
+# --- the situation's schema ----------------------------------------------------------------------
+
+
+@router.get("/schema/situation", tags=["meta"],
+            summary="JSON Schema of a situation (generated from the model)")
+def schema() -> Response:
+    return JSON(situation_json_schema())
