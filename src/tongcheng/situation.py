@@ -122,9 +122,10 @@ _MONTH_PATTERN = r"^\d{4}-\d{2}$"  # JSON Schema's \d is ASCII; Python reads the
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 _MONEY_LIMIT = Decimal(10) ** 13
 
-MAX_ITEMS = {"insurance": 1000, "person.residence": 100, "provident_fund.periods": 1000,
-             "cards": 100, "results": 1000}
-"""The most items each list of a situation may hold: longer lists are refused (README, Limits)."""
+MAX_ITEMS = {"insurance": 1000, "person.residence": 1000, "provident_fund.periods": 1000,
+             "cards": 1000, "results": 1000}
+"""The most items each list of a situation may hold: longer lists are refused before their
+items are read, on every face (README, Limits; the HTTP service checks the same number)."""
 MAX_SITUATION_BYTES = 2**20
 """The largest situation file ``load_situation`` reads."""
 

@@ -82,8 +82,8 @@ PERIOD = {"scheme": "employee_medical", "place": "370200", "from": "2000-01"}
 @pytest.mark.parametrize(("path", "key", "item", "limit"), [
     ("insurance", "insurance", PERIOD, 1000),
     ("provident_fund.periods", "provident_fund", {"place": "370200", "from": "2000-01"}, 1000),
-    ("cards", "cards", {"kind": "transit", "issuer": "370200"}, 100),
-    ("person.residence", "person", {"place": "370200"}, 100),
+    ("cards", "cards", {"kind": "transit", "issuer": "370200"}, 1000),
+    ("person.residence", "person", {"place": "370200"}, 1000),
     ("results", "results", {"kind": "medical_test", "place": "370200"}, 1000),
 ])
 def test_a_list_beyond_its_limit_is_refused_naming_it(tmp_path, path, key, item, limit):
