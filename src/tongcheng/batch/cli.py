@@ -9,6 +9,7 @@ input file; 3 the rule pack fails to load, or its rules conflict.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -94,6 +95,19 @@ def screen(input_path, output, fmt, rules, statuses, as_of, rejects_path, chunk_
                            rejects_path, chunk_size, progress))
 
 
+def _writable(path: str) -> str | None:
+    """Why a file cannot be written at ``path`` (checked before the run, not at its end)."""
+    target = Path(path)
+    if target.is_dir():
+        return f"{path}: is a folder; give a file name"
+    parent = target.parent
+    if not parent.is_dir():
+        return f"{path}: no such folder {str(parent)!r}"
+    if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        return f"{path}: cannot be written (permission denied)"
+    return None
+
+
 def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects_path,
                   chunk_size, progress) -> int:
     from tqdm import tqdm
@@ -104,6 +118,10 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
     from tongcheng.errors import RuleConflict
     from tongcheng.evaluate.evaluator import RuleError
 
+    for path in (output, rejects_path):
+        problem = _writable(path)
+        if problem is not None:
+            _fail(EXIT_INVALID, problem)
     try:
         fmt = io.detect_format(input_path, fmt)
         total = io.count_rows(input_path, fmt)  # a file that is no Parquet fails here, at once
@@ -137,8 +155,11 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
         _fail(EXIT_INVALID, f"{input_path}: {e}")
     finally:
         bar.close()
-        sink.close(io.empty_result(evaluator))
         rejects_file.close()
+        try:
+            sink.close(io.empty_result(evaluator))
+        except OSError as e:  # the disk filled, the folder went away: said, not a traceback
+            _fail(EXIT_INVALID, f"{output}: cannot be written ({e})")
     n_rejects = rejects_file.count
     seconds = time.perf_counter() - started
     click.echo(f"screened {sink.rows + n_rejects} rows in {seconds:.1f} s: {sink.rows} written "
