@@ -4,7 +4,11 @@ Starts ``uvicorn tongcheng.service.app:app_from_environment`` on a free loopback
 worker processes by default), drives it with 32 concurrent connections posting situations with
 ``trace: false``, and prints one JSON object per line: ``name``, ``situations``, ``seconds``,
 ``per_second``, ``p50_ms``, ``p99_ms``, ``errors`` (plus ``workers``, ``driver``,
-``connections``, ``bodies``, and the CPU time per answer of server and load generator).
+``connections``, ``bodies``, and the CPU time per answer of server and load generator). Each
+worker count runs two phases: ``http_evaluate_*`` (one situation per request) and
+``http_evaluate_batch_*`` (``POST /v1/evaluate/batch``, ``--batch`` situations per request,
+100 by default; ``situations`` and ``per_second`` count situations, the latencies are per
+request).
 
 The posted situations vary (``--bodies varied``, the default): every example in ``examples/``
 in Chinese and English, each as of its own date and three other dates, 120 distinct bodies
@@ -190,6 +194,7 @@ def run_wrk(url: str, bodies: list[bytes], seconds: float, connections: int, lim
     try:
         out = subprocess.run(
             ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
+             "--timeout", "120s",  # a batch of 100 takes seconds when 32 are in flight
              "-s", f.name, url],
             capture_output=True, text=True, timeout=seconds + 60, check=True,
         ).stdout
@@ -266,14 +271,14 @@ def profile(rounds: int, kind: str) -> None:
     from tongcheng.places import default_registry
     from tongcheng.service.answer import AnswerWriter
     from tongcheng.service.app import create_app
-    from tongcheng.service.deps import dumps, load_json
+    from tongcheng.service.deps import dumps, load_json, narrow
     from tongcheng.service.deps import json_default as _json_default
-    from tongcheng.service.evaluating import parse_request, situation_digest
+    from tongcheng.service.evaluating import Defaults, parse_request, situation_digest
 
     pack, registry, bodies = tongcheng.bundled_pack(), default_registry(), make_bodies(kind)
-    writer = AnswerWriter(dumps, _json_default)
+    writer = AnswerWriter(dumps, _json_default, narrow)
     data = [load_json(b) for b in bodies]
-    options = [parse_request(d, pack, registry) for d in data]
+    options = [parse_request(d, pack, registry).complete(Defaults()) for d in data]
 
     def run(o):
         return evaluate(pack, o.situation, as_of=o.as_of, rules=o.rules, registry=registry,
@@ -372,6 +377,8 @@ def main() -> None:
     parser.add_argument("--bodies", choices=["varied", "one"], default="varied",
                         help="post every example in turn (varied) or only the Yantai -> "
                              "Qingdao worker (one)")
+    parser.add_argument("--batch", type=int, default=100,
+                        help="situations per request of the batch phase (0: no batch phase)")
     parser.add_argument("--profile", action="store_true",
                         help="profile one request in process instead of loading the server")
     args = parser.parse_args()
@@ -386,43 +393,69 @@ def main() -> None:
                       "cpus": os.cpu_count(), "driver": driver, "bodies": len(bodies),
                       "body_bytes": round(sum(map(len, bodies)) / len(bodies)),
                       "load_average": os.getloadavg()[0]}))
+    batches = batch_bodies(bodies, args.batch) if args.batch else []
     for workers in [int(w) for w in args.workers.split(",")]:
         port = free_port()
-        url = f"http://127.0.0.1:{port}/v1/evaluate"
         server = start_server(port, workers, bodies, args.http, args.loop)
-        load_before = os.getloadavg()[0]
         try:
-            server_cpu = _cpu_seconds(server.pid)
-            client_cpu = _own_cpu(driver)
-            if driver == "wrk":
-                stats = run_wrk(url, bodies, args.seconds, args.connections,
-                                args.max_requests)
-            else:
-                stats = asyncio.run(_httpx_load(url, bodies, args.seconds, args.connections,
-                                                args.max_requests))
-            server_cpu = _cpu_seconds(server.pid) - server_cpu
-            client_cpu = _own_cpu(driver) - client_cpu
+            phases = [("evaluate", f"http://127.0.0.1:{port}/v1/evaluate", bodies, 1)]
+            if batches:
+                phases.append(("evaluate_batch", f"http://127.0.0.1:{port}/v1/evaluate/batch",
+                               batches, args.batch))
+            for kind, url, posted, per_request in phases:
+                row = measure(server, driver, url, posted, per_request, workers, args)
+                row["name"] = f"http_{kind}_{workers}_worker{'s' if workers > 1 else ''}"
+                order = ["name", "situations", "seconds", "per_second", "p50_ms", "p99_ms",
+                         "errors", "server_cpu_ms", "client_cpu_ms", "capacity_per_second"]
+                print(json.dumps({k: row[k] for k in order} | row), flush=True)
         finally:
             stop_server(server)
-        done = max(stats["situations"], 1)
-        # CPU per answer does not depend on what else runs on the machine: it says what the
-        # two cores could serve if the service and its load generator had them to themselves.
-        stats["server_cpu_ms"] = round(server_cpu / done * 1000, 3)
-        stats["client_cpu_ms"] = round(client_cpu / done * 1000, 3)
-        # at most `workers` cores for the server, and the machine's cores for server and client
-        s, c = server_cpu / done, client_cpu / done
-        cores = os.cpu_count() or 1
-        stats["capacity_per_second"] = round(min(workers / s, cores / (s + c)), 1) if s else 0.0
-        row = {"name": f"http_evaluate_{workers}_worker{'s' if workers > 1 else ''}",
-               **stats,
-               "per_second": round(stats["situations"] / stats["seconds"], 1)
-               if stats["seconds"] else 0.0,
-               "workers": workers, "driver": driver, "connections": args.connections,
-               "trace": False, "http": args.http, "loop": args.loop, "bodies": args.bodies,
-               "load_average": [load_before, os.getloadavg()[0]]}
-        order = ["name", "situations", "seconds", "per_second", "p50_ms", "p99_ms", "errors",
-                 "server_cpu_ms", "client_cpu_ms", "capacity_per_second"]
-        print(json.dumps({k: row[k] for k in order} | row))
+
+
+def batch_bodies(bodies: list[bytes], size: int) -> list[bytes]:
+    """Batch requests of ``size`` situations each, drawn in turn from the single bodies (eight
+    different batches)."""
+    items = [json.loads(b) for b in bodies]
+    out = []
+    for k in range(8):
+        batch = [{"id": f"{k}-{i}", **items[(k * size + i) % len(items)]} for i in range(size)]
+        out.append(json.dumps(batch).encode())
+    return out
+
+
+def measure(server: subprocess.Popen, driver: str, url: str, bodies: list[bytes],
+            per_request: int, workers: int, args: argparse.Namespace) -> dict:
+    """One load phase against a running server: ``per_request`` situations in each request."""
+    load_before = os.getloadavg()[0]
+    server_cpu = _cpu_seconds(server.pid)
+    client_cpu = _own_cpu(driver)
+    limit = max(1, args.max_requests // per_request)
+    # a batch request holds 100 situations: run long enough for many to complete
+    seconds = args.seconds if per_request == 1 else max(args.seconds, 30.0)
+    if driver == "wrk":
+        stats = run_wrk(url, bodies, seconds, args.connections, limit)
+    else:
+        stats = asyncio.run(_httpx_load(url, bodies, seconds, args.connections, limit))
+    server_cpu = _cpu_seconds(server.pid) - server_cpu
+    client_cpu = _own_cpu(driver) - client_cpu
+    stats["requests"] = stats["situations"]
+    stats["situations"] *= per_request
+    done = max(stats["situations"], 1)
+    # CPU per answer does not depend on what else runs on the machine: it says what the
+    # two cores could serve if the service and its load generator had them to themselves.
+    stats["server_cpu_ms"] = round(server_cpu / done * 1000, 3)
+    stats["client_cpu_ms"] = round(client_cpu / done * 1000, 3)
+    # at most `workers` cores for the server, and the machine's cores for server and client
+    s, c = server_cpu / done, client_cpu / done
+    cores = os.cpu_count() or 1
+    stats["capacity_per_second"] = round(min(workers / s, cores / (s + c)), 1) if s else 0.0
+    return {**stats,
+            "per_second": round(stats["situations"] / stats["seconds"], 1)
+            if stats["seconds"] else 0.0,
+            "situations_per_request": per_request,
+            "workers": workers, "driver": driver, "connections": args.connections,
+            "trace": False, "http": args.http, "loop": args.loop, "bodies": args.bodies,
+            "load_average": [load_before, os.getloadavg()[0]]}
 
 
 if __name__ == "__main__":

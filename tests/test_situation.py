@@ -646,7 +646,7 @@ def test_schema_is_strict_and_uses_the_input_keys() -> None:
     for name in ("InsurancePeriod", "FundPeriod"):
         props = schema["$defs"][name]["properties"]
         assert "from" in props and "from_" not in props
-        assert props["from"]["pattern"] == r"^\d{4}-\d{2}$"
+        assert props["from"]["pattern"] == r"^[0-9]{4}-(0[1-9]|1[0-2])$"  # months 01-12
         assert props["from"]["type"] == "string"
         assert props["from"]["description"]
     insurance = schema["properties"]["insurance"]["anyOf"][0]

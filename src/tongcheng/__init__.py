@@ -6,6 +6,7 @@
 """
 
 from tongcheng.api import bundled_pack, evaluate
+from tongcheng.builder import SituationBuilder
 from tongcheng.errors import PackError, Problem, RuleConflict, SituationError, TongchengError
 from tongcheng.evaluate.decision import Decision, Evaluation, Reason, Status
 from tongcheng.pack.loader import bundled_pack_path, load_pack
@@ -24,6 +25,7 @@ __all__ = [
     "RuleConflict",
     "RulePack",
     "Situation",
+    "SituationBuilder",
     "SituationError",
     "Status",
     "TongchengError",

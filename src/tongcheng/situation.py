@@ -118,8 +118,11 @@ def describe_value(value: object) -> str:
 # Each is a plain validator (no pydantic coercion: "16" never becomes 16, 1 never becomes True)
 # with its own message and its own JSON Schema.
 
-_MONTH_PATTERN = r"^\d{4}-\d{2}$"  # JSON Schema's \d is ASCII; Python reads them with re.ASCII
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# What the JSON Schema says, for other validators: a month 01-12, a day 01-31 (``format: date``
+# refuses 30 February where the validator checks formats). The model's own checks say more.
+_MONTH_SCHEMA = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+_DATE_SCHEMA = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 _MONEY_LIMIT = Decimal(10) ** 13
 
 MAX_ITEMS = {"insurance": 1000, "person.residence": 1000, "provident_fund.periods": 1000,
@@ -232,7 +235,7 @@ Month = Annotated[
     int,
     PlainValidator(_to_month),
     PlainSerializer(format_month, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": _MONTH_PATTERN, "format": "YYYY-MM"}),
+    WithJsonSchema({"type": "string", "pattern": _MONTH_SCHEMA, "format": "YYYY-MM"}),
 ]
 """A calendar month, written ``YYYY-MM``; held as ``year * 12 + month - 1`` (see months.py)."""
 
@@ -240,7 +243,7 @@ Date = Annotated[
     date,
     PlainValidator(_to_date),
     PlainSerializer(date.isoformat, return_type=str),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": _DATE_PATTERN}),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _DATE_SCHEMA}),
 ]
 """A calendar date, written ``YYYY-MM-DD``."""
 
@@ -250,7 +253,7 @@ Place = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "string", "pattern": r"^\d{6}$"},
+                {"type": "string", "pattern": r"^[0-9]{6}$"},
                 {"type": "integer", "minimum": 100000, "maximum": 999999},
             ],
             "description": "six-digit administrative division code (GB/T 2260); "

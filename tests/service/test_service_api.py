@@ -12,6 +12,7 @@ import pytest
 from servicetools import RECOGNITION_CASE, RECOGNITION_RULE, ROOT, test_client
 
 import tongcheng
+from tongcheng.service.deps import narrow
 from tongcheng.situation import situation_json_schema
 
 CONFLICT_PACK = ROOT / "tests" / "packs" / "conflict"
@@ -39,11 +40,62 @@ def test_golden_case_yantai_qingdao_worker_is_recognised_305_months(client):
     assert d["reasons"] and d["basis"]
 
 
-def test_answer_is_exactly_the_librarys_json(client):
+def test_answer_is_the_librarys_json_in_one_language(client):
     for lang in ("zh", "en"):
         r = post(client, {"situation": RECOGNITION_CASE, "lang": lang})
-        assert r.json() == tongcheng.evaluate(RECOGNITION_CASE).to_json(lang)
+        assert r.json() == narrow(tongcheng.evaluate(RECOGNITION_CASE).to_json(lang), lang)
         assert r.headers["content-language"] == lang
+        out = r.json()
+        assert all(d["title"].keys() == {lang} for d in out["decisions"])
+        assert all(q["question"].keys() == {lang} for q in out["questions"])
+
+
+def test_accept_language_chooses_where_lang_is_not_given(client):
+    headers = {"accept-language": "en-GB,en;q=0.9,zh-CN;q=0.5"}
+    r = post(client, {"situation": RECOGNITION_CASE}, headers=headers)
+    assert r.headers["content-language"] == "en"
+    assert r.json()["decisions"][0]["title"].keys() == {"en"}
+    r = post(client, {"situation": RECOGNITION_CASE, "lang": "zh"}, headers=headers)
+    assert r.headers["content-language"] == "zh"  # the body's lang wins
+    r = client.post("/v1/evaluate?lang=en", json={"situation": RECOGNITION_CASE},
+                    headers={"accept-language": "zh"})
+    assert r.headers["content-language"] == "en"  # so does the query's
+    r = post(client, {"situation": RECOGNITION_CASE}, headers={"accept-language": "fr, de"})
+    assert r.headers["content-language"] == "zh"
+
+
+def test_fields_choose_the_parts_of_each_decision(client):
+    full = post(client, {"situation": RECOGNITION_CASE, "lang": "en"}).json()
+    lean = post(client, {"situation": RECOGNITION_CASE, "lang": "en",
+                         "fields": ["status", "outcome", "missing"]}).json()
+    assert lean.keys() == {"as_of", "rule_pack", "decisions"}
+    for a, b in zip(full["decisions"], lean["decisions"], strict=True):
+        assert b == {"rule": a["rule"], "status": a["status"], "outcome": a["outcome"],
+                     "missing": a["missing"]}
+    by_query = client.post("/v1/evaluate?fields=status,questions&lang=en",
+                           json={"situation": RECOGNITION_CASE}).json()
+    assert by_query["questions"] == full["questions"]
+    assert by_query["decisions"][0].keys() == {"rule", "status"}
+    bad = post(client, {"situation": RECOGNITION_CASE, "fields": ["status", "reason"]})
+    assert bad.status_code == 422
+    assert "did you mean 'reasons'" in problems(bad)["fields[1]"]
+    assert "fields[0]" in problems(client.post("/v1/evaluate?fields=nope",
+                                               json={"situation": RECOGNITION_CASE}))
+
+
+def test_the_readme_example_without_trace_is_under_5_kb(client):
+    """The README's compact request: untraced, status, outcome, firmness and what is missing."""
+    body = {"situation": RECOGNITION_CASE, "lang": "en", "trace": False,
+            "fields": ["status", "outcome", "firmness", "missing"]}
+    r = post(client, body)
+    assert r.status_code == 200
+    assert len(r.content) < 5 * 1024, len(r.content)
+    d = next(d for d in r.json()["decisions"] if d["rule"] == RECOGNITION_RULE)
+    assert d["status"] == "eligible" and d["outcome"]["recognized_months"] == 305
+
+
+def test_answers_about_a_person_are_not_stored_by_caches(client):
+    assert post(client, {"situation": RECOGNITION_CASE}).headers["cache-control"] == "no-store"
 
 
 def test_default_language_is_chinese(client):
@@ -81,7 +133,9 @@ def test_undetermined_decisions_come_with_questions(client):
     out = post(client, {"situation": {"as_of": "2025-06-01", "insurance": []}}).json()
     assert out["questions"], "a situation without target must ask where the person asks"
     target = next(q for q in out["questions"] if q["path"] == "target")
-    assert target["question"]["zh"] and target["question"]["en"]
+    assert target["question"] == {"zh": "此人在哪个城市或县区办理?"} or target["question"]["zh"]
+    en = post(client, {"situation": {"as_of": "2025-06-01", "insurance": []}, "lang": "en"})
+    assert next(q for q in en.json()["questions"] if q["path"] == "target")["question"]["en"]
 
 
 def test_situation_digest_names_the_facts_not_their_spelling(client):
@@ -218,11 +272,11 @@ def test_rules_list_every_rule_with_basis_zones_and_parameter_confidences(client
 
 
 def test_one_rule_with_members_clauses_and_parameter_values(client):
-    r = client.get(f"/v1/rules/{RECOGNITION_RULE}")
+    r = client.get(f"/v1/rules/{RECOGNITION_RULE}", params={"lang": "en"})
     assert r.status_code == 200
     rule = r.json()
     metro = next(z for z in rule["zones"] if z["zone"] == "qingdao_metro")
-    assert {"code": "370785", "name": {"zh": "高密市", "en": "Gaomi"}} in metro["members"]
+    assert {"code": "370785", "name": {"en": "Gaomi"}} in metro["members"]
     assert rule["conditions"][0]["expression"].startswith("count(")
     limit = rule["parameters"]["medical_insurance.transfer_processing_limit_working_days"]
     value = limit["places"][0]["values"][0]
@@ -277,15 +331,60 @@ def test_places_search_limit_and_prefix(client):
     assert client.get("/v1/places", params={"q": "x", "limit": 0}).status_code == 422
 
 
+def test_places_come_a_page_at_a_time_with_the_total(client):
+    first = client.get("/v1/places", params={"q": "3702", "limit": 5}).json()
+    total = first["total"]
+    assert total > 5 and (first["offset"], first["limit"]) == (0, 5)
+    codes = [p["code"] for p in first["places"]]
+    offset = 5
+    while offset < total:
+        page = client.get("/v1/places", params={"q": "3702", "limit": 5, "offset": offset})
+        assert page.json()["total"] == total
+        codes += [p["code"] for p in page.json()["places"]]
+        offset += 5
+    assert len(codes) == len(set(codes)) == total
+    everything = client.get("/v1/places", params={"limit": 200}).json()
+    assert (everything["total"] > 150 and len(everything["places"]) == 200) or (
+        everything["total"] == len(everything["places"]))
+    beyond = client.get("/v1/places", params={"q": "3702", "offset": 10_000}).json()
+    assert beyond["places"] == [] and beyond["total"] == total
+    assert "offset" in problems(client.get("/v1/places", params={"offset": -1}))
+
+
+@pytest.mark.parametrize("path", ["/v1/places/370200", "/v1/places?q=qingdao", "/v1/zones",
+                                  "/v1/parameters", "/v1/rules", f"/v1/rules/{RECOGNITION_RULE}"])
+def test_lang_on_every_text_endpoint_gives_that_language_only(client, path):
+    def texts(value, found):
+        if isinstance(value, dict):
+            if value and value.keys() <= {"zh", "en"}:
+                found.append(value)
+            else:
+                for v in value.values():
+                    texts(v, found)
+        elif isinstance(value, list):
+            for v in value:
+                texts(v, found)
+        return found
+
+    for lang, header in (("en", None), ("zh", None), ("en", "en-US,en;q=0.8")):
+        params = {} if header else {"lang": lang}
+        headers = {"accept-language": header} if header else {}
+        found = texts(client.get(path, params=params, headers=headers).json(), [])
+        assert found, path
+        assert all(t.keys() == {lang} for t in found), (path, lang, found[:3])
+
+
 def test_places_without_query_are_shandongs_current_places(client):
-    places = client.get("/v1/places").json()["places"]
+    places = client.get("/v1/places", params={"limit": 200}).json()["places"]
+    places += client.get("/v1/places", params={"limit": 200, "offset": 200}).json()["places"]
     assert all(p["code"].startswith("37") and p["current"] for p in places)
     assert {"370200", "370285", "371100"} <= {p["code"] for p in places}
 
 
 def test_one_place_with_its_children(client):
     qingdao = client.get("/v1/places/370200").json()
-    assert qingdao["name"] == {"zh": "青岛市", "en": "Qingdao"}
+    assert qingdao["name"] == {"zh": "青岛市"}
+    assert client.get("/v1/places/370200?lang=en").json()["name"] == {"en": "Qingdao"}
     assert "370285" in {c["code"] for c in qingdao["children"]}
     retired = client.get("/v1/places/370282").json()
     assert retired["current"] is False and retired["successor"] == "370215"
@@ -296,8 +395,13 @@ def test_one_place_with_its_children(client):
 # --- schema, version, health, OpenAPI ------------------------------------------------------------
 
 
-def test_situation_schema_is_the_models(client):
-    assert client.get("/v1/schema/situation").json() == situation_json_schema()
+def test_situation_schema_is_the_models_with_the_packs_items_and_places(client):
+    from tongcheng.places import default_registry
+    from tongcheng.service.schema import situation_schema
+
+    served = client.get("/v1/schema/situation").json()
+    assert served == situation_schema(tongcheng.bundled_pack(), default_registry())
+    assert served["properties"].keys() == situation_json_schema()["properties"].keys()
 
 
 def test_version_digest_equals_the_packs(client):
@@ -360,16 +464,22 @@ def test_serve_refuses_a_broken_pack_with_exit_3(tmp_path):
 
 def test_routers_import_neither_the_app_nor_each_other():
     """Each resource's router stands alone on ``service.deps`` (no app <-> page circle), so a
-    new router is one module and one line in ``routers.ROUTERS``."""
+    new router is one module and one line in ``routers.ROUTERS``. One fresh interpreter imports
+    them in turn and lists what each import brought in."""
     from tongcheng.service import routers
 
     code = (
-        "import sys, importlib; "
-        "importlib.import_module('tongcheng.service.routers.' + sys.argv[1]); "
-        "print(sorted(m for m in sys.modules if m == 'tongcheng.service.app' or "
-        "(m.startswith('tongcheng.service.routers.') and not m.endswith('.' + sys.argv[1]))))"
+        "import sys, importlib, json\n"
+        "out = {}\n"
+        "for name in sys.argv[1:]:\n"
+        "    before = set(sys.modules)\n"
+        "    importlib.import_module('tongcheng.service.routers.' + name)\n"
+        "    new = set(sys.modules) - before\n"
+        "    out[name] = sorted(m for m in new if m == 'tongcheng.service.app' or\n"
+        "                       (m.startswith('tongcheng.service.routers.') and\n"
+        "                        m != 'tongcheng.service.routers.' + name))\n"
+        "print(json.dumps(out))\n"
     )
-    for name in routers.ROUTERS:
-        out = subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True,
-                             timeout=60, check=True).stdout
-        assert out.strip() == "[]", (name, out)
+    out = subprocess.run([sys.executable, "-c", code, *routers.ROUTERS], capture_output=True,
+                         text=True, timeout=120, check=True).stdout
+    assert json.loads(out) == {name: [] for name in routers.ROUTERS}

@@ -72,6 +72,13 @@ class Decision:
     # Parameter values used below high confidence, or undated (kept without a trace too).
     flagged_parameters: tuple[Mapping[str, Any], ...] = ()
 
+    def __repr__(self) -> str:
+        """One line: the rule, its status and outcome, what is missing."""
+        outcome = ", ".join(f"{k}={v}" for k, v in self.outcome.items())
+        missing = f"; missing {', '.join(self.missing)}" if self.missing else ""
+        return f"<Decision {self.rule}: {self.status.value}" + (
+            f" ({outcome})" if outcome else "") + f"{missing}>"
+
     def to_json(self, lang: str = "zh") -> dict[str, Any]:
         out: dict[str, Any] = {
             "rule": self.rule,
@@ -149,6 +156,15 @@ class Evaluation:
     pack: PackInfo
     decisions: tuple[Decision, ...]
     questions: tuple[Question, ...]
+
+    def __repr__(self) -> str:
+        """One line: the date, the pack and how many decisions of each status."""
+        counts: dict[str, int] = {}
+        for d in self.decisions:
+            counts[d.status.value] = counts.get(d.status.value, 0) + 1
+        statuses = ", ".join(f"{n} {status}" for status, n in counts.items())
+        return (f"<Evaluation as of {self.as_of.isoformat()} under {self.pack.name} "
+                f"{self.pack.version}: {statuses}; {len(self.questions)} questions>")
 
     def decision(self, rule_id: str) -> Decision:
         for d in self.decisions:

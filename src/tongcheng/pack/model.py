@@ -250,6 +250,13 @@ class RulePack:
     services: tuple[ServiceItem, ...] = ()
     announced: tuple[Announced, ...] = ()
 
+    def __repr__(self) -> str:
+        """One line (the generated repr printed every rule: ~190 KB)."""
+        info = self.info
+        return (f"<RulePack {info.name} {info.version} {info.digest[:19]}…: "
+                f"{len(self.rules)} rules, {len(self.zones)} zones, "
+                f"{len(self.parameters)} parameters>")
+
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
             if r.id == rule_id:

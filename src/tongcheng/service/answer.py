@@ -1,4 +1,5 @@
-"""The evaluate endpoint's answer as bytes: exactly ``dumps(evaluation.to_json(lang))``, faster.
+"""The evaluate endpoint's answer as bytes: exactly ``dumps(narrow(evaluation.to_json(lang)))``
+(the contract's JSON with each text in the answer's language only), faster.
 
 Most of an answer never changes between requests: each rule's title, its quoted basis (about
 half of the bytes), its firmness and reading, and the wording of each question. ``AnswerWriter``
@@ -60,7 +61,7 @@ class _Rule:
 
     def __init__(self, d: Decision, lang: str, text: Callable[[Any], str]) -> None:
         self.title, self.basis, self.reading = d.title, d.basis, d.reading
-        title = {"zh": d.title.zh, "en": d.title.en}
+        title = {lang: d.title.get(lang)}
         self.head = f'{{"rule":{text(d.rule)},"title":{text(title)},"status":'.encode()
         basis = [basis_json(b, lang) for b in d.basis]
         self.tail = f',"basis":{text(basis)},"firmness":'.encode()
@@ -72,12 +73,15 @@ class _Rule:
 class AnswerWriter:
     """Writes evaluations as the contract's JSON bytes (see the module's doc)."""
 
-    def __init__(self, dumps: Callable[[Any], bytes], default: Callable[[Any], Any]) -> None:
-        self._dumps = dumps
+    def __init__(
+        self, dumps: Callable[[Any], bytes], default: Callable[[Any], Any],
+        narrow: Callable[[Any, str], Any],
+    ) -> None:
+        self._dumps, self._narrow = dumps, narrow
         encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=default)
         self._text = encoder.encode
         self._rules: dict[tuple[str, str], _Rule] = {}
-        self._questions: dict[str, bytes] = {}
+        self._questions: dict[tuple[str, str], bytes] = {}
         self.fast = known_shapes()
         if not self.fast:
             log.warning("answer writer: decision classes changed; answering through to_json")
@@ -85,7 +89,7 @@ class AnswerWriter:
     # -- the slow, reference way ---------------------------------------------------------------
 
     def reference(self, result: Evaluation, lang: str) -> bytes:
-        return self._dumps(result.to_json(lang))
+        return self._dumps(self._narrow(result.to_json(lang), lang))
 
     # -- the fast way ------------------------------------------------------------------------
 
@@ -111,7 +115,7 @@ class AnswerWriter:
             if not first:
                 parts.append(b",")
             first = False
-            parts.append(self._question(q.path))
+            parts.append(self._question(q.path, lang))
             parts.append(self._list(q.rules))
             parts.append(b"}")
         parts.append(b"]}")
@@ -133,10 +137,12 @@ class AnswerWriter:
         parts.append(rule.head)
         parts.append(text(d.status.value).encode())
         parts.append(b',"outcome":')
-        parts.append(text(dict(d.outcome)).encode() if d.outcome else b"{}")
+        narrow = self._narrow
+        parts.append(text(narrow(dict(d.outcome), lang)).encode() if d.outcome else b"{}")
         parts.append(b',"reasons":')
         parts.append(
-            text([r.to_json(lang) for r in d.reasons]).encode() if d.reasons else b"[]"
+            text(narrow([r.to_json(lang) for r in d.reasons], lang)).encode()
+            if d.reasons else b"[]"
         )
         parts.append(b',"missing":')
         parts.append(self._list(d.missing))
@@ -159,16 +165,17 @@ class AnswerWriter:
             parts.append(f',"unverified_parameters":{text(unverified)}'.encode())
         parts.append(b"}")
 
-    def _question(self, path: str) -> bytes:
-        """``{"path":…,"question":{…},"settles":`` for one missing fact."""
-        head = self._questions.get(path)
+    def _question(self, path: str, lang: str) -> bytes:
+        """``{"path":…,"question":{lang:…},"settles":`` for one missing fact."""
+        key = (path, lang)
+        head = self._questions.get(key)
         if head is None:
             text = self._text
-            question = {"zh": question_for(path, "zh"), "en": question_for(path, "en")}
+            question = {lang: question_for(path, lang)}
             head = f'{{"path":{text(path)},"question":{text(question)},"settles":'.encode()
             if len(self._questions) >= _MAX_QUESTIONS:
                 self._questions.clear()
-            self._questions[path] = head
+            self._questions[key] = head
         return head
 
     # -- the start-up check ------------------------------------------------------------------

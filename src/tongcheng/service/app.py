@@ -18,10 +18,14 @@ Where things are: ``routers/`` (one module per resource), ``deps.py`` (what rout
 from __future__ import annotations
 
 import logging
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -38,19 +42,28 @@ from tongcheng.service.deps import (
     ANSWERED,
     API,
     BODY_TIMEOUT,
+    MAX_BATCH_BODY,
     MAX_BODY,
     ClientGone,
     Settings,
     dumps,
     error_response,
     json_default,
+    narrow,
     problems_response,
 )
 from tongcheng.service.evaluating import check_writer
 from tongcheng.service.guard import Guard
+from tongcheng.service.observe import Metrics
 from tongcheng.service.routers.evaluate import LANES
 
 log = logging.getLogger("tongcheng.service")
+
+GZIP_FROM = 4096  # bytes: smaller answers go as they are (gzip costs more than it saves)
+GZIP_LEVEL = 5
+# The headers a browser page on an allowed origin may read.
+EXPOSED = ["X-Request-Id", "X-Situation-Digest", "X-Rule-Pack", "X-Rule-Pack-Digest",
+           "X-Tongcheng-Version", "Content-Language", "ETag", "X-Batch-Items"]
 
 HERE = Path(__file__).resolve().parent
 
@@ -61,14 +74,19 @@ def create_app(
     registry: PlaceRegistry | None = None,
     max_body: int = MAX_BODY,
     body_timeout: float = BODY_TIMEOUT,
+    cors_origins: Sequence[str] = (),
+    access_log: bool = False,
 ) -> FastAPI:
-    """The service around one rule pack (the bundled one by default, or a pack folder)."""
+    """The service around one rule pack (the bundled one by default, or a pack folder).
+
+    ``cors_origins``: the origins (``https://portal.example.cn``) whose pages may call the API
+    from a browser; none by default. ``access_log``: one JSON line per request."""
     if pack is None:
         pack = bundled_pack()
     elif not isinstance(pack, RulePack):
         pack = load_pack(pack)
     registry = registry or default_registry()
-    writer = AnswerWriter(dumps, json_default)
+    writer = AnswerWriter(dumps, json_default, narrow)
     check_writer(writer, pack, registry)
 
     app = FastAPI(
@@ -83,6 +101,7 @@ def create_app(
     app.state.pack, app.state.registry = pack, registry
     app.state.answer_writer = writer
     app.state.settings = Settings(max_body=max_body, body_timeout=body_timeout)
+    app.state.metrics = metrics = Metrics()
     _answer_errors(app)
     for router in routers.routers():
         app.include_router(router)
@@ -94,7 +113,17 @@ def create_app(
         (b"x-rule-pack", f"{info['name']} {info['version']}".encode()),
         (b"x-rule-pack-digest", info["digest"].encode()),
     ]
-    app.add_middleware(Guard, limit=max_body, headers=headers, lanes=LANES)
+    app.add_middleware(Guard, limit=max_body, headers=headers, lanes=LANES,
+                       limits={f"{API}/evaluate/batch": MAX_BATCH_BODY, "/": None},
+                       metrics=metrics,
+                       salt=f"{info['digest']} {__version__}".encode(), access_log=access_log)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM, compresslevel=GZIP_LEVEL)
+    if cors_origins:  # outermost: a preflight is answered before anything else
+        app.add_middleware(
+            CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Accept-Language", "X-Request-Id", "If-None-Match"],
+            expose_headers=EXPOSED, max_age=600,
+        )
     return app
 
 
@@ -138,9 +167,24 @@ def _answer_errors(app: FastAPI) -> None:
     app.add_exception_handler(Exception, unexpected)
 
 
+# The server's thread switch interval: a request decided in a worker thread (a large body)
+# gives the event loop the interpreter back within a millisecond instead of Python's 5, so
+# light requests (health, small evaluations) stay quick meanwhile. Set by the server entry
+# points (``tongcheng serve``, its worker processes), never by ``create_app``.
+SWITCH_INTERVAL = 0.001
+
+
+def tune_server_process() -> None:
+    sys.setswitchinterval(SWITCH_INTERVAL)
+
+
 def app_from_environment() -> FastAPI:
     """The app for worker processes: the pack folder named by ``TONGCHENG_PACK``, if any."""
     import os
 
+    tune_server_process()
     timeout = float(os.environ.get("TONGCHENG_BODY_TIMEOUT") or BODY_TIMEOUT)
-    return create_app(os.environ.get("TONGCHENG_PACK") or None, body_timeout=timeout)
+    origins = [o for o in os.environ.get("TONGCHENG_CORS_ORIGINS", "").split() if o]
+    return create_app(os.environ.get("TONGCHENG_PACK") or None, body_timeout=timeout,
+                      cors_origins=origins,
+                      access_log=os.environ.get("TONGCHENG_ACCESS_LOG") == "1")

@@ -48,7 +48,13 @@ def _can_listen(host: str, port: int) -> str | None:
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 @click.option("--access-log/--no-access-log", default=False, show_default=True,
-              help="Log one line per request (costs CPU on every answer).")
+              help="Log one JSON line per request, with its id (costs CPU on every answer).")
+@click.option("--log-format", default="json", show_default=True,
+              type=click.Choice(["json", "text"]),
+              help="Log lines as JSON objects (with the request id) or as plain text.")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="URL",
+              help="An origin whose pages may call the API from a browser "
+                   "(e.g. https://portal.example.cn); repeat for more. None by default.")
 @click.option("--head-timeout", default=10.0, show_default=True,
               type=click.FloatRange(0.1, 300),
               help="Seconds a client has to send its request line and headers.")
@@ -57,13 +63,14 @@ def _can_listen(host: str, port: int) -> str | None:
               help="Seconds a client has to send a request body.")
 def serve(
     host: str, port: int, pack_path: str | None, workers: int, log_level: str, access_log: bool,
-    head_timeout: float, body_timeout: float,
+    log_format: str, cors_origins: tuple[str, ...], head_timeout: float, body_timeout: float,
 ) -> None:
     """Serve the /v1 JSON API and the caseworker page at / (OpenAPI at /v1/docs)."""
     try:
         import uvicorn
 
-        from tongcheng.service.app import create_app
+        from tongcheng.service.app import create_app, tune_server_process
+        from tongcheng.service.observe import log_config
         from tongcheng.service.protocol import PROTOCOL
     except ImportError as exc:  # pragma: no cover - depends on the installation
         click.echo(
@@ -84,25 +91,23 @@ def serve(
     if problem is not None:
         click.echo(f"error: {problem}", err=True)
         sys.exit(2)
-    # the limits travel in the environment, which every worker process inherits
+    # the settings travel in the environment, which every worker process inherits
     os.environ["TONGCHENG_HEAD_TIMEOUT"] = str(head_timeout)
     os.environ["TONGCHENG_BODY_TIMEOUT"] = str(body_timeout)
+    os.environ["TONGCHENG_CORS_ORIGINS"] = " ".join(cors_origins)
+    os.environ["TONGCHENG_ACCESS_LOG"] = "1" if access_log else "0"
+    common = {"host": host, "port": port, "log_level": log_level, "access_log": False,
+              "http": PROTOCOL, "log_config": log_config(log_level, log_format)}
     if workers > 1:
         # Workers import the app by name; the pack folder travels in the environment.
         if pack_path:
             os.environ["TONGCHENG_PACK"] = os.path.abspath(pack_path)
         else:
             os.environ.pop("TONGCHENG_PACK", None)
-        uvicorn.run(
-            "tongcheng.service.app:app_from_environment",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level=log_level,
-            access_log=access_log,
-            http=PROTOCOL,
-        )
+        uvicorn.run("tongcheng.service.app:app_from_environment", factory=True,
+                    workers=workers, **common)
         return
-    uvicorn.run(create_app(pack_path, body_timeout=body_timeout), host=host, port=port,
-                log_level=log_level, access_log=access_log, http=PROTOCOL)
+    tune_server_process()
+    app = create_app(pack_path, body_timeout=body_timeout, cors_origins=cors_origins,
+                     access_log=access_log)
+    uvicorn.run(app, **common)

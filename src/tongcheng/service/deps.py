@@ -30,6 +30,7 @@ from tongcheng.situation import no_duplicate_keys
 
 API = "/v1"
 MAX_BODY = 256 * 1024  # bytes of a request body
+MAX_BATCH_BODY = 8 * 2**20  # bytes of a batch request's body (POST /v1/evaluate/batch)
 BODY_TIMEOUT = 15.0  # seconds to receive a whole body
 MAX_PROBLEMS = 100  # problems listed in one answer; the rest are counted
 
@@ -64,9 +65,59 @@ def get_writer(request: Request) -> AnswerWriter:
 PackDep = Annotated[RulePack, Depends(get_pack)]
 RegistryDep = Annotated[PlaceRegistry, Depends(get_registry)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+LANGS = ("zh", "en")
 LangQuery = Annotated[
-    Literal["zh", "en"], Query(description="language of readings in the basis")
+    Literal["zh", "en"] | None,
+    Query(description="language of the answer's texts (absent: the request's "
+          "Accept-Language, else zh); texts come in that language only"),
 ]
+
+
+def accepted_lang(header: str | None) -> str | None:
+    """The language an ``Accept-Language`` header prefers among zh and en (None: neither)."""
+    if not header:
+        return None
+    best, best_q = None, 0.0
+    for part in header.split(",")[:20]:
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                q = float(params[2:])
+            except ValueError:
+                continue
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGS and q > best_q:
+            best, best_q = primary, q
+    return best
+
+
+def answer_lang(request: Request, explicit: Any = None) -> str:
+    """The answer's language: ``explicit`` (a ``lang`` the request gave), else the
+    ``Accept-Language`` header's choice, else zh."""
+    if explicit in LANGS:
+        return explicit
+    return accepted_lang(request.headers.get("accept-language")) or "zh"
+
+
+def narrow(data: Any, lang: str) -> Any:
+    """``data`` with every text given in both languages (``{"zh": …, "en": …}``) given in
+    ``lang`` only: an answer in one language carries only that language."""
+    if isinstance(data, dict):
+        if data and data.keys() <= {"zh", "en"}:
+            return {lang: data.get(lang)}
+        return {k: narrow(v, lang) for k, v in data.items()}
+    if isinstance(data, list):
+        return [narrow(v, lang) for v in data]
+    return data
+
+
+def get_lang(request: Request, lang: LangQuery = None) -> str:
+    return answer_lang(request, lang)
+
+
+LangDep = Annotated[str, Depends(get_lang)]
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -86,9 +137,13 @@ class Refusal(Exception):
 class PayloadTooLarge(Refusal):
     status = 413
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, message: str | None = None) -> None:
         self.limit = limit
-        super().__init__("", f"request body larger than {limit} bytes")
+        super().__init__("", message or f"request body larger than {limit} bytes")
+
+    @classmethod
+    def items(cls, limit: int, count: int) -> PayloadTooLarge:
+        return cls(limit, f"{count:,} items: a request holds at most {limit:,}")
 
 
 class NotFound(Refusal):
@@ -102,6 +157,7 @@ class BodyTimeout(Refusal):
     headers = {"connection": "close"}  # noqa: RUF012
 
     def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
         super().__init__("", f"request body not received within {seconds:g} seconds")
 
 

@@ -22,11 +22,15 @@ from tongcheng.errors import Problem, SituationError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
 from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry
-from tongcheng.service.answer import AnswerWriter
+from tongcheng.service.answer import _DECISION_FIELDS, AnswerWriter
 from tongcheng.service.deps import (
+    LANGS,
     UnsupportedMediaType,
+    answer_lang,
+    dumps,
     json_default,
     load_json,
+    narrow,
     read_body,
     read_settings,
 )
@@ -34,24 +38,74 @@ from tongcheng.situation import Situation, describe_value, parse_situation
 
 log = logging.getLogger("tongcheng.service")
 
-REQUEST_KEYS = ("situation", "as_of", "rules", "lang", "trace")
+REQUEST_KEYS = ("situation", "as_of", "rules", "lang", "trace", "fields")
+# The parts of an answer ``fields`` may choose: each decision's parts (its ``rule`` is always
+# there) and the top-level ``questions``. ``as_of`` and ``rule_pack`` are always there.
+FIELDS = (
+    *("unverified_parameters" if f == "flagged_parameters" else f
+      for f in _DECISION_FIELDS if f != "rule"),
+    "questions",
+)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_LIST_ITEMS = 1000  # items in any one list of a situation (periods, cards, results...)
 INLINE_BODY = 16 * 1024  # bodies up to this size are answered on the event loop
 # Larger bodies are answered in worker threads, at most this many at once: a few heavy
 # requests never hold the event loop, and the cores stay shared with light ones.
-HEAVY_AT_ONCE = 2
+HEAVY_AT_ONCE = 1
 
 
 class EvaluateOptions:
-    __slots__ = ("as_of", "lang", "rules", "situation", "trace")
+    """An evaluate request, checked. ``lang``, ``trace`` and ``fields`` are None when the
+    request did not say (``complete`` fills them from the query and headers)."""
+
+    __slots__ = ("as_of", "fields", "lang", "rules", "situation", "trace")
 
     def __init__(self) -> None:
         self.situation: Situation | None = None
         self.as_of: date | None = None
         self.rules: list[str] | None = None
-        self.lang = "zh"
-        self.trace = True
+        self.lang: str | None = None
+        self.trace: bool | None = None
+        self.fields: tuple[str, ...] | None = None
+
+    def complete(self, defaults: Defaults) -> EvaluateOptions:
+        self.lang = self.lang or defaults.lang
+        if self.fields is None:
+            self.fields = defaults.fields
+        if self.trace is None:
+            # reasons are written only when asked for: without them, no trace is made
+            self.trace = defaults.trace if defaults.trace is not None else (
+                self.fields is None or "reasons" in self.fields)
+        return self
+
+
+class Defaults:
+    """What the query string and headers say for every situation of a request."""
+
+    __slots__ = ("fields", "lang", "trace")
+
+    def __init__(self, lang: str = "zh", fields: tuple[str, ...] | None = None,
+                 trace: bool | None = None) -> None:
+        self.lang, self.fields, self.trace = lang, fields, trace
+
+
+def request_defaults(request: Request) -> Defaults:
+    """The query's ``lang`` (else Accept-Language, else zh), ``fields`` and ``trace``;
+    problems named ``lang``, ``fields``, ``trace`` as in a body."""
+    query = request.query_params
+    problems: list[Problem] = []
+    lang = query.get("lang")
+    if lang is not None and lang not in LANGS:
+        problems.append(Problem("lang", f"expected one of: zh, en, got {lang[:40]!r}"))
+    fields = query.get("fields")
+    chosen = _fields(fields.split(","), problems) if fields is not None else None
+    trace = query.get("trace")
+    if trace is not None and trace not in ("true", "false"):
+        problems.append(Problem("trace", f"expected true or false, got {trace[:40]!r}"))
+    if problems:
+        raise SituationError(problems)
+    return Defaults(answer_lang(request, lang), chosen,
+                    None if trace is None else trace == "true")
 
 
 def parse_request(
@@ -74,16 +128,23 @@ def parse_request(
             )
     out.as_of = _as_of(data.get("as_of"), problems)
     out.rules = _rules(data.get("rules"), pack, problems)
-    lang = data.get("lang", "zh")
-    if lang not in ("zh", "en"):
+    lang = data.get("lang")
+    if lang is not None and lang not in LANGS:
         problems.append(Problem("lang", f"expected one of: zh, en, got {describe_value(lang)}"))
     else:
         out.lang = lang
-    trace = data.get("trace", True)
-    if not isinstance(trace, bool):
+    trace = data.get("trace")
+    if trace is not None and not isinstance(trace, bool):
         problems.append(Problem("trace", f"expected true or false, got {describe_value(trace)}"))
     else:
         out.trace = trace
+    fields = data.get("fields")
+    if fields is not None:
+        if not isinstance(fields, list):
+            got = describe_value(fields)
+            problems.append(Problem("fields", f"expected a list of answer parts, got {got}"))
+        else:
+            out.fields = _fields(fields, problems)
     situation = data.get("situation")
     if situation is None:
         problems.append(
@@ -122,6 +183,19 @@ def long_lists(value: Any, path: str = "", depth: int = 0) -> Any:
         for i, item in enumerate(value):
             if isinstance(item, Mapping | list):
                 yield from long_lists(item, f"{path}[{i}]", depth + 1)
+
+
+def _fields(names: list[Any], problems: list[Problem]) -> tuple[str, ...]:
+    chosen = []
+    for i, name in enumerate(names):
+        if name not in FIELDS:
+            close = difflib.get_close_matches(str(name), FIELDS, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(Problem(f"fields[{i}]", f"unknown part {describe_value(name)}{hint}; "
+                                    f"the parts: {', '.join(FIELDS)}"))
+        elif name not in chosen:
+            chosen.append(name)
+    return tuple(chosen)
 
 
 def _as_of(raw: Any, problems: list[Problem]) -> date | None:
@@ -214,28 +288,49 @@ async def answer(request: Request) -> Response:
     """Read, check, evaluate and write one evaluate request (errors are raised, not answered).
     Small bodies are answered at once; larger ones in a worker thread (see ``INLINE_BODY``)."""
     check_json_body(request)
+    defaults = request_defaults(request)
     raw = await read_body(request, *read_settings(request))
     state = request.app.state
     if len(raw) <= INLINE_BODY:
-        return decide(state, raw)
-    return await anyio.to_thread.run_sync(decide, state, raw, limiter=heavy_limiter())
+        return decide(state, raw, defaults)
+    return await anyio.to_thread.run_sync(decide, state, raw, defaults,
+                                          limiter=heavy_limiter())
 
 
-def decide(state: Any, raw: bytes) -> Response:
+def decide(state: Any, raw: bytes, defaults: Defaults) -> Response:
     """The answer to one evaluate body (``state``: the app's state)."""
-    pack, registry = state.pack, state.registry
-    options = parse_request(load_json(raw, bare="situation"), pack, registry)
-    situation = options.situation
-    assert situation is not None
-    result = evaluate_pack(
-        pack, situation, as_of=options.as_of, rules=options.rules, registry=registry,
-        trace=options.trace,
-    )
+    options = parse_request(load_json(raw, bare="situation"), state.pack, state.registry)
+    body, situation = write_answer(state, options.complete(defaults))
     return Response(
-        state.answer_writer.write(result, options.lang),
+        body,
         media_type="application/json",
         headers={
             "X-Situation-Digest": situation_digest(situation),
             "Content-Language": options.lang,
+            "Cache-Control": "no-store",  # a person's situation: kept by no cache
         },
     )
+
+
+def write_answer(state: Any, options: EvaluateOptions) -> tuple[bytes, Situation]:
+    """The decisions for checked options, as the answer's bytes."""
+    situation = options.situation
+    assert situation is not None and options.lang is not None
+    result = evaluate_pack(
+        state.pack, situation, as_of=options.as_of, rules=options.rules,
+        registry=state.registry, trace=bool(options.trace),
+    )
+    state.metrics.decided(result)
+    if options.fields is None:
+        return state.answer_writer.write(result, options.lang), situation
+    return dumps(chosen_parts(result, options.lang, options.fields)), situation
+
+
+def chosen_parts(result: Any, lang: str, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The answer with only the chosen parts (``fields``) of each decision."""
+    data = narrow(result.to_json(lang), lang)
+    keep = {"rule", *fields}
+    data["decisions"] = [{k: v for k, v in d.items() if k in keep} for d in data["decisions"]]
+    if "questions" not in fields:
+        del data["questions"]
+    return data

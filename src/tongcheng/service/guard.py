@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 
 from tongcheng.errors import Problem
+from tongcheng.service import caching
 from tongcheng.service.deps import problems_response
+from tongcheng.service.observe import REQUEST_ID, Metrics, Timer, request_id
 
 ASGIApp = Callable[..., Awaitable[None]]
 
@@ -21,51 +23,83 @@ API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'no
 
 
 class Guard:
-    """Pure ASGI middleware: refuses declared oversized bodies with 413 before reading them,
-    stamps every response with the package and rule-pack versions and the security headers,
-    and sends the hot endpoints (``lanes``: method and exact path) straight to their
-    handlers."""
+    """Pure ASGI middleware, around every request:
+
+    - gives it an id (``X-Request-Id``, echoed, in every log line) and times it (metrics, and
+      the JSON access log when ``access_log``);
+    - refuses a declared oversized body with 413 before reading it (``limit``, or the path's
+      own in ``limits``);
+    - answers ``304`` to a revalidated GET of what changes only with the pack, and stamps
+      those answers with ``ETag`` and ``Cache-Control`` (``caching``);
+    - stamps every answer with the package and rule-pack versions and the security headers;
+    - sends the hot endpoints (``lanes``: method and exact path) straight to their handlers.
+    """
 
     def __init__(
         self, app: ASGIApp, *, limit: int, headers: list[tuple[bytes, bytes]],
+        metrics: Metrics, salt: bytes, access_log: bool = False,
         lanes: Mapping[tuple[str, str], ASGIApp] | None = None,
+        limits: Mapping[str, int | None] | None = None,
     ) -> None:
         self.app, self.limit = app, limit
         self.headers = [*headers, *SECURITY_HEADERS]
+        self.metrics, self.salt, self.access_log = metrics, salt, access_log
         self.lanes = dict(lanes or {})
+        # paths with their own body limit (None: the handler refuses in its own words)
+        self.limits = dict(limits or {})
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = self.headers
+        rid = request_id(scope.get("headers", ()))
+        token = REQUEST_ID.set(rid)
+        timer = Timer(rid)
+        headers = [*self.headers, (b"x-request-id", rid.encode())]
+        tag = caching.etag(scope, self.salt) if caching.cacheable(scope) else None
 
         async def stamped(message: dict) -> None:
             if message["type"] == "http.response.start":
+                timer.status = message["status"]
                 own = message.get("headers", ())
                 extra = headers
                 if not any(name == b"content-security-policy" for name, _ in own):
-                    extra = [*headers, API_CSP]
+                    extra = [*extra, API_CSP]
+                if tag is not None and message["status"] == 200:
+                    extra = [*extra, (b"etag", tag), (b"cache-control", caching.CACHE_CONTROL),
+                             (b"vary", caching.VARY)]
                 message["headers"] = [*own, *extra]
             await send(message)
 
-        if self.too_big(scope):
-            response = problems_response(
-                413, [Problem("", f"request body larger than {self.limit} bytes")],
-                headers={"connection": "close"},
-            )
-            await response(scope, receive, stamped)
-            return
         lane = self.lanes.get((scope["method"], scope["path"]))
-        await (lane or self.app)(scope, receive, stamped)
+        route = scope["path"] if lane else None
+        try:
+            limit = self.limits.get(scope["path"], self.limit)
+            if limit is not None and self.too_big(scope, limit):
+                await problems_response(
+                    413, [Problem("", f"request body larger than {limit} bytes")],
+                    headers={"connection": "close"},
+                )(scope, receive, stamped)
+            elif tag is not None and caching.matches(scope, tag):
+                route = caching.family(scope)
+                await stamped({"type": "http.response.start", "status": 304, "headers": [
+                    (b"etag", tag), (b"cache-control", caching.CACHE_CONTROL),
+                    (b"vary", caching.VARY)]})
+                await stamped({"type": "http.response.body", "body": b""})
+            else:
+                await (lane or self.app)(scope, receive, stamped)
+        finally:
+            REQUEST_ID.reset(token)
+            timer.finish(scope, self.metrics, route, self.access_log)
 
-    def too_big(self, scope: dict) -> bool:
+    @staticmethod
+    def too_big(scope: dict, limit: int) -> bool:
         """The declared Content-Length is over the limit (an undeclared body is counted as
         it is read, ``deps.read_body``)."""
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
-                    return int(value) > self.limit
+                    return int(value) > limit
                 except ValueError:
                     return False
         return False

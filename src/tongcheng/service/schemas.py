@@ -13,6 +13,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Lang = Literal["zh", "en"]
+Field_ = Literal[
+    "title", "status", "outcome", "reasons", "missing", "missing_parameters", "basis",
+    "firmness", "exception", "reading", "unverified_parameters", "questions",
+]
 
 
 class _Out(BaseModel):
@@ -20,7 +24,11 @@ class _Out(BaseModel):
 
 
 class TextOut(BaseModel):
-    zh: str
+    """A text in the answer's language only (``lang``, else Accept-Language, else zh)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    zh: str | None = None
     en: str | None = None
 
 
@@ -58,10 +66,15 @@ class EvaluateRequest(BaseModel):
     rules: list[str] | None = Field(
         None, description="only these rules (ids); absent, null or [] means every rule"
     )
-    lang: Lang = Field("zh", description="language of labels and readings")
-    trace: bool = Field(
-        True, description="false leaves each decision's reasons empty (smaller, faster answers)"
-    )
+    lang: Lang | None = Field(
+        None, description="language of the answer's texts (absent: the query's lang, else "
+        "Accept-Language, else zh); every text comes in that language only")
+    trace: bool | None = Field(
+        None, description="false leaves each decision's reasons empty (smaller, faster "
+        "answers); absent: true, unless fields leave out the reasons")
+    fields: list[Field_] | None = Field(
+        None, description="the parts of each decision to answer (its rule is always there), "
+        "and questions; absent: every part")
 
 
 class ReasonOut(_Out):
@@ -91,17 +104,20 @@ class BasisOut(_Out):
 
 
 class DecisionOut(_Out):
+    """One rule's decision. Every part is there unless ``fields`` chose some (``rule``
+    always is)."""
+
     rule: str
-    title: TextOut
-    status: Literal["eligible", "ineligible", "undetermined", "not_applicable"]
-    outcome: dict[str, Any]
-    reasons: list[ReasonOut] = Field(
-        description="the trace; empty when the request said trace: false"
+    title: TextOut | None = None
+    status: Literal["eligible", "ineligible", "undetermined", "not_applicable"] | None = None
+    outcome: dict[str, Any] | None = None
+    reasons: list[ReasonOut] | None = Field(
+        None, description="the trace; empty when the request said trace: false"
     )
-    missing: list[str]
-    missing_parameters: list[str]
-    basis: list[BasisOut]
-    firmness: str
+    missing: list[str] | None = None
+    missing_parameters: list[str] | None = None
+    basis: list[BasisOut] | None = None
+    firmness: str | None = None
     exception: str | None = None
     reading: str | None = None
     unverified_parameters: list[str] | None = None
@@ -117,7 +133,8 @@ class EvaluationOut(BaseModel):
     as_of: str
     rule_pack: PackInfoOut
     decisions: list[DecisionOut]
-    questions: list[QuestionOut]
+    questions: list[QuestionOut] | None = Field(
+        None, description="absent when fields leave the questions out")
 
 
 class VersionOut(BaseModel):
@@ -150,6 +167,9 @@ class PlaceDetailOut(PlaceOut):
 
 class PlacesOut(BaseModel):
     places: list[PlaceOut]
+    total: int = Field(description="places found in all (every page)")
+    offset: int
+    limit: int
 
 
 class PlaceRefOut(BaseModel):

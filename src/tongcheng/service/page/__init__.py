@@ -20,6 +20,7 @@ from tongcheng.service.page.fields import (
     LISTS,
     MAX_ROWS,
     OPTION_WORDS,
+    PROJECT_FIELDS,
     SCALAR_FIELDS,
     SECTIONS,
     Field,
@@ -34,7 +35,8 @@ from tongcheng.service.page.words import WORDS, make_environment
 
 __all__ = [
     "FUND_FIELDS", "LANGS", "LISTS", "LIST_BY_PATH", "MAX_ROWS", "OPTION_WORDS",
-    "SCALAR_FIELDS", "SECTIONS", "STATUS_WORDS", "WORDS", "Field", "FormState", "ListSpec",
+    "PROJECT_FIELDS", "SCALAR_FIELDS", "SECTIONS", "STATUS_WORDS", "WORDS", "Field",
+    "FormState", "ListSpec",
     "PageView", "decisions_view", "field_id", "make_environment", "place_label",
     "problem_target", "resolve_place", "show_value", "situation_from_form", "timeline",
 ]

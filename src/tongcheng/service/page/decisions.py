@@ -18,7 +18,7 @@ STATUS_WORDS = {
 }
 
 
-_WORDED = frozenset({"scheme", "kind", "sex", "employment"})
+_WORDED = frozenset({"scheme", "kind", "sex", "employment", "talent"})
 
 
 def _is_place(registry: PlaceRegistry, value: Any) -> bool:

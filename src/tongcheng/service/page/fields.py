@@ -12,7 +12,7 @@ LANGS = ("zh", "en")
 @attrs.frozen
 class Field:
     name: str  # the situation path, relative to its row for list fields
-    kind: str  # place | date | month | text | select | money | count | bool | check
+    kind: str  # place | date | month | text | select | grade | money | count | bool | check
     zh: str
     en: str
     options: tuple[str, ...] = ()
@@ -46,6 +46,16 @@ OPTION_WORDS: dict[str, tuple[str, str]] = {
     "library": ("借书证", "library card"),
     "true": ("是", "yes"),
     "false": ("否", "no"),
+    "high_level": ("高层次人才", "high-level talent"),
+    "shortage_technical": ("紧缺型技术人才", "shortage technical talent"),
+    "none": ("不属于人才类别", "no talent category"),
+    "labour_capacity_appraisal": ("劳动能力鉴定", "labour capacity appraisal"),
+    "work_injury_determination": ("工伤认定", "work injury determination"),
+    "elderly_care_assessment": ("老年人能力评估", "elderly care assessment"),
+    "medical_test": ("医学检验检查结果", "medical test result"),
+    "1": ("一级", "grade I"),
+    "2": ("二级", "grade II"),
+    "3": ("三级", "grade III"),
 }
 
 _PLACE_HINT = (
@@ -71,6 +81,8 @@ SECTIONS: tuple[tuple[str, str, str, tuple[Field, ...]], ...] = (
             _f("target", "place", "办理地", "Where the person asks (target)"),
             _f("as_of", "date", "评估日期", "Evaluate as of"),
             _f("request.service", "text", "办理事项(可选)", "Service asked for (optional)"),
+            _f("request.hospital_grade", "grade", "办理地医院等级(结果互认时)",
+               "Grade of the hospital at the target (for test results)", "", "1", "2", "3"),
         ),
     ),
     (
@@ -87,6 +99,8 @@ SECTIONS: tuple[tuple[str, str, str, tuple[Field, ...]], ...] = (
             _f("person.work_place", "place", "工作地", "Works in"),
             _f("person.retired_on", "date", "退休日期", "Retired on"),
             _f("person.pension_place", "place", "养老金发放地", "Pension paid by"),
+            _f("person.talent", "select", "人才类别", "Talent category",
+               "", "high_level", "shortage_technical", "none"),
         ),
     ),
 )
@@ -99,6 +113,17 @@ FUND_FIELDS: tuple[Field, ...] = (
        "", "true", "false"),
     _f("provident_fund.spouse_balance", "money", "配偶公积金余额(元)",
        "Spouse's fund balance (yuan)"),
+)
+
+
+PROJECT_FIELDS: tuple[Field, ...] = (
+    _f("project.name", "text", "项目名称", "Project name"),
+    _f("project.jointly_introduced", "bool", "双方共同引进、共同建设",
+       "Introduced and built jointly", "", "true", "false"),
+    _f("project.flying_out", "place", "飞出地", "Flying out of"),
+    _f("project.flying_in", "place", "飞入地", "Flying into"),
+    _f("project.gdp", "money", "项目GDP(元)", "Project GDP (yuan)"),
+    _f("project.tax", "money", "项目税收(元)", "Project tax (yuan)"),
 )
 
 
@@ -161,10 +186,24 @@ LISTS: tuple[ListSpec, ...] = (
             _f("issuer", "place", "发卡地", "Issued by"),
         ),
     ),
+    ListSpec(
+        "results", "鉴定、评估与检验检查结果", "Appraisals, assessments and test results",
+        "此人没有任何此类结果", "The person has no such result at all",
+        (
+            _f("kind", "select", "种类", "Kind", "medical_test", "labour_capacity_appraisal",
+               "work_injury_determination", "elderly_care_assessment"),
+            _f("place", "place", "出具地(检验检查:医院所在地)",
+               "Made in (tests: the hospital's place)"),
+            _f("issued", "date", "出具日期", "Issued on"),
+            _f("level", "text", "结论或等级(原文)", "Conclusion or level, as written"),
+            _f("hospital_grade", "grade", "医院等级(检验检查)", "Hospital grade (tests)",
+               "", "1", "2", "3"),
+        ),
+    ),
 )
 LIST_BY_PATH = {spec.path: spec for spec in LISTS}
 SCALAR_FIELDS = {f.name: f for _, _, _, fields in SECTIONS for f in fields} | {
-    f.name: f for f in FUND_FIELDS
+    f.name: f for f in (*FUND_FIELDS, *PROJECT_FIELDS)
 }
 ROW_NAME = re.compile(r"^(?P<list>[a-z_.]+)\[(?P<index>\d{1,3})\]\.(?P<field>[a-z_]+)$")
 MAX_ROWS = 60

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -38,6 +39,7 @@ class FormState:
     rows: dict[str, list[dict[str, str]]] = attrs.field(factory=dict)
     none: set[str] = attrs.field(factory=set)
     extra: str = ""
+    case: str = ""  # a case pasted or loaded from a file, to import
     evaluated: bool = False
 
     @classmethod
@@ -61,6 +63,8 @@ class FormState:
                 state.evaluated = value == "1"
             elif name == "_extra":
                 state.extra = value
+            elif name == "_case":
+                state.case = value
             elif name.startswith("_none.") and name[6:] in LIST_BY_PATH:
                 state.none.add(name[6:])
             elif name in SCALAR_FIELDS:
@@ -75,6 +79,32 @@ class FormState:
         for path, rows in indexed.items():
             state.rows[path] = [rows[i] for i in sorted(rows)]
         return state, op
+
+    @classmethod
+    def from_situation(cls, data: Mapping[str, Any], lang: str = "zh") -> FormState:
+        """The form showing a situation (``Situation.to_dict()``): every fact in its field;
+        anything the form has no field for goes to the JSON box."""
+        state = cls(lang=lang)
+        rest = json.loads(json.dumps(data, default=str))  # a copy to take facts from
+        for name, field in SCALAR_FIELDS.items():
+            value = _take(rest, name)
+            if value is not None:
+                state.values[name] = _as_text(value, field)
+        for spec in LISTS:
+            items = _take(rest, spec.path)
+            if not isinstance(items, list):
+                continue
+            if not items:
+                state.none.add(spec.path)
+            state.rows[spec.path] = [
+                {f.name: _as_text(item[f.name], f) for f in spec.fields
+                 if isinstance(item, dict) and item.get(f.name) is not None}
+                for item in items
+            ]
+        _prune(rest)
+        if rest:
+            state.extra = json.dumps(rest, ensure_ascii=False)
+        return state
 
     def apply(self, op: str) -> bool:
         """Add or remove a row, or switch language; True when the form should be evaluated."""
@@ -103,6 +133,33 @@ class FormState:
             spec = LIST_BY_PATH[path]
             typed = [f.name for f in spec.fields if f.kind not in ("select", "check")]
             self.rows[path] = [r for r in rows if any(r.get(n, "").strip() for n in typed)]
+
+
+def _take(data: dict[str, Any], path: str) -> Any:
+    """Remove and return the value at a dotted path (None when absent)."""
+    *heads, last = path.split(".")
+    for head in heads:
+        data = data.get(head)
+        if not isinstance(data, dict):
+            return None
+    return data.pop(last, None)
+
+
+def _prune(data: dict[str, Any]) -> None:
+    """Drop mappings left empty once their facts went to fields."""
+    for key in list(data):
+        if isinstance(data[key], dict):
+            _prune(data[key])
+            if not data[key]:
+                del data[key]
+
+
+def _as_text(value: Any, field: Field) -> str:
+    if field.kind == "check":
+        return "on" if value is True else ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 # --- form -> situation ---------------------------------------------------------------------------
@@ -147,7 +204,7 @@ def _convert(
         return code
     if field.kind == "money":
         return _number(text, whole=False)
-    if field.kind == "count":
+    if field.kind in ("count", "grade"):
         return _number(text, whole=True)
     if field.kind == "bool":
         return {"true": True, "false": False}.get(text, text)
@@ -216,6 +273,8 @@ def problem_target(path: str, state: FormState) -> str:
     does not exist yet)."""
     if path in SCALAR_FIELDS:
         return field_id(path)
+    if path == "_case":
+        return "f-case"
     m = re.match(r"^(?P<list>[a-z_.]+)\[(?P<i>\d+)\](?:\.(?P<field>[a-z_]+))?", path)
     if m and m["list"] in LIST_BY_PATH:
         if m["field"]:
@@ -228,6 +287,8 @@ def problem_target(path: str, state: FormState) -> str:
         return "section-person"
     if head == "provident_fund":
         return "section-fund"
+    if head == "project":
+        return "section-project"
     if head in ("target", "as_of", "request"):
         return "section-where"
     return "f-extra"  # facts the form has no field for go in the JSON box

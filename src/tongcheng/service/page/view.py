@@ -13,7 +13,7 @@ from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry
 from tongcheng.questions import question_for
 from tongcheng.service.page.decisions import STATUS_WORDS, decisions_view
-from tongcheng.service.page.fields import LIST_BY_PATH, SCALAR_FIELDS
+from tongcheng.service.page.fields import LIST_BY_PATH, PROJECT_FIELDS, SCALAR_FIELDS
 from tongcheng.service.page.form import FormState, problem_target
 from tongcheng.service.page.places import place_label, resolve_place
 from tongcheng.service.page.timeline import timeline
@@ -26,6 +26,12 @@ PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+
+
+# Decisions by status: what the person gets, then what is still open (with its questions),
+# shown; what was refused and what does not apply, folded.
+GROUP_ORDER = ("eligible", "undetermined", "ineligible", "not_applicable")
+OPEN = frozenset({"eligible", "undetermined"})
 
 
 class Page(HTMLResponse):
@@ -95,6 +101,8 @@ class PageView:
             "pack": self.pack.info,
             "services": self.services,
             "failure": failure,
+            "project_open": any(state.values.get(f.name, "").strip() for f in PROJECT_FIELDS)
+            or any(p.path.startswith("project") for p in problems),
         }
         if result is not None and situation is not None:
             context.update(self._decided(state, result, situation))
@@ -109,9 +117,16 @@ class PageView:
         counts = {k: 0 for k in STATUS_WORDS}
         for d in decisions:
             counts[d["status"]] += 1
+        words = WORDS[lang]
+        groups = [
+            {"status": status, "title": words[f"group_{status}"], "open": status in OPEN,
+             "decisions": [d for d in decisions if d["status"] == status]}
+            for status in GROUP_ORDER
+        ]
         return {
             "result": result,
             "decisions": decisions,
+            "groups": [g for g in groups if g["decisions"]],
             "counts": WORDS[lang]["counts"].format(**counts),
             "questions": [
                 {

@@ -11,6 +11,7 @@ from tongcheng.service.page.fields import (
     FUND_FIELDS,
     LISTS,
     OPTION_WORDS,
+    PROJECT_FIELDS,
     SECTIONS,
     field_id,
 )
@@ -82,6 +83,20 @@ WORDS: dict[str, dict[str, str]] = {
         "extra_title": "其他事实(JSON,可选)",
         "extra_label": "表单中没有的事实,以 JSON 填写",
         "extra_hint": "例如 {\"request\": {\"hospital_grade\": 3}};与表单同名的键以此处为准",
+        "project_title": "项目(飞地经济)",
+        "project_note": "仅在判断共同引进的“飞地”项目时填写;填写项目后,按项目而非个人判断。",
+        "case_title": "案例文件:载入或导出",
+        "case_file": "从文件载入(JSON 或 YAML)",
+        "case_file_hint": "选择文件后,其内容填入下方文本框并载入(需启用 JavaScript);也可直接粘贴。",
+        "case_text": "案例内容(JSON 或 YAML)",
+        "case_load": "载入案例",
+        "case_export": "导出为",
+        "group_eligible": "符合",
+        "group_undetermined": "待定:尚缺事实",
+        "group_ineligible": "不符合",
+        "group_not_applicable": "不适用的规则",
+        "too_large": "提交的内容过大(超过 {limit} 字节)",
+        "too_slow": "提交未能按时完成(超过 {seconds} 秒)",
     },
     "en": {
         "html_lang": "en",
@@ -151,6 +166,22 @@ WORDS: dict[str, dict[str, str]] = {
         "extra_label": "Facts the form has no field for, as JSON",
         "extra_hint": "e.g. {\"request\": {\"hospital_grade\": 3}}; a key also set by the "
         "form takes this value",
+        "project_title": "Project (flying-enclave economy)",
+        "project_note": "Only for a jointly introduced flying-enclave project: once a project is "
+        "given, the project is decided, not the person.",
+        "case_title": "Case file: load or export",
+        "case_file": "Load from a file (JSON or YAML)",
+        "case_file_hint": "The chosen file fills the box below and is loaded (needs JavaScript); "
+        "pasting works too.",
+        "case_text": "The case (JSON or YAML)",
+        "case_load": "Load the case",
+        "case_export": "Export as",
+        "group_eligible": "Eligible",
+        "group_undetermined": "Undetermined: facts missing",
+        "group_ineligible": "Ineligible",
+        "group_not_applicable": "Rules that do not apply",
+        "too_large": "What was sent is too large (over {limit} bytes)",
+        "too_slow": "What was sent did not arrive in time (over {seconds} seconds)",
     },
 }
 
@@ -168,5 +199,6 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(field_id=field_id, option_label=_option_label, lists=LISTS,
-                       sections=SECTIONS, fund_fields=FUND_FIELDS, version=__version__)
+                       sections=SECTIONS, fund_fields=FUND_FIELDS, project_fields=PROJECT_FIELDS,
+                       version=__version__)
     return env

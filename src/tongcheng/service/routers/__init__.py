@@ -17,6 +17,7 @@ from fastapi import APIRouter
 
 ROUTERS = (
     "evaluate",
+    "batch",
     "catalogue",
     "meta",
     "page",  # the page's "/" routes stay out of the OpenAPI document

@@ -3,25 +3,28 @@ situation's JSON Schema. Everything here changes only with the pack (or the regi
 
 from __future__ import annotations
 
+import functools
 import re
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from tongcheng.errors import Problem, SituationError
+from tongcheng.places import Place, PlaceRegistry
 from tongcheng.service import catalog
 from tongcheng.service import schemas as s
 from tongcheng.service.deps import (
     API,
     INVALID,
     JSON,
-    LangQuery,
+    LangDep,
     NotFound,
     PackDep,
     RegistryDep,
+    narrow,
     problems_doc,
 )
-from tongcheng.situation import situation_json_schema
+from tongcheng.service.schema import situation_schema
 
 router = APIRouter(prefix=API)
 
@@ -30,8 +33,8 @@ router = APIRouter(prefix=API)
 
 @router.get("/rules", tags=["rule pack"], response_model=s.RulesOut, responses=INVALID,
             summary="The pack's rules with zones, basis and parameters")
-def list_rules(pack: PackDep, lang: LangQuery = "zh") -> Response:
-    return JSON({"rules": [catalog.rule_summary(pack, r, lang) for r in pack.rules]})
+def list_rules(pack: PackDep, lang: LangDep) -> Response:
+    return JSON(narrow({"rules": [catalog.rule_summary(pack, r, lang) for r in pack.rules]}, lang))
 
 
 @router.get(
@@ -42,19 +45,20 @@ def list_rules(pack: PackDep, lang: LangQuery = "zh") -> Response:
     summary="One rule: basis, zones with members, clauses, parameters with their values",
 )
 def show_rule(
-    rule_id: str, pack: PackDep, registry: RegistryDep, lang: LangQuery = "zh"
+    rule_id: str, pack: PackDep, registry: RegistryDep, lang: LangDep
 ) -> Response:
     if rule_id not in pack.rule_ids:
         raise NotFound(
             "rule_id", f"unknown rule {rule_id!r}; the pack's rules: {', '.join(pack.rule_ids)}"
         )
-    return JSON(catalog.rule_detail(pack, registry, pack.rule(rule_id), lang))
+    return JSON(narrow(catalog.rule_detail(pack, registry, pack.rule(rule_id), lang), lang))
 
 
 @router.get("/zones", tags=["rule pack"], response_model=s.ZonesOut, responses=INVALID,
             summary="Zones with their dated members and basis")
-def list_zones(pack: PackDep, registry: RegistryDep, lang: LangQuery = "zh") -> Response:
-    return JSON({"zones": [catalog.zone_json(registry, z, lang) for z in pack.zones.values()]})
+def list_zones(pack: PackDep, registry: RegistryDep, lang: LangDep) -> Response:
+    zones = [catalog.zone_json(registry, z, lang) for z in pack.zones.values()]
+    return JSON(narrow({"zones": zones}, lang))
 
 
 @router.get(
@@ -65,22 +69,21 @@ def list_zones(pack: PackDep, registry: RegistryDep, lang: LangQuery = "zh") -> 
     summary="One zone",
 )
 def show_zone(
-    zone_id: str, pack: PackDep, registry: RegistryDep, lang: LangQuery = "zh"
+    zone_id: str, pack: PackDep, registry: RegistryDep, lang: LangDep
 ) -> Response:
     zone = pack.zones.get(zone_id)
     if zone is None:
         raise NotFound(
             "zone_id", f"unknown zone {zone_id!r}; the pack's zones: {', '.join(pack.zones)}"
         )
-    return JSON(catalog.zone_json(registry, zone, lang))
+    return JSON(narrow(catalog.zone_json(registry, zone, lang), lang))
 
 
 @router.get("/parameters", tags=["rule pack"], response_model=s.ParametersOut,
             summary="Parameters with dated values per place, references and confidences")
-def list_parameters(pack: PackDep, registry: RegistryDep) -> Response:
-    return JSON(
-        {"parameters": [catalog.parameter_json(registry, p) for p in pack.parameters.values()]}
-    )
+def list_parameters(pack: PackDep, registry: RegistryDep, lang: LangDep) -> Response:
+    parameters = [catalog.parameter_json(registry, p) for p in pack.parameters.values()]
+    return JSON(narrow({"parameters": parameters}, lang))
 
 
 @router.get(
@@ -90,7 +93,9 @@ def list_parameters(pack: PackDep, registry: RegistryDep) -> Response:
     responses={404: problems_doc("No such parameter")},
     summary="One parameter",
 )
-def show_parameter(parameter_id: str, pack: PackDep, registry: RegistryDep) -> Response:
+def show_parameter(
+    parameter_id: str, pack: PackDep, registry: RegistryDep, lang: LangDep
+) -> Response:
     parameter = pack.parameters.get(parameter_id)
     if parameter is None:
         raise NotFound(
@@ -98,7 +103,7 @@ def show_parameter(parameter_id: str, pack: PackDep, registry: RegistryDep) -> R
             f"unknown parameter {parameter_id!r}; the pack's parameters: "
             f"{', '.join(pack.parameters)}",
         )
-    return JSON(catalog.parameter_json(registry, parameter))
+    return JSON(narrow(catalog.parameter_json(registry, parameter), lang))
 
 
 # --- places --------------------------------------------------------------------------------------
@@ -109,22 +114,34 @@ def show_parameter(parameter_id: str, pack: PackDep, registry: RegistryDep) -> R
     tags=["places"],
     response_model=s.PlacesOut,
     responses=INVALID,
-    summary="Search places by name (Chinese or English) or code prefix",
+    summary="Search places by name (Chinese or English) or code prefix, a page at a time",
 )
 def search_places(
     registry: RegistryDep,
+    lang: LangDep,
     q: str | None = Query(
         None, max_length=100,
         description="part of a name (青岛, qingdao) or a code prefix (3702); "
         "absent: every current place of Shandong",
     ),
-    limit: int = Query(20, ge=1, le=200, description="most results to return"),
+    limit: int = Query(20, ge=1, le=200, description="most places in this page"),
+    offset: int = Query(0, ge=0, le=100_000, description="places to skip (the page's start)"),
 ) -> Response:
     if q is None or not q.strip():
-        found = [p for p in registry.all() if p.current and p.code.startswith("37")]
+        found = shandong_now(registry)
     else:
-        found = registry.search(q, limit=limit)
-    return JSON({"places": [catalog.place_json(registry, p) for p in found]})
+        found = registry.search(q, limit=len(registry))
+    page = found[offset:offset + limit]
+    return JSON({
+        "places": [narrow(catalog.place_json(registry, p), lang) for p in page],
+        "total": len(found), "offset": offset, "limit": limit,
+    })
+
+
+@functools.cache
+def shandong_now(registry: PlaceRegistry) -> list[Place]:
+    """Every current place of Shandong, in the registry's order (the registry is immutable)."""
+    return [p for p in registry.all() if p.current and p.code.startswith("37")]
 
 
 @router.get(
@@ -134,7 +151,7 @@ def search_places(
     responses={404: problems_doc("No such place"), **INVALID},
     summary="One place, with its current children",
 )
-def show_place(code: str, registry: RegistryDep) -> Response:
+def show_place(code: str, registry: RegistryDep, lang: LangDep) -> Response:
     if not re.fullmatch(r"[0-9]{6}", code):
         raise SituationError(
             [Problem("code", f'expected a six-digit place code, e.g. "370200", got {code!r}')]
@@ -142,20 +159,19 @@ def show_place(code: str, registry: RegistryDep) -> Response:
     if code not in registry:
         raise NotFound("code", f"unknown place code {code!r}")
     place = registry.get(code)
-    return JSON(
-        {
-            **catalog.place_json(registry, place),
-            "children": [
-                catalog.place_json(registry, registry.get(c)) for c in registry.children(code)
-            ],
-        }
-    )
+    return JSON(narrow({
+        **catalog.place_json(registry, place),
+        "children": [
+            catalog.place_json(registry, registry.get(c)) for c in registry.children(code)
+        ],
+    }, lang))
 
 
 # --- the situation's schema ----------------------------------------------------------------------
 
 
 @router.get("/schema/situation", tags=["meta"],
-            summary="JSON Schema of a situation (generated from the model)")
-def schema() -> Response:
-    return JSON(situation_json_schema())
+            summary="JSON Schema of a situation: the model's, with the pack's service items "
+            "and the registry's place codes")
+def schema(pack: PackDep, registry: RegistryDep) -> Response:
+    return JSON(situation_schema(pack, registry))

@@ -10,24 +10,34 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from tongcheng import __version__
 from tongcheng.service import catalog
 from tongcheng.service import schemas as s
 from tongcheng.service.deps import API, JSON, PackDep
 
-router = APIRouter(prefix=API, tags=["meta"])
+router = APIRouter(tags=["meta"])  # /metrics sits at the root, where Prometheus looks
 
 
-@router.get("/health", response_model=s.HealthOut, summary="Liveness")
+@router.get(f"{API}/health", response_model=s.HealthOut, summary="Liveness")
 async def health(pack: PackDep) -> Response:
     return JSON({"status": "ok", "rules": len(pack.rules), "rule_pack": catalog.pack_info(pack)})
 
 
-@router.get("/version", response_model=s.VersionOut,
+@router.get(f"{API}/version", response_model=s.VersionOut,
             summary="Package version and the rule pack's name, version and digest")
 async def version(pack: PackDep) -> Response:
     return JSON({"api": "v1", "tongcheng": __version__, "rule_pack": catalog.pack_info(pack)})
+
+
+@router.get(
+    "/metrics", include_in_schema=False,
+    summary="Prometheus metrics: requests and latency per route, decisions per rule and status",
+)
+def metrics(request: Request) -> Response:
+    registry = request.app.state.metrics.registry
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
 # --- the API docs (Swagger UI), with a policy that allows exactly its scripts -------------------
@@ -54,7 +64,7 @@ def _docs(title: str) -> tuple[bytes, str]:
     return bytes(html), csp
 
 
-@router.get("/docs", include_in_schema=False)
+@router.get(f"{API}/docs", include_in_schema=False)
 def docs(request: Request) -> HTMLResponse:
     html, csp = _docs(request.app.title)
     return HTMLResponse(html, headers={"content-security-policy": csp})

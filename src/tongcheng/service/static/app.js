@@ -94,6 +94,7 @@
   /* --- place suggestions from the registry ------------------------------------------------ */
 
   var list = document.getElementById("place-options");
+  var pageLang = document.documentElement.lang === "en" ? "en" : "zh";
   var timer = null, asked = "";
   function suggest(input) {
     var q = input.value.trim();
@@ -102,7 +103,7 @@
     timer = setTimeout(function () {
       asked = q;
       if (!q) { list.innerHTML = ""; return; }
-      fetch("/v1/places?limit=12&q=" + encodeURIComponent(q))
+      fetch("/v1/places?limit=12&lang=" + pageLang + "&q=" + encodeURIComponent(q))
         .then(function (r) { return r.ok ? r.json() : { places: [] }; })
         .then(function (data) {
           if (asked !== q) return;
@@ -110,7 +111,8 @@
           data.places.forEach(function (p) {
             if (!p.current) return;
             var o = document.createElement("option");
-            o.value = p.name.zh + (p.name.en ? " " + p.name.en : "") + " (" + p.code + ")";
+            var name = p.name[pageLang] || p.name.zh || "";
+            o.value = (name ? name + " " : "") + "(" + p.code + ")";
             list.appendChild(o);
           });
         })
@@ -183,6 +185,41 @@
       form.submit();
     });
   });
+
+  /* --- a case loaded from a file: its text into the box, then loaded ------------------------ */
+
+  var caseFile = document.querySelector("[data-case-file]");
+  if (caseFile) {
+    caseFile.addEventListener("change", function () {
+      var file = caseFile.files && caseFile.files[0];
+      if (!file) return;
+      var reader = new FileReader();
+      reader.onload = function () {
+        document.getElementById("f-case").value = String(reader.result);
+        document.getElementById("import").click();
+      };
+      reader.readAsText(file);
+    });
+  }
+
+  /* --- a link to a field inside a folded section unfolds it ----------------------------------- */
+
+  function unfold(id) {
+    var target = id && document.getElementById(id);
+    for (var el = target; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS") el.open = true;
+    }
+    return target;
+  }
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("a[href^='#']");
+    if (!link) return;
+    var target = unfold(link.getAttribute("href").slice(1));
+    // the link still goes to its fragment; the field then takes the focus as well
+    if (target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName))
+      setTimeout(function () { target.focus(); }, 0);
+  });
+  if (location.hash) unfold(location.hash.slice(1));
 
   /* --- after deciding, take the reader to the decisions (or to the problems) ----------------- */
 

@@ -1,0 +1,210 @@
+"""``POST /v1/evaluate/batch``: many evaluate requests in one, answered as a stream of lines.
+
+The body is a JSON array of evaluate requests, or NDJSON (one request per line, Content-Type
+``application/x-ndjson``). Each request may carry an ``id`` (a string or a number), echoed in
+its answer. Each is answered or refused on its own, in order, one NDJSON line each:
+
+    {"index": 0, "id": "a-17", "status": 200, "situation_digest": "sha256:…", "answer": {…}}
+    {"index": 1, "status": 422, "problems": [{"path": "insurance[0].to", "message": "…"}]}
+
+A bad item (invalid JSON on its line, an invalid situation, a rule pack defect: 409) never
+fails the others. The query's ``lang``, ``trace`` and ``fields`` (and Accept-Language) hold for
+every item that does not say. Limits: ``MAX_ITEMS`` items and ``MAX_BATCH_BODY`` bytes per
+request (413 beyond either); each item is checked as a single request is (lists, problems).
+Items are decided in a worker thread, ``CHUNK`` at a time, and written as they are decided.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from tongcheng.errors import Problem, RuleConflict, SituationError, TongchengError
+from tongcheng.evaluate.evaluator import RuleError
+from tongcheng.service.deps import (
+    API,
+    INVALID,
+    MAX_BATCH_BODY,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    capped,
+    dumps,
+    load_json,
+    problems_doc,
+    read_body,
+    read_settings,
+)
+from tongcheng.service.evaluating import (
+    Defaults,
+    heavy_limiter,
+    parse_request,
+    request_defaults,
+    situation_digest,
+    write_answer,
+)
+from tongcheng.situation import describe_value
+
+router = APIRouter(prefix=API, tags=["decisions"])
+
+MAX_ITEMS = 1000
+CHUNK = 10  # items decided per trip to the worker thread
+_NDJSON = re.compile(r"^application/(x-ndjson|ndjson|jsonl|x-jsonlines|jsonlines)\s*(;|$)",
+                     re.IGNORECASE)
+_JSON = re.compile(r"^application/([a-z0-9.+-]+\+)?json\s*(;|$)", re.IGNORECASE)
+
+LINE_SCHEMA = {
+    "type": "object",
+    "required": ["index", "status"],
+    "properties": {
+        "index": {"type": "integer", "description": "the item's place in the request, from 0"},
+        "id": {"type": ["string", "integer"], "description": "the item's id, when it gave one"},
+        "line": {"type": "integer", "description": "NDJSON: the item's line, from 1"},
+        "status": {"type": "integer", "enum": [200, 409, 422]},
+        "situation_digest": {"type": "string"},
+        "answer": {"$ref": "#/components/schemas/EvaluationOut"},
+        "problems": {"type": "array", "items": {"$ref": "#/components/schemas/ProblemOut"}},
+        "rule": {"type": "string"},
+    },
+}
+
+
+class Item:
+    """One request of the batch, as read: its data, or why it could not be read."""
+
+    __slots__ = ("data", "index", "line", "problem")
+
+    def __init__(self, index: int, data: Any = None, line: int | None = None,
+                 problem: Problem | None = None) -> None:
+        self.index, self.data, self.line, self.problem = index, data, line, problem
+
+
+def read_items(raw: bytes, ndjson: bool) -> list[Item]:
+    """The batch's items (a JSON array, or one per non-blank NDJSON line), or a
+    ``SituationError`` for a body that is no batch at all."""
+    if not ndjson:
+        data = load_json(raw)
+        if not isinstance(data, list):
+            raise SituationError([Problem("", "expected a JSON array of evaluate requests "
+                                          f"(or NDJSON lines), got {describe_value(data)}")])
+        items = [Item(i, value) for i, value in enumerate(data)]
+    else:
+        items = []
+        for number, line in enumerate(raw.split(b"\n"), start=1):
+            if not line.strip():
+                continue
+            try:
+                items.append(Item(len(items), load_json(line, bare="situation"), number))
+            except SituationError as exc:  # the line's number is the item's own "line"
+                message = "; ".join(p.message.replace("line 1, column", "column")
+                                    for p in exc.problems[:3])
+                items.append(Item(len(items), line=number, problem=Problem("", message)))
+    if len(items) > MAX_ITEMS:
+        raise PayloadTooLarge.items(MAX_ITEMS, len(items))
+    if not items:
+        raise SituationError([Problem("", "an empty batch: expected evaluate requests")])
+    return items
+
+
+def answer_item(state: Any, item: Item, defaults: Defaults) -> bytes:
+    """One item's NDJSON line: its decisions, or its problems."""
+    head: dict[str, Any] = {"index": item.index}
+    data = item.data
+    if isinstance(data, dict) and "id" in data:
+        data = dict(data)
+        given = data.pop("id")
+        if (isinstance(given, str) and len(given) <= 200) or (
+            isinstance(given, int) and not isinstance(given, bool) and abs(given) < 2**53
+        ):
+            head["id"] = given
+        else:
+            item.problem = Problem("id", "expected a string of at most 200 characters or an "
+                                   f"integer, got {describe_value(given)}")
+    if item.line is not None:
+        head["line"] = item.line
+    if item.problem is not None:
+        return _refused(head, 422, [item.problem])
+    try:
+        options = parse_request(data, state.pack, state.registry).complete(defaults)
+        body, situation = write_answer(state, options)
+    except (RuleConflict, RuleError) as exc:
+        return _refused(head, 409, [Problem("", str(exc))], rule=exc.rule)
+    except SituationError as exc:
+        return _refused(head, 422, exc.problems)
+    except TongchengError as exc:
+        return _refused(head, 422, [Problem("", str(exc))])
+    head["status"] = 200
+    head["situation_digest"] = situation_digest(situation)
+    return dumps(head)[:-1] + b',"answer":' + body + b"}\n"
+
+
+def _refused(head: dict[str, Any], status: int, problems: list[Problem], **extra: Any) -> bytes:
+    listed = [{"path": p.path, "message": p.message} for p in capped(problems)]
+    return dumps({**head, "status": status, "problems": listed, **extra}) + b"\n"
+
+
+def answer_chunk(state: Any, items: list[Item], defaults: Defaults) -> bytes:
+    return b"".join(answer_item(state, item, defaults) for item in items)
+
+
+@router.post(
+    "/evaluate/batch",
+    summary="Decide many situations: a JSON array or NDJSON in, NDJSON lines out",
+    response_class=StreamingResponse,
+    responses={
+        200: {"description": "One line per item, in order (each answered or refused alone)",
+              "content": {"application/x-ndjson": {"schema": {
+                  "type": "array", "items": LINE_SCHEMA,
+                  "description": "the lines of the stream, one JSON object each"}}}},
+        408: problems_doc("Body not received in time"),
+        413: problems_doc(f"Body over {MAX_BATCH_BODY // 2**20} MiB or more than "
+                          f"{MAX_ITEMS:,} items"),
+        415: problems_doc("Body neither JSON nor NDJSON"),
+        **INVALID,
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {
+                    "type": "array", "maxItems": MAX_ITEMS,
+                    "items": {"$ref": "#/components/schemas/BatchItem"}}},
+                "application/x-ndjson": {"schema": {
+                    "type": "array", "maxItems": MAX_ITEMS,
+                    "items": {"$ref": "#/components/schemas/BatchItem"},
+                    "description": "one request per line"}},
+            },
+        }
+    },
+)
+async def evaluate_batch(request: Request) -> StreamingResponse:
+    """Many evaluate requests at once, each with an optional `id`; the answer streams one
+    NDJSON line per item, in order, as each is decided. An item that cannot be decided is
+    refused on its own line (`status` 422 or 409, `problems`); the others are answered."""
+    content_type = request.headers.get("content-type") or "application/json"
+    ndjson = bool(_NDJSON.match(content_type))
+    if not ndjson and not _JSON.match(content_type):
+        raise UnsupportedMediaType(
+            "content-type", "expected a JSON array (application/json) or NDJSON "
+            f"(application/x-ndjson), got {content_type[:80]!r}")
+    defaults = request_defaults(request)
+    _, timeout = read_settings(request)
+    raw = await read_body(request, MAX_BATCH_BODY, timeout)
+    items = await anyio.to_thread.run_sync(read_items, raw, ndjson, limiter=heavy_limiter())
+    state = request.app.state
+
+    async def lines() -> AsyncIterator[bytes]:
+        for start in range(0, len(items), CHUNK):
+            yield await anyio.to_thread.run_sync(
+                answer_chunk, state, items[start:start + CHUNK], defaults,
+                limiter=heavy_limiter())
+
+    return StreamingResponse(
+        lines(), media_type="application/x-ndjson",
+        headers={"Cache-Control": "no-store", "X-Batch-Items": str(len(items)),
+                 "Content-Language": defaults.lang},
+    )
