@@ -22,6 +22,7 @@ Loopback only; each run stops by itself after ``--seconds`` or ``--max-requests`
 comes first.
 
     python benchmarks/load_http.py [--workers 1,2] [--seconds 10] [--connections 32]
+    python benchmarks/load_http.py --records off,sqlite,postgresql   # decision records on/off
     python benchmarks/load_http.py --profile     # where one request's time goes, in process
 """
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -379,6 +381,9 @@ def main() -> None:
                              "Qingdao worker (one)")
     parser.add_argument("--batch", type=int, default=100,
                         help="situations per request of the batch phase (0: no batch phase)")
+    parser.add_argument("--records", default="off",
+                        help="recording modes to compare: off, sqlite (a file), postgresql (a "
+                             "throwaway server, tests/records/pgcluster.py), e.g. off,sqlite")
     parser.add_argument("--profile", action="store_true",
                         help="profile one request in process instead of loading the server")
     args = parser.parse_args()
@@ -394,22 +399,74 @@ def main() -> None:
                       "body_bytes": round(sum(map(len, bodies)) / len(bodies)),
                       "load_average": os.getloadavg()[0]}))
     batches = batch_bodies(bodies, args.batch) if args.batch else []
-    for workers in [int(w) for w in args.workers.split(",")]:
-        port = free_port()
-        server = start_server(port, workers, bodies, args.http, args.loop)
-        try:
-            phases = [("evaluate", f"http://127.0.0.1:{port}/v1/evaluate", bodies, 1)]
-            if batches:
-                phases.append(("evaluate_batch", f"http://127.0.0.1:{port}/v1/evaluate/batch",
-                               batches, args.batch))
-            for kind, url, posted, per_request in phases:
-                row = measure(server, driver, url, posted, per_request, workers, args)
-                row["name"] = f"http_{kind}_{workers}_worker{'s' if workers > 1 else ''}"
-                order = ["name", "situations", "seconds", "per_second", "p50_ms", "p99_ms",
-                         "errors", "server_cpu_ms", "client_cpu_ms", "capacity_per_second"]
-                print(json.dumps({k: row[k] for k in order} | row), flush=True)
-        finally:
-            stop_server(server)
+    for mode in args.records.split(","):
+        with recording(mode) as store_url:
+            for workers in [int(w) for w in args.workers.split(",")]:
+                for row in serve_and_load(args, driver, bodies, batches, workers):
+                    if mode != "off":
+                        row = {**row, "name": f"{row['name']}_records_{mode}",
+                               "records": _count_records(store_url)}
+                    print(json.dumps(row), flush=True)
+
+
+def serve_and_load(args: argparse.Namespace, driver: str, bodies: list[bytes],
+                   batches: list[bytes], workers: int) -> list[dict]:
+    """One server, its load phases (single evaluate, then batches); their rows."""
+    port = free_port()
+    server = start_server(port, workers, bodies, args.http, args.loop)
+    rows = []
+    try:
+        phases = [("evaluate", f"http://127.0.0.1:{port}/v1/evaluate", bodies, 1)]
+        if batches:
+            phases.append(("evaluate_batch", f"http://127.0.0.1:{port}/v1/evaluate/batch",
+                           batches, args.batch))
+        for kind, url, posted, per_request in phases:
+            row = measure(server, driver, url, posted, per_request, workers, args)
+            row["name"] = f"http_{kind}_{workers}_worker{'s' if workers > 1 else ''}"
+            order = ["name", "situations", "seconds", "per_second", "p50_ms", "p99_ms",
+                     "errors", "server_cpu_ms", "client_cpu_ms", "capacity_per_second"]
+            rows.append({k: row[k] for k in order} | row)
+    finally:
+        stop_server(server)
+    return rows
+
+
+@contextlib.contextmanager
+def recording(mode: str):
+    """The store the server records into (``TONGCHENG_RECORDS`` for its workers), or none."""
+    if mode == "off":
+        os.environ.pop("TONGCHENG_RECORDS", None)
+        yield None
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        if mode == "sqlite":
+            url = str(Path(folder) / "records.db")
+            os.environ["TONGCHENG_RECORDS"] = url
+            try:
+                yield url
+            finally:
+                os.environ.pop("TONGCHENG_RECORDS", None)
+            return
+        sys.path.insert(0, str(ROOT / "tests" / "records"))
+        from pgcluster import cluster
+
+        with cluster() as server:
+            url = server.new_database()
+            os.environ["TONGCHENG_RECORDS"] = url
+            try:
+                yield url
+            finally:
+                os.environ.pop("TONGCHENG_RECORDS", None)
+
+
+def _count_records(url: str) -> int:
+    from tongcheng.records.store import RecordStore
+
+    store = RecordStore.open(url)
+    try:
+        return store.count()
+    finally:
+        store.close()
 
 
 def batch_bodies(bodies: list[bytes], size: int) -> list[bytes]:

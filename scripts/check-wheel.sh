@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 -m venv "$work/venv"
-"$work/venv/bin/python" -m pip install -q --disable-pip-version-check .
+"$work/venv/bin/python" -m pip install -q --disable-pip-version-check ".[records]"
 cp examples/recognition-yantai-qingdao.yaml "$work/case.yaml"
 cd "$work"
 out=$("$work/venv/bin/tongcheng" check case.yaml --format json \
@@ -17,3 +17,6 @@ d = json.load(sys.stdin)["decisions"][0]
 assert d["status"] == "eligible" and d["outcome"]["recognized_months"] == 305, d
 print("wheel check: installed package decides the example outside the repository: ok")
 '
+# Decision records from the installed package: its Alembic migrations ship inside it.
+"$work/venv/bin/tongcheng" check case.yaml --records "$work/records.db" --actor wheel >/dev/null
+"$work/venv/bin/tongcheng" records verify --records "$work/records.db" --lang en

@@ -120,10 +120,14 @@ BREAKAGES = [
     Breakage(
         "unknown-zone",
         MEDICAL,
-        "- {zone: jiaodong, from: 2025-04-28}\n  let:\n    medical:",
-        "- {zone: jiaodongg, from: 2025-04-28}\n  let:\n    medical:",
+        "- zone: jiaodong\n      from: 2025-04-28\n      basis:\n"
+        "        - document: qingdao_metro_joint_meeting_2025\n"
+        "          quote: 胶东五市职工医疗保险实现缴费年限互认,",
+        "- zone: jiaodongg\n      from: 2025-04-28\n      basis:\n"
+        "        - document: qingdao_metro_joint_meeting_2025\n"
+        "          quote: 胶东五市职工医疗保险实现缴费年限互认,",
         ("unknown zone", "jiaodongg"),
-        at="- {zone: jiaodongg, from: 2025-04-28}",
+        at="- zone: jiaodongg",
     ),
     Breakage(
         "unknown-document",
@@ -135,8 +139,8 @@ BREAKAGES = [
     Breakage(
         "quote-not-in-source",
         MEDICAL,
-        "quote: 胶东五市职工医疗保险实现缴费年限互认",
-        "quote: 胶东六市职工医疗保险实现缴费年限互认",
+        "quote: 胶东五市职工医疗保险实现缴费年限互认\n",
+        "quote: 胶东六市职工医疗保险实现缴费年限互认\n",
         ("quote", "sources/qingdao-metro-joint-meeting-2025-news.md"),
     ),
     Breakage(
@@ -149,8 +153,8 @@ BREAKAGES = [
     Breakage(
         "value-without-reference",
         TRANSIT_PARAMS,
-        "        value: 60\n        reference: >-\n",
-        "        value: 60\n        note: >-\n",
+        "        value: 60\n        reference:\n",
+        "        value: 60\n        note:\n",
         ("reference", "missing"),
         at="      - from: 2021-01-01",
     ),
@@ -181,8 +185,8 @@ BREAKAGES = [
     Breakage(
         "zone-place-not-a-place",
         "zones.yaml",
-        '{place: "370687", from: 2023-10-06}',
-        '{place: "379999", from: 2023-10-06}',
+        '{place: "370687", from: 2023-10-06}   # 海阳\n',
+        '{place: "379999", from: 2023-10-06}   # 海阳\n',
         ("379999", "unknown place code"),
     ),
 ]

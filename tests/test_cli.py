@@ -108,8 +108,12 @@ def test_check_recognition_decision(pack):
     assert decision["missing_parameters"] == []
     assert decision["title"]["zh"] == pack.rule(RECOGNITION).title.zh
     quotes = [b["quote"] for b in decision["basis"] if "quote" in b]
-    assert "进一步完善都市圈内医疗保险关系跨地区无障碍转移和缴费年限互认" in quotes
+    # 烟台 (the city) joins 青岛 in the five Jiaodong cities; the metro area holds only some of
+    # Yantai's counties, so the grant rests on the 2025 sentence alone
     assert "胶东五市职工医疗保险实现缴费年限互认,办理时限缩短至9个工作日" in quotes
+    assert "进一步完善都市圈内医疗保险关系跨地区无障碍转移和缴费年限互认" not in quotes
+    assert {"zone": "jiaodong", "firmness": "in_force"}.items() <= next(
+        b for b in decision["basis"] if b.get("quote", "").startswith("胶东五市")).items()
     for b in decision["basis"]:
         assert b["document"]
         assert b["source"]
@@ -245,10 +249,15 @@ BAD_SITUATIONS = [
 )
 def test_invalid_situation_exits_2_naming_path_and_expectation(situation, text, expect):
     path = situation(text)
-    result = run("check", path, "--format", "json")
+    result = run("check", path, "--format", "json", "--lang", "en")
     assert_clean_failure(result, 2)
     for fragment in expect:
         assert fragment in result.stderr
+    # The same problem in Chinese (the default language): the path, then Chinese words.
+    chinese = run("check", path, "--format", "json")
+    assert_clean_failure(chinese, 2)
+    assert expect[0].split(":")[0] + ":" in chinese.stderr
+    assert "情形无效" in chinese.stderr and "invalid situation" not in chinese.stderr
 
 
 def test_invalid_situation_names_every_problem(situation):
@@ -276,26 +285,29 @@ def test_unknown_rule_exits_2(situation):
 
 def test_missing_file_exits_2(tmp_path):
     missing = tmp_path / "nowhere.yaml"
-    result = run("check", missing)
+    result = run("check", missing, "--lang", "en")
     assert_clean_failure(result, 2)
     assert "nowhere.yaml" in result.stderr
     assert "no such file" in result.stderr
+    assert "没有这个文件" in run("check", missing).stderr
 
 
 def test_invalid_yaml_names_the_line(situation):
     path = situation('as_of: 2025-06-01\ntarget: "370200"\nperson: {sex: male\ninsurance: []\n')
-    result = run("check", path)
+    result = run("check", path, "--lang", "en")
     assert_clean_failure(result, 2)
     assert re.search(r"situation\.yaml:[45]\b", result.stderr), result.stderr
     assert "not valid YAML" in result.stderr
+    assert "不是有效的 YAML" in run("check", path).stderr
 
 
 def test_invalid_json_names_the_line(situation):
     path = situation('{"as_of": "2025-06-01",\n "target": "370200",}\n', "s.json")
-    result = run("check", path)
+    result = run("check", path, "--lang", "en")
     assert_clean_failure(result, 2)
     assert re.search(r"s\.json:2\b", result.stderr), result.stderr
     assert "not valid JSON" in result.stderr
+    assert "不是有效的 JSON" in run("check", path).stderr
 
 
 def test_invalid_stdin_exits_2_naming_stdin():
@@ -476,7 +488,10 @@ def test_rules_id_shows_basis_and_parameters_with_confidence():
     retiree = squeeze(run("rules", "medical_insurance.retiree_benefit_years").stdout)
     assert "medical_insurance.retiree_min_months" in retiree
     assert ",medium]" in retiree
-    assert "370600:(declared,novalueknown)" in retiree
+    assert "370600:(已声明,尚无已知数值)" in retiree
+    english = squeeze(
+        run("rules", "medical_insurance.retiree_benefit_years", "--lang", "en").stdout)
+    assert "370600:(declared,novalueknown)" in english
 
 
 def test_rules_id_shows_expressions_as_written(pack):
@@ -508,8 +523,8 @@ def test_rules_json(pack):
         assert r["basis"]
     recognition = next(r for r in rules if r["id"] == RECOGNITION)
     assert recognition["zones"] == [
-        {"zone": "qingdao_metro", "from": "2023-10-06", "to": None},
-        {"zone": "jiaodong", "from": "2025-04-28", "to": None},
+        {"zone": "qingdao_metro", "from": "2023-10-06", "to": None, "firmness": "in_force"},
+        {"zone": "jiaodong", "from": "2025-04-28", "to": None, "firmness": "in_force"},
     ]
     assert recognition["in_force"] == {"from": "2023-10-06", "to": None}
     assert recognition["parameters"] == {

@@ -39,6 +39,9 @@ def test_golden_case(case):
     for rule_id, expect in case["expect"].items():
         decision = result.decision(rule_id)
         assert decision.status.value == expect["status"], (rule_id, decision.to_json("en"))
+        if "firmness" in expect:
+            assert decision.firmness == expect["firmness"], (rule_id, decision.to_json("en"))
+            assert decision.to_json("zh")["firmness"] == expect["firmness"]
         for field, value in expect.get("outcome", {}).items():
             assert decision.outcome.get(field) == value, (rule_id, field, decision.outcome)
         for path in expect.get("missing_has", []):

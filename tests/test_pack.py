@@ -25,6 +25,7 @@ from packtools import (
 )
 from tongcheng import PackError, RuleConflict, load_pack
 from tongcheng.errors import Location
+from tongcheng.pack.model import local
 
 RECOGNITION = "medical_insurance.contribution_years_recognition"
 
@@ -129,7 +130,8 @@ def test_every_parameter_value_has_a_reference_and_a_confidence(pack):
     for parameter in pack.parameters.values():
         for place, vals in parameter.places.items():
             for val in vals:
-                assert val.reference.strip(), f"{parameter.id}[{place}]"
+                for lang in ("zh", "en"):
+                    assert str(local(val.reference, lang)).strip(), f"{parameter.id}[{place}]"
                 assert val.confidence in ("high", "medium", "low"), f"{parameter.id}[{place}]"
                 values += 1
     assert values >= 10

@@ -5,13 +5,14 @@ from __future__ import annotations
 import test_rules
 import test_rules_catalogue
 import test_rules_more
+import test_rules_promises
 import tongcheng
 
 
 def test_every_rule_of_the_pack_is_tested_on_every_status():
     seen = {
         (rule, status)
-        for module in (test_rules, test_rules_more, test_rules_catalogue)
+        for module in (test_rules, test_rules_more, test_rules_catalogue, test_rules_promises)
         for _, rule, _, status, _, _ in module.CASES
     }
     for rule in tongcheng.bundled_pack().rules:

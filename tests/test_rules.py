@@ -204,7 +204,20 @@ CASES = [
         [],
     ),
     (
-        "retiree: sex unknown",
+        "retiree: sex unknown, months between the two minimums",
+        RETIREE,
+        {
+            "as_of": "2025-06-01",
+            "target": "370200",
+            "person": {"employment": "retired", "retired_on": "2025-01-01"},
+            "insurance": [period("370200", "2004-01", "2024-12")],
+        },
+        "undetermined",
+        {},
+        ["person.sex"],
+    ),
+    (
+        "retiree: sex unknown, months below both minimums: ineligible with the figures",
         RETIREE,
         {
             "as_of": "2025-06-01",
@@ -212,8 +225,8 @@ CASES = [
             "person": {"employment": "retired", "retired_on": "2025-01-01"},
             "insurance": [period("370200", "2010-01", "2024-12")],
         },
-        "undetermined",
-        {},
+        "ineligible",
+        {"counted_months": 180, "required_months": None, "shortfall_months": None},
         ["person.sex"],
     ),
     (
@@ -270,7 +283,20 @@ CASES = [
         [],
     ),
     (
-        "inpatient: no running medical period",
+        "inpatient: no running medical period, employed",
+        INPATIENT,
+        {
+            "as_of": "2025-06-01",
+            "target": "370200",
+            "person": {**PERSON, "employment": "employed"},
+            "insurance": [period("370600", "2015-01", "2020-12")],
+        },
+        "not_applicable",
+        {},
+        [],
+    ),
+    (
+        "inpatient: no running medical period, retired or not unknown",
         INPATIENT,
         {
             "as_of": "2025-06-01",
@@ -278,8 +304,21 @@ CASES = [
             "person": PERSON,
             "insurance": [period("370600", "2015-01", "2020-12")],
         },
-        "not_applicable",
+        "undetermined",
         {},
+        ["person.employment"],
+    ),
+    (
+        "inpatient: retired, last insured in Yantai, in hospital in Qingdao",
+        INPATIENT,
+        {
+            "as_of": "2025-06-01",
+            "target": "370200",
+            "person": {**PERSON, "employment": "retired", "retired_on": "2020-12-31"},
+            "insurance": [period("370600", "2015-01", "2020-12")],
+        },
+        "eligible",
+        {"insured_place": "370600"},
         [],
     ),
     (

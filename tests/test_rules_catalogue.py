@@ -205,11 +205,23 @@ CASES = [
     ),
     # --- Qingdao culture-and-tourism card -----------------------------------------------------
     (
-        "qingdao card: a Qingdao card, asked in Yantai",
+        "qingdao card: a Qingdao card, asked in Yantai (the report names Qingdao's sites only)",
         QD_CARD,
         {
             "as_of": "2025-06-01",
             "target": "370600",
+            "cards": [card("culture_tourism", "370200")],
+        },
+        "not_applicable",
+        {},
+        [],
+    ),
+    (
+        "qingdao card: a Qingdao card, asked in Qingdao",
+        QD_CARD,
+        {
+            "as_of": "2025-06-01",
+            "target": "370212",
             "cards": [card("culture_tourism", "370200"), card("library", "370600")],
         },
         "eligible",

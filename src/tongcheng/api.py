@@ -34,7 +34,8 @@ def evaluate(
 ) -> Evaluation:
     """Decisions for a situation (a model, a dict, or JSON/YAML text) under a pack.
 
-    ``trace=False`` omits the reasons, for speed. Raises SituationError for invalid input,
+    ``trace=False`` omits the reasons, for speed. Raises SituationError for invalid input
+    (a ``request.service`` the pack does not know included),
     PackError for a pack that fails to load, KeyError for an unknown rule id.
     """
     if pack is None:
@@ -42,5 +43,5 @@ def evaluate(
     elif not isinstance(pack, RulePack):
         pack = load_pack(pack)
     if not isinstance(situation, Situation):
-        situation = parse_situation(situation, as_of=as_of)
+        situation = parse_situation(situation, as_of=as_of, services=pack.service_ids)
     return _evaluate(pack, situation, as_of=as_of, rules=rules, trace=trace)

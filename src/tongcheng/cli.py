@@ -14,26 +14,29 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from tongcheng import wording as W
 from tongcheng.api import bundled_pack
-from tongcheng.cli_options import as_of_date
+from tongcheng.cli_options import as_of_date, overlay_option
 from tongcheng.errors import PackError, RuleConflict, SituationError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
-from tongcheng.pack.loader import load_pack
+from tongcheng.pack.loader import bundled_pack_path, load_pack
 from tongcheng.pack.model import RulePack
 from tongcheng.situation import MAX_SITUATION_BYTES, load_situation, situation_json_schema
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 
 
-def _fail(code: int, message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+def _fail(code: int, message: str, lang: str = "en") -> None:
+    click.echo(f"{'错误' if lang == 'zh' else 'error'}: {message}", err=True)
     sys.exit(code)
 
 
-def _pack(path: str | None) -> RulePack:
+def _pack(path: str | None, overlays: tuple[str, ...] = ()) -> RulePack:
     try:
-        return load_pack(Path(path)) if path else bundled_pack()  # the bundled one is cached
+        if not path and not overlays:
+            return bundled_pack()  # cached: loaded once per process
+        return load_pack(Path(path) if path else bundled_pack_path(), overlays=overlays)
     except PackError as e:
         _fail(EXIT_PACK, e.describe())
         raise  # unreachable
@@ -83,6 +86,11 @@ def main() -> None:
 @format_option
 @lang_option
 @pack_option
+@overlay_option
+@click.option("--records", "records_url", envvar="TONGCHENG_RECORDS", metavar="URL",
+              help="Record the decisions in this store: a file (SQLite) or postgresql://… "
+                   "(default: $TONGCHENG_RECORDS; none: nothing is recorded).")
+@click.option("--actor", help="Who decides (a caseworker id), kept in the record.")
 def check(
     situation: str,
     as_of: date | None,
@@ -90,25 +98,31 @@ def check(
     fmt: str,
     lang: str,
     pack_path: str | None,
+    overlays: tuple[str, ...],
+    records_url: str | None = None,
+    actor: str | None = None,
 ) -> None:
     """Decide every rule for the situation in SITUATION (JSON or YAML; - for stdin)."""
     from tongcheng.render import render_evaluation
     from tongcheng.situation import parse_situation
 
+    pack = _pack(pack_path, overlays)
     try:
         if situation == "-":
             raw = sys.stdin.buffer.read(MAX_SITUATION_BYTES + 1)  # bytes: UTF-8 is checked
             if len(raw) > MAX_SITUATION_BYTES:
-                _fail(EXIT_INVALID, f"<stdin>: more than {MAX_SITUATION_BYTES // 2**20} MiB")
-            model = parse_situation(raw, as_of=as_of, source="<stdin>")
+                too_large = W.too_large(MAX_SITUATION_BYTES, W.where("<stdin>", None, None))
+                _fail(EXIT_INVALID, too_large.get(lang), lang)
+            model = parse_situation(raw, as_of=as_of, source="<stdin>",
+                                    services=pack.service_ids)
         else:
             if not Path(situation).is_file():
-                _fail(EXIT_INVALID, f"{situation}: no such file")
-            model = load_situation(situation, as_of=as_of)
+                _fail(EXIT_INVALID, f"{situation}: no such file" if lang == "en"
+                      else f"{situation}:没有这个文件", lang)
+            model = load_situation(situation, as_of=as_of, services=pack.service_ids)
     except SituationError as e:
-        _fail(EXIT_INVALID, e.describe())
+        _fail(EXIT_INVALID, e.describe(lang), lang)
         return
-    pack = _pack(pack_path)
     try:
         result = evaluate_pack(pack, model, as_of=as_of, rules=list(rules) or None)
     except KeyError as e:
@@ -117,6 +131,12 @@ def check(
     except (RuleConflict, RuleError) as e:
         _fail(EXIT_PACK, str(e))
         return
+    if records_url:
+        from tongcheng.records.cli import WORDS, record_evaluation
+
+        record_id = record_evaluation(records_url, result, model, actor=actor, lang=lang,
+                                      rules=list(rules) or None, pack=pack)
+        click.echo(WORDS[lang]["recorded"].format(id=record_id), err=True)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(lang), ensure_ascii=False, indent=2))
     else:
@@ -128,11 +148,13 @@ def check(
 @format_option
 @lang_option
 @pack_option
-def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None) -> None:
+@overlay_option
+def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None,
+          overlays: tuple[str, ...]) -> None:
     """List the pack's rules, or show RULE_ID with its basis and parameters."""
     from tongcheng.render import render_rule, render_rules, rule_parameters
 
-    pack = _pack(pack_path)
+    pack = _pack(pack_path, overlays)
     if rule_id and rule_id not in pack.rule_ids:
         _fail(
             EXIT_INVALID, f"unknown rule {rule_id!r}; the pack's rules: {', '.join(pack.rule_ids)}"
@@ -153,6 +175,7 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None) -> No
                         "zone": z.zone.id,
                         "from": z.start.isoformat(),
                         "to": z.end.isoformat() if z.end else None,
+                        "firmness": z.firmness,
                     }
                     for z in r.zones
                 ],
@@ -160,7 +183,7 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None) -> No
                     "from": str(r.in_force_from) if r.in_force_from else None,
                     "to": str(r.in_force_to) if r.in_force_to else None,
                 },
-                "parameters": rule_parameters(pack, r),
+                "parameters": rule_parameters(pack, r, lang),
                 "basis": [basis_json(b, lang) for b in r.basis],
                 "defined_at": str(r.location),
             }
@@ -177,12 +200,13 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None) -> No
 @format_option
 @lang_option
 @pack_option
-def coverage(fmt: str, lang: str, pack_path: str | None) -> None:
+@overlay_option
+def coverage(fmt: str, lang: str, pack_path: str | None, overlays: tuple[str, ...]) -> None:
     """Which policy sources the rules cite, and which promised treatments are encoded."""
     from tongcheng.coverage import coverage as compute
     from tongcheng.render import render_coverage
 
-    pack = _pack(pack_path)
+    pack = _pack(pack_path, overlays)
     try:
         report = compute(pack)
     except PackError as e:
@@ -197,8 +221,15 @@ def coverage(fmt: str, lang: str, pack_path: str | None) -> None:
 
 
 @main.command()
-def schema() -> None:
-    """Print the JSON Schema of a situation."""
+@click.option("--events", is_flag=True,
+              help="The schema of a line of a `tongcheng watch` event stream instead.")
+def schema(events: bool) -> None:
+    """Print the JSON Schema of a situation (or, with --events, of a watch stream's line)."""
+    if events:
+        from tongcheng.cases.stream_schema import events_json_schema
+
+        click.echo(json.dumps(events_json_schema(), ensure_ascii=False, indent=2))
+        return
     click.echo(json.dumps(situation_json_schema(), ensure_ascii=False, indent=2))
 
 
@@ -219,6 +250,19 @@ main.add_command(verify)
 from tongcheng.cases.watch import watch  # noqa: E402 (click only; durable_rules loads on use)
 
 main.add_command(watch)
+
+from tongcheng.compare.command import compare  # noqa: E402 (click only; polars loads on use)
+
+main.add_command(compare)
+
+from tongcheng.timeline.command import timeline  # noqa: E402 (click only)
+
+main.add_command(timeline)
+
+from tongcheng.records.cli import records, replay  # noqa: E402 (click only; SQLAlchemy on use)
+
+main.add_command(records)
+main.add_command(replay)
 
 if __name__ == "__main__":
     main()

@@ -18,3 +18,12 @@ def as_of_date(_ctx: click.Context, _param: click.Parameter, value: str | None) 
         return date.fromisoformat(value)
     except ValueError as e:
         raise click.BadParameter(f"{value!r} is not a calendar date ({e})") from None
+
+
+def overlay_option(command):
+    """``--overlay DIR`` (repeatable): overlays layered on ``--pack`` in the order given."""
+    return click.option(
+        "--overlay", "overlays", multiple=True, type=click.Path(file_okay=False),
+        help="An overlay folder layered on the pack: a deployment's own parameter values, "
+             "documents and rules (repeatable, applied in order).",
+    )(command)

@@ -18,6 +18,9 @@ from collections.abc import Callable, Iterator
 from decimal import InvalidOperation
 from typing import Any
 
+from tongcheng import wording as W
+from tongcheng.wording import Words
+
 MAX_DEPTH = 64
 """Objects and lists nested deeper than this are refused (a situation is 4 levels deep)."""
 
@@ -29,13 +32,15 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class JsonInputError(ValueError):
-    """JSON text refused: ``path`` of the value at fault ("" for the whole text), ``line`` and
-    ``column`` where the parser stopped (None when the text parsed)."""
+    """JSON text refused: ``words`` say why in both languages (``message``: in English),
+    ``path`` of the value at fault ("" for the whole text), ``line`` and ``column`` where the
+    parser stopped (None when the text parsed)."""
 
-    def __init__(self, message: str, path: str = "", line: int | None = None,
+    def __init__(self, words: Words, path: str = "", line: int | None = None,
                  column: int | None = None) -> None:
-        super().__init__(message)
-        self.message, self.path, self.line, self.column = message, path, line, column
+        super().__init__(words.en)
+        self.words, self.message = words, words.en
+        self.path, self.line, self.column = path, line, column
 
     def __str__(self) -> str:
         where = f"line {self.line}, column {self.column}: " if self.line is not None else ""
@@ -46,13 +51,17 @@ class JsonInputError(ValueError):
 class DuplicateKeyError(ValueError):
     """A JSON object names a key twice (JSON parsers keep the last silently; we refuse)."""
 
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"duplicate key {key!r}")
+
 
 def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """``object_pairs_hook`` for ``json.loads``: every adapter reads JSON through it."""
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise DuplicateKeyError(f"duplicate key {printable(key)!r}")
+            raise DuplicateKeyError(printable(key))
         out[key] = value
     return out
 
@@ -101,15 +110,15 @@ def too_deep(value: Any, limit: int = MAX_DEPTH) -> str | None:
     return None
 
 
-def lone_surrogate(value: Any) -> tuple[str, str] | None:
-    """(path, what) of the first key or string holding a lone surrogate, or None."""
+def lone_surrogate(value: Any) -> tuple[str, Words] | None:
+    """(path, problem) of the first key or string holding a lone surrogate, or None."""
     for path, node in _walk(value):
         if isinstance(node, dict):
             for key in node:
                 if isinstance(key, str) and _SURROGATE.search(key):
-                    return path_text(path), f"the key '{printable(key)}'"
+                    return path_text(path), W.lone_surrogate(printable(key), key=True)
         elif isinstance(node, str) and _SURROGATE.search(node):
-            return path_text(path), f"the string '{printable(node)}'"
+            return path_text(path), W.lone_surrogate(printable(node))
     return None
 
 
@@ -120,8 +129,8 @@ def surrogate_problem(value: Any, text: str) -> JsonInputError | None:
     found = lone_surrogate(value)
     if found is None:
         return None
-    path, what = found
-    return JsonInputError(f"{what} holds a lone surrogate: not valid Unicode text", path)
+    path, words = found
+    return JsonInputError(words, path)
 
 
 class _LongNumber:
@@ -149,25 +158,23 @@ def loads(text: str, *, parse_float: Callable[[str], Any] | None = None) -> Any:
     try:
         value = json.loads(text, object_pairs_hook=no_duplicate_keys, parse_float=parse_float)
     except json.JSONDecodeError as e:
-        raise JsonInputError(f"not valid JSON: {e.msg}", line=e.lineno, column=e.colno) from None
+        raise JsonInputError(W.not_json(e.msg), line=e.lineno, column=e.colno) from None
     except DuplicateKeyError as e:
-        raise JsonInputError(str(e)) from None
+        raise JsonInputError(W.duplicate_key(e.key)) from None
     except RecursionError:
-        raise JsonInputError(f"nested more than {MAX_DEPTH} levels deep") from None
+        raise JsonInputError(W.too_deep(MAX_DEPTH)) from None
     except InvalidOperation:
-        raise JsonInputError("a number too large to hold") from None
+        raise JsonInputError(W.number_too_long(None, None)) from None
     except ValueError:  # an integer past the interpreter's conversion limit
         try:
             path, digits = _long_number_path(text, parse_float)
         except (ValueError, RecursionError, InvalidOperation):
             path, digits = "", 0
-        size = f" ({digits:,} digits)" if digits else ""
-        raise JsonInputError(f"a number longer than {MAX_INT_DIGITS:,} digits{size}",
-                             path) from None
+        raise JsonInputError(W.number_too_long(MAX_INT_DIGITS, digits or None), path) from None
     if text.count("[") + text.count("{") > MAX_DEPTH:
         deep = too_deep(value)
         if deep is not None:
-            raise JsonInputError(f"nested more than {MAX_DEPTH} levels deep", deep)
+            raise JsonInputError(W.too_deep(MAX_DEPTH), deep)
     problem = surrogate_problem(value, text)
     if problem is not None:
         raise problem

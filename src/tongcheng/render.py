@@ -1,7 +1,13 @@
-"""Text rendering of decisions and rules for people at a terminal (the command line's table)."""
+"""Text rendering of decisions and rules for people at a terminal (the command line's table).
+
+Everything printed is in the language asked: words from ``WORDS``, values through ``show``
+(booleans as 是/否, outcome codes as their terms, phrases in both languages picked), pack
+prose through its ``{zh, en}`` form. Codes, ids, paths and quoted source text stay as they are.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
@@ -10,7 +16,7 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from tongcheng.evaluate.decision import Decision, Evaluation, Reason, Status, basis_json
-from tongcheng.pack.model import Rule, RulePack
+from tongcheng.pack.model import Rule, RulePack, Text, ZoneRef, local
 from tongcheng.questions import question_for
 
 STATUS_WORDS = {
@@ -37,6 +43,38 @@ WORDS = {
         "pack": "规则包",
         "settles": "可确定",
         "firmness": {"pilot": "试点(探索)", "promise": "承诺(推动)", "in_force": ""},
+        "firmness_names": {"pilot": "试点(探索)", "promise": "承诺(推动)", "in_force": "已实施"},
+        "yes": "是",
+        "no": "否",
+        "none": "(无)",
+        "undated": "无日期",
+        "sources": {"official": "官方文本", "news report": "新闻报道", "news": "新闻报道",
+                    "secondary": "二手资料"},
+        "in_force": "施行",
+        "zones": "区域",
+        "parameter": "参数",
+        "domain": "领域",
+        "subject": "对象",
+        "subjects": {"person": "个人", "project": "项目", "enterprise": "企业"},
+        "defined_at": "定义于",
+        "from": "起",
+        "firmness_label": "确定程度",
+        "definitions": "定义",
+        "scope": "适用范围",
+        "conditions": "条件",
+        "applies": "适用于",
+        "parameters": "参数",
+        "declared_no_value": "(已声明,尚无已知数值)",
+        "no_values": "无数值",
+        "places_without_value": "{n} 个地方无数值",
+        "sources_head": "政策来源及引用它们的规则",
+        "treatments_head": "政策承诺的待遇",
+        "not_a_person_rule": "不编为规则",
+        "announced_on": "{date} 公布",
+        "confidence": "可信度 {c}",
+        "not_encoded": "尚未编码",
+        "uncatalogued": "未列入目录的规则",
+        "services_head": "跨市通办事项:已知 / 公布",
     },
     "en": {
         "rule": "rule",
@@ -56,6 +94,39 @@ WORDS = {
         "pack": "rule pack",
         "settles": "settles",
         "firmness": {"pilot": "pilot (to explore)", "promise": "promise", "in_force": ""},
+        "firmness_names": {"pilot": "pilot (to explore)", "promise": "promise",
+                           "in_force": "in force"},
+        "yes": "yes",
+        "no": "no",
+        "none": "(none)",
+        "undated": "undated",
+        "sources": {"official": "official text", "news report": "news report",
+                    "news": "news report", "secondary": "secondary source"},
+        "in_force": "in force",
+        "zones": "zones",
+        "parameter": "parameter",
+        "domain": "domain",
+        "subject": "subject",
+        "subjects": {"person": "person", "project": "project", "enterprise": "enterprise"},
+        "defined_at": "defined at",
+        "from": "from",
+        "firmness_label": "firmness",
+        "definitions": "definitions",
+        "scope": "scope",
+        "conditions": "conditions",
+        "applies": "applies",
+        "parameters": "parameters",
+        "declared_no_value": "(declared, no value known)",
+        "no_values": "no values",
+        "places_without_value": "{n} place(s) without value",
+        "sources_head": "Policy sources and the rules citing them",
+        "treatments_head": "Promised treatments",
+        "not_a_person_rule": "not a rule",
+        "announced_on": "announced {date}",
+        "confidence": "{c} confidence",
+        "not_encoded": "NOT YET ENCODED",
+        "uncatalogued": "rules not in the catalogue",
+        "services_head": "One-stop service items known / announced",
     },
 }
 
@@ -64,14 +135,39 @@ def _mark(value: Any) -> str:
     return "✔" if value is True else "✘" if value is False else "?"
 
 
-def _fmt(value: Any) -> str:
+def show(value: Any, lang: str = "zh", terms: Mapping[str, Text] | None = None) -> str:
+    """A value as a person reads it in ``lang``: 是/否 for booleans, an outcome code as its term,
+    a phrase given in both languages in one, a service item by its name."""
+    w = WORDS[lang]
     if value is None:
         return "—"
-    if isinstance(value, list):
-        return "; ".join(_fmt(v) for v in value) or "(none)"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    if isinstance(value, bool):
+        return w["yes"] if value else w["no"]
+    if isinstance(value, str):
+        term = (terms or {}).get(value)
+        return term.get(lang) if term is not None else value
+    if isinstance(value, Text):
+        return value.get(lang)
+    if isinstance(value, list | tuple):
+        return "; ".join(show(v, lang, terms) for v in value) or w["none"]
+    if isinstance(value, Mapping):
+        if set(value) == {"zh", "en"}:
+            return str(local(value, lang))
+        name = value.get("name")
+        if isinstance(name, Mapping) and set(name) == {"zh", "en"}:
+            return str(local(name, lang))
+        return "{" + ", ".join(f"{k}: {_item(v, lang, terms)}" for k, v in value.items()) + "}"
     return str(value)
+
+
+def _item(value: Any, lang: str, terms: Mapping[str, Text] | None) -> str:
+    """A field of a record: text the person wrote (not a code) is quoted, as they wrote it."""
+    if isinstance(value, str) and not value.isascii() and value not in (terms or {}):
+        return f"'{value}'"
+    return show(value, lang, terms)
+
+
+_fmt = show  # the name older callers use
 
 
 def render_evaluation(result: Evaluation, console: Console, lang: str = "zh") -> None:
@@ -86,14 +182,16 @@ def render_evaluation(result: Evaluation, console: Console, lang: str = "zh") ->
     table.add_column(w["outcome"])
     for d in result.decisions:
         symbol, words, style = STATUS_WORDS[d.status]
-        outcome = escape(", ".join(f"{k}={_fmt(v)}" for k, v in d.outcome.items()))
+        terms = result.pack.terms
+        outcome = escape(", ".join(f"{k}={show(v, lang, terms)}" for k, v in d.outcome.items()))
         title = d.title.get(lang)
         table.add_row(
-            f"{title}\n[dim]{d.rule}[/dim]", f"[{style}]{symbol} {words[lang]}[/]", outcome
+            f"{title}\n[dim]{d.rule}[/dim]",
+            f"[{style}]{symbol} {words[lang]}[/]{firmness_tag(d, lang)}", outcome
         )
     console.print(table)
     for d in result.decisions:
-        render_decision(d, console, lang)
+        render_decision(d, console, lang, result.pack.terms)
     if result.questions:
         console.print(f"\n[bold]{w['questions']}[/bold]")
         for q in result.questions:
@@ -103,25 +201,24 @@ def render_evaluation(result: Evaluation, console: Console, lang: str = "zh") ->
             )
 
 
-def render_decision(d: Decision, console: Console, lang: str = "zh") -> None:
+def render_decision(
+    d: Decision, console: Console, lang: str = "zh", terms: Mapping[str, Text] | None = None
+) -> None:
     w = WORDS[lang]
     symbol, words, style = STATUS_WORDS[d.status]
     console.print()
     head = RichText(f"━━ {d.title.get(lang)}  ", style="bold")  # Text: no markup parsing
     head.append(d.rule, style="dim")
     console.print(head)
-    firm = w["firmness"].get(d.firmness, "")
-    console.print(
-        f"   {w['status']}: [{style}]{symbol} {words[lang]}[/]" + (f"   [{firm}]" if firm else "")
-    )
+    console.print(f"   {w['status']}: [{style}]{symbol} {words[lang]}[/]{firmness_tag(d, lang)}")
     if d.exception:
         console.print(f"   {w['exception']}: {d.exception}")
     if d.outcome:
         for k, v in d.outcome.items():
-            console.print(f"   {w['outcome']}: {k} = {escape(_fmt(v))}")
+            console.print(f"   {w['outcome']}: {k} = {escape(show(v, lang, terms))}")
     console.print(f"   {w['trace']}:")
     for r in d.reasons:
-        _reason_line(r, console, lang)
+        _reason_line(r, console, lang, terms)
     if d.missing:
         console.print(f"   [yellow]{w['missing']}[/]: {escape(', '.join(d.missing))}")
     if d.missing_parameters:
@@ -132,28 +229,38 @@ def render_decision(d: Decision, console: Console, lang: str = "zh") -> None:
     if flagged:
         console.print(f"   [yellow]⚠ {w['unverified']}[/]:")
         for p in flagged:
+            undated = f", {w['undated']}" if p.get("undated") else ""
             console.print(
                 escape(
-                    f"      {p['parameter']}[{p['place']}] = {_fmt(p.get('value'))} "
-                    f"({p.get('confidence')}{', undated' if p.get('undated') else ''}): "
-                    f"{p.get('reference', '')}"
+                    f"      {p['parameter']}[{p['place']}] = {show(p.get('value'), lang)} "
+                    f"({p.get('confidence')}{undated}): {local(p.get('reference', ''), lang)}"
                 ),
                 highlight=False,
             )
     if d.status in (Status.ELIGIBLE, Status.INELIGIBLE, Status.UNDETERMINED):
         console.print(f"   {w['basis']}:")
         for b in d.basis:
-            console.print("      " + escape(basis_line(basis_json(b, lang))), highlight=False)
+            console.print("      " + escape(basis_line(basis_json(b, lang), lang)),
+                          highlight=False)
         if d.reading:
             console.print(f"   {w['reading']}: {d.reading.get(lang)}", highlight=False)
 
 
-def _reason_line(r: Reason, console: Console, lang: str) -> None:
+def firmness_tag(d: Decision, lang: str) -> str:
+    """``  [promise]`` beside a status resting on a pilot or a promise, as rich markup (the
+    brackets escaped: rich would read ``[promise]`` as a style and drop it)."""
+    firm = WORDS[lang]["firmness"].get(d.firmness, "")
+    return f"   {escape(f'[{firm}]')}" if firm else ""
+
+
+def _reason_line(
+    r: Reason, console: Console, lang: str, terms: Mapping[str, Text] | None = None
+) -> None:
     if r.kind == "outcome":
-        line = f"     = {escape(r.label.get(lang))}: {escape(_fmt(r.value))}"
+        line = f"     = {escape(r.label.get(lang))}: {escape(show(r.value, lang, terms))}"
     else:
         line = f"     {_mark(r.value)} {escape(r.label.get(lang))}"
-    facts = ", ".join(f"{k}={_fmt(v)}" for k, v in list(r.facts.items())[:6])
+    facts = ", ".join(f"{k}={show(v, lang)}" for k, v in list(r.facts.items())[:6])
     if len(r.facts) > 6:
         facts += f", … (+{len(r.facts) - 6})"
     console.print(line, highlight=False)
@@ -163,7 +270,7 @@ def _reason_line(r: Reason, console: Console, lang: str) -> None:
         console.print(f"         [dim]{escape(note.get(lang))}[/dim]", highlight=False)
 
 
-def basis_line(b: dict[str, Any]) -> str:
+def basis_line(b: dict[str, Any], lang: str = "zh") -> str:
     parts = [b["document"]]
     if b.get("number"):
         parts.append(b["number"])
@@ -174,26 +281,34 @@ def basis_line(b: dict[str, Any]) -> str:
     text = " ".join(parts)
     if b.get("quote"):
         text += f": “{b['quote']}”"
-    text += f" [{b['source']}]"
+    text += f" [{WORDS[lang]['sources'].get(b['source'], b['source'])}]"
+    if b.get("zone"):  # a zone entry's sentence: where it grants, and how firmly
+        names = WORDS["en" if lang == "en" else "zh"]["firmness_names"]
+        text += f" ({b['zone']}: {names.get(b['firmness'], b['firmness'])})"
     return text
 
 
 def render_rules(pack: RulePack, console: Console, lang: str = "zh") -> None:
     """One block per rule: id, title, domain, dates, zones, and its parameters' confidence."""
+    w = WORDS[lang]
     for rule in pack.rules:
-        zones = ", ".join(f"{z.zone.name.get(lang)} ({z.start})" for z in rule.zones)
+        zones = ", ".join(f"{z.zone.name.get(lang)} ({z.start}{_zone_firmness(z, lang)})"
+                          for z in rule.zones)
         span = f"{rule.in_force_from or '…'} – {rule.in_force_to or ''}"
-        firm = "" if rule.firmness == "in_force" else f" · {rule.firmness}"
+        levels = rule.firmness_levels
+        firm = ("" if levels == ("in_force",)
+                else " · " + "/".join(w["firmness_names"][f] for f in levels))
         console.print(f"[bold]{rule.id}[/bold]", highlight=False)
-        console.print(escape(f"  {rule.title.get(lang)} · {rule.domain} · in force {span}{firm}"),
-                      highlight=False)
-        console.print(escape(f"  zones: {zones}"), highlight=False)
-        for name, conf in rule_parameters(pack, rule).items():
-            console.print(escape(f"  parameter {name}: {conf}"), highlight=False)
+        console.print(escape(f"  {rule.title.get(lang)} · {rule.domain} · {w['in_force']} "
+                             f"{span}{firm}"), highlight=False)
+        console.print(escape(f"  {w['zones']}: {zones}"), highlight=False)
+        for name, conf in rule_parameters(pack, rule, lang).items():
+            console.print(escape(f"  {w['parameter']} {name}: {conf}"), highlight=False)
 
 
-def rule_parameters(pack: RulePack, rule: Rule) -> dict[str, str]:
+def rule_parameters(pack: RulePack, rule: Rule, lang: str = "en") -> dict[str, str]:
     """Parameters a rule reads, each with the range of confidences of its values."""
+    w = WORDS[lang]
     names = rule.parameter_names()
     out = {}
     order = ["high", "medium", "low"]
@@ -201,29 +316,35 @@ def rule_parameters(pack: RulePack, rule: Rule) -> dict[str, str]:
         p = pack.parameters[name]
         confs = {v.confidence for vals in p.places.values() for v in vals}
         empty = sum(1 for vals in p.places.values() if not vals)
-        desc = "/".join(c for c in order if c in confs) or "no values"
+        desc = "/".join(c for c in order if c in confs) or w["no_values"]
         if empty:
-            desc += f", {empty} place(s) without value"
+            desc += ", " + w["places_without_value"].format(n=empty)
         out[name] = desc
     return out
 
 
 def render_rule(pack: RulePack, rule: Rule, console: Console, lang: str = "zh") -> None:
+    w = WORDS[lang]
     console.print(f"[bold]{rule.title.get(lang)}[/bold]  [dim]{rule.id}[/dim]")
-    console.print(f"domain: {rule.domain}   subject: {rule.subject}   firmness: {rule.firmness}")
+    console.print(f"{w['domain']}: {rule.domain}   "
+                  f"{w['subject']}: {w['subjects'].get(rule.subject, rule.subject)}   "
+                  f"{w['firmness_label']}: "
+                  + "/".join(w["firmness_names"][f] for f in rule.firmness_levels))
     console.print(
-        f"in force: {rule.in_force_from or '…'} – {rule.in_force_to or ''}   "
-        f"defined at {rule.location}"
+        f"{w['in_force']}: {rule.in_force_from or '…'} – {rule.in_force_to or ''}   "
+        f"{w['defined_at']} {rule.location}"
     )
-    console.print("zones:")
+    console.print(f"{w['zones']}:")
     for z in rule.zones:
         members = ", ".join(sorted(z.zone.members_at(z.start)))
-        console.print(f"  {z.zone.name.get(lang)} from {z.start}: {members}")
+        firm = w["firmness_names"].get(z.firmness, z.firmness)
+        console.print(escape(f"  {z.zone.name.get(lang)} {w['from']} {z.start} [{firm}]: "
+                             f"{members}"), highlight=False)
     for title, clauses in (
-        ("definitions", rule.lets),
-        ("scope", rule.scope),
-        ("conditions", rule.conditions),
-        ("outcome", rule.outcome),
+        (w["definitions"], rule.lets),
+        (w["scope"], rule.scope),
+        (w["conditions"], rule.conditions),
+        (w["outcome"], rule.outcome),
     ):
         if clauses:
             console.print(f"{title}:")
@@ -232,30 +353,31 @@ def render_rule(pack: RulePack, rule: Rule, console: Console, lang: str = "zh") 
                 console.print(f"  {c.name}: {escape(label)}[cyan]{escape(c.text)}[/cyan]",
                               highlight=False)
     for e in rule.exceptions:
-        console.print(f"exception {e.label}: {e.title.get(lang)}")
+        console.print(f"{w['exception']} {e.label}: {e.title.get(lang)}")
         for c in e.applies:
-            console.print(f"  applies: [cyan]{escape(c.text)}[/cyan]", highlight=False)
+            console.print(f"  {w['applies']}: [cyan]{escape(c.text)}[/cyan]", highlight=False)
         for c in e.outcome:
-            console.print(f"  outcome {c.name}: [cyan]{escape(c.text)}[/cyan]", highlight=False)
-    console.print("basis:")
+            console.print(f"  {w['outcome']} {c.name}: [cyan]{escape(c.text)}[/cyan]",
+                          highlight=False)
+    console.print(f"{w['basis']}:")
     for b in rule.basis:
-        console.print("  " + escape(basis_line(basis_json(b, lang))), highlight=False)
+        console.print("  " + escape(basis_line(basis_json(b, lang), lang)), highlight=False)
     if rule.reading:
-        console.print(f"reading: {rule.reading.get(lang)}", highlight=False)
-    params = rule_parameters(pack, rule)
+        console.print(f"{w['reading']}: {rule.reading.get(lang)}", highlight=False)
+    params = rule_parameters(pack, rule, lang)
     if params:
-        console.print("parameters:")
+        console.print(f"{w['parameters']}:")
         for name in params:
             p = pack.parameters[name]
             console.print(f"  {name}: {p.description.get(lang)}")
             for place, vals in p.places.items():
                 if not vals:
-                    console.print(f"    {place}: (declared, no value known)")
+                    console.print(f"    {place}: {w['declared_no_value']}")
                 for val in vals:
-                    span = "undated" if val.undated else f"{val.start or '…'} – {val.end or ''}"
+                    span = w["undated"] if val.undated else f"{val.start or '…'} – {val.end or ''}"
                     console.print(
-                        f"    {place}: {_fmt(val.value)}  [{span}, {val.confidence}] "
-                        f"{val.reference}",
+                        escape(f"    {place}: {show(val.value, lang)}  [{span}, "
+                               f"{val.confidence}] {local(val.reference, lang)}"),
                         highlight=False,
                     )
 
@@ -264,36 +386,55 @@ def rules_markdown(pack: RulePack, lang: str = "en") -> str:
     """The pack's rules as a Markdown table (the README's rule list is generated from this)."""
     rows = ["| rule | title | zones (from) | firmness | parameters |", "|---|---|---|---|---|"]
     for rule in pack.rules:
-        zones = "; ".join(f"{z.zone.name.get(lang)} {z.start}" for z in rule.zones)
+        zones = "; ".join(f"{z.zone.name.get(lang)} {z.start}{_zone_firmness(z, lang)}"
+                          for z in rule.zones)
         params = "; ".join(f"`{k}` ({v})" for k, v in rule_parameters(pack, rule).items()) or "—"
         title = rule.title.get(lang).replace("|", "/")
-        rows.append(f"| `{rule.id}` | {title} | {zones} | {rule.firmness} | {params} |")
+        firm = ", ".join(rule.firmness_levels)
+        rows.append(f"| `{rule.id}` | {title} | {zones} | {firm} | {params} |")
     return "\n".join(rows) + "\n"
 
 
+def _zone_firmness(ref: ZoneRef, lang: str = "en") -> str:
+    """`` (promise)`` after a zone entry that is not in force, in ``lang``."""
+    firm = WORDS[lang]["firmness"].get(ref.firmness, ref.firmness)
+    return f" ({firm})" if firm else ""
+
+
 def render_coverage(report: dict, console: Console, lang: str = "zh") -> None:
-    console.print("[bold]Policy sources and the rules citing them[/bold]")
+    w = WORDS[lang]
+    console.print(f"[bold]{w['sources_head']}[/bold]")
     for src in report["sources"]:
         rules = ", ".join(src["rules"]) or "—"
-        console.print(escape(f"  {src['document']} [{src['kind']}]: {rules}"), highlight=False)
-    console.print("\n[bold]Promised treatments[/bold]")
+        kind = w["sources"].get(src["kind"], src["kind"])
+        console.print(escape(f"  {src['document']} [{kind}]: {rules}"), highlight=False)
+    console.print(f"\n[bold]{w['treatments_head']}[/bold]")
     marks = {"encoded": "✔", "not_encoded": "✘", "not_a_person_rule": "·"}
     for t in report["treatments"]:
         line = f"  {marks[t['status']]} {t['treatment'][lang]}: "
+        if t.get("firmness"):
+            line += f"[{w['firmness_names'][t['firmness']]}] "
+        if t.get("zones"):
+            line += f"{w['zones']} {', '.join(t['zones'])}; "
         if t["status"] == "not_a_person_rule":
-            line += f"not a person rule — {t['reason'][lang]}"
+            line += f"{w['not_a_person_rule']} — {t['reason'][lang]}"
         elif t["status"] == "encoded":
             line += ", ".join(t["rules"])
         else:
-            line += "NOT YET ENCODED: " + ", ".join(t["missing_rules"])
+            line += f"{w['not_encoded']}: " + ", ".join(t["missing_rules"])
         console.print(escape(line), highlight=False)
     if report["uncatalogued_rules"]:
-        console.print(escape("  rules not in the catalogue: "
-                             + ", ".join(report["uncatalogued_rules"])), highlight=False)
-    console.print("\n[bold]One-stop service items known / announced[/bold]")
+        console.print(escape(f"  {w['uncatalogued']}: " + ", ".join(report["uncatalogued_rules"])),
+                      highlight=False)
+    console.print(f"\n[bold]{w['services_head']}[/bold]")
     for z in report["service_items"]:
         announced = "?" if z["announced"] is None else (
             f"{z['announced']}+" if z["at_least"] else str(z["announced"]))
-        items = ", ".join(z["items"])
-        console.print(escape(f"  {z['zone']}: {z['known']} / {announced} ({items})"),
+        notes = [", ".join(z["items"])] if z["items"] else []
+        if z.get("announced_on"):
+            notes.append(w["announced_on"].format(date=z["announced_on"]))
+        if z.get("confidence"):
+            notes.append(w["confidence"].format(c=z["confidence"]))
+        more = f" ({'; '.join(notes)})" if notes else ""
+        console.print(escape(f"  {z['zone']}: {z['known']} / {announced}{more}"),
                       highlight=False)

@@ -14,6 +14,9 @@ key and list item is indexed by its path. Situation files are read with the safe
   and an integer has at most ``MAX_INT_DIGITS`` digits;
 - tags other than YAML's own (``!!python/object``, ``!custom``) are refused;
 - a file is UTF-8 text of at most ``MAX_FILE_BYTES`` bytes.
+
+An unquoted date that is not on the calendar (``from: 2023-13-06``) is kept as its text by both
+loaders, so validation names it by path (and line) with the file's other problems.
 """
 
 from __future__ import annotations
@@ -51,9 +54,20 @@ MAX_FILE_BYTES = 8 * 2**20
 
 
 class YamlSyntaxError(ValueError):
-    def __init__(self, message: str, line: int | None, column: int | None) -> None:
+    """Text refused, with the line and column where known; ``zh`` says the same in Chinese."""
+
+    def __init__(self, message: str, line: int | None, column: int | None,
+                 zh: str | None = None) -> None:
         self.line, self.column = line, column
+        self.zh = zh or "不是有效的 YAML:语法错误"
         super().__init__(message)
+
+
+def _refused(error: type[MarkedYAMLError], en: str, zh: str, mark: Any) -> MarkedYAMLError:
+    """A ruamel error for a guard, carrying its Chinese words for ``_error``."""
+    e = error(None, None, en, mark)
+    e.zh = zh  # type: ignore[attr-defined]
+    return e
 
 
 class _GuardedComposer(Composer):
@@ -67,20 +81,23 @@ class _GuardedComposer(Composer):
     def compose_node(self, parent: Any, index: Any) -> Any:
         limit = getattr(self.loader, "max_items", MAX_ITEMS)
         if isinstance(parent, SequenceNode) and index == limit:
-            raise ComposerError(None, None, f"a list of more than {limit:,} items",
-                                self.parser.peek_event().start_mark)
+            raise _refused(ComposerError, f"a list of more than {limit:,} items",
+                           f"列表超过 {limit:,} 项", self.parser.peek_event().start_mark)
         if self.parser.check_event(AliasEvent):
             event = self.parser.peek_event()
             target = self.anchors.get(event.anchor)
             if target is not None and id(target) not in self._sizes:
-                raise ComposerError(None, None, f"the alias *{event.anchor} refers to the "
-                                    "collection it is in (a structure without end)",
-                                    event.start_mark)
+                raise _refused(ComposerError, f"the alias *{event.anchor} refers to the "
+                               "collection it is in (a structure without end)",
+                               f"别名 *{event.anchor} 指向它所在的集合(没有尽头的结构)",
+                               event.start_mark)
             node = super().compose_node(parent, index)
             self._repeated += self._sizes.get(id(node), 1)
             if self._repeated > MAX_ALIAS_VALUES:
-                raise ComposerError(None, None, f"aliases repeat more than {MAX_ALIAS_VALUES:,} "
-                                    "values in this document", event.start_mark)
+                raise _refused(ComposerError, f"aliases repeat more than {MAX_ALIAS_VALUES:,} "
+                               "values in this document",
+                               f"本文档中别名重复的值超过 {MAX_ALIAS_VALUES:,} 个",
+                               event.start_mark)
             return node
         node = super().compose_node(parent, index)
         if isinstance(node, SequenceNode):
@@ -100,18 +117,19 @@ _PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 def _check_int(node: Any) -> None:
     text = str(node.value)
     if not _PLAIN_INT.fullmatch(text):
-        raise ConstructorError(None, None, f"{text} is not a plain decimal number (no leading "
-                               "zero, underscore or 0x/0o/0b); quote it if it is a code: "
-                               f'"{text}"', node.start_mark)
+        raise _refused(ConstructorError, f"{text} is not a plain decimal number (no leading "
+                       "zero, underscore or 0x/0o/0b); quote it if it is a code: "
+                       f'"{text}"', f"{text} 不是普通的十进制数(不能有前导零、下划线或 "
+                       f'0x/0o/0b);若是代码,请加引号:"{text}"', node.start_mark)
     if len(text.lstrip("+-")) > MAX_INT_DIGITS:
-        raise ConstructorError(None, None, f"a number longer than {MAX_INT_DIGITS:,} digits",
-                               node.start_mark)
+        raise _refused(ConstructorError, f"a number longer than {MAX_INT_DIGITS:,} digits",
+                       f"数字超过 {MAX_INT_DIGITS:,} 位", node.start_mark)
 
 
 def _unknown_tag(constructor: Any, node: Any) -> Any:
     tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
-    raise ConstructorError(None, None, f"the tag {tag} is not allowed here (plain YAML "
-                           "values only)", node.start_mark)
+    raise _refused(ConstructorError, f"the tag '{tag}' is not allowed here (plain YAML values "
+                   "only)", f"此处不允许标签 '{tag}'(只允许普通的 YAML 值)", node.start_mark)
 
 
 class _SafeConstructor(SafeConstructor):
@@ -119,16 +137,31 @@ class _SafeConstructor(SafeConstructor):
         _check_int(node)
         return super().construct_yaml_int(node)
 
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        """A date that is not on the calendar (``1965-02-30``) is kept as its text."""
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node)
+
 
 class _RoundTripConstructor(RoundTripConstructor):
     def construct_yaml_int(self, node: Any) -> Any:
         _check_int(node)
         return super().construct_yaml_int(node)
 
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        """A date that is not on the calendar (``2023-13-06``) is kept as its text."""
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node)
+
 
 # Only YAML's plain values: no Python objects, no sets, binaries or ordered pairs.
 for _cls in (_SafeConstructor, _RoundTripConstructor):
     _cls.add_constructor("tag:yaml.org,2002:int", _cls.construct_yaml_int)
+    _cls.add_constructor("tag:yaml.org,2002:timestamp", _cls.construct_yaml_timestamp)
     for _tag in (None, "tag:yaml.org,2002:binary", "tag:yaml.org,2002:omap",
                  "tag:yaml.org,2002:pairs", "tag:yaml.org,2002:set"):
         _cls.add_constructor(_tag, _unknown_tag)
@@ -142,10 +175,10 @@ def _guarded(y: YAML, constructor: type, max_items: int = MAX_ITEMS) -> YAML:
     return y
 
 
-def _yaml() -> YAML:
+def _yaml(max_items: int = MAX_ITEMS) -> YAML:
     y = YAML(typ="rt")
     y.allow_duplicate_keys = False
-    return _guarded(y, _RoundTripConstructor)
+    return _guarded(y, _RoundTripConstructor, max_items)
 
 
 def _error(e: Exception) -> YamlSyntaxError:
@@ -155,19 +188,25 @@ def _error(e: Exception) -> YamlSyntaxError:
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         problem = e.problem or e.context or "not valid YAML"
+        zh = getattr(e, "zh", None)
         if "maximum depth" in problem:
-            problem = f"nested more than {MAX_DEPTH} levels deep"
-        return YamlSyntaxError(f"not valid YAML: {problem}", line, column)
+            problem, zh = _TOO_DEEP
+        return YamlSyntaxError(f"not valid YAML: {problem}", line, column,
+                               f"不是有效的 YAML:{zh}" if zh else None)
     if isinstance(e, RecursionError):
-        return YamlSyntaxError(f"not valid YAML: nested more than {MAX_DEPTH} levels deep",
-                               None, None)
+        return YamlSyntaxError(f"not valid YAML: {_TOO_DEEP[0]}", None, None,
+                               f"不是有效的 YAML:{_TOO_DEEP[1]}")
     return YamlSyntaxError(f"not valid YAML: {e}", None, None)
 
 
-def load_text(text: str) -> tuple[Any, dict[PathKey, tuple[int, int]]]:
+_TOO_DEEP = (f"nested more than {MAX_DEPTH} levels deep", f"嵌套超过 {MAX_DEPTH} 层")
+
+
+def load_text(text: str, *,
+              max_items: int = MAX_ITEMS) -> tuple[Any, dict[PathKey, tuple[int, int]]]:
     """Parse YAML text; return plain data and 1-based (line, column) per path."""
     try:
-        doc = _yaml().load(text)
+        doc = _yaml(max_items).load(text)
     except (YAMLError, RecursionError, ValueError, TypeError) as e:
         # ruamel raises a few unmarked errors too (duplicate keys, odd scalars)
         raise _error(e) from None
@@ -192,8 +231,9 @@ def decode(raw: bytes) -> str:
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
-        raise YamlSyntaxError(f"not UTF-8 text (byte 0x{raw[e.start]:02x})", line,
-                              column) from None
+        byte = f"0x{raw[e.start]:02x}"
+        raise YamlSyntaxError(f"not UTF-8 text (byte {byte})", line, column,
+                              f"不是 UTF-8 文本(字节 {byte})") from None
 
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -201,7 +241,8 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     with open(path, "rb") as f:
         raw = f.read(limit + 1)
     if len(raw) > limit:
-        raise YamlSyntaxError(f"the file is larger than {limit // 2**20} MiB", None, None)
+        raise YamlSyntaxError(f"the file is larger than {limit // 2**20} MiB", None, None,
+                              f"文件大于 {limit // 2**20} MiB")
     return raw
 
 

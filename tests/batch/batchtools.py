@@ -11,7 +11,12 @@ from typing import Any
 from hypothesis import strategies as st
 
 import tongcheng
-from tongcheng.batch.engine import BatchEvaluator, outcome_column, status_column
+from tongcheng.batch.engine import (
+    BatchEvaluator,
+    firmness_column,
+    outcome_column,
+    status_column,
+)
 from tongcheng.testing import situations
 
 
@@ -137,6 +142,9 @@ def assert_same(engine: BatchEvaluator, result, models, rows=None) -> None:
         for d in tongcheng.evaluate(model, engine.pack).decisions:
             assert got[status_column(d.rule)] == d.status.value, (
                 number, d.rule, got[status_column(d.rule)], d.status.value, model.to_dict())
+            assert got[firmness_column(d.rule)] == d.firmness, (
+                number, d.rule, d.status.value, got[firmness_column(d.rule)], d.firmness,
+                model.to_dict())
             plan = next(p for p in engine.plans if p.rule.id == d.rule)
             for name, _ in plan.outcomes:
                 mine = got[outcome_column(d.rule, name)]

@@ -33,7 +33,12 @@ def test_a_retiree_who_moves_to_weihai_is_told_once(pack):
         "pension.remote_certification")
     assert "烟台市" in note.message.zh and "Yantai" in note.message.en
     assert note.service.en.startswith("Pension entitlement certification")
-    assert any(b.quote and "认证" in b.quote for b in note.basis)
+    # 烟台 and 威海 share only the five Jiaodong cities, whose 2020 sentence only promises it
+    assert any(b.quote and "资格核查互认" in b.quote for b in note.basis)
+    assert note.decision.firmness == "promise"
+    assert note.to_json("en")["firmness"] == "promise"
+    assert "only promises" in note.to_json("en")["message"]
+    assert "承诺" in note.to_json("zh")["message"]
     assert note.decision in moved.changed("newly_eligible")
     # nothing changes for the rule: no second notification
     again = case.update({"person": {"sex": "male"}}, on=date(2025, 7, 1))

@@ -120,7 +120,12 @@ def test_changes_on_request(pack):
     out, _, stats = run([line(*s) for s in story], pack=pack, changes=True, lang="en")
     changes = [r for r in out if r["type"] == "change"]
     opened = Case.open("王", RETIREE, on=date(2025, 5, 6), pack=pack)
-    assert len([c for c in changes if c["line"] == 1]) == len(opened.opening.changes)
+    # the opening reports its first decisions once, not as 26 "newly determined" changes
+    assert [c for c in changes if c["line"] == 1] == []
+    first = [r for r in out if r["type"] == "opened"]
+    assert len(first) == 1 and first[0]["line"] == 1 and first[0]["on"] == "2025-05-06"
+    assert [(d["rule"], d["status"]) for d in first[0]["decisions"]] == \
+        [(d.rule, d.status.value) for d in opened.decisions]
     moved = [c for c in changes if c["line"] == 2]
     assert any(c["rule"] == "pension.remote_certification" and "newly_eligible" in c["kinds"]
                for c in moved)
@@ -128,6 +133,18 @@ def test_changes_on_request(pack):
     assert stats.changes == len(changes)
     note = next(r for r in out if r["type"] == "notification")
     assert note["message"].startswith("Your pension is paid by Yantai")
+
+
+def test_a_backdated_events_change_is_stamped_with_the_events_date(pack):
+    """The move happened on 2025-06-03 but reaches the stream after the clock moved on to
+    2025-07-02: the change it causes is dated 2025-06-03 (the case's clock stays)."""
+    story = [STORY[0], ("王", "2025-07-02", "facts", {"person": {"sex": "male"}}),
+             ("王", "2025-06-03", "event", {"type": "move", "to": "371000"})]
+    out, rejects, _ = run([line(*s) for s in story], pack=pack, changes=True)
+    assert rejects == []
+    moved = [r for r in out if r["type"] == "change" and r["line"] == 3]
+    assert moved and {r["on"] for r in moved} == {"2025-06-03"}
+    assert {r["as_of"] for r in moved} == {"2025-07-02"}
 
 
 def test_an_event_may_carry_its_own_date(pack):

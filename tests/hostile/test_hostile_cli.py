@@ -12,18 +12,19 @@ import time
 import pytest
 from hostiletools import SITUATION, assert_clean, laughs, run
 
+from test_languages import foreign
 from tongcheng.situation import parse_situation
 
 LONG = "7" * 5000
 
 
-def check(tmp_path, name: str, content: str | bytes, *args: str):
+def check(tmp_path, name: str, content: str | bytes, *args: str, lang: str = "en"):
     path = tmp_path / name
     if isinstance(content, str):
         content = content.encode("utf-8")
     path.write_bytes(content)
     started = time.perf_counter()
-    result = run("check", path, "--format", "json", *args)
+    result = run("check", path, "--format", "json", "--lang", lang, *args)
     return result, time.perf_counter() - started
 
 
@@ -72,6 +73,15 @@ def test_hostile_situation_exits_2_naming_where(tmp_path, name, content, words):
     assert_clean(result, 2)
     assert all(w in result.stderr for w in words), result.stderr
     assert seconds < 10
+
+
+@pytest.mark.parametrize(("name", "content"), [c[1:3] for c in CASES], ids=[c[0] for c in CASES])
+def test_hostile_situation_refused_in_chinese_without_english(tmp_path, name, content):
+    """The guards' words are the project's: ``--lang zh`` says each refusal in Chinese."""
+    result, _ = check(tmp_path, name, content, lang="zh")
+    assert_clean(result, 2)
+    said = result.stderr.replace(str(tmp_path / name), "")
+    assert said.startswith("错误: 情形无效") and foreign(said, "zh") == [], said
 
 
 # --- list sizes: documented limits, refused at once ------------------------------------------
@@ -124,7 +134,7 @@ def test_a_situation_file_over_one_mib_is_refused(tmp_path):
 
 
 def test_stdin_that_is_not_utf8_exits_2():
-    result = run("check", "-", input=b'{"target": "37\xff"}')
+    result = run("check", "-", "--lang", "en", input=b'{"target": "37\xff"}')
     assert_clean(result, 2)
     assert "<stdin>" in result.stderr and "UTF-8" in result.stderr
 
@@ -137,7 +147,8 @@ def test_hostile_situations_through_a_real_process(tmp_path):
     ]:
         path = tmp_path / name
         path.write_text(content, encoding="utf-8")
-        proc = subprocess.run([sys.executable, "-m", "tongcheng.cli", "check", str(path)],
+        proc = subprocess.run([sys.executable, "-m", "tongcheng.cli", "check", str(path),
+                               "--lang", "en"],
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == 2, proc.stderr
         assert "Traceback" not in proc.stderr + proc.stdout

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import as_of_date
+from tongcheng.cli_options import as_of_date, overlay_option
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 STATUS_CHOICES = ("eligible", "ineligible", "undetermined", "not_applicable")
@@ -27,12 +27,13 @@ def _fail(code: int, message: str) -> None:
     sys.exit(code)
 
 
-def _load_pack(pack_path: str | None):
+def _load_pack(pack_path: str | None, overlays: tuple[str, ...] = ()):
     from tongcheng.errors import PackError
     from tongcheng.pack.loader import bundled_pack_path, load_pack
 
     try:
-        return load_pack(Path(pack_path) if pack_path else bundled_pack_path())
+        return load_pack(Path(pack_path) if pack_path else bundled_pack_path(),
+                         overlays=overlays)
     except PackError as e:
         _fail(EXIT_PACK, e.describe())
 
@@ -40,9 +41,19 @@ def _load_pack(pack_path: str | None):
 @click.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=True))
 @click.option("-o", "--output", required=True, type=click.Path(),
-              help="Parquet file of decisions (a folder with --engine spark).")
-@click.option("--format", "fmt", type=click.Choice(["auto", "parquet", "csv", "jsonl"]),
-              default="auto", show_default=True, help="Input format (default: by extension).")
+              help="File of decisions: Parquet, CSV or JSON Lines by its extension or "
+                   "--output-format (a Parquet folder with --engine spark).")
+@click.option("--input-format", "input_fmt", type=click.Choice(["auto", "parquet", "csv", "jsonl"]),
+              default=None, help="Format of INPUT (default: by its extension).")
+@click.option("--format", "old_fmt", type=click.Choice(["auto", "parquet", "csv", "jsonl"]),
+              default=None, hidden=True,
+              help="The old name of --input-format (it names the INPUT's format).")
+@click.option("--output-format", "out_fmt", type=click.Choice(["parquet", "csv", "jsonl"]),
+              default=None,
+              help="Format of OUTPUT (default: by its extension: .parquet, .csv, .jsonl; else "
+                   "Parquet).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the summary printed at the end.")
 @click.option("--rule", "rules", multiple=True, help="Only this rule (repeatable).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUS_CHOICES),
               help="Keep only persons for whom some selected rule has this status (repeatable).")
@@ -60,15 +71,25 @@ def _load_pack(pack_path: str | None):
               help="Progress bar on stderr (default: when stderr is a terminal).")
 @click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
               help="Rule-pack folder (default: the bundled pack).")
-def screen(input_path, output, fmt, rules, statuses, as_of, rejects_path, chunk_size, engine,
-           master, progress, pack_path) -> None:
+@overlay_option
+def screen(input_path, output, input_fmt, old_fmt, out_fmt, lang, rules, statuses, as_of,
+           rejects_path, chunk_size, engine, master, progress, pack_path, overlays) -> None:
     """Decide every rule for every situation in INPUT (Parquet, CSV or JSON Lines).
 
     Writes one row per valid situation to OUTPUT (Parquet): _row (the input row, from 0), id
-    (when the input has one), and per rule RULE.status and RULE.outcome.NAME. Rows the situation
-    model refuses go to the rejects file with every problem named.
+    (when the input has one), and per rule RULE.status, RULE.firmness and RULE.outcome.NAME.
+    Rows the situation model refuses go to the rejects file with every problem named. At the
+    end, a summary (rule × status × firmness, by target city) on stderr and in
+    OUTPUT.summary.json.
     """
-    pack = _load_pack(pack_path)
+    from tongcheng.batch.output import FormatError, input_format, output_format
+
+    try:
+        fmt = input_format(input_path, input_fmt or old_fmt, old_name=input_fmt is None)
+        out_fmt = output_format(output, out_fmt) if engine == "local" else "parquet"
+    except FormatError as e:
+        _fail(EXIT_INVALID, str(e))
+    pack = _load_pack(pack_path, overlays)
     if not Path(input_path).exists():
         _fail(EXIT_INVALID, f"{input_path}: no such file")
     rejects_path = rejects_path or f"{output}.rejects.jsonl"
@@ -92,7 +113,7 @@ def screen(input_path, output, fmt, rules, statuses, as_of, rejects_path, chunk_
             _fail(EXIT_INVALID, str(e.args[0] if e.args else e))
         sys.exit(code)
     sys.exit(_screen_local(pack, input_path, output, fmt, list(rules), list(statuses), as_of,
-                           rejects_path, chunk_size, progress))
+                           rejects_path, chunk_size, progress, out_fmt, lang))
 
 
 def _writable(path: str) -> str | None:
@@ -109,7 +130,7 @@ def _writable(path: str) -> str | None:
 
 
 def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects_path,
-                  chunk_size, progress) -> int:
+                  chunk_size, progress, out_fmt="parquet", lang="zh") -> int:
     from tqdm import tqdm
 
     from tongcheng.batch import io
@@ -118,7 +139,7 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
     from tongcheng.errors import RuleConflict
     from tongcheng.evaluate.evaluator import RuleError
 
-    for path in (output, rejects_path):
+    for path in (output, rejects_path, f"{output}.summary.json"):
         problem = _writable(path)
         if problem is not None:
             _fail(EXIT_INVALID, problem)
@@ -132,14 +153,25 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
         _fail(EXIT_INVALID, str(e.args[0]))
     for rid, why in evaluator.fallback_rules.items():
         click.echo(f"note: {rid} is decided by the reference evaluator ({why})", err=True)
-    sink = io.ParquetSink(output)
+    from tongcheng.batch import output as out
+    from tongcheng.batch import summary
+
+    sink = out.open_sink(output, out_fmt)
     rejects_file = io.RejectsFile(rejects_path)
+    tally = summary.ScreenSummary(evaluator)
+
+    def screened(chunk):
+        result = io.screen_chunk(evaluator, chunk)
+        if result is not None:
+            tally.add(result, summary.targets_of(chunk))
+        return summary.keep(result, evaluator, statuses)
+
     started = time.perf_counter()
     bar = tqdm(total=total, unit="rows", unit_scale=True, file=sys.stderr,
                disable=(not sys.stderr.isatty()) if progress is None else not progress)
     try:
         results = (
-            (io.screen_chunk(evaluator, chunk, statuses), chunk.rejects, chunk.rows)
+            (screened(chunk), chunk.rejects, chunk.rows)
             for chunk in io.prefetch(io.read(input_path, fmt, chunk_size, as_of)))
         for result, rejects, rows in results:
             if result is not None and result.height:
@@ -162,8 +194,13 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
             _fail(EXIT_INVALID, f"{output}: cannot be written ({e})")
     n_rejects = rejects_file.count
     seconds = time.perf_counter() - started
+    data = tally.write(f"{output}.summary.json", input=str(input_path), output=str(output),
+                       output_format=out_fmt, rows=tally.rows + n_rejects, written=sink.rows,
+                       rejected=n_rejects, seconds=round(seconds, 3))
+    summary.render(data, lang)
     click.echo(f"screened {sink.rows + n_rejects} rows in {seconds:.1f} s: {sink.rows} written "
-               f"to {output}, {n_rejects} rejected ({rejects_path})", err=True)
+               f"to {output} ({out_fmt}), {n_rejects} rejected ({rejects_path}); summary in "
+               f"{output}.summary.json", err=True)
     return EXIT_REJECTS if n_rejects else EXIT_OK
 
 
@@ -173,9 +210,13 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same persons.")
 @click.option("--as-of", callback=as_of_date, default="2025-06-01", show_default=True,
               help="The date the population is described at.")
+@click.option("--retiring", type=click.IntRange(1990, 2100), default=None, metavar="YEAR",
+              help="Instead: residents of the Qingdao metro area reaching retirement age in "
+                   "YEAR, described at its last day (careers of employee medical insurance "
+                   "across cities, deemed years before 1996).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: when stderr is a terminal).")
-def synth(n, output, seed, as_of, progress) -> None:
+def synth(n, output, seed, as_of, retiring, progress) -> None:
     """Write N synthetic residents of Shandong (weighted toward the Qingdao metro area)."""
     from tqdm import tqdm
 
@@ -184,7 +225,8 @@ def synth(n, output, seed, as_of, progress) -> None:
     started = time.perf_counter()
     with tqdm(total=n, unit="rows", unit_scale=True, file=sys.stderr,
               disable=(not sys.stderr.isatty()) if progress is None else not progress) as bar:
-        written = gen.write(output, n, seed=seed, as_of=as_of, progress=bar.update)
+        written = gen.write(output, n, seed=seed, as_of=as_of, progress=bar.update,
+                            retiring=retiring)
     click.echo(f"wrote {written} persons to {output} in {time.perf_counter() - started:.1f} s",
                err=True)
 

@@ -48,7 +48,7 @@ from tongcheng.batch.layout import (
 from tongcheng.expr import ast
 from tongcheng.pack import parameters as params
 from tongcheng.pack import zones as zone_logic
-from tongcheng.pack.model import Parameter, Rule, RulePack, Zone
+from tongcheng.pack.model import Parameter, Rule, RulePack, Zone, ZoneRef
 from tongcheng.places import PlaceRegistry
 
 FAR_PAST = date(1, 1, 1)
@@ -475,11 +475,17 @@ def _with_columns(frame: pl.DataFrame, exprs: list[pl.Expr]) -> pl.DataFrame:
 class RuleCompiler:
     """Compiles one rule's clauses against one chunk's frames."""
 
-    def __init__(self, frames: Frames, tables: PackTables, rule: Rule) -> None:
+    def __init__(self, frames: Frames, tables: PackTables, rule: Rule,
+                 zones: tuple[ZoneRef, ...] | None = None,
+                 fill: dict[str, Any] | None = None) -> None:
         self.fr = frames
         self.tables = tables
         self.pack = tables.pack
         self.rule = rule
+        # the zone entries weighed (all the rule's, or one alone: which entry a grant rests on)
+        self.zones = rule.zones if zones is None else zones
+        # unknown facts read as a given value (each value of a fact with a few possible values)
+        self.fill = fill or {}
         self.lets = {c.name: c for c in rule.lets}
         self.let_cache: dict[str, V] = {}
         self.as_of = S("date", pl.col("as_of"))
@@ -545,10 +551,12 @@ class RuleCompiler:
         text, free = _canonical(node, self.lets, set())
         if "item" in free:
             return None
-        zones = tuple((r.zone.id, r.start, r.end) for r in self.rule.zones) \
-            if free & {"member", "service_items", "shares_zone"} else None
+        zones = tuple((r.zone.id, r.start, r.end) for r in self.zones) \
+            if free & {"member", "service_items", "shares_zone", "in_zone"} else None
         anchor = self.rule.place.text if self.rule.place is not None else None
-        return text, zones, anchor
+        fill = tuple(sorted((p, v) for p, v in self.fill.items()
+                            if f"Attr[{p.rsplit('.', 1)[1]}]" in text))
+        return text, zones, anchor, fill
 
     def _ev(self, node: ast.Node, env: dict[str, V]) -> V:
         match node:
@@ -623,7 +631,10 @@ class RuleCompiler:
             if path not in PERSON_COLUMNS:
                 raise NotCompilable(f"fact {path}")
             column, kind = PERSON_COLUMNS[path]
-            return S(kind, pl.col(column), domain=ENUMS.get(column))
+            e = pl.col(column)
+            if path in self.fill:
+                e = e.fill_null(pl.lit(self.fill[path]))
+            return S(kind, e, domain=ENUMS.get(column))
         if isinstance(base, ItemV):
             if name not in ITEM_COLUMNS or name not in self.fr.L[base.lst].columns:
                 raise NotCompilable(f"item field {base.lst}[].{name}")
@@ -927,6 +938,25 @@ class RuleCompiler:
         maybe = pl.col(self.fr.item(x.lst, x.maybe & run))
         return ItemsV(x.lst, sure, maybe, x.known, x.maybe_possible)
 
+    def fn_latest(self, x: V) -> ItemsV:
+        """The periods starting last, as the reference: sure where no maybe-period starts
+        later, maybe where one may."""
+        if not isinstance(x, ItemsV) or "from" not in self.fr.L[x.lst].columns:
+            raise NotCompilable("latest() of something other than periods")
+        lst, fr = x.lst, self.fr
+        start = pl.col("from")
+        sure_from = pl.when(x.sure).then(start).otherwise(-1)
+        any_from = pl.when(x.sure | x.maybe).then(start).otherwise(-1)
+        floor, top = fr.later(lambda: [
+            fr.seg_reduce(lst, fr.item_np(lst, sure_from), np.maximum, -1),
+            fr.seg_reduce(lst, fr.item_np(lst, any_from), np.maximum, -1)],
+            [(lst, sure_from), (lst, any_from)], n=2)
+        floor_i, top_i = fr.broadcast(lst, floor), fr.broadcast(lst, top)
+        sure = pl.col(fr.item(lst, x.sure & (start == top_i)))
+        maybe = pl.col(fr.item(lst, (x.sure | x.maybe) & ~(x.sure & (start == top_i))
+                               & (start >= floor_i)))
+        return ItemsV(lst, sure, maybe, x.known, x.maybe_possible)
+
     def fn_age(self, born: V, at: V | None = None) -> S:
         at = at if at is not None else self.as_of
         if not (isinstance(born, S) and isinstance(at, S)) or born.kind != "date" \
@@ -946,7 +976,7 @@ class RuleCompiler:
                             const=None)
 
     def _zone_refs(self):
-        return self.rule.zones
+        return self.zones
 
     def _active(self, ref, as_of: pl.Expr) -> pl.Expr:
         if self.fr.as_of_const is not None:
@@ -983,8 +1013,15 @@ class RuleCompiler:
         if not (isinstance(place, S) and isinstance(zone, S)) or not zone.is_const \
                 or zone.const not in self.pack.zones:
             raise NotCompilable("in_zone() without a literal zone id")
+        # as the rule cites the zone: only while one of its entries for it is in force
         ctx, (place, as_of) = self.common(place, self.as_of)
-        out = self.tables.contains(zone.const, place.e, as_of.e, self.fr.as_of_const)
+        out: pl.Expr = pl.lit(False)
+        c = self.fr.as_of_const
+        for ref in self._zone_refs():
+            if ref.zone.id != zone.const or (c is not None and not ref.active(c)):
+                continue
+            inside = self.tables.contains(zone.const, place.e, as_of.e, c)
+            out = out | (self._active(ref, as_of.e) & inside)
         return S("bool", _null_if(place.e.is_null(), out), ctx)
 
     def _place_kw(self, node: ast.Call, env: dict[str, V]) -> S:
@@ -1015,15 +1052,24 @@ class RuleCompiler:
         chain: Any = pl
         const_at = self.fr.as_of_const if at is self.as_of or at.e.meta.eq(pl.col("as_of")) \
             else None
+        offset: dict[str, int] = {}
+        for declaring in places:
+            offset[declaring] = len(values)
+            values.extend(v.value for v in parameter.places[declaring])
         for k, declaring in enumerate(places):
+            # the declaring place, or a broader one before the declaring place's values start
+            fallback = params.fallback_chain(self.tables.registry, parameter, declaring)
             if const_at is not None:
-                hit = params.value_at(parameter.places[declaring], const_at)
-                pick = pl.lit(None if hit is None else
-                              len(values) + parameter.places[declaring].index(hit),
+                found = params.resolve(parameter, fallback, const_at)
+                pick = pl.lit(None if found is None else
+                              offset[found[0]] + parameter.places[found[0]].index(found[1]),
                               dtype=pl.Int64)
             else:
-                pick = _value_at_expr(parameter.places[declaring], at.e, len(values))
-            values.extend(v.value for v in parameter.places[declaring])
+                pick = pl.lit(None, dtype=pl.Int64)
+                for where, start in reversed(fallback):
+                    own = _value_at_expr(parameter.places[where], at.e, offset[where])
+                    pick = own if start is None else (
+                        pl.when(at.e >= pl.lit(start)).then(own).otherwise(pick))
             chain = chain.when(decl == k).then(pick)
         idx = chain.otherwise(None) if places else pl.lit(None, dtype=pl.Int64)
         idx = _null_if(place.e.is_null() | at.e.is_null(), idx)
@@ -1248,8 +1294,8 @@ class RuleCompiler:
                          for s_k, t in zip(v.sure, texts, strict=True)]
                 text = pl.lit("[") + pl.concat_list(parts).list.drop_nulls().list.join(",") \
                     + pl.lit("]")
-            unknown = ~v.known | (pl.any_horizontal(list(v.maybe)) if v.maybe else pl.lit(False))
-            return _null_if(unknown, text), pl.String
+            # the items surely available are listed even where others may be too
+            return _null_if(~v.known, text), pl.String
         if isinstance(v, PlacesV):
             return self._places_json(v.items), pl.String
         if isinstance(v, ItemsV):
@@ -1273,7 +1319,7 @@ class RuleCompiler:
             return [_join_per_person(fr.P.height, rows["_i"], rows["j"], "[", "]")]
 
         [col] = fr.later(text, [(lst, items.sure), (lst, only)])
-        return _null_if(~items.known | self._maybe_any(items), col)
+        return _null_if(~items.known, col)  # the items surely in, even where more may be
 
     def _only(self, lst: str) -> pl.Expr:
         return pl.lit(True) if self.only is None else self.fr.broadcast(lst, self.only)

@@ -19,11 +19,12 @@ from typing import Any
 import attrs
 import polars as pl
 
+from tongcheng.batch import grounding
 from tongcheng.batch.compiler import NotCompilable, PackTables, RuleCompiler, S
 from tongcheng.batch.layout import Population, build
 from tongcheng.evaluate import evaluator as reference
 from tongcheng.evaluate.decision import Status
-from tongcheng.pack.model import Clause, Rule, RulePack
+from tongcheng.pack.model import Clause, Rule, RulePack, firmest
 from tongcheng.places import PlaceRegistry, default_registry
 from tongcheng.situation import Situation
 
@@ -45,6 +46,10 @@ def _named(codes: pl.Expr) -> pl.Expr:
 
 def status_column(rule_id: str) -> str:
     return f"{rule_id}.status"
+
+
+def firmness_column(rule_id: str) -> str:
+    return f"{rule_id}.firmness"
 
 
 def outcome_column(rule_id: str, name: str) -> str:
@@ -98,6 +103,7 @@ class BatchEvaluator:
         out: dict[str, pl.DataType] = {}
         for plan in self.plans:
             out[status_column(plan.rule.id)] = STATUS
+            out[firmness_column(plan.rule.id)] = grounding.FIRM
             for name, dtype in plan.outcomes:
                 out[outcome_column(plan.rule.id, name)] = dtype
         return out
@@ -121,11 +127,16 @@ class BatchEvaluator:
                                .alias(status_column(rule.id)))
                 selects.extend(pl.lit(None, dtype=t).alias(outcome_column(rule.id, n))
                                for n, t in plan.outcomes)
+                firm = firmest(ref.firmness for ref in rule.zones) \
+                    if rule.subject != "person" else None
+                selects.append(pl.lit(firm, dtype=pl.String).cast(grounding.FIRM)
+                               .alias(firmness_column(rule.id)))
                 if not plan.compiled:
                     redo[rule.id] = pl.lit(True)
                 continue
-            (status, outcomes, again), _ = self._compile_into(frames, rule)
+            (status, outcomes, again, firm), _ = self._compile_into(frames, rule)
             selects.append(_named(status).alias(status_column(rule.id)))
+            selects.append(grounding.firmness_names(firm).alias(firmness_column(rule.id)))
             for name, dtype in plan.outcomes:
                 expr = outcomes.get(name, pl.lit(None))
                 selects.append(expr.cast(dtype).alias(outcome_column(rule.id, name)))
@@ -164,6 +175,7 @@ class BatchEvaluator:
                 plan = plans[rid]
                 d = reference.decide(self.pack, self.registry, model, when, plan.rule)
                 records[status_column(rid)][pos] = d.status.value
+                records[firmness_column(rid)][pos] = d.firmness
                 for name, dtype in plan.outcomes:
                     records[outcome_column(rid, name)][pos] = _cell(d.outcome.get(name), dtype)
         patch = pl.DataFrame(records, schema=result.schema)
@@ -179,7 +191,17 @@ class BatchEvaluator:
         return self._compile_into(frames, rule)
 
     def _compile_into(self, frames, rule: Rule):
-        rc = RuleCompiler(frames, self.tables, rule)
+        """Status, outcome, rows to redo with the reference evaluator, and firmness: the rule
+        decided on the facts as given, then for each value of its unknown facts with a few
+        possible values (``evaluate.finite``), grounded in its zone entries
+        (``evaluate.firmness``)."""
+        return grounding.decide(frames, rule, lambda zones, fill: self._columns(
+            frames, rule, zones, fill))
+
+    def _columns(self, frames, rule: Rule, zones=None, fill=None):
+        """The rule decided over the columns, with only ``zones`` weighed and the facts of
+        ``fill`` read as given where unknown: ((status, outcome, redo), outcome kinds)."""
+        rc = RuleCompiler(frames, self.tables, rule, zones, fill)
         as_of = pl.col("as_of")
         in_force = pl.lit(True)
         if frames.as_of_const is not None:
@@ -195,10 +217,12 @@ class BatchEvaluator:
             rc.anchor = rc.person_level(anchor)
         anchor_e = rc.anchor.e
         zone = pl.lit(False)
-        for ref in rule.zones:
+        for ref in rc.zones:
             zone = zone | (rc._active(ref, as_of) & rc.tables.contains(
                 ref.zone.id, anchor_e, as_of, frames.as_of_const))
         zone = pl.when(anchor_e.is_null()).then(None).otherwise(zone)
+        holding = [rc._active(ref, as_of) & rc.tables.contains(
+            ref.zone.id, anchor_e, as_of, frames.as_of_const) for ref in rc.zones]
         scope = zone
         for clause in rule.scope:
             scope = scope & self._test(rc, clause)
@@ -228,15 +252,18 @@ class BatchEvaluator:
                       .then(_code(_INELIGIBLE))
                       .otherwise(_code(_UNDETERMINED)))
             status = pl.col(frames.person(status))
-            # a variant's outcome is only ever read where its own status is eligible: lists
-            # are rendered as JSON only for those persons
-            rc.only = pl.col(frames.person(status == _ELIGIBLE))
+            # a variant's outcome is only ever read where its own status is eligible (or
+            # ineligible, for the figures a refusal turned on): lists are rendered as JSON only
+            # for those persons
+            refusal = any(c.on_ineligible for c in clauses.values())
+            rc.only = pl.col(frames.person(
+                status.is_in([_ELIGIBLE, _INELIGIBLE]) if refusal else status == _ELIGIBLE))
             outcome: dict[str, pl.Expr] = {}
             for name, clause in clauses.items():
                 expr, dtype = rc.render(rc.ev(clause.expr, {}))
                 kinds[name] = dtype
                 outcome[name] = pl.col(frames.person(
-                    pl.when(status == _ELIGIBLE).then(expr).otherwise(None)))
+                    pl.when(_shown(status, clause)).then(expr).otherwise(None)))
             variants.append((status, outcome))
 
         final_status, final_outcome = variants[0]
@@ -246,11 +273,11 @@ class BatchEvaluator:
         final_status = (pl.when(~in_force).then(_code(_NOT_APPLICABLE))
                         .when(scope_col == False).then(_code(_NOT_APPLICABLE))  # noqa: E712
                         .otherwise(final_status))
-        final_outcome = {n: pl.when(final_status == _ELIGIBLE).then(e).otherwise(None)
-                         for n, e in final_outcome.items()}
+        final_outcome = {n: pl.when(final_status.is_in([_ELIGIBLE, _INELIGIBLE])).then(e)
+                         .otherwise(None) for n, e in final_outcome.items()}
         if redo is not None:  # two exceptions apply: the reference decides (or names the conflict)
             redo = pl.col(frames.person(in_force & (scope_col != False) & redo))  # noqa: E712
-        return (final_status, final_outcome, redo), kinds
+        return (final_status, final_outcome, redo, holding), kinds
 
     def _test(self, rc: RuleCompiler, clause: Clause) -> pl.Expr:
         v = rc.ev(clause.expr, {})
@@ -283,9 +310,11 @@ class BatchEvaluator:
             return chain.otherwise(None)
 
         names = list(dict.fromkeys(n for _, o in variants for n in o))
+        clauses = [{c.name: c for c in rule.outcome}]
+        clauses += [{**clauses[0], **{c.name: c for c in e.outcome}} for e in excs]
 
         def present(k: int, status: pl.Expr, n: str) -> pl.Expr:
-            return (status == _ELIGIBLE) if n in variants[k][1] else pl.lit(False)
+            return _shown(status, clauses[k][n]) if n in variants[k][1] else pl.lit(False)
 
         status = pl.col(frames.person(pick([s for s, _ in variants])))
         has = {n: pl.col(frames.person(pick([present(k, s, n) for k, (s, _) in
@@ -323,6 +352,14 @@ class BatchEvaluator:
                 pl.when(to_undetermined).then(_code(_UNDETERMINED)).otherwise(status)))
         conflict = pl.col(frames.person(n_winners > 1))
         return status, value, conflict
+
+
+def _shown(status: pl.Expr, clause: Clause) -> pl.Expr:
+    """Where an outcome value is given: on eligible decisions, and on ineligible ones for the
+    figures a refusal turned on."""
+    if clause.on_ineligible:
+        return status.is_in([_ELIGIBLE, _INELIGIBLE])
+    return status == _ELIGIBLE
 
 
 def _cell(value: Any, dtype: pl.DataType) -> Any:

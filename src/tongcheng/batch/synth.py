@@ -225,23 +225,28 @@ def block(seed: int, number: int, size: int, as_of: date) -> pa.Table:
     })
 
 
-def blocks(n: int, seed: int, as_of: date) -> Iterator[pa.Table]:
+def blocks(n: int, seed: int, as_of: date, retiring: int | None = None) -> Iterator[pa.Table]:
     number = 0
     done = 0
     while done < n:
         size = min(BLOCK, n - done)
-        yield block(seed, number, size, as_of)
+        if retiring is None:
+            yield block(seed, number, size, as_of)
+        else:
+            yield retiring_block(seed, number, size, retiring)
         done += size
         number += 1
 
 
 def write(path: str | Path, n: int, seed: int = 0, as_of: date = date(2025, 6, 1),
-          progress=None) -> int:
-    """Write ``n`` synthetic persons to a Parquet file; the number written."""
+          progress=None, retiring: int | None = None) -> int:
+    """Write ``n`` synthetic persons to a Parquet file; the number written. ``retiring``: a
+    cohort of the Qingdao metropolitan area retiring in that year instead (``retiring_block``).
+    """
     writer = None
     written = 0
     try:
-        for table in blocks(n, seed, as_of):
+        for table in blocks(n, seed, as_of, retiring):
             if writer is None:
                 writer = pq.ParquetWriter(path, table.schema, compression="zstd")
             writer.write_table(table, row_group_size=BLOCK)
@@ -252,5 +257,107 @@ def write(path: str | Path, n: int, seed: int = 0, as_of: date = date(2025, 6, 1
         if writer is not None:
             writer.close()
     if writer is None:  # n == 0: an empty file with the layout's columns
-        pq.write_table(block(seed, 0, 0, as_of), path)
+        empty = block(seed, 0, 0, as_of) if retiring is None else retiring_block(seed, 0, 0,
+                                                                                retiring)
+        pq.write_table(empty, path)
     return written
+
+
+# --- a cohort retiring in one year (the population of tongcheng compare's example) ----------
+
+METRO_QINGDAO_SHARE = 0.75  # of the cohort's homes: the rest in the metro area's other counties
+
+
+def retiring_block(seed: int, number: int, size: int, year: int) -> pa.Table:
+    """``size`` persons of the Qingdao metropolitan area reaching retirement age in ``year``,
+    described at the year's last day: asking in the city they live in; household registration
+    often elsewhere in Shandong; a working life of employee medical insurance periods across
+    cities ending the month before retirement, with deemed (视同) years before 1996 for most of
+    those who started working earlier; a few facts unknown."""
+    rng = np.random.default_rng([seed, number, year])
+    codes, weights, _ = _places()
+    month_text = _month_text()
+    base_month = 1900 * 12
+    n = size
+    as_of = date(year, 12, 31)
+    as_of_day = (as_of - EPOCH).days
+
+    def known(k: int, p: float) -> np.ndarray:
+        return rng.random(k) >= p
+
+    qingdao = np.array([i for i, c in enumerate(codes) if str(c).startswith("3702")])
+    metro = np.array([i for i, c in enumerate(codes) if str(c) in METRO_COUNTIES])
+    home = np.where(rng.random(n) < METRO_QINGDAO_SHARE, rng.choice(qingdao, n),
+                    rng.choice(metro, n))
+    hukou = np.where(rng.random(n) < 0.55, home, rng.choice(len(codes), size=n, p=weights))
+
+    male = rng.random(n) < 0.5
+    retire_age = np.where(male, 60, np.where(rng.random(n) < 0.5, 50, 55))
+    retire_day = (date(year, 1, 1) - EPOCH).days + rng.integers(0, 365, n)
+    birth = retire_day - np.round(retire_age * 365.25).astype(np.int64)
+    retire_m = 1970 * 12 + retire_day.astype("datetime64[D]").astype("datetime64[M]").astype(
+        np.int64)
+
+    # a working life ending the month before retirement: deemed years before 1996, then 1-4
+    # periods with gaps, the last in the home city
+    start_m = retire_m - retire_age * 12 + (rng.uniform(18, 26, n) * 12).astype(np.int64)
+    k_paid = rng.choice([1, 2, 3, 4], size=n, p=[0.3, 0.35, 0.25, 0.1])
+    has_deemed = (start_m < 1996 * 12) & (rng.random(n) < 0.7)
+    paid_from = np.where(has_deemed, 1996 * 12, start_m)
+    paid_from = np.maximum(paid_from, start_m)
+    span = np.maximum(retire_m - paid_from, 12)
+    owner, pos = _segments(k_paid)
+    cut = rng.random(len(owner))
+    share = cut / np.bincount(owner, weights=cut)[owner]
+    gap = np.where(rng.random(len(owner)) < 0.5, rng.integers(0, 36, len(owner)), 0)
+    gap[pos == 0] = 0
+    length = np.maximum((share * span[owner]).astype(np.int64) - gap, 1)
+    offset = _seg_cumsum(length + gap, owner, k_paid) - length
+    start = paid_from[owner] + offset
+    end = np.minimum(start + length - 1, retire_m[owner] - 1)
+    start = np.minimum(start, end)
+    last = pos == k_paid[owner] - 1
+    roam = rng.choice(len(codes), size=len(owner), p=weights)
+    ins_place = np.where(last, home[owner],
+                         np.where(rng.random(len(owner)) < 0.5, hukou[owner], roam))
+    d_owner = np.flatnonzero(has_deemed)
+    d_start, d_end = start_m[d_owner], np.full(len(d_owner), 1995 * 12 + 11)
+    d_place = hukou[d_owner]
+    all_owner = np.concatenate([d_owner, owner])
+    order = np.lexsort((np.concatenate([d_start, start]), all_owner))
+    lengths = np.bincount(all_owner, minlength=n)
+    starts = np.concatenate([d_start, start])[order]
+    ends = np.concatenate([d_end, end])[order]
+    places = np.concatenate([d_place, ins_place])[order]
+    deemed = np.concatenate([np.ones(len(d_owner), bool), np.zeros(len(owner), bool)])[order]
+    scheme = np.where(rng.random(len(order)) < 0.92, "employee_medical", "pension")
+    ins = pa.StructArray.from_arrays([
+        pa.array(scheme),
+        pa.array(codes[places]).cast(pa.string()),
+        month_text.take(pa.array(np.clip(starts, base_month, None) - base_month)),
+        month_text.take(pa.array(np.clip(ends, base_month, None) - base_month)),
+        _opt(pa.array(deemed), deemed),
+    ], names=["scheme", "place", "from", "to", "deemed"])
+    insurance = _list(lengths, ins, known(n, 0.02))
+
+    def code_text(idx: np.ndarray) -> pa.Array:
+        return pa.array(codes[idx]).cast(pa.string())
+
+    person = pa.StructArray.from_arrays([
+        _opt(pa.array(birth.astype(np.int32), type=pa.date32()), known(n, 0.02)),
+        _opt(pa.array(np.where(male, "male", "female")), known(n, 0.02)),
+        _opt(code_text(hukou), known(n, 0.03)),
+        code_text(home),
+        pa.array(["retired"] * n),
+        _opt(pa.array(retire_day.astype(np.int32), type=pa.date32()), known(n, 0.03)),
+        code_text(home),
+    ], names=["birth_date", "sex", "hukou", "lives_in", "employment", "retired_on",
+              "pension_place"])
+    ids = np.arange(number * BLOCK, number * BLOCK + n, dtype=np.int64)
+    return pa.table({
+        "id": pa.array(ids),
+        "as_of": pa.array(np.full(n, as_of_day, dtype=np.int32), type=pa.date32()),
+        "target": code_text(home),
+        "person": person,
+        "insurance": insurance,
+    })

@@ -16,7 +16,6 @@ every problem) leave the case as it was.
 from __future__ import annotations
 
 import copy
-import itertools
 import threading
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -122,6 +121,16 @@ class Deadline:
         return out
 
 
+# Said after a notification's message when the decision rests only on a pilot or a promise.
+_FIRMNESS_NOTE = {
+    "pilot": Text("(注意:此项依据的原文仅为“探索”,属试点,尚未说明已实施。)",
+                  " (Note: the source only explores this: a pilot, not said to be in force.)"),
+    "promise": Text("(注意:此项依据的原文为“推动”等承诺,尚未说明已实施,请先向经办机构核实。)",
+                    " (Note: the source only promises this, not said to be in force; check with "
+                    "the office first.)"),
+}
+
+
 @attrs.frozen
 class Notification:
     """A proactive service to offer: the trigger that fired, on which event, with the decision
@@ -147,8 +156,10 @@ class Notification:
             "event": self.event,
             "on": self.on.isoformat(),
             "service": self.service.get(lang),
-            "message": self.message.get(lang),
+            "message": self.message.get(lang) + _FIRMNESS_NOTE.get(self.decision.firmness,
+                                                                   Text("", "")).get(lang),
             "status": self.decision.status.value,
+            "firmness": self.decision.firmness,
             "outcome": dict(self.decision.outcome),
             "basis": [basis_json(b, lang) for b in self.basis],
         }
@@ -271,16 +282,17 @@ class CaseStore:
     ``Case.history``, ``opening`` and ``notifications`` then cover the last step only.
     """
 
-    def __init__(self, *, history: bool = True) -> None:
+    def __init__(self, *, history: bool = True, next_number: int = 1) -> None:
         self.history = history
         self._records: dict[str, _Record] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
-        self._ids = itertools.count(1)
+        self.next_number = next_number  # the next case id is case-<next_number>
 
     def _new_id(self) -> str:
         with self._guard:
-            return f"case-{next(self._ids)}"
+            number, self.next_number = self.next_number, self.next_number + 1
+            return f"case-{number}"
 
     def _get(self, case_id: str) -> _Record:
         with self._guard:

@@ -98,7 +98,8 @@ CHANGE_KINDS = (
 )
 """Kinds of change, in the order reported. ``newly_determined`` includes a first decision
 that is not undetermined; ``status_changed`` is ineligible and not applicable trading places;
-``outcome_changed`` an eligible decision whose outcome values changed."""
+``outcome_changed`` an eligible decision whose outcome values changed, or an ineligible one
+whose figures (the outcome values marked ``on_ineligible``) changed."""
 
 _CHANGE_TESTS: dict[str, list[dict[str, Any]]] = {
     "newly_eligible": [{"after": E}, {"$neq": {"before": E}}],
@@ -114,7 +115,11 @@ _CHANGE_TESTS: dict[str, list[dict[str, Any]]] = {
             {"$and": [{"before": NA}, {"after": INE}]},
         ]},
     ],
-    "outcome_changed": [{"before": E}, {"after": E}, {"outcome_changed": "yes"}],
+    "outcome_changed": [
+        {"$or": [{"$and": [{"before": E}, {"after": E}]},
+                 {"$and": [{"before": INE}, {"after": INE}]}]},
+        {"outcome_changed": "yes"},
+    ],
 }
 
 _OPS = {"==": None, "!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}

@@ -53,6 +53,7 @@ import attrs
 import click
 
 from tongcheng import jsonio
+from tongcheng.cli_options import overlay_option
 
 __all__ = ["Rejected", "WatchStats", "Watcher", "watch", "watch_stream"]
 
@@ -225,14 +226,22 @@ class Watcher:
     def _records(self, number: int, subject: str, update: Any) -> list[dict[str, Any]]:
         head = {"line": number, "subject": subject, "case": update.case}
         out: list[dict[str, Any]] = []
-        if self.with_changes:
+        if self.with_changes and update.event == "opened":
+            # the first decisions, once: a case that opens has no "changes" yet
+            out.append({"type": "opened", **head, "on": update.as_of.isoformat(),
+                        "decisions": [_first(d) for d in update.evaluation.decisions]})
+        elif self.with_changes:
+            # stamped with the day the step speaks of: a backdated event's own date
+            on = getattr(update.detail, "on", None) or update.as_of
             for c in update.changes:
                 out.append({"type": "change", **head, "event": update.event,
-                            "as_of": update.as_of.isoformat(), **c.to_json(self.lang)})
+                            "on": on.isoformat(), "as_of": update.as_of.isoformat(),
+                            **c.to_json(self.lang)})
         out.extend({"type": "notification", **head, **n.to_json(self.lang)}
                    for n in update.notifications)
         out.extend({"type": "alert", **head, **a.to_json(self.lang)} for a in update.alerts)
-        self.stats.changes += len(update.changes) if self.with_changes else 0
+        self.stats.changes += (len(update.changes) if self.with_changes
+                               and update.event != "opened" else 0)
         self.stats.notifications += len(update.notifications)
         self.stats.alerts += len(update.alerts)
         return out
@@ -365,6 +374,11 @@ class Watcher:
         return out
 
 
+def _first(decision: Any) -> dict[str, Any]:
+    return {"rule": decision.rule, "status": decision.status.value,
+            "firmness": decision.firmness, "outcome": dict(decision.outcome)}
+
+
 def watch_stream(
     lines: Iterable[str | bytes],
     emit: Callable[[dict[str, Any]], None],
@@ -459,8 +473,18 @@ def _memory() -> dict[str, float]:
               help="Language of services and messages.")
 @click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
               help="Rule-pack folder (default: the bundled pack).")
+@overlay_option
+@click.option("--store", "store_url", metavar="URL",
+              help="Keep the cases and the stream's position in this store (a file for SQLite, "
+                   "or postgresql://…): restarted on the same input, the watch goes on from "
+                   "the last committed line, each notification written once.")
+@click.option("--stream", "stream_name", default="default", show_default=True,
+              help="With --store: the stream's name (several streams may share a store).")
+@click.option("--commit-every", type=click.IntRange(min=1), default=None, metavar="N",
+              help="With --store: commit every N lines (default 200; 1 when reading stdin).")
 def watch(events, output, rejects_path, changes, idle_days, triggers_path, progress_every,
-          lang, pack_path) -> None:
+          lang, pack_path, overlays, store_url=None, stream_name="default",
+          commit_every=None) -> None:
     """Follow many cases from the JSON Lines event stream EVENTS (a file, or - for stdin).
 
     One JSON object a line, one case per subject:
@@ -495,12 +519,21 @@ def watch(events, output, rejects_path, changes, idle_days, triggers_path, progr
         from tongcheng.cases.triggers import load_triggers
         from tongcheng.pack.loader import load_pack
 
-        pack = load_pack(Path(pack_path)) if pack_path else bundled_pack()
+        pack = (load_pack(Path(pack_path) if pack_path else None, overlays=overlays)
+                if pack_path or overlays else bundled_pack())
         triggers = load_triggers(pack, triggers_path)
     except PackError as e:
         _fail(EXIT_PACK, e.describe())
         return
 
+    if store_url:
+        from tongcheng.records.cli import durable_watch
+
+        durable_watch(store_url, stream_name, commit_every or (1 if events == "-" else 200),
+                      _lines(events), output, rejects_path,
+                      Watcher(pack, triggers, lang=lang, changes=changes, idle_days=idle_days),
+                      progress_every)
+        return
     out = sys.stdout.buffer if output == "-" else open(output, "wb")  # noqa: SIM115
     rejects = open(rejects_path, "w", encoding="utf-8") if rejects_path else None  # noqa: SIM115
     interactive = events == "-"

@@ -27,7 +27,8 @@ warnings
     with a county's code); ``monotonic-path`` (a declared path verify cannot vary);
     ``overlap-undecided`` (exceptions whose overlap could not be decided: conditions outside the
     exact fragment, or z3 not installed); ``overlap-agree`` (exceptions that overlap and agree
-    there, with no override).
+    there, with no override); ``firmness`` (a zone entry marked in force whose quoted sentence
+    says 探索/推动/推进/支持: see ``consistency.wording``).
 
 Output: ``file:line: severity: message [check]``, or ``--format json``. Exit codes: 0 no errors
 (warnings allowed), 1 errors found, 3 the pack fails to load.
@@ -47,7 +48,8 @@ from typing import Any
 import click
 
 from tongcheng import yamlio
-from tongcheng.consistency import analysis
+from tongcheng.cli_options import overlay_option
+from tongcheng.consistency import analysis, wording
 from tongcheng.consistency.facts import Kind, field_path_kind
 from tongcheng.consistency.report import Finding
 from tongcheng.errors import Location, PackError
@@ -148,7 +150,7 @@ class _Types:
                 return ("param", str(args[0].value))
             case ast.Call(func="city"):
                 return ("city", None)
-            case ast.Call(func="running", args=args) if args:
+            case ast.Call(func="running" | "latest", args=args) if args:
                 return self.of(args[0], env)
             case ast.If(then=t, otherwise=o):
                 a, b = self.of(t, env), self.of(o, env)
@@ -333,11 +335,14 @@ def check_parameters(pack: RulePack, lines: _Lines, registry: PlaceRegistry
                                f"{prm.id}[{place}] in missing_parameters",
                                _place_line(lines, prm, place))
             for v in values:
-                if len(v.reference.strip()) < 8 or _PLACEHOLDER.match(v.reference):
-                    yield _finding(v.location, "warning", "reference",
-                                   f"parameter {prm.id} at {place}: the reference "
-                                   f"{v.reference.strip()!r} does not say where the value comes "
-                                   "from; name the document, issuer and date (or address)")
+                texts = [v.reference] if isinstance(v.reference, str) else [
+                    v.reference.zh, v.reference.en]
+                for ref in texts:
+                    if len(ref.strip()) < 8 or _PLACEHOLDER.match(ref):
+                        yield _finding(v.location, "warning", "reference",
+                                       f"parameter {prm.id} at {place}: the reference "
+                                       f"{ref.strip()!r} does not say where the value comes "
+                                       "from; name the document, issuer and date (or address)")
                 if v.start is None and v.end is None and not v.undated:
                     yield _finding(v.location, "warning", "undated-value",
                                    f"parameter {prm.id} at {place}: the value has no dates, so "
@@ -544,6 +549,7 @@ def lint_pack(pack: RulePack, registry: PlaceRegistry | None = None) -> list[Fin
     findings += check_parameters(pack, lines, registry)
     findings += check_basis(pack, lines)
     findings += check_zones(pack, lines)
+    findings += wording.check_firmness(pack, lines)
     findings += check_overlaps(pack, registry)
     findings += check_gaps(pack, lines, registry)
     unique = list({(f.file, f.line, f.severity, f.check, f.message): f
@@ -556,34 +562,53 @@ def load_findings(error: PackError) -> list[Finding]:
             error.problems]
 
 
+def overlay_findings(pack: RulePack) -> list[Finding]:
+    """What each overlay of a stack adds, replaces, extends or fills, where it says so (notes:
+    nothing here is wrong; an overlay that conflicts does not load)."""
+    out = []
+    for layer in pack.layers[1:]:
+        for c in layer.changes:
+            below = ""
+            if c.below is not None:
+                shown = c.below if Path(c.below.file).is_absolute() else Location(
+                    str(Path(pack.root) / c.below.file), c.below.line)
+                below = f" (below: {shown})"
+            out.append(Finding(c.location.file, c.location.line, "note", f"overlay-{c.action}",
+                               f"overlay {layer.info.name} {c.action} {c.kind} {c.id}{below}"))
+    return out
+
+
 @click.command("lint")
 @click.argument("pack", required=False, type=click.Path(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def lint(pack: str | None, fmt: str) -> None:
-    """Static checks of the rule pack in PACK (default: the bundled one).
+@overlay_option
+def lint(pack: str | None, fmt: str, overlays: tuple[str, ...]) -> None:
+    """Static checks of the rule pack in PACK (default: the bundled one), with its overlays.
 
-    One line per finding, `file:line: severity: message [check]`. Exit 0 when there is no
-    error (warnings allowed), 1 when there are errors, 3 when the pack fails to load.
+    One line per finding, `file:line: severity: message [check]`; with overlays, a note for
+    each thing an overlay adds, replaces, extends or fills, and a conflicting overlay fails to
+    load with its file and line. Exit 0 when there is no error (warnings allowed), 1 when there
+    are errors, 3 when the pack or an overlay fails to load.
     """
     from tongcheng.pack.loader import bundled_pack_path, load_pack
 
     root = Path(pack) if pack else bundled_pack_path()
     shown_root = pack if pack else str(root)
     try:
-        loaded = load_pack(root)
+        loaded = load_pack(root, overlays=overlays)
     except PackError as e:
         findings = load_findings(e)
         _print(findings, shown_root, fmt, loaded=False)
         sys.exit(EXIT_PACK)
-    findings = lint_pack(loaded)
+    findings = lint_pack(loaded) + overlay_findings(loaded)
     _print(findings, shown_root, fmt, loaded=True)
     sys.exit(EXIT_ERRORS if any(f.severity == "error" for f in findings) else EXIT_OK)
 
 
 def _print(findings: list[Finding], root: str, fmt: str, *, loaded: bool) -> None:
     errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
+    warnings = sum(f.severity == "warning" for f in findings)
     if fmt == "json":
         click.echo(json.dumps({"pack": root, "loaded": loaded, "errors": errors,
                                "warnings": warnings,

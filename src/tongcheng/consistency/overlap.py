@@ -313,8 +313,11 @@ class _Translator:
                 zid = args[1].value if isinstance(args[1], ast.Literal) else None
                 if zid not in self.pack.zones:
                     raise Untranslatable("zone not written out")
-                if f == "in_zone":
-                    return _T("bool", self.contains(self.pack.zones[zid], self.place(args[0])))
+                if f == "in_zone":  # the zone as the rule cites it: while an entry is in force
+                    place = self.place(args[0])
+                    return _T("bool", z3.Or([
+                        z3.And(self.active(r.start, r.end), self.contains(r.zone, place))
+                        for r in self.rule.zones if r.zone.id == zid] or [z3.BoolVal(False)]))
                 return _T("bool", self.shared(self.place(args[0]), zid))
             case "age":
                 born = self.term(args[0])

@@ -258,11 +258,20 @@ def check_no_contradictions(ctx: Context, data: st.DataObject) -> None:
             prop, f"expected one decision per rule in the pack's order {list(ctx.pack.rule_ids)}, "
             f"got {ids}", None, (("counterexample", s),)))
     for d in result.decisions:
-        if d.status is not Status.ELIGIBLE and d.outcome:
+        figures = _refusal_figures(ctx.pack.rule(d.rule)) \
+            if d.status is Status.INELIGIBLE else set()
+        if d.status is not Status.ELIGIBLE and set(d.outcome) - figures:
             raise Violation(Failure(
                 prop, f"rule {d.rule} is {d.status.value} yet gives an outcome "
-                f"{_outcome_json(dict(d.outcome))}; only eligible decisions carry one", d.rule,
+                f"{_outcome_json(dict(d.outcome))}; only eligible decisions carry one (and "
+                "ineligible ones the figures marked on_ineligible)", d.rule,
                 (("counterexample", s),)))
+
+
+def _refusal_figures(rule: Any) -> set[str]:
+    """Outcome names an ineligible decision of ``rule`` may carry (``on_ineligible``)."""
+    clauses = [*rule.outcome, *(c for e in rule.exceptions for c in e.outcome)]
+    return {c.name for c in clauses if c.on_ineligible}
 
 
 def check_deterministic(ctx: Context, data: st.DataObject) -> None:
@@ -393,10 +402,11 @@ def _mentions(value: Any, codes: frozenset[str]) -> bool:
     return bool(codes) and any(c in _outcome_json(value) for c in codes)
 
 
-def _refines(less: Any, more: Any, narrowed: frozenset[str]) -> bool:
+def _refines(less: Any, more: Any, narrowed: frozenset[str], partial: bool = False) -> bool:
     """Whether an outcome value with more information is consistent with the value with less:
     an unknown (null) is refined by anything; a record listed as given (``usable_cards``) may
-    gain the fields that were unknown; a place given as its city may be its county."""
+    gain the fields that were unknown; a place given as its city may be its county; with facts
+    missing (``partial``), a list (the items surely in) may gain items."""
     if less is None:
         return True
     if isinstance(less, str) and isinstance(more, str):
@@ -407,7 +417,7 @@ def _refines(less: Any, more: Any, narrowed: frozenset[str]) -> bool:
         return set(less) <= set(more) and all(
             _refines(v, more[k], narrowed) for k, v in less.items())
     if isinstance(less, list) and isinstance(more, list):
-        if len(less) != len(more):
+        if len(less) > len(more) or (len(less) != len(more) and not partial):
             return False
         left = list(more)
         for item in less:
@@ -439,7 +449,8 @@ def check_information_monotonic(ctx: Context, data: st.DataObject) -> None:
         changed = e.status != d.status
         if not changed and d.status is Status.ELIGIBLE:
             changed = any(
-                not _refines(v, e.outcome.get(k), narrowed) for k, v in d.outcome.items()
+                not _refines(v, e.outcome.get(k), narrowed, bool(d.missing))
+                for k, v in d.outcome.items()
             )
         if changed:
             raise Violation(Failure(
@@ -684,7 +695,7 @@ def check_time(ctx: Context, data: st.DataObject) -> None:
                     key=lambda b: b.document.issued)
         raise Violation(Failure(
             prop, f"{speaks}, before any of its basis documents was issued (the earliest, "
-            f"{first.document.title}, on {earliest}): a rule cannot speak before its basis is "
+            f"{first.document.title.en}, on {earliest}): a rule cannot speak before its basis is "
             "in force", rule.id, (("counterexample", s),)))
     zone_dates = []
     for ref in holding:

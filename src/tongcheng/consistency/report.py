@@ -12,7 +12,7 @@ import attrs
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-SEVERITIES = ("error", "warning")
+SEVERITIES = ("error", "warning", "note")  # note: what an overlay changes (not a problem)
 
 
 @attrs.frozen
@@ -21,7 +21,7 @@ class Finding:
 
     file: str  # relative to the pack folder
     line: int | None
-    severity: str  # error | warning
+    severity: str  # error | warning | note
     check: str  # a short id: unknown-fact-path, overlap, gap, ...
     message: str
     counterexample: dict[str, Any] | None = None  # a situation, when the check found one

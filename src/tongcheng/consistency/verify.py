@@ -17,17 +17,18 @@ from typing import Any
 
 import click
 
+from tongcheng.cli_options import overlay_option
 from tongcheng.errors import PackError
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 DEFAULT_EXAMPLES = 200
 
 
-def _load(pack_path: str | None):
+def _load(pack_path: str | None, overlays: tuple[str, ...] = ()):
     from tongcheng.pack.loader import bundled_pack_path, load_pack
 
     try:
-        return load_pack(Path(pack_path) if pack_path else bundled_pack_path())
+        return load_pack(Path(pack_path) if pack_path else bundled_pack_path(), overlays=overlays)
     except PackError as e:
         click.echo(f"error: {e.describe()}", err=True)
         sys.exit(EXIT_PACK)
@@ -80,8 +81,10 @@ def save_failure(failure: Any, folder: Path) -> dict[str, Path]:
               help="Time spent shrinking a counterexample to a small one.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
+@overlay_option
 def verify(pack: str | None, examples: int, seed: int, properties: tuple[str, ...],
-           save_dir: str | None, shrink_seconds: float, fmt: str) -> None:
+           save_dir: str | None, shrink_seconds: float, fmt: str,
+           overlays: tuple[str, ...]) -> None:
     """Check that the rule pack in PACK (default: the bundled one) is consistent.
 
     Searches generated situations for counterexamples to each property: no contradictions,
@@ -100,7 +103,7 @@ def verify(pack: str | None, examples: int, seed: int, properties: tuple[str, ..
         click.echo(f"error: unknown property {', '.join(unknown)}; properties: "
                    f"{', '.join(props.PROPERTY_NAMES)}", err=True)
         sys.exit(EXIT_INVALID)
-    loaded = _load(pack)
+    loaded = _load(pack, overlays)
     pack_arg = pack or ""
     started = time.monotonic()
     if fmt == "text":

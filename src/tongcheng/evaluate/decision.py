@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from tongcheng.pack.model import Basis, PackInfo, Text
+from tongcheng.pack.model import Basis, PackInfo, Text, local
 
 
 class Status(StrEnum):
@@ -46,7 +46,7 @@ class Reason:
         if self.facts:
             out["facts"] = dict(self.facts)
         if self.parameters:
-            out["parameters"] = [dict(p) for p in self.parameters]
+            out["parameters"] = [parameter_json(p, lang) for p in self.parameters]
         if self.missing:
             out["missing"] = list(self.missing)
         if self.missing_parameters:
@@ -74,7 +74,7 @@ class Decision:
 
     def __repr__(self) -> str:
         """One line: the rule, its status and outcome, what is missing."""
-        outcome = ", ".join(f"{k}={v}" for k, v in self.outcome.items())
+        outcome = ", ".join(f"{k}={_short(v)}" for k, v in self.outcome.items())
         missing = f"; missing {', '.join(self.missing)}" if self.missing else ""
         return f"<Decision {self.rule}: {self.status.value}" + (
             f" ({outcome})" if outcome else "") + f"{missing}>"
@@ -97,20 +97,32 @@ class Decision:
             out["reading"] = self.reading.get(lang)
         flagged = self.flagged_parameters
         if flagged:
-            out["unverified_parameters"] = [
-                f"{p['parameter']}[{p['place']}] ({p.get('confidence')}"
-                + (", undated" if p.get("undated") else "")
-                + ")"
-                for p in flagged
-            ]
+            out["unverified_parameters"] = [unverified_text(p, lang) for p in flagged]
         return out
+
+
+def unverified_text(p: Mapping[str, Any], lang: str = "zh") -> str:
+    """``name[place] (confidence, undated)``: a parameter value used below high confidence."""
+    undated = ("、无日期" if lang == "zh" else ", undated") if p.get("undated") else ""
+    return f"{p['parameter']}[{p['place']}] ({p.get('confidence')}{undated})"
+
+
+def parameter_json(p: Mapping[str, Any], lang: str = "zh") -> dict[str, Any]:
+    """A parameter value a trace used, its reference and note in ``lang`` where they are prose."""
+    return {k: local(v, lang) if k in ("reference", "note") else v for k, v in p.items()}
+
+
+def _short(value: Any, width: int = 60) -> str:
+    """A value on one short line (a list of service items can be long)."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def basis_json(b: Basis, lang: str = "zh") -> dict[str, Any]:
     doc = b.document
     out: dict[str, Any] = {
-        "document": doc.title,
-        "issuer": doc.issuer,
+        "document": doc.title.get(lang),
+        "issuer": doc.issuer.get(lang) if doc.issuer else None,
         "issued": doc.issued.isoformat() if doc.issued else None,
         "source": doc.kind if doc.kind != "news" else "news report",
     }
@@ -128,6 +140,9 @@ def basis_json(b: Basis, lang: str = "zh") -> dict[str, Any]:
         out["file"] = f"sources/{doc.file}"
     if b.reading:
         out["reading"] = b.reading.get(lang)
+    if b.zone:  # the sentence of one zone entry: where it grants, and how firmly
+        out["zone"] = b.zone
+        out["firmness"] = b.firmness
     return out
 
 

@@ -22,12 +22,13 @@ from typing import Any
 import attrs
 
 from tongcheng.errors import Location, RuleConflict, TongchengError
+from tongcheng.evaluate import finite, firmness
 from tongcheng.evaluate import values as v
 from tongcheng.evaluate.decision import Decision, Evaluation, Question, Reason, Status
 from tongcheng.evaluate.interpreter import Frame, Recorder, evaluate_clause, zone_status
 from tongcheng.evaluate.values import EvalTypeError, Unknown
 from tongcheng.pack import zones as zone_logic
-from tongcheng.pack.model import Clause, Rule, RuleException, RulePack, Text
+from tongcheng.pack.model import Clause, Rule, RuleException, RulePack, Text, ZoneRef
 from tongcheng.places import PlaceRegistry, default_registry
 
 
@@ -40,7 +41,7 @@ class RuleError(TongchengError):
 
 
 _IN_FORCE = Text("规则在评估日期有效", "The rule is in force at the evaluation date")
-_SUBJECT = Text("规则适用于此类对象(个人或项目)", "The rule is about this kind of subject")
+_SUBJECT = Text("规则适用于此类对象(个人、项目或企业)", "The rule is about this kind of subject")
 _ZONE = Text("办理地在规则所涉区域内", "The target place lies in one of the rule's zones in force")
 _IN_FORCE_HOLDS = Reason("in_force", "in_force", _IN_FORCE, None, True)  # immutable: shared
 
@@ -119,10 +120,32 @@ def decide(
     trace: bool = True,
 ) -> Decision:
     """One rule's decision. ``memo`` shares zone memberships and zone tests between rules of
-    one evaluation."""
+    one evaluation.
+
+    Three steps: the rule is decided on the facts as given; a decision left undetermined by
+    unknown facts of a few possible values is decided again for each value, and stands where
+    they all agree (``finite.by_cases``); the decision is then grounded in the zone entries it
+    rests on, which give its firmness and basis (``firmness.ground``).
+    """
+    memo = {} if memo is None else memo
+
+    def grounded(facts: Any, traced: bool) -> Decision:
+        decision, frame = _decide(pack, registry, facts, as_of, rule, memo, traced)
+        return firmness.ground(decision, frame, rule, alone)
+
+    def alone(ref: ZoneRef, frame: Frame) -> Status:
+        """The status with this zone entry the only one in force (no trace)."""
+        try:
+            d, _ = _decide(pack, registry, frame.situation, as_of, rule, memo, False, (ref,))
+        except RuleConflict:
+            return Status.UNDETERMINED
+        return d.status
+
     try:
-        return _decide(pack, registry, situation, as_of, rule, {} if memo is None else memo,
-                       trace)
+        first = grounded(situation, trace)
+        if first.status is Status.UNDETERMINED:
+            return finite.by_cases(first, situation, grounded, trace)
+        return first
     except EvalTypeError as e:
         raise RuleError(rule.id, rule.location, str(e)) from None
 
@@ -130,7 +153,11 @@ def decide(
 def _decide(
     pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule, memo: dict,
     trace: bool = True,
-) -> Decision:
+    zones: tuple[ZoneRef, ...] | None = None,
+) -> tuple[Decision, Frame | None]:
+    """The decision on the facts as given, and the frame it was made in (None when the rule
+    is not in force or about another kind of subject). ``zones`` weighs those zone entries
+    alone (how firm a grant is: which entry it rests on), in force at ``as_of`` or not."""
     def done(
         status: Status,
         reasons: list[Reason],
@@ -138,7 +165,7 @@ def _decide(
         missing=(),
         params=(),
         exception: str | None = None,
-    ) -> Decision:
+    ) -> tuple[Decision, Frame | None]:
         return Decision(
             rule.id,
             rule.title,
@@ -152,7 +179,7 @@ def _decide(
             exception,
             rule.reading,
             tuple(frame.flagged) if frame is not None else (),
-        )
+        ), frame
 
     frame: Frame | None = None
     reasons: list[Reason] = []
@@ -178,11 +205,11 @@ def _decide(
         reasons.append(Reason("subject", "subject", _SUBJECT, None, False,
                               notes=(Text(f"本规则适用于{_SUBJECT_ZH[rule.subject]},"
                                           f"而情形的主体是{_SUBJECT_ZH[kind]}",
-                                          f"the rule is about a {rule.subject}; the situation's "
-                                          f"subject is a {kind}"),)))
+                                          f"the rule is about {_SUBJECT_EN[rule.subject]}; the "
+                                          f"situation's subject is {_SUBJECT_EN[kind]}"),)))
         return done(Status.NOT_APPLICABLE, reasons)
 
-    active = tuple([z for z in rule.zones if z.active(as_of)])
+    active = tuple([z for z in (rule.zones if zones is None else zones) if z.active(as_of)])
     lets = {c.name: c for c in rule.lets} if rule.lets else {}
     frame = Frame(pack, registry, situation, as_of, rule, active, lets,
                   recorder=Recorder(enabled=trace), memo=memo, trace=trace)
@@ -225,6 +252,8 @@ def _decide(
             variant.outcome = {}
         variant.missing |= other[1].missing
         variant.params |= other[1].params
+    if uncertain and trace:
+        _show_outcome(variant)
     reasons.extend(variant.reasons)
     missing, params = set(variant.missing), set(variant.params)
     if isinstance(scope, Unknown):
@@ -235,12 +264,15 @@ def _decide(
     )
 
 
-_SUBJECT_ZH = {"person": "个人", "project": "项目"}
+_SUBJECT_ZH = {"person": "个人", "project": "项目", "enterprise": "企业"}
+_SUBJECT_EN = {"person": "a person", "project": "a project", "enterprise": "an enterprise"}
 
 
 def subject_of(situation: Any) -> str:
-    """A situation is about a project when it gives one, else about a person."""
-    return "project" if getattr(situation, "project", None) is not None else "person"
+    """A situation is about a project or an enterprise when it gives one, else about a person."""
+    if getattr(situation, "project", None) is not None:
+        return "project"
+    return "enterprise" if getattr(situation, "enterprise", None) is not None else "person"
 
 
 def _path_text(clause: Clause) -> str:
@@ -400,9 +432,13 @@ def _variant(frame: Frame, rule: Rule, exception: RuleException | None, scope: A
     missing: set[str] = set()
     params: set[str] = set()
     outcome: dict[str, Any] = {}
-    if scope is True and granted is True:
-        status = Status.ELIGIBLE
+    if scope is True and isinstance(granted, bool):
+        # eligible: the outcome; ineligible: the figures the refusal turned on (the shortfall
+        # of months), where the rule marks them
+        status = Status.ELIGIBLE if granted else Status.INELIGIBLE
         for name, clause in _outcome_clauses(rule, exception).items():
+            if not (granted or clause.on_ineligible):
+                continue
             value, rec = evaluate_clause(frame, clause)
             shown = v.to_json(value)
             outcome[name] = shown
@@ -410,14 +446,25 @@ def _variant(frame: Frame, rule: Rule, exception: RuleException | None, scope: A
             m, p = v.gaps(value)
             missing |= m
             params |= p
-    elif scope is True and granted is False:
-        status = Status.INELIGIBLE
     else:
         status = Status.UNDETERMINED
         if isinstance(granted, Unknown):
             missing |= granted.missing
             params |= granted.params
     return _Variant(status, outcome, reasons, frozenset(missing), frozenset(params))
+
+
+_UNSETTLED = Text("取决于尚不确定是否适用的例外,暂不能给出",
+                  "depends on an exception that may or may not apply: not given yet")
+
+
+def _show_outcome(variant: _Variant) -> None:
+    """The trace's outcome lines show exactly the outcome: a value an uncertain exception would
+    change is null in both, with a note saying why."""
+    for k, r in enumerate(variant.reasons):
+        shown = variant.outcome.get(r.name) if r is not None else None
+        if r is not None and r.kind == "outcome" and shown != r.value:
+            variant.reasons[k] = attrs.evolve(r, value=shown, notes=(*r.notes, _UNSETTLED))
 
 
 def _outcome_clauses(rule: Rule, exception: RuleException | None) -> Mapping[str, Clause]:

@@ -34,7 +34,7 @@ ALIASES = {"from": "from_"}
 _PACK_FIELDS = frozenset({"id", "zone", "channel"})
 FACT_ROOTS = (
     "as_of", "target", "person", "insurance", "provident_fund", "cards", "request", "results",
-    "project",
+    "project", "enterprise",
 )
 
 
@@ -319,6 +319,8 @@ def _attr(node: ast.Attr, scope: Scope) -> Compiled:
         if isinstance(base, dict):  # a parameter value with fields
             if name not in base:
                 raise EvalTypeError(f"the value has no field {name!r} (it has {sorted(base)})")
+            if base[name] is None:  # declared without value
+                return Unknown(frozenset(), frozenset({getattr(base, "key", name)}))
             return base[name]
         if isinstance(base, BaseModel):
             if field not in type(base).model_fields:  # declared facts only, never internals
@@ -637,6 +639,26 @@ def _running(frame: Frame, args, kwargs, paths) -> Any:
     )
 
 
+@_impl("latest")
+def _latest(frame: Frame, args, kwargs, paths) -> Any:
+    """The periods starting last. A maybe-period starting later than every sure one leaves the
+    sure ones only maybe the latest; a period starting before some sure one is never latest."""
+    (periods,) = args
+    if isinstance(periods, Unknown):
+        return periods
+    if not isinstance(periods, Items):
+        raise EvalTypeError(f"latest() needs a list of periods, got {v.describe(periods)}")
+    everything = (*periods.sure, *periods.maybe)
+    if not everything:
+        return periods
+    top = max(i.value.from_ for i in everything)
+    floor = max((i.value.from_ for i in periods.sure), default=None)
+    sure = tuple(i for i in periods.sure if i.value.from_ == top)
+    maybe = tuple(i for i in everything if i not in sure
+                  and (floor is None or i.value.from_ >= floor))
+    return Items(sure, maybe, periods.missing, periods.params)
+
+
 @_impl("age")
 def _age(frame: Frame, args, kwargs, paths) -> Any:
     born = args[0]
@@ -709,12 +731,18 @@ def _member(frame: Frame, args, kwargs, paths) -> Any:
 
 @_impl("in_zone", reads_paths=True)
 def _in_zone(frame: Frame, args, kwargs, paths) -> Any:
+    """The place lies in the named zone, as the rule cites it: only while one of the rule's
+    entries for that zone is in force (and among the zones the evaluation weighs)."""
     place, zone_id = args
     if isinstance(place, Unknown):
         return place
-    zone = frame.pack.zones[zone_id]
-    result = zones.contains(frame.registry, zone, place, frame.as_of)
-    return Unknown(frozenset({paths[0] or "place"})) if result is None else result
+    results = []
+    for ref in frame.active_zones:
+        if ref.zone.id == zone_id:
+            inside = zone_status(frame, ref, place)
+            results.append(Unknown(frozenset({paths[0] or "place"})) if inside is None
+                           else inside)
+    return v.k_or(results) if results else False
 
 
 def _place_arg(frame: Frame, kwargs, paths, index: int) -> tuple[Any, str]:
@@ -758,8 +786,11 @@ def _param(frame: Frame, args, kwargs, paths) -> Any:
         return Unknown(frozenset(), frozenset({key}))
     assert hit.value is not None
     pv = hit.value
+    value = pv.value
+    if isinstance(value, dict) and any(x is None for x in value.values()):
+        value = v.Record.of(value, hit.key)
     if not (frame.trace or pv.flagged):
-        return pv.value
+        return value
     used = {
         "parameter": name,
         "place": hit.place,
@@ -775,7 +806,7 @@ def _param(frame: Frame, args, kwargs, paths) -> Any:
         frame.recorder.parameters.append(used)
     if pv.flagged and used not in frame.flagged:
         frame.flagged.append(used)
-    return pv.value
+    return value
 
 
 @_impl("declared", reads_paths=True)
@@ -800,6 +831,8 @@ def _pick(frame: Frame, args, kwargs, paths) -> Any:
         return v.unknown(record, key)
     if not isinstance(record, dict) or key not in record:
         raise EvalTypeError(f"pick(): no field {key!r} in {v.describe(record)}")
+    if record[key] is None:  # declared without value
+        return Unknown(frozenset(), frozenset({getattr(record, "key", str(key))}))
     return record[key]
 
 

@@ -65,6 +65,19 @@ class MonthSet:
     params: frozenset[str] = frozenset()
 
 
+class Record(dict):
+    """A parameter value with fields some of which the pack declares without a value (null):
+    reading such a field is unknown, naming the parameter (``key``) as missing."""
+
+    key: str = ""
+
+    @classmethod
+    def of(cls, value: dict, key: str) -> Record:
+        out = cls(value)
+        out.key = key
+        return out
+
+
 PARTIAL = (Unknown, Range, Items, MonthSet)
 
 
@@ -163,7 +176,11 @@ def describe(value: Any) -> str:
 
 
 def to_json(value: Any) -> Any:
-    """A known value as JSON-ready data (partly known values become null)."""
+    """A known value as JSON-ready data (partly known values become null). A list lists the
+    items surely in it: where more may be in, the gaps name what would settle them."""
+    if isinstance(value, Items):
+        rows = [to_json(i.value) for i in value.sure]
+        return sorted(rows, key=lambda r: repr(r))
     if not is_known(value):
         return None
     if isinstance(value, bool) or value is None:
@@ -172,9 +189,6 @@ def to_json(value: Any) -> Any:
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, int | float | str):
         return value
-    if isinstance(value, Items):
-        rows = [to_json(i.value) for i in value.sure]
-        return sorted(rows, key=lambda r: repr(r))
     if isinstance(value, MonthSet):
         return [[mo.format_month(lo), mo.format_month(hi)] for lo, hi in value.sure]
     if isinstance(value, tuple | list):

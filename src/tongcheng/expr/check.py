@@ -44,7 +44,7 @@ SERVICE = T("service")  # a one-stop service item of the pack
 SERVICE_FIELDS = ("id", "zone", "channel")
 
 # Functions whose result has the type of their first argument.
-_SAME_AS_ARG = {"running"}
+_SAME_AS_ARG = {"running", "latest"}
 # Functions whose first argument is a place; a literal there must be a known code.
 _PLACE_FIRST = {"city", "member", "in_zone", "shares_zone", "service_items"}
 MAX_DECIMALS = 10

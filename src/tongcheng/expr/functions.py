@@ -49,6 +49,14 @@ CATALOGUE: dict[str, FunctionSpec] = {
         ),
         FunctionSpec("running", 1, 1, (), "the periods still running at as_of"),
         FunctionSpec(
+            "latest",
+            1,
+            1,
+            (),
+            "the periods of a list that start last (every one starting in that month); "
+            "unknown which when a period that may be in the list starts later",
+        ),
+        FunctionSpec(
             "age",
             1,
             2,

@@ -22,14 +22,16 @@ import datetime as dt
 import hashlib
 import math
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import attrs
 from pydantic import TypeAdapter, ValidationError
 
-from tongcheng import yamlio
+from tongcheng import wording, yamlio
 from tongcheng.errors import Location, PackError
 from tongcheng.expr import ExprSyntaxError, ast, parse
 from tongcheng.expr import check as checking
@@ -52,6 +54,7 @@ from tongcheng.pack.model import (
     Zone,
     ZoneRef,
 )
+from tongcheng.pack.terms import outcome_texts
 from tongcheng.places import PlaceRegistry, default_registry
 
 
@@ -81,6 +84,12 @@ def _loc_str(loc: tuple[Any, ...]) -> str:
 
 
 class _Loader:
+    # Entry schemas and whether a pack needs rules: an overlay (pack/overlay.py) loads its
+    # folder with this loader, its own schemas and no rule required.
+    parameter_schema: type = schema.ParameterIn
+    rule_schema: type = schema.RuleIn
+    needs_rules = True
+
     def __init__(self, root: Path, registry: PlaceRegistry) -> None:
         self.root = root
         self.registry = registry
@@ -101,6 +110,14 @@ class _Loader:
 
     def loc(self, file: str, path: tuple) -> Location:
         return Location(file, yamlio.line_of(self.lines.get(file, {}), path))
+
+    def rel(self, path: Path) -> str:
+        """How a file of the pack is named in locations: relative to the pack."""
+        return path.relative_to(self.root).as_posix()
+
+    def source_dir(self, doc_id: str) -> Path:
+        """The folder holding a cited document's text (an overlay's own, for its documents)."""
+        return self.root / "sources"
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -133,19 +150,19 @@ class _Loader:
         self.lines[rel] = lines
         return True, data
 
-    def source_text(self, name: str) -> str | None:
-        """The text ``sources/NAME`` (read once; a problem reported once when unreadable)."""
-        if name not in self.sources:
-            rel = f"sources/{name}"
+    def source_text(self, path: Path) -> str | None:
+        """The text of a cited document (read once; a problem reported once when unreadable)."""
+        key = str(path)
+        if key not in self.sources:
             try:
-                self.sources[name] = yamlio.decode(yamlio.read_bytes(self.root / rel))
+                self.sources[key] = yamlio.decode(yamlio.read_bytes(path))
             except yamlio.YamlSyntaxError as e:
-                self.problems.append((Location(rel, e.line, e.column), str(e)))
-                self.sources[name] = None
+                self.problems.append((Location(self.rel(path), e.line, e.column), str(e)))
+                self.sources[key] = None
             except OSError as e:
-                self.problems.append((Location(rel), f"cannot read: {e.strerror or e}"))
-                self.sources[name] = None
-        return self.sources[name]
+                self.problems.append((Location(self.rel(path)), f"cannot read: {e.strerror or e}"))
+                self.sources[key] = None
+        return self.sources[key]
 
     def _validate(self, rel: str, adapter: TypeAdapter, data: Any, prefix: tuple = ()) -> Any:
         try:
@@ -239,6 +256,7 @@ class _Loader:
         parameters = self.parameters()
         services, announced = self.services(documents, zones)
         rules = self.rules(documents, zones, parameters)
+        terms = self.terms(rules)
         if self.problems:
             raise PackError(self.problems)
         assert info_in is not None
@@ -247,6 +265,7 @@ class _Loader:
             info_in.version,
             pack_digest(self.root),
             _text(info_in.description) if info_in.description else None,
+            terms,
         )
         return RulePack(info, str(self.root), tuple(rules), zones, parameters, documents,
                         services, announced)
@@ -273,27 +292,46 @@ class _Loader:
                 self.problem("services.yaml", ("announced", zone_id), f"unknown zone {zone_id!r}")
             basis = self.basis("services.yaml", ("announced", zone_id, "basis"), a.basis,
                                documents)
-            announced.append(Announced(zone_id, a.count, a.at_least, basis))
+            announced.append(Announced(zone_id, a.count, a.at_least, basis, a.from_,
+                                       a.confidence))
         return tuple(items), tuple(announced)
+
+    def terms(self, rules: list[Rule]) -> dict[str, Text]:
+        """terms.yaml; in a pack that has one, every text an outcome gives must be a term."""
+        if not (self.root / "terms.yaml").is_file():
+            return {}
+        data = self.read("terms.yaml", TypeAdapter(schema.TermsFile), required=False)
+        terms = {code: _text(t) for code, t in data.terms.items()} if data else {}
+        for rule in rules:
+            clauses = [*rule.outcome, *(c for e in rule.exceptions for c in e.outcome)]
+            for clause in clauses:
+                for lit in outcome_texts(clause.expr):
+                    if lit.value not in terms:
+                        self.problems.append((clause.location, (
+                            f"{rule.id}: outcome {clause.name} gives the text {lit.value!r}, "
+                            "which is not a term: give a code and its words in terms.yaml "
+                            "({zh, en}), so each language shows its own")))
+        return terms
 
     def documents(self, docs_in: dict[str, schema.DocumentIn]) -> dict[str, Document]:
         out = {}
-        sources = self.root / "sources"
         for doc_id, d in docs_in.items():
-            if d.file and not self.inside(sources / d.file, sources):
+            folder = self.source_dir(doc_id)
+            if d.file and not self.inside(folder / d.file, folder):
                 self.problem("documents.yaml", (doc_id, "file"),
                              f"{doc_id}.file: {d.file!r} is not inside the pack's sources/ "
                              "folder: name a text in sources/ (e.g. 'my-document.md')")
                 self.bad_documents.add(doc_id)
                 continue
-            if d.file and not (sources / d.file).is_file():
+            if d.file and not (folder / d.file).is_file():
                 self.problem(
                     "documents.yaml",
                     (doc_id, "file"),
                     f"{doc_id}.file: no such text sources/{d.file} in the pack",
                 )
             out[doc_id] = Document(
-                doc_id, d.title, d.issuer, d.issued, d.kind, d.number, d.file, d.url, d.note
+                doc_id, _phrase(d.title), _phrase(d.issuer) if d.issuer else None, d.issued,
+                d.kind, d.number, d.file, d.url, d.note
             )
         return out
 
@@ -308,8 +346,9 @@ class _Loader:
                     self.problem(file, (*path, i, "document"),
                                  f"unknown document {b.document!r}: add it to documents.yaml")
                 continue
-            if b.quote and doc.file and (self.root / "sources" / doc.file).is_file():
-                text = self.source_text(doc.file)
+            source = self.source_dir(doc.id) / doc.file if b.quote and doc.file else None
+            if source is not None and source.is_file():
+                text = self.source_text(source)
                 if text is not None and _norm(b.quote) not in _norm(text):
                     self.problem(
                         file,
@@ -366,9 +405,9 @@ class _Loader:
     def parameters(self) -> dict[str, Parameter]:
         out: dict[str, Parameter] = {}
         folder = self.root / "parameters"
-        adapter = TypeAdapter(schema.ParameterIn)
+        adapter = TypeAdapter(self.parameter_schema)
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-            rel = path.relative_to(self.root).as_posix()
+            rel = self.rel(path)
             data, bad = self.read_entries(rel, adapter)
             self.bad_parameters |= bad
             for pid, p in data.items():
@@ -399,19 +438,20 @@ class _Loader:
                         vals.append(
                             ParamValue(
                                 _exact(val.value),
-                                val.reference,
+                                _citation(val.reference),
                                 val.confidence,
                                 val.from_,
                                 val.to,
                                 val.undated,
-                                val.note,
+                                _citation(val.note) if val.note else None,
                                 self.loc(rel, vpath),
                             )
                         )
                     self._check_overlaps(rel, (pid, "values", code), vals)
                     places[place] = tuple(vals)
-                out[pid] = Parameter(
-                    pid, _text(p.description), p.unit, places, self.loc(rel, (pid,))
+                out[pid] = Parameter(  # no description: an overlay's amendment (pack/overlay.py)
+                    pid, _text(p.description) if p.description else None, p.unit, places,
+                    self.loc(rel, (pid,))
                 )
         return out
 
@@ -438,11 +478,11 @@ class _Loader:
         roots = checking.fields_of(Situation)
         roots["as_of"] = checking.SCALAR
         folder = self.root / "rules"
-        adapter = TypeAdapter(schema.RuleIn)
+        adapter = TypeAdapter(self.rule_schema)
         out: list[Rule] = []
         seen: dict[str, Location] = {}
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-            rel = path.relative_to(self.root).as_posix()
+            rel = self.rel(path)
             entries, _ = self.read_entries(rel, adapter, as_list=True)
             for i, r in entries.items():
                 where = self.loc(rel, (i,))
@@ -456,7 +496,7 @@ class _Loader:
                 compiled = rule.compile(r, where)
                 if compiled:
                     out.append(compiled)
-        if not out and not self.problems:
+        if not out and not self.problems and self.needs_rules:
             self.problems.append((Location("rules/"), "the pack has no rules"))
         return out
 
@@ -509,7 +549,10 @@ class _RuleCompiler:
         if isinstance(raw, str):
             return self.clause(sub, name, Text(name, name), raw)
         label = _text(raw.label) if raw.label else Text(name, name)
-        return self.clause((*sub, "expr"), name, label, raw.expr)
+        clause = self.clause((*sub, "expr"), name, label, raw.expr)
+        if clause is not None and raw.on_ineligible:
+            clause = attrs.evolve(clause, on_ineligible=True)
+        return clause
 
     def clauses(self, sub: tuple, prefix: str, items: list[schema.ClauseIn]) -> tuple[Clause, ...]:
         out = []
@@ -574,6 +617,21 @@ class _RuleCompiler:
                 out.append(clause)
         return tuple(out)
 
+    def zone_tests(self, refs: list[ZoneRef], clauses: list[Clause]) -> None:
+        """Every zone a rule tests by name must be one of its zone entries: the test then
+        respects the entry's dates (and firmness) as ``member`` does."""
+        cited = {ref.zone.id for ref in refs}
+        for clause in clauses:
+            for node in ast.walk(clause.expr):
+                if (isinstance(node, ast.Call) and node.func in ("in_zone", "shares_zone")
+                        and len(node.args) == 2 and isinstance(node.args[1], ast.Literal)
+                        and node.args[1].value not in cited
+                        and node.args[1].value in self.zones):
+                    self.ok = False
+                    self.l.problems.append((clause.location, (
+                        f"{clause.name}: {node.func}() names zone {node.args[1].value!r}, which "
+                        "the rule does not cite; add it to the rule's zones with its dates")))
+
     def compile(self, r: schema.RuleIn, where: Location) -> Rule | None:
         refs = []
         for i, z in enumerate(r.zones):
@@ -585,7 +643,15 @@ class _RuleCompiler:
                     self.err(("zones", i, "zone"),
                              f"unknown zone {z.zone!r}: define it in zones.yaml")
                 continue
-            refs.append(ZoneRef(zone, z.from_, z.to))
+            zone_basis = self.l.basis(self.file, (*self.path, "zones", i, "basis"), z.basis,
+                                      self.documents)
+            firmness = z.firmness or r.firmness
+            zone_basis = tuple(attrs.evolve(b, zone=zone.id, firmness=firmness)
+                               for b in zone_basis)
+            refs.append(ZoneRef(zone, z.from_, z.to, firmness, zone_basis))
+        if not r.basis and not (r.zones and all(z.basis for z in r.zones)):
+            self.err(("basis",), "the rule needs a basis: give 'basis' for the rule, or one for "
+                     "each of its zone entries")
         start = (
             r.in_force.from_
             if r.in_force and r.in_force.from_
@@ -603,7 +669,8 @@ class _RuleCompiler:
             for name, raw in r.outcome.items()
             if (c := self.value_clause(("outcome", name), name, raw))
         )
-        basis = self.l.basis(self.file, (*self.path, "basis"), r.basis, self.documents)
+        own_basis = self.l.basis(self.file, (*self.path, "basis"), r.basis, self.documents)
+        basis = (*own_basis, *(b for ref in refs for b in ref.basis))
         exceptions = []
         labels = [e.label for e in r.exceptions]
         for i, e in enumerate(r.exceptions):
@@ -636,6 +703,8 @@ class _RuleCompiler:
             )
         place = (self.clause(("place",), "place", Text("办理地", "where the rule is asked"),
                              r.place) if r.place else None)
+        self.zone_tests(refs, [*lets, *scope, *conditions, *outcome, *(c for e in exceptions
+                        for c in (*e.applies, *(e.conditions or ()), *e.outcome))])
         for field, facts in r.monotonic.items():
             if field not in r.outcome:
                 self.err(("monotonic", field), f"{field!r} is not an outcome field")
@@ -663,6 +732,7 @@ class _RuleCompiler:
             where,
             {k: tuple(v) for k, v in r.monotonic.items()},
             place,
+            own_basis,
         )
 
 
@@ -709,8 +779,19 @@ def _text(t: schema.TextIn) -> Text:
     return Text(t.zh, t.en)
 
 
+def _phrase(t: str | schema.TextIn) -> Text:
+    """A title or name: the same words in both languages when given once."""
+    return Text(t, t) if isinstance(t, str) else _text(t)
+
+
+def _citation(t: str | schema.TextIn) -> str | Text:
+    """A reference or note: a citation (one string) or prose in both languages."""
+    return t if isinstance(t, str) else _text(t)
+
+
 _WS = re.compile(r"\s+")
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _norm(text: str) -> str:
@@ -723,10 +804,20 @@ def _plain_message(err: dict) -> str:
         return "unknown key; check the spelling against the rule-pack format"
     if kind == "missing":
         return "required key is missing"
+    raw = err.get("input")
+    if kind.startswith("date_") and isinstance(raw, str) and _DATE_TEXT.fullmatch(raw):
+        return wording.impossible_date(raw).en  # an unquoted 2023-13-06, kept as text by yamlio
     return str(err.get("msg", "invalid"))
 
 
-def load_pack(path: str | Path | None = None, *, registry: PlaceRegistry | None = None) -> RulePack:
-    """Load and compile a rule pack (the bundled one by default). Raises PackError."""
+def load_pack(path: str | Path | None = None, *, registry: PlaceRegistry | None = None,
+              overlays: Sequence[str | Path] = ()) -> RulePack:
+    """Load and compile a rule pack (the bundled one by default), with ``overlays`` layered on
+    it in order (pack/overlay.py). Raises PackError."""
     root = Path(path) if path is not None else bundled_pack_path()
-    return _Loader(root, registry or default_registry()).load()
+    pack = _Loader(root, registry or default_registry()).load()
+    if overlays:
+        from tongcheng.pack.overlay import layer
+
+        pack = layer(pack, overlays, registry or default_registry())
+    return pack

@@ -34,10 +34,12 @@ class PackFile(_Strict):
 
 
 class DocumentIn(_Strict):
-    """One entry of ``documents.yaml``."""
+    """One entry of ``documents.yaml``. ``title`` is the document's own title as published
+    (shown as it is in both languages), or ``{zh, en}`` for a text without a title of its own
+    (a report of a document, a repost, a summary); ``issuer`` likewise."""
 
-    title: str
-    issuer: str | None = None
+    title: str | TextIn
+    issuer: str | TextIn | None = None
     issued: dt.date | None = None
     kind: Literal["official", "news", "secondary"]
     number: str | None = None
@@ -71,12 +73,15 @@ class ZoneIn(_Strict):
 
 class ValueIn(_Strict):
     value: Any
-    reference: str = Field(min_length=1)
+    reference: Annotated[str, StringConstraints(min_length=1)] | TextIn = Field(
+        description="where the value comes from: a citation (a document's title, an address), "
+        "or {zh, en} where it is prose"
+    )
     confidence: Confidence
     from_: dt.date | None = Field(None, alias="from")
     to: dt.date | None = None
     undated: bool = False
-    note: str | None = None
+    note: str | TextIn | None = None
 
 
 class ParameterIn(_Strict):
@@ -98,12 +103,28 @@ class ClauseIn(_Strict):
 class ValueClauseIn(_Strict):
     expr: str
     label: TextIn | None = None
+    on_ineligible: bool = Field(
+        False, description="also given on an ineligible decision: a figure the refusal turned on"
+    )
+
+
+Firmness = Literal["in_force", "pilot", "promise"]
 
 
 class ZoneRefIn(_Strict):
+    """A rule's use of a zone: from when, how firm, and on which sentence.
+
+    ``firmness`` is read from the zone entry's own source sentence (实现/推行/完善/深化: in force;
+    探索: pilot; 推动/推进/积极推进/支持提升: promise); absent, the rule's ``firmness`` applies.
+    ``basis`` names the sentence(s) this zone entry rests on; a decision granted through the
+    zone lists them beside the rule's own basis.
+    """
+
     zone: Id
     from_: dt.date = Field(alias="from")
     to: dt.date | None = None
+    firmness: Firmness | None = None
+    basis: list[BasisIn] = Field(default_factory=list)
 
 
 class PeriodIn(_Strict):
@@ -127,15 +148,20 @@ class RuleIn(_Strict):
     id: Id
     title: TextIn
     domain: str
-    subject: Literal["person", "project"] = "person"
+    subject: Literal["person", "project", "enterprise"] = "person"
     zones: list[ZoneRefIn] = Field(min_length=1)
     in_force: PeriodIn | None = None
-    firmness: Literal["in_force", "pilot", "promise"] = "in_force"
+    firmness: Firmness = Field(
+        "in_force", description="the default firmness of the rule's zone entries"
+    )
     let: dict[Label, str | ValueClauseIn] = Field(default_factory=dict)
     scope: list[ClauseIn] = Field(default_factory=list)
     conditions: list[ClauseIn] = Field(default_factory=list)
     outcome: dict[Label, str | ValueClauseIn] = Field(default_factory=dict)
-    basis: list[BasisIn] = Field(min_length=1)
+    basis: list[BasisIn] = Field(
+        default_factory=list,
+        description="the rule's own basis; may be empty when every zone entry gives its basis",
+    )
     reading: TextIn | None = None
     exceptions: list[ExceptionIn] = Field(default_factory=list)
     monotonic: dict[Label, list[str]] = Field(default_factory=dict)
@@ -147,6 +173,10 @@ class RuleIn(_Strict):
 class AnnouncedIn(_Strict):
     count: int | None = Field(None, ge=0)
     at_least: bool = False
+    from_: dt.date | None = Field(None, alias="from", description="when the announcement was made")
+    confidence: Confidence | None = Field(
+        None, description="how sure the count is, where it is known only from a report"
+    )
     basis: list[BasisIn] = Field(default_factory=list)
 
 
@@ -165,3 +195,9 @@ class ServicesFile(_Strict):
 
     announced: dict[Id, AnnouncedIn] = Field(default_factory=dict)
     items: list[ServiceItemIn] = Field(default_factory=list)
+
+
+class TermsFile(_Strict):
+    """``terms.yaml``: the words of the codes outcomes give, ``code: {zh, en}``."""
+
+    terms: dict[Id, TextIn] = Field(default_factory=dict)

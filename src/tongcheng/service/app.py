@@ -21,6 +21,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -76,11 +77,14 @@ def create_app(
     body_timeout: float = BODY_TIMEOUT,
     cors_origins: Sequence[str] = (),
     access_log: bool = False,
+    recording: Any = None,
 ) -> FastAPI:
     """The service around one rule pack (the bundled one by default, or a pack folder).
 
     ``cors_origins``: the origins (``https://portal.example.cn``) whose pages may call the API
-    from a browser; none by default. ``access_log``: one JSON line per request."""
+    from a browser; none by default. ``access_log``: one JSON line per request.
+    ``recording`` (``tongcheng.records.writer.RecordingSettings``) records every decision;
+    by default the environment decides (``TONGCHENG_RECORDS``: see that module)."""
     if pack is None:
         pack = bundled_pack()
     elif not isinstance(pack, RulePack):
@@ -101,6 +105,7 @@ def create_app(
     app.state.pack, app.state.registry = pack, registry
     app.state.answer_writer = writer
     app.state.settings = Settings(max_body=max_body, body_timeout=body_timeout)
+    app.state.recorder = _recorder(pack, recording)
     app.state.metrics = metrics = Metrics()
     _answer_errors(app)
     for router in routers.routers():
@@ -125,6 +130,21 @@ def create_app(
             expose_headers=EXPOSED, max_age=600,
         )
     return app
+
+
+def _recorder(pack: RulePack, recording: Any) -> Any:
+    """Recording on (a store's URL configured) or off (None)."""
+    if recording is None:
+        import os
+
+        if not os.environ.get("TONGCHENG_RECORDS"):
+            return None
+        from tongcheng.records.writer import RecordingSettings
+
+        recording = RecordingSettings.from_environment()
+    from tongcheng.records.writer import Recorder
+
+    return Recorder(recording, pack)
 
 
 def _answer_errors(app: FastAPI) -> None:
@@ -179,12 +199,15 @@ def tune_server_process() -> None:
 
 
 def app_from_environment() -> FastAPI:
-    """The app for worker processes: the pack folder named by ``TONGCHENG_PACK``, if any."""
+    """The app for worker processes: the pack folder named by ``TONGCHENG_PACK``, if any, with
+    the overlays named by ``TONGCHENG_OVERLAYS`` (separated by the path separator)."""
     import os
 
     tune_server_process()
     timeout = float(os.environ.get("TONGCHENG_BODY_TIMEOUT") or BODY_TIMEOUT)
     origins = [o for o in os.environ.get("TONGCHENG_CORS_ORIGINS", "").split() if o]
-    return create_app(os.environ.get("TONGCHENG_PACK") or None, body_timeout=timeout,
-                      cors_origins=origins,
+    overlays = [o for o in os.environ.get("TONGCHENG_OVERLAYS", "").split(os.pathsep) if o]
+    pack = os.environ.get("TONGCHENG_PACK") or None
+    return create_app(load_pack(pack, overlays=overlays) if overlays else pack,
+                      body_timeout=timeout, cors_origins=origins,
                       access_log=os.environ.get("TONGCHENG_ACCESS_LOG") == "1")

@@ -100,6 +100,7 @@ def _zone_ref_json(registry: PlaceRegistry, ref: ZoneRef) -> dict[str, Any]:
         "name": text_json(ref.zone.name),
         "from": _iso(ref.start),
         "to": _iso(ref.end),
+        "firmness": ref.firmness,
         "members": [place_ref(registry, code) for code in members],
     }
 
@@ -172,7 +173,7 @@ def rule_summary(pack: RulePack, rule: Rule, lang: str = "zh") -> dict[str, Any]
         "in_force": {"from": _iso(rule.in_force_from), "to": _iso(rule.in_force_to)},
         "zones": [
             {"zone": z.zone.id, "name": text_json(z.zone.name), "from": _iso(z.start),
-             "to": _iso(z.end)}
+             "to": _iso(z.end), "firmness": z.firmness}
             for z in rule.zones
         ],
         "parameters": {

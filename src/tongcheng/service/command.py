@@ -13,6 +13,8 @@ import sys
 
 import click
 
+from tongcheng.cli_options import overlay_option
+
 
 def _can_listen(host: str, port: int) -> str | None:
     """Why the server could not listen on host:port (in use, no such address), or None.
@@ -61,9 +63,17 @@ def _can_listen(host: str, port: int) -> str | None:
 @click.option("--body-timeout", default=15.0, show_default=True,
               type=click.FloatRange(0.1, 600),
               help="Seconds a client has to send a request body.")
+@overlay_option
+@click.option("--records", "records_url", envvar="TONGCHENG_RECORDS", metavar="URL",
+              help="Record every decision in this store (a file for SQLite, postgresql://… for "
+                   "several workers); GET /v1/records/{id} needs $TONGCHENG_RECORDS_TOKEN.")
+@click.option("--actor-header", envvar="TONGCHENG_ACTOR_HEADER", metavar="NAME",
+              help="With --records: the request header naming the caseworker (e.g. "
+                   "X-Caseworker).")
 def serve(
     host: str, port: int, pack_path: str | None, workers: int, log_level: str, access_log: bool,
     log_format: str, cors_origins: tuple[str, ...], head_timeout: float, body_timeout: float,
+    overlays: tuple[str, ...], records_url: str | None = None, actor_header: str | None = None,
 ) -> None:
     """Serve the /v1 JSON API and the caseworker page at / (OpenAPI at /v1/docs)."""
     try:
@@ -81,9 +91,10 @@ def serve(
     from tongcheng.errors import PackError
     from tongcheng.pack.loader import load_pack
 
+    pack = None
     try:
-        if pack_path:
-            load_pack(pack_path)  # fail here, with file and line, before any worker starts
+        if pack_path or overlays:  # fail here, with file and line, before any worker starts
+            pack = load_pack(pack_path, overlays=overlays)
     except PackError as exc:
         click.echo(f"error: {exc.describe()}", err=True)
         sys.exit(3)
@@ -98,16 +109,24 @@ def serve(
     os.environ["TONGCHENG_ACCESS_LOG"] = "1" if access_log else "0"
     common = {"host": host, "port": port, "log_level": log_level, "access_log": False,
               "http": PROTOCOL, "log_config": log_config(log_level, log_format)}
+    if records_url:  # recording settings travel in the environment too
+        os.environ["TONGCHENG_RECORDS"] = records_url
+        if actor_header:
+            os.environ["TONGCHENG_ACTOR_HEADER"] = actor_header
+        from tongcheng.records.cli import open_store
+
+        open_store(records_url).close()  # create or migrate the store once, before the workers
     if workers > 1:
         # Workers import the app by name; the pack folder travels in the environment.
         if pack_path:
             os.environ["TONGCHENG_PACK"] = os.path.abspath(pack_path)
         else:
             os.environ.pop("TONGCHENG_PACK", None)
+        os.environ["TONGCHENG_OVERLAYS"] = os.pathsep.join(os.path.abspath(o) for o in overlays)
         uvicorn.run("tongcheng.service.app:app_from_environment", factory=True,
                     workers=workers, **common)
         return
     tune_server_process()
-    app = create_app(pack_path, body_timeout=body_timeout, cors_origins=cors_origins,
+    app = create_app(pack or pack_path, body_timeout=body_timeout, cors_origins=cors_origins,
                      access_log=access_log)
     uvicorn.run(app, **common)

@@ -101,6 +101,9 @@ class BasisOut(_Out):
     url: str | None = None
     file: str | None = None
     reading: str | None = None
+    zone: str | None = Field(None, description="the zone entry this sentence grants in")
+    firmness: Literal["in_force", "pilot", "promise"] | None = Field(
+        None, description="how firm that zone entry's sentence is")
 
 
 class DecisionOut(_Out):
@@ -117,7 +120,9 @@ class DecisionOut(_Out):
     missing: list[str] | None = None
     missing_parameters: list[str] | None = None
     basis: list[BasisOut] | None = None
-    firmness: str | None = None
+    firmness: Literal["in_force", "pilot", "promise"] | None = Field(
+        None, description="how firm the grant is: the zone entries the decision rests on "
+        "(README, Firmness); an eligible decision that is a pilot or a promise is no plain yes")
     exception: str | None = None
     reading: str | None = None
     unverified_parameters: list[str] | None = None
@@ -235,6 +240,8 @@ class RuleZoneOut(BaseModel):
     name: TextOut
     from_: str | None = Field(alias="from")
     to: str | None
+    firmness: Literal["in_force", "pilot", "promise"] | None = Field(
+        None, description="how firm the zone entry's source sentence is")
 
 
 class RuleSummaryOut(_Out):

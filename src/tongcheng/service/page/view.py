@@ -9,13 +9,21 @@ from fastapi.responses import HTMLResponse
 
 from tongcheng.errors import Problem
 from tongcheng.evaluate.decision import Evaluation
+from tongcheng.months import month_of
 from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry
 from tongcheng.questions import question_for
 from tongcheng.service.page.decisions import STATUS_WORDS, decisions_view
-from tongcheng.service.page.fields import LIST_BY_PATH, PROJECT_FIELDS, SCALAR_FIELDS
+from tongcheng.service.page.fields import (
+    ENTERPRISE_FIELDS,
+    LIST_BY_PATH,
+    PROJECT_FIELDS,
+    SCALAR_FIELDS,
+)
 from tongcheng.service.page.form import FormState, problem_target
 from tongcheng.service.page.places import place_label, resolve_place
+from tongcheng.service.page.recorded import LETTER_WORDS
+from tongcheng.service.page.strips import strips
 from tongcheng.service.page.timeline import timeline
 from tongcheng.service.page.words import WORDS, make_environment
 from tongcheng.situation import Situation
@@ -83,18 +91,20 @@ class PageView:
         failure: str | None = None,
         status: int = 200,
         headers: dict[str, str] | None = None,
+        record_id: str | None = None,
+        recording: bool = False,
     ) -> Page:
         lang = state.lang
         words = WORDS[lang]
         errors: dict[str, list[str]] = {}
         for p in problems:
-            errors.setdefault(p.path, []).append(p.message)
+            errors.setdefault(p.path, []).append(p.text(lang))
         context: dict[str, Any] = {
             "lang": lang,
             "w": words,
             "state": state,
             "problems": [
-                {"path": p.path, "message": p.message, "id": problem_target(p.path, state)}
+                {"path": p.path, "message": p.text(lang), "id": problem_target(p.path, state)}
                 for p in problems
             ],
             "errors": errors,
@@ -103,6 +113,12 @@ class PageView:
             "failure": failure,
             "project_open": any(state.values.get(f.name, "").strip() for f in PROJECT_FIELDS)
             or any(p.path.startswith("project") for p in problems),
+            "enterprise_open": any(state.values.get(f.name, "").strip()
+                                   for f in ENTERPRISE_FIELDS)
+            or any(p.path.startswith("enterprise") for p in problems),
+            "record_id": record_id,  # the decision's record (recording on)
+            "recording": recording,  # offer to reopen a case from its record id
+            "letter_words": LETTER_WORDS,
         }
         if result is not None and situation is not None:
             context.update(self._decided(state, result, situation))
@@ -138,4 +154,6 @@ class PageView:
                 for q in result.questions
             ],
             "timeline": timeline(situation, result, self.pack, self.registry, lang),
+            "strips": strips(situation, month_of(result.as_of), self.pack, self.registry,
+                             lang),
         }

@@ -20,6 +20,8 @@ ROUTERS = (
     "batch",
     "catalogue",
     "meta",
+    "records",
+    "timeline",
     "page",  # the page's "/" routes stay out of the OpenAPI document
 )
 

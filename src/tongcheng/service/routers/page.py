@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 import anyio
@@ -16,6 +16,7 @@ from ruamel.yaml import YAML
 from tongcheng.errors import Problem, RuleConflict, SituationError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
+from tongcheng.records.ids import is_record_id
 from tongcheng.service.deps import (
     BodyTimeout,
     PayloadTooLarge,
@@ -27,6 +28,7 @@ from tongcheng.service.deps import (
 )
 from tongcheng.service.observe import Metrics
 from tongcheng.service.page import LANGS, WORDS, FormState, PageView, situation_from_form
+from tongcheng.service.page.recorded import LETTER_WORDS
 from tongcheng.situation import Situation, parse_situation
 
 router = APIRouter(include_in_schema=False)
@@ -45,8 +47,9 @@ PageDep = Annotated[PageView, Depends(page_view)]
 
 
 @router.get("/", response_class=HTMLResponse)
-def page(view: PageDep, lang: str = "zh") -> HTMLResponse:
-    return view.render(FormState.blank(lang if lang in LANGS else "zh"))
+def page(request: Request, view: PageDep, lang: str = "zh") -> HTMLResponse:
+    recording = getattr(request.app.state, "recorder", None) is not None
+    return view.render(FormState.blank(lang if lang in LANGS else "zh"), recording=recording)
 
 
 @router.post("/", response_class=HTMLResponse)
@@ -59,7 +62,9 @@ async def submit(request: Request, view: PageDep) -> Response:
         return view.render(state, problems=[Problem("", refusal_words(exc, state.lang))],
                            status=exc.status, headers=exc.headers)
     # resolving places and deciding: off the event loop (a full form is a few milliseconds)
-    return await anyio.to_thread.run_sync(answer_form, view, raw, metrics)
+    recorder = getattr(request.app.state, "recorder", None)
+    return await anyio.to_thread.run_sync(answer_form, view, raw, metrics,
+                                          Recording(recorder, request.headers))
 
 
 def refusal_words(exc: Refusal, lang: str) -> str:
@@ -71,15 +76,28 @@ def refusal_words(exc: Refusal, lang: str) -> str:
     return exc.message
 
 
-def answer_form(view: PageView, raw: bytes, metrics: Metrics) -> Response:
+class Recording:
+    """With recording on: the deployment's recorder and the request's headers (its actor)."""
+
+    def __init__(self, recorder: Any = None, headers: Any = None) -> None:
+        self.recorder, self.headers = recorder, headers or {}
+
+    @property
+    def on(self) -> bool:
+        return self.recorder is not None
+
+
+def answer_form(view: PageView, raw: bytes, metrics: Metrics,
+                recording: Recording | None = None) -> Response:
     """The page's answer to a submitted form: rows added or removed, a case imported or
     exported, or the situation decided."""
     text = raw.decode("utf-8", errors="replace")
     state, op = FormState.from_pairs(parse_qsl(text, keep_blank_values=True))
+    recording = recording or Recording()
     if op == "import":
-        return import_case(view, state, metrics)
+        return import_case(view, state, metrics, recording)
     if not op.startswith("export:") and not state.apply(op):
-        return view.render(state)
+        return view.render(state, recording=recording.on)
     state.compact()
     situation, problems = read_form(view, state)
     if situation is None:
@@ -87,42 +105,60 @@ def answer_form(view: PageView, raw: bytes, metrics: Metrics) -> Response:
         return view.render(state, problems=capped(problems), status=422)
     if op.startswith("export:"):
         return export_case(situation, op.partition(":")[2])
-    return decide(view, state, situation, metrics)
+    return decide(view, state, situation, metrics, recording)
 
 
 def read_form(view: PageView, state: FormState) -> tuple[Situation | None, list[Problem]]:
     data, problems = situation_from_form(state, view.registry)
     situation = None
     try:
-        situation = parse_situation(data, registry=view.registry)
+        situation = parse_situation(data, registry=view.registry,
+                                    services=view.pack.service_ids)
     except SituationError as exc:
         seen = {p.path for p in problems}
         problems += [p for p in exc.problems if p.path not in seen]
     return (None if problems else situation), problems
 
 
-def decide(view: PageView, state: FormState, situation: Situation, metrics: Metrics) -> Response:
+def decide(view: PageView, state: FormState, situation: Situation, metrics: Metrics,
+           recording: Recording | None = None, reopened: str | None = None) -> Response:
+    """Decide and show; with recording on, the decision is kept before it is shown (a record
+    being reopened is shown with its own id, and not recorded again)."""
+    recording = recording or Recording()
     try:
         result = evaluate_pack(view.pack, situation, registry=view.registry)
         metrics.decided(result)
     except (RuleConflict, RuleError) as exc:
-        return view.render(state, failure=str(exc), status=409)
+        return view.render(state, failure=str(exc), status=409, recording=recording.on)
     state.evaluated = True
     view.display_places(state)
-    return view.render(state, result=result, situation=situation)
+    record_id = reopened
+    if recording.on and reopened is None:
+        record = recording.recorder.make(result, situation, channel="page", lang=state.lang,
+                                         rules=None, headers=recording.headers)
+        try:
+            recording.recorder.submit(record).result(timeout=60)
+        except Exception:
+            return view.render(state, failure=LETTER_WORDS[state.lang]["not_recorded"],
+                               status=503, recording=True)
+        record_id = record.id
+    return view.render(state, result=result, situation=situation, record_id=record_id,
+                       recording=recording.on)
 
 
-def import_case(view: PageView, state: FormState, metrics: Metrics) -> Response:
+def import_case(view: PageView, state: FormState, metrics: Metrics,
+                recording: Recording | None = None) -> Response:
     """A case pasted or loaded from a file (JSON or YAML): shown in the form and decided, or
     its problems shown beside the box."""
     try:
-        situation = parse_situation(state.case, source=None, registry=view.registry)
+        situation = parse_situation(state.case, source=None, registry=view.registry,
+                                    services=view.pack.service_ids)
     except SituationError as exc:
-        problems = [Problem("_case", f"{p.path}: {p.message}" if p.path else p.message)
+        problems = [Problem("_case", p.describe("en"), p.describe("zh"))
                     for p in exc.problems]
         return view.render(state, problems=capped(problems), status=422)
     loaded = FormState.from_situation(situation.to_dict(), state.lang)
-    return decide(view, loaded, situation, metrics)
+    return decide(view, loaded, situation, metrics, recording)
 
 
 def export_case(situation: Situation, kind: str) -> Response:
@@ -141,3 +177,34 @@ def export_case(situation: Situation, kind: str) -> Response:
         media, name = "application/json", "situation.json"
     return Response(body, media_type=media, headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+@router.post("/v1/records/reopen", response_class=HTMLResponse)
+async def reopen(request: Request, view: PageDep) -> Response:
+    """Reopen a case from its record id (with the deployment's token): the recorded situation
+    back in the form, decided again under the page's pack."""
+    raw = await read_body(request, *read_settings(request))
+    form = dict(parse_qsl(raw.decode("utf-8", errors="replace"), keep_blank_values=True))
+    lang = form.get("_lang") if form.get("_lang") in LANGS else "zh"
+    words = LETTER_WORDS[lang]
+    recorder = getattr(request.app.state, "recorder", None)
+
+    def refuse(path: str, key: str, status: int) -> HTMLResponse:
+        return view.render(FormState.blank(lang), problems=[Problem(path, words[key])],
+                           status=status, recording=recorder is not None)
+
+    if recorder is None:
+        return refuse("", "recording_off", 404)
+    if not recorder.settings.allows(f"Bearer {form.get('token', '')}"):
+        return refuse("token", "no_token", 401)
+    record_id = form.get("record", "").strip()
+    record = (await anyio.to_thread.run_sync(recorder.get, record_id)
+              if is_record_id(record_id) else None)
+    if record is None:
+        return refuse("record", "no_record", 404)
+    facts = {**record.situation, "as_of": record.as_of.isoformat()}
+    situation = parse_situation(facts, registry=view.registry)
+    state = FormState.from_situation(facts, lang)
+    return await anyio.to_thread.run_sync(decide, view, state, situation,
+                                          request.app.state.metrics, Recording(recorder),
+                                          record.id)

@@ -232,3 +232,8 @@
       landing.scrollIntoView({ block: "start" });
   }
 })();
+
+// The decision letter: the page's print stylesheet prints only the letter.
+document.querySelectorAll("[data-print]").forEach((button) => {
+  button.addEventListener("click", () => window.print());
+});

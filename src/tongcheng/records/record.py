@@ -1,0 +1,223 @@
+"""A decision record (format ``tongcheng.record/1``): what was decided, for which facts, under
+which rules, by whom, through which channel — enough to show it years later and to decide it
+again under the very same rule pack.
+
+The record is a JSON document; its canonical form (keys sorted, no spaces, UTF-8, numbers as
+the answers write them) is what the store keeps and what the Merkle log hashes, so the same
+record always gives the same bytes. The README documents every field.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from tongcheng.records.ids import id_time, new_id
+
+__all__ = ["CHANNELS", "FORMAT", "Record", "RecordedDecision", "canonical", "digest",
+           "make_record", "situation_digest"]
+
+FORMAT = "tongcheng.record/1"
+CHANNELS = ("api", "page", "cli", "screen", "watch")
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"cannot write {type(value).__name__} in a record")
+
+
+def canonical(data: Any) -> str:
+    """The canonical JSON text of ``data``: sorted keys, no spaces, characters as they are."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=_default)
+
+
+def digest(text: str | bytes) -> str:
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def situation_digest(situation: Any) -> str:
+    """The digest of a validated situation (the service's ``X-Situation-Digest``)."""
+    data = situation if isinstance(situation, Mapping) else situation.to_dict()
+    return digest(canonical(data))
+
+
+def _at_text(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+
+
+@attrs.frozen
+class RecordedDecision:
+    """What a record keeps of one decision (the trace and basis are the pack's to give again)."""
+
+    rule: str
+    status: str
+    firmness: str
+    outcome: Mapping[str, Any]
+    missing: tuple[str, ...] = ()
+    missing_parameters: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "status": self.status, "firmness": self.firmness,
+                "outcome": dict(self.outcome), "missing": list(self.missing),
+                "missing_parameters": list(self.missing_parameters)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RecordedDecision:
+        return cls(data["rule"], data["status"], data["firmness"], data.get("outcome") or {},
+                   tuple(data.get("missing") or ()), tuple(data.get("missing_parameters") or ()))
+
+    @classmethod
+    def of(cls, decision: Any) -> RecordedDecision:
+        """From the evaluator's Decision; outcome values as the answers write them (exact
+        decimals as numbers)."""
+        outcome = decision.outcome
+        outcome = json.loads(canonical(dict(outcome))) if outcome else {}
+        return cls(decision.rule, decision.status.value, decision.firmness, outcome,
+                   tuple(decision.missing), tuple(decision.missing_parameters))
+
+    def text(self) -> str:
+        """Canonical JSON; a decision without outcome values is made once per rule, status,
+        firmness and missing facts (they recur)."""
+        if not self.outcome:
+            return _plain(self.rule, self.status, self.firmness, self.missing,
+                          self.missing_parameters)
+        return canonical(self.to_json())
+
+
+@attrs.frozen
+class Record:
+    """One decision record. ``body`` (canonical JSON) is computed once and kept."""
+
+    id: str
+    channel: str
+    actor: str | None
+    request_id: str | None
+    situation: Mapping[str, Any]
+    situation_digest: str
+    as_of: date
+    lang: str
+    pack_name: str
+    pack_version: str
+    pack_digest: str
+    package_version: str
+    decisions: tuple[RecordedDecision, ...]
+    rules: tuple[str, ...] | None = None  # the rules asked for, when not all
+    # the situation's canonical JSON, when already made (not part of the record's value)
+    situation_text: str | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def at(self) -> datetime:
+        """When the record was made: its id's time (UTC, to the millisecond)."""
+        return id_time(self.id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self._fields(), "situation": dict(self.situation),
+                "decisions": [d.to_json() for d in self.decisions]}
+
+    def _fields(self) -> dict[str, Any]:
+        """Every field but the situation and the decisions."""
+        return {
+            "format": FORMAT,
+            "id": self.id,
+            "at": _at_text(self.at),
+            "channel": self.channel,
+            "actor": self.actor,
+            "request_id": self.request_id,
+            "situation_digest": self.situation_digest,
+            "as_of": self.as_of.isoformat(),
+            "lang": self.lang,
+            "rule_pack": {"name": self.pack_name, "version": self.pack_version,
+                          "digest": self.pack_digest},
+            "package": {"name": "tongcheng", "version": self.package_version},
+            "rules": list(self.rules) if self.rules is not None else None,
+        }
+
+    @property
+    def body(self) -> str:
+        """The canonical JSON: ``canonical(self.to_json())``, written in parts (the situation
+        and the common decisions are canonical already)."""
+        head = canonical(self._fields())
+        # keys sorted: decisions after channel, situation after rules (both before the rest)
+        decisions = "[" + ",".join(d.text() for d in self.decisions) + "]"
+        situation = self.situation_text or canonical(dict(self.situation))
+        head = head.replace(',"format":', f',"decisions":{decisions},"format":', 1)
+        return head.replace(',"situation_digest":', f',"situation":{situation}'
+                            ',"situation_digest":', 1)
+
+    def decision(self, rule: str) -> RecordedDecision:
+        for d in self.decisions:
+            if d.rule == rule:
+                return d
+        raise KeyError(rule)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Record:
+        """A record from its JSON (``ValueError`` naming the field when it is not one)."""
+        if data.get("format") != FORMAT:
+            raise ValueError(f"format: expected {FORMAT!r}, got {data.get('format')!r}")
+        try:
+            pack, package = data["rule_pack"], data["package"]
+            rules = data.get("rules")
+            return cls(
+                data["id"], data["channel"], data.get("actor"), data.get("request_id"),
+                data["situation"], data["situation_digest"], date.fromisoformat(data["as_of"]),
+                data["lang"], pack["name"], pack["version"], pack["digest"], package["version"],
+                tuple(RecordedDecision.from_json(d) for d in data["decisions"]),
+                tuple(rules) if rules is not None else None,
+            )
+        except (KeyError, TypeError) as e:
+            raise ValueError(f"not a {FORMAT} record: missing or wrong {e}") from None
+
+    @classmethod
+    def from_body(cls, body: str) -> Record:
+        return cls.from_json(json.loads(body))
+
+
+@functools.lru_cache(maxsize=8192)
+def _plain(rule: str, status: str, firmness: str, missing: tuple[str, ...],
+           missing_parameters: tuple[str, ...]) -> str:
+    """A decision without outcome values, as canonical JSON (the same few recur)."""
+    return canonical({"firmness": firmness, "missing": list(missing),
+                      "missing_parameters": list(missing_parameters), "outcome": {},
+                      "rule": rule, "status": status})
+
+
+def make_record(
+    evaluation: Any,
+    situation: Any,
+    *,
+    channel: str,
+    actor: str | None = None,
+    request_id: str | None = None,
+    lang: str = "zh",
+    rules: Sequence[str] | None = None,
+    now: float | None = None,
+) -> Record:
+    """The record of one evaluation (``tongcheng.evaluate``'s result) of a validated situation."""
+    from tongcheng import __version__
+
+    if channel not in CHANNELS:
+        raise ValueError(f"channel: expected one of {', '.join(CHANNELS)}, got {channel!r}")
+    facts = situation.to_dict()  # JSON-ready (dates as text, amounts as numbers)
+    text = canonical(facts)
+    info = evaluation.pack
+    return Record(
+        new_id(now), channel, actor or None, request_id or None, facts, digest(text),
+        evaluation.as_of, lang, info.name, info.version, info.digest, __version__,
+        tuple(RecordedDecision.of(d) for d in evaluation.decisions),
+        tuple(rules) if rules else None, text,
+    )

@@ -1,0 +1,490 @@
+"""The record store: decision records on SQLite (a file, the default) or PostgreSQL (several
+workers or machines), through SQLAlchemy 2 Core; the schema is Alembic's, migrated forward when
+a store is opened.
+
+Writers only insert: a record and its decisions in one transaction, nothing else read or locked,
+so any number of workers write at once (SQLite still takes its one short write lock per commit;
+PostgreSQL none beyond the rows). Tamper evidence is the sealer's job (:meth:`RecordStore.seal`):
+now and then it takes the records not yet in the Merkle log, appends them as leaves and signs a
+new tree head — one sealer at a time (an advisory lock on PostgreSQL, the write lock on SQLite),
+never in a writer's way. ``records verify`` (``tongcheng.records.verify``) recomputes the log.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from tongcheng.errors import TongchengError
+from tongcheng.records import merkle, schema
+from tongcheng.records.ids import id_time
+from tongcheng.records.record import Record, digest
+from tongcheng.records.signing import Signer
+
+__all__ = ["Filters", "RecordStore", "StoreError", "TreeHead", "engine_url", "leaf_data",
+           "migrate", "parse_when", "utc"]
+
+_SEAL_LOCK = 0x746F6E67  # "tong": the PostgreSQL advisory lock the sealer holds
+_MIGRATE_LOCK = 0x746F6E68
+SEAL_BATCH = 20_000
+
+
+class StoreError(TongchengError):
+    """A store that cannot be opened or used (bad URL, unreachable server, foreign schema)."""
+
+
+def engine_url(url: str) -> str:
+    """A SQLAlchemy URL from what a user gives: a file path (SQLite), ``sqlite:///…``, or
+    ``postgresql://…`` (psycopg 3)."""
+    if "://" not in url:
+        return "sqlite:///" + str(Path(url).expanduser().resolve())
+    scheme, rest = url.split("://", 1)
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        return "postgresql+psycopg://" + rest
+    if scheme.startswith("sqlite"):
+        return url
+    raise StoreError(f"{url}: unsupported database; give a file path, sqlite:///FILE or "
+                     "postgresql://USER@HOST:PORT/DB")
+
+
+def utc(value: datetime) -> datetime:
+    """A datetime from the database as UTC (SQLite gives naive ones back)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _at_text(at: datetime) -> str:
+    at = utc(at)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+
+
+def leaf_data(record_id: str, at: datetime, body_digest: str) -> bytes:
+    """What a leaf of the log hashes: the record's id, time and body digest."""
+    return f"{record_id}\n{_at_text(at)}\n{body_digest}".encode()
+
+
+def head_message(size: int, root: str, at: datetime) -> bytes:
+    return f"tongcheng.tree-head/1\n{size}\n{root}\n{_at_text(at)}".encode()
+
+
+def purge_message(before: datetime, at: datetime, removed: int) -> bytes:
+    return f"tongcheng.purge/1\n{_at_text(before)}\n{_at_text(at)}\n{removed}".encode()
+
+
+@attrs.frozen
+class TreeHead:
+    size: int
+    root: str
+    subtrees: tuple[str, ...]
+    at: datetime
+    key_id: str | None
+    signature: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"size": self.size, "root": self.root, "at": _at_text(self.at),
+                "key_id": self.key_id, "signature": self.signature}
+
+
+@attrs.frozen
+class Filters:
+    """Which records: by time (``since`` ≤ at < ``until``), actor, channel, rule, status (of
+    that rule, or of any rule), pack digest (a prefix is enough)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    actor: str | None = None
+    channel: str | None = None
+    rule: str | None = None
+    status: str | None = None
+    pack_digest: str | None = None
+
+    def where(self) -> list[Any]:
+        r, d = schema.records.c, schema.decisions.c
+        out: list[Any] = []
+        if self.since is not None:
+            out.append(r.at >= self.since)
+        if self.until is not None:
+            out.append(r.at < self.until)
+        if self.actor is not None:
+            out.append(r.actor == self.actor)
+        if self.channel is not None:
+            out.append(r.channel == self.channel)
+        if self.pack_digest is not None:
+            text = self.pack_digest if self.pack_digest.startswith("sha256:") \
+                else "sha256:" + self.pack_digest
+            out.append(r.pack_digest.startswith(text, autoescape=True))
+        if self.rule is not None or self.status is not None:
+            match = [d.record_id == r.id]
+            if self.rule is not None:
+                match.append(d.rule == self.rule)
+            if self.status is not None:
+                match.append(d.status == self.status)
+            out.append(sa.exists(sa.select(1).select_from(schema.decisions).where(*match)))
+        return out
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    """WAL (readers never block the writer), a committed transaction survives a killed process,
+    foreign keys on, a wait instead of 'database is locked'; writes begin IMMEDIATE so two
+    writers queue at BEGIN instead of failing when a read lock cannot be upgraded."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy's begin event emits BEGIN
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("tongcheng_write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def connect(url: str) -> Engine:
+    full = engine_url(url)
+    if full.startswith("sqlite"):
+        engine = sa.create_engine(full, connect_args={"timeout": 60})
+        _sqlite_setup(engine)
+        return engine
+    return sa.create_engine(full, pool_pre_ping=True,
+                            connect_args={"options": "-c timezone=UTC"})
+
+
+def _alembic_config(connection: Connection):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "tongcheng.records:migrations")
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", "tongcheng.records:migrations")
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (forward only), one process at a time."""
+    from alembic import command
+
+    with engine.connect().execution_options(tongcheng_write=True) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATE_LOCK})
+        command.upgrade(_alembic_config(conn), revision)
+
+
+class RecordStore:
+    """Records in one database. Thread-safe; open one per process (``RecordStore.open``)."""
+
+    def __init__(self, engine: Engine, signer: Signer | None = None, url: str = "") -> None:
+        self.engine = engine
+        self.signer = signer
+        self.url = url
+        self._packs: set[str] = set()
+        self._guard = threading.Lock()
+
+    @classmethod
+    def open(cls, url: str, *, signer: Signer | None = None, create: bool = True) -> RecordStore:
+        """Open (and create or migrate forward) the store at ``url``."""
+        full = engine_url(url)
+        if not create and full.startswith("sqlite:///") and full != "sqlite:///:memory:" \
+                and not Path(full.removeprefix("sqlite:///")).exists():
+            raise StoreError(f"{url}: no record store there")
+        engine = connect(url)
+        try:
+            current = current_revision(engine)
+            if current != head_revision():
+                if current is None and not create:
+                    raise StoreError(f"{url}: no record store there")
+                migrate(engine)
+        except sa.exc.OperationalError as e:
+            engine.dispose()
+            raise StoreError(f"{url}: cannot open the record store "
+                             f"({str(e.orig).strip().splitlines()[0]})") from None
+        except Exception as e:
+            if "Can't locate revision" in str(e):
+                engine.dispose()
+                raise StoreError(f"{url}: the store's schema ({current}) is newer than this "
+                                 "tongcheng knows: upgrade tongcheng") from None
+            raise
+        store = cls(engine, signer, url)
+        if signer is not None:
+            store._register_key(signer)
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> RecordStore:
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.close()
+
+    def writing(self):
+        """A connection whose transaction takes the write lock at BEGIN (SQLite)."""
+        return self.engine.connect().execution_options(tongcheng_write=True)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def _register_key(self, signer: Signer) -> None:
+        k = schema.signing_keys
+        with self.writing() as conn, conn.begin():
+            known = conn.execute(sa.select(k.c.key_id).where(k.c.key_id == signer.key_id)).first()
+            if known is None:
+                conn.execute(k.insert().values(key_id=signer.key_id,
+                                               public_key=signer.public_hex,
+                                               added_at=datetime.now(UTC)))
+
+    def archive_pack(self, pack: Any) -> None:
+        """Keep ``pack`` in the store by its digest (once)."""
+        from tongcheng.records.packs import zip_pack
+
+        info = pack.info
+        with self._guard:
+            if info.digest in self._packs:
+                return
+        p = schema.packs
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(p.c.digest).where(p.c.digest == info.digest)).first()
+        if found is None:
+            try:
+                with self.writing() as conn, conn.begin():
+                    conn.execute(p.insert().values(digest=info.digest, name=info.name,
+                                                   version=info.version,
+                                                   archived_at=datetime.now(UTC),
+                                                   files=zip_pack(pack)))
+            except sa.exc.IntegrityError:
+                pass  # another writer archived it first
+        with self._guard:
+            self._packs.add(info.digest)
+
+    def write(self, records: Sequence[Record], *, bodies: Sequence[str] | None = None) -> None:
+        """Insert records (and their decisions) in one transaction: all or none."""
+        if not records:
+            return
+        bodies = bodies if bodies is not None else [r.body for r in records]
+        rows, decisions = [], []
+        for record, body in zip(records, bodies, strict=True):
+            rows.append(_row(record, body))
+            rid = record.id
+            decisions.extend((rid, d.rule, d.status, d.firmness) for d in record.decisions)
+        with self.writing() as conn, conn.begin():
+            conn.execute(schema.records.insert(), rows)
+            if decisions:  # plain strings: straight to the driver (26 rows a record)
+                mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+                conn.exec_driver_sql(
+                    "INSERT INTO decisions (record_id, rule, status, firmness) VALUES "
+                    f"({mark}, {mark}, {mark}, {mark})", decisions)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def get(self, record_id: str) -> Record | None:
+        r = schema.records.c
+        with self.engine.connect() as conn:
+            body = conn.execute(sa.select(r.body).where(r.id == record_id)).scalar()
+        return Record.from_body(body) if body is not None else None
+
+    def bodies(self, filters: Filters | None = None, *, limit: int | None = None,
+               batch: int = 5000) -> Iterator[tuple[str, str]]:
+        """``(id, body)`` of the matching records in id (time) order, read in batches."""
+        r = schema.records.c
+        where = (filters or Filters()).where()
+        after, left = "", limit
+        while left is None or left > 0:
+            size = batch if left is None else min(batch, left)
+            query = sa.select(r.id, r.body).where(*where, r.id > after).order_by(r.id).limit(size)
+            with self.engine.connect() as conn:
+                rows = conn.execute(query).all()
+            yield from ((row.id, row.body) for row in rows)
+            if len(rows) < size:
+                return
+            after = rows[-1].id
+            if left is not None:
+                left -= len(rows)
+
+    def select(self, filters: Filters | None = None, *, limit: int | None = None
+               ) -> Iterator[Record]:
+        for _, body in self.bodies(filters, limit=limit):
+            yield Record.from_body(body)
+
+    def count(self, filters: Filters | None = None) -> int:
+        query = sa.select(sa.func.count()).select_from(schema.records).where(
+            *(filters or Filters()).where())
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    def archived(self, digest_: str) -> Any:
+        """The rule pack archived under ``digest_`` (StoreError when the store lacks it)."""
+        from tongcheng.records.packs import restore
+
+        p = schema.packs.c
+        with self.engine.connect() as conn:
+            files = conn.execute(sa.select(p.files).where(p.digest == digest_)).scalar()
+        if files is None:
+            raise StoreError(f"no rule pack {digest_} archived in the store")
+        return restore(digest_, bytes(files))
+
+    def pack_digests(self) -> list[tuple[str, str, str]]:
+        p = schema.packs.c
+        with self.engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(
+                sa.select(p.digest, p.name, p.version).order_by(p.archived_at))]
+
+    # -- the Merkle log ------------------------------------------------------------------------
+
+    def heads(self) -> list[TreeHead]:
+        h = schema.tree_heads.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(schema.tree_heads).order_by(h.size)).all()
+        return [_head(row) for row in rows]
+
+    def latest_head(self, conn: Connection | None = None) -> TreeHead | None:
+        h = schema.tree_heads.c
+        query = sa.select(schema.tree_heads).order_by(h.size.desc()).limit(1)
+        if conn is None:
+            with self.engine.connect() as c:
+                row = c.execute(query).first()
+        else:
+            row = conn.execute(query).first()
+        return _head(row) if row is not None else None
+
+    def seal(self, *, wait: bool = True) -> TreeHead | None:
+        """Append every record not yet in the log as leaves and sign a new tree head.
+
+        Returns the new head, or None when nothing was waiting (or, with ``wait=False``, when
+        another process is sealing right now)."""
+        head = None
+        while True:
+            sealed, count = self._seal_batch(wait)
+            head = sealed or head
+            if count < SEAL_BATCH:  # a short batch: nothing more was waiting
+                return head
+
+    def _seal_batch(self, wait: bool) -> tuple[TreeHead | None, int]:
+        r, lv = schema.records.c, schema.leaves
+        with self.writing() as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                if wait:
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SEAL_LOCK})
+                elif not conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"),
+                                      {"k": _SEAL_LOCK}).scalar():
+                    return None, 0
+            last = self.latest_head(conn)
+            tree = merkle.CompactTree(
+                last.size if last else 0,
+                [bytes.fromhex(h) for h in last.subtrees] if last else ())
+            rows = conn.execute(sa.select(r.id, r.body).where(r.leaf.is_(None))
+                                .order_by(r.id).limit(SEAL_BATCH)).all()
+            if not rows:
+                return None, 0
+            entries, hashes = [], []
+            for k, row in enumerate(rows):
+                at = id_time(row.id)
+                body_digest = digest(row.body)
+                entries.append({"idx": tree.size + k, "record_id": row.id, "at": at,
+                                "digest": body_digest})
+                hashes.append(merkle.hash_leaf(leaf_data(row.id, at, body_digest)))
+            conn.execute(lv.insert(), entries)
+            conn.execute(
+                schema.records.update().where(r.id == sa.bindparam("rid"))
+                .values(leaf=sa.bindparam("idx_")),
+                [{"rid": e["record_id"], "idx_": e["idx"]} for e in entries])
+            tree.extend(hashes)
+            head = self._new_head(tree)
+            conn.execute(schema.tree_heads.insert().values(
+                size=head.size, root=head.root, subtrees=",".join(head.subtrees), at=head.at,
+                key_id=head.key_id, signature=head.signature))
+            return head, len(rows)
+
+    def _new_head(self, tree: merkle.CompactTree) -> TreeHead:
+        now = datetime.now(UTC)
+        at = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        root = tree.root().hex()
+        signature = key_id = None
+        if self.signer is not None:
+            signature = self.signer.sign(head_message(tree.size, root, at))
+            key_id = self.signer.key_id
+        return TreeHead(tree.size, root, tuple(h.hex() for h in tree.subtrees), at, key_id,
+                        signature)
+
+    # -- purging -------------------------------------------------------------------------------
+
+    def purge(self, before: datetime) -> int:
+        """Remove the records made before ``before`` (their leaves stay, so the log still
+        verifies; the purge itself is kept, signed). Returns how many were removed."""
+        self.seal()  # every record removed is first in the log: its removal stays visible
+        r = schema.records.c
+        with self.writing() as conn, conn.begin():
+            old = sa.select(r.id).where(r.at < before)
+            conn.execute(schema.decisions.delete().where(schema.decisions.c.record_id.in_(old)))
+            removed = conn.execute(schema.records.delete().where(r.at < before)).rowcount
+            now = datetime.now(UTC)
+            at = now.replace(microsecond=now.microsecond // 1000 * 1000)
+            signature = key_id = None
+            if self.signer is not None:
+                signature = self.signer.sign(purge_message(before, at, removed))
+                key_id = self.signer.key_id
+            conn.execute(schema.purges.insert().values(at=at, before=before, removed=removed,
+                                                       key_id=key_id, signature=signature))
+        return removed
+
+
+def _row(record: Record, body: str) -> dict[str, Any]:
+    return {
+        "id": record.id, "at": record.at, "channel": record.channel, "actor": record.actor,
+        "request_id": record.request_id, "situation_digest": record.situation_digest,
+        "as_of": record.as_of, "lang": record.lang, "pack_name": record.pack_name,
+        "pack_version": record.pack_version, "pack_digest": record.pack_digest,
+        "package_version": record.package_version, "body": body, "leaf": None,
+    }
+
+
+def _head(row: Any) -> TreeHead:
+    subtrees = tuple(s for s in row.subtrees.split(",") if s)
+    return TreeHead(row.size, row.root, subtrees, utc(row.at), row.key_id, row.signature)
+
+
+def record_columns(record: Record) -> dict[str, Any]:
+    """The filter columns a record's body implies (``verify`` compares them with the row)."""
+    out = _row(record, "")
+    out.pop("body")
+    out.pop("leaf")
+    return out
+
+
+def parse_when(text: str, *, end: bool = False) -> datetime:
+    """A date (``YYYY-MM-DD``: its start, UTC) or an ISO date-time (UTC unless it says)."""
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"expected a date (YYYY-MM-DD) or a date-time (ISO 8601), got "
+                         f"{text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+

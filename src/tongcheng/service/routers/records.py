@@ -1,0 +1,50 @@
+"""``GET /v1/records/{id}``: a decision record (``tongcheng.record/1``), behind a bearer token.
+
+Records hold personal data: without the deployment's token (``TONGCHENG_RECORDS_TOKEN``) no
+record is revealed — 401, whether the id exists or not. With recording off the endpoint
+answers 404. How answers get recorded: ``tongcheng.records.writer`` (the evaluate answer
+carries ``X-Record-Id`` and ``"record"`` when it was recorded).
+"""
+
+from __future__ import annotations
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from tongcheng.records.ids import is_record_id
+from tongcheng.service.deps import API, JSON, NotFound, Refusal, problems_doc
+
+router = APIRouter(prefix=API, tags=["records"])
+
+
+class Unauthorized(Refusal):
+    status = 401
+    headers = {"www-authenticate": 'Bearer realm="tongcheng records"'}  # noqa: RUF012
+
+
+@router.get(
+    "/records/{record_id}",
+    summary="A decision record, as stored (needs the deployment's bearer token)",
+    response_class=JSON,
+    responses={200: {"description": "The record, format tongcheng.record/1 (see the README)"},
+               401: problems_doc("No token, or not the deployment's token"),
+               404: problems_doc("No such record, or recording is off")},
+)
+async def get_record(record_id: str, request: Request) -> Response:
+    """The record `record_id` exactly as stored: when, channel, actor, request id, the
+    situation and its digest, `as_of`, language, the rule pack (name, version, digest), the
+    package version and every decision (status, firmness, outcome, missing facts and
+    parameters). Send `Authorization: Bearer <token>`."""
+    recorder = getattr(request.app.state, "recorder", None)
+    if recorder is None:
+        raise NotFound("", "recording is off in this deployment")
+    if not recorder.settings.allows(request.headers.get("authorization")):
+        raise Unauthorized("authorization", "records hold personal data: send the "
+                           "deployment's token as Authorization: Bearer <token>")
+    if not is_record_id(record_id):
+        raise NotFound("record_id", f"{record_id[:40]!r} is not a record id")
+    record = await anyio.to_thread.run_sync(recorder.get, record_id)
+    if record is None:
+        raise NotFound("record_id", f"no record {record_id}")
+    return JSON(record.to_json())

@@ -1,0 +1,206 @@
+"""``POST /v1/timeline``: a situation's decisions month by month over a window, the days they
+change and why (``tongcheng.timeline``; the command line's ``tongcheng timeline``)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from tongcheng.errors import Problem, SituationError
+from tongcheng.months import parse_month
+from tongcheng.service.deps import (
+    API,
+    INVALID,
+    JSON,
+    RegistryDep,
+    answer_lang,
+    load_json,
+    narrow,
+    problems_doc,
+    read_body,
+    read_settings,
+)
+from tongcheng.service.evaluating import (
+    check_json_body,
+    heavy_limiter,
+    long_lists,
+    situation_digest,
+)
+from tongcheng.situation import describe_value, parse_situation
+
+router = APIRouter(prefix=API, tags=["decisions"])
+
+KEYS = ("situation", "from", "to", "rules", "lang")
+MAX_MONTHS = 240  # a window of at most twenty years: the work of one request stays bounded
+MAX_ITEMS = 100  # items in a list: each period's start and end may split the window
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+
+
+class TimelineRequest(BaseModel):
+    """A situation and the window of months to decide it over (each month as of its last
+    day)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    situation: dict[str, Any]
+    from_: str = Field(alias="from", pattern=r"^\d{4}-\d{2}$", description="first month")
+    to: str = Field(pattern=r"^\d{4}-\d{2}$", description="last month (at most 240 months)")
+    rules: list[str] | None = Field(None, description="only these rules (ids)")
+    lang: Literal["zh", "en"] | None = Field(
+        None, description="language of the answer's texts (absent: the request's "
+        "Accept-Language, else zh); texts come in that language only")
+
+
+class SegmentOut(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    to: str
+    status: str
+    firmness: str
+    outcome_first: dict[str, Any]
+    outcome_last: dict[str, Any]
+    missing: list[str]
+
+
+class ChangeOut(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    day: str
+    month: str
+    from_: dict[str, Any] = Field(alias="from")
+    to: dict[str, Any]
+    why: list[dict[str, Any]]
+
+
+class RuleTimelineOut(BaseModel):
+    rule: str
+    title: dict[str, str]
+    statuses: list[str]
+    segments: list[SegmentOut]
+    changes: list[ChangeOut]
+
+
+class TimelineOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    to: str
+    months: int
+    day: str
+    rule_pack: dict[str, str]
+    rules: list[RuleTimelineOut]
+
+
+def _request_schema() -> dict[str, Any]:
+    schema = TimelineRequest.model_json_schema(by_alias=True)
+    schema["properties"]["situation"] = {"$ref": "#/components/schemas/Situation"}
+    return schema
+
+
+@router.post(
+    "/timeline",
+    summary="Decide every rule (or the chosen ones) month by month over a window",
+    response_class=JSON,
+    response_model=TimelineOut,
+    responses={409: problems_doc("A defect of the rule pack met while evaluating"),
+               408: problems_doc("Body not received in time"),
+               413: problems_doc("Body larger than the limit"),
+               415: problems_doc("Body not sent as JSON"), **INVALID},
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+        "schema": _request_schema(),
+        "example": {"situation": {"target": "370200", "insurance": [
+            {"scheme": "employee_medical", "place": "370600", "from": "2000-01",
+             "to": "2015-12"},
+            {"scheme": "employee_medical", "place": "370200", "from": "2016-01"}]},
+            "from": "2020-01", "to": "2030-12", "lang": "en"}}}}},
+)
+async def timeline(request: Request, registry: RegistryDep) -> Response:
+    """Every rule decided as of the last day of each month from `from` to `to` (an open
+    period keeps running); per rule the months' statuses, the stretches with one status and
+    firmness, and the days a decision changes with why (a zone opened, a parameter changed, a
+    count of months reached a bound, a birthday, a period started or ended)."""
+    from tongcheng.timeline import TimelineError, build
+
+    check_json_body(request)
+    raw = await read_body(request, *read_settings(request))
+    pack = request.app.state.pack
+    situation, start, end, rules, lang = _parse(load_json(raw, bare="situation"), pack, registry)
+    lang = answer_lang(request, lang)
+    try:  # in a worker thread, as many at once as heavy evaluations (it decides per month)
+        result = await anyio.to_thread.run_sync(
+            functools.partial(build, pack, situation, start, end, rules=rules,
+                              registry=registry), limiter=heavy_limiter())
+    except TimelineError as exc:
+        raise SituationError([Problem("from", str(exc))]) from None
+    return JSON(narrow(result.to_json(lang), lang), headers={
+        "X-Situation-Digest": situation_digest(situation), "Content-Language": lang,
+        "Cache-Control": "no-store"})  # a person's situation: kept by no cache
+
+
+def _parse(data: Any, pack, registry):
+    """The request, every problem named (situation problems by their situation path)."""
+    if not isinstance(data, Mapping):
+        raise SituationError([Problem("", "expected a JSON object with a 'situation', 'from' "
+                                          f"and 'to', got {describe_value(data)}")])
+    problems = [Problem(str(k), f"unknown key; allowed keys: {', '.join(KEYS)}")
+                for k in data if k not in KEYS]
+    months = {}
+    for key in ("from", "to"):
+        value = data.get(key)
+        if not isinstance(value, str) or not _MONTH.match(value):
+            problems.append(Problem(key, f"expected a month as YYYY-MM, got "
+                                         f"{describe_value(value)}"))
+            continue
+        try:
+            months[key] = parse_month(value)
+        except ValueError as exc:
+            problems.append(Problem(key, str(exc)))
+    if len(months) == 2 and not 0 <= months["to"] - months["from"] < MAX_MONTHS:
+        problems.append(Problem("to", f"expected a month from 'from' to {MAX_MONTHS} months "
+                                      "later"))
+    rules = data.get("rules")
+    if rules is not None and not (isinstance(rules, list) and all(
+            isinstance(r, str) and r in pack.rule_ids for r in rules)):
+        problems.append(Problem("rules", f"expected a list of rule ids of the pack: "
+                                         f"{', '.join(pack.rule_ids)}"))
+    lang = data.get("lang")
+    if lang is not None and lang not in ("zh", "en"):
+        problems.append(Problem("lang", f"expected one of: zh, en, got {describe_value(lang)}"))
+    raw = data.get("situation")
+    situation = None
+    if not isinstance(raw, Mapping):
+        problems.append(Problem("situation", f"expected a mapping, got {describe_value(raw)}"))
+    else:
+        too_long = list(long_lists(raw)) or list(_many_items(raw))
+        problems.extend(too_long)
+        if not too_long:
+            try:
+                situation = parse_situation(raw, registry=registry)
+            except SituationError as exc:
+                problems.extend(exc.problems)
+    if problems:
+        raise SituationError(problems)
+    return situation, months["from"], months["to"], rules or None, lang
+
+
+def _many_items(situation: Mapping) -> Any:
+    """A problem for each list of the situation longer than a timeline decides over."""
+    fund = situation.get("provident_fund")
+    person = situation.get("person")
+    for path, value in (("insurance", situation.get("insurance")),
+                        ("provident_fund.periods",
+                         fund.get("periods") if isinstance(fund, Mapping) else None),
+                        ("person.residence",
+                         person.get("residence") if isinstance(person, Mapping) else None),
+                        ("cards", situation.get("cards")), ("results", situation.get("results"))):
+        if isinstance(value, list) and len(value) > MAX_ITEMS:
+            yield Problem(path, f"at most {MAX_ITEMS} items in a list for a timeline, got "
+                                f"{len(value):,} (POST /v1/evaluate takes more)")

@@ -1,0 +1,118 @@
+"""``tongcheng timeline SITUATION --from YYYY-MM --to YYYY-MM``: every rule month by month.
+
+Only click is imported here (the rest loads when the command runs). Exit codes: 0 done; 2 an
+invalid situation or command; 3 a rule pack or overlay fails to load, or its rules conflict.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from tongcheng.cli_options import overlay_option
+
+EXIT_INVALID, EXIT_PACK = 2, 3
+MARKS = {"eligible": "✔", "ineligible": "✘", "undetermined": "?", "not_applicable": "·"}
+
+
+def _month(_ctx, _param, value: str | None) -> int | None:
+    from tongcheng.months import parse_month
+
+    if value is None:
+        return None
+    try:
+        return parse_month(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+
+
+def _fail(code: int, message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.command()
+@click.argument("situation", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--from", "start", required=True, callback=_month, metavar="YYYY-MM",
+              help="First month of the window.")
+@click.option("--to", "end", required=True, callback=_month, metavar="YYYY-MM",
+              help="Last month of the window.")
+@click.option("--rule", "rules", multiple=True, help="Only this rule (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
+              help="Rule-pack folder (default: the bundled pack).")
+@overlay_option
+def timeline(situation, start, end, rules, fmt, lang, pack_path, overlays) -> None:
+    """Decide every rule for SITUATION at the end of each month from --from to --to.
+
+    An open period keeps running, so the timeline also shows when a person who keeps paying
+    reaches a minimum. Lists, per rule, the stretches of months with one status and the days
+    a decision changes, with why: a zone opened, a parameter changed, a month count reached a
+    bound, a birthday, a period started or ended. SITUATION is JSON or YAML (- for stdin).
+    """
+    from tongcheng.errors import PackError, RuleConflict, SituationError
+    from tongcheng.evaluate.evaluator import RuleError
+    from tongcheng.pack.loader import load_pack
+    from tongcheng.situation import load_situation, parse_situation
+    from tongcheng.timeline import TimelineError, build
+
+    try:
+        if situation == "-":
+            model = parse_situation(sys.stdin.read(), source="<stdin>")
+        else:
+            if not Path(situation).is_file():
+                _fail(EXIT_INVALID, f"{situation}: no such file")
+            model = load_situation(situation)
+    except SituationError as e:
+        _fail(EXIT_INVALID, e.describe())
+    try:
+        pack = load_pack(pack_path, overlays=overlays)
+    except PackError as e:
+        _fail(EXIT_PACK, e.describe())
+    try:
+        result = build(pack, model, start, end, rules=list(rules) or None)
+    except TimelineError as e:
+        _fail(EXIT_INVALID, str(e))
+    except KeyError as e:
+        _fail(EXIT_INVALID, str(e.args[0]))
+    except (RuleConflict, RuleError) as e:
+        _fail(EXIT_PACK, str(e))
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(lang), ensure_ascii=False, indent=2))
+    else:
+        render(result, lang)
+
+
+def render(result, lang: str) -> None:
+    from tongcheng.compare.words import firmness, status
+    from tongcheng.months import format_month
+
+    ruler = ""
+    for m in range(result.start, result.end + 1):
+        if m % 12 == 0 or m == result.start:
+            ruler += format_month(m)[: min(4, 12 - m % 12, result.end + 1 - m)]
+        elif len(ruler) <= m - result.start:
+            ruler += " "
+    head = "月份" if lang == "zh" else "months"
+    click.echo(f"{head} {format_month(result.start)} – {format_month(result.end)} "
+               f"({'每月月末' if lang == 'zh' else 'as of each month end'}); "
+               f"{result.pack.name} {result.pack.version}")
+    legend = " ".join(f"{mark} {status(s, lang)}" for s, mark in MARKS.items())
+    click.echo(legend)
+    for r in result.rules:
+        click.echo(f"\n━━ {r.rule.title.get(lang)}  {r.rule.id}")
+        strip = "".join(MARKS[s.first.status.value] * (s.end - s.start + 1) for s in r.segments)
+        click.echo(f"   {ruler}\n   {strip}")
+        for s in r.segments:
+            firm = firmness(s.first.firmness, lang) if s.first.firmness != "in_force" else ""
+            click.echo(f"   {format_month(s.start)} – {format_month(s.end)}  "
+                       f"{status(s.first.status.value, lang)} {firm}".rstrip())
+        for c in r.changes:
+            why = "; ".join(w.text.get(lang) for w in c.why)
+            click.echo(f"   {c.day}: {status(c.before.status.value, lang)} → "
+                       f"{status(c.after.status.value, lang)} — {why}")

@@ -1,0 +1,94 @@
+"""``screen`` says what it found (a summary on the terminal and beside the output) and writes
+Parquet, CSV or JSON Lines by ``--output-format`` or the output's name, never confusing the
+input's format with the output's."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from tongcheng.batch import synth
+from tongcheng.cli import main
+
+RULES = ("medical_insurance.retiree_benefit_years", "culture.library_card_borrowing",
+         "transit.senior_free_ride")
+
+
+@pytest.fixture(scope="module")
+def people(tmp_path_factory):
+    path = tmp_path_factory.mktemp("people") / "people.parquet"
+    synth.write(path, 600, seed=5)
+    return path
+
+
+def screen(*args):
+    return CliRunner().invoke(main, ["screen", *map(str, args)])
+
+
+def test_each_format_by_name_holds_the_same_decisions(people, tmp_path):
+    frames = {}
+    for name in ("out.parquet", "out.csv", "out.jsonl"):
+        result = screen(people, "-o", tmp_path / name, *[a for r in RULES for a in ("--rule", r)])
+        assert result.exit_code == 0, result.output
+        path = tmp_path / name
+        frames[name] = (pl.read_parquet(path) if name.endswith("parquet") else
+                        pl.read_csv(path, infer_schema=False) if name.endswith("csv") else
+                        pl.read_ndjson(path, infer_schema_length=None))
+        assert f"written to {path} ({name.split('.')[1]})" in result.output
+    assert path.read_text("utf-8").startswith("{\"_row\":0,")  # JSON Lines, one object a row
+    statuses = [f"{r}.status" for r in RULES]
+    want = frames["out.parquet"].select(statuses).cast(pl.String)
+    for name in ("out.csv", "out.jsonl"):
+        got = frames[name].select(statuses).cast(pl.String)
+        assert got.equals(want), name
+    # --output-format names a format for a file whose name says none
+    plain = tmp_path / "decisions"
+    assert screen(people, "-o", plain, "--output-format", "csv", "--rule", RULES[0]).exit_code == 0
+    assert plain.read_text("utf-8").startswith("_row,id,")
+
+
+def test_the_summary_counts_rule_status_firmness_and_cities(people, tmp_path):
+    out = tmp_path / "all.parquet"
+    result = screen(people, "-o", out, "--status", "eligible", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "all.parquet.summary.json").read_text("utf-8"))
+    assert summary["decided"] == summary["rows"] == 600 and summary["rejected"] == 0
+    assert summary["written"] == pl.read_parquet(out).height < 600  # --status kept some
+    assert summary["rule_pack"]["digest"].startswith("sha256:")
+    # the counts are those of every decided row (a screen without --status)
+    full = tmp_path / "full.parquet"
+    assert screen(people, "-o", full).exit_code == 0
+    decisions = pl.read_parquet(full)
+    for rule in summary["rules"]:
+        counts = Counter(decisions[f"{rule['rule']}.status"].cast(pl.String).to_list())
+        assert rule["total"] == dict(counts), rule["rule"]
+        for status, by_firmness in rule["statuses"].items():
+            assert sum(by_firmness.values()) == counts[status]
+        assert sum(sum(c["statuses"].values()) for c in rule["by_target_city"]) == 600
+    library = next(r for r in summary["rules"] if r["rule"] == "culture.library_card_borrowing")
+    assert set(library["statuses"].get("eligible", {})) <= {"promise"}
+    qingdao = next(c for r in summary["rules"] if r["rule"] == "transit.senior_free_ride"
+                   for c in r["by_target_city"] if c["city"] == "370200")
+    assert qingdao["name"] == {"zh": "青岛市", "en": "Qingdao"}
+    # and on the terminal: a row per rule, eligible counts with their firmness
+    assert "culture.library_card_borrowing" in result.output
+    assert "promise" in result.output and "Qingdao" in result.output
+
+
+def test_the_input_format_is_never_taken_for_the_output(people, tmp_path):
+    result = screen(people, "-o", tmp_path / "x.csv", "--format", "csv")
+    assert result.exit_code == 2
+    assert "--format csv names the INPUT's format" in result.output
+    assert "--output-format csv" in result.output and "Traceback" not in result.output
+    result = screen(people, "-o", tmp_path / "x.csv", "--output-format", "parquet")
+    assert result.exit_code == 2 and "ends in .csv" in result.output
+    assert not (tmp_path / "x.csv").exists()
+    # the old name still names the input's format where it agrees with it
+    assert screen(people, "-o", tmp_path / "ok.parquet", "--format", "parquet",
+                  "--rule", RULES[0]).exit_code == 0
+    assert screen(people, "-o", tmp_path / "ok2.parquet", "--input-format", "parquet",
+                  "--rule", RULES[0]).exit_code == 0

@@ -1,0 +1,64 @@
+"""Helpers of the record store tests: records of real evaluations, generated populations, and
+SQL run behind the program's back."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+import tongcheng
+from tongcheng.records.record import Record, make_record
+from tongcheng.records.store import RecordStore
+from tongcheng.situation import parse_situation
+
+YANTAI_QINGDAO = {
+    "as_of": "2025-06-01", "target": "370200",
+    "person": {"birth_date": "1960-05-10", "sex": "male", "hukou": "370600",
+               "lives_in": "370200", "employment": "employed", "work_place": "370200"},
+    "insurance": [
+        {"scheme": "employee_medical", "place": "370600", "from": "2000-01", "to": "2015-12"},
+        {"scheme": "employee_medical", "place": "370200", "from": "2016-01", "to": "2025-05"}],
+}
+RECOGNITION = "medical_insurance.contribution_years_recognition"
+
+
+def record_of(facts: dict[str, Any], *, pack: Any = None, channel: str = "cli",
+              actor: str | None = None, rules: list[str] | None = None,
+              as_of: date | None = None) -> Record:
+    situation = parse_situation(facts, as_of=as_of)
+    evaluation = tongcheng.evaluate(situation, pack, rules=rules, trace=False)
+    return make_record(evaluation, situation, channel=channel, actor=actor, rules=rules)
+
+
+def synthetic(n: int, seed: int = 1) -> list[dict[str, Any]]:
+    """``n`` synthetic residents (``tongcheng synth``), as situations the model accepts."""
+    from tongcheng.batch.layout import plain_rows
+    from tongcheng.batch.synth import block
+
+    out = []
+    for row in plain_rows(block(seed, 0, n, date(2025, 6, 1))):
+        try:
+            parse_situation(row)
+        except tongcheng.SituationError:
+            continue
+        out.append(row)
+    return out
+
+
+def fill(store: RecordStore, situations: list[dict[str, Any]], pack: Any = None,
+         **kw: Any) -> list[Record]:
+    pack = pack or tongcheng.bundled_pack()
+    store.archive_pack(pack)
+    records = [record_of(s, pack=pack, **kw) for s in situations]
+    for k in range(0, len(records), 500):
+        store.write(records[k:k + 500])
+    return records
+
+
+def sql(store: RecordStore, text: str, **params: Any) -> None:
+    """Run SQL on the store's database directly, as someone with the password would."""
+    with store.engine.connect() as conn:
+        conn.execute(sa.text(text), params)
+        conn.commit()
