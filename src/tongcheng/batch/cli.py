@@ -9,14 +9,13 @@ input file; 3 the rule pack fails to load, or its rules conflict.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import as_of_date, overlay_option
+from tongcheng.cli_options import as_of_date, overlay_option, unwritable
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 STATUS_CHOICES = ("eligible", "ineligible", "undetermined", "not_applicable")
@@ -116,19 +115,6 @@ def screen(input_path, output, input_fmt, old_fmt, out_fmt, lang, rules, statuse
                            rejects_path, chunk_size, progress, out_fmt, lang))
 
 
-def _writable(path: str) -> str | None:
-    """Why a file cannot be written at ``path`` (checked before the run, not at its end)."""
-    target = Path(path)
-    if target.is_dir():
-        return f"{path}: is a folder; give a file name"
-    parent = target.parent
-    if not parent.is_dir():
-        return f"{path}: no such folder {str(parent)!r}"
-    if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        return f"{path}: cannot be written (permission denied)"
-    return None
-
-
 def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects_path,
                   chunk_size, progress, out_fmt="parquet", lang="zh") -> int:
     from tqdm import tqdm
@@ -140,7 +126,7 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
     from tongcheng.evaluate.evaluator import RuleError
 
     for path in (output, rejects_path, f"{output}.summary.json"):
-        problem = _writable(path)
+        problem = unwritable(path)
         if problem is not None:
             _fail(EXIT_INVALID, problem)
     try:

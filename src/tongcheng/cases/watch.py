@@ -53,11 +53,14 @@ import attrs
 import click
 
 from tongcheng import jsonio
-from tongcheng.cli_options import overlay_option
+from tongcheng.cli_options import overlay_option, unwritable
 
 __all__ = ["Rejected", "WatchStats", "Watcher", "watch", "watch_stream"]
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
+MAX_LINE_BYTES = 2**20
+"""The longest line applied (a situation file's limit): a longer one is a reject, read past in
+pieces, so one line without end cannot fill the memory."""
 
 ACTIONS = ("open", "event", "facts", "close", "advance_to")
 KEYS = ("subject", "on", *ACTIONS)
@@ -171,6 +174,8 @@ class Watcher:
     def feed(self, number: int, text: str | bytes) -> list[dict[str, Any]]:
         """Apply line ``number`` of the stream; return the records it produced."""
         self.stats.lines += 1
+        if len(text) > MAX_LINE_BYTES:
+            raise Rejected(f"a line longer than {MAX_LINE_BYTES // 2**20} MiB")
         if isinstance(text, bytes):
             try:
                 text = text.decode("utf-8")
@@ -432,12 +437,27 @@ def watch_stream(
 # --- the command ----------------------------------------------------------------------------
 
 
+def _bounded(stream: Any) -> Iterator[bytes]:
+    """The lines of a binary stream; a line past ``MAX_LINE_BYTES`` is read to its end in pieces
+    and given as its first ``MAX_LINE_BYTES + 1`` bytes (``feed`` rejects it)."""
+    while True:
+        line = stream.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while True:
+                rest = stream.readline(MAX_LINE_BYTES)
+                if not rest or rest.endswith(b"\n"):
+                    break
+        yield line
+
+
 def _lines(source: str) -> Iterator[bytes]:
     if source == "-":
-        yield from sys.stdin.buffer
+        yield from _bounded(sys.stdin.buffer)
         return
     with open(source, "rb") as f:
-        yield from f
+        yield from _bounded(f)
 
 
 def _memory() -> dict[str, float]:
@@ -514,6 +534,15 @@ def watch(events, output, rejects_path, changes, idle_days, triggers_path, progr
 
     if events != "-" and not Path(events).is_file():
         _fail(EXIT_INVALID, f"{events}: no such file")
+    if events != "-":
+        try:
+            open(events, "rb").close()
+        except OSError as e:
+            _fail(EXIT_INVALID, f"{events}: cannot be read ({e.strerror or e})")
+    for path in (output, rejects_path):
+        problem = unwritable(path) if path and path != "-" else None
+        if problem is not None:
+            _fail(EXIT_INVALID, problem)
     try:
         from tongcheng.api import bundled_pack
         from tongcheng.cases.triggers import load_triggers
