@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from decimal import InvalidOperation
-from typing import Any
+from typing import Any, BinaryIO
 
 from tongcheng import wording as W
 from tongcheng.wording import Words
@@ -26,6 +26,9 @@ MAX_DEPTH = 64
 
 MAX_INT_DIGITS = 4300
 """Integers with more digits are refused (Python's own limit for turning text into ints)."""
+
+MAX_LINE_BYTES = 2**20
+"""The longest line of JSON Lines read (a situation file's limit): see ``bounded_lines``."""
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -180,3 +183,26 @@ def loads(text: str, *, parse_float: Callable[[str], Any] | None = None) -> Any:
         raise problem
     return value
 
+
+
+def bounded_lines(stream: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+    """The lines of a binary stream, as iterating it gives them, except that a line longer than
+    ``limit`` bytes is read to its end in pieces and given as its first ``limit + 1`` bytes: the
+    reader rejects it by its length, and one line without end cannot fill the memory."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            while True:
+                rest = stream.readline(limit)
+                if not rest or rest.endswith(b"\n"):
+                    break
+        yield line
+
+
+def too_long(line: bytes | str, limit: int = MAX_LINE_BYTES) -> str | None:
+    """The reject reason of a line ``bounded_lines`` cut, or None."""
+    if len(line) > limit:
+        return f"a line longer than {limit // 2**20} MiB"
+    return None

@@ -193,6 +193,9 @@ JSONL_ROWS = [  # (line, what the reject must say, or None when the row is valid
     (b"", "empty line"),
     (json.dumps({**GOOD, "insurance": GOOD["insurance"] * 1001}).encode(),
      "insurance: at most 1,000 items, got 1,001"),
+    (b'{"as_of": "2025-06-01", "x": "' + b"y" * (3 * 2**20) + b'"}',
+     "a line longer than 1 MiB"),
+    (json.dumps(GOOD).encode(), None),  # the line after it is read as it was written
 ]
 
 
@@ -205,7 +208,7 @@ def test_json_lines_bad_rows_are_rejects_and_ids_are_carried(tmp_path):
         if why is not None:
             assert why in rejects[i]["reason"], (i, rejects[i])
     assert_all_accounted(written, rejects, len(JSONL_ROWS))
-    assert pl.read_parquet(tmp_path / "out.parquet")["id"].to_list() == ["p1", "17"]
+    assert pl.read_parquet(tmp_path / "out.parquet")["id"].to_list() == ["p1", "17", None]
 
 
 def test_lists_beyond_their_limits_are_rejects_in_parquet_too(tmp_path):

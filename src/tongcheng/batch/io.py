@@ -276,14 +276,17 @@ def read_jsonl(path: str | Path, chunk_size: int, as_of: date | None) -> Iterato
     (as text) and is no fact of the situation."""
     out = _Rows(chunk_size, as_of, with_ids=True)
     with open(path, "rb") as f:
-        for number, raw in enumerate(f):
+        for number, raw in enumerate(jsonio.bounded_lines(f)):
+            long = jsonio.too_long(raw)
             try:
-                text = raw.decode("utf-8").strip().lstrip("\ufeff")
+                text = None if long else raw.decode("utf-8").strip().lstrip("\ufeff")
             except UnicodeDecodeError as e:
                 out.reject(number, "", f"not UTF-8 text (byte 0x{raw[e.start]:02x} at column "
                                        f"{e.start + 1})")
                 text = None
-            if text == "":
+            if long is not None:
+                out.reject(number, "", long)
+            elif text == "":
                 out.reject(number, "", "empty line: expected a situation")
             elif text is not None:
                 _json_row(out, number, text)

@@ -58,9 +58,6 @@ from tongcheng.cli_options import overlay_option, unwritable
 __all__ = ["Rejected", "WatchStats", "Watcher", "watch", "watch_stream"]
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
-MAX_LINE_BYTES = 2**20
-"""The longest line applied (a situation file's limit): a longer one is a reject, read past in
-pieces, so one line without end cannot fill the memory."""
 
 ACTIONS = ("open", "event", "facts", "close", "advance_to")
 KEYS = ("subject", "on", *ACTIONS)
@@ -174,8 +171,9 @@ class Watcher:
     def feed(self, number: int, text: str | bytes) -> list[dict[str, Any]]:
         """Apply line ``number`` of the stream; return the records it produced."""
         self.stats.lines += 1
-        if len(text) > MAX_LINE_BYTES:
-            raise Rejected(f"a line longer than {MAX_LINE_BYTES // 2**20} MiB")
+        long = jsonio.too_long(text)
+        if long is not None:
+            raise Rejected(long)
         if isinstance(text, bytes):
             try:
                 text = text.decode("utf-8")
@@ -437,27 +435,12 @@ def watch_stream(
 # --- the command ----------------------------------------------------------------------------
 
 
-def _bounded(stream: Any) -> Iterator[bytes]:
-    """The lines of a binary stream; a line past ``MAX_LINE_BYTES`` is read to its end in pieces
-    and given as its first ``MAX_LINE_BYTES + 1`` bytes (``feed`` rejects it)."""
-    while True:
-        line = stream.readline(MAX_LINE_BYTES + 1)
-        if not line:
-            return
-        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
-            while True:
-                rest = stream.readline(MAX_LINE_BYTES)
-                if not rest or rest.endswith(b"\n"):
-                    break
-        yield line
-
-
 def _lines(source: str) -> Iterator[bytes]:
     if source == "-":
-        yield from _bounded(sys.stdin.buffer)
+        yield from jsonio.bounded_lines(sys.stdin.buffer)
         return
     with open(source, "rb") as f:
-        yield from _bounded(f)
+        yield from jsonio.bounded_lines(f)
 
 
 def _memory() -> dict[str, float]:
