@@ -158,27 +158,61 @@ def test_check_lang_en_gives_english_labels(pack):
     assert en["title"] == zh["title"] == {"zh": rule.title.zh, "en": rule.title.en}
 
 
-def test_check_table_prints_status_words_and_titles(pack):
+def test_check_prints_one_line_per_rule_and_the_questions(pack):
     result = run("check", EXAMPLE)
     assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for rule in pack.rules:
+        (line,) = [x for x in lines if x.endswith(f"  {rule.id}")]
+        assert rule.title.zh in line, rule.id
+        assert line[0] in "✔✘?–"
+    granted = next(x for x in lines if x.endswith(RECOGNITION))
+    assert granted.startswith("✔ 符合") and "recognized_months = 305" in granted
+    undetermined = next(x for x in lines if x.endswith("  provident_fund.transfer"))
+    assert undetermined.startswith("? 待定") and "缺: provident_fund.periods" in undetermined
+    assert "下一步可询问" in result.stdout and "此人持有哪些卡" in result.stdout
+    assert "--explain" in lines[-1]
+    assert "判断过程:" not in result.stdout  # traces only when asked
+    assert len(lines) < len(pack.rules) + 20
+
+
+def test_check_explain_shows_traces_and_basis(pack):
+    result = run("check", EXAMPLE, "--explain")
+    assert result.exit_code == 0, result.stderr
     text = squeeze(result.stdout)
-    for word in ("规则", "状态", "✔符合", "–不适用", "?待定"):
+    for word in ("规则", "状态", "✔符合", "–不适用", "?待定", "判断过程:", "政策依据:"):
         assert word in text
     for rule in pack.rules:
         assert squeeze(rule.title.zh) in text, rule.id
-        assert rule.id in text
     assert "recognized_months=305" in text
 
 
-def test_check_table_in_english(pack):
+def test_check_rule_shows_that_rule_explained():
+    result = run("check", EXAMPLE, "--rule", RECOGNITION, "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert "trace:" in result.stdout and "basis:" in result.stdout
+    assert "provident_fund.transfer" not in result.stdout
+
+
+def test_check_in_english(pack):
     result = run("check", EXAMPLE, "--lang", "en")
     assert result.exit_code == 0, result.stderr
     text = squeeze(result.stdout)
-    for word in ("status", "✔eligible", "–notapplicable", "?undetermined"):
+    for word in ("✔eligible", "–notapplicable", "?undetermined", "asknext", "needs:"):
         assert word in text
-    assert "状态" not in text and "符合" not in text
+    assert "状态" not in text and "符合" not in text and "缺:" not in text
     for rule in pack.rules:
         assert squeeze(rule.title.en) in text, rule.id
+
+
+def test_a_mistyped_rule_gets_did_you_mean():
+    result = run("check", EXAMPLE, "--rule", "medical_insurance.contribution_year_recognition")
+    assert_clean_failure(result, 2)
+    assert ("unknown rule 'medical_insurance.contribution_year_recognition' (did you mean "
+            "'medical_insurance.contribution_years_recognition'?)") in result.stderr
+    result = run("rules", "transit.senior_freeride")
+    assert_clean_failure(result, 2)
+    assert "(did you mean 'transit.senior_free_ride'?)" in result.stderr
 
 
 def test_check_reads_stdin():

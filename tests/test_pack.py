@@ -289,3 +289,10 @@ def test_an_exception_that_overrides_the_other_wins(tmp_path):
     assert decision.exception == "place_rule"
     assert dict(decision.outcome) == {"level": "place"}
     assert decision.to_json()["exception"] == "place_rule"
+
+
+def test_digest_leaves_out_the_pack_test_cases(pack, tmp_path):
+    copy = copy_pack(tmp_path)
+    (copy / "tests").mkdir(exist_ok=True)
+    (copy / "tests" / "new-case.yaml").write_text("- name: a case added later\n", "utf-8")
+    assert load_pack(copy).info.digest == pack.info.digest

@@ -1,9 +1,12 @@
-"""The rules of the promises issue 11 listed (item 5), each on every status it can take, with
-its firmness read from its sentence; and the catalogue accounting for every promise listed."""
+"""The rules of the promises issue 11 listed (item 5): their firmness read from their sentence,
+the catalogue accounting for every promise listed (their cases: rules/tests/promises.yaml)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 import tongcheng
 from tongcheng.coverage import coverage
@@ -26,149 +29,8 @@ FIRMNESS = {
     TAX: "pilot",
 }
 
-AS_OF = "2025-06-01"
-
-
-def test_result(kind, place, issued="2025-05-01"):
-    return {"kind": kind, "place": place, "issued": issued}
-
-
-test_result.__test__ = False  # a helper, not a test
-
-
-def enterprise(**fields):
-    return {"as_of": AS_OF, "target": "370200", "enterprise": fields}
-
-
-def project(**fields):
-    return {"as_of": AS_OF, "project": fields}
-
-
-CASES = [
-    # --- capital circle: test results (promise; no hospital grade in the text) -----------------
-    ("capital tests: Zibo result at a Jinan hospital", CAPITAL_TESTS,
-     {"as_of": AS_OF, "target": "370102", "results": [test_result("medical_test", "370303")]},
-     "eligible", {"recognized_results": 1}, []),
-    ("capital tests: a Qingdao result is outside the circle", CAPITAL_TESTS,
-     {"as_of": AS_OF, "target": "370100", "results": [test_result("medical_test", "370200")]},
-     "ineligible", {}, []),
-    ("capital tests: results unknown", CAPITAL_TESTS,
-     {"as_of": AS_OF, "target": "370100"}, "undetermined", {}, ["results"]),
-    ("capital tests: a hospital in Qingdao is outside the circle", CAPITAL_TESTS,
-     {"as_of": AS_OF, "target": "370200", "results": [test_result("medical_test", "370300")]},
-     "not_applicable", {}, []),
-    ("capital tests: before the opinion", CAPITAL_TESTS,
-     {"as_of": "2020-12-13", "target": "370100",
-      "results": [test_result("medical_test", "370300", "2020-11-01")]},
-     "not_applicable", {}, []),
-    # --- Laixi–Laiyang: health information interconnected (in force) ---------------------------
-    ("records: lives in Laiyang, treated in Laixi", RECORDS,
-     {"as_of": AS_OF, "target": "370285", "person": {"lives_in": "370682"}},
-     "eligible", {"shared_information": ["resident_health_record", "electronic_medical_record",
-                                         "appointment_booking"]}, []),
-    ("records: lives in Yantai's Zhifu district, not in the zone", RECORDS,
-     {"as_of": AS_OF, "target": "370285", "person": {"lives_in": "370602"}},
-     "ineligible", {}, []),
-    ("records: Yantai is too coarse for a zone of one county", RECORDS,
-     {"as_of": AS_OF, "target": "370285", "person": {"lives_in": "370600"}},
-     "undetermined", {}, ["person.lives_in"]),
-    ("records: treated in Qingdao's Shinan district, outside the zone", RECORDS,
-     {"as_of": AS_OF, "target": "370202", "person": {"lives_in": "370682"}},
-     "not_applicable", {}, []),
-    ("records: before the zone", RECORDS,
-     {"as_of": "2021-12-28", "target": "370285", "person": {"lives_in": "370682"}},
-     "not_applicable", {}, []),
-    # --- capital circle: one card for public services (in force) -------------------------------
-    ("public card: Tai'an card in Jinan", PUBLIC_CARD,
-     {"as_of": AS_OF, "target": "370100", "cards": [{"kind": "social_security",
-                                                      "issuer": "370900"}]},
-     "eligible", {"usable_cards": [{"kind": "social_security", "issuer": "370900"}]}, []),
-    ("public card: a Qingdao card in Jinan", PUBLIC_CARD,
-     {"as_of": AS_OF, "target": "370100", "cards": [{"kind": "social_security",
-                                                      "issuer": "370200"}]},
-     "ineligible", {}, []),
-    ("public card: cards unknown", PUBLIC_CARD,
-     {"as_of": AS_OF, "target": "370100"}, "undetermined", {}, ["cards"]),
-    ("public card: only a transit card", PUBLIC_CARD,
-     {"as_of": AS_OF, "target": "370100", "cards": [{"kind": "transit", "issuer": "370900"}]},
-     "not_applicable", {}, []),
-    # --- metro area: talent recognitions (promise) ---------------------------------------------
-    ("talent: Gaomi recognition in Qingdao", TALENT,
-     {"as_of": AS_OF, "target": "370200", "results": [test_result("talent_recognition",
-                                                                  "370785")]},
-     "eligible", {"recognized_results": 1}, []),
-    ("talent: Weifang's Kuiwen district is outside the metro area", TALENT,
-     {"as_of": AS_OF, "target": "370200", "results": [test_result("talent_recognition",
-                                                                  "370705")]},
-     "ineligible", {}, []),
-    ("talent: Weifang as a whole is too coarse", TALENT,
-     {"as_of": AS_OF, "target": "370200", "results": [test_result("talent_recognition",
-                                                                  "370700")]},
-     "undetermined", {}, ["results[0].place"]),
-    ("talent: before the plan", TALENT,
-     {"as_of": "2023-10-05", "target": "370200",
-      "results": [test_result("talent_recognition", "370785", "2023-01-01")]},
-     "not_applicable", {}, []),
-    # --- Jiaodong credit lists (enterprise) -----------------------------------------------------
-    ("credit: a Yantai dishonest listing acted on in Qingdao", CREDIT,
-     enterprise(registered_in="370600", credit="dishonest"),
-     "eligible", {"measures": "joint_sanctions"}, []),
-    ("credit: a Weihai trustworthy listing", CREDIT,
-     enterprise(registered_in="371000", credit="trustworthy"),
-     "eligible", {"measures": "joint_incentives"}, []),
-    ("credit: a Jinan listing is outside the circle", CREDIT,
-     enterprise(registered_in="370100", credit="dishonest"), "ineligible", {}, []),
-    ("credit: listing unknown", CREDIT,
-     enterprise(registered_in="370600"), "undetermined", {}, ["enterprise.credit"]),
-    ("credit: not listed", CREDIT,
-     enterprise(registered_in="370600", credit="none"), "not_applicable", {}, []),
-    ("credit: a person is not an enterprise", CREDIT,
-     {"as_of": AS_OF, "target": "370200"}, "not_applicable", {}, []),
-    # --- capital circle: ground-handling subsidies (enterprise) ---------------------------------
-    ("subsidy: a Dongying travel agency in Jinan", SUBSIDY,
-     {"as_of": AS_OF, "target": "370100",
-      "enterprise": {"registered_in": "370500", "travel_agency": True}},
-     "eligible", {"subsidy": "ground_handling_subsidy"}, []),
-    ("subsidy: not a travel agency", SUBSIDY,
-     {"as_of": AS_OF, "target": "370100",
-      "enterprise": {"registered_in": "370500", "travel_agency": False}},
-     "ineligible", {}, []),
-    ("subsidy: whether a travel agency is unknown", SUBSIDY,
-     {"as_of": AS_OF, "target": "370100", "enterprise": {"registered_in": "370500"}},
-     "undetermined", {}, ["enterprise.travel_agency"]),
-    ("subsidy: registered in the target city", SUBSIDY,
-     {"as_of": AS_OF, "target": "370100",
-      "enterprise": {"registered_in": "370102", "travel_agency": True}},
-     "not_applicable", {}, []),
-    # --- capital circle: tax shared between origin and destination (project, pilot) ------------
-    ("tax: a project moved from Shanghai into Dongying", TAX,
-     project(flying_out="310000", flying_in="370500", major_industrial=True),
-     "eligible", {"shared_between": ["310000", "370500"]}, []),
-    ("tax: not a major industrial project", TAX,
-     project(flying_out="310000", flying_in="370500", major_industrial=False),
-     "ineligible", {}, []),
-    ("tax: whether major is unknown", TAX,
-     project(flying_out="310000", flying_in="370500"),
-     "undetermined", {}, ["project.major_industrial"]),
-    ("tax: the destination is outside the circle", TAX,
-     project(flying_out="370500", flying_in="370200", major_industrial=True),
-     "not_applicable", {}, []),
-]
-
-
-@pytest.mark.parametrize(
-    ("name", "rule", "situation", "status", "outcome", "missing"), CASES, ids=[c[0] for c in CASES]
-)
-def test_rule(name, rule, situation, status, outcome, missing):
-    decision = tongcheng.evaluate(situation, rules=[rule]).decision(rule)
-    assert decision.status.value == status, decision.to_json("en")
-    for key, value in outcome.items():
-        got = decision.outcome[key]
-        assert (len(got) if isinstance(value, int) and isinstance(got, list) else got) == value
-    for path in missing:
-        assert path in decision.missing, decision.missing
-    if status != "undetermined":
-        assert set(decision.missing) <= set(missing), decision.missing
+CASES = Path(__file__).resolve().parents[1] / "rules" / "tests" / "promises.yaml"
+"""Their cases, each on every status (run by the pack's tests: ``tongcheng test``)."""
 
 
 @pytest.mark.parametrize("rule", list(FIRMNESS))
@@ -177,8 +39,9 @@ def test_firmness_is_read_from_the_sentence_and_said_with_the_decision(rule):
     found = pack.rule(rule)
     assert found.reading is not None
     assert all(b.quote for b in found.basis)
-    eligible = next(c for c in CASES if c[1] == rule and c[3] == "eligible")
-    d = tongcheng.evaluate(eligible[2], rules=[rule]).decision(rule)
+    cases = yaml.safe_load(CASES.read_text("utf-8"))
+    eligible = next(c for c in cases if c["expect"].get(rule, {}).get("status") == "eligible")
+    d = tongcheng.evaluate(eligible["situation"], rules=[rule]).decision(rule)
     assert d.firmness == FIRMNESS[rule]
     assert d.to_json("en")["firmness"] == FIRMNESS[rule]
 

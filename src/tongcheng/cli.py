@@ -16,7 +16,7 @@ from rich.console import Console
 
 from tongcheng import wording as W
 from tongcheng.api import bundled_pack
-from tongcheng.cli_options import as_of_date, overlay_option
+from tongcheng.cli_options import as_of_date, overlay_option, pack_option, unknown_rules
 from tongcheng.errors import PackError, RuleConflict, SituationError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
@@ -47,15 +47,6 @@ def _console() -> Console:
     return Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 
 
-
-
-pack_option = click.option(
-    "--pack",
-    "pack_path",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Rule-pack folder (default: the bundled pack).",
-)
 lang_option = click.option(
     "--lang",
     type=click.Choice(["zh", "en"]),
@@ -82,10 +73,14 @@ def main() -> None:
     help="Evaluate as of this date (YYYY-MM-DD); "
     "overrides the situation's as_of. Default: the situation's, else today.",
 )
-@click.option("--rule", "rules", multiple=True, help="Only this rule (repeatable).")
+@click.option("--rule", "rules", multiple=True,
+              help="Only this rule, with its trace and basis (repeatable).")
+@click.option("--explain", is_flag=True,
+              help="Show each decision's trace, missing facts and basis (the table shows one "
+                   "line per rule).")
 @format_option
 @lang_option
-@pack_option
+@pack_option()
 @overlay_option
 @click.option("--records", "records_url", envvar="TONGCHENG_RECORDS", metavar="URL",
               help="Record the decisions in this store: a file (SQLite) or postgresql://… "
@@ -95,6 +90,7 @@ def check(
     situation: str,
     as_of: date | None,
     rules: tuple[str, ...],
+    explain: bool,
     fmt: str,
     lang: str,
     pack_path: str | None,
@@ -102,8 +98,12 @@ def check(
     records_url: str | None = None,
     actor: str | None = None,
 ) -> None:
-    """Decide every rule for the situation in SITUATION (JSON or YAML; - for stdin)."""
-    from tongcheng.render import render_evaluation
+    """Decide every rule for the situation in SITUATION (JSON or YAML; - for stdin).
+
+    The table shows one line per rule (status, firmness, main outcome) and the questions to ask
+    next; --explain (or --rule ID) adds each decision's trace and basis.
+    """
+    from tongcheng.render import render_evaluation, render_summary
     from tongcheng.situation import parse_situation
 
     pack = _pack(pack_path, overlays)
@@ -123,11 +123,11 @@ def check(
     except SituationError as e:
         _fail(EXIT_INVALID, e.describe(lang), lang)
         return
+    wrong = unknown_rules(pack.rule_ids, rules)
+    if wrong:
+        _fail(EXIT_INVALID, wrong)
     try:
         result = evaluate_pack(pack, model, as_of=as_of, rules=list(rules) or None)
-    except KeyError as e:
-        _fail(EXIT_INVALID, str(e.args[0]))
-        return
     except (RuleConflict, RuleError) as e:
         _fail(EXIT_PACK, str(e))
         return
@@ -139,27 +139,31 @@ def check(
         click.echo(WORDS[lang]["recorded"].format(id=record_id), err=True)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(lang), ensure_ascii=False, indent=2))
-    else:
+    elif explain or rules:
         render_evaluation(result, _console(), lang)
+    else:
+        render_summary(result, _console(), lang)
 
 
 @main.command()
 @click.argument("rule_id", required=False)
-@format_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
+              default="table", show_default=True)
 @lang_option
-@pack_option
+@pack_option()
 @overlay_option
 def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None,
           overlays: tuple[str, ...]) -> None:
     """List the pack's rules, or show RULE_ID with its basis and parameters."""
-    from tongcheng.render import render_rule, render_rules, rule_parameters
+    from tongcheng.render import render_rule, render_rules, rule_parameters, rules_markdown
 
     pack = _pack(pack_path, overlays)
-    if rule_id and rule_id not in pack.rule_ids:
-        _fail(
-            EXIT_INVALID, f"unknown rule {rule_id!r}; the pack's rules: {', '.join(pack.rule_ids)}"
-        )
-    if fmt == "json":
+    wrong = unknown_rules(pack.rule_ids, [rule_id] if rule_id else [])
+    if wrong:
+        _fail(EXIT_INVALID, wrong)
+    if fmt == "markdown":
+        click.echo(rules_markdown(pack, lang, [rule_id] if rule_id else None), nl=False)
+    elif fmt == "json":
         from tongcheng.evaluate.decision import basis_json
 
         chosen = [pack.rule(rule_id)] if rule_id else list(pack.rules)
@@ -199,7 +203,7 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None,
 @main.command()
 @format_option
 @lang_option
-@pack_option
+@pack_option()
 @overlay_option
 def coverage(fmt: str, lang: str, pack_path: str | None, overlays: tuple[str, ...]) -> None:
     """Which policy sources the rules cite, and which promised treatments are encoded."""
@@ -263,6 +267,14 @@ from tongcheng.records.cli import records, replay  # noqa: E402 (click only; SQL
 
 main.add_command(records)
 main.add_command(replay)
+
+from tongcheng.packtest.command import test  # noqa: E402 (click only; the runner loads on use)
+
+main.add_command(test)
+
+from tongcheng.docsite.command import docs  # noqa: E402 (click only; jinja2 loads on use)
+
+main.add_command(docs)
 
 if __name__ == "__main__":
     main()

@@ -43,6 +43,8 @@ WORDS = {
         "pack": "规则包",
         "settles": "可确定",
         "firmness": {"pilot": "试点(探索)", "promise": "承诺(推动)", "in_force": ""},
+        "needs": "缺",
+        "explain": "判断过程与政策依据:加 --explain(或 --rule 规则编号)",
         "firmness_names": {"pilot": "试点(探索)", "promise": "承诺(推动)", "in_force": "已实施"},
         "yes": "是",
         "no": "否",
@@ -94,6 +96,8 @@ WORDS = {
         "pack": "rule pack",
         "settles": "settles",
         "firmness": {"pilot": "pilot (to explore)", "promise": "promise", "in_force": ""},
+        "needs": "needs",
+        "explain": "traces and basis: add --explain (or --rule ID)",
         "firmness_names": {"pilot": "pilot (to explore)", "promise": "promise",
                            "in_force": "in force"},
         "yes": "yes",
@@ -158,6 +162,48 @@ def show(value: Any, lang: str = "zh", terms: Mapping[str, Text] | None = None) 
             return str(local(name, lang))
         return "{" + ", ".join(f"{k}: {_item(v, lang, terms)}" for k, v in value.items()) + "}"
     return str(value)
+
+
+_ORDER = {Status.ELIGIBLE: 0, Status.UNDETERMINED: 1, Status.INELIGIBLE: 2,
+          Status.NOT_APPLICABLE: 3}
+
+
+def render_summary(result: Evaluation, console: Console, lang: str = "zh") -> None:
+    """What a person at a terminal wants first: one line per rule — status, firmness, the main
+    outcome (or what is missing) — granted first, then the questions to ask next."""
+    w = WORDS[lang]
+    console.print(
+        f"{w['as_of']}: {result.as_of}   {w['pack']}: {result.pack.name} {result.pack.version}",
+        highlight=False)
+    for d in sorted(result.decisions, key=lambda d: _ORDER[d.status]):
+        symbol, words, style = STATUS_WORDS[d.status]
+        line = RichText(f"{symbol} {words[lang]:<{14 if lang == 'en' else 5}}", style=style)
+        line.append(f" {d.title.get(lang)}")
+        firm = w["firmness"].get(d.firmness, "")
+        if firm and d.status is not Status.NOT_APPLICABLE:
+            line.append(f" [{firm}]", style="yellow")
+        main = main_outcome(d, lang, result.pack.terms)
+        if main:
+            line.append(f"  {main}")
+        elif d.status is Status.UNDETERMINED and (d.missing or d.missing_parameters):
+            line.append(f"  {w['needs']}: {', '.join([*d.missing, *d.missing_parameters])}",
+                        style="yellow")
+        line.append(f"  {d.rule}", style="dim")
+        console.print(line, soft_wrap=True)  # one line per rule, even in a narrow pipe
+    if result.questions:
+        console.print(f"\n[bold]{w['questions']}[/bold]")
+        for q in result.questions:
+            console.print(f"  • {escape(question_for(q.path, lang))}  [dim]{escape(q.path)}[/dim]",
+                          highlight=False, soft_wrap=True)
+    console.print(f"\n[dim]{w['explain']}[/dim]")
+
+
+def main_outcome(d: Decision, lang: str = "zh", terms: Mapping[str, Text] | None = None) -> str:
+    """The first outcome value a decision gives (``recognized_months = 305``), or nothing."""
+    for name, value in d.outcome.items():
+        if value is not None and value != [] and value != {}:
+            return f"{name} = {show(value, lang, terms)}"
+    return ""
 
 
 def _item(value: Any, lang: str, terms: Mapping[str, Text] | None) -> str:
@@ -256,18 +302,33 @@ def firmness_tag(d: Decision, lang: str) -> str:
 def _reason_line(
     r: Reason, console: Console, lang: str, terms: Mapping[str, Text] | None = None
 ) -> None:
+    head, *rest = reason_lines(r, lang, terms=terms)
+    console.print(escape(head), highlight=False)
+    for line in rest:
+        console.print(f"[dim]{escape(line)}[/dim]", highlight=False)
+
+
+def reason_lines(r: Reason, lang: str, indent: str = "     ",
+                 terms: Mapping[str, Text] | None = None) -> list[str]:
+    """One line of the trace as plain text: the test and its value, then the facts it read and
+    its notes, indented (the command line's table and ``tongcheng test`` print it alike)."""
     if r.kind == "outcome":
-        line = f"     = {escape(r.label.get(lang))}: {escape(show(r.value, lang, terms))}"
+        lines = [f"{indent}= {r.label.get(lang)}: {show(r.value, lang, terms)}"]
     else:
-        line = f"     {_mark(r.value)} {escape(r.label.get(lang))}"
+        lines = [f"{indent}{_mark(r.value)} {r.label.get(lang)}"]
     facts = ", ".join(f"{k}={show(v, lang)}" for k, v in list(r.facts.items())[:6])
     if len(r.facts) > 6:
         facts += f", … (+{len(r.facts) - 6})"
-    console.print(line, highlight=False)
     if facts:
-        console.print(f"         [dim]{escape(facts)}[/dim]", highlight=False)
-    for note in r.notes:
-        console.print(f"         [dim]{escape(note.get(lang))}[/dim]", highlight=False)
+        lines.append(f"{indent}    {facts}")
+    lines += [f"{indent}    {note.get(lang)}" for note in r.notes]
+    return lines
+
+
+FIRMNESS_WORDS = {  # the short words a basis line gives its zone entry
+    "zh": {"in_force": "已实施", "pilot": "试点", "promise": "承诺"},
+    "en": {"in_force": "in force", "pilot": "pilot", "promise": "promise"},
+}
 
 
 def basis_line(b: dict[str, Any], lang: str = "zh") -> str:
@@ -283,7 +344,7 @@ def basis_line(b: dict[str, Any], lang: str = "zh") -> str:
         text += f": “{b['quote']}”"
     text += f" [{WORDS[lang]['sources'].get(b['source'], b['source'])}]"
     if b.get("zone"):  # a zone entry's sentence: where it grants, and how firmly
-        names = WORDS["en" if lang == "en" else "zh"]["firmness_names"]
+        names = FIRMNESS_WORDS["en" if lang == "en" else "zh"]
         text += f" ({b['zone']}: {names.get(b['firmness'], b['firmness'])})"
     return text
 
@@ -382,15 +443,23 @@ def render_rule(pack: RulePack, rule: Rule, console: Console, lang: str = "zh") 
                     )
 
 
-def rules_markdown(pack: RulePack, lang: str = "en") -> str:
-    """The pack's rules as a Markdown table (the README's rule list is generated from this)."""
-    rows = ["| rule | title | zones (from) | firmness | parameters |", "|---|---|---|---|---|"]
+def rules_markdown(pack: RulePack, lang: str = "en", only: list[str] | None = None) -> str:
+    """The pack's rules (or those in ``only``) as a Markdown table (the README's rule list is
+    generated from this)."""
+    head = ("| 规则 | 标题 | 区域(起始) | 确定程度 | 参数 |" if lang == "zh"
+            else "| rule | title | zones (from) | firmness | parameters |")
+    rows = [head, "|---|---|---|---|---|"]
     for rule in pack.rules:
+        if only is not None and rule.id not in only:
+            continue
         zones = "; ".join(f"{z.zone.name.get(lang)} {z.start}{_zone_firmness(z, lang)}"
                           for z in rule.zones)
-        params = "; ".join(f"`{k}` ({v})" for k, v in rule_parameters(pack, rule).items()) or "—"
+        params = "; ".join(f"`{k}` ({v})"
+                           for k, v in rule_parameters(pack, rule, lang).items()) or "—"
         title = rule.title.get(lang).replace("|", "/")
-        firm = ", ".join(rule.firmness_levels)
+        # English keeps the codes (the README's list); Chinese says them in words
+        firm = ", ".join(rule.firmness_levels if lang == "en"
+                         else (WORDS[lang]["firmness_names"][f] for f in rule.firmness_levels))
         rows.append(f"| `{rule.id}` | {title} | {zones} | {firm} | {params} |")
     return "\n".join(rows) + "\n"
 

@@ -53,7 +53,7 @@ import attrs
 import click
 
 from tongcheng import jsonio
-from tongcheng.cli_options import overlay_option, unwritable
+from tongcheng.cli_options import overlay_option, pack_option, unwritable
 
 __all__ = ["Rejected", "WatchStats", "Watcher", "watch", "watch_stream"]
 
@@ -474,8 +474,7 @@ def _memory() -> dict[str, float]:
               help="Every N lines, one JSON line of counts and memory on stderr.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of services and messages.")
-@click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
-              help="Rule-pack folder (default: the bundled pack).")
+@pack_option()
 @overlay_option
 @click.option("--store", "store_url", metavar="URL",
               help="Keep the cases and the stream's position in this store (a file for SQLite, "

@@ -223,12 +223,17 @@ def _decide(
     reasons.append(zone_reason)
 
     scope_values = [zone_value]
+    settled = len(frame.flagged) if zone_value is False else None
     for clause in rule.scope:
         if not trace and scope_values[-1] is False:
             break  # untraced: one false test settles the scope (a trace shows every test)
         value, reason = _test(frame, "scope", clause)
         scope_values.append(value)
         reasons.append(reason)
+        if value is False and settled is None:
+            settled = len(frame.flagged)
+    if settled is not None:  # the tests after the settling one were shown, not relied on
+        del frame.flagged[settled:]
     scope = v.k_and(scope_values)
     if scope is False:
         return done(Status.NOT_APPLICABLE, reasons)
@@ -422,12 +427,17 @@ def _variant(frame: Frame, rule: Rule, exception: RuleException | None, scope: A
         conditions = exception.conditions
     reasons: list[Reason] = []
     values = []
+    settled = None
     for clause in conditions:
         if not frame.trace and values and values[-1] is False:
             break  # untraced: one false condition settles it (a trace shows every condition)
         value, reason = _test(frame, "condition", clause)
         values.append(value)
         reasons.append(reason)
+        if value is False and settled is None:
+            settled = len(frame.flagged)
+    if settled is not None:  # the parameters a decision rests on: those read until it settled
+        del frame.flagged[settled:]
     granted = v.k_and(values)
     missing: set[str] = set()
     params: set[str] = set()

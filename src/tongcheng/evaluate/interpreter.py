@@ -116,13 +116,6 @@ def evaluate_clause(frame: Frame, clause: Clause) -> tuple[Any, Recorder]:
         frame.recorder = outer
 
 
-def evaluate(frame: Frame, node: ast.Node, env: Env) -> Any:
-    """The value of an expression node under the bindings ``env``."""
-    if not env:
-        return compiled(node)(frame, env)
-    return _compile(node, frozenset(env))(frame, env)
-
-
 # --- compiling ------------------------------------------------------------------------------
 #
 # An expression is evaluated by nested Python closures, one per node, built once per expression
