@@ -106,17 +106,11 @@ _PROBLEMS_ZH = {"situation_digest": "情形与其记录的摘要不符",
 
 # --- reading records into populations -------------------------------------------------------
 #
-# A record's body is the truth replay compares with, so it is read whole — but parsed in parts:
-# the situation is cut out as text (its digest checked on those very bytes) and parsed alone; the
-# decisions' rule, status and firmness come from polars' JSON reader over the chunk's bodies at
-# once, and each decision's outcome as its canonical text, cut by one regular expression. No
-# Python loop per decision; a body these cuts do not fit is parsed with ``json`` instead.
+# A record's body is the truth replay compares with, so it is read whole: the situation is cut
+# out as text (its digest checked on those very bytes) and parsed alone; the decisions are
+# parsed with ``json`` (polars' and pyarrow's JSON readers, tried, cost more CPU here: the
+# outcomes are records of many shapes) straight into columns, one list per field.
 
-_DECIDED = pl.Struct({"decisions": pl.List(pl.Struct(
-    {"rule": pl.String, "status": pl.String, "firmness": pl.String}))})
-# each decision's outcome, up to its rule (keys sorted: outcome, rule, status close a decision;
-# ``},"rule":"`` holds an unescaped quote, so no string value can contain it)
-_OUTCOME = r'"outcome":\{.*?\},"rule":"[^"]*"'
 _RECORDED = {"row": pl.Int64, "rule": pl.String, "before": pl.String,
              "firm_before": pl.String, "outcome": pl.String}
 
@@ -190,38 +184,21 @@ def _cut(body: str) -> tuple[str, str, str, str, list[str] | None] | None:
 
 
 def _recorded(chunk: _Chunk) -> pl.DataFrame:
-    """Every recorded decision of the chunk: row, rule, status (``before``), firmness, and the
-    outcome's canonical JSON (null when it has none)."""
-    frame = pl.DataFrame({"body": chunk.bodies}, schema={"body": pl.String})
-    try:
-        long = frame.select(
-            pl.int_range(pl.len(), dtype=pl.Int64).alias("row"),
-            pl.col("body").str.json_decode(_DECIDED).struct.field("decisions").alias("d"),
-            pl.col("body").str.extract_all(_OUTCOME).alias("o"),
-        ).explode(["d", "o"]).filter(pl.col("d").is_not_null())
-    except pl.exceptions.PolarsError:
-        return _recorded_slowly(chunk)
-    long = long.select(
-        "row", pl.col("d").struct.field("rule"), pl.col("d").struct.field("status")
-        .alias("before"), pl.col("d").struct.field("firmness").alias("firm_before"),
-        pl.col("o").str.extract(r'^"outcome":(\{.*\}),"rule":"', 1).alias("outcome"),
-        pl.col("o").str.extract(r',"rule":"([^"]*)"$', 1).alias("cut_rule"))
-    if long.select((pl.col("rule") != pl.col("cut_rule")).fill_null(True).any()).item():
-        return _recorded_slowly(chunk)
-    return long.select(*_RECORDED.keys()).with_columns(
-        pl.when(pl.col("outcome") != "{}").then(pl.col("outcome")))
-
-
-def _recorded_slowly(chunk: _Chunk) -> pl.DataFrame:
-    """``_recorded`` through ``json``, for bodies the cuts do not fit."""
-    columns: dict[str, list[Any]] = {name: [] for name in _RECORDED}
+    """Every recorded decision of the chunk, as the bodies say: row, rule, status (``before``),
+    firmness, and the outcome's canonical JSON (null when it has none)."""
+    row: list[int] = []
+    rule: list[str] = []
+    before: list[str] = []
+    firm: list[str] = []
+    outcome: list[str | None] = []
     for k, body in enumerate(chunk.bodies):
-        for d in json.loads(body).get("decisions") or ():
-            for name, value in zip(_RECORDED, (k, d["rule"], d["status"], d["firmness"],
-                                               canonical(d["outcome"]) if d.get("outcome")
-                                               else None), strict=True):
-                columns[name].append(value)
-    return pl.DataFrame(columns, schema=_RECORDED)
+        found = json.loads(body).get("decisions") or ()
+        row.extend([k] * len(found))
+        rule.extend([d["rule"] for d in found])
+        before.extend([d["status"] for d in found])
+        firm.extend([d["firmness"] for d in found])
+        outcome.extend([canonical(d["outcome"]) if d.get("outcome") else None for d in found])
+    return pl.DataFrame([row, rule, before, firm, outcome], schema=_RECORDED, orient="col")
 
 
 def _population(chunk: _Chunk):
@@ -256,6 +233,17 @@ def _same_value(cell: Any, recorded: Any) -> bool:
     return cell == recorded
 
 
+def _canonical_cell(text: str) -> str:
+    """A String outcome cell as the record writes it: JSON lists and records in canonical form
+    (as ``json_path_match`` gives the recorded one back), plain text as it is."""
+    if text[:1] in ("[", "{"):
+        try:
+            return canonical(json.loads(text))
+        except json.JSONDecodeError:
+            pass
+    return text
+
+
 def _examples(frame: pl.DataFrame, keys: list[str], limit: int | None) -> pl.DataFrame:
     """Counts per key, with the first ``limit`` record ids of each (in record order)."""
     ids = pl.col("id") if limit is None else pl.col("id").head(limit)
@@ -273,7 +261,9 @@ def _compare(engine: Any, chunk: _Chunk, result: pl.DataFrame, report: ReplayRep
         pl.col(status_column(rule_id)).cast(pl.String).alias("after"),
         pl.col(firmness_column(rule_id)).cast(pl.String).alias("firm_after"))
         for rule_id in planned]) if planned else None
+    mark = time.perf_counter()
     recorded = _recorded(chunk)
+    report.phases["parse_decisions"] += time.perf_counter() - mark  # part of "compare"
     frame = recorded if after is None else after.join(recorded, on=["row", "rule"],
                                                       how="full", coalesce=True)
     subsets = [(k, sorted(a)) for k, a in enumerate(chunk.asked) if a is not None]
@@ -335,7 +325,10 @@ def _outcomes(plan: Any, group: pl.DataFrame, result: pl.DataFrame,
             quoted = text.str.contains(f'"{name}":"', literal=True).fill_null(False)
             same |= ~quoted & (value.cast(pl.Float64, strict=False)
                                == cell.cast(pl.Float64)).fill_null(False)
-        elif dtype in (pl.String, pl.Boolean):
+        elif dtype == pl.String:  # lists and records: JSON text, made canonical once a value
+            texts = {t: _canonical_cell(t) for t in cell.drop_nulls().unique().to_list()}
+            same |= (value == cell.replace(texts)).fill_null(False)
+        elif dtype == pl.Boolean:
             same |= (value == cell.cast(pl.String)).fill_null(False)
         unsure |= ~same
     differ = 0
