@@ -31,11 +31,14 @@ def evaluate(
     as_of: date | None = None,
     rules: Sequence[str] | None = None,
     trace: bool = True,
+    evaluator: str = "compiled",
 ) -> Evaluation:
     """Decisions for a situation (a model, a dict, or JSON/YAML text) under a pack.
 
-    ``trace=False`` omits the reasons, for speed. Raises SituationError for invalid input,
-    PackError for a pack that fails to load, KeyError for an unknown rule id.
+    ``trace=False`` omits the reasons, for speed. ``evaluator="interpreter"`` decides with the
+    reference interpreter instead of the rules compiled to Python (the same decisions). Raises
+    SituationError for invalid input, PackError for a pack that fails to load, KeyError for an
+    unknown rule id.
     """
     if pack is None:
         pack = bundled_pack()
@@ -43,4 +46,4 @@ def evaluate(
         pack = load_pack(pack)
     if not isinstance(situation, Situation):
         situation = parse_situation(situation, as_of=as_of)
-    return _evaluate(pack, situation, as_of=as_of, rules=rules, trace=trace)
+    return _evaluate(pack, situation, as_of=as_of, rules=rules, trace=trace, evaluator=evaluator)

@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 
 from tongcheng.errors import Location, RuleConflict, TongchengError
-from tongcheng.evaluate import finite, firmness
+from tongcheng.evaluate import compiled, finite, firmness
 from tongcheng.evaluate import values as v
 from tongcheng.evaluate.decision import Decision, Evaluation, Question, Reason, Status
 from tongcheng.evaluate.interpreter import Frame, Recorder, evaluate_clause, zone_status
@@ -54,18 +54,36 @@ def evaluate(
     rules: Sequence[str] | None = None,
     registry: PlaceRegistry | None = None,
     trace: bool = True,
+    evaluator: str = "compiled",
 ) -> Evaluation:
     """Decide every rule of ``pack`` (or those named in ``rules``) for a validated situation.
 
     ``trace=False`` leaves out the reasons (statuses, outcomes and missing facts are the same),
-    for callers that screen many situations and need no explanation.
+    for callers that screen many situations and need no explanation. ``evaluator`` is
+    ``"compiled"`` (rules compiled once to Python functions, the default) or ``"interpreter"``
+    (the reference: the same decisions, traces included, from the syntax trees directly).
     """
     registry = registry or default_registry()
     when = as_of or getattr(situation, "as_of", None) or date.today()
     selected = _select(pack, rules)
     memo: dict = {}
-    raw = [decide(pack, registry, situation, when, rule, memo, trace) for rule in selected]
+    run = runners_for(pack, evaluator)
+    raw = [decide(pack, registry, situation, when, rule, memo, trace, runners=run)
+           for rule in selected]
     return _rank(pack, when, raw)
+
+
+EVALUATORS = ("compiled", "interpreter")
+
+
+def runners_for(pack: RulePack, evaluator: str) -> Mapping[int, Any] | None:
+    """The generated clause functions of the pack (compiled once), or None for the reference
+    interpreter."""
+    if evaluator == "compiled":
+        return compiled.runners(pack)
+    if evaluator == "interpreter":
+        return None
+    raise ValueError(f"unknown evaluator {evaluator!r}; evaluators: {', '.join(EVALUATORS)}")
 
 
 def _select(pack: RulePack, rules: Sequence[str] | None) -> list[Rule]:
@@ -118,9 +136,12 @@ def decide(
     pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule,
     memo: dict | None = None,
     trace: bool = True,
+    *,
+    runners: Mapping[int, Any] | str | None = "compiled",
 ) -> Decision:
     """One rule's decision. ``memo`` shares zone memberships and zone tests between rules of
-    one evaluation.
+    one evaluation. ``runners``: the pack's compiled clause functions (``runners_for``), or an
+    evaluator's name.
 
     Three steps: the rule is decided on the facts as given; a decision left undetermined by
     unknown facts of a few possible values is decided again for each value, and stands where
@@ -128,15 +149,19 @@ def decide(
     rests on, which give its firmness and basis (``firmness.ground``).
     """
     memo = {} if memo is None else memo
+    if isinstance(runners, str):
+        runners = runners_for(pack, runners)
 
     def grounded(facts: Any, traced: bool) -> Decision:
-        decision, frame = _decide(pack, registry, facts, as_of, rule, memo, traced)
+        decision, frame = _decide(pack, registry, facts, as_of, rule, memo, traced,
+                                  runners=runners)
         return firmness.ground(decision, frame, rule, alone)
 
     def alone(ref: ZoneRef, frame: Frame) -> Status:
         """The status with this zone entry the only one in force (no trace)."""
         try:
-            d, _ = _decide(pack, registry, frame.situation, as_of, rule, memo, False, (ref,))
+            d, _ = _decide(pack, registry, frame.situation, as_of, rule, memo, False, (ref,),
+                           runners=frame.runners)
         except RuleConflict:
             return Status.UNDETERMINED
         return d.status
@@ -154,6 +179,8 @@ def _decide(
     pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule, memo: dict,
     trace: bool = True,
     zones: tuple[ZoneRef, ...] | None = None,
+    *,
+    runners: Mapping[int, Any] | None = None,
 ) -> tuple[Decision, Frame | None]:
     """The decision on the facts as given, and the frame it was made in (None when the rule
     is not in force or about another kind of subject). ``zones`` weighs those zone entries
@@ -212,7 +239,7 @@ def _decide(
     active = tuple([z for z in (rule.zones if zones is None else zones) if z.active(as_of)])
     lets = {c.name: c for c in rule.lets} if rule.lets else {}
     frame = Frame(pack, registry, situation, as_of, rule, active, lets,
-                  recorder=Recorder(enabled=trace), memo=memo, trace=trace)
+                  recorder=Recorder(enabled=trace), memo=memo, trace=trace, runners=runners)
     if rule.place is not None:
         anchor, _ = evaluate_clause(frame, rule.place)
         frame.anchor = anchor

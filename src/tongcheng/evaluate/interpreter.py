@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -80,6 +80,9 @@ class Frame:
     # Parameter values used below high confidence, or undated: kept with or without a trace,
     # since a decision resting on them must say so either way.
     flagged: list[dict[str, Any]] = attrs.field(factory=list)
+    # Clause functions by id of the clause's expression (the compiled evaluator's generated
+    # code); None: the reference closures.
+    runners: Mapping[int, Any] | None = None
 
     @property
     def as_of_month(self) -> int:
@@ -103,8 +106,11 @@ Env = dict[str, tuple[Any, str | None]]
 
 def evaluate_clause(frame: Frame, clause: Clause) -> tuple[Any, Recorder]:
     """Value of a clause and what it read."""
-    hit = _COMPILED.get(id(clause.expr))
-    run = hit[1] if hit is not None else compiled(clause.expr)
+    runners = frame.runners
+    run = runners.get(id(clause.expr)) if runners is not None else None
+    if run is None:
+        hit = _COMPILED.get(id(clause.expr))
+        run = hit[1] if hit is not None else compiled(clause.expr)
     if not frame.trace:  # nothing is recorded: one inert recorder serves the whole rule
         return run(frame, {}), frame.recorder
     outer = frame.recorder
@@ -312,23 +318,53 @@ def _attr(node: ast.Attr, scope: Scope) -> Compiled:
             path = _field_path(at, name)
         else:
             at, path = base_path, fixed_path
-        if isinstance(base, Unknown):
-            if path and at and base.missing == frozenset({at}):
-                return Unknown(frozenset({path}), base.params)
-            return base
-        if isinstance(base, dict):  # a parameter value with fields
-            if name not in base:
-                raise EvalTypeError(f"the value has no field {name!r} (it has {sorted(base)})")
-            if base[name] is None:  # declared without value
-                return Unknown(frozenset(), frozenset({getattr(base, "key", name)}))
-            return base[name]
-        if isinstance(base, BaseModel):
-            return _fact(frame, getattr(base, field), path or name, name)
-        if attrs.has(type(base)) and name in _PACK_FIELDS:  # a service item of the pack
-            return getattr(base, name)
-        raise EvalTypeError(f"cannot take .{name} of {v.describe(base)}")
+        return attr_of(frame, base, name, field, at, path)
 
     return attr
+
+
+def attr_of(frame: Frame, base: Any, name: str, field: str, at: str | None,
+            path: str | None) -> Any:
+    """``base.name``: a fact of the situation (``at``/``path``: the situation paths of the base
+    and of the field, when they are paths), a field of a parameter value or of a service item.
+    Shared with the compiled evaluator, so that both read facts the same way."""
+    if isinstance(base, Unknown):
+        if path and at and base.missing == frozenset({at}):
+            return Unknown(frozenset({path}), base.params)
+        return base
+    if isinstance(base, dict):  # a parameter value with fields
+        if name not in base:
+            raise EvalTypeError(f"the value has no field {name!r} (it has {sorted(base)})")
+        if base[name] is None:  # declared without value
+            return Unknown(frozenset(), frozenset({getattr(base, "key", name)}))
+        return base[name]
+    if isinstance(base, BaseModel):
+        return _fact(frame, getattr(base, field), path or name, name)
+    if attrs.has(type(base)) and name in _PACK_FIELDS:  # a service item of the pack
+        return getattr(base, name)
+    raise EvalTypeError(f"cannot take .{name} of {v.describe(base)}")
+
+
+def filter_items(frame: Frame, base: Any, cond: Compiled, env: Env) -> Any:
+    """The items of ``base`` for which ``cond`` holds (surely, or maybe): shared with the
+    compiled evaluator."""
+    if isinstance(base, Unknown):
+        return base
+    if not isinstance(base, Items):
+        raise EvalTypeError(f"cannot filter {v.describe(base)}: only lists from the situation")
+    sure: list[Item] = []
+    maybe: list[Item] = list()
+    missing, prm = set(base.missing), set(base.params)
+    for bucket, items in (("sure", base.sure), ("maybe", base.maybe)):
+        for item in items:
+            keep = v.truth(cond(frame, {**env, "item": (item.value, item.path)}), "a filter")
+            if keep is True:
+                (sure if bucket == "sure" else maybe).append(item)
+            elif isinstance(keep, Unknown):
+                maybe.append(item)
+                missing |= keep.missing
+                prm |= keep.params
+    return Items(tuple(sure), tuple(maybe), frozenset(missing), frozenset(prm))
 
 
 def _filter(node: ast.Filter, scope: Scope) -> Compiled:
@@ -336,24 +372,7 @@ def _filter(node: ast.Filter, scope: Scope) -> Compiled:
     cond = _compile(node.cond, scope | {"item"})
 
     def filter_(frame: Frame, env: Env) -> Any:
-        base = obj(frame, env)
-        if isinstance(base, Unknown):
-            return base
-        if not isinstance(base, Items):
-            raise EvalTypeError(f"cannot filter {v.describe(base)}: only lists from the situation")
-        sure: list[Item] = []
-        maybe: list[Item] = list()
-        missing, prm = set(base.missing), set(base.params)
-        for bucket, items in (("sure", base.sure), ("maybe", base.maybe)):
-            for item in items:
-                keep = v.truth(cond(frame, {**env, "item": (item.value, item.path)}), "a filter")
-                if keep is True:
-                    (sure if bucket == "sure" else maybe).append(item)
-                elif isinstance(keep, Unknown):
-                    maybe.append(item)
-                    missing |= keep.missing
-                    prm |= keep.params
-        return Items(tuple(sure), tuple(maybe), frozenset(missing), frozenset(prm))
+        return filter_items(frame, obj(frame, env), cond, env)
 
     return filter_
 

@@ -1,0 +1,104 @@
+"""What the generated code calls: the interpreter's own three-valued primitives, and the values
+shared by every rule of one evaluation (computed once per situation).
+
+The generated functions take the same ``Frame`` as the interpreter's closures; where a value is
+not plainly known they call exactly the primitives the interpreter calls, so both evaluators
+mean the same by an unknown fact.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from tongcheng.evaluate import interpreter as it
+from tongcheng.evaluate import values as v
+from tongcheng.evaluate.interpreter import Frame, Recorder
+from tongcheng.evaluate.values import EvalTypeError, Item, Items
+
+
+def root_items(frame: Frame, raw: Any, path: str) -> Any:
+    """A list of the situation (``insurance``) as items: built once per situation, shared."""
+    if raw is None:
+        return it._fact(frame, raw, path, path)
+    key = ("items", path)
+    hit = frame.memo.get(key)
+    if hit is not None and hit[0] is raw:
+        return hit[1]
+    items = Items(tuple([Item(f"{path}[{i}]", x) for i, x in enumerate(raw)]))
+    frame.memo[key] = (raw, items)  # the list is kept: its id cannot be reused meanwhile
+    return items
+
+
+def shared(frame: Frame, key: str, compute: Any, env: Any) -> Any:
+    """A value that depends on the situation alone (no zone, parameter or definition of a
+    rule): computed once per evaluation and situation, for every rule that uses it. With a
+    trace, the facts it read join the clause's, as if it had been evaluated there."""
+    memo, situation = frame.memo, frame.situation
+    mkey = ("shared", key)
+    hit = memo.get(mkey)
+    outer = frame.recorder
+    if not outer.enabled:
+        if hit is not None and hit[0] is situation:
+            return hit[1]
+        value = compute(frame, env)
+        memo[mkey] = (situation, value, None)
+        return value
+    if hit is not None and hit[0] is situation and hit[2] is not None:
+        outer.merge(hit[2])
+        return hit[1]
+    rec = frame.recorder = Recorder()
+    try:
+        value = compute(frame, env)
+    finally:
+        frame.recorder = outer
+    outer.merge(rec)
+    memo[mkey] = (situation, value, rec)
+    return value
+
+
+def if_unknown(cond: Any, a: Any, b: Any) -> Any:
+    """``if`` on an unknown condition: the value both branches agree on, else unknown."""
+    if v.is_known(a) and v.is_known(b) and a == b:
+        return a
+    return v.unknown(cond, a, b)
+
+
+def unknown_name(name: str) -> Any:
+    raise EvalTypeError(f"unknown name {name!r}")
+
+
+def field_path(base: str | None, name: str) -> str | None:
+    return f"{base}.{name}" if base else None
+
+
+# The namespace the generated code runs in: these names and nothing else (no builtins beyond
+# those the code uses: type, len, isinstance, getattr, TypeError).
+NAMESPACE: dict[str, Any] = {
+    "__builtins__": {"type": type, "len": len, "isinstance": isinstance, "getattr": getattr,
+                     "TypeError": TypeError},
+    "Decimal": Decimal,
+    "BaseModel": BaseModel,
+    "Items": Items,
+    "IMPLS": it.IMPLS,
+    "PLAIN": it._PLAIN,
+    "compare": it.compare,
+    "arith": it.arith,
+    "incomparable": it._incomparable,
+    "fact": it._fact,
+    "let": it._let,
+    "attr_of": it.attr_of,
+    "filter_items": it.filter_items,
+    "no_request": it._no_request,
+    "truth": v.truth,
+    "k_and": v.k_and,
+    "k_or": v.k_or,
+    "k_not": v.k_not,
+    "root_items": root_items,
+    "shared": shared,
+    "if_unknown": if_unknown,
+    "unknown_name": unknown_name,
+    "field_path": field_path,
+}
