@@ -100,3 +100,19 @@ def test_every_clause_has_a_generated_function_and_no_rule_text():
 def test_unknown_evaluator_is_refused():
     with pytest.raises(ValueError, match="interpreter"):
         tongcheng.evaluate({"as_of": "2025-06-01"}, PACK, evaluator="fast")
+
+
+def test_rules_compiled_prints_the_generated_code():
+    from click.testing import CliRunner
+
+    from tongcheng.cli import main
+
+    rule = "medical_insurance.retiree_benefit_years"
+    out = CliRunner().invoke(main, ["rules", rule, "--compiled"])
+    assert out.exit_code == 0, out.output
+    assert out.output == compiled.source(PACK, rule)
+    assert out.output.startswith(f"# rule {rule}: generated")
+    assert "def condition_" in out.output and "IMPLS['param']" in out.output
+    bare = CliRunner().invoke(main, ["rules", "--compiled", "--lang", "en"])
+    assert bare.exit_code == 2
+    assert "--compiled needs a rule id" in bare.output

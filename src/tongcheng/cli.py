@@ -25,6 +25,12 @@ from tongcheng.situation import load_situation, situation_json_schema
 EXIT_OK, EXIT_PROBLEMS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 
 
+_COMPILED_NEEDS_RULE = {
+    "zh": "--compiled 需要一个规则编号:tongcheng rules 规则编号 --compiled",
+    "en": "--compiled needs a rule id: tongcheng rules RULE_ID --compiled",
+}
+
+
 def _fail(code: int, message: str) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
@@ -139,8 +145,11 @@ def check(
 @lang_option
 @pack_option
 @overlay_option
+@click.option("--compiled", "show_compiled", is_flag=True,
+              help="Print the Python code RULE_ID is compiled to (generated from its checked "
+              "syntax trees), for review.")
 def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None,
-          overlays: tuple[str, ...]) -> None:
+          overlays: tuple[str, ...], show_compiled: bool) -> None:
     """List the pack's rules, or show RULE_ID with its basis and parameters."""
     from tongcheng.render import render_rule, render_rules, rule_parameters
 
@@ -149,6 +158,13 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None,
         _fail(
             EXIT_INVALID, f"unknown rule {rule_id!r}; the pack's rules: {', '.join(pack.rule_ids)}"
         )
+    if show_compiled:
+        if not rule_id:
+            _fail(EXIT_INVALID, _COMPILED_NEEDS_RULE[lang])
+        from tongcheng.evaluate import compiled
+
+        click.echo(compiled.source(pack, rule_id), nl=False)
+        return
     if fmt == "json":
         from tongcheng.evaluate.decision import basis_json
 
