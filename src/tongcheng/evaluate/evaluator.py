@@ -169,7 +169,8 @@ def decide(
     try:
         first = grounded(situation, trace)
         if first.status is Status.UNDETERMINED:
-            return finite.by_cases(first, situation, grounded, trace)
+            return finite.by_cases(first, situation, grounded, trace,
+                                   memo if runners is not None else None)
         return first
     except EvalTypeError as e:
         raise RuleError(rule.id, rule.location, str(e)) from None

@@ -25,11 +25,12 @@ from typing import Any
 import attrs
 
 from tongcheng.expr import ast
-from tongcheng.expr.check import fields_of
+from tongcheng.expr.check import ANY, T, fields_of
 from tongcheng.pack.model import Clause, Rule
 
 _OPS = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _ARITH = frozenset({"+", "-", "*", "/"})
+_PLAIN_LITERALS = (bool, int, Decimal, str, type(None))
 # Functions whose value depends on the rule (its zones, where it is asked): never shared.
 _RULE_BOUND = frozenset({"member", "shares_zone", "in_zone", "service_items", "param",
                          "declared"})
@@ -38,10 +39,10 @@ _SHAREABLE_CALLS = frozenset({"months", "months_by_place", "count", "consecutive
                               "running", "latest", "places", "exists"})
 
 
-def _root_kinds() -> dict[str, str]:
+def _root_types() -> dict[str, T]:
     from tongcheng.situation import Situation
 
-    return {name: t.kind for name, t in fields_of(Situation).items()}
+    return fields_of(Situation)
 
 
 @attrs.define
@@ -111,7 +112,8 @@ class _Gen:
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
         self.lets = frozenset(c.name for c in rule.lets)
-        self.roots = _root_kinds()
+        self.roots = _root_types()
+        self.item_t: T = ANY  # the static type of ``item`` where a filter binds it
         self.lines: list[str] = []
         self.functions: dict[int, str] = {}
         self.constants: dict[str, Any] = {}
@@ -193,8 +195,10 @@ class _Gen:
         elif name == "as_of":
             out.append(f"{ind}{t} = frame.as_of")
         elif name in _FACT_ROOTS:
-            kind = self.roots.get(name, "scalar")
-            out.append(f"{ind}{t} = getattr(S, {name!r}, None)")
+            kind = self.roots[name].kind if name in self.roots else "scalar"
+            read = f"S.{name}" if name in self.roots and _ident(name) else \
+                f"getattr(S, {name!r}, None)"
+            out.append(f"{ind}{t} = {read}")
             if name == "request":
                 out.append(f"{ind}if {t} is None:")
                 out.append(f"{ind}    {t} = no_request()")
@@ -208,6 +212,25 @@ class _Gen:
         else:
             out.append(f"{ind}{t} = unknown_name({name!r})")
         return t
+
+    def _type(self, node: ast.Node, scope: frozenset[str]) -> T:
+        """The static type of an expression, where the tree alone says it (else ANY)."""
+        match node:
+            case ast.Name(name=n):
+                if n in scope:
+                    return self.item_t
+                if n in self.lets or n not in _FACT_ROOTS:
+                    return ANY
+                return self.roots.get(n, ANY)
+            case ast.Attr(obj=o, name=n):
+                base = self._type(o, scope)
+                if base.kind == "model" and base.model is not None:
+                    return fields_of(base.model).get(n, ANY)
+            case ast.Filter(obj=o):
+                return self._type(o, scope)
+            case ast.Call(func=f, args=args) if f in ("running", "latest") and args:
+                return self._type(args[0], scope)
+        return ANY
 
     def _path(self, node: ast.Node, scope: frozenset[str]) -> str:
         """Source of the situation path an expression denotes (as the interpreter's _path)."""
@@ -236,8 +259,20 @@ class _Gen:
         shown = path if path == "None" or path.startswith("'") else f"({path} or {name!r})"
         if path == "None":
             shown = repr(name)
+        kind = self._type(node, scope).kind if self._type(node.obj, scope).kind == "model" \
+            else "any"
         out.append(f"{ind}if isinstance({base}, BaseModel):")
-        out.append(f"{ind}    {t} = fact(frame, {read}, {shown}, {name!r})")
+        if kind in ("scalar", "model") and _ident(field):
+            # a field the model declares: None is unknown (or known, for ``to``), a record
+            # is passed on as it is, any other value is read (and kept for the trace)
+            out.append(f"{ind}    {t} = {read}")
+            out.append(f"{ind}    if {t} is None:")
+            out.append(f"{ind}        {t} = fact(frame, None, {shown}, {name!r})")
+            if kind == "scalar":
+                out.append(f"{ind}    elif frame.recorder.enabled:")
+                out.append(f"{ind}        frame.recorder.facts[{shown}] = to_json({t})")
+        else:
+            out.append(f"{ind}    {t} = fact(frame, {read}, {shown}, {name!r})")
         out.append(f"{ind}else:")
         out.append(f"{ind}    {t} = attr_of(frame, {base}, {name!r}, {field!r}, {at}, {path})")
         return t
@@ -247,7 +282,9 @@ class _Gen:
         self.k += 1
         cond = f"cond_{self.k}"
         saved, self.lines = self.lines, []
+        outer_item, self.item_t = self.item_t, self._type(node.obj, scope).elem or ANY
         self._function(cond, node.cond, scope | {"item"}, "filter condition")
+        self.item_t = outer_item
         self.lines = saved + self.lines
         t = self._tmp()
         out.append(f"{ind}{t} = filter_items(frame, {base}, {cond}, env)")
@@ -273,6 +310,8 @@ class _Gen:
             (a,) = args
             out.append(f"{ind}if type({a}) is Items and not {a}.maybe:")
             out.append(f"{ind}    {t} = len({a}.sure)")
+            out.append(f"{ind}elif type({a}) is MonthSet and not {a}.maybe:")
+            out.append(f"{ind}    {t} = month_count({a}.sure)")
             out.append(f"{ind}else:")
             out.append(f"{ind}    {t} = {call}")
         else:
@@ -318,7 +357,9 @@ class _Gen:
         if op is None:  # 'in'
             out.append(f"{ind}{t} = compare({node.op!r}, {a}, {b})")
             return t
-        out.append(f"{ind}if type({a}) in PLAIN and type({b}) in PLAIN:")
+        plain = [f"type({x}) in PLAIN" for x, n in ((a, node.left), (b, node.right))
+                 if not (isinstance(n, ast.Literal) and type(n.value) in _PLAIN_LITERALS)]
+        out.append(f"{ind}if {' and '.join(plain) or 'True'}:")
         out.append(f"{ind}    try:")
         out.append(f"{ind}        {t} = {a} {op} {b}")
         out.append(f"{ind}    except TypeError:")

@@ -13,10 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from tongcheng import months as mo
 from tongcheng.evaluate import interpreter as it
 from tongcheng.evaluate import values as v
 from tongcheng.evaluate.interpreter import Frame, Recorder
-from tongcheng.evaluate.values import EvalTypeError, Item, Items
+from tongcheng.evaluate.values import EvalTypeError, Item, Items, MonthSet
 
 
 def root_items(frame: Frame, raw: Any, path: str) -> Any:
@@ -82,6 +83,9 @@ NAMESPACE: dict[str, Any] = {
     "Decimal": Decimal,
     "BaseModel": BaseModel,
     "Items": Items,
+    "MonthSet": MonthSet,
+    "month_count": mo.count,
+    "to_json": v.to_json,
     "IMPLS": it.IMPLS,
     "PLAIN": it._PLAIN,
     "compare": it.compare,
