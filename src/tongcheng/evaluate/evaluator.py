@@ -24,6 +24,7 @@ import attrs
 from tongcheng.errors import Location, RuleConflict, TongchengError
 from tongcheng.evaluate import compiled, finite, firmness
 from tongcheng.evaluate import values as v
+from tongcheng.evaluate.compiled import settled
 from tongcheng.evaluate.decision import Decision, Evaluation, Question, Reason, Status
 from tongcheng.evaluate.interpreter import Frame, Recorder, evaluate_clause, zone_status
 from tongcheng.evaluate.values import EvalTypeError, Unknown
@@ -167,6 +168,10 @@ def decide(
         return d.status
 
     try:
+        if runners is not None:  # compiled: a decision settled before any clause is kept
+            k = settled.key(registry, situation, as_of, rule, memo, trace, subject_of(situation))
+            if k is not None:
+                return settled.settled(k, rule, lambda: grounded(situation, trace))
         first = grounded(situation, trace)
         if first.status is Status.UNDETERMINED:
             return finite.by_cases(first, situation, grounded, trace,
