@@ -116,3 +116,18 @@ def test_rules_compiled_prints_the_generated_code():
     bare = CliRunner().invoke(main, ["rules", "--compiled", "--lang", "en"])
     assert bare.exit_code == 2
     assert "--compiled needs a rule id" in bare.output
+
+
+def test_environment_picks_the_default_evaluator(monkeypatch):
+    from click.testing import CliRunner
+
+    from tongcheng.cli import main
+    from tongcheng.evaluate import evaluator
+
+    monkeypatch.setattr(evaluator, "DEFAULT_EVALUATOR", "interpreter")
+    assert evaluator.runners_for(PACK, None) is None
+    assert evaluator.runners_for(PACK, "compiled") is compiled.runners(PACK)
+    monkeypatch.setattr(evaluator, "DEFAULT_EVALUATOR", "bogus")
+    out = CliRunner().invoke(main, ["rules"])
+    assert out.exit_code == 2
+    assert "TONGCHENG_EVALUATOR='bogus'" in out.output and "未知的评估器" in out.output

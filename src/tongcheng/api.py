@@ -31,12 +31,13 @@ def evaluate(
     as_of: date | None = None,
     rules: Sequence[str] | None = None,
     trace: bool = True,
-    evaluator: str = "compiled",
+    evaluator: str | None = None,
 ) -> Evaluation:
     """Decisions for a situation (a model, a dict, or JSON/YAML text) under a pack.
 
     ``trace=False`` omits the reasons, for speed. ``evaluator="interpreter"`` decides with the
-    reference interpreter instead of the rules compiled to Python (the same decisions). Raises
+    reference interpreter instead of the rules compiled to Python (the same decisions; the
+    default is ``"compiled"``, or the environment's ``TONGCHENG_EVALUATOR``). Raises
     SituationError for invalid input, PackError for a pack that fails to load, KeyError for an
     unknown rule id.
     """

@@ -74,6 +74,12 @@ format_option = click.option(
 @click.version_option(package_name="tongcheng")
 def main() -> None:
     """同城 tongcheng: same-city treatment across Shandong's integration zones."""
+    from tongcheng.evaluate.evaluator import DEFAULT_EVALUATOR, EVALUATORS
+
+    if DEFAULT_EVALUATOR not in EVALUATORS:
+        _fail(EXIT_INVALID, f"TONGCHENG_EVALUATOR={DEFAULT_EVALUATOR!r}: 未知的评估器,"
+              f"可选 {'、'.join(EVALUATORS)} / unknown evaluator; "
+              f"evaluators: {', '.join(EVALUATORS)}")
 
 
 @main.command()

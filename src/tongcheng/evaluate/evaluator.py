@@ -14,6 +14,7 @@ Pure and thread-safe: nothing is stored between calls.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -55,14 +56,15 @@ def evaluate(
     rules: Sequence[str] | None = None,
     registry: PlaceRegistry | None = None,
     trace: bool = True,
-    evaluator: str = "compiled",
+    evaluator: str | None = None,
 ) -> Evaluation:
     """Decide every rule of ``pack`` (or those named in ``rules``) for a validated situation.
 
     ``trace=False`` leaves out the reasons (statuses, outcomes and missing facts are the same),
     for callers that screen many situations and need no explanation. ``evaluator`` is
     ``"compiled"`` (rules compiled once to Python functions, the default) or ``"interpreter"``
-    (the reference: the same decisions, traces included, from the syntax trees directly).
+    (the reference: the same decisions, traces included, from the syntax trees directly);
+    None: ``DEFAULT_EVALUATOR``.
     """
     registry = registry or default_registry()
     when = as_of or getattr(situation, "as_of", None) or date.today()
@@ -75,11 +77,16 @@ def evaluate(
 
 
 EVALUATORS = ("compiled", "interpreter")
+# The evaluator of every face (library, command line, HTTP, watch, replay, timeline) unless a
+# caller names one: the environment variable TONGCHENG_EVALUATOR=interpreter switches a whole
+# process to the reference (to compare the two on any face, as the benchmarks do).
+DEFAULT_EVALUATOR = os.environ.get("TONGCHENG_EVALUATOR") or "compiled"
 
 
-def runners_for(pack: RulePack, evaluator: str) -> Mapping[int, Any] | None:
+def runners_for(pack: RulePack, evaluator: str | None) -> Mapping[int, Any] | None:
     """The generated clause functions of the pack (compiled once), or None for the reference
     interpreter."""
+    evaluator = evaluator or DEFAULT_EVALUATOR
     if evaluator == "compiled":
         return compiled.runners(pack)
     if evaluator == "interpreter":
@@ -138,11 +145,11 @@ def decide(
     memo: dict | None = None,
     trace: bool = True,
     *,
-    runners: Mapping[int, Any] | str | None = "compiled",
+    runners: Mapping[int, Any] | str | None = "",
 ) -> Decision:
     """One rule's decision. ``memo`` shares zone memberships and zone tests between rules of
     one evaluation. ``runners``: the pack's compiled clause functions (``runners_for``), or an
-    evaluator's name.
+    evaluator's name ("": the default evaluator).
 
     Three steps: the rule is decided on the facts as given; a decision left undetermined by
     unknown facts of a few possible values is decided again for each value, and stands where
