@@ -306,7 +306,9 @@ class _Gen:
         arg_src = "[" + ", ".join(args) + "]"
         kw_src = "{" + ", ".join(f"{k!r}: {x}" for k, x in kwargs) + "}"
         call = f"IMPLS[{node.func!r}](frame, {arg_src}, {kw_src}, {path_src})"
-        if node.func == "count" and len(args) == 1:
+        if node.func == "member" and len(args) == 1 and not kwargs:
+            out.append(f"{ind}{t} = member(frame, {args[0]}, {path_src[1:-3]})")
+        elif node.func == "count" and len(args) == 1:
             (a,) = args
             out.append(f"{ind}if type({a}) is Items and not {a}.maybe:")
             out.append(f"{ind}    {t} = len({a}.sure)")

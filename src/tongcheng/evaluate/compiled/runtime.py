@@ -60,6 +60,31 @@ def shared(frame: Frame, key: str, compute: Any, env: Any) -> Any:
     return value
 
 
+def member(frame: Frame, place: Any, path: str | None) -> Any:
+    """``member(place)`` where every membership it needs is known (the common case), else the
+    interpreter's ``member``: one of the rule's zones in force holds both the anchor and the
+    place. A membership too coarse to say sends the question to the interpreter whole."""
+    target = frame.anchor
+    if type(target) is str and type(place) is str:
+        memo = frame.memo
+        for ref in frame.active_zones:
+            t = memo.get((ref.zone.id, target), memo)
+            if t is memo:
+                t = it.zone_status(frame, ref, target)
+            if t is False:
+                continue
+            p = memo.get((ref.zone.id, place), memo)
+            if p is memo:
+                p = it.zone_status(frame, ref, place)
+            if t is None or p is None:
+                break
+            if p:
+                return True
+        else:
+            return False
+    return it.IMPLS["member"](frame, [place], {}, (path,))
+
+
 def if_unknown(cond: Any, a: Any, b: Any) -> Any:
     """``if`` on an unknown condition: the value both branches agree on, else unknown."""
     if v.is_known(a) and v.is_known(b) and a == b:
@@ -101,6 +126,7 @@ NAMESPACE: dict[str, Any] = {
     "k_or": v.k_or,
     "k_not": v.k_not,
     "root_items": root_items,
+    "member": member,
     "shared": shared,
     "if_unknown": if_unknown,
     "unknown_name": unknown_name,
