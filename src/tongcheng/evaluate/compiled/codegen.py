@@ -171,7 +171,9 @@ class _Gen:
                         f"    return {result}", ""]
             self.lines = saved + self.lines + fn_lines
         t = self._tmp()
-        out.append(f"{ind}{t} = shared(frame, {key!r}, {fn}, env)")
+        roots = tuple(sorted({n.name for n in ast.walk(node) if isinstance(n, ast.Name)
+                              and n.name in _FACT_ROOTS and n.name != "as_of"}))
+        out.append(f"{ind}{t} = shared(frame, {key!r}, {fn}, env, {roots!r})")
         return t
 
     def _e_literal(self, node: ast.Literal, scope, out, ind) -> str:

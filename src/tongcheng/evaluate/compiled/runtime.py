@@ -33,30 +33,35 @@ def root_items(frame: Frame, raw: Any, path: str) -> Any:
     return items
 
 
-def shared(frame: Frame, key: str, compute: Any, env: Any) -> Any:
+def shared(frame: Frame, key: str, compute: Any, env: Any, roots: tuple[str, ...]) -> Any:
     """A value that depends on the situation alone (no zone, parameter or definition of a
-    rule): computed once per evaluation and situation, for every rule that uses it. With a
-    trace, the facts it read join the clause's, as if it had been evaluated there."""
+    rule): computed once per evaluation for every rule that uses it, and kept while the parts of
+    the situation it reads (``roots``: ``insurance``, ``person``…) are the same objects — so a
+    situation that finite cases copy with ``person.sex`` set still shares the months of its
+    ``insurance``. With a trace, the facts it read join the clause's, as if it had been
+    evaluated there."""
     memo, situation = frame.memo, frame.situation
+    stamp = tuple([getattr(situation, r, None) for r in roots])
     mkey = ("shared", key)
     hit = memo.get(mkey)
+    same = hit is not None and all(a is b for a, b in zip(hit[0], stamp, strict=True))
     outer = frame.recorder
     if not outer.enabled:
-        if hit is not None and hit[0] is situation:
-            return hit[1]
+        if same:
+            return hit[1]  # type: ignore[index]
         value = compute(frame, env)
-        memo[mkey] = (situation, value, None)
+        memo[mkey] = (stamp, value, None)  # the parts read are kept: their ids stay theirs
         return value
-    if hit is not None and hit[0] is situation and hit[2] is not None:
-        outer.merge(hit[2])
-        return hit[1]
+    if same and hit[2] is not None:  # type: ignore[index]
+        outer.merge(hit[2])  # type: ignore[index]
+        return hit[1]  # type: ignore[index]
     rec = frame.recorder = Recorder()
     try:
         value = compute(frame, env)
     finally:
         frame.recorder = outer
     outer.merge(rec)
-    memo[mkey] = (situation, value, rec)
+    memo[mkey] = (stamp, value, rec)
     return value
 
 
