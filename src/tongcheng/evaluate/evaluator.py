@@ -175,10 +175,11 @@ def decide(
         return d.status
 
     try:
-        if runners is not None:  # compiled: a decision settled before any clause is kept
+        kept = getattr(runners, "settled", None)
+        if kept is not None:  # compiled: a decision settled before any clause is kept
             k = settled.key(registry, situation, as_of, rule, memo, trace, subject_of(situation))
             if k is not None:
-                return settled.settled(k, rule, lambda: grounded(situation, trace))
+                return settled.settled(kept, k, rule, lambda: grounded(situation, trace))
         first = grounded(situation, trace)
         if first.status is Status.UNDETERMINED:
             return finite.by_cases(first, situation, grounded, trace,

@@ -33,16 +33,23 @@ def compile_rule(rule: Rule) -> CompiledRule:
     return CompiledRule(src, {key: namespace[name] for key, name in src.functions.items()})
 
 
+class Runners(dict):
+    """The clause functions of a pack by id of the clause's expression, with the decisions
+    settled before any clause (``settled``) kept for as long as the compiled pack."""
+
+    settled: dict
+
+
 @attrs.frozen
 class CompiledPack:
     rules: Mapping[str, CompiledRule]
-    runners: Mapping[int, Any]
+    runners: Runners
 
 
 # Compiled packs by id of the pack; the pack is kept with its entry, so that its id (and the ids
 # of its expressions, the runners' keys) cannot be reused while the entry lives.
 _PACKS: dict[int, tuple[RulePack, CompiledPack]] = {}
-_PACKS_MAX = 64
+_PACKS_MAX = 16
 
 
 def compiled_pack(pack: RulePack) -> CompiledPack:
@@ -50,7 +57,8 @@ def compiled_pack(pack: RulePack) -> CompiledPack:
     if hit is not None and hit[0] is pack:
         return hit[1]
     rules = {rule.id: compile_rule(rule) for rule in pack.rules}
-    runners: dict[int, Any] = {}
+    runners = Runners()
+    runners.settled = {}
     for r in rules.values():
         runners.update(r.runners)
     out = CompiledPack(rules, runners)

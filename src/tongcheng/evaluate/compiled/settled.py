@@ -20,8 +20,7 @@ from tongcheng.pack import zones as zone_logic
 from tongcheng.pack.model import Rule
 from tongcheng.places import PlaceRegistry
 
-_SETTLED: dict[tuple, tuple[Rule, Decision]] = {}
-_SETTLED_MAX = 50_000
+_SETTLED_MAX = 10_000  # per compiled pack (dates of rules not in force make the most keys)
 
 
 def key(registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule, memo: dict,
@@ -47,13 +46,14 @@ def key(registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule, memo: 
     return (id(rule), "zone", trace)
 
 
-def settled(k: tuple, rule: Rule, decide: Callable[[], Decision]) -> Decision:
-    """The decision kept under ``k``, or ``decide()`` kept there for the next situation."""
-    hit = _SETTLED.get(k)
+def settled(kept: dict, k: tuple, rule: Rule, decide: Callable[[], Decision]) -> Decision:
+    """The decision kept under ``k`` in ``kept`` (the compiled pack's), or ``decide()`` kept
+    there for the next situation."""
+    hit = kept.get(k)
     if hit is not None and hit[0] is rule:
         return hit[1]
     d = decide()
-    if len(_SETTLED) >= _SETTLED_MAX:
-        _SETTLED.clear()
-    _SETTLED[k] = (rule, d)  # the rule is kept: its id cannot be reused meanwhile
+    if len(kept) >= _SETTLED_MAX:
+        kept.clear()
+    kept[k] = (rule, d)  # the rule is kept: its id cannot be reused meanwhile
     return d
