@@ -768,6 +768,30 @@ def _place_arg(frame: Frame, kwargs, paths, index: int) -> tuple[Any, str]:
     return frame.anchor_value(), frame.anchor_path
 
 
+def _lookup(frame: Frame, parameter: Any, place: str, at: date) -> params.ParamHit:
+    """A parameter's value at a place and date; the compiled evaluator looks each up once per
+    evaluation (the registry and the pack are fixed there) and shares it between rules."""
+    if frame.runners is None:
+        return params.lookup(frame.registry, parameter, place, at)
+    key = ("param", id(parameter), place, at)
+    hit = frame.memo.get(key)
+    if hit is None or hit[0] is not parameter:
+        hit = frame.memo[key] = (parameter, params.lookup(frame.registry, parameter, place, at))
+    return hit[1]
+
+
+def _declaring(frame: Frame, parameter: Any, place: str) -> tuple[params.Lookup, str | None]:
+    """Where a parameter is declared for a place (shared between rules, as ``_lookup``)."""
+    if frame.runners is None:
+        return params.declaring_place(frame.registry, parameter, place)
+    key = ("declaring", id(parameter), place)
+    hit = frame.memo.get(key)
+    if hit is None or hit[0] is not parameter:
+        hit = frame.memo[key] = (parameter, params.declaring_place(frame.registry, parameter,
+                                                                   place))
+    return hit[1]
+
+
 @_impl("param", reads_paths=True)
 def _param(frame: Frame, args, kwargs, paths) -> Any:
     (name,) = args
@@ -779,7 +803,7 @@ def _param(frame: Frame, args, kwargs, paths) -> Any:
     at = kwargs.get("at", frame.as_of)
     if isinstance(place, Unknown) or isinstance(at, Unknown):
         return v.unknown(place, at)
-    hit = params.lookup(frame.registry, parameter, place, at)
+    hit = _lookup(frame, parameter, place, at)
     if hit.status is params.Lookup.COARSE:
         if frame.trace:
             frame.recorder.notes.append(Text(
@@ -833,7 +857,7 @@ def _declared(frame: Frame, args, kwargs, paths) -> Any:
     place, place_path = _place_arg(frame, kwargs, paths, 1)
     if isinstance(place, Unknown):
         return place
-    status, declaring = params.declaring_place(frame.registry, parameter, place)
+    status, declaring = _declaring(frame, parameter, place)
     if status is params.Lookup.FOUND or declaring is not None:
         return True
     if status is params.Lookup.COARSE:
