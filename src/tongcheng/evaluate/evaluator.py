@@ -169,7 +169,8 @@ def decide(
         """The status with this zone entry the only one in force (no trace)."""
         try:
             d, _ = _decide(pack, registry, frame.situation, as_of, rule, memo, False, (ref,),
-                           runners=frame.runners)
+                           runners=frame.runners,
+                           outcomes=frame.runners is None or not firmness.status_only(rule))
         except RuleConflict:
             return Status.UNDETERMINED
         return d.status
@@ -195,10 +196,13 @@ def _decide(
     zones: tuple[ZoneRef, ...] | None = None,
     *,
     runners: Mapping[int, Any] | None = None,
+    outcomes: bool = True,
 ) -> tuple[Decision, Frame | None]:
     """The decision on the facts as given, and the frame it was made in (None when the rule
     is not in force or about another kind of subject). ``zones`` weighs those zone entries
-    alone (how firm a grant is: which entry it rests on), in force at ``as_of`` or not."""
+    alone (how firm a grant is: which entry it rests on), in force at ``as_of`` or not.
+    ``outcomes=False`` leaves the outcome out, when only the status is asked for (the compiled
+    evaluator's zone re-decisions, of rules ``firmness.status_only`` allows)."""
     def done(
         status: Status,
         reasons: list[Reason],
@@ -276,7 +280,7 @@ def _decide(
 
     chosen, uncertain, exc_reasons = _exceptions(frame, rule)
     reasons.extend(exc_reasons)
-    variant = _variant(frame, rule, chosen, scope)
+    variant = _variant(frame, rule, chosen, scope, outcomes)
     for other in uncertain:
         # An exception that may or may not apply: where it would change the status, the
         # decision is undetermined; where only outcome values differ, those values are null.
@@ -454,7 +458,8 @@ def _exceptions(
     return chosen, uncertain, reasons
 
 
-def _variant(frame: Frame, rule: Rule, exception: RuleException | None, scope: Any) -> _Variant:
+def _variant(frame: Frame, rule: Rule, exception: RuleException | None, scope: Any,
+             outcomes: bool = True) -> _Variant:
     conditions = rule.conditions
     if exception is not None and exception.conditions is not None:
         conditions = exception.conditions
@@ -474,7 +479,7 @@ def _variant(frame: Frame, rule: Rule, exception: RuleException | None, scope: A
         # eligible: the outcome; ineligible: the figures the refusal turned on (the shortfall
         # of months), where the rule marks them
         status = Status.ELIGIBLE if granted else Status.INELIGIBLE
-        for name, clause in _outcome_clauses(rule, exception).items():
+        for name, clause in _outcome_clauses(rule, exception).items() if outcomes else ():
             if not (granted or clause.on_ineligible):
                 continue
             value, rec = evaluate_clause(frame, clause)
