@@ -131,3 +131,22 @@ def test_environment_picks_the_default_evaluator(monkeypatch):
     out = CliRunner().invoke(main, ["rules"])
     assert out.exit_code == 2
     assert "TONGCHENG_EVALUATOR='bogus'" in out.output and "未知的评估器" in out.output
+
+
+def test_generated_source_takes_names_and_literals_only_through_repr():
+    """Strings of the pack (literals, a rule id) never break out of their quotes."""
+    import attrs
+
+    from tongcheng.evaluate.compiled.codegen import generate
+    from tongcheng.expr import ast as x
+
+    rule = PACK.rule("transit.senior_free_ride")
+    hostile = "x'\n__import__('os').system('true')  # "
+    clause = attrs.evolve(rule.scope[0] if rule.scope else rule.conditions[0],
+                          expr=x.Compare("==", x.Literal(hostile), x.Literal(hostile)))
+    odd = attrs.evolve(rule, id="x\nimport os", scope=(clause,))
+    src = generate(odd).source
+    tree = compile(src, "odd", "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
+    assert src.splitlines()[0].startswith("# rule 'x\\nimport os'")
+    assert "import" not in {type(n).__name__.lower() for n in __import__("ast").walk(tree)}
+    assert repr(hostile) in src

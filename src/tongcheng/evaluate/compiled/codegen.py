@@ -18,6 +18,7 @@ per situation and evaluation, for every rule that has them (``runtime.shared``).
 from __future__ import annotations
 
 import keyword
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -80,7 +81,8 @@ def generate(rule: Rule) -> RuleSource:
     gen = _Gen(rule)
     for kind, clause in clauses_of(rule):
         gen.clause(kind, clause)
-    head = [f"# rule {rule.id}: generated from its checked syntax trees (tongcheng compiled)"]
+    shown = rule.id if re.fullmatch(r"[a-z0-9_.]+", rule.id) else repr(rule.id)
+    head = [f"# rule {shown}: generated from its checked syntax trees (tongcheng compiled)"]
     head += [f"{name} = {text}" for name, text in gen.constant_lines]
     source = "\n".join([*head, "", *gen.lines]) + "\n"
     return RuleSource(rule.id, source, gen.functions, gen.constants)
