@@ -25,6 +25,7 @@ from typing import Any
 
 import attrs
 
+from tongcheng.evaluate import interpreter
 from tongcheng.expr import ast
 from tongcheng.expr.check import ANY, T, fields_of
 from tongcheng.pack.model import Clause, Rule
@@ -416,16 +417,6 @@ def eval_literal(text: str) -> str:
     return value
 
 
-def _imports() -> None:
-    global _FACT_ROOTS, _ALIASES, _READS_PATHS
-    from tongcheng.evaluate import interpreter
-
-    _FACT_ROOTS = frozenset(interpreter.FACT_ROOTS)
-    _ALIASES = dict(interpreter.ALIASES)
-    _READS_PATHS = frozenset(interpreter.READS_PATHS)
-
-
-_FACT_ROOTS: frozenset[str] = frozenset()
-_ALIASES: dict[str, str] = {}
-_READS_PATHS: frozenset[str] = frozenset()
-_imports()
+_FACT_ROOTS = frozenset(interpreter.FACT_ROOTS)
+_ALIASES = dict(interpreter.ALIASES)
+_READS_PATHS = frozenset(interpreter.READS_PATHS)
