@@ -153,8 +153,8 @@ BREAKAGES = [
     Breakage(
         "value-without-reference",
         TRANSIT_PARAMS,
-        "        value: 60\n        reference: >-\n",
-        "        value: 60\n        note: >-\n",
+        "        value: 60\n        reference:\n",
+        "        value: 60\n        note:\n",
         ("reference", "missing"),
         at="      - from: 2021-01-01",
     ),
@@ -185,8 +185,8 @@ BREAKAGES = [
     Breakage(
         "zone-place-not-a-place",
         "zones.yaml",
-        '{place: "370687", from: 2023-10-06}',
-        '{place: "379999", from: 2023-10-06}',
+        '{place: "370687", from: 2023-10-06}   # 海阳\n',
+        '{place: "379999", from: 2023-10-06}   # 海阳\n',
         ("379999", "unknown place code"),
     ),
 ]

@@ -158,27 +158,61 @@ def test_check_lang_en_gives_english_labels(pack):
     assert en["title"] == zh["title"] == {"zh": rule.title.zh, "en": rule.title.en}
 
 
-def test_check_table_prints_status_words_and_titles(pack):
+def test_check_prints_one_line_per_rule_and_the_questions(pack):
     result = run("check", EXAMPLE)
     assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for rule in pack.rules:
+        (line,) = [x for x in lines if x.endswith(f"  {rule.id}")]
+        assert rule.title.zh in line, rule.id
+        assert line[0] in "✔✘?–"
+    granted = next(x for x in lines if x.endswith(RECOGNITION))
+    assert granted.startswith("✔ 符合") and "recognized_months = 305" in granted
+    undetermined = next(x for x in lines if x.endswith("  provident_fund.transfer"))
+    assert undetermined.startswith("? 待定") and "缺: provident_fund.periods" in undetermined
+    assert "下一步可询问" in result.stdout and "此人持有哪些卡" in result.stdout
+    assert "--explain" in lines[-1]
+    assert "判断过程:" not in result.stdout  # traces only when asked
+    assert len(lines) < len(pack.rules) + 20
+
+
+def test_check_explain_shows_traces_and_basis(pack):
+    result = run("check", EXAMPLE, "--explain")
+    assert result.exit_code == 0, result.stderr
     text = squeeze(result.stdout)
-    for word in ("规则", "状态", "✔符合", "–不适用", "?待定"):
+    for word in ("规则", "状态", "✔符合", "–不适用", "?待定", "判断过程:", "政策依据:"):
         assert word in text
     for rule in pack.rules:
         assert squeeze(rule.title.zh) in text, rule.id
-        assert rule.id in text
     assert "recognized_months=305" in text
 
 
-def test_check_table_in_english(pack):
+def test_check_rule_shows_that_rule_explained():
+    result = run("check", EXAMPLE, "--rule", RECOGNITION, "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert "trace:" in result.stdout and "basis:" in result.stdout
+    assert "provident_fund.transfer" not in result.stdout
+
+
+def test_check_in_english(pack):
     result = run("check", EXAMPLE, "--lang", "en")
     assert result.exit_code == 0, result.stderr
     text = squeeze(result.stdout)
-    for word in ("status", "✔eligible", "–notapplicable", "?undetermined"):
+    for word in ("✔eligible", "–notapplicable", "?undetermined", "asknext", "needs:"):
         assert word in text
-    assert "状态" not in text and "符合" not in text
+    assert "状态" not in text and "符合" not in text and "缺:" not in text
     for rule in pack.rules:
         assert squeeze(rule.title.en) in text, rule.id
+
+
+def test_a_mistyped_rule_gets_did_you_mean():
+    result = run("check", EXAMPLE, "--rule", "medical_insurance.contribution_year_recognition")
+    assert_clean_failure(result, 2)
+    assert ("unknown rule 'medical_insurance.contribution_year_recognition' (did you mean "
+            "'medical_insurance.contribution_years_recognition'?)") in result.stderr
+    result = run("rules", "transit.senior_freeride")
+    assert_clean_failure(result, 2)
+    assert "(did you mean 'transit.senior_free_ride'?)" in result.stderr
 
 
 def test_check_reads_stdin():
@@ -249,10 +283,15 @@ BAD_SITUATIONS = [
 )
 def test_invalid_situation_exits_2_naming_path_and_expectation(situation, text, expect):
     path = situation(text)
-    result = run("check", path, "--format", "json")
+    result = run("check", path, "--format", "json", "--lang", "en")
     assert_clean_failure(result, 2)
     for fragment in expect:
         assert fragment in result.stderr
+    # The same problem in Chinese (the default language): the path, then Chinese words.
+    chinese = run("check", path, "--format", "json")
+    assert_clean_failure(chinese, 2)
+    assert expect[0].split(":")[0] + ":" in chinese.stderr
+    assert "情形无效" in chinese.stderr and "invalid situation" not in chinese.stderr
 
 
 def test_invalid_situation_names_every_problem(situation):
@@ -280,26 +319,29 @@ def test_unknown_rule_exits_2(situation):
 
 def test_missing_file_exits_2(tmp_path):
     missing = tmp_path / "nowhere.yaml"
-    result = run("check", missing)
+    result = run("check", missing, "--lang", "en")
     assert_clean_failure(result, 2)
     assert "nowhere.yaml" in result.stderr
     assert "no such file" in result.stderr
+    assert "没有这个文件" in run("check", missing).stderr
 
 
 def test_invalid_yaml_names_the_line(situation):
     path = situation('as_of: 2025-06-01\ntarget: "370200"\nperson: {sex: male\ninsurance: []\n')
-    result = run("check", path)
+    result = run("check", path, "--lang", "en")
     assert_clean_failure(result, 2)
     assert re.search(r"situation\.yaml:[45]\b", result.stderr), result.stderr
     assert "not valid YAML" in result.stderr
+    assert "不是有效的 YAML" in run("check", path).stderr
 
 
 def test_invalid_json_names_the_line(situation):
     path = situation('{"as_of": "2025-06-01",\n "target": "370200",}\n', "s.json")
-    result = run("check", path)
+    result = run("check", path, "--lang", "en")
     assert_clean_failure(result, 2)
     assert re.search(r"s\.json:2\b", result.stderr), result.stderr
     assert "not valid JSON" in result.stderr
+    assert "不是有效的 JSON" in run("check", path).stderr
 
 
 def test_invalid_stdin_exits_2_naming_stdin():
@@ -480,7 +522,10 @@ def test_rules_id_shows_basis_and_parameters_with_confidence():
     retiree = squeeze(run("rules", "medical_insurance.retiree_benefit_years").stdout)
     assert "medical_insurance.retiree_min_months" in retiree
     assert ",medium]" in retiree
-    assert "370600:(declared,novalueknown)" in retiree
+    assert "370600:(已声明,尚无已知数值)" in retiree
+    english = squeeze(
+        run("rules", "medical_insurance.retiree_benefit_years", "--lang", "en").stdout)
+    assert "370600:(declared,novalueknown)" in english
 
 
 def test_rules_id_shows_expressions_as_written(pack):

@@ -32,7 +32,7 @@ EXPECT = {
         ("residence_permit.mutual_recognition", "eligible", {}),
     "services-laiyang-hukou-at-laixi.yaml":
         ("services.cross_city_handling", "eligible",
-         {"handling": "线上一网通办、线下异地可办 (双莱一体化专窗)"}),
+         {"handling": "online_or_window_either_city"}),
     "health-test-results-laiyang-laixi.yaml":
         ("health.test_result_recognition", "eligible", {}),
     "culture-library-card-zibo-jinan.yaml":
@@ -42,6 +42,11 @@ EXPECT = {
     "hukou-accumulation-gaomi-qingdao.yaml":
         ("hukou.admission_years_accumulation", "eligible",
          {"accumulated_residence_months": 112, "accumulated_insurance_months": 114}),
+    "enterprise-credit-yantai-in-qingdao.yaml":
+        ("credit.joint_incentives_and_sanctions", "eligible", {"measures": "joint_sanctions"}),
+    "enterprise-ground-handling-dongying-in-jinan.yaml":
+        ("tourism.ground_handling_subsidy_sharing", "eligible",
+         {"subsidy": "ground_handling_subsidy"}),
     "project-enclave-laixi-laiyang.yaml":
         ("enclave.revenue_sharing", "eligible",
          {"gdp_flying_in": 50000000.02, "gdp_flying_out": 75000000.03}),

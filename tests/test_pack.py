@@ -25,6 +25,7 @@ from packtools import (
 )
 from tongcheng import PackError, RuleConflict, load_pack
 from tongcheng.errors import Location
+from tongcheng.pack.model import local
 
 RECOGNITION = "medical_insurance.contribution_years_recognition"
 
@@ -129,7 +130,8 @@ def test_every_parameter_value_has_a_reference_and_a_confidence(pack):
     for parameter in pack.parameters.values():
         for place, vals in parameter.places.items():
             for val in vals:
-                assert val.reference.strip(), f"{parameter.id}[{place}]"
+                for lang in ("zh", "en"):
+                    assert str(local(val.reference, lang)).strip(), f"{parameter.id}[{place}]"
                 assert val.confidence in ("high", "medium", "low"), f"{parameter.id}[{place}]"
                 values += 1
     assert values >= 10
@@ -287,3 +289,10 @@ def test_an_exception_that_overrides_the_other_wins(tmp_path):
     assert decision.exception == "place_rule"
     assert dict(decision.outcome) == {"level": "place"}
     assert decision.to_json()["exception"] == "place_rule"
+
+
+def test_digest_leaves_out_the_pack_test_cases(pack, tmp_path):
+    copy = copy_pack(tmp_path)
+    (copy / "tests").mkdir(exist_ok=True)
+    (copy / "tests" / "new-case.yaml").write_text("- name: a case added later\n", "utf-8")
+    assert load_pack(copy).info.digest == pack.info.digest

@@ -78,11 +78,21 @@ def test_undetermined_always_says_what_is_missing(situation):
                 v is not None for v in d.outcome.values()) or d.missing or d.missing_parameters
 
 
+def _refusal_figures(rule_id: str) -> set[str]:
+    """The outcome values a rule gives when it refuses (``on_ineligible``: the figures the
+    refusal turned on, such as a shortfall of months)."""
+    rule = tongcheng.bundled_pack().rule(rule_id)
+    clauses = [*rule.outcome, *(c for e in rule.exceptions for c in e.outcome)]
+    return {c.name for c in clauses if c.on_ineligible}
+
+
 @given(situations())
-def test_not_applicable_and_ineligible_carry_no_outcome(situation):
+def test_not_applicable_carries_no_outcome_and_ineligible_only_its_figures(situation):
     for d in decide(situation).values():
-        if d.status.value != "eligible":
-            assert d.outcome == {}
+        if d.status.value in ("not_applicable", "undetermined"):
+            assert d.outcome == {}, d.to_json("en")
+        elif d.status.value == "ineligible":
+            assert set(d.outcome) <= _refusal_figures(d.rule), d.to_json("en")
 
 
 @settings(max_examples=5)

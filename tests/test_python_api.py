@@ -14,6 +14,7 @@ from tongcheng.builder import SituationBuilder
 from tongcheng.errors import SituationError
 from tongcheng.situation import (
     CARD_KINDS,
+    CREDITS,
     EMPLOYMENTS,
     RESULT_KINDS,
     SCHEMES,
@@ -44,7 +45,8 @@ def test_reprs_are_one_line():
 def test_the_builders_choices_are_the_models():
     for alias, values in ((builder.Sex, SEXES), (builder.Employment, EMPLOYMENTS),
                           (builder.Scheme, SCHEMES), (builder.CardKind, CARD_KINDS),
-                          (builder.ResultKind, RESULT_KINDS), (builder.Talent, TALENTS)):
+                          (builder.ResultKind, RESULT_KINDS), (builder.Talent, TALENTS),
+                          (builder.Credit, CREDITS)):
         assert typing.get_args(alias) == tuple(values)
 
 
@@ -89,6 +91,8 @@ def test_every_example_can_be_built():
             b.request(**data["request"])
         if data.get("project"):
             b.project(**data["project"])
+        if data.get("enterprise"):
+            b.enterprise(**data["enterprise"])
         for key, empty in (("insurance", b.no_insurance), ("cards", b.no_cards),
                            ("results", b.no_results)):
             if data.get(key) == []:

@@ -38,13 +38,13 @@ def evaluate(
     ``trace=False`` omits the reasons, for speed. ``evaluator="interpreter"`` decides with the
     reference interpreter instead of the rules compiled to Python (the same decisions; the
     default is ``"compiled"``, or the environment's ``TONGCHENG_EVALUATOR``). Raises
-    SituationError for invalid input, PackError for a pack that fails to load, KeyError for an
-    unknown rule id.
+    SituationError for invalid input (a ``request.service`` the pack does not know included),
+    PackError for a pack that fails to load, KeyError for an unknown rule id.
     """
     if pack is None:
         pack = bundled_pack()
     elif not isinstance(pack, RulePack):
         pack = load_pack(pack)
     if not isinstance(situation, Situation):
-        situation = parse_situation(situation, as_of=as_of)
+        situation = parse_situation(situation, as_of=as_of, services=pack.service_ids)
     return _evaluate(pack, situation, as_of=as_of, rules=rules, trace=trace, evaluator=evaluator)

@@ -33,8 +33,9 @@ Scheme = Literal["employee_medical", "resident_medical", "pension", "unemploymen
                  "work_injury"]
 CardKind = Literal["transit", "social_security", "culture_tourism", "library"]
 ResultKind = Literal["labour_capacity_appraisal", "work_injury_determination",
-                     "elderly_care_assessment", "medical_test"]
+                     "elderly_care_assessment", "medical_test", "talent_recognition"]
 Talent = Literal["high_level", "shortage_technical", "none"]
+Credit = Literal["trustworthy", "dishonest", "none"]
 Grade = Literal[1, 2, 3]
 Place = str | int  # a six-digit code: "370200" or 370200
 Month = str | date  # "2016-01", or any day of that month
@@ -163,11 +164,23 @@ class SituationBuilder:
         self, *, name: str | None = None, jointly_introduced: bool | None = None,
         flying_out: Place | None = None, flying_in: Place | None = None,
         gdp: Money | None = None, tax: Money | None = None,
+        major_industrial: bool | None = None,
     ) -> SituationBuilder:
-        """A jointly introduced flying-enclave project (the subject instead of a person)."""
+        """A jointly introduced flying-enclave project, or a major industrial project moved
+        between cities (the subject instead of a person)."""
         self._data.setdefault("project", {}).update(_given(
             name=name, jointly_introduced=jointly_introduced, flying_out=flying_out,
-            flying_in=flying_in, gdp=gdp, tax=tax))
+            flying_in=flying_in, gdp=gdp, tax=tax, major_industrial=major_industrial))
+        return self
+
+    def enterprise(
+        self, *, name: str | None = None, registered_in: Place | None = None,
+        travel_agency: bool | None = None, credit: Credit | None = None,
+    ) -> SituationBuilder:
+        """An enterprise (the subject instead of a person): where it is registered, whether a
+        travel agency, its credit listing there."""
+        self._data.setdefault("enterprise", {}).update(_given(
+            name=name, registered_in=registered_in, travel_agency=travel_agency, credit=credit))
         return self
 
     # -- out ---------------------------------------------------------------------------------

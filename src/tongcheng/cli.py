@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from tongcheng.cli_options import as_of_date, overlay_option
+from tongcheng.cli_options import as_of_date, overlay_option, pack_option, unknown_rules
 from tongcheng.errors import PackError, RuleConflict, SituationError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
@@ -31,8 +31,8 @@ _COMPILED_NEEDS_RULE = {
 }
 
 
-def _fail(code: int, message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+def _fail(code: int, message: str, lang: str = "en") -> None:
+    click.echo(f"{'错误' if lang == 'zh' else 'error'}: {message}", err=True)
     sys.exit(code)
 
 
@@ -49,15 +49,6 @@ def _console() -> Console:
     return Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 
 
-
-
-pack_option = click.option(
-    "--pack",
-    "pack_path",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Rule-pack folder (default: the bundled pack).",
-)
 lang_option = click.option(
     "--lang",
     type=click.Choice(["zh", "en"]),
@@ -90,10 +81,14 @@ def main() -> None:
     help="Evaluate as of this date (YYYY-MM-DD); "
     "overrides the situation's as_of. Default: the situation's, else today.",
 )
-@click.option("--rule", "rules", multiple=True, help="Only this rule (repeatable).")
+@click.option("--rule", "rules", multiple=True,
+              help="Only this rule, with its trace and basis (repeatable).")
+@click.option("--explain", is_flag=True,
+              help="Show each decision's trace, missing facts and basis (the table shows one "
+                   "line per rule).")
 @format_option
 @lang_option
-@pack_option
+@pack_option()
 @overlay_option
 @click.option("--records", "records_url", envvar="TONGCHENG_RECORDS", metavar="URL",
               help="Record the decisions in this store: a file (SQLite) or postgresql://… "
@@ -103,6 +98,7 @@ def check(
     situation: str,
     as_of: date | None,
     rules: tuple[str, ...],
+    explain: bool,
     fmt: str,
     lang: str,
     pack_path: str | None,
@@ -110,26 +106,32 @@ def check(
     records_url: str | None = None,
     actor: str | None = None,
 ) -> None:
-    """Decide every rule for the situation in SITUATION (JSON or YAML; - for stdin)."""
-    from tongcheng.render import render_evaluation
+    """Decide every rule for the situation in SITUATION (JSON or YAML; - for stdin).
+
+    The table shows one line per rule (status, firmness, main outcome) and the questions to ask
+    next; --explain (or --rule ID) adds each decision's trace and basis.
+    """
+    from tongcheng.render import render_evaluation, render_summary
     from tongcheng.situation import parse_situation
 
-    try:
-        if situation == "-":
-            model = parse_situation(sys.stdin.read(), as_of=as_of, source="<stdin>")
-        else:
-            if not Path(situation).is_file():
-                _fail(EXIT_INVALID, f"{situation}: no such file")
-            model = load_situation(situation, as_of=as_of)
-    except SituationError as e:
-        _fail(EXIT_INVALID, e.describe())
-        return
     pack = _pack(pack_path, overlays)
     try:
-        result = evaluate_pack(pack, model, as_of=as_of, rules=list(rules) or None)
-    except KeyError as e:
-        _fail(EXIT_INVALID, str(e.args[0]))
+        if situation == "-":
+            model = parse_situation(sys.stdin.read(), as_of=as_of, source="<stdin>",
+                                    services=pack.service_ids)
+        else:
+            if not Path(situation).is_file():
+                _fail(EXIT_INVALID, f"{situation}: no such file" if lang == "en"
+                      else f"{situation}:没有这个文件", lang)
+            model = load_situation(situation, as_of=as_of, services=pack.service_ids)
+    except SituationError as e:
+        _fail(EXIT_INVALID, e.describe(lang), lang)
         return
+    wrong = unknown_rules(pack.rule_ids, rules)
+    if wrong:
+        _fail(EXIT_INVALID, wrong)
+    try:
+        result = evaluate_pack(pack, model, as_of=as_of, rules=list(rules) or None)
     except (RuleConflict, RuleError) as e:
         _fail(EXIT_PACK, str(e))
         return
@@ -141,15 +143,18 @@ def check(
         click.echo(WORDS[lang]["recorded"].format(id=record_id), err=True)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(lang), ensure_ascii=False, indent=2))
-    else:
+    elif explain or rules:
         render_evaluation(result, _console(), lang)
+    else:
+        render_summary(result, _console(), lang)
 
 
 @main.command()
 @click.argument("rule_id", required=False)
-@format_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
+              default="table", show_default=True)
 @lang_option
-@pack_option
+@pack_option()
 @overlay_option
 @click.option("--compiled", "show_compiled", is_flag=True,
               help="Print the Python code RULE_ID is compiled to (generated from its checked "
@@ -157,21 +162,22 @@ def check(
 def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None,
           overlays: tuple[str, ...], show_compiled: bool) -> None:
     """List the pack's rules, or show RULE_ID with its basis and parameters."""
-    from tongcheng.render import render_rule, render_rules, rule_parameters
+    from tongcheng.render import render_rule, render_rules, rule_parameters, rules_markdown
 
     pack = _pack(pack_path, overlays)
-    if rule_id and rule_id not in pack.rule_ids:
-        _fail(
-            EXIT_INVALID, f"unknown rule {rule_id!r}; the pack's rules: {', '.join(pack.rule_ids)}"
-        )
+    wrong = unknown_rules(pack.rule_ids, [rule_id] if rule_id else [])
+    if wrong:
+        _fail(EXIT_INVALID, wrong)
     if show_compiled:
         if not rule_id:
-            _fail(EXIT_INVALID, _COMPILED_NEEDS_RULE[lang])
+            _fail(EXIT_INVALID, _COMPILED_NEEDS_RULE[lang], lang)
         from tongcheng.evaluate import compiled
 
         click.echo(compiled.source(pack, rule_id), nl=False)
         return
-    if fmt == "json":
+    if fmt == "markdown":
+        click.echo(rules_markdown(pack, lang, [rule_id] if rule_id else None), nl=False)
+    elif fmt == "json":
         from tongcheng.evaluate.decision import basis_json
 
         chosen = [pack.rule(rule_id)] if rule_id else list(pack.rules)
@@ -195,7 +201,7 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None,
                     "from": str(r.in_force_from) if r.in_force_from else None,
                     "to": str(r.in_force_to) if r.in_force_to else None,
                 },
-                "parameters": rule_parameters(pack, r),
+                "parameters": rule_parameters(pack, r, lang),
                 "basis": [basis_json(b, lang) for b in r.basis],
                 "defined_at": str(r.location),
             }
@@ -211,7 +217,7 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None,
 @main.command()
 @format_option
 @lang_option
-@pack_option
+@pack_option()
 @overlay_option
 def coverage(fmt: str, lang: str, pack_path: str | None, overlays: tuple[str, ...]) -> None:
     """Which policy sources the rules cite, and which promised treatments are encoded."""
@@ -275,6 +281,14 @@ from tongcheng.records.cli import records, replay  # noqa: E402 (click only; SQL
 
 main.add_command(records)
 main.add_command(replay)
+
+from tongcheng.packtest.command import test  # noqa: E402 (click only; the runner loads on use)
+
+main.add_command(test)
+
+from tongcheng.docsite.command import docs  # noqa: E402 (click only; jinja2 loads on use)
+
+main.add_command(docs)
 
 if __name__ == "__main__":
     main()

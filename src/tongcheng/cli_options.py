@@ -27,3 +27,49 @@ def overlay_option(command):
         help="An overlay folder layered on the pack: a deployment's own parameter values, "
              "documents and rules (repeatable, applied in order).",
     )(command)
+
+
+# --- the pack, taken the same way by every command ----------------------------------------------
+
+PACK_HELP = "Rule-pack folder (default: the bundled pack)."
+
+
+def pack_option(help: str = PACK_HELP):
+    """``--pack DIR``, as every command that reads a pack takes it (into ``pack_path``)."""
+    return click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
+                        help=help)
+
+
+def pack_argument_or_option(command):
+    """``PACK`` as a positional argument (kept where a command had one) and ``--pack DIR``;
+    the command receives both (``pack``, ``pack_path``) and calls :func:`one_pack`."""
+    command = pack_option()(command)
+    return click.argument("pack", required=False, type=click.Path(file_okay=False))(command)
+
+
+def one_pack(positional: str | None, option: str | None) -> str | None:
+    """The pack a command was given, by its positional ``PACK`` or by ``--pack``; both, naming
+    different folders, is a usage error (exit 2)."""
+    from pathlib import Path
+
+    if positional and option and Path(positional).resolve() != Path(option).resolve():
+        raise click.UsageError(f"two packs given: {positional} and --pack {option}; give one")
+    return option or positional
+
+
+def unknown_rules(known: tuple[str, ...] | list[str], asked: tuple[str, ...] | list[str]
+                  ) -> str | None:
+    """A message naming each rule id not in the pack, with the nearest known one; None when
+    every id is known."""
+    from tongcheng.suggest import closest
+
+    wrong = [r for r in asked if r not in known]
+    if not wrong:
+        return None
+    parts = []
+    for r in wrong:
+        hit = closest(r, known)
+        parts.append(f"unknown rule {r!r}" + (f" (did you mean {hit!r}?)" if hit else ""))
+    if all(closest(r, known) for r in wrong):
+        return "; ".join(parts)
+    return "; ".join(parts) + f". The pack's rules: {', '.join(known)}"

@@ -8,7 +8,7 @@ missing from the pack are listed as not yet encoded.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
@@ -24,12 +24,25 @@ class _Text(BaseModel):
     en: str
 
 
+class _Basis(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    document: str
+    article: str | None = None
+    quote: str | None = None
+
+
 class TreatmentIn(BaseModel):
+    """One promised treatment: the rules encoding it, or why it is not a rule (then, where the
+    sentence is at hand, its basis and how firm it is, so coverage accounts for it)."""
+
     model_config = ConfigDict(extra="forbid")
     treatment: _Text
     domain: str
     rules: list[str] = []
+    zones: list[str] = []
     not_a_person_rule: _Text | None = None
+    firmness: Literal["in_force", "pilot", "promise"] | None = None
+    basis: list[_Basis] = []
 
 
 @attrs.frozen
@@ -40,6 +53,9 @@ class Treatment:
     encoded: tuple[str, ...]
     missing: tuple[str, ...]
     not_a_person_rule: dict[str, str] | None
+    zones: tuple[str, ...] = ()
+    firmness: str | None = None
+    basis: tuple[dict[str, str], ...] = ()
 
     @property
     def status(self) -> str:
@@ -63,13 +79,44 @@ def load_catalogue(pack: RulePack) -> list[Treatment]:
              f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}")
             for err in e.errors()
         ]) from None
+    problems = [
+        (Location("catalogue.yaml", yamlio.line_of(lines, (i, *sub))), message)
+        for i, t in enumerate(items) for sub, message in _basis_problems(pack, t)
+    ]
+    if problems:
+        raise PackError(problems)
     ids = set(pack.rule_ids)
     return [
         Treatment(t.treatment.model_dump(), t.domain, tuple(t.rules),
                   tuple(r for r in t.rules if r in ids), tuple(r for r in t.rules if r not in ids),
-                  t.not_a_person_rule.model_dump() if t.not_a_person_rule else None)
+                  t.not_a_person_rule.model_dump() if t.not_a_person_rule else None,
+                  tuple(t.zones), t.firmness,
+                  tuple(b.model_dump(exclude_none=True) for b in t.basis))
         for t in items
     ]
+
+
+def _basis_problems(pack: RulePack, t: TreatmentIn) -> list[tuple[tuple, str]]:
+    """A coverage entry's documents, zones and quotes are checked as a rule's are."""
+    out: list[tuple[tuple, str]] = []
+    for z in t.zones:
+        if z not in pack.zones:
+            out.append((("zones",), f"unknown zone {z!r}"))
+    for j, b in enumerate(t.basis):
+        doc = pack.documents.get(b.document)
+        if doc is None:
+            out.append((("basis", j, "document"), f"unknown document {b.document!r}"))
+            continue
+        source = Path(pack.root) / "sources" / doc.file if doc.file else None
+        text = source.read_text("utf-8") if source is not None and source.is_file() else None
+        if b.quote and text is not None and _squeeze(b.quote) not in _squeeze(text):
+            out.append((("basis", j, "quote"), f"the quote is not in sources/{doc.file} "
+                        "word for word; copy the sentence exactly"))
+    return out
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
 
 
 def coverage(pack: RulePack) -> dict[str, Any]:
@@ -90,17 +137,22 @@ def coverage(pack: RulePack) -> dict[str, Any]:
     for a in pack.announced:
         known = [s.id for s in pack.services if s.zone == a.zone]
         services.append({"zone": a.zone, "known": len(known), "announced": a.count,
-                         "at_least": a.at_least, "items": known})
+                         "at_least": a.at_least, "items": known,
+                         "announced_on": a.start.isoformat() if a.start else None,
+                         "confidence": a.confidence})
     return {
         "sources": [
-            {"document": d.id, "title": d.title, "kind": d.kind,
+            {"document": d.id, "title": {"zh": d.title.zh, "en": d.title.en}, "kind": d.kind,
              "rules": by_document[d.id], "zones": zones_by_document[d.id]}
             for d in pack.documents.values()
         ],
         "treatments": [
             {"treatment": t.name, "domain": t.domain, "status": t.status,
              "rules": list(t.encoded), "missing_rules": list(t.missing),
-             **({"reason": t.not_a_person_rule} if t.not_a_person_rule else {})}
+             **({"reason": t.not_a_person_rule} if t.not_a_person_rule else {}),
+             **({"zones": list(t.zones)} if t.zones else {}),
+             **({"firmness": t.firmness} if t.firmness else {}),
+             **({"basis": list(t.basis)} if t.basis else {})}
             for t in treatments
         ],
         "uncatalogued_rules": sorted(

@@ -10,13 +10,34 @@ import attrs
 
 @attrs.frozen
 class Problem:
-    """One thing wrong with an input: a path into it (``insurance[1].to``) and what was expected."""
+    """One thing wrong with an input: a path into it (``insurance[1].to``) and what was expected.
+
+    ``message`` is English; ``zh`` says the same in Chinese (the situation model words every
+    problem in both, see wording.py); ``line`` is where the path is in a YAML or JSON text;
+    ``code`` names the kind of problem for programs.
+    """
 
     path: str
     message: str
+    zh: str | None = None
+    line: int | None = None
+    code: str | None = None
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` (Chinese falls back to English only where none was written)."""
+        return self.zh if lang == "zh" and self.zh else self.message
+
+    def describe(self, lang: str = "en", source: str | None = None) -> str:
+        """``path: message``, after ``file:line: `` (or the line in words) when it is known."""
+        out = f"{self.path}: {self.text(lang)}" if self.path else self.text(lang)
+        if self.line is None:
+            return out
+        if source:
+            return f"{source}:{self.line}: {out}"
+        return f"第 {self.line} 行:{out}" if lang == "zh" else f"line {self.line}: {out}"
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
+        return self.describe("en")
 
 
 class TongchengError(Exception):
@@ -26,14 +47,21 @@ class TongchengError(Exception):
 class SituationError(TongchengError):
     """A situation is invalid. It is refused whole, with every problem named."""
 
-    def __init__(self, problems: list[Problem], source: str | None = None) -> None:
+    def __init__(
+        self, problems: list[Problem], source: str | None = None, lang: str | None = None
+    ) -> None:
         self.problems = list(problems)
         self.source = source
+        self.lang = lang  # the language the input asked for, where it said (HTTP ``lang``)
         super().__init__(self.describe())
 
-    def describe(self) -> str:
-        head = f"invalid situation{f' in {self.source}' if self.source else ''}"
-        return head + ":\n" + "\n".join(f"  {p}" for p in self.problems)
+    def describe(self, lang: str = "en") -> str:
+        if lang == "zh":
+            head = f"情形无效{f'({self.source})' if self.source else ''}"
+        else:
+            head = f"invalid situation{f' in {self.source}' if self.source else ''}"
+        lines = [f"  {p.describe(lang, self.source)}" for p in self.problems]
+        return head + ":\n" + "\n".join(lines)
 
 
 @attrs.frozen

@@ -104,6 +104,27 @@ _QUESTIONS: list[tuple[str, str, str]] = [
      "What is the project's tax revenue for the period?"),
     (r"^project\.flying_(out|in)$", "项目的飞出地和飞入地分别是哪里?",
      "Where does the project fly out from, and where does it land?"),
+    (r"^project\.major_industrial$",
+     "该项目是否为政府引导的跨区域重大产业项目,或承接市外、省外转移的重大产业项目?",
+     "Is it a major industrial project invested across regions under government guidance, or "
+     "moved in from another city or province?"),
+    (r"^project$", "该项目的基本情况(飞出地、飞入地等)是什么?",
+     "What is the project (where it flies out from and lands, …)?"),
+    (r"^enterprise$", "该企业的基本情况(登记地、是否旅行社、信用名单)是什么?",
+     "What is the enterprise (where registered, whether a travel agency, its credit listing)?"),
+    (r"^enterprise\.registered_in$", "该企业在哪个县(区、市)登记注册?",
+     "In which county is the enterprise registered?"),
+    (r"^enterprise\.travel_agency$", "该企业是否为旅行社?", "Is the enterprise a travel agency?"),
+    (r"^enterprise\.credit$", "该企业是否被列入守信或失信名单?",
+     "Is the enterprise listed as trustworthy or as dishonest?"),
+    (r"^person\.work_place$", "此人在哪里工作?", "Where does the person work?"),
+    (r"^provident_fund\.periods\[\d+\]\.(from|to)$", "这段公积金缴存从哪个月到哪个月?",
+     "From which month to which month were these fund deposits made?"),
+    (r"^insurance\[\d+\]\.(from|to)$", "这段缴费从哪个月到哪个月?",
+     "From which month to which month was this period paid?"),
+    (r"^results\[\d+\]\.issued$", "这份结果是何时出具的?", "When was this result issued?"),
+    (r"^request$", "此人要办理什么(政务服务事项、就诊医院等级)?",
+     "What does the person ask for (a service item, the hospital's grade)?"),
 ]
 
 
@@ -111,4 +132,4 @@ def question_for(path: str, lang: str = "zh") -> str:
     for pattern, zh, en in _QUESTIONS:
         if re.match(pattern, path):
             return en if lang == "en" else zh
-    return f"{path}?"
+    return f"What is {path}?" if lang == "en" else f"{path} 是什么?"

@@ -1,7 +1,13 @@
-"""Text rendering of decisions and rules for people at a terminal (the command line's table)."""
+"""Text rendering of decisions and rules for people at a terminal (the command line's table).
+
+Everything printed is in the language asked: words from ``WORDS``, values through ``show``
+(booleans as 是/否, outcome codes as their terms, phrases in both languages picked), pack
+prose through its ``{zh, en}`` form. Codes, ids, paths and quoted source text stay as they are.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
@@ -10,7 +16,7 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from tongcheng.evaluate.decision import Decision, Evaluation, Reason, Status, basis_json
-from tongcheng.pack.model import Rule, RulePack, ZoneRef
+from tongcheng.pack.model import Rule, RulePack, Text, ZoneRef, local
 from tongcheng.questions import question_for
 
 STATUS_WORDS = {
@@ -37,6 +43,40 @@ WORDS = {
         "pack": "规则包",
         "settles": "可确定",
         "firmness": {"pilot": "试点(探索)", "promise": "承诺(推动)", "in_force": ""},
+        "needs": "缺",
+        "explain": "判断过程与政策依据:加 --explain(或 --rule 规则编号)",
+        "firmness_names": {"pilot": "试点(探索)", "promise": "承诺(推动)", "in_force": "已实施"},
+        "yes": "是",
+        "no": "否",
+        "none": "(无)",
+        "undated": "无日期",
+        "sources": {"official": "官方文本", "news report": "新闻报道", "news": "新闻报道",
+                    "secondary": "二手资料"},
+        "in_force": "施行",
+        "zones": "区域",
+        "parameter": "参数",
+        "domain": "领域",
+        "subject": "对象",
+        "subjects": {"person": "个人", "project": "项目", "enterprise": "企业"},
+        "defined_at": "定义于",
+        "from": "起",
+        "firmness_label": "确定程度",
+        "definitions": "定义",
+        "scope": "适用范围",
+        "conditions": "条件",
+        "applies": "适用于",
+        "parameters": "参数",
+        "declared_no_value": "(已声明,尚无已知数值)",
+        "no_values": "无数值",
+        "places_without_value": "{n} 个地方无数值",
+        "sources_head": "政策来源及引用它们的规则",
+        "treatments_head": "政策承诺的待遇",
+        "not_a_person_rule": "不编为规则",
+        "announced_on": "{date} 公布",
+        "confidence": "可信度 {c}",
+        "not_encoded": "尚未编码",
+        "uncatalogued": "未列入目录的规则",
+        "services_head": "跨市通办事项:已知 / 公布",
     },
     "en": {
         "rule": "rule",
@@ -56,6 +96,41 @@ WORDS = {
         "pack": "rule pack",
         "settles": "settles",
         "firmness": {"pilot": "pilot (to explore)", "promise": "promise", "in_force": ""},
+        "needs": "needs",
+        "explain": "traces and basis: add --explain (or --rule ID)",
+        "firmness_names": {"pilot": "pilot (to explore)", "promise": "promise",
+                           "in_force": "in force"},
+        "yes": "yes",
+        "no": "no",
+        "none": "(none)",
+        "undated": "undated",
+        "sources": {"official": "official text", "news report": "news report",
+                    "news": "news report", "secondary": "secondary source"},
+        "in_force": "in force",
+        "zones": "zones",
+        "parameter": "parameter",
+        "domain": "domain",
+        "subject": "subject",
+        "subjects": {"person": "person", "project": "project", "enterprise": "enterprise"},
+        "defined_at": "defined at",
+        "from": "from",
+        "firmness_label": "firmness",
+        "definitions": "definitions",
+        "scope": "scope",
+        "conditions": "conditions",
+        "applies": "applies",
+        "parameters": "parameters",
+        "declared_no_value": "(declared, no value known)",
+        "no_values": "no values",
+        "places_without_value": "{n} place(s) without value",
+        "sources_head": "Policy sources and the rules citing them",
+        "treatments_head": "Promised treatments",
+        "not_a_person_rule": "not a rule",
+        "announced_on": "announced {date}",
+        "confidence": "{c} confidence",
+        "not_encoded": "NOT YET ENCODED",
+        "uncatalogued": "rules not in the catalogue",
+        "services_head": "One-stop service items known / announced",
     },
 }
 
@@ -64,14 +139,81 @@ def _mark(value: Any) -> str:
     return "✔" if value is True else "✘" if value is False else "?"
 
 
-def _fmt(value: Any) -> str:
+def show(value: Any, lang: str = "zh", terms: Mapping[str, Text] | None = None) -> str:
+    """A value as a person reads it in ``lang``: 是/否 for booleans, an outcome code as its term,
+    a phrase given in both languages in one, a service item by its name."""
+    w = WORDS[lang]
     if value is None:
         return "—"
-    if isinstance(value, list):
-        return "; ".join(_fmt(v) for v in value) or "(none)"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    if isinstance(value, bool):
+        return w["yes"] if value else w["no"]
+    if isinstance(value, str):
+        term = (terms or {}).get(value)
+        return term.get(lang) if term is not None else value
+    if isinstance(value, Text):
+        return value.get(lang)
+    if isinstance(value, list | tuple):
+        return "; ".join(show(v, lang, terms) for v in value) or w["none"]
+    if isinstance(value, Mapping):
+        if set(value) == {"zh", "en"}:
+            return str(local(value, lang))
+        name = value.get("name")
+        if isinstance(name, Mapping) and set(name) == {"zh", "en"}:
+            return str(local(name, lang))
+        return "{" + ", ".join(f"{k}: {_item(v, lang, terms)}" for k, v in value.items()) + "}"
     return str(value)
+
+
+_ORDER = {Status.ELIGIBLE: 0, Status.UNDETERMINED: 1, Status.INELIGIBLE: 2,
+          Status.NOT_APPLICABLE: 3}
+
+
+def render_summary(result: Evaluation, console: Console, lang: str = "zh") -> None:
+    """What a person at a terminal wants first: one line per rule — status, firmness, the main
+    outcome (or what is missing) — granted first, then the questions to ask next."""
+    w = WORDS[lang]
+    console.print(
+        f"{w['as_of']}: {result.as_of}   {w['pack']}: {result.pack.name} {result.pack.version}",
+        highlight=False)
+    for d in sorted(result.decisions, key=lambda d: _ORDER[d.status]):
+        symbol, words, style = STATUS_WORDS[d.status]
+        line = RichText(f"{symbol} {words[lang]:<{14 if lang == 'en' else 5}}", style=style)
+        line.append(f" {d.title.get(lang)}")
+        firm = w["firmness"].get(d.firmness, "")
+        if firm and d.status is not Status.NOT_APPLICABLE:
+            line.append(f" [{firm}]", style="yellow")
+        main = main_outcome(d, lang, result.pack.terms)
+        if main:
+            line.append(f"  {main}")
+        elif d.status is Status.UNDETERMINED and (d.missing or d.missing_parameters):
+            line.append(f"  {w['needs']}: {', '.join([*d.missing, *d.missing_parameters])}",
+                        style="yellow")
+        line.append(f"  {d.rule}", style="dim")
+        console.print(line, soft_wrap=True)  # one line per rule, even in a narrow pipe
+    if result.questions:
+        console.print(f"\n[bold]{w['questions']}[/bold]")
+        for q in result.questions:
+            console.print(f"  • {escape(question_for(q.path, lang))}  [dim]{escape(q.path)}[/dim]",
+                          highlight=False, soft_wrap=True)
+    console.print(f"\n[dim]{w['explain']}[/dim]")
+
+
+def main_outcome(d: Decision, lang: str = "zh", terms: Mapping[str, Text] | None = None) -> str:
+    """The first outcome value a decision gives (``recognized_months = 305``), or nothing."""
+    for name, value in d.outcome.items():
+        if value is not None and value != [] and value != {}:
+            return f"{name} = {show(value, lang, terms)}"
+    return ""
+
+
+def _item(value: Any, lang: str, terms: Mapping[str, Text] | None) -> str:
+    """A field of a record: text the person wrote (not a code) is quoted, as they wrote it."""
+    if isinstance(value, str) and not value.isascii() and value not in (terms or {}):
+        return f"'{value}'"
+    return show(value, lang, terms)
+
+
+_fmt = show  # the name older callers use
 
 
 def render_evaluation(result: Evaluation, console: Console, lang: str = "zh") -> None:
@@ -86,7 +228,8 @@ def render_evaluation(result: Evaluation, console: Console, lang: str = "zh") ->
     table.add_column(w["outcome"])
     for d in result.decisions:
         symbol, words, style = STATUS_WORDS[d.status]
-        outcome = escape(", ".join(f"{k}={_fmt(v)}" for k, v in d.outcome.items()))
+        terms = result.pack.terms
+        outcome = escape(", ".join(f"{k}={show(v, lang, terms)}" for k, v in d.outcome.items()))
         title = d.title.get(lang)
         table.add_row(
             f"{title}\n[dim]{d.rule}[/dim]",
@@ -94,7 +237,7 @@ def render_evaluation(result: Evaluation, console: Console, lang: str = "zh") ->
         )
     console.print(table)
     for d in result.decisions:
-        render_decision(d, console, lang)
+        render_decision(d, console, lang, result.pack.terms)
     if result.questions:
         console.print(f"\n[bold]{w['questions']}[/bold]")
         for q in result.questions:
@@ -104,7 +247,9 @@ def render_evaluation(result: Evaluation, console: Console, lang: str = "zh") ->
             )
 
 
-def render_decision(d: Decision, console: Console, lang: str = "zh") -> None:
+def render_decision(
+    d: Decision, console: Console, lang: str = "zh", terms: Mapping[str, Text] | None = None
+) -> None:
     w = WORDS[lang]
     symbol, words, style = STATUS_WORDS[d.status]
     console.print()
@@ -116,10 +261,10 @@ def render_decision(d: Decision, console: Console, lang: str = "zh") -> None:
         console.print(f"   {w['exception']}: {d.exception}")
     if d.outcome:
         for k, v in d.outcome.items():
-            console.print(f"   {w['outcome']}: {k} = {escape(_fmt(v))}")
+            console.print(f"   {w['outcome']}: {k} = {escape(show(v, lang, terms))}")
     console.print(f"   {w['trace']}:")
     for r in d.reasons:
-        _reason_line(r, console, lang)
+        _reason_line(r, console, lang, terms)
     if d.missing:
         console.print(f"   [yellow]{w['missing']}[/]: {escape(', '.join(d.missing))}")
     if d.missing_parameters:
@@ -130,11 +275,11 @@ def render_decision(d: Decision, console: Console, lang: str = "zh") -> None:
     if flagged:
         console.print(f"   [yellow]⚠ {w['unverified']}[/]:")
         for p in flagged:
+            undated = f", {w['undated']}" if p.get("undated") else ""
             console.print(
                 escape(
-                    f"      {p['parameter']}[{p['place']}] = {_fmt(p.get('value'))} "
-                    f"({p.get('confidence')}{', undated' if p.get('undated') else ''}): "
-                    f"{p.get('reference', '')}"
+                    f"      {p['parameter']}[{p['place']}] = {show(p.get('value'), lang)} "
+                    f"({p.get('confidence')}{undated}): {local(p.get('reference', ''), lang)}"
                 ),
                 highlight=False,
             )
@@ -154,22 +299,33 @@ def firmness_tag(d: Decision, lang: str) -> str:
     return f"   {escape(f'[{firm}]')}" if firm else ""
 
 
-def _reason_line(r: Reason, console: Console, lang: str) -> None:
+def _reason_line(
+    r: Reason, console: Console, lang: str, terms: Mapping[str, Text] | None = None
+) -> None:
+    head, *rest = reason_lines(r, lang, terms=terms)
+    console.print(escape(head), highlight=False)
+    for line in rest:
+        console.print(f"[dim]{escape(line)}[/dim]", highlight=False)
+
+
+def reason_lines(r: Reason, lang: str, indent: str = "     ",
+                 terms: Mapping[str, Text] | None = None) -> list[str]:
+    """One line of the trace as plain text: the test and its value, then the facts it read and
+    its notes, indented (the command line's table and ``tongcheng test`` print it alike)."""
     if r.kind == "outcome":
-        line = f"     = {escape(r.label.get(lang))}: {escape(_fmt(r.value))}"
+        lines = [f"{indent}= {r.label.get(lang)}: {show(r.value, lang, terms)}"]
     else:
-        line = f"     {_mark(r.value)} {escape(r.label.get(lang))}"
-    facts = ", ".join(f"{k}={_fmt(v)}" for k, v in list(r.facts.items())[:6])
+        lines = [f"{indent}{_mark(r.value)} {r.label.get(lang)}"]
+    facts = ", ".join(f"{k}={show(v, lang)}" for k, v in list(r.facts.items())[:6])
     if len(r.facts) > 6:
         facts += f", … (+{len(r.facts) - 6})"
-    console.print(line, highlight=False)
     if facts:
-        console.print(f"         [dim]{escape(facts)}[/dim]", highlight=False)
-    for note in r.notes:
-        console.print(f"         [dim]{escape(note.get(lang))}[/dim]", highlight=False)
+        lines.append(f"{indent}    {facts}")
+    lines += [f"{indent}    {note.get(lang)}" for note in r.notes]
+    return lines
 
 
-FIRMNESS_WORDS = {
+FIRMNESS_WORDS = {  # the short words a basis line gives its zone entry
     "zh": {"in_force": "已实施", "pilot": "试点", "promise": "承诺"},
     "en": {"in_force": "in force", "pilot": "pilot", "promise": "promise"},
 }
@@ -186,31 +342,34 @@ def basis_line(b: dict[str, Any], lang: str = "zh") -> str:
     text = " ".join(parts)
     if b.get("quote"):
         text += f": “{b['quote']}”"
-    text += f" [{b['source']}]"
+    text += f" [{WORDS[lang]['sources'].get(b['source'], b['source'])}]"
     if b.get("zone"):  # a zone entry's sentence: where it grants, and how firmly
-        words = FIRMNESS_WORDS["en" if lang == "en" else "zh"]
-        text += f" ({b['zone']}: {words.get(b['firmness'], b['firmness'])})"
+        names = FIRMNESS_WORDS["en" if lang == "en" else "zh"]
+        text += f" ({b['zone']}: {names.get(b['firmness'], b['firmness'])})"
     return text
 
 
 def render_rules(pack: RulePack, console: Console, lang: str = "zh") -> None:
     """One block per rule: id, title, domain, dates, zones, and its parameters' confidence."""
+    w = WORDS[lang]
     for rule in pack.rules:
-        zones = ", ".join(f"{z.zone.name.get(lang)} ({z.start}{_zone_firmness(z)})"
+        zones = ", ".join(f"{z.zone.name.get(lang)} ({z.start}{_zone_firmness(z, lang)})"
                           for z in rule.zones)
         span = f"{rule.in_force_from or '…'} – {rule.in_force_to or ''}"
         levels = rule.firmness_levels
-        firm = "" if levels == ("in_force",) else f" · {'/'.join(levels)}"
+        firm = ("" if levels == ("in_force",)
+                else " · " + "/".join(w["firmness_names"][f] for f in levels))
         console.print(f"[bold]{rule.id}[/bold]", highlight=False)
-        console.print(escape(f"  {rule.title.get(lang)} · {rule.domain} · in force {span}{firm}"),
-                      highlight=False)
-        console.print(escape(f"  zones: {zones}"), highlight=False)
-        for name, conf in rule_parameters(pack, rule).items():
-            console.print(escape(f"  parameter {name}: {conf}"), highlight=False)
+        console.print(escape(f"  {rule.title.get(lang)} · {rule.domain} · {w['in_force']} "
+                             f"{span}{firm}"), highlight=False)
+        console.print(escape(f"  {w['zones']}: {zones}"), highlight=False)
+        for name, conf in rule_parameters(pack, rule, lang).items():
+            console.print(escape(f"  {w['parameter']} {name}: {conf}"), highlight=False)
 
 
-def rule_parameters(pack: RulePack, rule: Rule) -> dict[str, str]:
+def rule_parameters(pack: RulePack, rule: Rule, lang: str = "en") -> dict[str, str]:
     """Parameters a rule reads, each with the range of confidences of its values."""
+    w = WORDS[lang]
     names = rule.parameter_names()
     out = {}
     order = ["high", "medium", "low"]
@@ -218,31 +377,35 @@ def rule_parameters(pack: RulePack, rule: Rule) -> dict[str, str]:
         p = pack.parameters[name]
         confs = {v.confidence for vals in p.places.values() for v in vals}
         empty = sum(1 for vals in p.places.values() if not vals)
-        desc = "/".join(c for c in order if c in confs) or "no values"
+        desc = "/".join(c for c in order if c in confs) or w["no_values"]
         if empty:
-            desc += f", {empty} place(s) without value"
+            desc += ", " + w["places_without_value"].format(n=empty)
         out[name] = desc
     return out
 
 
 def render_rule(pack: RulePack, rule: Rule, console: Console, lang: str = "zh") -> None:
+    w = WORDS[lang]
     console.print(f"[bold]{rule.title.get(lang)}[/bold]  [dim]{rule.id}[/dim]")
-    console.print(f"domain: {rule.domain}   subject: {rule.subject}   "
-                  f"firmness: {'/'.join(rule.firmness_levels)}")
+    console.print(f"{w['domain']}: {rule.domain}   "
+                  f"{w['subject']}: {w['subjects'].get(rule.subject, rule.subject)}   "
+                  f"{w['firmness_label']}: "
+                  + "/".join(w["firmness_names"][f] for f in rule.firmness_levels))
     console.print(
-        f"in force: {rule.in_force_from or '…'} – {rule.in_force_to or ''}   "
-        f"defined at {rule.location}"
+        f"{w['in_force']}: {rule.in_force_from or '…'} – {rule.in_force_to or ''}   "
+        f"{w['defined_at']} {rule.location}"
     )
-    console.print("zones:")
+    console.print(f"{w['zones']}:")
     for z in rule.zones:
         members = ", ".join(sorted(z.zone.members_at(z.start)))
-        console.print(escape(f"  {z.zone.name.get(lang)} from {z.start} [{z.firmness}]: "
+        firm = w["firmness_names"].get(z.firmness, z.firmness)
+        console.print(escape(f"  {z.zone.name.get(lang)} {w['from']} {z.start} [{firm}]: "
                              f"{members}"), highlight=False)
     for title, clauses in (
-        ("definitions", rule.lets),
-        ("scope", rule.scope),
-        ("conditions", rule.conditions),
-        ("outcome", rule.outcome),
+        (w["definitions"], rule.lets),
+        (w["scope"], rule.scope),
+        (w["conditions"], rule.conditions),
+        (w["outcome"], rule.outcome),
     ):
         if clauses:
             console.print(f"{title}:")
@@ -251,75 +414,96 @@ def render_rule(pack: RulePack, rule: Rule, console: Console, lang: str = "zh") 
                 console.print(f"  {c.name}: {escape(label)}[cyan]{escape(c.text)}[/cyan]",
                               highlight=False)
     for e in rule.exceptions:
-        console.print(f"exception {e.label}: {e.title.get(lang)}")
+        console.print(f"{w['exception']} {e.label}: {e.title.get(lang)}")
         for c in e.applies:
-            console.print(f"  applies: [cyan]{escape(c.text)}[/cyan]", highlight=False)
+            console.print(f"  {w['applies']}: [cyan]{escape(c.text)}[/cyan]", highlight=False)
         for c in e.outcome:
-            console.print(f"  outcome {c.name}: [cyan]{escape(c.text)}[/cyan]", highlight=False)
-    console.print("basis:")
+            console.print(f"  {w['outcome']} {c.name}: [cyan]{escape(c.text)}[/cyan]",
+                          highlight=False)
+    console.print(f"{w['basis']}:")
     for b in rule.basis:
         console.print("  " + escape(basis_line(basis_json(b, lang), lang)), highlight=False)
     if rule.reading:
-        console.print(f"reading: {rule.reading.get(lang)}", highlight=False)
-    params = rule_parameters(pack, rule)
+        console.print(f"{w['reading']}: {rule.reading.get(lang)}", highlight=False)
+    params = rule_parameters(pack, rule, lang)
     if params:
-        console.print("parameters:")
+        console.print(f"{w['parameters']}:")
         for name in params:
             p = pack.parameters[name]
             console.print(f"  {name}: {p.description.get(lang)}")
             for place, vals in p.places.items():
                 if not vals:
-                    console.print(f"    {place}: (declared, no value known)")
+                    console.print(f"    {place}: {w['declared_no_value']}")
                 for val in vals:
-                    span = "undated" if val.undated else f"{val.start or '…'} – {val.end or ''}"
+                    span = w["undated"] if val.undated else f"{val.start or '…'} – {val.end or ''}"
                     console.print(
-                        f"    {place}: {_fmt(val.value)}  [{span}, {val.confidence}] "
-                        f"{val.reference}",
+                        escape(f"    {place}: {show(val.value, lang)}  [{span}, "
+                               f"{val.confidence}] {local(val.reference, lang)}"),
                         highlight=False,
                     )
 
 
-def rules_markdown(pack: RulePack, lang: str = "en") -> str:
-    """The pack's rules as a Markdown table (the README's rule list is generated from this)."""
-    rows = ["| rule | title | zones (from) | firmness | parameters |", "|---|---|---|---|---|"]
+def rules_markdown(pack: RulePack, lang: str = "en", only: list[str] | None = None) -> str:
+    """The pack's rules (or those in ``only``) as a Markdown table (the README's rule list is
+    generated from this)."""
+    head = ("| 规则 | 标题 | 区域(起始) | 确定程度 | 参数 |" if lang == "zh"
+            else "| rule | title | zones (from) | firmness | parameters |")
+    rows = [head, "|---|---|---|---|---|"]
     for rule in pack.rules:
-        zones = "; ".join(f"{z.zone.name.get(lang)} {z.start}{_zone_firmness(z)}"
+        if only is not None and rule.id not in only:
+            continue
+        zones = "; ".join(f"{z.zone.name.get(lang)} {z.start}{_zone_firmness(z, lang)}"
                           for z in rule.zones)
-        params = "; ".join(f"`{k}` ({v})" for k, v in rule_parameters(pack, rule).items()) or "—"
+        params = "; ".join(f"`{k}` ({v})"
+                           for k, v in rule_parameters(pack, rule, lang).items()) or "—"
         title = rule.title.get(lang).replace("|", "/")
-        firm = ", ".join(rule.firmness_levels)
+        # English keeps the codes (the README's list); Chinese says them in words
+        firm = ", ".join(rule.firmness_levels if lang == "en"
+                         else (WORDS[lang]["firmness_names"][f] for f in rule.firmness_levels))
         rows.append(f"| `{rule.id}` | {title} | {zones} | {firm} | {params} |")
     return "\n".join(rows) + "\n"
 
 
-def _zone_firmness(ref: ZoneRef) -> str:
-    """`` (promise)`` after a zone entry that is not in force."""
-    return "" if ref.firmness == "in_force" else f" ({ref.firmness})"
+def _zone_firmness(ref: ZoneRef, lang: str = "en") -> str:
+    """`` (promise)`` after a zone entry that is not in force, in ``lang``."""
+    firm = WORDS[lang]["firmness"].get(ref.firmness, ref.firmness)
+    return f" ({firm})" if firm else ""
 
 
 def render_coverage(report: dict, console: Console, lang: str = "zh") -> None:
-    console.print("[bold]Policy sources and the rules citing them[/bold]")
+    w = WORDS[lang]
+    console.print(f"[bold]{w['sources_head']}[/bold]")
     for src in report["sources"]:
         rules = ", ".join(src["rules"]) or "—"
-        console.print(escape(f"  {src['document']} [{src['kind']}]: {rules}"), highlight=False)
-    console.print("\n[bold]Promised treatments[/bold]")
+        kind = w["sources"].get(src["kind"], src["kind"])
+        console.print(escape(f"  {src['document']} [{kind}]: {rules}"), highlight=False)
+    console.print(f"\n[bold]{w['treatments_head']}[/bold]")
     marks = {"encoded": "✔", "not_encoded": "✘", "not_a_person_rule": "·"}
     for t in report["treatments"]:
         line = f"  {marks[t['status']]} {t['treatment'][lang]}: "
+        if t.get("firmness"):
+            line += f"[{w['firmness_names'][t['firmness']]}] "
+        if t.get("zones"):
+            line += f"{w['zones']} {', '.join(t['zones'])}; "
         if t["status"] == "not_a_person_rule":
-            line += f"not a person rule — {t['reason'][lang]}"
+            line += f"{w['not_a_person_rule']} — {t['reason'][lang]}"
         elif t["status"] == "encoded":
             line += ", ".join(t["rules"])
         else:
-            line += "NOT YET ENCODED: " + ", ".join(t["missing_rules"])
+            line += f"{w['not_encoded']}: " + ", ".join(t["missing_rules"])
         console.print(escape(line), highlight=False)
     if report["uncatalogued_rules"]:
-        console.print(escape("  rules not in the catalogue: "
-                             + ", ".join(report["uncatalogued_rules"])), highlight=False)
-    console.print("\n[bold]One-stop service items known / announced[/bold]")
+        console.print(escape(f"  {w['uncatalogued']}: " + ", ".join(report["uncatalogued_rules"])),
+                      highlight=False)
+    console.print(f"\n[bold]{w['services_head']}[/bold]")
     for z in report["service_items"]:
         announced = "?" if z["announced"] is None else (
             f"{z['announced']}+" if z["at_least"] else str(z["announced"]))
-        items = ", ".join(z["items"])
-        console.print(escape(f"  {z['zone']}: {z['known']} / {announced} ({items})"),
+        notes = [", ".join(z["items"])] if z["items"] else []
+        if z.get("announced_on"):
+            notes.append(w["announced_on"].format(date=z["announced_on"]))
+        if z.get("confidence"):
+            notes.append(w["confidence"].format(c=z["confidence"]))
+        more = f" ({'; '.join(notes)})" if notes else ""
+        console.print(escape(f"  {z['zone']}: {z['known']} / {announced}{more}"),
                       highlight=False)

@@ -16,48 +16,79 @@ when other fields of the same object are invalid, so that every problem is repor
 
 from __future__ import annotations
 
-import difflib
-import json
-import math
-import re
-from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Collection, Iterable, Mapping
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, NoReturn, TypeVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PlainSerializer,
-    PlainValidator,
     StrictBool,
     StrictStr,
     ValidationError,
     ValidationInfo,
-    WithJsonSchema,
     model_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from pydantic_core import InitErrorDetails
 
+from tongcheng import reading, yamlio
+from tongcheng import wording as W
 from tongcheng.errors import Problem, SituationError
-from tongcheng.months import first_day, format_month, parse_month
-from tongcheng.places import PlaceRegistry, RetiredPlace, UnknownPlace, default_registry
+from tongcheng.months import first_day
+from tongcheng.places import PlaceRegistry, RetiredPlace, UnknownPlace
+from tongcheng.reading import DuplicateKeyError, no_duplicate_keys  # re-exported
+from tongcheng.scalars import (  # re-exported: the situation's vocabulary
+    CARD_KINDS,
+    CREDITS,
+    EMPLOYMENTS,
+    ERROR_TYPE,
+    RESULT_KINDS,
+    SCHEMES,
+    SEXES,
+    TALENTS,
+    CardKind,
+    Count,
+    Credit,
+    Date,
+    Employment,
+    HospitalGrade,
+    Money,
+    Month,
+    Place,
+    ResultKind,
+    Scheme,
+    Sex,
+    Talent,
+    custom_error,
+    describe_value,
+    fail,
+    lenient,
+    registry_of,
+    to_date,
+    to_month,
+)
+from tongcheng.wording import Words
 
 __all__ = [
     "CARD_KINDS",
+    "CREDITS",
     "EMPLOYMENTS",
+    "RESULT_KINDS",
     "SCHEMES",
     "SEXES",
+    "TALENTS",
     "Card",
     "CardKind",
     "Count",
+    "Credit",
     "Date",
+    "DuplicateKeyError",
     "Employment",
+    "Enterprise",
     "FundPeriod",
+    "HospitalGrade",
     "InsurancePeriod",
     "Money",
     "Month",
@@ -68,252 +99,17 @@ __all__ = [
     "Request",
     "Residence",
     "Result",
+    "ResultKind",
     "Scheme",
     "Sex",
     "Situation",
+    "Talent",
+    "describe_value",
     "load_situation",
+    "no_duplicate_keys",
     "parse_situation",
     "situation_json_schema",
 ]
-
-# The pydantic error type every problem is turned into; its message is final, for people.
-_ERROR_TYPE = "tongcheng"
-
-
-def _fail(message: str) -> NoReturn:
-    raise PydanticCustomError(_ERROR_TYPE, "{message}", {"message": message})
-
-
-def describe_value(value: object) -> str:
-    """A value as a person wrote it, for "got ..." in messages (JSON/YAML words, not Python's)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f"the string {value!r}"
-    if isinstance(value, datetime):
-        return f"a date and time {value.isoformat()}"
-    if isinstance(value, date):
-        return f"the date {value.isoformat()}"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, int | float | Decimal):
-        return f"the number {value}"
-    return f"a {type(value).__name__}"
-
-
-# --- scalar types -------------------------------------------------------------------------------
-# Each is a plain validator (no pydantic coercion: "16" never becomes 16, 1 never becomes True)
-# with its own message and its own JSON Schema.
-
-_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-# What the JSON Schema says, for other validators: a month 01-12, a day 01-31 (``format: date``
-# refuses 30 February where the validator checks formats). The model's own checks say more.
-_MONTH_SCHEMA = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
-_DATE_SCHEMA = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
-_MONEY_LIMIT = Decimal(10) ** 13
-
-
-def _to_month(value: object) -> int:
-    if not isinstance(value, str):
-        _fail(f"expected a month as YYYY-MM, got {describe_value(value)}")
-    try:
-        return parse_month(value)
-    except ValueError as exc:
-        _fail(str(exc))
-
-
-def _to_date(value: object) -> date:
-    if isinstance(value, datetime):
-        _fail(f"expected a date as YYYY-MM-DD, got {describe_value(value)}")
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        _fail(f"expected a date as YYYY-MM-DD, got {describe_value(value)}")
-    if not re.match(_DATE_PATTERN, value):
-        _fail(f"expected a date as YYYY-MM-DD, got {value!r}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        _fail(f"expected a real calendar date as YYYY-MM-DD, got {value!r} ({exc})")
-
-
-def _to_money(value: object) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        _fail(f"expected an amount in yuan (a number), got {describe_value(value)}")
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            _fail(f"expected an amount in yuan (a finite number), got {value}")
-        amount = Decimal(str(value))  # 0.1 -> Decimal("0.1"), never the binary artefact
-    else:
-        amount = Decimal(value)
-        if not amount.is_finite():
-            _fail(f"expected an amount in yuan (a finite number), got {value}")
-    if amount < 0:
-        _fail("must not be negative")
-    if amount >= _MONEY_LIMIT:
-        # A sanity bound, not a rule: it keeps amounts exact as JSON numbers (and arithmetic
-        # on 1e999999999 from hanging).
-        _fail(f"expected an amount in yuan below 10^13, got {value}")
-    return amount
-
-
-def _money_out(amount: Decimal) -> int | float:
-    """A JSON number for an amount: an int when whole, else a float."""
-    if amount == amount.to_integral_value():
-        return int(amount)
-    # A float holds 15 significant digits exactly: amounts below 10^13 yuan to the fen.
-    return float(amount)
-
-
-def _to_count(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        _fail(f"expected a whole number, got {describe_value(value)}")
-    if value < 0:
-        _fail("must not be negative")
-    return value
-
-
-def _registry(info: ValidationInfo | None) -> PlaceRegistry:
-    context = info.context if info is not None else None
-    if isinstance(context, Mapping) and context.get("registry") is not None:
-        return context["registry"]
-    return default_registry()
-
-
-def _to_place(value: object, info: ValidationInfo | None = None) -> str:
-    """Shape only (six digits; a six-digit int is the same code). The registry check is done by
-    the enclosing model, which knows the date the place refers to."""
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        _fail(f"expected a six-digit place code, got {describe_value(value)}")
-    try:
-        return _registry(info).normalise(value)
-    except (ValueError, TypeError) as exc:
-        _fail(str(exc))
-
-
-def _choice(*values: str) -> PlainValidator:
-    allowed = ", ".join(values)
-
-    def check(value: object) -> str:
-        if isinstance(value, str) and value in values:
-            return value
-        _fail(f"expected one of: {allowed}, got {describe_value(value)}")
-
-    return PlainValidator(check, json_schema_input_type=Literal[values])  # type: ignore[valid-type]
-
-
-Month = Annotated[
-    int,
-    PlainValidator(_to_month),
-    PlainSerializer(format_month, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": _MONTH_SCHEMA, "format": "YYYY-MM"}),
-]
-"""A calendar month, written ``YYYY-MM``; held as ``year * 12 + month - 1`` (see months.py)."""
-
-Date = Annotated[
-    date,
-    PlainValidator(_to_date),
-    PlainSerializer(date.isoformat, return_type=str),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": _DATE_SCHEMA}),
-]
-"""A calendar date, written ``YYYY-MM-DD``."""
-
-Place = Annotated[
-    str,
-    PlainValidator(_to_place),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string", "pattern": r"^[0-9]{6}$"},
-                {"type": "integer", "minimum": 100000, "maximum": 999999},
-            ],
-            "description": "six-digit administrative division code (GB/T 2260); "
-            "a six-digit number is read as the same code",
-        }
-    ),
-]
-"""A six-digit administrative division code, held as a string (``"370200"``)."""
-
-Money = Annotated[
-    Decimal,
-    PlainValidator(_to_money),
-    PlainSerializer(_money_out, when_used="json"),
-    WithJsonSchema({"type": "number", "minimum": 0}),
-]
-"""An amount in yuan, exact (floats are read through their decimal text), never negative."""
-
-Count = Annotated[
-    int,
-    PlainValidator(_to_count),
-    WithJsonSchema({"type": "integer", "minimum": 0}),
-]
-"""A whole number, never negative."""
-
-SEXES = ("male", "female")
-EMPLOYMENTS = ("employed", "flexible", "retired", "unemployed")
-SCHEMES = ("employee_medical", "resident_medical", "pension", "unemployment", "work_injury")
-CARD_KINDS = ("transit", "social_security", "culture_tourism", "library")
-RESULT_KINDS = (
-    "labour_capacity_appraisal",
-    "work_injury_determination",
-    "elderly_care_assessment",
-    "medical_test",
-)
-TALENTS = ("high_level", "shortage_technical", "none")
-
-Sex = Annotated[Literal["male", "female"], _choice(*SEXES)]
-Employment = Annotated[
-    Literal["employed", "flexible", "retired", "unemployed"], _choice(*EMPLOYMENTS)
-]
-Scheme = Annotated[
-    Literal["employee_medical", "resident_medical", "pension", "unemployment", "work_injury"],
-    _choice(*SCHEMES),
-]
-CardKind = Annotated[
-    Literal["transit", "social_security", "culture_tourism", "library"], _choice(*CARD_KINDS)
-]
-ResultKind = Annotated[
-    Literal[
-        "labour_capacity_appraisal",
-        "work_injury_determination",
-        "elderly_care_assessment",
-        "medical_test",
-    ],
-    _choice(*RESULT_KINDS),
-]
-Talent = Annotated[
-    Literal["high_level", "shortage_technical", "none"], _choice(*TALENTS)
-]
-
-
-def _to_grade(value: object) -> int:
-    grade = _to_count(value)
-    if not 1 <= grade <= 3:
-        _fail(f"expected a hospital grade 1, 2 or 3, got {grade}")
-    return grade
-
-
-HospitalGrade = Annotated[
-    int, PlainValidator(_to_grade), WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 3})
-]
-
-
-_T = TypeVar("_T")
-
-
-def _lenient(convert: Callable[[object], _T], value: object) -> _T | None:
-    """``convert(value)``, or None when the value is absent or invalid (reported elsewhere)."""
-    if value is None:
-        return None
-    try:
-        return convert(value)
-    except ValueError:
-        return None
-
 
 # --- models -------------------------------------------------------------------------------------
 
@@ -340,7 +136,7 @@ class _Facts(BaseModel):
         return [f.alias or name for name, f in cls.model_fields.items()]
 
     @classmethod
-    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, str]]:
+    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, Words]]:
         """Problems between fields, judged on the raw input so they are found even when other
         fields are invalid. Values that do not parse are skipped: their own problem is reported."""
         return ()
@@ -351,19 +147,18 @@ class _Facts(BaseModel):
         if isinstance(data, cls):
             return data
         if not isinstance(data, Mapping):
-            keys = ", ".join(cls._aliases())
-            _fail(f"expected a mapping (keys: {keys}), got {describe_value(data)}")
+            fail(W.expected_mapping(data, cls._aliases()))
         allowed = cls._aliases()
         data = dict(data)
         order = {key: i for i, key in enumerate(data)}
-        problems: list[tuple[Loc, str]] = []
+        problems: list[tuple[Loc, Words]] = []
 
         for key in list(data):
             if key not in allowed:
-                problems.append(((str(key),), _unknown_key(key, allowed)))
+                problems.append(((str(key),), W.unknown_key(key, allowed)))
                 del data[key]
 
-        registry = _registry(info)
+        registry = registry_of(info)
         for field, dated_by in cls._dated_places.items():
             problem = _resolve_place(registry, data, field, dated_by)
             if problem is not None:
@@ -381,7 +176,7 @@ class _Facts(BaseModel):
             # In the order the input was written; problems with absent keys after, in field order.
             rank = {key: len(order) + i for i, key in enumerate(allowed)} | order
 
-            def position(problem: tuple[Loc, str]) -> int:
+            def position(problem: tuple[Loc, Words]) -> int:
                 loc = problem[0]
                 return rank.get(loc[0], len(rank)) if loc else -1  # type: ignore[arg-type]
 
@@ -389,12 +184,8 @@ class _Facts(BaseModel):
             raise ValidationError.from_exception_data(
                 cls.__name__,
                 [
-                    InitErrorDetails(
-                        type=PydanticCustomError(_ERROR_TYPE, "{message}", {"message": message}),
-                        loc=loc,
-                        input=None,
-                    )
-                    for loc, message in problems
+                    InitErrorDetails(type=custom_error(words), loc=loc, input=None)
+                    for loc, words in problems
                 ],
             )
         return model
@@ -402,7 +193,7 @@ class _Facts(BaseModel):
 
 def _resolve_place(
     registry: PlaceRegistry, data: dict[str, Any], field: str, dated_by: str | None
-) -> str | None:
+) -> Words | None:
     """Resolve ``data[field]`` in place to its current code; return a problem, or None.
 
     ``dated_by`` names the field (a month ``from`` or a date ``since``) saying when the place
@@ -421,53 +212,55 @@ def _resolve_place(
     if dated_by is not None:
         when = data.get(dated_by)
         if dated_by in ("since", "issued"):
-            at = _lenient(_to_date, when)
+            at = lenient(to_date, when)
             date_unknown = when is not None and at is None
         else:
-            month = _lenient(_to_month, when)
+            month = lenient(to_month, when)
             at = first_day(month) if month is not None else None
             date_unknown = at is None
     try:
         data[field] = registry.resolve(code, at)
     except RetiredPlace as exc:
-        return None if date_unknown else str(exc)
-    except (UnknownPlace, ValueError) as exc:
-        return str(exc)
+        if date_unknown:
+            return None
+        old, new = exc.place, exc.current
+        return W.retired_place(old.code, (old.name_en or old.name_zh, old.name_zh), old.retired,
+                               exc.at, new.code, (new.name_en or new.name_zh, new.name_zh))
+    except UnknownPlace as exc:
+        return W.unknown_place(exc.code)
+    except ValueError:
+        return W.expected_place(raw)
     return None
 
 
-def _unknown_key(key: object, allowed: list[str]) -> str:
-    close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown key{hint}; allowed keys: {', '.join(allowed)}"
-
-
-def _plain_message(error: Mapping[str, Any]) -> str:
+def _plain_message(error: Mapping[str, Any]) -> Words:
     """Pydantic's error, said plainly (most errors are already ours; these are the rest)."""
     kind = error["type"]
-    if kind == _ERROR_TYPE:
-        return str(error["msg"])
+    if kind == ERROR_TYPE:
+        ctx = error.get("ctx") or {}
+        message = str(ctx.get("message", error["msg"]))
+        return Words(str(ctx.get("code", W.INVALID)), message, str(ctx.get("zh", message)))
     value = error.get("input")
     if kind == "missing":
-        return "required key is missing"
+        return W.missing_key()
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"expected a mapping, got {describe_value(value)}"
+        return W.expected_mapping(value)
     if kind in ("list_type", "tuple_type", "iterable_type"):
-        return f"expected a list, got {describe_value(value)}"
+        return W.expected_list(value)
     if kind == "bool_type":
-        return f"expected true or false, got {describe_value(value)}"
+        return W.expected_bool(value)
     if kind == "string_type":
-        return f"expected a string, got {describe_value(value)}"
+        return W.expected_string(value)
     if kind == "none_required":
-        return f"expected null, got {describe_value(value)}"
-    return str(error["msg"])
+        return W.expected_null(value)
+    return W.invalid(str(error["msg"]))
 
 
-def _period_checks(data: Mapping[str, Any]) -> Iterable[tuple[Loc, str]]:
-    start = _lenient(_to_month, data.get("from"))
-    end = _lenient(_to_month, data.get("to"))
+def _period_checks(data: Mapping[str, Any]) -> Iterable[tuple[Loc, Words]]:
+    start = lenient(to_month, data.get("from"))
+    end = lenient(to_month, data.get("to"))
     if start is not None and end is not None and end < start:
-        yield ("to",), "month before 'from'"
+        yield ("to",), W.to_before_from()
 
 
 class Residence(_Facts):
@@ -514,19 +307,16 @@ class Person(_Facts):
     }
 
     @classmethod
-    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, str]]:
+    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, Words]]:
         employment = data.get("employment")
         if isinstance(employment, str) and employment in EMPLOYMENTS and employment != "retired":
             for field in ("retired_on", "pension_place"):
                 if data.get(field) is not None:
-                    yield (
-                        (field,),
-                        f"only for employment: retired, but employment is {employment!r}",
-                    )
-        born = _lenient(_to_date, data.get("birth_date"))
-        retired = _lenient(_to_date, data.get("retired_on"))
+                    yield (field,), W.only_when_retired(employment)
+        born = lenient(to_date, data.get("birth_date"))
+        retired = lenient(to_date, data.get("retired_on"))
         if born is not None and retired is not None and retired < born:
-            yield ("retired_on",), f"date before birth_date ({born.isoformat()})"
+            yield ("retired_on",), W.before_birth(born)
 
 
 class InsurancePeriod(_Facts):
@@ -546,7 +336,7 @@ class InsurancePeriod(_Facts):
     _dated_places: ClassVar[dict[str, str | None]] = {"place": "from"}
 
     @classmethod
-    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, str]]:
+    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, Words]]:
         return _period_checks(data)
 
 
@@ -563,7 +353,7 @@ class FundPeriod(_Facts):
     _dated_places: ClassVar[dict[str, str | None]] = {"place": "from"}
 
     @classmethod
-    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, str]]:
+    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, Words]]:
         return _period_checks(data)
 
 
@@ -604,11 +394,12 @@ class Request(_Facts):
 
 class Result(_Facts):
     """An official result issued in one place that another may recognise: an appraisal
-    conclusion, a work-injury determination, an elderly self-care assessment, a medical test."""
+    conclusion, a work-injury determination, an elderly self-care assessment, a medical test, a
+    talent recognition."""
 
     kind: ResultKind
     """labour_capacity_appraisal | work_injury_determination | elderly_care_assessment |
-    medical_test."""
+    medical_test | talent_recognition (a place's recognition of the person as a talent)."""
     place: Place
     """Where it was issued (for a medical test: the hospital's place)."""
     issued: Date | None = None
@@ -636,8 +427,27 @@ class Project(_Facts):
     """The project's GDP for the period, yuan."""
     tax: Money | None = None
     """The project's tax revenue for the period, yuan."""
+    major_industrial: StrictBool | None = None
+    """true: a major industrial project (重大产业项目) invested across regions under government
+    guidance, or transferred in from another city or province."""
 
     _dated_places: ClassVar[dict[str, str | None]] = {"flying_out": None, "flying_in": None}
+
+
+class Enterprise(_Facts):
+    """An enterprise, when the subject is an enterprise: the subject of rules on enterprise
+    subsidies and on credit lists acted on across cities."""
+
+    name: StrictStr | None = None
+    """The enterprise's name."""
+    registered_in: Place | None = None
+    """Where the enterprise is registered (its credit record is kept there)."""
+    travel_agency: StrictBool | None = None
+    """true: a travel agency (旅行社), which can receive ground-handling (地接) subsidies."""
+    credit: Credit | None = None
+    """Its credit listing where registered: trustworthy (守信) | dishonest (失信) | none."""
+
+    _dated_places: ClassVar[dict[str, str | None]] = {"registered_in": None}
 
 
 class Situation(_Facts):
@@ -663,21 +473,25 @@ class Situation(_Facts):
     complete."""
     project: Project | None = None
     """A project, when the subject is a project rather than a person."""
+    enterprise: Enterprise | None = None
+    """An enterprise, when the subject is an enterprise (not together with a project)."""
 
     _dated_places: ClassVar[dict[str, str | None]] = {"target": None}
 
     @classmethod
-    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, str]]:
-        as_of = _lenient(_to_date, data.get("as_of"))
+    def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, Words]]:
+        as_of = lenient(to_date, data.get("as_of"))
         person = data.get("person")
         if isinstance(person, Person):
             born: date | None = person.birth_date
         elif isinstance(person, Mapping):
-            born = _lenient(_to_date, person.get("birth_date"))
+            born = lenient(to_date, person.get("birth_date"))
         else:
             born = None
         if as_of is not None and born is not None and born > as_of:
-            yield ("person", "birth_date"), f"date after as_of ({as_of.isoformat()})"
+            yield ("person", "birth_date"), W.after_as_of(as_of)
+        if data.get("project") is not None and data.get("enterprise") is not None:
+            yield ("enterprise",), W.one_subject()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form: keys as written in input (``from``), months ``YYYY-MM``, dates
@@ -698,79 +512,62 @@ def _path(loc: Iterable[str | int]) -> str:
     return out
 
 
-def _where(source: str | None, line: int | None, column: int | None) -> str:
-    parts = [p for p in (source, line, column) if p is not None]
-    if source is None and line is not None:
-        return f"line {line}, column {column}: "
-    return ":".join(str(p) for p in parts) + ": " if parts else ""
-
-
-class DuplicateKeyError(ValueError):
-    """A JSON object names a key twice (JSON parsers keep the last silently; we refuse)."""
-
-
-def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """``object_pairs_hook`` for ``json.loads``: every adapter reads JSON through it."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise DuplicateKeyError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
-def _load_json(text: str, source: str | None) -> Any:
+def _lines(text: str | None) -> dict[tuple[str | int, ...], tuple[int, int]]:
+    """Where each path of a YAML or JSON text is (JSON is read as YAML 1.2 here), for messages:
+    computed only for a situation already refused, so valid input pays nothing for it."""
+    if text is None:
+        return {}
     try:
-        return json.loads(text, object_pairs_hook=no_duplicate_keys, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        where = _where(source, exc.lineno, exc.colno)
-        raise SituationError([Problem("", f"{where}not valid JSON: {exc.msg}")], source) from None
-    except DuplicateKeyError as exc:
-        raise SituationError([Problem("", f"{_where(source, None, None)}{exc}")], source) from None
-    except (InvalidOperation, RecursionError) as exc:
-        where = _where(source, None, None)
-        raise SituationError([Problem("", f"{where}not valid JSON: {exc}")], source) from None
+        return yamlio.load_text(text)[1]
+    except yamlio.YamlSyntaxError:
+        return {}
 
 
-def _load_yaml(text: str, source: str | None) -> Any:
+def _service_problem(data: Mapping[str, Any], services: Collection[str] | None) -> Words | None:
+    """``request.service`` must be an item the pack knows (a validation problem, not a "no")."""
+    request = data.get("request")
+    if services is None or not isinstance(request, Mapping):
+        return None
+    service = request.get("service")
+    if not isinstance(service, str) or service in services:
+        return None
+    return W.unknown_service(service, sorted(services))
+
+
+def _validate(
+    data: Any,
+    *,
+    as_of: date | None,
+    source: str | None,
+    registry: PlaceRegistry | None,
+    services: Collection[str] | None,
+    text: str | None = None,
+) -> Situation:
+    if not isinstance(data, Mapping):
+        words = W.expected_situation(data)
+        raise SituationError([Problem("", words.en, words.zh, code=words.code)], source)
+    if as_of is not None:
+        data = {**data, "as_of": as_of}
+    context = {"registry": registry} if registry is not None else None
+    found: list[tuple[Loc, Words]] = []
+    model = None
     try:
-        return YAML(typ="safe", pure=True).load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        column = mark.column + 1 if mark is not None else None
-        what = exc.problem or exc.context or "syntax error"
-        where = _where(source, line, column)
-        raise SituationError([Problem("", f"{where}not valid YAML: {what}")], source) from None
-    except (YAMLError, RecursionError, ValueError, TypeError) as exc:
-        # ruamel raises a few unmarked errors (bad tags, odd scalars): still a problem, not a crash
-        where = _where(source, None, None)
-        raise SituationError([Problem("", f"{where}not valid YAML: {exc}")], source) from None
-
-
-def _load_text(text: str, source: str | None, kind: Literal["json", "yaml", "any"]) -> Any:
-    if kind == "json":
-        return _load_json(text, source)
-    if kind == "yaml":
-        return _load_yaml(text, source)
-    try:
-        return _load_json(text, source)
-    except SituationError as json_error:
-        try:
-            return _load_yaml(text, source)
-        except SituationError:
-            if text.lstrip().startswith(("{", "[")):
-                raise json_error from None  # it was meant as JSON: its parser's message is better
-            raise
-
-
-def _decode(raw: bytes, source: str | None) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        where = _where(source, None, None)
-        message = f"{where}not UTF-8 text (byte {exc.start})"
-        raise SituationError([Problem("", message)], source) from None
+        model = Situation.model_validate(data, context=context)
+    except ValidationError as exc:
+        found = [(tuple(error["loc"]), _plain_message(error)) for error in exc.errors()]
+    service = _service_problem(data, services)
+    if service is not None:
+        found.append((("request", "service"), service))
+    if not found:
+        assert model is not None
+        return model
+    lines = _lines(text)
+    problems = [
+        Problem(_path(loc), words.en, words.zh, yamlio.line_of(lines, loc) if lines else None,
+                words.code)
+        for loc, words in found
+    ]
+    raise SituationError(problems, source)
 
 
 def parse_situation(
@@ -779,36 +576,33 @@ def parse_situation(
     as_of: date | None = None,
     source: str | None = None,
     registry: PlaceRegistry | None = None,
+    services: Collection[str] | None = None,
 ) -> Situation:
     """Validate a situation given as a mapping, or as JSON or YAML text.
 
     ``as_of``, when given, overrides the situation's own. ``source`` names where the input came
-    from, for messages. Raises SituationError listing every problem found.
+    from, for messages. ``services``, when given, are the service item ids ``request.service``
+    may name (a pack's: ``RulePack.service_ids``). Raises SituationError listing every problem
+    found, each worded in English and Chinese, with its line when the input was text.
     """
+    text = None
     if isinstance(data, Situation):
         data = data.to_dict()
     if isinstance(data, bytes):
-        data = _decode(data, source)
+        data = reading.decode(data, source)
     if isinstance(data, str):
-        data = _load_text(data, source, "any")
-    if not isinstance(data, Mapping):
-        got = "nothing (an empty document)" if data is None else describe_value(data)
-        raise SituationError(
-            [Problem("", f"expected a mapping of situation keys at the top level, got {got}")],
-            source,
-        )
-    if as_of is not None:
-        data = {**data, "as_of": as_of}
-    context = {"registry": registry} if registry is not None else None
-    try:
-        return Situation.model_validate(data, context=context)
-    except ValidationError as exc:
-        problems = [Problem(_path(error["loc"]), _plain_message(error)) for error in exc.errors()]
-        raise SituationError(problems, source) from None
+        text = data
+        data = reading.load_text(data, source, "any")
+    return _validate(data, as_of=as_of, source=source, registry=registry, services=services,
+                     text=text)
 
 
 def load_situation(
-    path: str | Path, *, as_of: date | None = None, registry: PlaceRegistry | None = None
+    path: str | Path,
+    *,
+    as_of: date | None = None,
+    registry: PlaceRegistry | None = None,
+    services: Collection[str] | None = None,
 ) -> Situation:
     """Read and validate a situation file (.json, .yaml or .yml; otherwise JSON, then YAML)."""
     path = Path(path)
@@ -816,15 +610,16 @@ def load_situation(
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise SituationError([Problem("", f"{source}: cannot read: {reason}")], source) from None
-    text = _decode(raw, source)
+        words = W.cannot_read(source, exc.strerror or str(exc))
+        raise SituationError([Problem("", words.en, words.zh, code=words.code)], source) from None
+    text = reading.decode(raw, source)
     suffix = path.suffix.lower()
     kind: Literal["json", "yaml", "any"] = (
         "json" if suffix == ".json" else "yaml" if suffix in (".yaml", ".yml") else "any"
     )
-    data = _load_text(text, source, kind)
-    return parse_situation(data, as_of=as_of, source=source, registry=registry)
+    data = reading.load_text(text, source, kind)
+    return _validate(data, as_of=as_of, source=source, registry=registry, services=services,
+                     text=text)
 
 
 def situation_json_schema() -> dict[str, Any]:

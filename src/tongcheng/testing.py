@@ -83,6 +83,7 @@ from tongcheng.places import PlaceRegistry, default_registry
 from tongcheng.situation import CARD_KINDS, EMPLOYMENTS, SCHEMES, SEXES, Situation
 
 __all__ = [
+    "HAS_ENTERPRISE",
     "HAS_PROJECT",
     "REMOVABLE",
     "ZONE_PLACES",
@@ -133,6 +134,7 @@ ZONE_PLACES: tuple[str, ...] = (
 )
 
 HAS_PROJECT: bool = "project" in Situation.model_fields
+HAS_ENTERPRISE: bool = "enterprise" in Situation.model_fields
 """Whether the situation model has a ``project`` subject (the flying-enclave rule's). When it
 has not, :func:`projects` draws the planned fields (``kind: joint_enclave_project, zone,
 flying_out, flying_in, gdp, tax``) and :func:`situations` draws no project situations."""
@@ -357,9 +359,13 @@ def _make_pool(pack: Any, reg: PlaceRegistry) -> PlacePool:
         declared: set[str] = set()
         literal_codes: set[str] = set()
     else:
-        members = {m.place for z in pack.zones.values() for m in z.members}
+        # zones the rules use (cited, or named in an expression); a zone no rule uses (the
+        # industry cooperation areas) decides nothing, so its places are nothing special
+        literals = set(_string_literals(_clauses(pack)))
+        used = {ref.zone.id for r in pack.rules for ref in r.zones} | (literals & set(pack.zones))
+        members = {m.place for z in pack.zones.values() if z.id in used for m in z.members}
         declared = {p for prm in pack.parameters.values() for p in prm.places}
-        literal_codes = {s for s in _string_literals(_clauses(pack)) if _CODE.match(s) and s in reg}
+        literal_codes = {s for s in literals if _CODE.match(s) and s in reg}
     members = {m for m in members if m in reg}
     provinces = [reg.province_of(m) for m in members]
     home = max(set(provinces), key=provinces.count) if provinces else "370000"
@@ -831,11 +837,11 @@ def _valid(adapter: TypeAdapter, value: Any) -> bool:
 
 
 def _service_names(pack: Any) -> tuple[str, ...]:
+    """The service items a request may name: the pack's own (an unknown id is invalid input,
+    CONTRACT.md); without a pack's items, a stand-in name."""
     pack = _resolve_pack(pack)
-    names = ["other_service"]
-    if pack is not None:
-        names = [s.id for s in getattr(pack, "services", ())] + names
-    return tuple(names)
+    names = [s.id for s in getattr(pack, "services", ())] if pack is not None else []
+    return tuple(names) or ("other_service",)
 
 
 def _model_values(model: type[BaseModel], pack: Any, as_of: date | None,
@@ -926,13 +932,44 @@ def _has_project_rules(pack: Any) -> bool:
 
 
 def _has_person_rules(pack: Any) -> bool:
-    return pack is None or any(r.subject != "project" for r in pack.rules)
+    return pack is None or any(r.subject == "person" for r in pack.rules)
+
+
+def _has_enterprise_rules(pack: Any) -> bool:
+    return pack is not None and any(r.subject == "enterprise" for r in pack.rules)
+
+
+@_short_pack_repr
+@st.composite
+def enterprises(draw, pack: Any = None, as_of: date | None = None) -> dict[str, Any]:
+    """An enterprise for the enterprise rules: its place of registration drawn from the members
+    of the zones those rules cite (and their counties), or anywhere; each field known or not."""
+    pack = _resolve_pack(pack)
+    zones = [ref.zone for r in pack.rules if r.subject == "enterprise" for ref in r.zones]
+    where = places(pack)
+    if zones:
+        reg = default_registry()
+        members = sorted({p for z in zones for m in z.members
+                          for p in (m.place, *reg.children(m.place))})
+        where = st.one_of(st.sampled_from(members), places(pack))
+    kind = kind_of(Situation.model_fields["enterprise"].annotation)
+    assert kind.model is not None
+    out: dict[str, Any] = {}
+    maybe = _presence(8)
+    for key, info in fields(kind.model).items():
+        if not draw(maybe):
+            continue
+        if key == "registered_in":
+            out[key] = draw(where)
+        else:
+            out[key] = draw(_for_kind(field_kind(info), key, pack, as_of))
+    return out
 
 
 # --- situations -------------------------------------------------------------------------------
 
 _SITUATION_HANDLED = frozenset({"as_of", "target", "person", "insurance", "provident_fund",
-                                "cards", "project"})
+                                "cards", "project", "enterprise"})
 
 
 @_short_pack_repr
@@ -950,8 +987,9 @@ def situations(
 
     ``completeness`` (0-10) is how often each fact is known; drawn when not given, so both
     sparse and nearly complete situations come up. ``pack`` (default: the bundled pack) gives
-    the places and dates. ``subject`` is ``"person"`` or ``"project"``; by default a project
-    now and then when the pack has project rules and the model a ``project`` field. ``rule``
+    the places and dates. ``subject`` is ``"person"``, ``"project"`` or ``"enterprise"``; by
+    default a project (or an enterprise) now and then when the pack has such rules and the
+    model the field. ``rule``
     (an id or a rule) focuses on one rule: its subject, dates around its zones and documents,
     and half the places where it speaks.
     """
@@ -960,13 +998,16 @@ def situations(
     when = as_of or draw(as_of_dates(pack, rule=focus))
     level = completeness if completeness is not None else draw(st.sampled_from((3, 6, 9, 10)))
     if subject is None and focus is not None:
-        subject = focus.subject if focus.subject in ("person", "project") else None
+        subject = focus.subject if focus.subject in ("person", "project", "enterprise") else None
     if subject is None:
         if HAS_PROJECT and _has_project_rules(pack):
             subject = "project" if (not _has_person_rules(pack) or draw(
                 st.integers(0, 5)) == 5) else "person"
         else:
             subject = "person"
+        if subject == "person" and HAS_ENTERPRISE and _has_enterprise_rules(pack) and draw(
+                st.integers(0, 7)) == 7:
+            subject = "enterprise"
     where = places(pack, rule=focus)
     hints = _memo(pack, ("hints", focus.id), lambda: frozenset(_string_literals(rule_clauses(
         focus)))) if focus is not None else frozenset()
@@ -978,6 +1019,10 @@ def situations(
     if subject == "project":
         if HAS_PROJECT:
             situation["project"] = draw(projects(pack, when))
+        return situation
+    if subject == "enterprise":
+        if HAS_ENTERPRISE:
+            situation["enterprise"] = draw(enterprises(pack, when))
         return situation
     if draw(maybe):
         situation["person"] = draw(persons(when, level, pack, place=where, hints=hints))

@@ -2,7 +2,9 @@
 
 Rule authors need "file:line: what is wrong", so pack files are read with ruamel.yaml's
 round-trip loader (YAML 1.2: ``no`` stays a string, ``2025-06-01`` is a date) and every mapping
-key and list item is indexed by its path.
+key and list item is indexed by its path. An unquoted date that is not on the calendar
+(``from: 2023-13-06``) is kept as its text, so validation names it by file and line and the
+file's other problems are still listed.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 PathKey = tuple[str | int, ...]
@@ -24,8 +27,23 @@ class YamlSyntaxError(ValueError):
         super().__init__(message)
 
 
+class _Constructor(RoundTripConstructor):
+    """Round-trip reading where a date-shaped scalar that is no calendar date (1965-02-30)
+    stays text, so the validator names its path and line instead of the whole file failing."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
 def _yaml() -> YAML:
     y = YAML(typ="rt")
+    y.Constructor = _Constructor
     y.allow_duplicate_keys = False
     return y
 

@@ -83,6 +83,17 @@ CASES = [
      'place: "370200", from: 2020-06-01', ("late_zone", "2020-06-01", "2021-01-01")),
     ("lint-overlap-undecided", "overlap-undecided", "warning", "rules/lists.yaml",
      "- label: card_holder", ("could not decide", "'insured'", "'card_holder'", "count()")),
+    ("lint-parameter-coverage", "parameter-coverage", "warning", "rules/allowance.yaml",
+     'param("test.allowance")', ("never at 370700 潍坊市",)),
+    ("lint-untested", "untested", "warning", "rules/cards.yaml", "- id: test.card",
+     ("every test case of rule test.card finds it not applicable",)),
+    ("lint-untested", "untested", "warning", "rules/cards.yaml", "- label: qingdao",
+     ("no test case applies exception 'qingdao' of rule test.card",)),
+    ("lint-untested", "untested", "warning", "rules/cards.yaml", "- id: test.permit",
+     ("no test case of the pack checks rule test.permit",)),
+    ("lint-quote-subject", "quote-subject", "warning", "rules/cards.yaml",
+     "quote: 公交卡与社保卡互通互认", ("about 济南市 (370100)", "outside the zones",
+                                "“济南市实现公交卡与社保卡互通互认")),
     ("lint-gap", "gap", "error", "rules/loan.yaml",
      'param("test.minimum_months")', ("test.minimum_months", "370700 潍坊市", "371000 威海市",
                                        "declared(")),
@@ -142,7 +153,38 @@ def test_exit_codes_and_json():
     assert run(PACKS / "lint-gap").exit_code == 1
     data = json.loads(run(PACKS / "lint-gap", "--format", "json").stdout)
     assert data["errors"] == 1 and data["loaded"] is True
-    (gap,) = data["findings"]
+    (gap,) = [f for f in data["findings"] if f["severity"] == "error"]
     assert gap["check"] == "gap" and gap["severity"] == "error"
     assert gap["file"].endswith("rules/loan.yaml") and isinstance(gap["line"], int)
     assert run(PACKS / "no-such-pack").exit_code == 3
+
+
+def test_quotes_about_the_zone_are_not_reported():
+    found = [f for f in findings(PACKS / "lint-quote-subject") if f.check == "quote-subject"]
+    assert len(found) == 1  # the zone's own sentence (测试区域各市…) is not about another city
+
+
+def test_parameter_coverage_table():
+    result = run(PACKS / "lint-parameter-coverage", "--parameter-coverage")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "test.allowance reads test.allowance",
+        # Qingdao is silent before its first value: the province's answers (issue 11's fallback)
+        "  370200 青岛市  2020-01-01 – 2020-12-31: 100 (high; from 370000)",
+        "  370200 青岛市  2021-01-01 – …: 120 (high; from 370200)",
+        "  370600 烟台市  2020-01-01 – …: 100 (high; from 370000)",
+        "  370700 潍坊市  2020-01-01 – …: NONE: no value known",
+        "  371000 威海市  2020-01-01 – …: 100 (high; from 370000)",
+    ]
+    data = json.loads(run(PACKS / "lint-parameter-coverage", "--parameter-coverage",
+                          "--format", "json").stdout)
+    assert data[0]["stretches"][3] == {"place": "370700", "from": "2020-01-01",
+                                       "to": None, "value": None, "confidence": None,
+                                       "declared_at": "370700", "none": "no_value"}
+
+
+def test_a_pack_without_test_cases_is_told_so():
+    found = [f for f in findings(PACKS / "lint-gap") if f.check == "untested"]
+    assert [f.message for f in found] == [
+        "the pack has no test cases (tests/*.yaml): no rule is checked by one; write them as "
+        "the README's section \"Writing a rule\" shows"]

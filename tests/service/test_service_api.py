@@ -76,7 +76,8 @@ def test_fields_choose_the_parts_of_each_decision(client):
                            json={"situation": RECOGNITION_CASE}).json()
     assert by_query["questions"] == full["questions"]
     assert by_query["decisions"][0].keys() == {"rule", "status"}
-    bad = post(client, {"situation": RECOGNITION_CASE, "fields": ["status", "reason"]})
+    bad = post(client, {"situation": RECOGNITION_CASE, "fields": ["status", "reason"],
+                        "lang": "en"})
     assert bad.status_code == 422
     assert "did you mean 'reasons'" in problems(bad)["fields[1]"]
     assert "fields[0]" in problems(client.post("/v1/evaluate?fields=nope",
@@ -155,9 +156,12 @@ def test_situation_digest_names_the_facts_not_their_spelling(client):
 def test_period_ending_before_it_starts_is_named_by_path(client):
     case = copy.deepcopy(RECOGNITION_CASE)
     case["insurance"][1]["to"] = "2015-01"
-    r = post(client, {"situation": case})
+    r = post(client, {"situation": case, "lang": "en"})
     assert r.status_code == 422
     assert r.json() == {"problems": [{"path": "insurance[1].to", "message": "month before 'from'"}]}
+    # in the request's language; Chinese when it does not say, as decisions are
+    zh = post(client, {"situation": case})
+    assert zh.json() == {"problems": [{"path": "insurance[1].to", "message": "早于 'from' 的月份"}]}
 
 
 def test_every_problem_is_named_at_once(client):
@@ -165,15 +169,21 @@ def test_every_problem_is_named_at_once(client):
     case["persn"] = {}
     case["insurance"][0]["from"] = "2000-13"
     case["insurance"][1]["place"] = "999999"
-    r = post(client, {"situation": case, "lang": "fr", "rules": ["no.such_rule"], "trace": "no"})
+    r = post(client, {"situation": case, "lang": "en", "rules": ["no.such_rule"], "trace": "no"})
     assert r.status_code == 422
     found = problems(r)
     assert "did you mean 'person'" in found["persn"]
     assert "not a calendar month" in found["insurance[0].from"]
     assert "unknown place code '999999'" in found["insurance[1].place"]
-    assert "expected one of: zh, en" in found["lang"]
     assert "unknown rule 'no.such_rule'" in found["rules[0]"]
     assert "expected true or false" in found["trace"]
+    # a language that is not offered is a problem too, and the others are worded in Chinese
+    zh = problems(post(client, {"situation": case, "lang": "fr", "trace": "no"}))
+    assert "zh, en" in zh["lang"] and "应为以下之一" in zh["lang"]
+    assert "是否应为 'person'" in zh["persn"]
+    assert "不是日历上的月份" in zh["insurance[0].from"]
+    assert "未知的地区代码 '999999'" in zh["insurance[1].place"]
+    assert "应为 true 或 false" in zh["trace"]
 
 
 def test_same_messages_as_the_command_line(client, tmp_path):
@@ -195,19 +205,23 @@ def test_same_messages_as_the_command_line(client, tmp_path):
 @pytest.mark.parametrize(
     ("body", "path", "words"),
     [
-        (b"{not json", "", "not valid JSON"),
-        (b"", "", "empty body"),
-        (b"[1, 2]", "", "expected a JSON object"),
-        (b'{"situation": {}, "situation": {}}', "", "duplicate key 'situation'"),
-        (b'{"situation": {"as_of": NaN}}', "", "NaN is not a JSON number"),
-        (b"\xff\xfe{}", "", "not UTF-8"),
-        (b"[" * 100_000 + b"]" * 100_000, "", "not valid JSON"),
-        (b'{"situation": "target: 370200"}', "situation", "expected a mapping"),
+        # a body that cannot be read says nothing of its language: Chinese, the default
+        (b"{not json", "", "不是有效的 JSON"),
+        (b"", "", "请求体为空"),
+        (b"[1, 2]", "", "应为含 'situation' 的 JSON 对象"),
+        (b'{"situation": {}, "situation": {}}', "", "键 'situation' 出现了两次"),
+        (b'{"situation": {"as_of": NaN}}', "", "NaN 不是 JSON 数值"),
+        (b"\xff\xfe{}", "", "不是 UTF-8"),
+        (b"[" * 100_000 + b"]" * 100_000, "", "不是有效的 JSON"),
+        # one that can be read is answered in its language
+        (b'{"situation": "target: 370200", "lang": "en"}', "situation", "expected a mapping"),
         (b'{"lang": "en"}', "situation", "required key is missing"),
-        (b'{"situation": {}, "as_of": "2025-02-30"}', "as_of", "calendar date"),
-        (b'{"situation": {}, "rules": "medical"}', "rules", "expected a list"),
+        (b'{"situation": {}, "as_of": "2025-02-30", "lang": "en"}', "as_of", "calendar date"),
+        (b'{"situation": {}, "rules": "medical", "lang": "en"}', "rules", "expected a list"),
+        (b'{"situation": {"provident_fund": {"balance": -1}}, "lang": "en"}',
+         "provident_fund.balance", "must not be negative"),
         (b'{"situation": {"provident_fund": {"balance": -1}}}', "provident_fund.balance",
-         "must not be negative"),
+         "不能为负数"),
     ],
 )
 def test_bad_bodies_are_refused_with_422_naming_the_problem(client, body, path, words):
@@ -483,3 +497,18 @@ def test_routers_import_neither_the_app_nor_each_other():
     out = subprocess.run([sys.executable, "-c", code, *routers.ROUTERS], capture_output=True,
                          text=True, timeout=120, check=True).stdout
     assert json.loads(out) == {name: [] for name in routers.ROUTERS}
+
+
+UNKNOWN_SERVICE = {"as_of": "2025-06-01", "target": "370285", "person": {"hukou": "370682"},
+                   "request": {"service": "hukou_migraton"}}
+
+
+def test_unknown_service_is_a_422_naming_it_and_the_nearest_ids(client):
+    r = client.post("/v1/evaluate", json={"situation": UNKNOWN_SERVICE, "lang": "en"})
+    assert r.status_code == 422
+    [problem] = r.json()["problems"]
+    assert problem["path"] == "request.service"
+    assert "nearest known ids: hukou_migration" in problem["message"]
+    zh = client.post("/v1/evaluate", json={"situation": UNKNOWN_SERVICE}).json()["problems"]
+    assert zh[0]["path"] == "request.service" and "最接近的已知事项:hukou_migration" in \
+        zh[0]["message"]

@@ -44,7 +44,7 @@ def test_one_bad_item_never_fails_the_others(client):
              {"id": True, "situation": RECOGNITION_CASE}, {"situation": RECOGNITION_CASE,
                                                           "rules": ["no.such_rule"]},
              {"situation": RECOGNITION_CASE, "rules": [RECOGNITION_RULE]}]
-    out = lines(client.post("/v1/evaluate/batch", json=items))
+    out = lines(client.post("/v1/evaluate/batch?lang=en", json=items))
     assert [o["status"] for o in out] == [200, 422, 422, 422, 422, 200]
     assert out[1]["problems"] == [{"path": "insurance[1].to", "message": "month before 'from'"}]
     assert "expected a JSON object" in out[2]["problems"][0]["message"]
@@ -56,10 +56,12 @@ def test_one_bad_item_never_fails_the_others(client):
 def test_ndjson_in_with_a_broken_line(client):
     body = "\n".join([json.dumps({"id": "x", "situation": RECOGNITION_CASE}), "{broken",
                       "", json.dumps({"situation": RECOGNITION_CASE}), ""])
-    out = lines(client.post("/v1/evaluate/batch", content=body, headers=NDJSON))
+    out = lines(client.post("/v1/evaluate/batch?lang=en", content=body, headers=NDJSON))
     assert [(o["index"], o["line"], o["status"]) for o in out] == [(0, 1, 200), (1, 2, 422),
                                                                     (2, 4, 200)]
     assert "not valid JSON" in out[1]["problems"][0]["message"]
+    chinese = lines(client.post("/v1/evaluate/batch", content=body, headers=NDJSON))
+    assert "不是有效的 JSON" in chinese[1]["problems"][0]["message"]
     assert out[0]["id"] == "x"
 
 

@@ -86,7 +86,7 @@ def test_page_remove_with_a_superscript_digit_is_ignored(client):
 
 
 def test_65000_empty_periods_are_refused_at_once_with_one_problem(client):
-    body = '{"situation": {"insurance": [' + ",".join(["{}"] * 65_000) + "]}}"
+    body = '{"lang": "en", "situation": {"insurance": [' + ",".join(["{}"] * 65_000) + "]}}"
     assert len(body) < 256 * 1024
     r = raw_post(client, body)
     assert r.status_code == 422
@@ -97,7 +97,7 @@ def test_65000_empty_periods_are_refused_at_once_with_one_problem(client):
 
 def test_problems_listed_are_capped_and_the_rest_counted(client):
     periods = [{"scheme": "pension", "place": "999999", "from": "2000-13"}] * 400
-    r = raw_post(client, json.dumps({"situation": {"insurance": periods}}))
+    r = raw_post(client, json.dumps({"situation": {"insurance": periods}, "lang": "en"}))
     assert r.status_code == 422
     listed = r.json()["problems"]
     assert len(listed) == MAX_PROBLEMS + 1
@@ -105,6 +105,8 @@ def test_problems_listed_are_capped_and_the_rest_counted(client):
         "path": "", "message": f"and {800 - MAX_PROBLEMS:,} more problems "
         f"(the first {MAX_PROBLEMS} are listed)"}
     assert listed[0]["path"] == "insurance[0].place"
+    zh = raw_post(client, json.dumps({"situation": {"insurance": periods}})).json()["problems"]
+    assert zh[-1]["message"] == f"另有 {800 - MAX_PROBLEMS:,} 个问题(只列出前 {MAX_PROBLEMS} 个)"
 
 
 def test_large_bodies_are_decided_off_the_event_loop(monkeypatch):

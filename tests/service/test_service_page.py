@@ -152,10 +152,16 @@ def test_problems_are_named_beside_their_fields(client):
     assert r.status_code == 422
     html = r.text
     assert 'href="#f-insurance-1-to"' in html
-    assert re.search(r'id="f-insurance-1-to-err"[^>]*>month before &#39;from&#39;<', html)
+    # the Chinese page words its problems in Chinese (they were English only)
+    assert re.search(r'id="f-insurance-1-to-err"[^>]*>早于 &#39;from&#39; 的月份<', html)
     assert re.search(r'id="f-insurance-0-place"[^>]*aria-invalid="true"', html)
     assert "没有名为“烟苔”的地点" in html
-    assert 'id="f-person-birth_date-err"' in html and "calendar date" in html
+    assert 'id="f-person-birth_date-err"' in html and "1975 年 2 月没有 30 日" in html
+    assert "month before" not in html and "calendar date" not in html
+    english = client.post("/", data={**CASE_FORM, "_lang": "en", "insurance[1].to": "2015-01",
+                                     "person.birth_date": "1975-02-30"}).text
+    assert re.search(r'id="f-insurance-1-to-err"[^>]*>month before &#39;from&#39;<', english)
+    assert "calendar date" in english
     # what was typed stays in the form
     assert 'value="烟苔"' in html and 'value="2015-01"' in html
     assert "data-as-of" not in html  # no decisions from invalid facts
@@ -184,7 +190,9 @@ def test_facts_the_form_has_no_field_for_go_in_the_json_box(client):
     bad = client.post("/", data={**CASE_FORM, "_extra": "{nope"})
     assert bad.status_code == 422 and 'href="#f-extra"' in bad.text
     wrong = client.post("/", data={**CASE_FORM, "_extra": '{"persn": 1}'})
-    assert wrong.status_code == 422 and "did you mean &#39;person&#39;" in wrong.text
+    assert wrong.status_code == 422 and "是否应为 &#39;person&#39;" in wrong.text
+    english = client.post("/", data={**CASE_FORM, "_lang": "en", "_extra": '{"persn": 1}'})
+    assert english.status_code == 422 and "did you mean &#39;person&#39;" in english.text
 
 
 def test_the_page_refuses_oversized_forms(client):
@@ -280,3 +288,14 @@ def test_any_form_gets_an_answer_never_a_server_error(client):
         assert r.headers["content-type"].startswith("text/html")
 
     check()
+
+
+def test_outcome_codes_show_as_words_of_the_page_language(client):
+    form = {**CASE_FORM, "target": "370211", "person.birth_date": "1960-01-01"}
+    zh = text(card(client.post("/", data=form).text, "transit.senior_free_ride"))
+    assert "琴岛通老年卡(凭身份证办理)" in zh and "是" in zh
+    assert "qindaotong" not in zh and "ID card" not in zh and "True" not in zh
+    en = text(card(client.post("/", data={**form, "_lang": "en"}).text,
+                   "transit.senior_free_ride"))
+    assert "Qindaotong senior card (applied for with an ID card)" in en
+    assert "琴岛通老年卡" not in en

@@ -45,7 +45,8 @@ def facts_read(pack_dir) -> set[str]:
 # Where each model's facts are entered on the page.
 MODEL_PATHS = {
     "Situation": "", "Person": "person.", "ProvidentFund": "provident_fund.",
-    "Request": "request.", "Project": "project.", "InsurancePeriod": "insurance[].",
+    "Request": "request.", "Project": "project.", "Enterprise": "enterprise.",
+    "InsurancePeriod": "insurance[].",
     "FundPeriod": "provident_fund.periods[].", "Card": "cards[].",
     "Residence": "person.residence[].", "Result": "results[].",
 }
@@ -56,7 +57,7 @@ def page_can_enter(fact: str) -> bool:
     path = MODEL_PATHS[model] + field
     if path in SCALAR_FIELDS or path in LIST_BY_PATH:
         return True
-    if path in ("person", "provident_fund", "request", "project"):
+    if path in ("person", "provident_fund", "request", "project", "enterprise"):
         return True  # a group of fields, each checked on its own
     if "[]." in path:
         owner, _, name = path.partition("[].")

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import tongcheng
@@ -36,6 +36,7 @@ def test_the_timeline_equals_check_at_every_month(data):
     situation = parse_situation(raw)
     born = situation.person.birth_date if situation.person else None
     first = max(parse_month("2019-06"), month_of(born) + 1 if born else 0)
+    assume(first <= parse_month("2026-06"))  # a person born after the months drawn
     start = data.draw(st.integers(first, parse_month("2026-06")), label="start")
     end = data.draw(st.integers(start, min(start + 60, parse_month("2028-12"))), label="end")
     timeline = build(PACK, situation, start, end)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import as_of_date, overlay_option
+from tongcheng.cli_options import as_of_date, overlay_option, pack_option, unknown_rules
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 STATUS_CHOICES = ("eligible", "ineligible", "undetermined", "not_applicable")
@@ -68,8 +68,7 @@ def _load_pack(pack_path: str | None, overlays: tuple[str, ...] = ()):
               help="Spark master URL (default: SPARK_MASTER, else local[*]).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: when stderr is a terminal).")
-@click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
-              help="Rule-pack folder (default: the bundled pack).")
+@pack_option()
 @overlay_option
 def screen(input_path, output, input_fmt, old_fmt, out_fmt, lang, rules, statuses, as_of,
            rejects_path, chunk_size, engine, master, progress, pack_path, overlays) -> None:
@@ -89,6 +88,9 @@ def screen(input_path, output, input_fmt, old_fmt, out_fmt, lang, rules, statuse
     except FormatError as e:
         _fail(EXIT_INVALID, str(e))
     pack = _load_pack(pack_path, overlays)
+    wrong = unknown_rules(pack.rule_ids, rules)
+    if wrong:
+        _fail(EXIT_INVALID, wrong)
     if not Path(input_path).exists():
         _fail(EXIT_INVALID, f"{input_path}: no such file")
     rejects_path = rejects_path or f"{output}.rejects.jsonl"

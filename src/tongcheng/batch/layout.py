@@ -94,6 +94,7 @@ TOP_FIELDS = {
     "request": "object",
     "results": "list",
     "project": "opaque",
+    "enterprise": "opaque",
 }
 OBJECTS = {"person": PERSON_FIELDS, "provident_fund": FUND_FIELDS, "request": REQUEST_FIELDS}
 ENUMS = {
@@ -537,7 +538,7 @@ def build(
     expr, dtype = _field("request", "hospital_grade", request)
     cols["hospital_grade"] = _count(expr, dtype, "request.hospital_grade", checks, 1, 3)
 
-    opaque = [pl.col(name).is_not_null() for name in ("project",) if name in schema]
+    opaque = [pl.col(name).is_not_null() for name in ("project", "enterprise") if name in schema]
     list_exprs: dict[str, pl.Expr] = {}
     for name in LISTS:
         head, _, rest = name.partition(".")
@@ -709,17 +710,20 @@ JSON_SCHEMA = pa.schema([
     ("results", pa.list_(pa.struct([("kind", _S), ("place", _S), ("issued", _S), ("level", _S),
                                      ("hospital_grade", pa.int64())]))),
     ("project", _S),
+    ("enterprise", _S),
 ])
 """The nested layout with the contract's JSON types, for situations already validated."""
 
 
 def situation_rows(models: Iterable[Any]) -> list[dict[str, Any]]:
-    """Validated situations as rows of ``JSON_SCHEMA`` (a project is only marked)."""
+    """Validated situations as rows of ``JSON_SCHEMA`` (a project or enterprise is only
+    marked)."""
     rows = []
     for model in models:
         row = model.to_dict()
-        if "project" in row:
-            row["project"] = "given"
+        for subject in ("project", "enterprise"):
+            if subject in row:
+                row[subject] = "given"
         rows.append(row)
     return rows
 

@@ -15,17 +15,13 @@ from typing import Any
 
 import polars as pl
 
-from tongcheng.batch.engine import BatchEvaluator, status_column
+from tongcheng.batch.engine import BatchEvaluator, firmness_column, status_column
 from tongcheng.places import PlaceRegistry, default_registry
 
 STATUSES = ("eligible", "ineligible", "undetermined", "not_applicable")
 UNKNOWN = "unknown"
 TOP_CITIES = 3
 
-
-def firmness_column(rule_id: str) -> str:
-    """The vectorised evaluator's per-decision firmness, when it gives one."""
-    return f"{rule_id}.firmness"
 
 
 class ScreenSummary:

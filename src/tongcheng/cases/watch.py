@@ -52,7 +52,7 @@ from typing import Any
 import attrs
 import click
 
-from tongcheng.cli_options import overlay_option
+from tongcheng.cli_options import overlay_option, pack_option
 
 __all__ = ["Rejected", "WatchStats", "Watcher", "watch", "watch_stream"]
 
@@ -467,8 +467,7 @@ def _memory() -> dict[str, float]:
               help="Every N lines, one JSON line of counts and memory on stderr.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of services and messages.")
-@click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
-              help="Rule-pack folder (default: the bundled pack).")
+@pack_option()
 @overlay_option
 @click.option("--store", "store_url", metavar="URL",
               help="Keep the cases and the stream's position in this store (a file for SQLite, "

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from tongcheng.batch.engine import outcome_column, status_column
+from tongcheng.batch.engine import firmness_column, outcome_column, status_column
 from tongcheng.pack.model import Rule
 from tongcheng.places import PlaceRegistry
 
@@ -31,10 +31,6 @@ GROUPS = ("target_city", "hukou_city", "age_band")
 NUMERIC = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64,
            pl.Float32, pl.Float64)
 
-
-def firmness_column(rule_id: str) -> str:
-    """The vectorised evaluator's per-decision firmness column, when it gives one."""
-    return f"{rule_id}.firmness"
 
 
 def person_groups(pop_persons: pl.DataFrame, registry: PlaceRegistry) -> pl.DataFrame:

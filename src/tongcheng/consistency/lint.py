@@ -28,7 +28,8 @@ warnings
     ``overlap-undecided`` (exceptions whose overlap could not be decided: conditions outside the
     exact fragment, or z3 not installed); ``overlap-agree`` (exceptions that overlap and agree
     there, with no override); ``firmness`` (a zone entry marked in force whose quoted sentence
-    says 探索/推动/推进/支持: see ``consistency.wording``).
+    says 探索/推动/推进/支持: see ``consistency.wording``); and the checks authors miss, in
+    ``authoring.py``: ``parameter-coverage``, ``untested``, ``quote-subject``.
 
 Output: ``file:line: severity: message [check]``, or ``--format json``. Exit codes: 0 no errors
 (warnings allowed), 1 errors found, 3 the pack fails to load.
@@ -48,7 +49,7 @@ from typing import Any
 import click
 
 from tongcheng import yamlio
-from tongcheng.cli_options import overlay_option
+from tongcheng.cli_options import one_pack, overlay_option, pack_argument_or_option
 from tongcheng.consistency import analysis, wording
 from tongcheng.consistency.facts import Kind, field_path_kind
 from tongcheng.consistency.report import Finding
@@ -335,11 +336,14 @@ def check_parameters(pack: RulePack, lines: _Lines, registry: PlaceRegistry
                                f"{prm.id}[{place}] in missing_parameters",
                                _place_line(lines, prm, place))
             for v in values:
-                if len(v.reference.strip()) < 8 or _PLACEHOLDER.match(v.reference):
-                    yield _finding(v.location, "warning", "reference",
-                                   f"parameter {prm.id} at {place}: the reference "
-                                   f"{v.reference.strip()!r} does not say where the value comes "
-                                   "from; name the document, issuer and date (or address)")
+                texts = [v.reference] if isinstance(v.reference, str) else [
+                    v.reference.zh, v.reference.en]
+                for ref in texts:
+                    if len(ref.strip()) < 8 or _PLACEHOLDER.match(ref):
+                        yield _finding(v.location, "warning", "reference",
+                                       f"parameter {prm.id} at {place}: the reference "
+                                       f"{ref.strip()!r} does not say where the value comes "
+                                       "from; name the document, issuer and date (or address)")
                 if v.start is None and v.end is None and not v.undated:
                     yield _finding(v.location, "warning", "undated-value",
                                    f"parameter {prm.id} at {place}: the value has no dates, so "
@@ -533,11 +537,14 @@ def _spots(registry: PlaceRegistry, prm: Any, place: str) -> list[str]:
 
 # --- the whole lint ---------------------------------------------------------------------------
 
-CHECKS = ("expressions", "monotonic", "parameters", "basis", "zones", "overlaps", "gaps")
+CHECKS = ("expressions", "monotonic", "parameters", "basis", "zones", "overlaps", "gaps",
+          "parameter-coverage", "quote-subject", "untested")
 
 
 def lint_pack(pack: RulePack, registry: PlaceRegistry | None = None) -> list[Finding]:
     """Every finding for a loaded pack, errors first, then by file and line."""
+    from tongcheng.consistency import authoring
+
     registry = registry or default_registry()
     lines = _Lines(Path(pack.root))
     findings: list[Finding] = []
@@ -549,6 +556,9 @@ def lint_pack(pack: RulePack, registry: PlaceRegistry | None = None) -> list[Fin
     findings += wording.check_firmness(pack, lines)
     findings += check_overlaps(pack, registry)
     findings += check_gaps(pack, lines, registry)
+    findings += authoring.check_parameter_coverage(pack, registry)
+    findings += authoring.check_quote_subjects(pack, registry)
+    findings += authoring.check_test_reach(pack)
     unique = list({(f.file, f.line, f.severity, f.check, f.message): f
                    for f in findings}.values())
     return sorted(unique, key=lambda f: (f.severity != "error", f.file, f.line or 0, f.message))
@@ -576,12 +586,17 @@ def overlay_findings(pack: RulePack) -> list[Finding]:
 
 
 @click.command("lint")
-@click.argument("pack", required=False, type=click.Path(file_okay=False))
+@pack_argument_or_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
+@click.option("--parameter-coverage", "coverage", is_flag=True,
+              help="Print, for each rule and parameter it reads, the value at every place and "
+                   "date the rule can be asked (and where none applies), instead of the checks.")
 @overlay_option
-def lint(pack: str | None, fmt: str, overlays: tuple[str, ...]) -> None:
-    """Static checks of the rule pack in PACK (default: the bundled one), with its overlays.
+def lint(pack: str | None, pack_path: str | None, fmt: str, coverage: bool,
+         overlays: tuple[str, ...]) -> None:
+    """Static checks of the rule pack in PACK or --pack (default: the bundled one), with its
+    overlays.
 
     One line per finding, `file:line: severity: message [check]`; with overlays, a note for
     each thing an overlay adds, replaces, extends or fills, and a conflicting overlay fails to
@@ -590,6 +605,7 @@ def lint(pack: str | None, fmt: str, overlays: tuple[str, ...]) -> None:
     """
     from tongcheng.pack.loader import bundled_pack_path, load_pack
 
+    pack = one_pack(pack, pack_path)
     root = Path(pack) if pack else bundled_pack_path()
     shown_root = pack if pack else str(root)
     try:
@@ -598,6 +614,16 @@ def lint(pack: str | None, fmt: str, overlays: tuple[str, ...]) -> None:
         findings = load_findings(e)
         _print(findings, shown_root, fmt, loaded=False)
         sys.exit(EXIT_PACK)
+    if coverage:
+        from tongcheng.consistency.authoring import coverage_json, coverage_lines
+
+        registry = default_registry()
+        if fmt == "json":
+            click.echo(json.dumps(coverage_json(loaded, registry), ensure_ascii=False, indent=2))
+        else:
+            for line in coverage_lines(loaded, registry):
+                click.echo(line)
+        sys.exit(EXIT_OK)
     findings = lint_pack(loaded) + overlay_findings(loaded)
     _print(findings, shown_root, fmt, loaded=True)
     sys.exit(EXIT_ERRORS if any(f.severity == "error" for f in findings) else EXIT_OK)

@@ -695,7 +695,7 @@ def check_time(ctx: Context, data: st.DataObject) -> None:
                     key=lambda b: b.document.issued)
         raise Violation(Failure(
             prop, f"{speaks}, before any of its basis documents was issued (the earliest, "
-            f"{first.document.title}, on {earliest}): a rule cannot speak before its basis is "
+            f"{first.document.title.en}, on {earliest}): a rule cannot speak before its basis is "
             "in force", rule.id, (("counterexample", s),)))
     zone_dates = []
     for ref in holding:

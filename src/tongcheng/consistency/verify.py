@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from tongcheng.cli_options import overlay_option
+from tongcheng.cli_options import one_pack, overlay_option, pack_argument_or_option
 from tongcheng.errors import PackError
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
@@ -68,7 +68,7 @@ def save_failure(failure: Any, folder: Path) -> dict[str, Path]:
 
 
 @click.command("verify")
-@click.argument("pack", required=False, type=click.Path(file_okay=False))
+@pack_argument_or_option
 @click.option("--examples", "-n", type=click.IntRange(1, 100_000), default=DEFAULT_EXAMPLES,
               show_default=True, help="Situations generated per property.")
 @click.option("--seed", type=int, default=0, show_default=True,
@@ -82,10 +82,10 @@ def save_failure(failure: Any, folder: Path) -> dict[str, Path]:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @overlay_option
-def verify(pack: str | None, examples: int, seed: int, properties: tuple[str, ...],
-           save_dir: str | None, shrink_seconds: float, fmt: str,
-           overlays: tuple[str, ...]) -> None:
-    """Check that the rule pack in PACK (default: the bundled one) is consistent.
+def verify(pack: str | None, pack_path: str | None, examples: int, seed: int,
+           properties: tuple[str, ...], save_dir: str | None, shrink_seconds: float,
+           fmt: str, overlays: tuple[str, ...]) -> None:
+    """Check that the rule pack in PACK or --pack (default: the bundled one) is consistent.
 
     Searches generated situations for counterexamples to each property: no contradictions,
     determinism, order independence, information monotonicity and completeness, symmetric
@@ -98,6 +98,7 @@ def verify(pack: str | None, examples: int, seed: int, properties: tuple[str, ..
         click.echo(f"error: tongcheng verify needs hypothesis ({e}); "
                    "install it with: pip install 'tongcheng[verify]'", err=True)
         sys.exit(EXIT_INVALID)
+    pack = one_pack(pack, pack_path)
     unknown = [p for p in properties if p not in props.PROPERTY_NAMES]
     if unknown:
         click.echo(f"error: unknown property {', '.join(unknown)}; properties: "

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from tongcheng.pack.model import Basis, PackInfo, Text
+from tongcheng.pack.model import Basis, PackInfo, Text, local
 
 
 class Status(StrEnum):
@@ -46,7 +46,7 @@ class Reason:
         if self.facts:
             out["facts"] = dict(self.facts)
         if self.parameters:
-            out["parameters"] = [dict(p) for p in self.parameters]
+            out["parameters"] = [parameter_json(p, lang) for p in self.parameters]
         if self.missing:
             out["missing"] = list(self.missing)
         if self.missing_parameters:
@@ -97,13 +97,19 @@ class Decision:
             out["reading"] = self.reading.get(lang)
         flagged = self.flagged_parameters
         if flagged:
-            out["unverified_parameters"] = [
-                f"{p['parameter']}[{p['place']}] ({p.get('confidence')}"
-                + (", undated" if p.get("undated") else "")
-                + ")"
-                for p in flagged
-            ]
+            out["unverified_parameters"] = [unverified_text(p, lang) for p in flagged]
         return out
+
+
+def unverified_text(p: Mapping[str, Any], lang: str = "zh") -> str:
+    """``name[place] (confidence, undated)``: a parameter value used below high confidence."""
+    undated = ("、无日期" if lang == "zh" else ", undated") if p.get("undated") else ""
+    return f"{p['parameter']}[{p['place']}] ({p.get('confidence')}{undated})"
+
+
+def parameter_json(p: Mapping[str, Any], lang: str = "zh") -> dict[str, Any]:
+    """A parameter value a trace used, its reference and note in ``lang`` where they are prose."""
+    return {k: local(v, lang) if k in ("reference", "note") else v for k, v in p.items()}
 
 
 def _short(value: Any, width: int = 60) -> str:
@@ -115,8 +121,8 @@ def _short(value: Any, width: int = 60) -> str:
 def basis_json(b: Basis, lang: str = "zh") -> dict[str, Any]:
     doc = b.document
     out: dict[str, Any] = {
-        "document": doc.title,
-        "issuer": doc.issuer,
+        "document": doc.title.get(lang),
+        "issuer": doc.issuer.get(lang) if doc.issuer else None,
         "issued": doc.issued.isoformat() if doc.issued else None,
         "source": doc.kind if doc.kind != "news" else "news report",
     }

@@ -43,7 +43,7 @@ class RuleError(TongchengError):
 
 
 _IN_FORCE = Text("规则在评估日期有效", "The rule is in force at the evaluation date")
-_SUBJECT = Text("规则适用于此类对象(个人或项目)", "The rule is about this kind of subject")
+_SUBJECT = Text("规则适用于此类对象(个人、项目或企业)", "The rule is about this kind of subject")
 _ZONE = Text("办理地在规则所涉区域内", "The target place lies in one of the rule's zones in force")
 _IN_FORCE_HOLDS = Reason("in_force", "in_force", _IN_FORCE, None, True)  # immutable: shared
 
@@ -250,8 +250,8 @@ def _decide(
         reasons.append(Reason("subject", "subject", _SUBJECT, None, False,
                               notes=(Text(f"本规则适用于{_SUBJECT_ZH[rule.subject]},"
                                           f"而情形的主体是{_SUBJECT_ZH[kind]}",
-                                          f"the rule is about a {rule.subject}; the situation's "
-                                          f"subject is a {kind}"),)))
+                                          f"the rule is about {_SUBJECT_EN[rule.subject]}; the "
+                                          f"situation's subject is {_SUBJECT_EN[kind]}"),)))
         return done(Status.NOT_APPLICABLE, reasons)
 
     active = tuple([z for z in (rule.zones if zones is None else zones) if z.active(as_of)])
@@ -268,12 +268,17 @@ def _decide(
     reasons.append(zone_reason)
 
     scope_values = [zone_value]
+    settled = len(frame.flagged) if zone_value is False else None
     for clause in rule.scope:
         if not trace and scope_values[-1] is False:
             break  # untraced: one false test settles the scope (a trace shows every test)
         value, reason = _test(frame, "scope", clause)
         scope_values.append(value)
         reasons.append(reason)
+        if value is False and settled is None:
+            settled = len(frame.flagged)
+    if settled is not None:  # the tests after the settling one were shown, not relied on
+        del frame.flagged[settled:]
     scope = v.k_and(scope_values)
     if scope is False:
         return done(Status.NOT_APPLICABLE, reasons)
@@ -309,12 +314,15 @@ def _decide(
     )
 
 
-_SUBJECT_ZH = {"person": "个人", "project": "项目"}
+_SUBJECT_ZH = {"person": "个人", "project": "项目", "enterprise": "企业"}
+_SUBJECT_EN = {"person": "a person", "project": "a project", "enterprise": "an enterprise"}
 
 
 def subject_of(situation: Any) -> str:
-    """A situation is about a project when it gives one, else about a person."""
-    return "project" if getattr(situation, "project", None) is not None else "person"
+    """A situation is about a project or an enterprise when it gives one, else about a person."""
+    if getattr(situation, "project", None) is not None:
+        return "project"
+    return "enterprise" if getattr(situation, "enterprise", None) is not None else "person"
 
 
 def _path_text(clause: Clause) -> str:
@@ -465,12 +473,17 @@ def _variant(frame: Frame, rule: Rule, exception: RuleException | None, scope: A
         conditions = exception.conditions
     reasons: list[Reason] = []
     values = []
+    settled = None
     for clause in conditions:
         if not frame.trace and values and values[-1] is False:
             break  # untraced: one false condition settles it (a trace shows every condition)
         value, reason = _test(frame, "condition", clause)
         values.append(value)
         reasons.append(reason)
+        if value is False and settled is None:
+            settled = len(frame.flagged)
+    if settled is not None:  # the parameters a decision rests on: those read until it settled
+        del frame.flagged[settled:]
     granted = v.k_and(values)
     missing: set[str] = set()
     params: set[str] = set()

@@ -203,8 +203,8 @@ def _merge(first: Decision, facts: list[str], combos: list[tuple], variants: lis
     if trace:
         notes = tuple(
             Text(
-                "; ".join(f"{p} = {_word(x)}" for p, x in zip(facts, combo, strict=True))
-                + f":{d.status.value}",
+                ";".join(f"{p} = {_word(x, 'zh')}" for p, x in zip(facts, combo, strict=True))
+                + f":{_STATUS_ZH[d.status.value]}",
                 "; ".join(f"{p} = {_word(x)}" for p, x in zip(facts, combo, strict=True))
                 + f": {d.status.value}",
             )
@@ -233,8 +233,15 @@ def _merge(first: Decision, facts: list[str], combos: list[tuple], variants: lis
     )
 
 
-def _word(value: Any) -> str:
-    return "true" if value is True else "false" if value is False else str(value)
+_STATUS_ZH = {"eligible": "符合", "ineligible": "不符合", "undetermined": "待定",
+              "not_applicable": "不适用"}
+
+
+def _word(value: Any, lang: str = "en") -> str:
+    """A value of a case, as the note of the trace says it (booleans in the note's language)."""
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("true" if value else "false")
+    return str(value)
 
 
 def _joined(bases: list[tuple[Basis, ...]]) -> tuple[Basis, ...]:

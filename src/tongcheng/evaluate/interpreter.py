@@ -34,7 +34,7 @@ ALIASES = {"from": "from_"}
 _PACK_FIELDS = frozenset({"id", "zone", "channel"})
 FACT_ROOTS = (
     "as_of", "target", "person", "insurance", "provident_fund", "cards", "request", "results",
-    "project",
+    "project", "enterprise",
 )
 
 
@@ -120,13 +120,6 @@ def evaluate_clause(frame: Frame, clause: Clause) -> tuple[Any, Recorder]:
         return value, frame.recorder
     finally:
         frame.recorder = outer
-
-
-def evaluate(frame: Frame, node: ast.Node, env: Env) -> Any:
-    """The value of an expression node under the bindings ``env``."""
-    if not env:
-        return compiled(node)(frame, env)
-    return _compile(node, frozenset(env))(frame, env)
 
 
 # --- compiling ------------------------------------------------------------------------------

@@ -52,10 +52,6 @@ class Items:
     missing: frozenset[str] = frozenset()
     params: frozenset[str] = frozenset()
 
-    @property
-    def known(self) -> bool:
-        return not self.maybe
-
 
 @attrs.frozen
 class MonthSet:

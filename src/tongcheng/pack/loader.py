@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 from pydantic import TypeAdapter, ValidationError
 
-from tongcheng import yamlio
+from tongcheng import wording, yamlio
 from tongcheng.errors import Location, PackError
 from tongcheng.expr import ExprSyntaxError, ast, parse
 from tongcheng.expr import check as checking
@@ -49,6 +49,7 @@ from tongcheng.pack.model import (
     Zone,
     ZoneRef,
 )
+from tongcheng.pack.terms import outcome_texts
 from tongcheng.places import PlaceRegistry, default_registry
 
 
@@ -61,10 +62,13 @@ def bundled_pack_path() -> Path:
 
 
 def pack_digest(root: Path) -> str:
+    """sha256 of the pack's files. Its test cases (``tests/``) decide nothing: a test added
+    leaves the digest, and so every stored answer's provenance, unchanged."""
     h = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root).as_posix()
-        if any(part.startswith(".") or part == "__pycache__" for part in rel.split("/")):
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.split("/")) or \
+                rel.startswith("tests/"):
             continue
         h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
     return "sha256:" + h.hexdigest()
@@ -208,6 +212,7 @@ class _Loader:
         parameters = self.parameters()
         services, announced = self.services(documents, zones)
         rules = self.rules(documents, zones, parameters)
+        terms = self.terms(rules)
         if self.problems:
             raise PackError(self.problems)
         assert info_in is not None
@@ -216,6 +221,7 @@ class _Loader:
             info_in.version,
             pack_digest(self.root),
             _text(info_in.description) if info_in.description else None,
+            terms,
         )
         return RulePack(info, str(self.root), tuple(rules), zones, parameters, documents,
                         services, announced)
@@ -242,8 +248,26 @@ class _Loader:
                 self.problem("services.yaml", ("announced", zone_id), f"unknown zone {zone_id!r}")
             basis = self.basis("services.yaml", ("announced", zone_id, "basis"), a.basis,
                                documents)
-            announced.append(Announced(zone_id, a.count, a.at_least, basis))
+            announced.append(Announced(zone_id, a.count, a.at_least, basis, a.from_,
+                                       a.confidence))
         return tuple(items), tuple(announced)
+
+    def terms(self, rules: list[Rule]) -> dict[str, Text]:
+        """terms.yaml; in a pack that has one, every text an outcome gives must be a term."""
+        if not (self.root / "terms.yaml").is_file():
+            return {}
+        data = self.read("terms.yaml", TypeAdapter(schema.TermsFile), required=False)
+        terms = {code: _text(t) for code, t in data.terms.items()} if data else {}
+        for rule in rules:
+            clauses = [*rule.outcome, *(c for e in rule.exceptions for c in e.outcome)]
+            for clause in clauses:
+                for lit in outcome_texts(clause.expr):
+                    if lit.value not in terms:
+                        self.problems.append((clause.location, (
+                            f"{rule.id}: outcome {clause.name} gives the text {lit.value!r}, "
+                            "which is not a term: give a code and its words in terms.yaml "
+                            "({zh, en}), so each language shows its own")))
+        return terms
 
     def documents(self, docs_in: dict[str, schema.DocumentIn]) -> dict[str, Document]:
         out = {}
@@ -255,7 +279,8 @@ class _Loader:
                     f"{doc_id}.file: no such text sources/{d.file} in the pack",
                 )
             out[doc_id] = Document(
-                doc_id, d.title, d.issuer, d.issued, d.kind, d.number, d.file, d.url, d.note
+                doc_id, _phrase(d.title), _phrase(d.issuer) if d.issuer else None, d.issued,
+                d.kind, d.number, d.file, d.url, d.note
             )
         return out
 
@@ -356,12 +381,12 @@ class _Loader:
                         vals.append(
                             ParamValue(
                                 _exact(val.value),
-                                val.reference,
+                                _citation(val.reference),
                                 val.confidence,
                                 val.from_,
                                 val.to,
                                 val.undated,
-                                val.note,
+                                _citation(val.note) if val.note else None,
                                 self.loc(rel, vpath),
                             )
                         )
@@ -655,8 +680,19 @@ def _text(t: schema.TextIn) -> Text:
     return Text(t.zh, t.en)
 
 
+def _phrase(t: str | schema.TextIn) -> Text:
+    """A title or name: the same words in both languages when given once."""
+    return Text(t, t) if isinstance(t, str) else _text(t)
+
+
+def _citation(t: str | schema.TextIn) -> str | Text:
+    """A reference or note: a citation (one string) or prose in both languages."""
+    return t if isinstance(t, str) else _text(t)
+
+
 _WS = re.compile(r"\s+")
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _norm(text: str) -> str:
@@ -669,6 +705,9 @@ def _plain_message(err: dict) -> str:
         return "unknown key; check the spelling against the rule-pack format"
     if kind == "missing":
         return "required key is missing"
+    raw = err.get("input")
+    if kind.startswith("date_") and isinstance(raw, str) and _DATE_TEXT.fullmatch(raw):
+        return wording.impossible_date(raw).en  # an unquoted 2023-13-06, kept as text by yamlio
     return str(err.get("msg", "invalid"))
 
 

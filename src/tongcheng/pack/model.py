@@ -26,13 +26,23 @@ class Text:
         return self.en if lang == "en" else self.zh
 
 
+def local(value: Any, lang: str) -> Any:
+    """A phrase in ``lang`` where ``value`` is one in both languages (a Text, or a ``{zh, en}``
+    mapping); any other value as it is (a citation, a code, a number)."""
+    if isinstance(value, Text):
+        return value.get(lang)
+    if isinstance(value, Mapping) and set(value) == {"zh", "en"}:
+        return value["en"] if lang == "en" else value["zh"]
+    return value
+
+
 @attrs.frozen
 class Document:
     """An official text or report a rule rests on."""
 
     id: str
-    title: str
-    issuer: str | None
+    title: Text  # the same text in both where the document has a title of its own
+    issuer: Text | None
     issued: date | None
     kind: str  # official | news | secondary
     number: str | None = None  # 文号, e.g. 鲁政字〔2023〕168号
@@ -58,12 +68,12 @@ class Basis:
 @attrs.frozen
 class ParamValue:
     value: Any
-    reference: str
+    reference: str | Text  # a citation (the same in both languages), or prose in both
     confidence: str  # high | medium | low
     start: date | None = None
     end: date | None = None
     undated: bool = False  # start date unknown: used as the current value after dated ones
-    note: str | None = None
+    note: str | Text | None = None
     location: Location | None = None
 
     @property
@@ -202,6 +212,8 @@ class Announced:
     count: int | None
     at_least: bool
     basis: tuple[Basis, ...]
+    start: date | None = None  # when it was announced
+    confidence: str | None = None  # high | medium | low, where known only from a report
 
 
 @attrs.frozen
@@ -209,7 +221,7 @@ class Rule:
     id: str
     title: Text
     domain: str
-    subject: str  # person | project
+    subject: str  # person | project | enterprise
     zones: tuple[ZoneRef, ...]
     in_force_from: date | None
     in_force_to: date | None
@@ -267,6 +279,8 @@ class PackInfo:
     version: str
     digest: str
     description: Text | None = None
+    # The words of the codes outcomes give (terms.yaml): what the table and the page show.
+    terms: Mapping[str, Text] = attrs.field(factory=dict, eq=False, hash=False, repr=False)
 
 
 @attrs.frozen
@@ -320,3 +334,8 @@ class RulePack:
     @property
     def rule_ids(self) -> tuple[str, ...]:
         return tuple(r.id for r in self.rules)
+
+    @property
+    def service_ids(self) -> frozenset[str]:
+        """The service items ``request.service`` may name."""
+        return frozenset(s.id for s in self.services)

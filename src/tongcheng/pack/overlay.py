@@ -403,3 +403,12 @@ def _span(v: ParamValue) -> str:
     if v.undated:
         return "undated"
     return f"{v.start or '…'} – {v.end or '…'}"
+
+
+def document_text(pack: RulePack, doc_id: str) -> Path | None:
+    """The file holding a document's text in a pack or stack (an overlay's documents keep their
+    texts in the overlay's sources/), or None when the pack has no text of it."""
+    doc = pack.documents.get(doc_id)
+    if doc is None or not doc.file:
+        return None
+    return _document_dirs(pack).get(doc_id, Path(pack.root) / "sources") / doc.file

@@ -34,10 +34,12 @@ class PackFile(_Strict):
 
 
 class DocumentIn(_Strict):
-    """One entry of ``documents.yaml``."""
+    """One entry of ``documents.yaml``. ``title`` is the document's own title as published
+    (shown as it is in both languages), or ``{zh, en}`` for a text without a title of its own
+    (a report of a document, a repost, a summary); ``issuer`` likewise."""
 
-    title: str
-    issuer: str | None = None
+    title: str | TextIn
+    issuer: str | TextIn | None = None
     issued: dt.date | None = None
     kind: Literal["official", "news", "secondary"]
     number: str | None = None
@@ -71,12 +73,15 @@ class ZoneIn(_Strict):
 
 class ValueIn(_Strict):
     value: Any
-    reference: str = Field(min_length=1)
+    reference: Annotated[str, StringConstraints(min_length=1)] | TextIn = Field(
+        description="where the value comes from: a citation (a document's title, an address), "
+        "or {zh, en} where it is prose"
+    )
     confidence: Confidence
     from_: dt.date | None = Field(None, alias="from")
     to: dt.date | None = None
     undated: bool = False
-    note: str | None = None
+    note: str | TextIn | None = None
 
 
 class ParameterIn(_Strict):
@@ -143,7 +148,7 @@ class RuleIn(_Strict):
     id: Id
     title: TextIn
     domain: str
-    subject: Literal["person", "project"] = "person"
+    subject: Literal["person", "project", "enterprise"] = "person"
     zones: list[ZoneRefIn] = Field(min_length=1)
     in_force: PeriodIn | None = None
     firmness: Firmness = Field(
@@ -168,6 +173,10 @@ class RuleIn(_Strict):
 class AnnouncedIn(_Strict):
     count: int | None = Field(None, ge=0)
     at_least: bool = False
+    from_: dt.date | None = Field(None, alias="from", description="when the announcement was made")
+    confidence: Confidence | None = Field(
+        None, description="how sure the count is, where it is known only from a report"
+    )
     basis: list[BasisIn] = Field(default_factory=list)
 
 
@@ -186,3 +195,9 @@ class ServicesFile(_Strict):
 
     announced: dict[Id, AnnouncedIn] = Field(default_factory=dict)
     items: list[ServiceItemIn] = Field(default_factory=list)
+
+
+class TermsFile(_Strict):
+    """``terms.yaml``: the words of the codes outcomes give, ``code: {zh, en}``."""
+
+    terms: dict[Id, TextIn] = Field(default_factory=dict)

@@ -161,7 +161,8 @@ def _population(chunk: _Chunk):
 
     from tongcheng.batch.layout import JSON_SCHEMA, build
 
-    rows = [{**r, "project": "given"} if "project" in r else r for r in chunk.rows]
+    rows = [{**r, **{s: "given" for s in ("project", "enterprise") if s in r}}
+            for r in chunk.rows]  # a project or enterprise is only marked, as in screening
     table = pa.Table.from_pylist(rows, schema=JSON_SCHEMA)
     pop, _ = build(table, validate=False)
     return pop
@@ -225,17 +226,20 @@ def _compare(engine: Any, chunk: _Chunk, result: Any, report: ReplayReport) -> N
 def _details(plan: Any, column: list[Any], result: Any, ids: list[str], report: ReplayReport,
              outcome_column: Any, status_column: Any) -> int:
     """Outcome and firmness of the decisions whose status stayed; returns how many differ."""
+    from tongcheng.batch.engine import firmness_column
+
     rule = plan.rule
     statuses = result[status_column(rule.id)].cast(str).to_list()
+    firmnesses = result[firmness_column(rule.id)].cast(str).to_list()
     outcomes = {name: result[outcome_column(rule.id, name)].to_list() for name, _ in plan.outcomes}
     differ = 0
     for k, d in enumerate(column):
         if d is None or d[0] != statuses[k]:
             continue
         status, firmness, recorded = d
-        if firmness != rule.firmness:
-            report.firmness_changes[(rule.id, firmness, rule.firmness)] += 1
-            report.note(("firmness", rule.id, firmness, rule.firmness), ids[k])
+        if firmness != firmnesses[k]:  # per decision: the zone entry it rests on
+            report.firmness_changes[(rule.id, firmness, firmnesses[k])] += 1
+            report.note(("firmness", rule.id, firmness, firmnesses[k]), ids[k])
             differ += 1
             continue
         recorded = recorded or {}

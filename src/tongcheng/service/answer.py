@@ -26,7 +26,13 @@ from typing import Any
 
 import attrs
 
-from tongcheng.evaluate.decision import Decision, Evaluation, Question, basis_json
+from tongcheng.evaluate.decision import (
+    Decision,
+    Evaluation,
+    Question,
+    basis_json,
+    unverified_text,
+)
 from tongcheng.questions import question_for
 
 log = logging.getLogger("tongcheng.service")
@@ -156,12 +162,7 @@ class AnswerWriter:
             parts.append(rule.reading_bytes)
         flagged = d.flagged_parameters
         if flagged:
-            unverified = [
-                f"{p['parameter']}[{p['place']}] ({p.get('confidence')}"
-                + (", undated" if p.get("undated") else "")
-                + ")"
-                for p in flagged
-            ]
+            unverified = [unverified_text(p, lang) for p in flagged]
             parts.append(f',"unverified_parameters":{text(unverified)}'.encode())
         parts.append(b"}")
 

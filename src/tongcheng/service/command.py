@@ -11,15 +11,14 @@ import sys
 
 import click
 
-from tongcheng.cli_options import overlay_option
+from tongcheng.cli_options import overlay_option, pack_option
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on.")
-@click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
-              help="Rule-pack folder (default: the bundled pack).")
+@pack_option()
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes (each holds its own copy of the compiled pack; one per "
                    "core: --workers 2 on a two-core machine).")

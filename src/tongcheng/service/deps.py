@@ -20,13 +20,14 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.requests import ClientDisconnect
 
+from tongcheng import wording as W
 from tongcheng.errors import Problem, RuleConflict, SituationError, TongchengError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry
 from tongcheng.service import schemas as s
 from tongcheng.service.answer import AnswerWriter
-from tongcheng.situation import no_duplicate_keys
+from tongcheng.situation import DuplicateKeyError, no_duplicate_keys
 
 API = "/v1"
 MAX_BODY = 256 * 1024  # bytes of a request body
@@ -214,13 +215,17 @@ def capped(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
         return problems
     more = len(problems) - limit
     return [*problems[:limit],
-            Problem("", f"and {more:,} more problems (the first {limit} are listed)")]
+            Problem("", f"and {more:,} more problems (the first {limit} are listed)",
+                    f"另有 {more:,} 个问题(只列出前 {limit} 个)")]
 
 
 def problems_response(
-    status: int, problems: list[Problem], headers: dict[str, str] | None = None, **extra: Any
+    status: int, problems: list[Problem], headers: dict[str, str] | None = None,
+    lang: str = "zh", **extra: Any
 ) -> JSON:
-    listed = [{"path": p.path, "message": p.message} for p in capped(problems)]
+    """Every problem by its path, worded in ``lang`` (the request's; the decisions' default
+    language when the request did not say or could not be read)."""
+    listed = [{"path": p.path, "message": p.text(lang)} for p in capped(problems)]
     return JSON({"problems": listed, **extra}, status_code=status, headers=headers)
 
 
@@ -231,7 +236,7 @@ def error_response(exc: Exception) -> JSON | None:
             exc.status, [Problem(exc.path, exc.message)], headers=exc.headers or None
         )
     if isinstance(exc, SituationError):
-        return problems_response(422, exc.problems)
+        return problems_response(422, exc.problems, lang=exc.lang or "zh")
     if isinstance(exc, RuleConflict | RuleError):
         return problems_response(409, [Problem("", str(exc))], rule=exc.rule)
     if isinstance(exc, TongchengError):
@@ -242,8 +247,14 @@ def error_response(exc: Exception) -> JSON | None:
 ANSWERED = (TongchengError, Refusal)  # the errors error_response answers
 
 
+class NotANumber(ValueError):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"{name} is not a JSON number")
+
+
 def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    raise NotANumber(name)
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -276,9 +287,11 @@ def load_json(raw: bytes, bare: str | None = None) -> Any:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SituationError([Problem("", f"not UTF-8 text (byte {exc.start})")]) from None
+        words = W.not_utf8(exc.start)
+        raise SituationError([Problem("", words.en, words.zh, code=words.code)]) from None
     if not text.strip():
-        raise SituationError([Problem("", "empty body: expected a JSON object")])
+        raise SituationError([Problem("", "empty body: expected a JSON object",
+                                      "请求体为空:应为一个 JSON 对象")])
     value = _parse(text)
     # UTF-8 cannot carry a surrogate: only a JSON escape can, so most bodies skip the walk
     if _SURROGATE_ESCAPE.search(text):
@@ -304,10 +317,18 @@ def _parse(text: str) -> Any:
             parse_constant=_no_constant,
         )
     except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}: "
-        raise SituationError([Problem("", f"{where}not valid JSON: {exc.msg}")]) from None
+        words = W.not_json(exc.msg, W.where(None, exc.lineno, exc.colno))
+        raise SituationError([Problem("", words.en, words.zh, code=words.code)]) from None
+    except DuplicateKeyError as exc:
+        words = W.duplicate_key(exc.key)
+        raise SituationError([Problem("", words.en, words.zh, code=words.code)]) from None
+    except NotANumber as exc:
+        raise SituationError([Problem("", f"not valid JSON: {exc}",
+                                      f"不是有效的 JSON:{exc.name} 不是 JSON 数值",
+                                      code=W.NOT_JSON)]) from None
     except (ValueError, RecursionError) as exc:
-        raise SituationError([Problem("", f"not valid JSON: {exc}")]) from None
+        words = W.not_json(str(exc))
+        raise SituationError([Problem("", words.en, words.zh, code=words.code)]) from None
 
 
 async def read_body(request: Request, limit: int, timeout: float = BODY_TIMEOUT) -> bytes:

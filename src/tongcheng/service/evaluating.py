@@ -18,6 +18,7 @@ import anyio
 from fastapi import Request
 from fastapi.responses import Response
 
+from tongcheng import wording as W
 from tongcheng.errors import Problem, SituationError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
 from tongcheng.pack.model import RulePack
@@ -35,7 +36,7 @@ from tongcheng.service.deps import (
     read_body,
     read_settings,
 )
-from tongcheng.situation import Situation, describe_value, parse_situation
+from tongcheng.situation import Situation, parse_situation
 
 log = logging.getLogger("tongcheng.service")
 
@@ -97,74 +98,78 @@ def request_defaults(request: Request) -> Defaults:
     problems: list[Problem] = []
     lang = query.get("lang")
     if lang is not None and lang not in LANGS:
-        problems.append(Problem("lang", f"expected one of: zh, en, got {lang[:40]!r}"))
+        problems.append(_problem("lang", W.expected_choice(LANGS, lang[:40])))
     fields = query.get("fields")
     chosen = _fields(fields.split(","), problems) if fields is not None else None
     trace = query.get("trace")
     if trace is not None and trace not in ("true", "false"):
-        problems.append(Problem("trace", f"expected true or false, got {trace[:40]!r}"))
+        problems.append(_problem("trace", W.expected_bool(trace[:40])))
     if problems:
-        raise SituationError(problems)
+        raise SituationError(problems, lang=answer_lang(request))
     return Defaults(answer_lang(request, lang), chosen,
                     None if trace is None else trace == "true")
+
+
+def _problem(path: str, words: W.Words) -> Problem:
+    return Problem(path, words.en, words.zh, code=words.code)
 
 
 def parse_request(
     data: Any, pack: RulePack, registry: PlaceRegistry
 ) -> EvaluateOptions:
     """Validate an evaluate request whole: request keys, then the situation, every problem
-    named (situation problems by their situation path, as on the command line)."""
+    named (situation problems by their situation path, as on the command line) and worded in
+    both languages; the answer picks the request's ``lang`` (else the query's, the
+    Accept-Language header's, or Chinese)."""
     if not isinstance(data, Mapping):
-        raise SituationError(
-            [Problem("", f"expected a JSON object with a 'situation', got {describe_value(data)}")]
-        )
+        en, zh = W.describe(data)
+        raise SituationError([Problem(
+            "", f"expected a JSON object with a 'situation', got {en}",
+            f"应为含 'situation' 的 JSON 对象,实际为{zh}")])
     out = EvaluateOptions()
     problems: list[Problem] = []
     for key in data:
         if key not in REQUEST_KEYS:
-            close = difflib.get_close_matches(str(key), REQUEST_KEYS, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(
-                Problem(str(key), f"unknown key{hint}; allowed keys: {', '.join(REQUEST_KEYS)}")
-            )
+            problems.append(_problem(str(key), W.unknown_key(key, REQUEST_KEYS)))
     out.as_of = _as_of(data.get("as_of"), problems)
     out.rules = _rules(data.get("rules"), pack, problems)
     lang = data.get("lang")
     if lang is not None and lang not in LANGS:
-        problems.append(Problem("lang", f"expected one of: zh, en, got {describe_value(lang)}"))
+        problems.append(_problem("lang", W.expected_choice(LANGS, lang)))
     else:
         out.lang = lang
     trace = data.get("trace")
     if trace is not None and not isinstance(trace, bool):
-        problems.append(Problem("trace", f"expected true or false, got {describe_value(trace)}"))
+        problems.append(_problem("trace", W.expected_bool(trace)))
     else:
         out.trace = trace
     fields = data.get("fields")
     if fields is not None:
         if not isinstance(fields, list):
-            got = describe_value(fields)
-            problems.append(Problem("fields", f"expected a list of answer parts, got {got}"))
+            en, zh = W.describe(fields)
+            problems.append(Problem("fields", f"expected a list of answer parts, got {en}",
+                                    f"应为回答部分的列表,实际为{zh}"))
         else:
             out.fields = _fields(fields, problems)
     situation = data.get("situation")
     if situation is None:
-        problems.append(
-            Problem("situation", "required key is missing: the facts to evaluate, as a mapping")
-        )
+        problems.append(Problem(
+            "situation", "required key is missing: the facts to evaluate, as a mapping",
+            "缺少必填的键:要判断的情形(一个映射)", code=W.MISSING_KEY))
     elif not isinstance(situation, Mapping):
-        got = describe_value(situation)
-        problems.append(Problem("situation", f"expected a mapping, got {got}"))
+        problems.append(_problem("situation", W.expected_mapping(situation)))
     else:
         too_long = list(long_lists(situation))
         if too_long:
             problems.extend(too_long)
         else:
             try:
-                out.situation = parse_situation(situation, as_of=out.as_of, registry=registry)
+                out.situation = parse_situation(situation, as_of=out.as_of, registry=registry,
+                                                services=pack.service_ids)
             except SituationError as exc:
                 problems.extend(exc.problems)
     if problems:
-        raise SituationError(problems)
+        raise SituationError(problems, lang=out.lang)
     return out
 
 
@@ -179,7 +184,8 @@ def long_lists(value: Any, path: str = "", depth: int = 0) -> Any:
             yield from long_lists(item, f"{path}.{key}" if path else str(key), depth + 1)
     elif isinstance(value, list):
         if len(value) > MAX_LIST_ITEMS:
-            yield Problem(path, f"at most {MAX_LIST_ITEMS:,} items in a list, got {len(value):,}")
+            yield Problem(path, f"at most {MAX_LIST_ITEMS:,} items in a list, got {len(value):,}",
+                          f"一个列表最多 {MAX_LIST_ITEMS:,} 项,实际为 {len(value):,} 项")
             return
         for i, item in enumerate(value):
             if isinstance(item, Mapping | list):
@@ -192,8 +198,11 @@ def _fields(names: list[Any], problems: list[Problem]) -> tuple[str, ...]:
         if name not in FIELDS:
             close = difflib.get_close_matches(str(name), FIELDS, n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(Problem(f"fields[{i}]", f"unknown part {describe_value(name)}{hint}; "
-                                    f"the parts: {', '.join(FIELDS)}"))
+            hint_zh = f"(是否应为 {close[0]!r}?)" if close else ""
+            en, zh = W.describe(name)
+            problems.append(Problem(
+                f"fields[{i}]", f"unknown part {en}{hint}; the parts: {', '.join(FIELDS)}",
+                f"未知的回答部分:{zh}{hint_zh};可选的部分:{', '.join(FIELDS)}"))
         elif name not in chosen:
             chosen.append(name)
     return tuple(chosen)
@@ -203,14 +212,12 @@ def _as_of(raw: Any, problems: list[Problem]) -> date | None:
     if raw is None:
         return None
     if not isinstance(raw, str) or not _DATE.match(raw):
-        problems.append(
-            Problem("as_of", f"expected a date as YYYY-MM-DD, got {describe_value(raw)}")
-        )
+        problems.append(_problem("as_of", W.expected_date(raw)))
         return None
     try:
         return date.fromisoformat(raw)
-    except ValueError as exc:
-        problems.append(Problem("as_of", f"expected a real calendar date, got {raw!r} ({exc})"))
+    except ValueError:
+        problems.append(_problem("as_of", W.impossible_date(raw)))
         return None
 
 
@@ -218,22 +225,20 @@ def _rules(rules: Any, pack: RulePack, problems: list[Problem]) -> list[str] | N
     if rules is None:
         return None
     if not isinstance(rules, list):
-        got = describe_value(rules)
-        problems.append(Problem("rules", f"expected a list of rule ids, got {got}"))
+        en, zh = W.describe(rules)
+        problems.append(Problem("rules", f"expected a list of rule ids, got {en}",
+                                f"应为规则 id 的列表,实际为{zh}"))
         return None
     known = pack.rule_ids
     for i, rule in enumerate(rules):
         if not isinstance(rule, str):
-            problems.append(
-                Problem(f"rules[{i}]", f"expected a rule id, got {describe_value(rule)}")
-            )
+            en, zh = W.describe(rule)
+            problems.append(Problem(f"rules[{i}]", f"expected a rule id, got {en}",
+                                    f"应为规则 id,实际为{zh}"))
         elif rule not in known:
-            problems.append(
-                Problem(
-                    f"rules[{i}]",
-                    f"unknown rule {rule!r}; the pack's rules: {', '.join(known)}",
-                )
-            )
+            problems.append(Problem(
+                f"rules[{i}]", f"unknown rule {rule!r}; the pack's rules: {', '.join(known)}",
+                f"未知的规则 {rule!r};规则包中的规则:{', '.join(known)}"))
     return [r for r in rules if isinstance(r, str)] or None
 
 
@@ -295,10 +300,14 @@ async def answer(request: Request) -> Response:
     # the request's headers matter only to a record (its actor and request id)
     args = (state, raw, defaults) if getattr(state, "recorder", None) is None else (
         state, raw, defaults, request.headers)
-    if len(raw) <= INLINE_BODY:
-        response = decide(*args)
-    else:
-        response = await anyio.to_thread.run_sync(decide, *args, limiter=heavy_limiter())
+    try:
+        if len(raw) <= INLINE_BODY:
+            response = decide(*args)
+        else:
+            response = await anyio.to_thread.run_sync(decide, *args, limiter=heavy_limiter())
+    except SituationError as exc:
+        exc.lang = exc.lang or defaults.lang  # problems in the language the answer would be
+        raise
     record = getattr(response, "record", None)
     if record is not None:  # recording on: answered once the record is committed
         try:

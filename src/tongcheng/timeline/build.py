@@ -24,7 +24,7 @@ from tongcheng.evaluate.decision import Decision
 from tongcheng.evaluate.evaluator import _select, decide
 from tongcheng.months import first_day, format_month, month_of
 from tongcheng.pack import parameters as param_logic
-from tongcheng.pack.model import Rule, RulePack, Text
+from tongcheng.pack.model import Rule, RulePack, Text, local
 from tongcheng.places import PlaceRegistry, default_registry
 from tongcheng.timeline.events import Event, person_events, reads, rule_events
 
@@ -46,7 +46,8 @@ class Why:
     detail: dict[str, Any] = attrs.field(factory=dict)
 
     def to_json(self, lang: str) -> dict[str, Any]:
-        return {"kind": self.kind, "text": self.text.get(lang), **self.detail}
+        detail = {k: local(v, lang) if k == "reference" else v for k, v in self.detail.items()}
+        return {"kind": self.kind, "text": self.text.get(lang), **detail}  # prose in ``lang``
 
 
 @attrs.frozen

@@ -14,6 +14,7 @@ in ``service/routers/page.py``.
 
 from tongcheng.service.page.decisions import STATUS_WORDS, decisions_view, show_value
 from tongcheng.service.page.fields import (
+    ENTERPRISE_FIELDS,
     FUND_FIELDS,
     LANGS,
     LIST_BY_PATH,
@@ -34,9 +35,29 @@ from tongcheng.service.page.view import PageView
 from tongcheng.service.page.words import WORDS, make_environment
 
 __all__ = [
-    "FUND_FIELDS", "LANGS", "LISTS", "LIST_BY_PATH", "MAX_ROWS", "OPTION_WORDS",
-    "PROJECT_FIELDS", "SCALAR_FIELDS", "SECTIONS", "STATUS_WORDS", "WORDS", "Field",
-    "FormState", "ListSpec",
-    "PageView", "decisions_view", "field_id", "make_environment", "place_label",
-    "problem_target", "resolve_place", "show_value", "situation_from_form", "timeline",
+    "ENTERPRISE_FIELDS",
+    "FUND_FIELDS",
+    "LANGS",
+    "LISTS",
+    "LIST_BY_PATH",
+    "MAX_ROWS",
+    "OPTION_WORDS",
+    "PROJECT_FIELDS",
+    "SCALAR_FIELDS",
+    "SECTIONS",
+    "STATUS_WORDS",
+    "WORDS",
+    "Field",
+    "FormState",
+    "ListSpec",
+    "PageView",
+    "decisions_view",
+    "field_id",
+    "make_environment",
+    "place_label",
+    "problem_target",
+    "resolve_place",
+    "show_value",
+    "situation_from_form",
+    "timeline",
 ]

@@ -25,9 +25,15 @@ def _is_place(registry: PlaceRegistry, value: Any) -> bool:
     return isinstance(value, str) and len(value) == 6 and value.isdigit() and value in registry
 
 
-def show_value(registry: PlaceRegistry, key: str, value: Any, lang: str) -> str:
-    """A fact or outcome value in words: places named, months also in years, lists joined."""
+def show_value(
+    registry: PlaceRegistry, key: str, value: Any, lang: str,
+    terms: Mapping[str, Any] | None = None,
+) -> str:
+    """A fact or outcome value in words: places named, months also in years, lists joined,
+    an outcome's code as its term (``terms.yaml``) in ``lang``."""
     en = lang == "en"
+    if isinstance(value, str) and terms and value in terms:
+        return terms[value].get(lang)
     if value is None:
         return "不详" if not en else "unknown"
     if isinstance(value, bool):
@@ -56,7 +62,7 @@ def show_value(registry: PlaceRegistry, key: str, value: Any, lang: str) -> str:
     if isinstance(value, list | tuple):
         if not value:
             return "无" if not en else "none"
-        return "; ".join(show_value(registry, key, v, lang) for v in value)
+        return "; ".join(show_value(registry, key, v, lang, terms) for v in value)
     return str(value)
 
 
@@ -70,7 +76,8 @@ def decisions_view(
         symbol, zh, en = STATUS_WORDS[d["status"]]
         labels = {r["name"]: r["label"] for r in d["reasons"] if r["kind"] == "outcome"}
         outcome = [
-            {"key": k, "label": labels.get(k, k), "value": show_value(registry, k, v, lang)}
+            {"key": k, "label": labels.get(k, k),
+             "value": show_value(registry, k, v, lang, result.pack.terms)}
             for k, v in d["outcome"].items()
         ]
         reasons = []

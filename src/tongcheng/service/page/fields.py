@@ -53,6 +53,9 @@ OPTION_WORDS: dict[str, tuple[str, str]] = {
     "work_injury_determination": ("工伤认定", "work injury determination"),
     "elderly_care_assessment": ("老年人能力评估", "elderly care assessment"),
     "medical_test": ("医学检验检查结果", "medical test result"),
+    "talent_recognition": ("人才认定", "talent recognition"),
+    "trustworthy": ("守信名单", "listed as trustworthy"),
+    "dishonest": ("失信名单", "listed as dishonest"),
     "1": ("一级", "grade I"),
     "2": ("二级", "grade II"),
     "3": ("三级", "grade III"),
@@ -124,6 +127,18 @@ PROJECT_FIELDS: tuple[Field, ...] = (
     _f("project.flying_in", "place", "飞入地", "Flying into"),
     _f("project.gdp", "money", "项目GDP(元)", "Project GDP (yuan)"),
     _f("project.tax", "money", "项目税收(元)", "Project tax (yuan)"),
+    _f("project.major_industrial", "bool", "跨区域重大产业项目(政府引导或市外、省外转入)",
+       "Major industrial project (government-guided, or moved in from elsewhere)",
+       "", "true", "false"),
+)
+
+
+ENTERPRISE_FIELDS: tuple[Field, ...] = (
+    _f("enterprise.name", "text", "企业名称", "Enterprise name"),
+    _f("enterprise.registered_in", "place", "登记地", "Registered in"),
+    _f("enterprise.travel_agency", "bool", "是旅行社", "A travel agency", "", "true", "false"),
+    _f("enterprise.credit", "select", "信用名单", "Credit listing",
+       "", "trustworthy", "dishonest", "none"),
 )
 
 
@@ -191,7 +206,7 @@ LISTS: tuple[ListSpec, ...] = (
         "此人没有任何此类结果", "The person has no such result at all",
         (
             _f("kind", "select", "种类", "Kind", "medical_test", "labour_capacity_appraisal",
-               "work_injury_determination", "elderly_care_assessment"),
+               "work_injury_determination", "elderly_care_assessment", "talent_recognition"),
             _f("place", "place", "出具地(检验检查:医院所在地)",
                "Made in (tests: the hospital's place)"),
             _f("issued", "date", "出具日期", "Issued on"),
@@ -203,7 +218,7 @@ LISTS: tuple[ListSpec, ...] = (
 )
 LIST_BY_PATH = {spec.path: spec for spec in LISTS}
 SCALAR_FIELDS = {f.name: f for _, _, _, fields in SECTIONS for f in fields} | {
-    f.name: f for f in (*FUND_FIELDS, *PROJECT_FIELDS)
+    f.name: f for f in (*FUND_FIELDS, *PROJECT_FIELDS, *ENTERPRISE_FIELDS)
 }
 ROW_NAME = re.compile(r"^(?P<list>[a-z_.]+)\[(?P<index>\d{1,3})\]\.(?P<field>[a-z_]+)$")
 MAX_ROWS = 60

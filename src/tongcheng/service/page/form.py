@@ -238,7 +238,7 @@ def situation_from_form(
             items.append(item)
         _put(data, spec.path, items)
     if state.extra.strip():
-        extra, problem = _extra_facts(state.extra)
+        extra, problem = _extra_facts(state.extra, state.lang)
         if problem:
             problems.append(Problem("_extra", problem))
         else:
@@ -246,14 +246,16 @@ def situation_from_form(
     return data, problems
 
 
-def _extra_facts(text: str) -> tuple[dict[str, Any], str | None]:
+def _extra_facts(text: str, lang: str = "zh") -> tuple[dict[str, Any], str | None]:
     """Further facts typed as JSON (those the form has no field for), read as a request body
     is (no duplicate keys, no NaN, no lone surrogates)."""
     try:
         value = load_json(text.encode("utf-8", "backslashreplace"))
     except SituationError as exc:
-        return {}, "; ".join(p.message for p in exc.problems[:3])
+        return {}, "; ".join(p.text(lang) for p in exc.problems[:3])
     if not isinstance(value, dict):
+        if lang == "zh":
+            return {}, "应为情形各项的 JSON 对象,例如 {\"results\": []}"
         return {}, "expected a JSON object of situation keys, e.g. {\"results\": []}"
     return value, None
 

@@ -14,7 +14,12 @@ from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry
 from tongcheng.questions import question_for
 from tongcheng.service.page.decisions import STATUS_WORDS, decisions_view
-from tongcheng.service.page.fields import LIST_BY_PATH, PROJECT_FIELDS, SCALAR_FIELDS
+from tongcheng.service.page.fields import (
+    ENTERPRISE_FIELDS,
+    LIST_BY_PATH,
+    PROJECT_FIELDS,
+    SCALAR_FIELDS,
+)
 from tongcheng.service.page.form import FormState, problem_target
 from tongcheng.service.page.places import place_label, resolve_place
 from tongcheng.service.page.recorded import LETTER_WORDS
@@ -93,13 +98,13 @@ class PageView:
         words = WORDS[lang]
         errors: dict[str, list[str]] = {}
         for p in problems:
-            errors.setdefault(p.path, []).append(p.message)
+            errors.setdefault(p.path, []).append(p.text(lang))
         context: dict[str, Any] = {
             "lang": lang,
             "w": words,
             "state": state,
             "problems": [
-                {"path": p.path, "message": p.message, "id": problem_target(p.path, state)}
+                {"path": p.path, "message": p.text(lang), "id": problem_target(p.path, state)}
                 for p in problems
             ],
             "errors": errors,
@@ -108,6 +113,9 @@ class PageView:
             "failure": failure,
             "project_open": any(state.values.get(f.name, "").strip() for f in PROJECT_FIELDS)
             or any(p.path.startswith("project") for p in problems),
+            "enterprise_open": any(state.values.get(f.name, "").strip()
+                                   for f in ENTERPRISE_FIELDS)
+            or any(p.path.startswith("enterprise") for p in problems),
             "record_id": record_id,  # the decision's record (recording on)
             "recording": recording,  # offer to reopen a case from its record id
             "letter_words": LETTER_WORDS,

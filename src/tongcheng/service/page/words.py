@@ -8,6 +8,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from tongcheng import __version__
 from tongcheng.service.page.fields import (
+    ENTERPRISE_FIELDS,
     FUND_FIELDS,
     LISTS,
     OPTION_WORDS,
@@ -84,6 +85,8 @@ WORDS: dict[str, dict[str, str]] = {
         "extra_label": "表单中没有的事实,以 JSON 填写",
         "extra_hint": "例如 {\"request\": {\"hospital_grade\": 3}};与表单同名的键以此处为准",
         "project_title": "项目(飞地经济)",
+        "enterprise_title": "企业",
+        "enterprise_note": "仅在判断企业(信用名单、地接补贴)时填写;填写企业后,按企业而非个人判断。",
         "project_note": "仅在判断共同引进的“飞地”项目时填写;填写项目后,按项目而非个人判断。",
         "case_title": "案例文件:载入或导出",
         "case_file": "从文件载入(JSON 或 YAML)",
@@ -167,6 +170,9 @@ WORDS: dict[str, dict[str, str]] = {
         "extra_hint": "e.g. {\"request\": {\"hospital_grade\": 3}}; a key also set by the "
         "form takes this value",
         "project_title": "Project (flying-enclave economy)",
+        "enterprise_title": "Enterprise",
+        "enterprise_note": "Only for an enterprise (credit lists, ground-handling subsidies): once "
+        "an enterprise is given, rules are decided for it, not for a person.",
         "project_note": "Only for a jointly introduced flying-enclave project: once a project is "
         "given, the project is decided, not the person.",
         "case_title": "Case file: load or export",
@@ -200,5 +206,6 @@ def make_environment() -> Environment:
     )
     env.globals.update(field_id=field_id, option_label=_option_label, lists=LISTS,
                        sections=SECTIONS, fund_fields=FUND_FIELDS, project_fields=PROJECT_FIELDS,
+                       enterprise_fields=ENTERPRISE_FIELDS,
                        version=__version__)
     return env

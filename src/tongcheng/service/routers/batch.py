@@ -102,7 +102,8 @@ def read_items(raw: bytes, ndjson: bool) -> list[Item]:
             except SituationError as exc:  # the line's number is the item's own "line"
                 message = "; ".join(p.message.replace("line 1, column", "column")
                                     for p in exc.problems[:3])
-                items.append(Item(len(items), line=number, problem=Problem("", message)))
+                zh = ";".join(p.text("zh").replace("第 1 行", "") for p in exc.problems[:3])
+                items.append(Item(len(items), line=number, problem=Problem("", message, zh)))
     if len(items) > MAX_ITEMS:
         raise PayloadTooLarge.items(MAX_ITEMS, len(items))
     if not items:
@@ -127,14 +128,14 @@ def answer_item(state: Any, item: Item, defaults: Defaults) -> bytes:
     if item.line is not None:
         head["line"] = item.line
     if item.problem is not None:
-        return _refused(head, 422, [item.problem])
+        return _refused(head, 422, [item.problem], lang=defaults.lang)
     try:
         options = parse_request(data, state.pack, state.registry).complete(defaults)
         body, situation = write_answer(state, options)
     except (RuleConflict, RuleError) as exc:
         return _refused(head, 409, [Problem("", str(exc))], rule=exc.rule)
-    except SituationError as exc:
-        return _refused(head, 422, exc.problems)
+    except SituationError as exc:  # worded in the item's language, else the request's
+        return _refused(head, 422, exc.problems, lang=exc.lang or defaults.lang)
     except TongchengError as exc:
         return _refused(head, 422, [Problem("", str(exc))])
     head["status"] = 200
@@ -142,8 +143,9 @@ def answer_item(state: Any, item: Item, defaults: Defaults) -> bytes:
     return dumps(head)[:-1] + b',"answer":' + body + b"}\n"
 
 
-def _refused(head: dict[str, Any], status: int, problems: list[Problem], **extra: Any) -> bytes:
-    listed = [{"path": p.path, "message": p.message} for p in capped(problems)]
+def _refused(head: dict[str, Any], status: int, problems: list[Problem], lang: str = "en",
+             **extra: Any) -> bytes:
+    listed = [{"path": p.path, "message": p.text(lang)} for p in capped(problems)]
     return dumps({**head, "status": status, "problems": listed, **extra}) + b"\n"
 
 

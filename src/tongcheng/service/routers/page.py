@@ -112,7 +112,8 @@ def read_form(view: PageView, state: FormState) -> tuple[Situation | None, list[
     data, problems = situation_from_form(state, view.registry)
     situation = None
     try:
-        situation = parse_situation(data, registry=view.registry)
+        situation = parse_situation(data, registry=view.registry,
+                                    services=view.pack.service_ids)
     except SituationError as exc:
         seen = {p.path for p in problems}
         problems += [p for p in exc.problems if p.path not in seen]
@@ -150,9 +151,10 @@ def import_case(view: PageView, state: FormState, metrics: Metrics,
     """A case pasted or loaded from a file (JSON or YAML): shown in the form and decided, or
     its problems shown beside the box."""
     try:
-        situation = parse_situation(state.case, source=None, registry=view.registry)
+        situation = parse_situation(state.case, source=None, registry=view.registry,
+                                    services=view.pack.service_ids)
     except SituationError as exc:
-        problems = [Problem("_case", f"{p.path}: {p.message}" if p.path else p.message)
+        problems = [Problem("_case", p.describe("en"), p.describe("zh"))
                     for p in exc.problems]
         return view.render(state, problems=capped(problems), status=422)
     loaded = FormState.from_situation(situation.to_dict(), state.lang)
