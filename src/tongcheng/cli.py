@@ -14,13 +14,15 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from tongcheng import wording as W
+from tongcheng.api import bundled_pack
 from tongcheng.cli_options import as_of_date, overlay_option, pack_option, unknown_rules
 from tongcheng.errors import PackError, RuleConflict, SituationError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
 from tongcheng.pack.loader import bundled_pack_path, load_pack
 from tongcheng.pack.model import RulePack
-from tongcheng.situation import load_situation, situation_json_schema
+from tongcheng.situation import MAX_SITUATION_BYTES, load_situation, situation_json_schema
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 
@@ -38,6 +40,8 @@ def _fail(code: int, message: str, lang: str = "en") -> None:
 
 def _pack(path: str | None, overlays: tuple[str, ...] = ()) -> RulePack:
     try:
+        if not path and not overlays:
+            return bundled_pack()  # cached: loaded once per process
         return load_pack(Path(path) if path else bundled_pack_path(), overlays=overlays)
     except PackError as e:
         _fail(EXIT_PACK, e.describe())
@@ -117,7 +121,11 @@ def check(
     pack = _pack(pack_path, overlays)
     try:
         if situation == "-":
-            model = parse_situation(sys.stdin.read(), as_of=as_of, source="<stdin>",
+            raw = sys.stdin.buffer.read(MAX_SITUATION_BYTES + 1)  # bytes: UTF-8 is checked
+            if len(raw) > MAX_SITUATION_BYTES:
+                too_large = W.too_large(MAX_SITUATION_BYTES, W.where("<stdin>", None, None))
+                _fail(EXIT_INVALID, too_large.get(lang), lang)
+            model = parse_situation(raw, as_of=as_of, source="<stdin>",
                                     services=pack.service_ids)
         else:
             if not Path(situation).is_file():

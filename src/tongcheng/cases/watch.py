@@ -52,7 +52,8 @@ from typing import Any
 import attrs
 import click
 
-from tongcheng.cli_options import overlay_option, pack_option
+from tongcheng import jsonio
+from tongcheng.cli_options import overlay_option, pack_option, unwritable
 
 __all__ = ["Rejected", "WatchStats", "Watcher", "watch", "watch_stream"]
 
@@ -170,6 +171,9 @@ class Watcher:
     def feed(self, number: int, text: str | bytes) -> list[dict[str, Any]]:
         """Apply line ``number`` of the stream; return the records it produced."""
         self.stats.lines += 1
+        long = jsonio.too_long(text)
+        if long is not None:
+            raise Rejected(long)
         if isinstance(text, bytes):
             try:
                 text = text.decode("utf-8")
@@ -179,9 +183,12 @@ class Watcher:
         if not text:
             return []
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise Rejected(f"not JSON: {e.msg} (column {e.colno})") from None
+            data = jsonio.loads(text)
+        except jsonio.JsonInputError as e:
+            if e.line is not None:
+                raise Rejected(f"not JSON: {e.message.removeprefix('not valid JSON: ')} "
+                               f"(column {e.column})") from None
+            raise Rejected(f"{e.path}: {e.message}" if e.path else e.message) from None
         if not isinstance(data, dict):
             raise Rejected("expected a JSON object: {\"subject\": ..., \"on\": ..., and one of "
                            + ", ".join(ACTIONS) + "}")
@@ -430,10 +437,10 @@ def watch_stream(
 
 def _lines(source: str) -> Iterator[bytes]:
     if source == "-":
-        yield from sys.stdin.buffer
+        yield from jsonio.bounded_lines(sys.stdin.buffer)
         return
     with open(source, "rb") as f:
-        yield from f
+        yield from jsonio.bounded_lines(f)
 
 
 def _memory() -> dict[str, float]:
@@ -509,6 +516,15 @@ def watch(events, output, rejects_path, changes, idle_days, triggers_path, progr
 
     if events != "-" and not Path(events).is_file():
         _fail(EXIT_INVALID, f"{events}: no such file")
+    if events != "-":
+        try:
+            open(events, "rb").close()
+        except OSError as e:
+            _fail(EXIT_INVALID, f"{events}: cannot be read ({e.strerror or e})")
+    for path in (output, rejects_path):
+        problem = unwritable(path) if path and path != "-" else None
+        if problem is not None:
+            _fail(EXIT_INVALID, problem)
     try:
         from tongcheng.api import bundled_pack
         from tongcheng.cases.triggers import load_triggers

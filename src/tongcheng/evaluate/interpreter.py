@@ -332,6 +332,8 @@ def attr_of(frame: Frame, base: Any, name: str, field: str, at: str | None,
             return Unknown(frozenset(), frozenset({getattr(base, "key", name)}))
         return base[name]
     if isinstance(base, BaseModel):
+        if field not in type(base).model_fields:  # declared facts only, never internals
+            raise EvalTypeError(f"{type(base).__name__} has no field {name!r}")
         return _fact(frame, getattr(base, field), path or name, name)
     if attrs.has(type(base)) and name in _PACK_FIELDS:  # a service item of the pack
         return getattr(base, name)
@@ -895,14 +897,21 @@ def _extreme(args: list[Any], pick_lo: bool) -> Any:
         return args[0]
     if any(isinstance(a, Unknown) for a in args):
         return v.unknown(*args)
-    bs = [v.bounds(a) for a in args]
-    if all(lo == hi for lo, hi in bs):  # type: ignore[misc]
-        return min(args) if pick_lo else max(args)
-    los = [b[0] for b in bs]  # type: ignore[index]
-    his = [b[1] for b in bs]  # type: ignore[index]
-    if pick_lo:
-        return v.bounded(min(los), min(his), *args)
-    return v.bounded(max(los), max(his), *args)
+    try:
+        bs = [v.bounds(a) for a in args]
+        if all(lo == hi for lo, hi in bs):  # type: ignore[misc]
+            return min(args) if pick_lo else max(args)
+        los = [b[0] for b in bs]  # type: ignore[index]
+        his = [b[1] for b in bs]  # type: ignore[index]
+        if pick_lo:
+            return v.bounded(min(los), min(his), *args)
+        return v.bounded(max(los), max(his), *args)
+    except EvalTypeError:
+        raise
+    except TypeError:  # values that do not compare ("370200" and 1): a defect of the rule
+        kinds = ", ".join(v.describe(a) for a in args[:3])
+        raise EvalTypeError(f"{'min' if pick_lo else 'max'}() needs values of one kind, got "
+                            f"{kinds}") from None
 
 
 @_impl("min")

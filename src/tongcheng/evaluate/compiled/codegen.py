@@ -84,7 +84,8 @@ def generate(rule: Rule) -> RuleSource:
         gen.clause(kind, clause)
     shown = rule.id if re.fullmatch(r"[a-z0-9_.]+", rule.id) else repr(rule.id)
     head = [f"# rule {shown}: generated from its checked syntax trees (tongcheng compiled)"]
-    head += [f"{name} = {text}" for name, text in gen.constant_lines]
+    head += [f"# {name}: {text[1:-1]}" if text.startswith("<") else f"{name} = {text}"
+             for name, text in gen.constant_lines]
     source = "\n".join([*head, "", *gen.lines]) + "\n"
     return RuleSource(rule.id, source, gen.functions, gen.constants)
 
@@ -264,22 +265,27 @@ class _Gen:
         shown = path if path == "None" or path.startswith("'") else f"({path} or {name!r})"
         if path == "None":
             shown = repr(name)
-        kind = self._type(node, scope).kind if self._type(node.obj, scope).kind == "model" \
-            else "any"
-        out.append(f"{ind}if isinstance({base}, BaseModel):")
-        if kind in ("scalar", "model") and _ident(field):
-            # a field the model declares: None is unknown (or known, for ``to``), a record
-            # is passed on as it is, any other value is read (and kept for the trace)
+        base_t = self._type(node.obj, scope)
+        kind = self._type(node, scope).kind if base_t.kind == "model" else "any"
+        if kind in ("scalar", "model") and _ident(field) and base_t.model is not None:
+            # a field the model declares, on a value of that very model: None is unknown (or
+            # known, for ``to``), a record is passed on as it is, any other value is read (and
+            # kept for the trace); anything else goes through the interpreter's attr_of
+            self.k += 1
+            model = f"M{self.k}"
+            self.constants[model] = base_t.model
+            self.constant_lines.append((model, f"<the model {base_t.model.__name__}>"))
+            out.append(f"{ind}if type({base}) is {model}:")
             out.append(f"{ind}    {t} = {read}")
             out.append(f"{ind}    if {t} is None:")
             out.append(f"{ind}        {t} = fact(frame, None, {shown}, {name!r})")
             if kind == "scalar":
                 out.append(f"{ind}    elif frame.recorder.enabled:")
                 out.append(f"{ind}        frame.recorder.facts[{shown}] = to_json({t})")
+            out.append(f"{ind}else:")
+            out.append(f"{ind}    {t} = attr_of(frame, {base}, {name!r}, {field!r}, {at}, {path})")
         else:
-            out.append(f"{ind}    {t} = fact(frame, {read}, {shown}, {name!r})")
-        out.append(f"{ind}else:")
-        out.append(f"{ind}    {t} = attr_of(frame, {base}, {name!r}, {field!r}, {at}, {path})")
+            out.append(f"{ind}{t} = attr_of(frame, {base}, {name!r}, {field!r}, {at}, {path})")
         return t
 
     def _e_filter(self, node: ast.Filter, scope, out, ind) -> str:
