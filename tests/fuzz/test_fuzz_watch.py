@@ -63,6 +63,7 @@ def test_watch_any_stream_goes_to_its_end(stream):
 @examples(0.05)
 @given(st.lists(lines, min_size=1, max_size=5))
 def test_watch_command_exits_0_or_1(stream):
-    result = CliRunner().invoke(main, ["watch", "-"], input=b"\n".join(stream) + b"\n")
+    result = CliRunner().invoke(main, ["watch", "-", "--lang", "en"],
+                                input=b"\n".join(stream) + b"\n")
     assert_contract(result, 0, 1)
     assert "lines rejected" in result.stderr

@@ -36,7 +36,8 @@ LINES = [
 def test_a_bad_line_is_a_reject_and_the_stream_goes_on(tmp_path, bad, words):
     lines = [json.dumps(OPEN).encode(), bad, json.dumps(CLOSE).encode()]
     rejects = tmp_path / "rejects.jsonl"
-    result = run("watch", "-", "--rejects", rejects, input=b"\n".join(lines) + b"\n")
+    result = run("watch", "--lang", "en", "-", "--rejects", rejects,
+                 input=b"\n".join(lines) + b"\n")
     assert_clean(result, 1)
     entries = [json.loads(x) for x in rejects.read_text(encoding="utf-8").splitlines()]
     assert [e["line"] for e in entries] == [2]
@@ -47,7 +48,7 @@ def test_a_bad_line_is_a_reject_and_the_stream_goes_on(tmp_path, bad, words):
 
 def test_rejects_on_stderr_are_printable(tmp_path):
     lines = [b'{"subject": "\\ud800", "close": true}', b'{"subject": "\xfe", "close": true}']
-    result = run("watch", "-", input=b"\n".join(lines) + b"\n")
+    result = run("watch", "--lang", "en", "-", input=b"\n".join(lines) + b"\n")
     assert_clean(result, 1)
     assert "line 1: subject: the string '\\ud800'" in result.stderr
     assert "line 2: not UTF-8" in result.stderr
@@ -58,7 +59,8 @@ def test_a_line_without_end_is_a_reject_read_past_in_pieces(tmp_path):
     huge = b'{"subject": "' + b"x" * (3 * 2**20) + b'", "close": true}'
     lines = [json.dumps(OPEN).encode(), huge, json.dumps(CLOSE).encode()]
     rejects = tmp_path / "rejects.jsonl"
-    result = run("watch", "-", "--rejects", rejects, input=b"\n".join(lines) + b"\n")
+    result = run("watch", "--lang", "en", "-", "--rejects", rejects,
+                 input=b"\n".join(lines) + b"\n")
     assert_clean(result, 1)
     entries = [json.loads(x) for x in rejects.read_text(encoding="utf-8").splitlines()]
     assert entries == [{"line": 2, "reason": "a line longer than 1 MiB"}]
@@ -68,7 +70,7 @@ def test_a_line_without_end_is_a_reject_read_past_in_pieces(tmp_path):
 def test_a_last_line_without_end_and_without_newline_is_a_reject(tmp_path):
     events = tmp_path / "events.jsonl"
     events.write_bytes(json.dumps(OPEN).encode() + b"\n" + b"[" * (2 * 2**20))
-    result = run("watch", events)
+    result = run("watch", "--lang", "en", events)
     assert_clean(result, 1)
     assert "line 2: a line longer than 1 MiB" in result.stderr
     assert "watched 2 lines" in result.stderr and "1 cases opened" in result.stderr
@@ -84,7 +86,7 @@ def test_an_output_that_cannot_be_written_exits_2_before_the_stream(tmp_path, op
     events = tmp_path / "events.jsonl"
     events.write_text(json.dumps(OPEN) + "\n", encoding="utf-8")
     path = tmp_path / target
-    result = run("watch", events, option, path)
+    result = run("watch", "--lang", "en", events, option, path)
     assert_clean(result, 2)
     assert words in result.stderr and str(path) in result.stderr, result.stderr
     assert "watched" not in result.stderr  # refused before a line was read
@@ -92,6 +94,6 @@ def test_an_output_that_cannot_be_written_exits_2_before_the_stream(tmp_path, op
 
 def test_events_that_are_a_folder_or_missing_exit_2(tmp_path):
     for events, words in [(tmp_path, "is a directory"), (tmp_path / "none.jsonl", "no such file")]:
-        result = run("watch", events)
+        result = run("watch", "--lang", "en", events)
         assert_clean(result, 2)
         assert words in result.stderr.lower(), result.stderr
