@@ -11,12 +11,17 @@ reason, in ``scripts/mutation_equivalents.yaml``; they are counted apart and not
     python scripts/mutation.py                       # the default sample (seed 18, 320 mutants)
     python scripts/mutation.py --seed 7 --sample 300 # a reviewer's fresh sample
     python scripts/mutation.py --all                 # every mutant (hours on two cores)
+    python scripts/mutation.py --budget 40 --json run.json      # start no mutant after 40 min
+    python scripts/mutation.py --budget 40 --resume run.json    # ... then go on where it stopped
     python scripts/mutation.py --list [--file months.py]   # the mutants, without running them
     python scripts/mutation.py --show ID             # one mutant as a diff
 
 Mutants are identified by file, function, operator and the code changed, plus an occurrence
 number — not by line, so that an equivalents entry survives edits elsewhere in the file. The
 sample is stratified: each file gets its share of N in proportion to its mutants (at least 20).
+Mutants run interleaved across the files (round robin over each file's drawn mutants), so
+that a run stopped by ``--budget`` has tried every file; mutants it did not start are reported
+as not run, apart from the figures.
 Not part of the default CI run; figures in benchmarks/README.md ("Mutation testing").
 """
 
@@ -399,7 +404,7 @@ def sample(pop: dict[str, list[Mutant]], n: int | None, seed: int) -> list[Mutan
 @dataclass
 class Outcome:
     mutant: Mutant
-    result: str  # killed | survived | timeout | equivalent | error
+    result: str  # killed | survived | timeout | equivalent | error | not_run
     seconds: float = 0.0
     detail: str = ""
 
@@ -556,16 +561,34 @@ class _Watch:
             self.failed.append(report.nodeid or "<collection>")
 
 
+def interleaved(mutants: list[Mutant]) -> list[Mutant]:
+    """The mutants round robin over their files (each file's in its own order)."""
+    by_file: dict[str, list[Mutant]] = defaultdict(list)
+    for m in mutants:
+        by_file[m.file].append(m)
+    queues = [by_file[f] for f in CORE if f in by_file]
+    return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
+
+
 def run_all(mutants: list[Mutant], equivalents: list[Equivalent], jobs: int,
             timeout: float | None, log: Callable[[str], None],
-            tests: tuple[str, ...] = FAST_TESTS) -> tuple[list[Outcome], list[str]]:
-    """Outcomes of the mutants, and the tests left out because they fail on the unmutated code."""
+            tests: tuple[str, ...] = FAST_TESTS,
+            budget: float | None = None,
+            earlier: dict[str, dict] | None = None) -> tuple[list[Outcome], list[str]]:
+    """Outcomes of the mutants, and the tests left out because they fail on the unmutated code.
+    With a ``budget`` (seconds from now), no mutant is started after it: those are not run.
+    ``earlier`` outcomes (by mutant id, from ``--json`` of a stopped run): the mutants killed or
+    timed out there are taken, not rerun; survivors are run again (tests may have been added)."""
+    stop = time.monotonic() + budget if budget else None
     outcomes: list[Outcome] = []
     to_run = []
-    for m in mutants:
+    for m in interleaved(mutants):
         eq = next((e for e in equivalents if e.matches(m)), None)
+        old = (earlier or {}).get(m.id)
         if eq is not None:
             outcomes.append(Outcome(m, "equivalent", detail=eq.reason))
+        elif old is not None and old["result"] in ("killed", "timeout"):
+            outcomes.append(Outcome(m, old["result"], old["seconds"], old["detail"]))
         else:
             to_run.append(m)
     with tempfile.TemporaryDirectory(prefix="tongcheng-mutation-") as tmp:
@@ -584,7 +607,7 @@ def run_all(mutants: list[Mutant], equivalents: list[Equivalent], jobs: int,
             limit = timeout or max(3 * seconds, seconds + 60)
             log(f"baseline: {seconds:.1f} s; a mutant times out after {limit:.0f} s "
                 "(and again after four times as long, to be sure)")
-            outcomes += _run_mutants(to_run, spaces, limit, broken, log)
+            outcomes += _run_mutants(to_run, spaces, limit, broken, log, stop)
         finally:
             for space in spaces:
                 space.close()
@@ -592,13 +615,16 @@ def run_all(mutants: list[Mutant], equivalents: list[Equivalent], jobs: int,
 
 
 def _run_mutants(to_run: list[Mutant], spaces: list[Workspace], limit: float,
-                 broken: list[str], log: Callable[[str], None]) -> list[Outcome]:
+                 broken: list[str], log: Callable[[str], None],
+                 stop: float | None = None) -> list[Outcome]:
     free = list(spaces)
     lock = threading.Lock()
     done: Counter[str] = Counter()
     killers: Counter[str] = Counter()
 
     def one(m: Mutant) -> Outcome:
+        if stop is not None and time.monotonic() > stop:
+            return Outcome(m, "not_run")
         with lock:
             space = free.pop()
             first = [t for t, _ in killers.most_common(40)]
@@ -628,9 +654,13 @@ def _run_mutants(to_run: list[Mutant], spaces: list[Workspace], limit: float,
 def report(outcomes: list[Outcome], seconds: float, seed: int | None,
            broken: list[str]) -> str:
     by_file: dict[str, Counter[str]] = defaultdict(Counter)
+    not_run = [o for o in outcomes if o.result == "not_run"]
     for o in outcomes:
-        by_file[o.mutant.file][o.result] += 1
-    lines = [f"mutation run: {len(outcomes)} mutants, seed {seed}, {seconds / 60:.1f} min",
+        if o.result != "not_run":
+            by_file[o.mutant.file][o.result] += 1
+    lines = [f"mutation run: {len(outcomes) - len(not_run)} mutants, seed {seed}, "
+             f"{seconds / 60:.1f} min"
+             + (f" ({len(not_run)} more drawn, not run: the budget ran out)" if not_run else ""),
              "", f"{'file':28} {'mutants':>7} {'killed':>7} {'timeout':>7} {'survived':>8} "
              f"{'equiv':>6} {'kill rate':>9}"]
     total: Counter[str] = Counter()
@@ -674,9 +704,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--operator", action="append", help="only this operator (repeatable)")
     p.add_argument("--jobs", type=int, default=2, help="mutants run at once")
     p.add_argument("--timeout", type=float, help="seconds per mutant (default: from baseline)")
+    p.add_argument("--budget", type=float, metavar="MINUTES",
+                   help="start no mutant after this many minutes (the rest: not run)")
     p.add_argument("--list", action="store_true", help="list the drawn mutants, run nothing")
     p.add_argument("--show", metavar="ID", help="print one mutant as a diff")
     p.add_argument("--json", type=Path, help="write every outcome to this file")
+    p.add_argument("--resume", type=Path, metavar="JSON",
+                   help="take the killed and timed-out mutants of an earlier run (its --json) "
+                        "on the same code; run the rest and its survivors")
     p.add_argument("--tests", nargs="+", metavar="PATH",
                    help="run these tests instead of the fast subset (to explore; not for figures)")
     p.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
@@ -712,7 +747,10 @@ def main(argv: list[str] | None = None) -> int:
     start = time.monotonic()
     outcomes, broken = run_all(chosen, equivalents, args.jobs, args.timeout,
                                lambda s: print(s, file=sys.stderr, flush=True),
-                               tuple(args.tests) if args.tests else FAST_TESTS)
+                               tuple(args.tests) if args.tests else FAST_TESTS,
+                               args.budget * 60 if args.budget else None,
+                               {o["id"]: o for o in json.loads(args.resume.read_text("utf-8"))}
+                               if args.resume else None)
     text = report(outcomes, time.monotonic() - start, None if args.all else args.seed, broken)
     print(text)
     if args.json:

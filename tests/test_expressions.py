@@ -605,6 +605,24 @@ def test_service_items_of_the_zones_holding_place_and_target():
     assert ev(f'service_items("{YANTAI}")', {"target": None}) == unknown("target")
 
 
+
+def test_a_service_item_shows_its_id_zone_and_channel_and_nothing_else():
+    items = f'service_items("{YANTAI}")'
+    for field, value in (("id", "city_item"), ("zone", "cities"), ("channel", "online")):
+        assert ev(f'count({items}[item.{field} == "{value}"])') == 1, field
+        assert ev(f'count({items}[item.{field} != "{value}"])') == 0, field
+    with pytest.raises(EvalTypeError, match=r"cannot take \.name"):
+        ev(f'count({items}[item.name == "x"])')
+
+
+def test_a_field_declared_without_value_is_unknown_naming_the_parameter_at_its_place():
+    missing = unknown(params=("test.partial_record[370200]",))
+    assert ev('param("test.partial_record").male') == 300
+    assert ev('param("test.partial_record").female') == missing
+    assert ev('pick(param("test.partial_record"), "female")') == missing
+    assert ev('pick(param("test.partial_record"), person.sex)',
+              {"person": {"sex": "female"}}) == missing
+
 def test_given():
     assert ev("given(person.sex)", {"person": {"sex": "male"}}) is True
     assert ev("given(person.sex)") == unknown("person.sex")
