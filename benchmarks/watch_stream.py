@@ -14,7 +14,12 @@ on stderr), its output read from a pipe. Reported: time, subjects per second, th
 rejects. Checked: the rejected line numbers are exactly the injected ones, and a sample of
 subjects replayed through the Case API directly gives exactly the records watch wrote.
 
+``--evaluator both`` runs watch twice on the same stream, with the compiled evaluator (the
+default) and with the reference interpreter (``TONGCHENG_EVALUATOR=interpreter``), and prints
+the ratio of their event lines per second.
+
     python benchmarks/watch_stream.py [--subjects 100000] [--seed 6] [--sample 200]
+                                      [--evaluator compiled|interpreter|both]
 """
 
 from __future__ import annotations
@@ -202,28 +207,17 @@ def _without_case_ids(records: list[dict]) -> str:
     return re.sub(r"case-\d+", "case-?", text)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--subjects", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=6)
-    parser.add_argument("--sample", type=int, default=200,
-                        help="subjects replayed through the Case API to check the output")
-    parser.add_argument("--stream", type=Path, help="keep the generated stream here")
-    args = parser.parse_args()
-
-    workdir = Path(tempfile.mkdtemp(prefix="watch_stream_"))
-    stream = args.stream or workdir / "events.jsonl"
-    rejects = workdir / "rejects.jsonl"
-    t0 = time.perf_counter()
-    gen = generate(stream, args.subjects, args.seed, args.sample)
-    generated = time.perf_counter() - t0
+def watch(args, gen: dict, stream: Path, rejects: Path, evaluator: str,
+          generated: float) -> dict:
+    """``tongcheng watch`` on the stream in a child process with the given evaluator."""
     lines = gen["lines"]
     every = max(1, lines // 100)
     cmd = [sys.executable, "-m", "tongcheng.cli", "watch", str(stream), "--rejects", str(rejects),
            "--idle-days", str(IDLE_DAYS), "--progress", str(every)]
     load_before = os.getloadavg()
     started = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {**os.environ, "TONGCHENG_EVALUATOR": evaluator}
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     progress: list[dict] = []
     summary: list[str] = []
 
@@ -264,8 +258,9 @@ def main() -> None:
                   if _without_case_ids(expected[s]) != _without_case_ids(got[s])]
     ok = code == 1 and rejected == gen["bad"] and not mismatched and final["opened"] == (
         args.subjects)
-    print(json.dumps({
+    out = {
         "name": "watch_stream",
+        "evaluator": evaluator,
         "situations": args.subjects,
         "lines": lines,
         "seconds": round(seconds, 1),
@@ -288,15 +283,50 @@ def main() -> None:
         "generate_seconds": round(generated, 1),
         "load_average": [round(load_before[0], 2), round(load_after[0], 2)],
         "python": sys.version.split()[0],
-    }, ensure_ascii=False))
+    }
+    print(json.dumps(out, ensure_ascii=False))
     if summary:
         print(json.dumps({"name": "watch_stream_summary", "stderr": summary[-1]},
                          ensure_ascii=False))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--subjects", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--sample", type=int, default=200,
+                        help="subjects replayed through the Case API to check the output")
+    parser.add_argument("--stream", type=Path, help="keep the generated stream here")
+    parser.add_argument("--evaluator", choices=("compiled", "interpreter", "both"),
+                        default="compiled")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="watch_stream_"))
+    stream = args.stream or workdir / "events.jsonl"
+    rejects = workdir / "rejects.jsonl"
+    t0 = time.perf_counter()
+    gen = generate(stream, args.subjects, args.seed, args.sample)
+    generated = time.perf_counter() - t0
+    results = []
+    for evaluator in (("compiled", "interpreter") if args.evaluator == "both"
+                      else (args.evaluator,)):
+        out = watch(args, gen, stream, rejects, evaluator, generated)
+        results.append(out)
+        rejects.unlink()
+    if len(results) == 2:
+        print(json.dumps({
+            "name": "watch_compiled_vs_interpreter",
+            "baseline": "interpreter",
+            "lines_per_second": {r["evaluator"]: r["lines_per_second"] for r in results},
+            "ratio": round(results[0]["lines_per_second"] / results[1]["lines_per_second"], 2),
+            "target_lines_per_second": 2000,
+            "met": results[0]["lines_per_second"] >= 2000,
+        }))
     if not args.stream:
         stream.unlink()
-    rejects.unlink()
     os.rmdir(workdir)
-    sys.exit(0 if ok else 1)
+    sys.exit(0 if all(r["ok"] for r in results) else 1)
 
 
 if __name__ == "__main__":

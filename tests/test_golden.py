@@ -33,9 +33,11 @@ def _cases():
             yield pytest.param(case, id=f"{source.parent.name}:{key}")
 
 
+@pytest.mark.parametrize("evaluator", ["compiled", "interpreter"])
 @pytest.mark.parametrize("case", list(_cases()))
-def test_golden_case(case):
-    result = tongcheng.evaluate(case["situation"])
+def test_golden_case(case, evaluator):
+    """Both evaluators: the compiled one (the default) and the reference interpreter."""
+    result = tongcheng.evaluate(case["situation"], evaluator=evaluator)
     for rule_id, expect in case["expect"].items():
         decision = result.decision(rule_id)
         assert decision.status.value == expect["status"], (rule_id, decision.to_json("en"))

@@ -378,6 +378,11 @@ BAD_INPUTS: list[tuple[str, Any]] = [
     ("duplicate_key", '{"as_of": "2025-06-01", "as_of": "2025-06-02"}'),
     ("not_yaml", "as_of: 2025-06-01\nperson: {sex: male\n"),
     ("not_utf8", b"target: '370200' # J\xedm\xf2"),
+    ("too_deep", '{"as_of": "2025-06-01", "person": ' + "[" * 70 + "]" * 70 + "}"),
+    ("number_too_long", '{"as_of": "2025-06-01", "target": ' + "7" * 5000 + "}"),
+    ("lone_surrogate", {**OK, "request": {"service": "hukou\ud800"}}),
+    ("too_many_items", {**OK, "cards": [{"kind": "transit", "issuer": "370200"}] * 1001}),
+    ("too_large", ("big.json", '{"as_of": "2025-06-01", "x": "' + "y" * 2**20 + '"}')),
 ]
 # Kinds no input of today's model reaches, each with why (kept so nothing goes unworded).
 UNREACHABLE = {

@@ -31,11 +31,14 @@ def evaluate(
     as_of: date | None = None,
     rules: Sequence[str] | None = None,
     trace: bool = True,
+    evaluator: str | None = None,
 ) -> Evaluation:
     """Decisions for a situation (a model, a dict, or JSON/YAML text) under a pack.
 
-    ``trace=False`` omits the reasons, for speed. Raises SituationError for invalid input
-    (a ``request.service`` the pack does not know included),
+    ``trace=False`` omits the reasons, for speed. ``evaluator="interpreter"`` decides with the
+    reference interpreter instead of the rules compiled to Python (the same decisions; the
+    default is ``"compiled"``, or the environment's ``TONGCHENG_EVALUATOR``). Raises
+    SituationError for invalid input (a ``request.service`` the pack does not know included),
     PackError for a pack that fails to load, KeyError for an unknown rule id.
     """
     if pack is None:
@@ -44,4 +47,4 @@ def evaluate(
         pack = load_pack(pack)
     if not isinstance(situation, Situation):
         situation = parse_situation(situation, as_of=as_of, services=pack.service_ids)
-    return _evaluate(pack, situation, as_of=as_of, rules=rules, trace=trace)
+    return _evaluate(pack, situation, as_of=as_of, rules=rules, trace=trace, evaluator=evaluator)

@@ -14,15 +14,23 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from tongcheng import wording as W
+from tongcheng.api import bundled_pack
 from tongcheng.cli_options import as_of_date, overlay_option, pack_option, unknown_rules
 from tongcheng.errors import PackError, RuleConflict, SituationError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
 from tongcheng.pack.loader import bundled_pack_path, load_pack
 from tongcheng.pack.model import RulePack
-from tongcheng.situation import load_situation, situation_json_schema
+from tongcheng.situation import MAX_SITUATION_BYTES, load_situation, situation_json_schema
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
+
+
+_COMPILED_NEEDS_RULE = {
+    "zh": "--compiled 需要一个规则编号:tongcheng rules 规则编号 --compiled",
+    "en": "--compiled needs a rule id: tongcheng rules RULE_ID --compiled",
+}
 
 
 def _fail(code: int, message: str, lang: str = "en") -> None:
@@ -32,6 +40,8 @@ def _fail(code: int, message: str, lang: str = "en") -> None:
 
 def _pack(path: str | None, overlays: tuple[str, ...] = ()) -> RulePack:
     try:
+        if not path and not overlays:
+            return bundled_pack()  # cached: loaded once per process
         return load_pack(Path(path) if path else bundled_pack_path(), overlays=overlays)
     except PackError as e:
         _fail(EXIT_PACK, e.describe())
@@ -59,6 +69,12 @@ format_option = click.option(
 @click.version_option(package_name="tongcheng")
 def main() -> None:
     """同城 tongcheng: same-city treatment across Shandong's integration zones."""
+    from tongcheng.evaluate.evaluator import DEFAULT_EVALUATOR, EVALUATORS
+
+    if DEFAULT_EVALUATOR not in EVALUATORS:
+        _fail(EXIT_INVALID, f"TONGCHENG_EVALUATOR={DEFAULT_EVALUATOR!r}: 未知的评估器,"
+              f"可选 {'、'.join(EVALUATORS)} / unknown evaluator; "
+              f"evaluators: {', '.join(EVALUATORS)}")
 
 
 @main.command()
@@ -105,7 +121,11 @@ def check(
     pack = _pack(pack_path, overlays)
     try:
         if situation == "-":
-            model = parse_situation(sys.stdin.read(), as_of=as_of, source="<stdin>",
+            raw = sys.stdin.buffer.read(MAX_SITUATION_BYTES + 1)  # bytes: UTF-8 is checked
+            if len(raw) > MAX_SITUATION_BYTES:
+                too_large = W.too_large(MAX_SITUATION_BYTES, W.where("<stdin>", None, None))
+                _fail(EXIT_INVALID, too_large.get(lang), lang)
+            model = parse_situation(raw, as_of=as_of, source="<stdin>",
                                     services=pack.service_ids)
         else:
             if not Path(situation).is_file():
@@ -144,8 +164,11 @@ def check(
 @lang_option
 @pack_option()
 @overlay_option
+@click.option("--compiled", "show_compiled", is_flag=True,
+              help="Print the Python code RULE_ID is compiled to (generated from its checked "
+              "syntax trees), for review.")
 def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None,
-          overlays: tuple[str, ...]) -> None:
+          overlays: tuple[str, ...], show_compiled: bool) -> None:
     """List the pack's rules, or show RULE_ID with its basis and parameters."""
     from tongcheng.render import render_rule, render_rules, rule_parameters, rules_markdown
 
@@ -153,6 +176,13 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None,
     wrong = unknown_rules(pack.rule_ids, [rule_id] if rule_id else [])
     if wrong:
         _fail(EXIT_INVALID, wrong)
+    if show_compiled:
+        if not rule_id:
+            _fail(EXIT_INVALID, _COMPILED_NEEDS_RULE[lang], lang)
+        from tongcheng.evaluate import compiled
+
+        click.echo(compiled.source(pack, rule_id), nl=False)
+        return
     if fmt == "markdown":
         click.echo(rules_markdown(pack, lang, [rule_id] if rule_id else None), nl=False)
     elif fmt == "json":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
+from pathlib import Path
 
 import click
 
@@ -73,3 +75,17 @@ def unknown_rules(known: tuple[str, ...] | list[str], asked: tuple[str, ...] | l
     if all(closest(r, known) for r in wrong):
         return "; ".join(parts)
     return "; ".join(parts) + f". The pack's rules: {', '.join(known)}"
+
+
+def unwritable(path: str) -> str | None:
+    """Why a file cannot be written at ``path``, or None: checked before a run reads its input,
+    so a bad output path is said at once, not as a traceback after the work."""
+    target = Path(path)
+    if target.is_dir():
+        return f"{path}: is a folder; give a file name"
+    parent = target.parent
+    if not parent.is_dir():
+        return f"{path}: no such folder {str(parent)!r}"
+    if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        return f"{path}: cannot be written (permission denied)"
+    return None

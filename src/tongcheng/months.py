@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)  # not ２０２５ nor ٢٠٢٥
 
 
 def parse_month(text: str) -> int:

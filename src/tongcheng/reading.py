@@ -1,106 +1,75 @@
 """Reading situation text (JSON or YAML) into plain data, refusing it with a worded problem.
 
 Apart from the situation model so that the model is about facts and this about text: bytes that
-are not UTF-8, JSON that does not parse or names a key twice, YAML that does not parse. An
-unquoted date YAML cannot construct (``1965-02-30``, ``2023-13-06``) is not a syntax error: it is
-kept as its text, so the model names it by its path, with every other problem of the file.
+are not UTF-8, JSON that does not parse, names a key twice or holds what no situation may carry
+(see jsonio.py), YAML that does not parse or trips a guard of yamlio.py (aliases, nesting, odd
+integers, foreign tags, overlong lists). An unquoted date YAML cannot construct (``1965-02-30``,
+``2023-13-06``) is not a syntax error: yamlio keeps it as its text, so the model names it by its
+path, with every other problem of the file. Every problem is worded in English and Chinese.
 """
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal
 
-from ruamel.yaml import YAML
-from ruamel.yaml.constructor import SafeConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
+from tongcheng import jsonio, yamlio
 from tongcheng import wording as W
 from tongcheng.errors import Problem, SituationError
+from tongcheng.jsonio import DuplicateKeyError, no_duplicate_keys  # re-exported
 from tongcheng.wording import Words
 
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+__all__ = ["DuplicateKeyError", "decode", "load_json", "load_text", "load_yaml",
+           "no_duplicate_keys"]
 
 
-class _SafeConstructor(SafeConstructor):
-    """The safe constructor, keeping a date that is not on the calendar as its text."""
-
-    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
-        try:
-            return super().construct_yaml_timestamp(node, values)
-        except ValueError:
-            return self.construct_scalar(node)
+def _problem(words: Words, source: str | None, path: str = "") -> SituationError:
+    return SituationError([Problem(path, words.en, words.zh, code=words.code)], source)
 
 
-_SafeConstructor.add_constructor(_TIMESTAMP, _SafeConstructor.construct_yaml_timestamp)
-
-
-def _problem(words: Words, source: str | None) -> SituationError:
-    return SituationError([Problem("", words.en, words.zh, code=words.code)], source)
-
-
-class DuplicateKeyError(ValueError):
-    """A JSON object names a key twice (JSON parsers keep the last silently; we refuse)."""
-
-    def __init__(self, key: str) -> None:
-        self.key = key
-        super().__init__(f"duplicate key {key!r}")
-
-
-def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """``object_pairs_hook`` for ``json.loads``: every adapter reads JSON through it."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise DuplicateKeyError(key)
-        out[key] = value
-    return out
+def _located(words: Words, at: tuple[str, str]) -> Words:
+    return Words(words.code, at[0] + words.en, at[1] + words.zh)
 
 
 def load_json(text: str, source: str | None = None) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=no_duplicate_keys, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        at = W.where(source, exc.lineno, exc.colno)
-        raise _problem(W.not_json(exc.msg, at), source) from None
-    except DuplicateKeyError as exc:
-        raise _problem(W.duplicate_key(exc.key, W.where(source, None, None)), source) from None
-    except (InvalidOperation, RecursionError) as exc:
-        raise _problem(W.not_json(str(exc), W.where(source, None, None)), source) from None
+        return jsonio.loads(text, parse_float=Decimal)
+    except jsonio.JsonInputError as exc:
+        if exc.path:
+            raise _problem(exc.words, source, exc.path) from None
+        at = W.where(source, exc.line, exc.column)
+        raise _problem(_located(exc.words, at), source) from None
 
 
-def yaml_loader() -> YAML:
-    """ruamel's safe loader (YAML 1.2), with impossible dates kept as text."""
-    loader = YAML(typ="safe", pure=True)
-    loader.Constructor = _SafeConstructor
-    return loader
-
-
-def load_yaml(text: str, source: str | None = None) -> Any:
+def load_yaml(text: str, source: str | None = None, max_items: int = yamlio.MAX_ITEMS) -> Any:
+    """YAML 1.2 through the guarded safe loader; a list longer than ``max_items`` is refused
+    as soon as it is met."""
     try:
-        return yaml_loader().load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        column = mark.column + 1 if mark is not None else None
-        what = exc.problem or exc.context or "syntax error"
-        raise _problem(W.not_yaml(what, W.where(source, line, column)), source) from None
-    except (YAMLError, RecursionError, ValueError, TypeError) as exc:
-        # ruamel raises a few unmarked errors (bad tags, odd scalars): still a problem, not a crash
-        raise _problem(W.not_yaml(str(exc), W.where(source, None, None)), source) from None
+        data = yamlio.load_data(text, max_items=max_items)
+    except yamlio.YamlSyntaxError as exc:
+        detail = str(exc).removeprefix("not valid YAML: ")
+        at = W.where(source, exc.line, exc.column)
+        words = W.not_yaml(detail, at)
+        raise _problem(Words(words.code, words.en, at[1] + exc.zh), source) from None
+    problem = jsonio.surrogate_problem(data, text)
+    if problem is not None:
+        raise _problem(problem.words, source, problem.path)
+    return data
 
 
-def load_text(text: str, source: str | None, kind: Literal["json", "yaml", "any"]) -> Any:
+def load_text(text: str, source: str | None, kind: Literal["json", "yaml", "any"],
+              max_items: int = yamlio.MAX_ITEMS) -> Any:
     if kind == "json":
         return load_json(text, source)
     if kind == "yaml":
-        return load_yaml(text, source)
+        return load_yaml(text, source, max_items)
     try:
         return load_json(text, source)
     except SituationError as json_error:
+        if json_error.problems[0].path:
+            raise  # it parsed as JSON: the value at that path is what is wrong
         try:
-            return load_yaml(text, source)
+            return load_yaml(text, source, max_items)
         except SituationError:
             if text.lstrip().startswith(("{", "[")):
                 raise json_error from None  # it was meant as JSON: its parser's message is better

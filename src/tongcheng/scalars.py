@@ -19,6 +19,7 @@ from pydantic import PlainSerializer, PlainValidator, ValidationInfo, WithJsonSc
 from pydantic_core import PydanticCustomError
 
 from tongcheng import wording as W
+from tongcheng.jsonio import printable
 from tongcheng.months import format_month, parse_month
 from tongcheng.places import PlaceRegistry, default_registry
 from tongcheng.wording import Words
@@ -57,7 +58,7 @@ _MONEY_LIMIT = Decimal(10) ** 13
 def to_month(value: object) -> int:
     if not isinstance(value, str):
         fail(W.expected_month(value))
-    match = re.fullmatch(r"(\d{4})-(\d{2})", value)
+    match = re.fullmatch(r"(\d{4})-(\d{2})", value, re.ASCII)
     if not match:
         fail(W.expected_month(value))
     year, month = int(match.group(1)), int(match.group(2))
@@ -73,7 +74,7 @@ def to_date(value: object) -> date:
         fail(W.expected_date(value))
     if isinstance(value, date):
         return value
-    if not isinstance(value, str) or not re.match(_DATE_PATTERN, value):
+    if not isinstance(value, str) or not re.match(_DATE_PATTERN, value, re.ASCII):
         fail(W.expected_date(value))
     try:
         return date.fromisoformat(value)
@@ -135,6 +136,14 @@ def _to_place(value: object, info: ValidationInfo | None = None) -> str:
         fail(W.expected_place(value))
 
 
+def _to_text(value: object) -> str:
+    if not isinstance(value, str):
+        fail(W.expected_string(value))
+    if printable(value) != value:
+        fail(W.lone_surrogate(printable(value)))
+    return value
+
+
 def _choice(*values: str) -> PlainValidator:
     def check(value: object) -> str:
         if isinstance(value, str) and value in values:
@@ -183,6 +192,9 @@ Money = Annotated[
     WithJsonSchema({"type": "number", "minimum": 0}),
 ]
 """An amount in yuan, exact (floats are read through their decimal text), never negative."""
+
+Text = Annotated[str, PlainValidator(_to_text), WithJsonSchema({"type": "string"})]
+"""Free text (a name, a level as written): any string of valid Unicode."""
 
 Count = Annotated[
     int,

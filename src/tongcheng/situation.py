@@ -26,7 +26,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StrictStr,
     ValidationError,
     ValidationInfo,
     model_validator,
@@ -36,6 +35,7 @@ from pydantic_core import InitErrorDetails
 from tongcheng import reading, yamlio
 from tongcheng import wording as W
 from tongcheng.errors import Problem, SituationError
+from tongcheng.jsonio import printable
 from tongcheng.months import first_day
 from tongcheng.places import PlaceRegistry, RetiredPlace, UnknownPlace
 from tongcheng.reading import DuplicateKeyError, no_duplicate_keys  # re-exported
@@ -61,6 +61,7 @@ from tongcheng.scalars import (  # re-exported: the situation's vocabulary
     Scheme,
     Sex,
     Talent,
+    Text,
     custom_error,
     describe_value,
     fail,
@@ -104,6 +105,7 @@ __all__ = [
     "Sex",
     "Situation",
     "Talent",
+    "Text",
     "describe_value",
     "load_situation",
     "no_duplicate_keys",
@@ -114,6 +116,14 @@ __all__ = [
 # --- models -------------------------------------------------------------------------------------
 
 Loc = tuple[str | int, ...]
+
+MAX_ITEMS = {"insurance": 1000, "person.residence": 1000, "provident_fund.periods": 1000,
+             "cards": 1000, "results": 1000}
+"""The most items each list of a situation may hold: longer lists are refused before their
+items are read, on every face (README, Limits; the HTTP service checks the same number)."""
+MAX_SITUATION_BYTES = 2**20
+"""The largest situation file ``load_situation`` reads."""
+_MAX_LIST = max(MAX_ITEMS.values())  # YAML lists longer than this are refused while parsed
 
 
 class _Facts(BaseModel):
@@ -130,6 +140,9 @@ class _Facts(BaseModel):
     # Place fields and the field (a month or a date) saying when the place applies; a retired
     # code is accepted when that moment is before the retirement. None: the place must be current.
     _dated_places: ClassVar[dict[str, str | None]] = {}
+    # List fields and the most items each may hold (MAX_ITEMS): longer lists are refused before
+    # their items are read.
+    _max_items: ClassVar[dict[str, int]] = {}
 
     @classmethod
     def _aliases(cls) -> list[str]:
@@ -155,8 +168,13 @@ class _Facts(BaseModel):
 
         for key in list(data):
             if key not in allowed:
-                problems.append(((str(key),), W.unknown_key(key, allowed)))
+                problems.append(((printable(str(key)),), W.unknown_key(key, allowed)))
                 del data[key]
+        for field, limit in cls._max_items.items():
+            items = data.get(field)
+            if isinstance(items, list | tuple) and len(items) > limit:
+                problems.append(((field,), W.too_many_items(limit, len(items))))
+                del data[field]
 
         registry = registry_of(info)
         for field, dated_by in cls._dated_places.items():
@@ -299,6 +317,7 @@ class Person(_Facts):
     """Recognised talent category: high_level (高层次人才) | shortage_technical (紧缺型技术人才)
     | none."""
 
+    _max_items: ClassVar[dict[str, int]] = {"residence": MAX_ITEMS["person.residence"]}
     _dated_places: ClassVar[dict[str, str | None]] = {
         "hukou": None,
         "lives_in": None,
@@ -371,6 +390,8 @@ class ProvidentFund(_Facts):
     spouse_balance: Money | None = None
     """The spouse's account balance, yuan (for couple applications)."""
 
+    _max_items: ClassVar[dict[str, int]] = {"periods": MAX_ITEMS["provident_fund.periods"]}
+
 
 class Card(_Facts):
     """A card the person holds."""
@@ -386,7 +407,7 @@ class Card(_Facts):
 class Request(_Facts):
     """What the person asks for. Absent: no particular service (not an unknown fact)."""
 
-    service: StrictStr | None = None
+    service: Text | None = None
     """The one-stop service item asked for (e.g. hukou_migration); absent: none in particular."""
     hospital_grade: HospitalGrade | None = None
     """Grade (1-3) of the hospital at the target, where a test result is to be recognised."""
@@ -404,7 +425,7 @@ class Result(_Facts):
     """Where it was issued (for a medical test: the hospital's place)."""
     issued: Date | None = None
     """When it was issued."""
-    level: StrictStr | None = None
+    level: Text | None = None
     """The conclusion or level as written (e.g. an assessment grade)."""
     hospital_grade: HospitalGrade | None = None
     """For medical tests: the grade (1-3) of the hospital that made it."""
@@ -415,7 +436,7 @@ class Result(_Facts):
 class Project(_Facts):
     """A jointly introduced industrial project: the subject of the flying-enclave rule."""
 
-    name: StrictStr | None = None
+    name: Text | None = None
     """The project's name."""
     jointly_introduced: StrictBool | None = None
     """true: introduced and built jointly by the two sides (共引共建)."""
@@ -438,7 +459,7 @@ class Enterprise(_Facts):
     """An enterprise, when the subject is an enterprise: the subject of rules on enterprise
     subsidies and on credit lists acted on across cities."""
 
-    name: StrictStr | None = None
+    name: Text | None = None
     """The enterprise's name."""
     registered_in: Place | None = None
     """Where the enterprise is registered (its credit record is kept there)."""
@@ -477,6 +498,8 @@ class Situation(_Facts):
     """An enterprise, when the subject is an enterprise (not together with a project)."""
 
     _dated_places: ClassVar[dict[str, str | None]] = {"target": None}
+    _max_items: ClassVar[dict[str, int]] = {
+        k: MAX_ITEMS[k] for k in ("insurance", "cards", "results")}
 
     @classmethod
     def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, Words]]:
@@ -508,7 +531,7 @@ def _path(loc: Iterable[str | int]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            out += f".{printable(part)}" if out else printable(part)
     return out
 
 
@@ -518,7 +541,7 @@ def _lines(text: str | None) -> dict[tuple[str | int, ...], tuple[int, int]]:
     if text is None:
         return {}
     try:
-        return yamlio.load_text(text)[1]
+        return yamlio.load_text(text, max_items=_MAX_LIST)[1]  # a longer list: no lines
     except yamlio.YamlSyntaxError:
         return {}
 
@@ -592,7 +615,7 @@ def parse_situation(
         data = reading.decode(data, source)
     if isinstance(data, str):
         text = data
-        data = reading.load_text(data, source, "any")
+        data = reading.load_text(data, source, "any", _MAX_LIST)
     return _validate(data, as_of=as_of, source=source, registry=registry, services=services,
                      text=text)
 
@@ -608,16 +631,19 @@ def load_situation(
     path = Path(path)
     source = str(path)
     try:
-        raw = path.read_bytes()
+        raw = yamlio.read_bytes(path, MAX_SITUATION_BYTES)
     except OSError as exc:
         words = W.cannot_read(source, exc.strerror or str(exc))
+        raise SituationError([Problem("", words.en, words.zh, code=words.code)], source) from None
+    except yamlio.YamlSyntaxError:
+        words = W.too_large(MAX_SITUATION_BYTES, W.where(source, None, None))
         raise SituationError([Problem("", words.en, words.zh, code=words.code)], source) from None
     text = reading.decode(raw, source)
     suffix = path.suffix.lower()
     kind: Literal["json", "yaml", "any"] = (
         "json" if suffix == ".json" else "yaml" if suffix in (".yaml", ".yml") else "any"
     )
-    data = reading.load_text(text, source, kind)
+    data = reading.load_text(text, source, kind, _MAX_LIST)
     return _validate(data, as_of=as_of, source=source, registry=registry, services=services,
                      text=text)
 

@@ -12,6 +12,7 @@ A message quotes what was written (``'x'``) as it was written: input is never tr
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -42,15 +43,33 @@ def _kind(code: str) -> str:
 # --- values as written --------------------------------------------------------------------------
 
 
+def shortened(text: str, lang: str = "en", limit: int = 60) -> str:
+    """``text`` cut after ``limit`` characters, so a hostile value never fills a message."""
+    if len(text) <= limit:
+        return text
+    if lang == "zh":
+        return f"{text[:limit]}…(共 {len(text):,} 个字符)"
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def quoted(value: str, lang: str = "en") -> str:
+    """What the user wrote, quoted (``'x'``) and cut when long."""
+    return repr(shortened(value, lang))
+
+
 def describe(value: object) -> tuple[str, str]:
-    """A value as a person wrote it, for "got ..." (JSON/YAML words, not Python's)."""
+    """A value as a person wrote it, for "got ..." (JSON/YAML words, not Python's); long text
+    and numbers of many digits are cut."""
     if value is None:
         return "null", "null"
     if isinstance(value, bool):
         word = "true" if value else "false"
         return word, word
     if isinstance(value, str):
-        return f"the string {value!r}", f"字符串 {value!r}"
+        return f"the string {quoted(value)}", f"字符串 {quoted(value, 'zh')}"
+    if isinstance(value, int) and value.bit_length() > 64:
+        digits = int(value.bit_length() * math.log10(2)) + 1
+        return f"a number of about {digits:,} digits", f"约 {digits:,} 位的数字"
     if isinstance(value, datetime):
         return f"a date and time {value.isoformat()}", f"日期时间 {value.isoformat()}"
     if isinstance(value, date):
@@ -60,7 +79,7 @@ def describe(value: object) -> tuple[str, str]:
     if isinstance(value, list | tuple):
         return "a list", "一个列表"
     if isinstance(value, int | float | Decimal):
-        return f"the number {value}", f"数字 {value}"
+        return f"the number {shortened(str(value))}", f"数字 {shortened(str(value), 'zh')}"
     return f"a {type(value).__name__}", "一个无法识别的值"
 
 
@@ -90,8 +109,8 @@ HOSPITAL_GRADE = _kind("hospital_grade")
 
 def expected_month(value: object) -> Words:
     if isinstance(value, str):
-        return Words(EXPECTED_MONTH, f"expected a month as YYYY-MM, got {value!r}",
-                     f"应为 YYYY-MM 格式的月份,实际为 {value!r}")
+        return Words(EXPECTED_MONTH, f"expected a month as YYYY-MM, got {quoted(value)}",
+                     f"应为 YYYY-MM 格式的月份,实际为 {quoted(value, 'zh')}")
     en, zh = _got(value)
     return Words(EXPECTED_MONTH, f"expected a month as YYYY-MM, {en}",
                  f"应为 YYYY-MM 格式的月份,{zh}")
@@ -110,8 +129,8 @@ def year_too_early(text: str, year: int) -> Words:
 
 def expected_date(value: object) -> Words:
     if isinstance(value, str):
-        return Words(EXPECTED_DATE, f"expected a date as YYYY-MM-DD, got {value!r}",
-                     f"应为 YYYY-MM-DD 格式的日期,实际为 {value!r}")
+        return Words(EXPECTED_DATE, f"expected a date as YYYY-MM-DD, got {quoted(value)}",
+                     f"应为 YYYY-MM-DD 格式的日期,实际为 {quoted(value, 'zh')}")
     en, zh = _got(value)
     return Words(EXPECTED_DATE, f"expected a date as YYYY-MM-DD, {en}",
                  f"应为 YYYY-MM-DD 格式的日期,{zh}")
@@ -154,7 +173,12 @@ def expected_count(value: object) -> Words:
 
 
 def expected_place(value: object) -> Words:
-    en, zh = describe(value) if not isinstance(value, str | int) else (repr(value), repr(value))
+    if isinstance(value, str):
+        en, zh = quoted(value), quoted(value, "zh")
+    elif type(value) is int and value.bit_length() <= 64:
+        en = zh = repr(value)
+    else:
+        en, zh = describe(value)
     return Words(EXPECTED_PLACE,
                  f'expected a six-digit place code as a string, e.g. "370200", got {en}',
                  f'应为六位行政区划代码(字符串,如 "370200"),实际为{zh}')
@@ -313,6 +337,11 @@ DUPLICATE_KEY = _kind("duplicate_key")
 NOT_YAML = _kind("not_yaml")
 NOT_UTF8 = _kind("not_utf8")
 CANNOT_READ = _kind("cannot_read")
+TOO_DEEP = _kind("too_deep")
+NUMBER_TOO_LONG = _kind("number_too_long")
+LONE_SURROGATE = _kind("lone_surrogate")
+TOO_MANY_ITEMS = _kind("too_many_items")
+TOO_LARGE = _kind("too_large")
 
 # The json module's messages, in Chinese (others: "syntax error").
 _JSON_ZH = {
@@ -358,3 +387,35 @@ def not_utf8(byte: int, at: tuple[str, str] = ("", "")) -> Words:
 
 def cannot_read(source: str, reason: str) -> Words:
     return Words(CANNOT_READ, f"{source}: cannot read: {reason}", f"{source}:无法读取该文件")
+
+
+def too_deep(limit: int) -> Words:
+    return Words(TOO_DEEP, f"nested more than {limit} levels deep", f"嵌套超过 {limit} 层")
+
+
+def number_too_long(limit: int | None, digits: int | None) -> Words:
+    """An integer of more than ``limit`` digits (None: a number too large to hold at all)."""
+    if limit is None:
+        return Words(NUMBER_TOO_LONG, "a number too large to hold", "数字太大,无法保存")
+    size_en = f" ({digits:,} digits)" if digits else ""
+    size_zh = f"(共 {digits:,} 位)" if digits else ""
+    return Words(NUMBER_TOO_LONG, f"a number longer than {limit:,} digits{size_en}",
+                 f"数字超过 {limit:,} 位{size_zh}")
+
+
+def lone_surrogate(text: str, key: bool = False) -> Words:
+    """``text`` (with its lone surrogate written as an escape) is no valid Unicode text."""
+    what_en, what_zh = ("the key", "键") if key else ("the string", "字符串")
+    return Words(LONE_SURROGATE, f"{what_en} '{shortened(text)}' holds a lone surrogate: not "
+                 "valid Unicode text",
+                 f"{what_zh} '{shortened(text, 'zh')}' 含有孤立的代理码元:不是有效的文本")
+
+
+def too_many_items(limit: int, count: int) -> Words:
+    return Words(TOO_MANY_ITEMS, f"at most {limit:,} items, got {count:,}",
+                 f"最多 {limit:,} 项,实际为 {count:,} 项")
+
+
+def too_large(limit_bytes: int, at: tuple[str, str] = ("", "")) -> Words:
+    mib = limit_bytes // 2**20
+    return Words(TOO_LARGE, f"{at[0]}larger than {mib} MiB", f"{at[1]}大于 {mib} 兆字节")

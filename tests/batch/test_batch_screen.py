@@ -65,8 +65,8 @@ def test_filters_by_rule_and_status(tmp_path, jsonl):
     result = run("screen", jsonl, "-o", out, "--rule", RECOGNITION, "--status", "eligible")
     assert result.exit_code == 1
     df = pl.read_parquet(out)
-    assert df.columns[:2] == ["_row", status_column(RECOGNITION)]
-    assert all(c.startswith(("_row", RECOGNITION)) for c in df.columns)
+    assert df.columns[:3] == ["_row", "id", status_column(RECOGNITION)]  # JSON Lines: id as text
+    assert all(c.startswith(("_row", "id", RECOGNITION)) for c in df.columns)
     assert df["_row"].to_list() == [0]
 
 
@@ -74,7 +74,7 @@ def test_clean_input_exits_0_and_bad_commands_2_and_bad_packs_3(tmp_path):
     src = tmp_path / "ok.jsonl"
     src.write_text(json.dumps(GOOD) + "\n", encoding="utf-8")
     assert run("screen", src, "-o", tmp_path / "o.parquet").exit_code == 0
-    assert (tmp_path / "o.parquet.rejects.jsonl").read_text() == ""
+    assert not (tmp_path / "o.parquet.rejects.jsonl").exists()  # no rejects, no file
     assert run("screen", tmp_path / "missing.jsonl", "-o", tmp_path / "x.parquet").exit_code == 2
     assert run("screen", src, "-o", tmp_path / "x.parquet", "--rule", "nope").exit_code == 2
     bad_pack = tmp_path / "pack"

@@ -196,7 +196,7 @@ def test_malformed_lines_are_reported_with_their_number_and_the_others_kept(pack
         stream.append(text)
         expected[len(stream)] = reason
     stream += ["", "   ", *good[1:]]  # blank lines are skipped, not rejected
-    out, rejects, stats = run(stream, pack=pack)
+    out, rejects, stats = run(stream, pack=pack, lang="en")
     assert [r["line"] for r in rejects] == list(expected)
     for r in rejects:
         assert expected[r["line"]] in r["reason"], r
@@ -205,7 +205,7 @@ def test_malformed_lines_are_reported_with_their_number_and_the_others_kept(pack
     assert next(r for r in rejects if "nobody" in r["reason"])["subject"] == "nobody"
     # the good lines give what they give alone, under their own line numbers
     shift = len(BAD) + 2
-    clean = direct(STORY, pack)
+    clean = direct(STORY, pack, lang="en")
     for r in clean:
         r["line"] += shift if r["line"] > 1 else 0
     assert out == clean
@@ -246,7 +246,7 @@ def test_idle_cases_are_dropped_by_the_streams_dates(small_pack):
         line("a", "2025-02-11", "event", {"type": "move", "to": "371000"}),
         line("c", "2025-02-12", "open", RETIREE),
     ]
-    out, rejects, stats = run(lines, pack=small_pack, idle_days=30)
+    out, rejects, stats = run(lines, pack=small_pack, idle_days=30, lang="en")
     dropped = [r for r in out if r["type"] == "dropped"]
     assert dropped == [{"type": "dropped", "line": 3, "subject": "a", "case": "case-1",
                         "reason": "idle", "idle_since_before": "2025-01-11"}]
@@ -316,7 +316,7 @@ def test_command_reads_stdin_and_writes_stdout(pack):
     assert result.exit_code == 0, result.stderr
     out = [json.loads(t) for t in result.stdout.splitlines()]
     assert out == direct(STORY, pack)
-    assert "watched 10 lines" in result.stderr and "0 lines rejected" in result.stderr
+    assert "已处理 10 行" in result.stderr and "拒收 0 行" in result.stderr  # Chinese by default
 
 
 def test_command_file_output_and_rejects(tmp_path, pack):
@@ -329,7 +329,8 @@ def test_command_file_output_and_rejects(tmp_path, pack):
     out = [json.loads(t) for t in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
     assert [r["trigger"] for r in out] == ["pension.certify_where_living"]
     assert result.stdout == ""
-    result = invoke(events, "-o", tmp_path / "out.jsonl", "--rejects", tmp_path / "rej.jsonl")
+    result = invoke(events, "-o", tmp_path / "out.jsonl", "--rejects", tmp_path / "rej.jsonl",
+                    "--lang", "en")
     assert result.exit_code == 1 and "line 2:" not in result.stderr
     rejects = [json.loads(t) for t in (tmp_path / "rej.jsonl").read_text("utf-8").splitlines()]
     assert rejects == [{"line": 2, "reason": "not JSON: Expecting value (column 1)"}]
@@ -423,3 +424,27 @@ def test_a_case_that_cannot_move_with_the_others_is_named_and_the_others_move(
     out, rejects, stats = run(lines, pack=small_pack)
     assert rejects == [{"line": 3, "subject": "a", "reason": "as_of: refused for the test"}]
     assert stats.rejected == 1 and not [r for r in out if r["type"] == "rejected"]
+
+
+def test_rejects_and_the_closing_line_speak_chinese_by_default(tmp_path):
+    """Chinese is the default: a reject's reason and the summary say no English words."""
+    from test_languages import foreign
+
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join([
+        "not json", '{"subject": "甲"}', '{"subject": "乙", "close": true}',
+        '{"subject": "甲", "on": "2025-13-01", "open": {}}',
+        '{"subject": "甲", "bogus": 1, "close": true}']) + "\n", encoding="utf-8")
+    result = invoke(events, "-o", tmp_path / "out.jsonl", "--rejects", tmp_path / "rej.jsonl")
+    assert result.exit_code == 1
+    rejects = [json.loads(t) for t in (tmp_path / "rej.jsonl").read_text("utf-8").splitlines()]
+    assert [r["line"] for r in rejects] == [1, 2, 3, 4, 5]
+    reasons = [r["reason"] for r in rejects]
+    assert reasons[0].startswith("不是 JSON") and "没有动作" in reasons[1]
+    assert "没有未结的案件" in reasons[2] and "不是日历上的日期" in reasons[3]
+    assert "未知的键" in reasons[4]
+    from tongcheng.cases.watch import KEYS
+
+    for text in [*reasons, result.stderr]:  # the keys of a line are names, as written
+        assert not [w for w in foreign(text, "zh") if w not in KEYS], text
+    assert "拒收 5 行" in result.stderr

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 import tongcheng
 from tongcheng.cli import main
 from tongcheng.consistency import properties as props
+from tongcheng.consistency.properties import context as props_context
 from tongcheng.pack.loader import load_pack
 
 PACKS = Path(__file__).resolve().parents[1] / "packs" / "consistency"
@@ -126,7 +127,7 @@ def test_monotonic_outcomes_catches_a_declared_outcome_that_falls():
 
 
 def test_deterministic_catches_an_evaluator_that_answers_differently(monkeypatch):
-    real = props.evaluate_pack
+    real = props_context.evaluate_pack
     calls = [0]
 
     def flaky(pack, situation, **kw):
@@ -137,7 +138,7 @@ def test_deterministic_catches_an_evaluator_that_answers_differently(monkeypatch
         first = attrs.evolve(result.decisions[0], missing=(*result.decisions[0].missing, "x"))
         return attrs.evolve(result, decisions=(first, *result.decisions[1:]))
 
-    monkeypatch.setattr(props, "evaluate_pack", flaky)
+    monkeypatch.setattr(props_context, "evaluate_pack", flaky)
     result = run_one(PACKS / "clean", "deterministic", examples=20, shrink_seconds=1)
     assert result.status == "failed"
     assert "gives different decisions" in result.failure.message

@@ -15,7 +15,13 @@ from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import as_of_date, overlay_option, pack_option, unknown_rules
+from tongcheng.cli_options import (
+    as_of_date,
+    overlay_option,
+    pack_option,
+    unknown_rules,
+    unwritable,
+)
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 STATUS_CHOICES = ("eligible", "ineligible", "undetermined", "not_applicable")
@@ -127,8 +133,13 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
     from tongcheng.errors import RuleConflict
     from tongcheng.evaluate.evaluator import RuleError
 
+    for path in (output, rejects_path, f"{output}.summary.json"):
+        problem = unwritable(path)
+        if problem is not None:
+            _fail(EXIT_INVALID, problem)
     try:
         fmt = io.detect_format(input_path, fmt)
+        total = io.count_rows(input_path, fmt)  # a file that is no Parquet fails here, at once
         evaluator = BatchEvaluator(pack, rules=rules or None)
     except LayoutError as e:
         _fail(EXIT_INVALID, str(e))
@@ -139,8 +150,8 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
     from tongcheng.batch import output as out
     from tongcheng.batch import summary
 
-    total = io.count_rows(input_path, fmt)
     sink = out.open_sink(output, out_fmt)
+    rejects_file = io.RejectsFile(rejects_path)
     tally = summary.ScreenSummary(evaluator)
 
     def screened(chunk):
@@ -149,23 +160,19 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
             tally.add(result, summary.targets_of(chunk))
         return summary.keep(result, evaluator, statuses)
 
-    n_rejects = 0
     started = time.perf_counter()
     bar = tqdm(total=total, unit="rows", unit_scale=True, file=sys.stderr,
                disable=(not sys.stderr.isatty()) if progress is None else not progress)
     try:
-        with open(rejects_path, "w", encoding="utf-8") as rejects_file:
-            results = (
-                (screened(chunk), chunk.rejects, chunk.rows)
-                for chunk in io.prefetch(io.read(input_path, fmt, chunk_size, as_of)))
-            for result, rejects, rows in results:
-                if result is not None and result.height:
-                    sink.write(result)
-                if rejects:
-                    rejects_file.write(io.rejects_text(rejects))
-                    n_rejects += len(rejects)
-                bar.update(rows)
-            sink.flush()
+        results = (
+            (screened(chunk), chunk.rejects, chunk.rows)
+            for chunk in io.prefetch(io.read(input_path, fmt, chunk_size, as_of)))
+        for result, rejects, rows in results:
+            if result is not None and result.height:
+                sink.write(result)
+            rejects_file.write(rejects)
+            bar.update(rows)
+        sink.flush()
     except LayoutError as e:
         _fail(EXIT_INVALID, str(e))
     except (RuleConflict, RuleError) as e:
@@ -174,7 +181,12 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
         _fail(EXIT_INVALID, f"{input_path}: {e}")
     finally:
         bar.close()
-        sink.close(io.empty_result(evaluator))
+        rejects_file.close()
+        try:
+            sink.close(io.empty_result(evaluator))
+        except OSError as e:  # the disk filled, the folder went away: said, not a traceback
+            _fail(EXIT_INVALID, f"{output}: cannot be written ({e})")
+    n_rejects = rejects_file.count
     seconds = time.perf_counter() - started
     data = tally.write(f"{output}.summary.json", input=str(input_path), output=str(output),
                        output_format=out_fmt, rows=tally.rows + n_rejects, written=sink.rows,

@@ -430,7 +430,10 @@ class Frames:
         frame = self.L[lst]
         if frame.height == 0:
             return np.zeros(0, dtype=dtype)
-        return frame.select(expr.alias("_x")).to_series().to_numpy().astype(dtype, copy=False)
+        # with_columns, not select: a literal (the items of a whole list are all surely in)
+        # must give one value per row, not one value
+        x = frame.with_columns(expr.alias("_x"))["_x"]
+        return x.to_numpy().astype(dtype, copy=False)
 
     # segment reductions over each person's rows of a list
     def seg_sum(self, lst: str, values: np.ndarray) -> np.ndarray:

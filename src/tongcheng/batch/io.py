@@ -2,7 +2,14 @@
 
 Every reader yields ``Chunk``s of at most ``chunk_size`` rows, so memory stays bounded whatever
 the input size. A row the situation model refuses becomes a ``Reject`` naming its row number and
-every problem (the model's path messages); it is never dropped silently and never stops the run.
+every problem (the model's path messages); it is never dropped silently and never stops the run:
+every input row is either written or rejected. A file that cannot be read as its format at all
+(not Parquet, a damaged page, a CSV header that is not UTF-8) raises ``LayoutError`` naming the
+file and, where it can, the rows: a bad command (exit 2).
+
+Every format meets the same validation: cells are read into the contract's JSON values (JSON
+text through ``tongcheng.jsonio``, Parquet dates as ISO text so that years before 1 or after 9999
+reach the model instead of Python's ``date``) and judged by the situation model.
 """
 
 from __future__ import annotations
@@ -10,10 +17,11 @@ from __future__ import annotations
 import csv
 import io as _io
 import json
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +30,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from tongcheng import jsonio
 from tongcheng.batch.engine import BatchEvaluator, status_column
 from tongcheng.batch.layout import (
     FUND_FIELDS,
@@ -37,7 +46,7 @@ from tongcheng.batch.layout import (
     plain_rows,
 )
 from tongcheng.errors import SituationError
-from tongcheng.situation import Situation, no_duplicate_keys, parse_situation
+from tongcheng.situation import Situation, describe_value, parse_situation
 
 FORMATS = ("parquet", "csv", "jsonl")
 
@@ -85,8 +94,44 @@ def detect_format(path: str | Path, fmt: str | None = None) -> str:
 
 def count_rows(path: str | Path, fmt: str) -> int | None:
     if fmt == "parquet":
-        return pq.ParquetFile(path).metadata.num_rows
+        return open_parquet(path).metadata.num_rows
     return None
+
+
+def _arrow_message(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def open_parquet(path: str | Path) -> pq.ParquetFile:
+    """The Parquet file at ``path``; LayoutError when it is not one Arrow can read."""
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as e:
+        raise LayoutError(f"{path}: not a readable Parquet file ({_arrow_message(e)})") from None
+
+
+def _parquet_batches(path: str | Path, chunk_size: int) -> Iterator[pa.RecordBatch]:
+    """The file's record batches, each checked whole (text columns must be UTF-8: polars takes
+    Arrow's word for it); a damaged page or bad text is a LayoutError naming the rows."""
+    batches = open_parquet(path).iter_batches(batch_size=chunk_size)
+    first = 0
+    while True:
+        try:
+            batch = next(batches, None)
+        except (pa.ArrowException, OSError) as e:
+            raise LayoutError(f"{path}: rows from {first}: cannot be read "
+                              f"({_arrow_message(e)})") from None
+        if batch is None:
+            return
+        for name, column in zip(batch.schema.names, batch.columns, strict=True):
+            try:
+                column.validate(full=True)
+            except pa.ArrowException as e:
+                why = _arrow_message(e).rpartition("Invalid: ")[2]
+                raise LayoutError(f"{path}: rows {first}-{first + batch.num_rows - 1}: column "
+                                  f"{name!r}: {why}") from None
+        yield batch
+        first += batch.num_rows
 
 
 def _reject(row: int, error: SituationError, id_: Any = None) -> Reject:
@@ -107,13 +152,14 @@ def _judge(rows: list[dict[str, Any]], numbers: Sequence[int], as_of: date | Non
 
 
 def _models_population(models: list[Situation], rows: list[int], as_of: date | None,
-                       ids: list[Any] | None = None, whole: bool = False) -> Population | None:
+                       ids: list[Any] | None = None, whole: bool = False,
+                       id_type: Any = None) -> Population | None:
     if not models:
         return None
     pop = from_situations(models, as_of=as_of)
     persons = pop.persons.with_columns(pl.Series("_row", rows, dtype=pl.Int64))
     if ids is not None:
-        persons = persons.with_columns(pl.Series("id", ids))
+        persons = persons.with_columns(pl.Series("id", ids, dtype=id_type))
     pop.persons = persons
     if whole:
         pop.fallback = pl.Series("_fallback", [True] * len(models))
@@ -124,9 +170,8 @@ def _models_population(models: list[Situation], rows: list[int], as_of: date | N
 
 
 def read_parquet(path: str | Path, chunk_size: int, as_of: date | None) -> Iterator[Chunk]:
-    parquet = pq.ParquetFile(path)
     first = 0
-    for batch in parquet.iter_batches(batch_size=chunk_size):
+    for batch in _parquet_batches(path, chunk_size):
         table = nest(pa.Table.from_batches([batch]))
         yield _columnar_chunk(table, first, as_of)
         first += table.num_rows
@@ -168,48 +213,105 @@ def _columnar_chunk(table: pa.Table, first: int, as_of: date | None) -> Chunk:
 
 def _row_chunk(rows: list[Any], numbers: list[int], as_of: date | None,
                rejects: list[Reject], ids: list[Any] | None = None) -> Chunk:
+    """A chunk of rows read one by one (JSON Lines, CSV): each judged by the situation model.
+    ``ids``, when given, are text (or None) and the output has an ``id`` column."""
+    n_rows = len(numbers) + len(rejects)
     models, kept, more = _judge(rows, numbers, as_of, ids)
     rejects = sorted(rejects + more, key=lambda r: r.row)
     kept_ids = None
     if ids is not None:
         by_number = dict(zip(numbers, ids, strict=True))
         kept_ids = [by_number[n] for n in kept]
-    pop = _models_population(models, kept, as_of, kept_ids)
+    pop = _models_population(models, kept, as_of, kept_ids, id_type=pl.String)
 
     def situations(idx: Sequence[int]) -> list[Situation]:
         return [models[i] for i in idx]
 
-    chunk = Chunk(pop, situations, None, rejects, len(numbers))
-    return chunk
+    return Chunk(pop, situations, None, rejects, n_rows)
 
 
+class _Rows:
+    """Rows read one by one, gathered into chunks: (row, number, id) kept, or rejected."""
+
+    def __init__(self, chunk_size: int, as_of: date | None, with_ids: bool) -> None:
+        self.chunk_size, self.as_of, self.with_ids = chunk_size, as_of, with_ids
+        self.rows: list[Any] = []
+        self.numbers: list[int] = []
+        self.ids: list[Any] = []
+        self.rejects: list[Reject] = []
+
+    def keep(self, number: int, row: Any, id_: Any = None) -> None:
+        self.rows.append(row)
+        self.numbers.append(number)
+        self.ids.append(id_)
+
+    def reject(self, number: int, path: str, message: str, id_: Any = None) -> None:
+        self.rejects.append(Reject(number, ((path, message),), id_))
+
+    def full(self) -> bool:
+        return len(self.rows) + len(self.rejects) >= self.chunk_size
+
+    def chunk(self) -> Chunk:
+        out = _row_chunk(self.rows, self.numbers, self.as_of, self.rejects,
+                         self.ids if self.with_ids else None)
+        self.rows, self.numbers, self.ids, self.rejects = [], [], [], []
+        return out
+
+    def last(self) -> Iterator[Chunk]:
+        if self.rows or self.rejects:
+            yield self.chunk()
+
+
+def _json_id(value: Any) -> str:
+    """A JSON Lines row's ``id``, as text (a string as it is, a whole number as its digits)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError(f"expected a string or a whole number, got {describe_value(value)}")
 
 
 def read_jsonl(path: str | Path, chunk_size: int, as_of: date | None) -> Iterator[Chunk]:
-    """One situation per line, in the contract's JSON."""
-    number = 0
-    rows: list[Any] = []
-    numbers: list[int] = []
-    rejects: list[Reject] = []
+    """One situation per line, in the contract's JSON; an ``id`` key is carried to the output
+    (as text) and is no fact of the situation."""
+    out = _Rows(chunk_size, as_of, with_ids=True)
     with open(path, "rb") as f:
-        for raw in f:
-            text = raw.decode("utf-8", errors="replace").strip()
-            if not text:
-                rejects.append(Reject(number, (("", "empty line: expected a situation"),)))
-            else:
-                try:
-                    rows.append(json.loads(text, parse_float=Decimal,
-                                           object_pairs_hook=no_duplicate_keys))
-                    numbers.append(number)
-                except (json.JSONDecodeError, RecursionError, ValueError) as e:
-                    msg = getattr(e, "msg", str(e))
-                    rejects.append(Reject(number, (("", f"not valid JSON: {msg}"),)))
-            number += 1
-            if len(rows) + len(rejects) >= chunk_size:
-                yield _row_chunk(rows, numbers, as_of, rejects)
-                rows, numbers, rejects = [], [], []
-    if rows or rejects:
-        yield _row_chunk(rows, numbers, as_of, rejects)
+        for number, raw in enumerate(jsonio.bounded_lines(f)):
+            long = jsonio.too_long(raw)
+            try:
+                text = None if long else raw.decode("utf-8").strip().lstrip("\ufeff")
+            except UnicodeDecodeError as e:
+                out.reject(number, "", f"not UTF-8 text (byte 0x{raw[e.start]:02x} at column "
+                                       f"{e.start + 1})")
+                text = None
+            if long is not None:
+                out.reject(number, "", long)
+            elif text == "":
+                out.reject(number, "", "empty line: expected a situation")
+            elif text is not None:
+                _json_row(out, number, text)
+            if out.full():
+                yield out.chunk()
+    yield from out.last()
+
+
+def _json_row(out: _Rows, number: int, text: str) -> None:
+    try:
+        row = jsonio.loads(text, parse_float=Decimal)
+    except jsonio.JsonInputError as e:
+        where = f"column {e.column}: " if e.column is not None and not e.path else ""
+        out.reject(number, e.path, f"{where}{e.message}")
+        return
+    id_ = None
+    if isinstance(row, dict) and "id" in row:
+        row = dict(row)
+        raw_id = row.pop("id")
+        try:
+            id_ = None if raw_id is None else _json_id(raw_id)
+        except ValueError as e:
+            out.reject(number, "id", str(e))
+            return
+    out.keep(number, row, id_)
 
 
 _MONEY = {f"provident_fund.{k}" for k, v in FUND_FIELDS.items() if v == "money"}
@@ -219,73 +321,137 @@ _BOOLS = {"provident_fund.couple_application"}
 _LIST_COLUMNS = set(LISTS)
 
 
+_WHOLE = re.compile(r"[0-9]{1,18}")
+_AMOUNT = re.compile(r"-?[0-9]{1,30}(\.[0-9]{1,30})?")
+CSV_CELL_LIMIT = csv.field_size_limit()
+"""The longest CSV cell read (the csv module's limit, 128 KiB): a longer one rejects its row."""
+
+
+class _CellError(ValueError):
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path, self.message = path, message
+
+
 def _csv_value(column: str, text: str) -> Any:
     """A CSV cell as the JSON value it stands for (left as text when it does not parse, so the
-    situation model names the problem)."""
+    situation model names the problem); a list cell that is not acceptable JSON raises
+    _CellError naming the path inside it."""
     if column in _LIST_COLUMNS:
         try:
-            return json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError:
-            return text
+            return jsonio.loads(text, parse_float=Decimal)
+        except jsonio.JsonInputError as e:
+            if e.line is not None:  # not JSON at all: the model says "expected a list"
+                return text
+            inner = f"{column}{'' if e.path.startswith('[') else '.'}{e.path}" if e.path else column
+            raise _CellError(inner, e.message) from None
     if column in _MONEY:
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            return text
+        return Decimal(text) if _AMOUNT.fullmatch(text.strip()) else text
     if column in _COUNTS:
-        return int(text) if text.strip().isdigit() else text
+        return int(text) if _WHOLE.fullmatch(text.strip()) else text
     if column in _BOOLS:
         return {"true": True, "false": False}.get(text.strip().lower(), text)
     return text
 
 
-def _csv_columns(header: list[str]) -> None:
+def _csv_columns(path: str | Path, header: list[str]) -> None:
     known = {"id", "as_of", "target", "insurance", "cards", "results", *_LIST_COLUMNS}
     for head, fields in (("person", PERSON_FIELDS), ("provident_fund", FUND_FIELDS),
                          ("request", REQUEST_FIELDS)):
         known |= {f"{head}.{f}" for f in fields}
     for name in header:
+        if jsonio.printable(name) != name:
+            raise LayoutError(f"{path}: line 1: the header is not UTF-8 text")
         if name not in known:
             raise LayoutError(f"unknown CSV column {name!r}; columns are: "
                               f"{', '.join(sorted(known))}")
+        if header.count(name) > 1:
+            raise LayoutError(f"{path}: line 1: column {name!r} given twice")
+
+
+class _Lines:
+    """A binary file's lines as text for ``csv.reader``, remembering which were not UTF-8 (their
+    bad bytes become lone surrogates, so a record's cells can still be split)."""
+
+    def __init__(self, f: Iterable[bytes]) -> None:
+        self.f = f
+        self.bad: dict[int, str] = {}  # line number (from 1) -> what was wrong
+        self.number = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for raw in self.f:
+            self.number += 1
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                self.bad[self.number] = f"not UTF-8 text (byte 0x{raw[e.start]:02x})"
+                text = raw.decode("utf-8", "surrogateescape")
+            yield text.lstrip("\ufeff") if self.number == 1 else text
+
+
+def _csv_row(header: list[str], cells: list[str]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for name, cell in zip(header, cells, strict=True):
+        if cell == "" or name == "id":
+            continue
+        head, _, rest = name.partition(".")
+        value = _csv_value(name, cell)
+        if rest and head in OBJECTS:
+            row.setdefault(head, {})[rest] = value
+        else:
+            row[name] = value
+    return row
 
 
 def read_csv(path: str | Path, chunk_size: int, as_of: date | None) -> Iterator[Chunk]:
-    """Flat layout: dotted columns, list columns as JSON text; an empty cell is absent."""
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
+    """Flat layout: dotted columns, list columns as JSON text; an empty cell is absent. A record
+    that cannot be read (bytes that are not UTF-8, a cell over 128 KiB, the wrong number of
+    cells, a list cell that is not acceptable JSON) is rejected, naming its line."""
+    with open(path, "rb") as f:
+        lines = _Lines(f)
+        reader = csv.reader(iter(lines))
+        try:
+            header = next(reader, None)
+        except csv.Error as e:
+            raise LayoutError(f"{path}: line 1: the header is not valid CSV ({e})") from None
         if header is None:
-            return
-        _csv_columns(header)
-        rows: list[Any] = []
-        numbers: list[int] = []
-        ids: list[Any] = []
-        rejects: list[Reject] = []
+            raise LayoutError(f"{path}: an empty file: expected a header line naming the "
+                              "columns")
+        _csv_columns(path, header)
         has_id = "id" in header
-        for number, cells in enumerate(reader):
-            if len(cells) != len(header):
-                rejects.append(Reject(number, (("", f"expected {len(header)} cells, got "
-                                                    f"{len(cells)}"),)))
+        id_at = header.index("id") if has_id else -1
+        out = _Rows(chunk_size, as_of, with_ids=has_id)
+        number, end = 0, lines.number
+        while True:
+            start = end + 1
+            try:
+                cells = next(reader, None)
+            except csv.Error as e:
+                end = lines.number
+                message = (f"a cell longer than {CSV_CELL_LIMIT // 1024} KiB" if "field larger"
+                           in str(e) else f"not valid CSV ({e})")
+                out.reject(number, "", f"line {start}: {message}")
+                number += 1
+                continue
+            if cells is None:
+                break
+            end = lines.number
+            bad = next((lines.bad.pop(n) for n in range(start, end + 1) if n in lines.bad), None)
+            id_ = cells[id_at] if has_id and id_at < len(cells) and bad is None else None
+            if bad is not None:
+                out.reject(number, "", f"line {start}: {bad}")
+            elif len(cells) != len(header):
+                out.reject(number, "", f"line {start}: expected {len(header)} cells, got "
+                                       f"{len(cells)}", id_)
             else:
-                row: dict[str, Any] = {}
-                for name, cell in zip(header, cells, strict=True):
-                    if cell == "" or name == "id":
-                        continue
-                    head, _, rest = name.partition(".")
-                    value = _csv_value(name, cell)
-                    if rest and head in OBJECTS:
-                        row.setdefault(head, {})[rest] = value
-                    else:
-                        row[name] = value
-                rows.append(row)
-                numbers.append(number)
-                ids.append(cells[header.index("id")] if has_id else None)
-            if len(rows) + len(rejects) >= chunk_size:
-                yield _row_chunk(rows, numbers, as_of, rejects, ids if has_id else None)
-                rows, numbers, rejects, ids = [], [], [], []
-        if rows or rejects:
-            yield _row_chunk(rows, numbers, as_of, rejects, ids if has_id else None)
+                try:
+                    out.keep(number, _csv_row(header, cells), id_)
+                except _CellError as e:
+                    out.reject(number, e.path, e.message, id_)
+            number += 1
+            if out.full():
+                yield out.chunk()
+        yield from out.last()
 
 
 def read(path: str | Path, fmt: str, chunk_size: int, as_of: date | None) -> Iterator[Chunk]:
@@ -382,6 +548,32 @@ class ParquetSink:
 
 def empty_result(engine: BatchEvaluator) -> pl.DataFrame:
     return pl.DataFrame(schema={"_row": pl.Int64, **engine.schema()})
+
+
+class RejectsFile:
+    """The rejects file, created at the first reject: a run without one leaves no file (and
+    removes the file a previous run left there, which would otherwise be read as this run's)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.count = 0
+        self._file: Any = None
+
+    def write(self, rejects: Sequence[Reject]) -> None:
+        if not rejects:
+            return
+        if self._file is None:
+            # messages never hold lone surrogates; should one slip through, it is escaped
+            self._file = open(self.path, "w", encoding="utf-8",  # noqa: SIM115
+                              errors="backslashreplace")
+        self._file.write(rejects_text(rejects))
+        self.count += len(rejects)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        elif self.path.is_file():
+            self.path.unlink()
 
 
 def rejects_text(rejects: Sequence[Reject]) -> str:

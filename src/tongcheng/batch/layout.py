@@ -35,11 +35,13 @@ import attrs
 import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc  # not loaded by ``import pyarrow`` alone
 
 from tongcheng.places import PlaceRegistry, default_registry
 from tongcheng.situation import (
     CARD_KINDS,
     EMPLOYMENTS,
+    MAX_ITEMS,
     RESULT_KINDS,
     SCHEMES,
     SEXES,
@@ -214,6 +216,9 @@ def nest(table: pa.Table) -> pa.Table:
     """
     columns: dict[str, pa.Array] = {}
     groups: dict[str, dict[str, pa.Array]] = {}
+    twice = sorted({n for n in table.column_names if table.column_names.count(n) > 1})
+    if twice:
+        raise LayoutError(f"column {twice[0]!r} given twice")
     for name, column in zip(table.column_names, table.columns, strict=True):
         column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
         if name in ID_COLUMNS or name in TOP_FIELDS:
@@ -241,10 +246,10 @@ def nest(table: pa.Table) -> pa.Table:
     for head, fields in groups.items():
         valid = None
         for arr in fields.values():
-            v = pa.compute.is_valid(arr)
-            valid = v if valid is None else pa.compute.or_(valid, v)
+            v = pc.is_valid(arr)
+            valid = v if valid is None else pc.or_(valid, v)
         struct = pa.StructArray.from_arrays(
-            list(fields.values()), names=list(fields), mask=pa.compute.invert(valid)
+            list(fields.values()), names=list(fields), mask=pc.invert(valid)
         )
         columns[head] = struct
     for head, fields in OBJECTS.items():
@@ -349,7 +354,8 @@ def _place(expr: pl.Expr, dtype: pl.DataType, path: str, checks: _Checks,
 def _date(expr: pl.Expr, dtype: pl.DataType, path: str, checks: _Checks) -> pl.Expr:
     if dtype == pl.Null:
         return pl.lit(None, dtype=pl.Date)
-    if dtype == pl.Date:
+    if dtype == pl.Date:  # a Parquet date may lie outside 0001-01-01 .. 9999-12-31
+        checks.add((expr < pl.lit(date.min)) | (expr > pl.lit(date.max)))
         return expr
     if dtype == pl.String:
         shape_ok = expr.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -552,6 +558,7 @@ def build(
         cols[f"n:{name}"] = (
             pl.lit(None, dtype=pl.UInt32) if dtype == pl.Null else expr.list.len()
         )
+        checks.add(cols[f"n:{name}"] > MAX_ITEMS[name])
 
     person_frame = df.select(
         pl.col("_row"),
@@ -736,9 +743,40 @@ def from_situations(models: list[Any], *, first_row: int = 0, as_of: date | None
     return pop
 
 
+def _dates_as_text(array: pa.Array) -> pa.Array:
+    """``array`` with every date (at any depth) as ISO text: Arrow holds dates Python's ``date``
+    cannot (before year 1, after 9999), which the situation model then refuses by name."""
+    typ = array.type
+    if pa.types.is_date(typ):
+        return array.cast(pa.string())
+    if pa.types.is_struct(typ) and _has_date(typ):
+        fields = [_dates_as_text(array.field(i)) for i in range(typ.num_fields)]
+        names = [typ.field(i).name for i in range(typ.num_fields)]
+        return pa.StructArray.from_arrays(fields, names=names, mask=array.is_null())
+    if (pa.types.is_list(typ) or pa.types.is_large_list(typ)) and _has_date(typ):
+        cls = pa.LargeListArray if pa.types.is_large_list(typ) else pa.ListArray
+        return cls.from_arrays(array.offsets, _dates_as_text(array.values),
+                               mask=array.is_null())
+    return array
+
+
+def _has_date(typ: pa.DataType) -> bool:
+    if pa.types.is_date(typ):
+        return True
+    if pa.types.is_struct(typ):
+        return any(_has_date(typ.field(i).type) for i in range(typ.num_fields))
+    if pa.types.is_list(typ) or pa.types.is_large_list(typ):
+        return _has_date(typ.value_type)
+    return False
+
+
 def plain_rows(table: pa.Table) -> list[dict[str, Any]]:
     """Rows of a nested-layout table as the contract's JSON data (null cells are absent keys),
     ready for the situation model."""
+    if any(_has_date(f.type) for f in table.schema):
+        table = pa.table({name: _dates_as_text(column.combine_chunks())
+                          for name, column in zip(table.column_names, table.columns,
+                                                  strict=True)})
     def clean(value: Any) -> Any:
         if isinstance(value, dict):
             return {k: clean(v) for k, v in value.items() if v is not None}

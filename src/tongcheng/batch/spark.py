@@ -137,11 +137,14 @@ def screen_spark(pack: Any, input_path: str, output: str, rejects_path: str, *,
         decisions.write.mode("overwrite").parquet(str(output))
         rejects = mapped.filter(F.col("_problems").isNotNull()).select("_row", "_problems") \
             .orderBy("_row").collect()
-        with open(rejects_path, "w", encoding="utf-8") as f:
-            for row in rejects:
-                record = json.loads(row["_problems"])
-                record["row"] = row["_row"]
-                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+        if rejects:
+            with open(rejects_path, "w", encoding="utf-8") as f:
+                for row in rejects:
+                    record = json.loads(row["_problems"])
+                    record["row"] = row["_row"]
+                    f.write(json.dumps(record, ensure_ascii=False) + "\n")
+        elif os.path.isfile(rejects_path):  # no rejects: no file (not a previous run's)
+            os.remove(rejects_path)
         mapped.unpersist()
         return 1 if rejects else 0
     finally:

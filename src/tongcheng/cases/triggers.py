@@ -394,18 +394,19 @@ def load_triggers(pack: RulePack, path: str | Path | None = None) -> TriggerSet:
         if explicit:
             raise PackError([(Location(rel), f"missing triggers file {rel}")])
         return TriggerSet((), None, "sha256:" + hashlib.sha256(b"").hexdigest())
-    raw = file.read_bytes()
+    try:
+        raw = yamlio.read_bytes(file)
+    except yamlio.YamlSyntaxError as exc:
+        raise PackError([(Location(rel), str(exc))]) from None
     digest = "sha256:" + hashlib.sha256(raw).hexdigest()
     key = (pack.info.digest, str(file.resolve()), digest)
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
     try:
-        data, lines = yamlio.load_text(raw.decode("utf-8"))
-    except yamlio.YamlSyntaxError as exc:
+        data, lines = yamlio.load_text(yamlio.decode(raw))
+    except yamlio.YamlSyntaxError as exc:  # not YAML, or not UTF-8 (the line of the byte)
         raise PackError([(Location(rel, exc.line, exc.column), str(exc))]) from None
-    except UnicodeDecodeError as exc:
-        raise PackError([(Location(rel), f"not UTF-8 text (byte {exc.start})")]) from None
     loader = _TriggerLoader(pack, rel, lines)
     triggers: list[Trigger] = []
     if data is None:

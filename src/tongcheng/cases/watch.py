@@ -52,7 +52,8 @@ from typing import Any
 import attrs
 import click
 
-from tongcheng.cli_options import overlay_option, pack_option
+from tongcheng import jsonio
+from tongcheng.cli_options import overlay_option, pack_option, unwritable
 
 __all__ = ["Rejected", "WatchStats", "Watcher", "watch", "watch_stream"]
 
@@ -64,11 +65,19 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class Rejected(Exception):
-    """A line of the stream that cannot be applied: the stream goes on without it."""
+    """A line of the stream that cannot be applied: the stream goes on without it.
 
-    def __init__(self, reason: str, subject: str | None = None) -> None:
+    ``reason`` is English, ``zh`` the same in Chinese; the watcher words ``reason`` in its
+    language (:meth:`in_language`) before the reject is written."""
+
+    def __init__(self, reason: str, subject: str | None = None, zh: str | None = None) -> None:
         super().__init__(reason)
-        self.reason, self.subject = reason, subject
+        self.reason, self.subject, self.zh = reason, subject, zh
+
+    def in_language(self, lang: str) -> Rejected:
+        if lang == "zh" and self.zh:
+            self.reason, self.zh = self.zh, None
+        return self
 
 
 class StreamStopped(Exception):
@@ -101,17 +110,20 @@ class WatchStats:
 
 def _date(value: Any, key: str) -> date:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
-        raise Rejected(f"{key}: expected a date as YYYY-MM-DD, got {json.dumps(value)}")
+        raise Rejected(f"{key}: expected a date as YYYY-MM-DD, got {json.dumps(value)}",
+                       zh=f"{key}:应为 YYYY-MM-DD 格式的日期,实际为 {json.dumps(value)}")
     try:
         return date.fromisoformat(value)
     except ValueError as e:
-        raise Rejected(f"{key}: {value!r} is not a calendar date ({e})") from None
+        raise Rejected(f"{key}: {value!r} is not a calendar date ({e})",
+                       zh=f"{key}:{value} 不是日历上的日期") from None
 
 
-def _problems(error: Exception) -> str:
+def _problems(error: Exception, lang: str = "en") -> str:
     problems = getattr(error, "problems", None)
     if problems:
-        return "; ".join(str(p) for p in problems)
+        return "; ".join(p.describe(lang) if hasattr(p, "describe") else str(p)
+                         for p in problems)
     return str(error)
 
 
@@ -168,38 +180,62 @@ class Watcher:
     # -- feeding -----------------------------------------------------------------------------
 
     def feed(self, number: int, text: str | bytes) -> list[dict[str, Any]]:
-        """Apply line ``number`` of the stream; return the records it produced."""
+        """Apply line ``number`` of the stream; return the records it produced (a reject's
+        reason in the watcher's language)."""
+        try:
+            return self._feed(number, text)
+        except Rejected as e:
+            raise e.in_language(self.lang) from None
+
+    def _feed(self, number: int, text: str | bytes) -> list[dict[str, Any]]:
         self.stats.lines += 1
+        long = jsonio.too_long(text)
+        if long is not None:
+            raise Rejected(long, zh=f"一行超过 {jsonio.MAX_LINE_BYTES // 2**20} MiB")
         if isinstance(text, bytes):
             try:
                 text = text.decode("utf-8")
             except UnicodeDecodeError as e:
-                raise Rejected(f"not UTF-8 text (byte {e.start})") from None
+                raise Rejected(f"not UTF-8 text (byte {e.start})",
+                               zh=f"不是 UTF-8 文本(第 {e.start} 字节)") from None
         text = text.strip().lstrip("\ufeff")
         if not text:
             return []
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise Rejected(f"not JSON: {e.msg} (column {e.colno})") from None
+            data = jsonio.loads(text)
+        except jsonio.JsonInputError as e:
+            if e.line is not None:
+                raise Rejected(f"not JSON: {e.message.removeprefix('not valid JSON: ')} "
+                               f"(column {e.column})",
+                               zh=f"不是 JSON:{e.words.zh.removeprefix('不是有效的 JSON:')}"
+                                  f"(第 {e.column} 列)") from None
+            raise Rejected(f"{e.path}: {e.message}" if e.path else e.message,
+                           zh=f"{e.path}:{e.words.zh}" if e.path else e.words.zh) from None
         if not isinstance(data, dict):
             raise Rejected("expected a JSON object: {\"subject\": ..., \"on\": ..., and one of "
-                           + ", ".join(ACTIONS) + "}")
+                           + ", ".join(ACTIONS) + "}",
+                           zh="应为 JSON 对象:{\"subject\": ..., \"on\": ..., 以及以下之一:"
+                           + "、".join(ACTIONS) + "}")
         subject = data.get("subject")
         if (subject is not None and not isinstance(subject, str)) or subject == "":
-            raise Rejected(f"subject: expected a non-empty string, got {json.dumps(subject)}")
+            raise Rejected(f"subject: expected a non-empty string, got {json.dumps(subject)}",
+                           zh=f"subject:应为非空字符串,实际为 {json.dumps(subject)}")
         unknown = [k for k in data if k not in KEYS]
         if unknown:
             raise Rejected(f"unknown key {', '.join(map(repr, unknown))}; a line has "
-                           f"{', '.join(KEYS)}", subject)
+                           f"{', '.join(KEYS)}", subject,
+                           zh=f"未知的键 {'、'.join(map(repr, unknown))};"
+                           f"每行可有的键:{'、'.join(KEYS)}")
         actions = [k for k in ACTIONS if k in data]
         if len(actions) != 1:
             raise Rejected(("no action" if not actions else "more than one action "
                             f"({', '.join(actions)})") + f": give one of {', '.join(ACTIONS)}",
-                           subject)
+                           subject,
+                           zh=("没有动作" if not actions else f"动作多于一个({'、'.join(actions)})")
+                           + f":请给出以下之一:{'、'.join(ACTIONS)}")
         action = actions[0]
         if subject is None and action != "advance_to":
-            raise Rejected(f"subject: required for {action}")
+            raise Rejected(f"subject: required for {action}", zh=f"subject:{action} 必须给出")
         try:
             on = _date(data["on"], "on") if data.get("on") is not None else None
             if action == "advance_to":
@@ -251,7 +287,7 @@ class Watcher:
         try:
             return step()
         except SituationError as e:
-            raise Rejected(_problems(e)) from None
+            raise Rejected(_problems(e), zh=_problems(e, "zh")) from None
         except (RuleConflict, RuleError, FactError) as e:
             raise StreamStopped(number, e) from None
 
@@ -259,22 +295,28 @@ class Watcher:
         case = self._cases.get(subject)
         if case is None:
             raise Rejected(f"subject {subject} has no open case (never opened, closed, or "
-                           "dropped as idle): open it first")
+                           "dropped as idle): open it first",
+                           zh=f"对象 {subject} 没有未结的案件(从未开立、已结案或因闲置被撤下):"
+                           "请先开立")
         return case
 
     def _open(self, number: int, subject: str, facts: Any, on: date | None) -> list[dict]:
         from tongcheng.cases.case import Case
 
         if not isinstance(facts, dict):
-            raise Rejected("open: expected an object of situation facts ({} for none known)")
+            raise Rejected("open: expected an object of situation facts ({} for none known)",
+                           zh="open:应为情形事实的对象(一无所知时为 {})")
         if on is None:
             if facts.get("as_of") is None:
-                raise Rejected("open: needs a date: give on (or the facts' as_of)")
+                raise Rejected("open: needs a date: give on (or the facts' as_of)",
+                               zh="open:需要日期:请给出 on(或事实中的 as_of)")
             on = _date(facts["as_of"], "open.as_of")
         self._reach(number, on)
         if subject in self._cases:
             raise Rejected(f"subject {subject} already has an open case ({self._cases[subject].id})"
-                           ": close it first")
+                           ": close it first",
+                           zh=f"对象 {subject} 已有未结的案件({self._cases[subject].id}):"
+                           "请先结案")
         case = self._step(number, lambda: Case.open(subject, facts, on=on, pack=self.pack,
                                                       triggers=self.triggers, store=self.store))
         self._cases[subject] = case
@@ -285,14 +327,16 @@ class Watcher:
 
     def _event(self, number: int, subject: str, event: Any, on: date | None) -> list[dict]:
         if not isinstance(event, dict):
-            raise Rejected("event: expected an object with a type")
+            raise Rejected("event: expected an object with a type",
+                           zh="event:应为带 type 的对象")
         event = dict(event)
         if event.get("on") is None:
             if on is None:
-                raise Rejected("event: needs a date: give on")
+                raise Rejected("event: needs a date: give on", zh="event:需要日期:请给出 on")
             event["on"] = on.isoformat()
         elif on is not None and _date(event["on"], "event.on") != on:
-            raise Rejected(f"event.on {event['on']} and on {on.isoformat()} differ: give one")
+            raise Rejected(f"event.on {event['on']} and on {on.isoformat()} differ: give one",
+                           zh=f"event.on {event['on']} 与 on {on.isoformat()} 不一致:只给一个")
         else:
             on = _date(event["on"], "event.on")
         self._reach(number, on)
@@ -301,7 +345,8 @@ class Watcher:
 
     def _facts(self, number: int, subject: str, facts: Any, on: date | None) -> list[dict]:
         if not isinstance(facts, dict):
-            raise Rejected("facts: expected an object of situation facts")
+            raise Rejected("facts: expected an object of situation facts",
+                           zh="facts:应为情形事实的对象")
         self._reach(number, on)
         case = self._open_case(subject)
         return self._records(number, subject, self._step(number, lambda: case.update(facts,
@@ -311,7 +356,7 @@ class Watcher:
         case = self._open_case(subject)
         if day < case.clock:
             raise Rejected(f"advance_to: the case's clock is at {case.clock}; it cannot go back "
-                           f"to {day}")
+                           f"to {day}", zh=f"advance_to:案件的时钟在 {case.clock},不能回到 {day}")
         return self._records(number, subject, self._step(number, lambda: case.advance_to(day)))
 
     def _advance_all(self, number: int, day: date) -> list[dict]:
@@ -325,12 +370,13 @@ class Watcher:
                 except Rejected as e:  # this case cannot be moved: say so, move the others
                     self.stats.rejected += 1
                     out.append({"type": "rejected", "line": number, "subject": subject,
-                                "reason": e.reason})
+                                "reason": e.in_language(self.lang).reason})
         return out
 
     def _close(self, number: int, subject: str, flag: Any, on: date | None) -> list[dict]:
         if flag is not True:
-            raise Rejected(f"close: expected true, got {json.dumps(flag)}")
+            raise Rejected(f"close: expected true, got {json.dumps(flag)}",
+                           zh=f"close:应为 true,实际为 {json.dumps(flag)}")
         self._reach(number, on)
         case = self._open_case(subject)
         self._forget(subject, case)
@@ -430,10 +476,10 @@ def watch_stream(
 
 def _lines(source: str) -> Iterator[bytes]:
     if source == "-":
-        yield from sys.stdin.buffer
+        yield from jsonio.bounded_lines(sys.stdin.buffer)
         return
     with open(source, "rb") as f:
-        yield from f
+        yield from jsonio.bounded_lines(f)
 
 
 def _memory() -> dict[str, float]:
@@ -509,6 +555,15 @@ def watch(events, output, rejects_path, changes, idle_days, triggers_path, progr
 
     if events != "-" and not Path(events).is_file():
         _fail(EXIT_INVALID, f"{events}: no such file")
+    if events != "-":
+        try:
+            open(events, "rb").close()
+        except OSError as e:
+            _fail(EXIT_INVALID, f"{events}: cannot be read ({e.strerror or e})")
+    for path in (output, rejects_path):
+        problem = unwritable(path) if path and path != "-" else None
+        if problem is not None:
+            _fail(EXIT_INVALID, problem)
     try:
         from tongcheng.api import bundled_pack
         from tongcheng.cases.triggers import load_triggers
@@ -543,7 +598,8 @@ def watch(events, output, rejects_path, changes, idle_days, triggers_path, progr
             rejects.write(json.dumps(entry, ensure_ascii=False) + "\n")
         else:
             who = f" ({entry['subject']})" if entry.get("subject") else ""
-            click.echo(f"line {entry['line']}{who}: {entry['reason']}", err=True)
+            at = f"第 {entry['line']} 行" if lang == "zh" else f"line {entry['line']}"
+            click.echo(f"{at}{who}: {entry['reason']}", err=True)
 
     def progress(stats: WatchStats) -> None:
         click.echo(json.dumps({"progress": stats.lines, **stats.to_json(), **_memory()}),
@@ -563,18 +619,28 @@ def watch(events, output, rejects_path, changes, idle_days, triggers_path, progr
             out.close()
         if rejects is not None:
             rejects.close()
-    where = "" if rejects is None else f" ({rejects_path})"
-    click.echo(
-        f"watched {stats.lines} lines in {stats.seconds:.2f} s: {stats.opened} cases opened, "
-        f"{stats.closed} closed, {stats.dropped} dropped as idle, {stats.open} still open; "
-        f"{stats.notifications} notifications, {stats.alerts} alerts"
-        + (f", {stats.changes} changes" if changes else "")
-        + f"; {stats.rejected} lines rejected{where}",
-        err=True,
-    )
+    click.echo(_summary(stats, lang, changes, rejects_path if rejects is not None else None),
+               err=True)
     sys.exit(EXIT_REJECTS if stats.rejected else EXIT_OK)
 
 
 def _fail(code: int, message: str) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+def _summary(stats: WatchStats, lang: str, changes: bool, rejects_path: Any) -> str:
+    """The closing line on stderr, in the watcher's language."""
+    if lang == "zh":
+        where = "" if rejects_path is None else f"({rejects_path})"
+        return (f"已处理 {stats.lines} 行,用时 {stats.seconds:.2f} 秒:开立案件 {stats.opened} 件,"
+                f"结案 {stats.closed} 件,因闲置撤下 {stats.dropped} 件,仍未结 {stats.open} 件;"
+                f"通知 {stats.notifications} 条,提醒 {stats.alerts} 条"
+                + (f",变化 {stats.changes} 项" if changes else "")
+                + f";拒收 {stats.rejected} 行{where}")
+    where = "" if rejects_path is None else f" ({rejects_path})"
+    return (f"watched {stats.lines} lines in {stats.seconds:.2f} s: {stats.opened} cases opened, "
+            f"{stats.closed} closed, {stats.dropped} dropped as idle, {stats.open} still open; "
+            f"{stats.notifications} notifications, {stats.alerts} alerts"
+            + (f", {stats.changes} changes" if changes else "")
+            + f"; {stats.rejected} lines rejected{where}")

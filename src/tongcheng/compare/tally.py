@@ -166,7 +166,9 @@ class RuleTally:
     def _examples(self, moved: pl.DataFrame) -> None:
         if not moved.height:
             return
-        who = "id" if "id" in moved.columns else "_row"
+        # ids where the input gives them (a JSON Lines input may give none: its rows then)
+        has_ids = "id" in moved.columns and moved["id"].null_count() < moved.height
+        who = "id" if has_ids else "_row"
         for row in moved.group_by(["from", "to", "f_from", "f_to"]).agg(
                 pl.col(who).head(EXAMPLES)).iter_rows():
             got = self.examples.setdefault(tuple(row[:4]), [])

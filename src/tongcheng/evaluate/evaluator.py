@@ -14,6 +14,7 @@ Pure and thread-safe: nothing is stored between calls.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -22,8 +23,9 @@ from typing import Any
 import attrs
 
 from tongcheng.errors import Location, RuleConflict, TongchengError
-from tongcheng.evaluate import finite, firmness
+from tongcheng.evaluate import compiled, finite, firmness
 from tongcheng.evaluate import values as v
+from tongcheng.evaluate.compiled import settled
 from tongcheng.evaluate.decision import Decision, Evaluation, Question, Reason, Status
 from tongcheng.evaluate.interpreter import Frame, Recorder, evaluate_clause, zone_status
 from tongcheng.evaluate.values import EvalTypeError, Unknown
@@ -54,18 +56,42 @@ def evaluate(
     rules: Sequence[str] | None = None,
     registry: PlaceRegistry | None = None,
     trace: bool = True,
+    evaluator: str | None = None,
 ) -> Evaluation:
     """Decide every rule of ``pack`` (or those named in ``rules``) for a validated situation.
 
     ``trace=False`` leaves out the reasons (statuses, outcomes and missing facts are the same),
-    for callers that screen many situations and need no explanation.
+    for callers that screen many situations and need no explanation. ``evaluator`` is
+    ``"compiled"`` (rules compiled once to Python functions, the default) or ``"interpreter"``
+    (the reference: the same decisions, traces included, from the syntax trees directly);
+    None: ``DEFAULT_EVALUATOR``.
     """
     registry = registry or default_registry()
     when = as_of or getattr(situation, "as_of", None) or date.today()
     selected = _select(pack, rules)
     memo: dict = {}
-    raw = [decide(pack, registry, situation, when, rule, memo, trace) for rule in selected]
+    run = runners_for(pack, evaluator)
+    raw = [decide(pack, registry, situation, when, rule, memo, trace, runners=run)
+           for rule in selected]
     return _rank(pack, when, raw)
+
+
+EVALUATORS = ("compiled", "interpreter")
+# The evaluator of every face (library, command line, HTTP, watch, replay, timeline) unless a
+# caller names one: the environment variable TONGCHENG_EVALUATOR=interpreter switches a whole
+# process to the reference (to compare the two on any face, as the benchmarks do).
+DEFAULT_EVALUATOR = os.environ.get("TONGCHENG_EVALUATOR") or "compiled"
+
+
+def runners_for(pack: RulePack, evaluator: str | None) -> Mapping[int, Any] | None:
+    """The generated clause functions of the pack (compiled once), or None for the reference
+    interpreter."""
+    evaluator = evaluator or DEFAULT_EVALUATOR
+    if evaluator == "compiled":
+        return compiled.runners(pack)
+    if evaluator == "interpreter":
+        return None
+    raise ValueError(f"unknown evaluator {evaluator!r}; evaluators: {', '.join(EVALUATORS)}")
 
 
 def _select(pack: RulePack, rules: Sequence[str] | None) -> list[Rule]:
@@ -118,9 +144,12 @@ def decide(
     pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule,
     memo: dict | None = None,
     trace: bool = True,
+    *,
+    runners: Mapping[int, Any] | str | None = "",
 ) -> Decision:
     """One rule's decision. ``memo`` shares zone memberships and zone tests between rules of
-    one evaluation.
+    one evaluation. ``runners``: the pack's compiled clause functions (``runners_for``), or an
+    evaluator's name ("": the default evaluator).
 
     Three steps: the rule is decided on the facts as given; a decision left undetermined by
     unknown facts of a few possible values is decided again for each value, and stands where
@@ -128,23 +157,34 @@ def decide(
     rests on, which give its firmness and basis (``firmness.ground``).
     """
     memo = {} if memo is None else memo
+    if isinstance(runners, str):
+        runners = runners_for(pack, runners)
 
     def grounded(facts: Any, traced: bool) -> Decision:
-        decision, frame = _decide(pack, registry, facts, as_of, rule, memo, traced)
+        decision, frame = _decide(pack, registry, facts, as_of, rule, memo, traced,
+                                  runners=runners)
         return firmness.ground(decision, frame, rule, alone)
 
     def alone(ref: ZoneRef, frame: Frame) -> Status:
         """The status with this zone entry the only one in force (no trace)."""
         try:
-            d, _ = _decide(pack, registry, frame.situation, as_of, rule, memo, False, (ref,))
+            d, _ = _decide(pack, registry, frame.situation, as_of, rule, memo, False, (ref,),
+                           runners=frame.runners,
+                           outcomes=frame.runners is None or not firmness.status_only(rule))
         except RuleConflict:
             return Status.UNDETERMINED
         return d.status
 
     try:
+        kept = getattr(runners, "settled", None)
+        if kept is not None:  # compiled: a decision settled before any clause is kept
+            k = settled.key(registry, situation, as_of, rule, memo, trace, subject_of(situation))
+            if k is not None:
+                return settled.settled(kept, k, rule, lambda: grounded(situation, trace))
         first = grounded(situation, trace)
         if first.status is Status.UNDETERMINED:
-            return finite.by_cases(first, situation, grounded, trace)
+            return finite.by_cases(first, situation, grounded, trace,
+                                   memo if runners is not None else None)
         return first
     except EvalTypeError as e:
         raise RuleError(rule.id, rule.location, str(e)) from None
@@ -154,10 +194,15 @@ def _decide(
     pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule, memo: dict,
     trace: bool = True,
     zones: tuple[ZoneRef, ...] | None = None,
+    *,
+    runners: Mapping[int, Any] | None = None,
+    outcomes: bool = True,
 ) -> tuple[Decision, Frame | None]:
     """The decision on the facts as given, and the frame it was made in (None when the rule
     is not in force or about another kind of subject). ``zones`` weighs those zone entries
-    alone (how firm a grant is: which entry it rests on), in force at ``as_of`` or not."""
+    alone (how firm a grant is: which entry it rests on), in force at ``as_of`` or not.
+    ``outcomes=False`` leaves the outcome out, when only the status is asked for (the compiled
+    evaluator's zone re-decisions, of rules ``firmness.status_only`` allows)."""
     def done(
         status: Status,
         reasons: list[Reason],
@@ -212,7 +257,7 @@ def _decide(
     active = tuple([z for z in (rule.zones if zones is None else zones) if z.active(as_of)])
     lets = {c.name: c for c in rule.lets} if rule.lets else {}
     frame = Frame(pack, registry, situation, as_of, rule, active, lets,
-                  recorder=Recorder(enabled=trace), memo=memo, trace=trace)
+                  recorder=Recorder(enabled=trace), memo=memo, trace=trace, runners=runners)
     if rule.place is not None:
         anchor, _ = evaluate_clause(frame, rule.place)
         frame.anchor = anchor
@@ -240,7 +285,7 @@ def _decide(
 
     chosen, uncertain, exc_reasons = _exceptions(frame, rule)
     reasons.extend(exc_reasons)
-    variant = _variant(frame, rule, chosen, scope)
+    variant = _variant(frame, rule, chosen, scope, outcomes)
     for other in uncertain:
         # An exception that may or may not apply: where it would change the status, the
         # decision is undetermined; where only outcome values differ, those values are null.
@@ -421,7 +466,8 @@ def _exceptions(
     return chosen, uncertain, reasons
 
 
-def _variant(frame: Frame, rule: Rule, exception: RuleException | None, scope: Any) -> _Variant:
+def _variant(frame: Frame, rule: Rule, exception: RuleException | None, scope: Any,
+             outcomes: bool = True) -> _Variant:
     conditions = rule.conditions
     if exception is not None and exception.conditions is not None:
         conditions = exception.conditions
@@ -446,7 +492,7 @@ def _variant(frame: Frame, rule: Rule, exception: RuleException | None, scope: A
         # eligible: the outcome; ineligible: the figures the refusal turned on (the shortfall
         # of months), where the rule marks them
         status = Status.ELIGIBLE if granted else Status.INELIGIBLE
-        for name, clause in _outcome_clauses(rule, exception).items():
+        for name, clause in _outcome_clauses(rule, exception).items() if outcomes else ():
             if not (granted or clause.on_ineligible):
                 continue
             value, rec = evaluate_clause(frame, clause)

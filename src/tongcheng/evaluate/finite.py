@@ -131,8 +131,13 @@ def _set(obj: Any, parts: list[str], value: Any) -> Any:
     return obj.model_copy(update={name: new})
 
 
-def by_cases(first: Decision, situation: Any, decide: Decide, trace: bool) -> Decision:
-    """``first`` (undetermined) decided again for every value of its finite unknown facts."""
+def by_cases(first: Decision, situation: Any, decide: Decide, trace: bool,
+             shared: dict | None = None) -> Decision:
+    """``first`` (undetermined) decided again for every value of its finite unknown facts.
+
+    ``shared`` (the compiled evaluator's memo of one evaluation) keeps each situation with
+    values set, so that every rule asking about the same values meets the same situation, and
+    the values computed from it once serve them all."""
     facts = [p for p in first.missing if domain(p) is not None]
     if not facts:
         return first
@@ -142,14 +147,26 @@ def by_cases(first: Decision, situation: Any, decide: Decide, trace: bool) -> De
     combos = list(itertools.product(*domains))
     variants: list[Decision] = []
     for n, combo in enumerate(combos):
-        facts_then = with_values(situation, dict(zip(facts, combo, strict=True)))
+        facts_then = _variant(situation, facts, combo, shared)
         d = decide(facts_then, trace and n == 0)
         if d.status is Status.UNDETERMINED:
-            d = by_cases(d, facts_then, decide, trace and n == 0)
+            d = by_cases(d, facts_then, decide, trace and n == 0, shared)
         if d.status is Status.UNDETERMINED or d.status is not (variants or [d])[0].status:
             return first  # an answer still open, or two answers: undetermined, as first decided
         variants.append(d)
     return _merge(first, facts, combos, variants, trace)
+
+
+def _variant(situation: Any, facts: list[str], combo: tuple, shared: dict | None) -> Any:
+    if shared is None:
+        return with_values(situation, dict(zip(facts, combo, strict=True)))
+    key = ("with values", id(situation), tuple(facts), combo)
+    hit = shared.get(key)
+    if hit is not None and hit[0] is situation:
+        return hit[1]
+    out = with_values(situation, dict(zip(facts, combo, strict=True)))
+    shared[key] = (situation, out)  # the situation is kept: its id cannot be reused meanwhile
+    return out
 
 
 def _product(sizes: Iterable[int]) -> int:

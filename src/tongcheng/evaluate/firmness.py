@@ -82,6 +82,24 @@ def _weighs_zones(rule: Rule) -> bool:
     return hit[1]
 
 
+def status_only(rule: Rule) -> bool:
+    """Whether the rule's status alone can be decided without its outcome (the compiled
+    evaluator's zone re-decisions): no exceptions (whose outcomes can conflict) and no division
+    in the outcome or the definitions (a division by zero there is a defect to report)."""
+    hit = _STATUS_ONLY.get(id(rule))
+    if hit is None or hit[0] is not rule:
+        clauses = [*rule.lets, *rule.outcome]
+        divides = any(isinstance(n, ast.Arith) and n.op == "/"
+                      for c in clauses for n in ast.walk(c.expr))
+        if len(_STATUS_ONLY) > 4096:
+            _STATUS_ONLY.clear()
+        hit = _STATUS_ONLY[id(rule)] = (rule, not rule.exceptions and not divides)
+    return hit[1]
+
+
+_STATUS_ONLY: dict[int, tuple[Rule, bool]] = {}
+
+
 def _differ(refs: Sequence[ZoneRef]) -> bool:
     """Whether it matters which of these entries a grant rests on."""
     return len({ref.firmness for ref in refs}) > 1 or any(ref.basis for ref in refs)

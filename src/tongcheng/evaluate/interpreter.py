@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -80,6 +80,9 @@ class Frame:
     # Parameter values used below high confidence, or undated: kept with or without a trace,
     # since a decision resting on them must say so either way.
     flagged: list[dict[str, Any]] = attrs.field(factory=list)
+    # Clause functions by id of the clause's expression (the compiled evaluator's generated
+    # code); None: the reference closures.
+    runners: Mapping[int, Any] | None = None
 
     @property
     def as_of_month(self) -> int:
@@ -103,8 +106,11 @@ Env = dict[str, tuple[Any, str | None]]
 
 def evaluate_clause(frame: Frame, clause: Clause) -> tuple[Any, Recorder]:
     """Value of a clause and what it read."""
-    hit = _COMPILED.get(id(clause.expr))
-    run = hit[1] if hit is not None else compiled(clause.expr)
+    runners = frame.runners
+    run = runners.get(id(clause.expr)) if runners is not None else None
+    if run is None:
+        hit = _COMPILED.get(id(clause.expr))
+        run = hit[1] if hit is not None else compiled(clause.expr)
     if not frame.trace:  # nothing is recorded: one inert recorder serves the whole rule
         return run(frame, {}), frame.recorder
     outer = frame.recorder
@@ -305,23 +311,55 @@ def _attr(node: ast.Attr, scope: Scope) -> Compiled:
             path = _field_path(at, name)
         else:
             at, path = base_path, fixed_path
-        if isinstance(base, Unknown):
-            if path and at and base.missing == frozenset({at}):
-                return Unknown(frozenset({path}), base.params)
-            return base
-        if isinstance(base, dict):  # a parameter value with fields
-            if name not in base:
-                raise EvalTypeError(f"the value has no field {name!r} (it has {sorted(base)})")
-            if base[name] is None:  # declared without value
-                return Unknown(frozenset(), frozenset({getattr(base, "key", name)}))
-            return base[name]
-        if isinstance(base, BaseModel):
-            return _fact(frame, getattr(base, field), path or name, name)
-        if attrs.has(type(base)) and name in _PACK_FIELDS:  # a service item of the pack
-            return getattr(base, name)
-        raise EvalTypeError(f"cannot take .{name} of {v.describe(base)}")
+        return attr_of(frame, base, name, field, at, path)
 
     return attr
+
+
+def attr_of(frame: Frame, base: Any, name: str, field: str, at: str | None,
+            path: str | None) -> Any:
+    """``base.name``: a fact of the situation (``at``/``path``: the situation paths of the base
+    and of the field, when they are paths), a field of a parameter value or of a service item.
+    Shared with the compiled evaluator, so that both read facts the same way."""
+    if isinstance(base, Unknown):
+        if path and at and base.missing == frozenset({at}):
+            return Unknown(frozenset({path}), base.params)
+        return base
+    if isinstance(base, dict):  # a parameter value with fields
+        if name not in base:
+            raise EvalTypeError(f"the value has no field {name!r} (it has {sorted(base)})")
+        if base[name] is None:  # declared without value
+            return Unknown(frozenset(), frozenset({getattr(base, "key", name)}))
+        return base[name]
+    if isinstance(base, BaseModel):
+        if field not in type(base).model_fields:  # declared facts only, never internals
+            raise EvalTypeError(f"{type(base).__name__} has no field {name!r}")
+        return _fact(frame, getattr(base, field), path or name, name)
+    if attrs.has(type(base)) and name in _PACK_FIELDS:  # a service item of the pack
+        return getattr(base, name)
+    raise EvalTypeError(f"cannot take .{name} of {v.describe(base)}")
+
+
+def filter_items(frame: Frame, base: Any, cond: Compiled, env: Env) -> Any:
+    """The items of ``base`` for which ``cond`` holds (surely, or maybe): shared with the
+    compiled evaluator."""
+    if isinstance(base, Unknown):
+        return base
+    if not isinstance(base, Items):
+        raise EvalTypeError(f"cannot filter {v.describe(base)}: only lists from the situation")
+    sure: list[Item] = []
+    maybe: list[Item] = list()
+    missing, prm = set(base.missing), set(base.params)
+    for bucket, items in (("sure", base.sure), ("maybe", base.maybe)):
+        for item in items:
+            keep = v.truth(cond(frame, {**env, "item": (item.value, item.path)}), "a filter")
+            if keep is True:
+                (sure if bucket == "sure" else maybe).append(item)
+            elif isinstance(keep, Unknown):
+                maybe.append(item)
+                missing |= keep.missing
+                prm |= keep.params
+    return Items(tuple(sure), tuple(maybe), frozenset(missing), frozenset(prm))
 
 
 def _filter(node: ast.Filter, scope: Scope) -> Compiled:
@@ -329,24 +367,7 @@ def _filter(node: ast.Filter, scope: Scope) -> Compiled:
     cond = _compile(node.cond, scope | {"item"})
 
     def filter_(frame: Frame, env: Env) -> Any:
-        base = obj(frame, env)
-        if isinstance(base, Unknown):
-            return base
-        if not isinstance(base, Items):
-            raise EvalTypeError(f"cannot filter {v.describe(base)}: only lists from the situation")
-        sure: list[Item] = []
-        maybe: list[Item] = list()
-        missing, prm = set(base.missing), set(base.params)
-        for bucket, items in (("sure", base.sure), ("maybe", base.maybe)):
-            for item in items:
-                keep = v.truth(cond(frame, {**env, "item": (item.value, item.path)}), "a filter")
-                if keep is True:
-                    (sure if bucket == "sure" else maybe).append(item)
-                elif isinstance(keep, Unknown):
-                    maybe.append(item)
-                    missing |= keep.missing
-                    prm |= keep.params
-        return Items(tuple(sure), tuple(maybe), frozenset(missing), frozenset(prm))
+        return filter_items(frame, obj(frame, env), cond, env)
 
     return filter_
 
@@ -742,6 +763,30 @@ def _place_arg(frame: Frame, kwargs, paths, index: int) -> tuple[Any, str]:
     return frame.anchor_value(), frame.anchor_path
 
 
+def _lookup(frame: Frame, parameter: Any, place: str, at: date) -> params.ParamHit:
+    """A parameter's value at a place and date; the compiled evaluator looks each up once per
+    evaluation (the registry and the pack are fixed there) and shares it between rules."""
+    if frame.runners is None:
+        return params.lookup(frame.registry, parameter, place, at)
+    key = ("param", id(parameter), place, at)
+    hit = frame.memo.get(key)
+    if hit is None or hit[0] is not parameter:
+        hit = frame.memo[key] = (parameter, params.lookup(frame.registry, parameter, place, at))
+    return hit[1]
+
+
+def _declaring(frame: Frame, parameter: Any, place: str) -> tuple[params.Lookup, str | None]:
+    """Where a parameter is declared for a place (shared between rules, as ``_lookup``)."""
+    if frame.runners is None:
+        return params.declaring_place(frame.registry, parameter, place)
+    key = ("declaring", id(parameter), place)
+    hit = frame.memo.get(key)
+    if hit is None or hit[0] is not parameter:
+        hit = frame.memo[key] = (parameter, params.declaring_place(frame.registry, parameter,
+                                                                   place))
+    return hit[1]
+
+
 @_impl("param", reads_paths=True)
 def _param(frame: Frame, args, kwargs, paths) -> Any:
     (name,) = args
@@ -753,7 +798,7 @@ def _param(frame: Frame, args, kwargs, paths) -> Any:
     at = kwargs.get("at", frame.as_of)
     if isinstance(place, Unknown) or isinstance(at, Unknown):
         return v.unknown(place, at)
-    hit = params.lookup(frame.registry, parameter, place, at)
+    hit = _lookup(frame, parameter, place, at)
     if hit.status is params.Lookup.COARSE:
         if frame.trace:
             frame.recorder.notes.append(Text(
@@ -807,7 +852,7 @@ def _declared(frame: Frame, args, kwargs, paths) -> Any:
     place, place_path = _place_arg(frame, kwargs, paths, 1)
     if isinstance(place, Unknown):
         return place
-    status, declaring = params.declaring_place(frame.registry, parameter, place)
+    status, declaring = _declaring(frame, parameter, place)
     if status is params.Lookup.FOUND or declaring is not None:
         return True
     if status is params.Lookup.COARSE:
@@ -852,14 +897,21 @@ def _extreme(args: list[Any], pick_lo: bool) -> Any:
         return args[0]
     if any(isinstance(a, Unknown) for a in args):
         return v.unknown(*args)
-    bs = [v.bounds(a) for a in args]
-    if all(lo == hi for lo, hi in bs):  # type: ignore[misc]
-        return min(args) if pick_lo else max(args)
-    los = [b[0] for b in bs]  # type: ignore[index]
-    his = [b[1] for b in bs]  # type: ignore[index]
-    if pick_lo:
-        return v.bounded(min(los), min(his), *args)
-    return v.bounded(max(los), max(his), *args)
+    try:
+        bs = [v.bounds(a) for a in args]
+        if all(lo == hi for lo, hi in bs):  # type: ignore[misc]
+            return min(args) if pick_lo else max(args)
+        los = [b[0] for b in bs]  # type: ignore[index]
+        his = [b[1] for b in bs]  # type: ignore[index]
+        if pick_lo:
+            return v.bounded(min(los), min(his), *args)
+        return v.bounded(max(los), max(his), *args)
+    except EvalTypeError:
+        raise
+    except TypeError:  # values that do not compare ("370200" and 1): a defect of the rule
+        kinds = ", ".join(v.describe(a) for a in args[:3])
+        raise EvalTypeError(f"{'min' if pick_lo else 'max'}() needs values of one kind, got "
+                            f"{kinds}") from None
 
 
 @_impl("min")

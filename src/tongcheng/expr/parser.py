@@ -1,4 +1,10 @@
-"""Parse expression text into the syntax tree. Parsed with a grammar, never ``eval``'d."""
+"""Parse expression text into the syntax tree. Parsed with a grammar, never ``eval``'d.
+
+Rule text may come from anyone, and every later stage (checks, evaluator, columnar compiler,
+``unparse``) walks the tree recursively; so an expression is bounded before it is built: at
+most ``MAX_LENGTH`` characters, ``MAX_DEPTH`` levels of nesting (a chain ``a + b + c`` is as
+deep as it has operators), number literals of at most ``MAX_DIGITS`` digits.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,13 @@ from importlib.resources import files
 import lark
 
 from tongcheng.expr import ast
+
+MAX_LENGTH = 20_000
+"""Characters of one expression."""
+MAX_DEPTH = 64
+"""Levels of nesting of one expression (the bundled pack's deepest is far below)."""
+MAX_DIGITS = 18
+"""Digits of a number literal (an integer fits in 64 bits, as columns hold it)."""
 
 
 class ExprSyntaxError(ValueError):
@@ -40,6 +53,9 @@ class _Build(lark.Transformer):
     @lark.v_args(meta=True)
     def number(self, meta, children):
         text = str(children[0])
+        if len(text.replace(".", "")) > MAX_DIGITS:
+            raise ExprSyntaxError(f"a number of more than {MAX_DIGITS} digits",
+                                  _pos(meta).line, _pos(meta).column)
         value = Decimal(text) if "." in text else int(text)
         return ast.Literal(value, _pos(meta))
 
@@ -144,8 +160,24 @@ class _Build(lark.Transformer):
         return ast.If(cond, then, otherwise, _pos(meta))
 
 
+def _check_depth(tree: lark.Tree) -> None:
+    """ExprSyntaxError at the first place nested deeper than MAX_DEPTH (without recursion)."""
+    stack: list[tuple[lark.Tree, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        # a chain of n operators becomes n nested nodes; "(...)" adds no level of its own
+        weight = (len(node.children) - 1) // 2 if node.data in ("sum", "product") else 1
+        if depth + weight - 1 > MAX_DEPTH:
+            pos = _pos(node.meta)
+            raise ExprSyntaxError(f"nested more than {MAX_DEPTH} levels deep: split it into "
+                                  "named definitions (let)", pos.line, pos.column)
+        stack.extend((c, depth + weight) for c in node.children if isinstance(c, lark.Tree))
+
+
 def parse(text: str) -> ast.Node:
     """Parse one expression; raise ExprSyntaxError saying where and what was expected."""
+    if len(text) > MAX_LENGTH:
+        raise ExprSyntaxError(f"an expression of more than {MAX_LENGTH:,} characters", 1, 1)
     try:
         tree = _parser().parse(text)
     except lark.exceptions.UnexpectedCharacters as e:
@@ -163,6 +195,8 @@ def parse(text: str) -> ast.Node:
         raise ExprSyntaxError(
             "expression ends too early", text.count("\n") + 1, len(text) + 1
         ) from e
+    if isinstance(tree, lark.Tree):
+        _check_depth(tree)
     try:
         return _Build().transform(tree)
     except lark.exceptions.VisitError as e:

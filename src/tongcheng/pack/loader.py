@@ -10,13 +10,17 @@ A pack is a folder::
     sources/*.md         texts of cited documents; quotes are checked against them
 
 Problems are collected across all files and raised together as one PackError, each with its
-file and line, so a rule author fixes a pack in one pass.
+file and line, so a rule author fixes a pack in one pass. A pack is data from anyone: its files
+are read through ``yamlio``'s guards (aliases, nesting, tags, size, UTF-8), only files inside the
+pack are read (``documents.yaml`` names texts inside ``sources/``; a link out of the pack is
+refused), and every expression is typed and its literals checked here, never at evaluation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -31,6 +35,7 @@ from tongcheng import wording, yamlio
 from tongcheng.errors import Location, PackError
 from tongcheng.expr import ExprSyntaxError, ast, parse
 from tongcheng.expr import check as checking
+from tongcheng.expr.parser import MAX_DEPTH
 from tongcheng.pack import schema
 from tongcheng.pack.model import (
     Announced,
@@ -97,6 +102,7 @@ class _Loader:
         self.bad_documents: set[str] = set()
         self.bad_zones: set[str] = set()
         self.bad_parameters: set[str] = set()
+        self.sources: dict[str, str | None] = {}  # sources/ texts read so far (None: unreadable)
 
     # -- reporting ---------------------------------------------------------------------------
 
@@ -118,22 +124,48 @@ class _Loader:
 
     # -- reading -----------------------------------------------------------------------------
 
+    def inside(self, path: Path, folder: Path | None = None) -> bool:
+        """Whether ``path`` (links followed) lies inside ``folder`` (default: the pack)."""
+        try:
+            path.resolve().relative_to((folder or self.root).resolve())
+        except (ValueError, OSError, RuntimeError):
+            return False
+        return True
+
     def _load(self, rel: str, required: bool) -> tuple[bool, Any]:
         path = self.root / rel
         if not path.is_file():
             if required:
                 self.problems.append((Location(rel), f"missing file {rel} in the rule pack"))
             return False, None
+        if not self.inside(path):
+            self.problems.append((Location(rel), "a link to a file outside the rule pack: "
+                                  "pack files stay inside the pack"))
+            return False, None
         try:
             data, lines = yamlio.load_file(path)
         except yamlio.YamlSyntaxError as e:
             self.problems.append((Location(rel, e.line, e.column), str(e)))
             return False, None
-        except (OSError, UnicodeDecodeError) as e:
-            self.problems.append((Location(rel), f"cannot read: {e}"))
+        except OSError as e:
+            self.problems.append((Location(rel), f"cannot read: {e.strerror or e}"))
             return False, None
         self.lines[rel] = lines
         return True, data
+
+    def source_text(self, path: Path) -> str | None:
+        """The text of a cited document (read once; a problem reported once when unreadable)."""
+        key = str(path)
+        if key not in self.sources:
+            try:
+                self.sources[key] = yamlio.decode(yamlio.read_bytes(path))
+            except yamlio.YamlSyntaxError as e:
+                self.problems.append((Location(self.rel(path), e.line, e.column), str(e)))
+                self.sources[key] = None
+            except OSError as e:
+                self.problems.append((Location(self.rel(path)), f"cannot read: {e.strerror or e}"))
+                self.sources[key] = None
+        return self.sources[key]
 
     def _validate(self, rel: str, adapter: TypeAdapter, data: Any, prefix: tuple = ()) -> Any:
         try:
@@ -191,6 +223,16 @@ class _Loader:
 
     # -- places ------------------------------------------------------------------------------
 
+    def literal_place(self, value: object) -> str | None:
+        """The problem with a place code written in an expression, or None when it is known."""
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            return f"expected a six-digit place code in quotes, got {value!r}"
+        try:
+            self.registry.get(self.registry.normalise(value))
+        except ValueError as e:
+            return str(e)
+        return None
+
     def place(self, file: str, path: tuple, code: Any) -> str | None:
         try:
             return self.registry.resolve(self.registry.normalise(code))
@@ -203,6 +245,11 @@ class _Loader:
     def load(self) -> RulePack:
         if not self.root.is_dir():
             raise PackError([(Location(str(self.root)), "no such rule-pack folder")])
+        for path in sorted(self.root.rglob("*")):
+            if path.is_symlink() and not self.inside(path):
+                self.problems.append((Location(path.relative_to(self.root).as_posix()),
+                                      "a link to a file outside the rule pack: pack files "
+                                      "stay inside the pack"))
         info_in = self.read("pack.yaml", TypeAdapter(schema.PackFile))
         docs_in, self.bad_documents = self.read_entries("documents.yaml",
                                                         TypeAdapter(schema.DocumentIn))
@@ -272,7 +319,14 @@ class _Loader:
     def documents(self, docs_in: dict[str, schema.DocumentIn]) -> dict[str, Document]:
         out = {}
         for doc_id, d in docs_in.items():
-            if d.file and not (self.source_dir(doc_id) / d.file).is_file():
+            folder = self.source_dir(doc_id)
+            if d.file and not self.inside(folder / d.file, folder):
+                self.problem("documents.yaml", (doc_id, "file"),
+                             f"{doc_id}.file: {d.file!r} is not inside the pack's sources/ "
+                             "folder: name a text in sources/ (e.g. 'my-document.md')")
+                self.bad_documents.add(doc_id)
+                continue
+            if d.file and not (folder / d.file).is_file():
                 self.problem(
                     "documents.yaml",
                     (doc_id, "file"),
@@ -295,9 +349,10 @@ class _Loader:
                     self.problem(file, (*path, i, "document"),
                                  f"unknown document {b.document!r}: add it to documents.yaml")
                 continue
-            if b.quote and doc.file:
-                source = self.source_dir(doc.id) / doc.file
-                if source.is_file() and _norm(b.quote) not in _norm(source.read_text("utf-8")):
+            source = self.source_dir(doc.id) / doc.file if b.quote and doc.file else None
+            if source is not None and source.is_file():
+                text = self.source_text(source)
+                if text is not None and _norm(b.quote) not in _norm(text):
                     self.problem(
                         file,
                         (*path, i, "quote"),
@@ -378,6 +433,11 @@ class _Loader:
                             self.problem(rel, (*vpath, "to"), "'to' before 'from'")
                         if val.undated and val.from_:
                             self.problem(rel, vpath, "an undated value cannot have 'from'")
+                        if not _finite(val.value):
+                            self.problem(rel, (*vpath, "value"), "a value that is not a finite "
+                                         "number (NaN or infinity): write the number, or leave "
+                                         "the place without values if it is unknown")
+                            continue
                         vals.append(
                             ParamValue(
                                 _exact(val.value),
@@ -452,6 +512,7 @@ class _RuleCompiler:
         self.roots, self.documents, self.zones = roots, documents, zones
         self.parameters = parameters
         self.let_types: dict[str, checking.T] = {}
+        self.let_depth: dict[str, int] = {}
         self.ok = True
 
     def err(self, sub: tuple, message: str, line: int | None = None) -> None:
@@ -470,12 +531,17 @@ class _RuleCompiler:
                 line if base_line else None,
             )
             return None
+        if _depth(node, self.let_depth) > MAX_DEPTH:
+            self.err(sub, f"{_loc_str(sub)}: nested more than {MAX_DEPTH} levels deep through "
+                     "the definitions (let) it uses")
+            return None
         _, problems = checking.check(
             node,
             roots=self.roots,
             lets=self.let_types,
             parameters=frozenset(self.parameters) | self.l.bad_parameters,
             zones=frozenset(self.zones) | self.l.bad_zones,
+            places=self.l.literal_place,
         )
         for p in problems:
             line = (base_line or 0) + p.pos.line - 1 + (1 if "\n" in text.strip() else 0)
@@ -501,6 +567,9 @@ class _RuleCompiler:
 
     def lets(self, r: schema.RuleIn) -> tuple[Clause, ...]:
         # Order definitions so each is checked after the ones it uses; refuse cycles.
+        if len(r.let) > MAX_LETS:
+            self.err(("let",), f"more than {MAX_LETS} definitions in one rule")
+            return ()
         parsed: dict[str, ast.Node] = {}
         for name, raw in r.let.items():
             text = raw if isinstance(raw, str) else raw.expr
@@ -531,6 +600,10 @@ class _RuleCompiler:
         for name in parsed:
             if name not in order:  # in a cycle (reported): known, so uses of it stay quiet
                 self.let_types[name] = checking.ANY
+        # Each use of a definition evaluates it inside the expression using it: the nesting
+        # through definitions is bounded as each expression is.
+        for name in order:
+            self.let_depth[name] = _depth(parsed[name], self.let_depth)
         out = []
         for name in order:
             clause = self.value_clause(("let", name), name, r.let[name])
@@ -541,6 +614,7 @@ class _RuleCompiler:
                     lets=self.let_types,
                     parameters=frozenset(self.parameters),
                     zones=frozenset(self.zones),
+                    places=self.l.literal_place,
                 )
                 self.let_types[name] = t
                 out.append(clause)
@@ -663,6 +737,34 @@ class _RuleCompiler:
             place,
             own_basis,
         )
+
+
+MAX_LETS = 100
+"""Definitions (``let``) in one rule."""
+
+
+def _depth(node: ast.Node, lets: dict[str, int]) -> int:
+    """Levels of nesting of an expression, a definition it uses counting as deep as it is."""
+    deepest = 0
+    stack = [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        if isinstance(n, ast.Name):
+            d += lets.get(n.name, 0)
+        deepest = max(deepest, d)
+        stack.extend((c, d + 1) for c in ast.children(n))
+    return deepest
+
+
+def _finite(value: Any) -> bool:
+    """No NaN or infinity anywhere in a parameter value."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
 
 
 def _exact(value: Any) -> Any:

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import attrs
+import polars as pl
 
 from tongcheng.records.record import Record, canonical, digest
 from tongcheng.records.store import Filters, RecordStore, StoreError
@@ -104,15 +105,22 @@ _PROBLEMS_ZH = {"situation_digest": "情形与其记录的摘要不符",
 
 
 # --- reading records into populations -------------------------------------------------------
+#
+# A record's body is the truth replay compares with, so it is read whole: the situation is cut
+# out as text (its digest checked on those very bytes) and parsed alone; the decisions are
+# parsed with ``json`` (polars' and pyarrow's JSON readers, tried, cost more CPU here: the
+# outcomes are records of many shapes) straight into columns, one list per field.
+
+_RECORDED = {"row": pl.Int64, "rule": pl.String, "before": pl.String,
+             "firm_before": pl.String, "outcome": pl.String}
 
 
 @attrs.define
 class _Chunk:
     ids: list[str] = attrs.Factory(list)
+    bodies: list[str] = attrs.Factory(list)
     rows: list[dict[str, Any]] = attrs.Factory(list)  # situations, as_of set
     asked: list[frozenset[str] | None] = attrs.Factory(list)  # the rules a record asked for
-    # rule -> per row: (status, firmness, outcome or None), None where the record lacks it
-    decided: dict[str, list[Any]] = attrs.Factory(lambda: defaultdict(list))
 
 
 def _parse(bodies: Iterable[tuple[str, str]], report: ReplayReport, by_pack: bool,
@@ -120,40 +128,77 @@ def _parse(bodies: Iterable[tuple[str, str]], report: ReplayReport, by_pack: boo
     """Records grouped by pack digest (own mode) into chunks."""
     chunks: dict[str | None, _Chunk] = {}
     for record_id, body in bodies:
-        data = json.loads(body)
-        situation = data["situation"]
-        if digest(_situation_text(body)) != data["situation_digest"]:
+        parts = _cut(body)
+        if parts is None:
+            data = json.loads(body)
+            parts = (canonical(data.get("situation")), data["situation_digest"],
+                     data["rule_pack"]["digest"], data["as_of"], data.get("rules"))
+        text, recorded_digest, pack_digest, as_of, rules = parts
+        if digest(text) != recorded_digest:
             report.integrity.append((record_id, "situation_digest"))
             continue
-        key = data["rule_pack"]["digest"] if by_pack else None
+        key = pack_digest if by_pack else None
         chunk = chunks.setdefault(key, _Chunk())
-        n = len(chunk.ids)
         chunk.ids.append(record_id)
-        row = dict(situation)
-        row["as_of"] = data["as_of"]
+        chunk.bodies.append(body)
+        row = json.loads(text)
+        row["as_of"] = as_of
         chunk.rows.append(row)
-        rules = data.get("rules")
         chunk.asked.append(frozenset(rules) if rules is not None else None)
-        for d in data["decisions"]:  # kept small: the rest of the parsed body is let go
-            column = chunk.decided[d["rule"]]
-            if len(column) < n:
-                column.extend([None] * (n - len(column)))
-            column.append((d["status"], d["firmness"], d["outcome"] or None))
         report.records += 1
-        if n + 1 >= chunk_size:
+        if len(chunk.ids) >= chunk_size:
             yield key, chunks.pop(key)
     yield from chunks.items()
 
 
-def _situation_text(body: str) -> str:
-    """The situation's canonical JSON, cut from the record's canonical body (keys are sorted:
-    it runs from ``"situation":`` to ``,"situation_digest":``, which no string value can hold
-    unescaped). A body not in canonical form gives a text whose digest does not match."""
-    start = body.find(',"situation":')
-    end = body.rfind(',"situation_digest":')
-    if start < 0 or end < start:
-        return canonical(json.loads(body).get("situation"))
-    return body[start + len(',"situation":'):end]
+_AS_OF = ',"as_of":"'
+_PACK = ',"rule_pack":{"digest":"'
+_RULES = ',"rules":'
+_SITUATION = ',"situation":'
+_DIGEST = ',"situation_digest":"'
+
+
+def _cut(body: str) -> tuple[str, str, str, str, list[str] | None] | None:
+    """The situation's canonical JSON, its recorded digest, the pack digest, ``as_of`` and the
+    rules asked for, cut from the record's canonical body (keys sorted: ``as_of`` before the
+    decisions; ``rule_pack``, ``rules``, ``situation``, ``situation_digest`` after them, in
+    that order; none of the markers can sit inside a string). None when the body is not laid
+    out so (it is then parsed whole); a body whose situation is not in canonical form gives a
+    text whose digest does not match."""
+    end = body.rfind(_DIGEST)
+    start = body.rfind(_SITUATION, 0, end)
+    rules = body.rfind(_RULES, 0, start)
+    pack = body.rfind(_PACK, 0, rules)
+    as_of = body.find(_AS_OF)
+    if min(end, start, rules, pack, as_of) < 0:
+        return None
+    try:
+        asked = json.loads(body[rules + len(_RULES):start])
+    except json.JSONDecodeError:
+        return None
+    p = pack + len(_PACK)
+    a = as_of + len(_AS_OF)
+    d = end + len(_DIGEST)
+    return (body[start + len(_SITUATION):end], body[d:body.index('"', d)],
+            body[p:body.index('"', p)], body[a:body.index('"', a)], asked)
+
+
+def _recorded(chunk: _Chunk) -> pl.DataFrame:
+    """Every recorded decision of the chunk, as the bodies say: row, rule, status (``before``),
+    firmness, and the outcome's canonical JSON (null when it has none)."""
+    row: list[int] = []
+    rule: list[str] = []
+    before: list[str] = []
+    firm: list[str] = []
+    outcome: list[str | None] = []
+    for k, body in enumerate(chunk.bodies):
+        found = json.loads(body).get("decisions") or ()
+        row.extend([k] * len(found))
+        rule.extend([d["rule"] for d in found])
+        before.extend([d["status"] for d in found])
+        firm.extend([d["firmness"] for d in found])
+        outcome.extend([canonical(d["outcome"]) if d.get("outcome") else None for d in found])
+    return pl.DataFrame([row, rule, before, firm, outcome], schema=_RECORDED, orient="col")
 
 
 def _population(chunk: _Chunk):
@@ -188,68 +233,113 @@ def _same_value(cell: Any, recorded: Any) -> bool:
     return cell == recorded
 
 
-def _compare(engine: Any, chunk: _Chunk, result: Any, report: ReplayReport) -> None:
-    import polars as pl
+def _canonical_cell(text: str) -> str:
+    """A String outcome cell as the record writes it: JSON lists and records in canonical form
+    (as ``json_path_match`` gives the recorded one back), plain text as it is."""
+    if text[:1] in ("[", "{"):
+        try:
+            return canonical(json.loads(text))
+        except json.JSONDecodeError:
+            pass
+    return text
 
-    from tongcheng.batch.engine import outcome_column, status_column
 
-    n = len(chunk.ids)
-    ids = pl.Series("id", chunk.ids)
+def _examples(frame: pl.DataFrame, keys: list[str], limit: int | None) -> pl.DataFrame:
+    """Counts per key, with the first ``limit`` record ids of each (in record order)."""
+    ids = pl.col("id") if limit is None else pl.col("id").head(limit)
+    return frame.sort("row").group_by(keys, maintain_order=True).agg(pl.len().alias("n"), ids)
+
+
+def _compare(engine: Any, chunk: _Chunk, result: pl.DataFrame, report: ReplayReport) -> None:
+    """Recorded against decided again, in polars: every decision of the chunk in one frame."""
+    from tongcheng.batch.engine import firmness_column, status_column
+
     planned = {p.rule.id: p for p in engine.plans}
-    for rule_id in sorted(set(planned) | set(chunk.decided)):
-        column = chunk.decided.get(rule_id, [])
-        column = column + [None] * (n - len(column))
-        before = pl.Series("before", [d[0] if d else None for d in column], dtype=pl.String)
-        asked = pl.Series("asked", [a is None or rule_id in a for a in chunk.asked])
-        if rule_id in planned:
-            after = result[status_column(rule_id)].cast(pl.String)
-        else:
-            after = pl.Series("after", [ABSENT] * n, dtype=pl.String)
-        frame = pl.DataFrame({"id": ids, "before": before.fill_null(ABSENT), "after": after,
-                              "asked": asked})
-        # a rule the record did not ask for, and that it does not hold, is not compared
-        frame = frame.filter(pl.col("asked") | (pl.col("before") != ABSENT))
-        report.decisions += frame.height
-        moved = frame.filter(pl.col("before") != pl.col("after"))
-        for (a, b), group in moved.group_by(["before", "after"], maintain_order=True):
-            report.transitions[(rule_id, a, b)] += group.height
-            for rid in group["id"].head(report.limit or group.height).to_list():
-                report.note(("status", rule_id, a, b), rid)
-        stayed = n_same = frame.height - moved.height
-        if rule_id in planned and stayed:
-            plan = planned[rule_id]
-            n_same -= _details(plan, column, result, chunk.ids, report,
-                               outcome_column, status_column)
-        report.same += n_same
+    result = result.with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
+    after = pl.concat([result.select(
+        "row", pl.lit(rule_id).alias("rule"),
+        pl.col(status_column(rule_id)).cast(pl.String).alias("after"),
+        pl.col(firmness_column(rule_id)).cast(pl.String).alias("firm_after"))
+        for rule_id in planned]) if planned else None
+    mark = time.perf_counter()
+    recorded = _recorded(chunk)
+    report.phases["parse_decisions"] += time.perf_counter() - mark  # part of "compare"
+    frame = recorded if after is None else after.join(recorded, on=["row", "rule"],
+                                                      how="full", coalesce=True)
+    subsets = [(k, sorted(a)) for k, a in enumerate(chunk.asked) if a is not None]
+    if subsets:  # a rule the record did not ask for, and that it does not hold, is not compared
+        asked = pl.DataFrame({"row": [k for k, _ in subsets], "rule": [a for _, a in subsets]},
+                             schema={"row": pl.Int64, "rule": pl.List(pl.String)}
+                             ).explode("rule").with_columns(pl.lit(True).alias("asked"))
+        frame = frame.join(asked, on=["row", "rule"], how="left").filter(
+            pl.col("asked").fill_null(False) | pl.col("before").is_not_null()
+            | ~pl.col("row").is_in(pl.Series([k for k, _ in subsets], dtype=pl.Int64)
+                                   .implode()))
+    frame = frame.with_columns(pl.col("before").fill_null(ABSENT),
+                               pl.col("after").fill_null(ABSENT))
+    frame = frame.with_columns(pl.Series("id", chunk.ids, dtype=pl.String).gather(frame["row"]))
+    report.decisions += frame.height
+    moved = frame.filter(pl.col("before") != pl.col("after"))
+    for rule_id, a, b, n, ids in _examples(moved, ["rule", "before", "after"],
+                                           report.limit).iter_rows():
+        report.transitions[(rule_id, a, b)] += n
+        for rid in ids:
+            report.note(("status", rule_id, a, b), rid)
+    stayed = frame.filter(pl.col("before") == pl.col("after"), pl.col("after") != ABSENT)
+    firm = stayed.filter(pl.col("firm_before") != pl.col("firm_after"))
+    for rule_id, a, b, n, ids in _examples(firm, ["rule", "firm_before", "firm_after"],
+                                           report.limit).iter_rows():
+        report.firmness_changes[(rule_id, a, b)] += n
+        for rid in ids:
+            report.note(("firmness", rule_id, a, b), rid)
+    kept = stayed.filter(pl.col("firm_before") == pl.col("firm_after"),
+                         pl.col("outcome").is_not_null() | (pl.col("after") == "eligible"))
+    differ = firm.height
+    for (rule_id,), group in kept.group_by(["rule"], maintain_order=True):
+        differ += _outcomes(planned[rule_id], group.sort("row"), result, report)
+    report.same += frame.height - moved.height - differ
 
 
-def _details(plan: Any, column: list[Any], result: Any, ids: list[str], report: ReplayReport,
-             outcome_column: Any, status_column: Any) -> int:
-    """Outcome and firmness of the decisions whose status stayed; returns how many differ."""
-    from tongcheng.batch.engine import firmness_column
+def _outcomes(plan: Any, group: pl.DataFrame, result: pl.DataFrame,
+              report: ReplayReport) -> int:
+    """Outcome values of one rule's decisions whose status and firmness stayed: compared in
+    polars, and in Python (``_same_value``) only where polars cannot tell they are the same;
+    returns how many differ."""
+    from tongcheng.batch.engine import outcome_column
 
     rule = plan.rule
-    statuses = result[status_column(rule.id)].cast(str).to_list()
-    firmnesses = result[firmness_column(rule.id)].cast(str).to_list()
-    outcomes = {name: result[outcome_column(rule.id, name)].to_list() for name, _ in plan.outcomes}
+    cells = result.select(pl.col(outcome_column(rule.id, name)).alias(name)
+                          for name, _ in plan.outcomes)[group["row"]]
+    text = group["outcome"]
+    known = pl.Series([f'"{name}":' for name, _ in plan.outcomes], dtype=pl.String)
+    unsure = text.str.extract_all(r'"(?:[^"\\]|\\.)*":').list.eval(
+        ~pl.element().is_in(known.implode())).list.any().fill_null(False)
+    for name, dtype in plan.outcomes:
+        cell = cells[name]
+        if not name.isidentifier():
+            unsure |= pl.Series([True] * group.height)
+            continue
+        value = text.str.json_path_match(f"$.{name}")
+        same = value.is_null() & cell.is_null()
+        if dtype in (pl.Int64, pl.Float64):
+            quoted = text.str.contains(f'"{name}":"', literal=True).fill_null(False)
+            same |= ~quoted & (value.cast(pl.Float64, strict=False)
+                               == cell.cast(pl.Float64)).fill_null(False)
+        elif dtype == pl.String:  # lists and records: JSON text, made canonical once a value
+            texts = {t: _canonical_cell(t) for t in cell.drop_nulls().unique().to_list()}
+            same |= (value == cell.replace(texts)).fill_null(False)
+        elif dtype == pl.Boolean:
+            same |= (value == cell.cast(pl.String)).fill_null(False)
+        unsure |= ~same
     differ = 0
-    for k, d in enumerate(column):
-        if d is None or d[0] != statuses[k]:
-            continue
-        status, firmness, recorded = d
-        if firmness != firmnesses[k]:  # per decision: the zone entry it rests on
-            report.firmness_changes[(rule.id, firmness, firmnesses[k])] += 1
-            report.note(("firmness", rule.id, firmness, firmnesses[k]), ids[k])
-            differ += 1
-            continue
-        recorded = recorded or {}
-        if not recorded and status != "eligible":
-            continue
-        names = set(recorded) | {n for n, values in outcomes.items() if values[k] is not None}
-        if any(name not in outcomes or not _same_value(outcomes[name][k], recorded.get(name))
-               for name in names):
+    names = [name for name, _ in plan.outcomes]
+    for k in unsure.arg_true().to_list():
+        recorded = json.loads(text[k]) if text[k] is not None else {}
+        row = cells.row(k, named=True)
+        present = set(recorded) | {n for n in names if row[n] is not None}
+        if any(n not in row or not _same_value(row[n], recorded.get(n)) for n in present):
             report.outcome_changes[rule.id] += 1
-            report.note(("outcome", rule.id), ids[k])
+            report.note(("outcome", rule.id), group["id"][k])
             differ += 1
     return differ
 

@@ -6,12 +6,36 @@ and uvicorn are imported when the command runs.
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 import sys
 
 import click
 
 from tongcheng.cli_options import overlay_option, pack_option
+
+
+def _can_listen(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port (in use, no such address), or None.
+
+    Checked before uvicorn starts: uvicorn exits 3 when it cannot bind, which is our code for a
+    rule pack that fails to load; a port in use is a bad command (exit 2), said plainly."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as e:
+        return f"cannot listen on {host}:{port}: no such address ({e})"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind(address)
+        except OSError as e:
+            in_use = e.errno == errno.EADDRINUSE
+            why = "the address is already in use" if in_use else (e.strerror or str(e))
+            return (f"cannot listen on {host}:{port}: {why}; is another server running there? "
+                    "Choose another --port")
+    return None
 
 
 @click.command()
@@ -73,6 +97,10 @@ def serve(
     except PackError as exc:
         click.echo(f"error: {exc.describe()}", err=True)
         sys.exit(3)
+    problem = _can_listen(host, port)
+    if problem is not None:
+        click.echo(f"error: {problem}", err=True)
+        sys.exit(2)
     # the settings travel in the environment, which every worker process inherits
     os.environ["TONGCHENG_HEAD_TIMEOUT"] = str(head_timeout)
     os.environ["TONGCHENG_BODY_TIMEOUT"] = str(body_timeout)

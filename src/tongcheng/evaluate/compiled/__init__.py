@@ -1,0 +1,77 @@
+"""Rules compiled once to Python functions: the default evaluator.
+
+``runners(pack)`` compiles every rule of a loaded pack (once per pack) into generated Python
+source (``codegen``), built from the checked syntax trees alone, and gives the function of each
+clause by id of its expression; the evaluator runs them in place of the reference interpreter's
+closures (``Frame.runners``). ``source(pack, rule_id)`` is the code, for review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from tongcheng.evaluate.compiled.codegen import RuleSource, generate
+from tongcheng.evaluate.compiled.runtime import NAMESPACE
+from tongcheng.pack.model import Rule, RulePack
+
+
+@attrs.frozen
+class CompiledRule:
+    source: RuleSource
+    runners: Mapping[int, Any]
+
+
+def compile_rule(rule: Rule) -> CompiledRule:
+    """The rule's generated module, compiled and run once to define its functions."""
+    src = generate(rule)
+    namespace = {**NAMESPACE, **src.constants}
+    code = compile(src.source, f"<tongcheng rule {rule.id}>", "exec")
+    exec(code, namespace)  # the source is generated from the checked tree alone (codegen)
+    return CompiledRule(src, {key: namespace[name] for key, name in src.functions.items()})
+
+
+class Runners(dict):
+    """The clause functions of a pack by id of the clause's expression, with the decisions
+    settled before any clause (``settled``) kept for as long as the compiled pack."""
+
+    settled: dict
+
+
+@attrs.frozen
+class CompiledPack:
+    rules: Mapping[str, CompiledRule]
+    runners: Runners
+
+
+# Compiled packs by id of the pack; the pack is kept with its entry, so that its id (and the ids
+# of its expressions, the runners' keys) cannot be reused while the entry lives.
+_PACKS: dict[int, tuple[RulePack, CompiledPack]] = {}
+_PACKS_MAX = 16
+
+
+def compiled_pack(pack: RulePack) -> CompiledPack:
+    hit = _PACKS.get(id(pack))
+    if hit is not None and hit[0] is pack:
+        return hit[1]
+    rules = {rule.id: compile_rule(rule) for rule in pack.rules}
+    runners = Runners()
+    runners.settled = {}
+    for r in rules.values():
+        runners.update(r.runners)
+    out = CompiledPack(rules, runners)
+    if len(_PACKS) >= _PACKS_MAX:
+        _PACKS.clear()
+    _PACKS[id(pack)] = (pack, out)
+    return out
+
+
+def runners(pack: RulePack) -> Mapping[int, Any]:
+    return compiled_pack(pack).runners
+
+
+def source(pack: RulePack, rule_id: str) -> str:
+    """The generated Python of one rule (``tongcheng rules ID --compiled``)."""
+    return compiled_pack(pack).rules[pack.rule(rule_id).id].source.source

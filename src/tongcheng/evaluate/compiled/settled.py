@@ -1,0 +1,59 @@
+"""Decisions settled before any clause is read, kept once per rule and reused.
+
+A rule not in force at ``as_of``, about another kind of subject, or (without a trace) asked at a
+target outside every zone of the rule in force, is not applicable whatever else the situation
+says: its decision has no facts of the situation in it (no trace lines but fixed ones, nothing
+missing, the firmness and basis of all the rule's zone entries). The compiled evaluator decides
+such a rule once, by the same code as any other decision, and hands out that decision again
+for every situation where the same holds (``key``), after a look at the zone memberships the
+evaluation shares anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from tongcheng.evaluate.decision import Decision
+from tongcheng.pack import zones as zone_logic
+from tongcheng.pack.model import Rule
+from tongcheng.places import PlaceRegistry
+
+_SETTLED_MAX = 10_000  # per compiled pack (dates of rules not in force make the most keys)
+
+
+def key(registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule, memo: dict,
+        trace: bool, subject: str) -> tuple | None:
+    """What settles the rule before its clauses, when something does (else None)."""
+    if not rule.in_force(as_of):
+        return (id(rule), "in_force", as_of, trace)
+    if subject != rule.subject:
+        return (id(rule), "subject", subject, trace)
+    if trace or rule.place is not None:
+        return None  # a trace shows every scope test; a named place is read by a clause
+    target = getattr(situation, "target", None)
+    if not isinstance(target, str):
+        return None
+    for ref in rule.zones:
+        if ref.active(as_of):
+            mkey = (ref.zone.id, target)  # the key zone_status memoises under
+            inside = memo.get(mkey, memo)
+            if inside is memo:
+                inside = memo[mkey] = zone_logic.contains(registry, ref.zone, target, as_of)
+            if inside is not False:
+                return None
+    return (id(rule), "zone", trace)
+
+
+def settled(kept: dict, k: tuple, rule: Rule, decide: Callable[[], Decision]) -> Decision:
+    """The decision kept under ``k`` in ``kept`` (the compiled pack's), or ``decide()`` kept
+    there for the next situation."""
+    hit = kept.get(k)
+    if hit is not None and hit[0] is rule:
+        return hit[1]
+    d = decide()
+    if len(kept) >= _SETTLED_MAX:
+        kept.clear()
+    kept[k] = (rule, d)  # the rule is kept: its id cannot be reused meanwhile
+    return d
