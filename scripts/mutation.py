@@ -68,7 +68,8 @@ FIRST_STAGE = (
     "tests/test_values.py",
 )
 SECOND_STAGE = (
-    "tests/test_golden.py",
+    "tests/test_golden.py",  # every golden case on both evaluators
+    "tests/test_compiled.py",  # compiled against the interpreter, traces included
     "tests/test_examples.py",
     "tests/test_rules.py",
     "tests/test_rules_more.py",
