@@ -132,30 +132,27 @@ def _unknown_tag(constructor: Any, node: Any) -> Any:
                    "only)", f"此处不允许标签 '{tag}'(只允许普通的 YAML 值)", node.start_mark)
 
 
-class _SafeConstructor(SafeConstructor):
+class _Guarded:
+    """What both loaders' constructors do alike: plain decimal integers only, and a date that
+    is not on the calendar (``1965-02-30``, ``2023-13-06``) kept as its text."""
+
     def construct_yaml_int(self, node: Any) -> Any:
         _check_int(node)
-        return super().construct_yaml_int(node)
+        return super().construct_yaml_int(node)  # type: ignore[misc]
 
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
-        """A date that is not on the calendar (``1965-02-30``) is kept as its text."""
         try:
-            return super().construct_yaml_timestamp(node, values)
+            return super().construct_yaml_timestamp(node, values)  # type: ignore[misc]
         except ValueError:
-            return self.construct_scalar(node)
+            return self.construct_scalar(node)  # type: ignore[attr-defined]
 
 
-class _RoundTripConstructor(RoundTripConstructor):
-    def construct_yaml_int(self, node: Any) -> Any:
-        _check_int(node)
-        return super().construct_yaml_int(node)
+class _SafeConstructor(_Guarded, SafeConstructor):
+    pass
 
-    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
-        """A date that is not on the calendar (``2023-13-06``) is kept as its text."""
-        try:
-            return super().construct_yaml_timestamp(node, values)
-        except ValueError:
-            return self.construct_scalar(node)
+
+class _RoundTripConstructor(_Guarded, RoundTripConstructor):
+    pass
 
 
 # Only YAML's plain values: no Python objects, no sets, binaries or ordered pairs.
