@@ -344,7 +344,9 @@ class _Gen:
         out.append(f"{ind}{t} = {stop!r}")
         held: list[str] = []
         for operand in node.operands:
-            x = self._emit(operand, scope, out, ind)
+            v = self._emit(operand, scope, out, ind)  # may be a literal or a shared name
+            x = self._tmp()
+            out.append(f"{ind}{x} = {v}")
             out.append(f"{ind}if {x} is not True and {x} is not False:")
             out.append(f"{ind}    {x} = truth({x}, \"{word}\")")
             out.append(f"{ind}if {x} is not {stop!r}:")
@@ -397,9 +399,9 @@ class _Gen:
         return t
 
     def _e_if(self, node: ast.If, scope, out, ind) -> str:
-        c = self._emit(node.cond, scope, out, ind)
-        t = self._tmp()
-        out.append(f"{ind}{c} = truth({c}, \"'if'\")")
+        v = self._emit(node.cond, scope, out, ind)  # may be a literal or a shared name
+        c, t = self._tmp(), self._tmp()
+        out.append(f"{ind}{c} = truth({v}, \"'if'\")")
         out.append(f"{ind}if {c} is True:")
         inner = ind + "    "
         a = self._emit(node.then, scope, out, inner)
