@@ -258,10 +258,12 @@ def _decide(
     lets = {c.name: c for c in rule.lets} if rule.lets else {}
     frame = Frame(pack, registry, situation, as_of, rule, active, lets,
                   recorder=Recorder(enabled=trace), memo=memo, trace=trace, runners=runners)
+    if not trace and (fast := getattr(runners, "deciders", {}).get(id(rule))) is not None:
+        return fast(frame, outcomes), frame  # the rule's generated decision (compiled.decider)
     if rule.place is not None:
         anchor, _ = evaluate_clause(frame, rule.place)
         frame.anchor = anchor
-        frame.anchor_path = _path_text(rule.place)
+        frame.anchor_path = rule.place.text
     else:
         frame.anchor = getattr(situation, "target", None)
     zone_value, zone_reason = _target_in_zone(frame)
@@ -323,10 +325,6 @@ def subject_of(situation: Any) -> str:
     if getattr(situation, "project", None) is not None:
         return "project"
     return "enterprise" if getattr(situation, "enterprise", None) is not None else "person"
-
-
-def _path_text(clause: Clause) -> str:
-    return clause.text
 
 
 def _target_in_zone(frame: Frame) -> tuple[Any, Reason | None]:

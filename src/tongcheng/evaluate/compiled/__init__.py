@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from tongcheng.evaluate.compiled import deciding
 from tongcheng.evaluate.compiled.codegen import RuleSource, generate
 from tongcheng.evaluate.compiled.runtime import NAMESPACE
 from tongcheng.pack.model import Rule, RulePack
@@ -22,22 +23,26 @@ from tongcheng.pack.model import Rule, RulePack
 class CompiledRule:
     source: RuleSource
     runners: Mapping[int, Any]
+    decider: Any = None  # the generated untraced decision (None: the shared loops decide)
 
 
 def compile_rule(rule: Rule) -> CompiledRule:
     """The rule's generated module, compiled and run once to define its functions."""
     src = generate(rule)
-    namespace = {**NAMESPACE, **src.constants}
+    namespace = {**NAMESPACE, **deciding.namespace(), **src.constants}
     code = compile(src.source, f"<tongcheng rule {rule.id}>", "exec")
     exec(code, namespace)  # the source is generated from the checked tree alone (codegen)
-    return CompiledRule(src, {key: namespace[name] for key, name in src.functions.items()})
+    return CompiledRule(src, {key: namespace[name] for key, name in src.functions.items()},
+                        namespace[src.decider] if src.decider else None)
 
 
 class Runners(dict):
     """The clause functions of a pack by id of the clause's expression, with the decisions
-    settled before any clause (``settled``) kept for as long as the compiled pack."""
+    settled before any clause (``settled``) kept for as long as the compiled pack, and the
+    rules' generated untraced decisions by id of the rule (``deciders``)."""
 
     settled: dict
+    deciders: dict
 
 
 @attrs.frozen
@@ -59,6 +64,8 @@ def compiled_pack(pack: RulePack) -> CompiledPack:
     rules = {rule.id: compile_rule(rule) for rule in pack.rules}
     runners = Runners()
     runners.settled = {}
+    runners.deciders = {id(rule): rules[rule.id].decider for rule in pack.rules
+                        if rules[rule.id].decider is not None}
     for r in rules.values():
         runners.update(r.runners)
     out = CompiledPack(rules, runners)

@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 
 from tongcheng.evaluate import interpreter
+from tongcheng.evaluate.compiled import decider
 from tongcheng.expr import ast
 from tongcheng.expr.check import ANY, T, fields_of
 from tongcheng.pack.model import Clause, Rule
@@ -55,6 +56,7 @@ class RuleSource:
     source: str
     functions: dict[int, str]  # id(clause.expr) -> function name
     constants: dict[str, Any]
+    decider: str | None = None  # the rule's untraced decision function (``decider``)
 
 
 def clauses_of(rule: Rule) -> Iterator[tuple[str, Clause]]:
@@ -82,12 +84,14 @@ def generate(rule: Rule) -> RuleSource:
     gen = _Gen(rule)
     for kind, clause in clauses_of(rule):
         gen.clause(kind, clause)
+    decision = decider.decision_lines(rule, gen.functions, gen.constants, gen.constant_lines)
     shown = rule.id if re.fullmatch(r"[a-z0-9_.]+", rule.id) else repr(rule.id)
     head = [f"# rule {shown}: generated from its checked syntax trees (tongcheng compiled)"]
     head += [f"# {name}: {text[1:-1]}" if text.startswith("<") else f"{name} = {text}"
              for name, text in gen.constant_lines]
-    source = "\n".join([*head, "", *gen.lines]) + "\n"
-    return RuleSource(rule.id, source, gen.functions, gen.constants)
+    source = "\n".join([*head, "", *gen.lines, *decision]) + "\n"
+    return RuleSource(rule.id, source, gen.functions, gen.constants,
+                      decider.NAME if decision else None)
 
 
 def _canon(node: ast.Node) -> str:
