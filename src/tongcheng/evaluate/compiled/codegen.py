@@ -323,6 +323,14 @@ class _Gen:
         call = f"IMPLS[{node.func!r}](frame, {arg_src}, {kw_src}, {path_src})"
         if node.func == "member" and len(args) == 1 and not kwargs:
             out.append(f"{ind}{t} = member(frame, {args[0]}, {path_src[1:-3]})")
+        elif node.func == "shares_zone" and len(args) == 2 and not kwargs:
+            out.append(f"{ind}{t} = shares_zone(frame, {args[0]}, {args[1]}, {path_src})")
+        elif node.func == "exists" and len(args) == 1 and not kwargs:
+            (a,) = args
+            out.append(f"{ind}if type({a}) is Items and not {a}.maybe:")
+            out.append(f"{ind}    {t} = len({a}.sure) > 0")
+            out.append(f"{ind}else:")
+            out.append(f"{ind}    {t} = {call}")
         elif node.func == "count" and len(args) == 1:
             (a,) = args
             out.append(f"{ind}if type({a}) is Items and not {a}.maybe:")

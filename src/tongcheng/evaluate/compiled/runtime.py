@@ -69,25 +69,40 @@ def member(frame: Frame, place: Any, path: str | None) -> Any:
     """``member(place)`` where every membership it needs is known (the common case), else the
     interpreter's ``member``: one of the rule's zones in force holds both the anchor and the
     place. A membership too coarse to say sends the question to the interpreter whole."""
+    known = _members(frame, frame.active_zones, place)
+    return it.IMPLS["member"](frame, [place], {}, (path,)) if known is None else known
+
+
+def shares_zone(frame: Frame, place: Any, zone_id: Any, paths: tuple) -> Any:
+    """``shares_zone(place, zone)`` as ``member`` with the rule's entries for that zone only,
+    where every membership it needs is known, else the interpreter's ``shares_zone``."""
+    refs = [ref for ref in frame.active_zones if ref.zone.id == zone_id]
+    known = _members(frame, refs, place)
+    return it.IMPLS["shares_zone"](frame, [place, zone_id], {}, paths) if known is None \
+        else known
+
+
+def _members(frame: Frame, refs: Any, place: Any) -> bool | None:
+    """Whether one of ``refs`` holds both the anchor and the place; None where that needs the
+    interpreter (a place or membership not plainly known)."""
     target = frame.anchor
-    if type(target) is str and type(place) is str:
-        memo = frame.memo
-        for ref in frame.active_zones:
-            t = memo.get((ref.zone.id, target), memo)
-            if t is memo:
-                t = it.zone_status(frame, ref, target)
-            if t is False:
-                continue
-            p = memo.get((ref.zone.id, place), memo)
-            if p is memo:
-                p = it.zone_status(frame, ref, place)
-            if t is None or p is None:
-                break
-            if p:
-                return True
-        else:
-            return False
-    return it.IMPLS["member"](frame, [place], {}, (path,))
+    if type(target) is not str or type(place) is not str:
+        return None
+    memo = frame.memo
+    for ref in refs:
+        t = memo.get((ref.zone.id, target), memo)
+        if t is memo:
+            t = it.zone_status(frame, ref, target)
+        if t is False:
+            continue
+        p = memo.get((ref.zone.id, place), memo)
+        if p is memo:
+            p = it.zone_status(frame, ref, place)
+        if t is None or p is None:
+            return None
+        if p:
+            return True
+    return False
 
 
 def if_unknown(cond: Any, a: Any, b: Any) -> Any:
@@ -132,6 +147,7 @@ NAMESPACE: dict[str, Any] = {
     "k_not": v.k_not,
     "root_items": root_items,
     "member": member,
+    "shares_zone": shares_zone,
     "shared": shared,
     "if_unknown": if_unknown,
     "unknown_name": unknown_name,

@@ -1,0 +1,86 @@
+"""One rule decided without a trace by the compiled evaluator, start to end.
+
+The reference evaluator's ``decide`` serves every evaluator and both modes: it builds closures,
+looks up the rule's definitions and zones, and re-decides through the shared loops. Without a
+trace, a rule that has a generated decision function (``decider``) is decided here instead, in
+the same three steps and with the same meaning — the decision on the facts as given, finite
+cases (``finite.by_cases``), grounding in the zone entries (``firmness.ground``) — but with
+what does not depend on the situation worked out once per rule (``Plan``: its definitions, its
+zones in force by date, whether its status alone can be asked), and each step running the
+generated function directly. Anything else (a rule not in force or about another kind of
+subject, which the evaluation keeps as settled anyway) goes back to the reference's own steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import attrs
+
+from tongcheng.evaluate import finite, firmness
+from tongcheng.evaluate.decision import Decision, Status
+from tongcheng.evaluate.interpreter import Frame, Recorder
+from tongcheng.pack.model import Clause, Rule, RulePack, ZoneRef
+from tongcheng.places import PlaceRegistry
+
+
+@attrs.define
+class Plan:
+    """What deciding one rule needs that no situation changes."""
+
+    rule: Rule
+    run: Callable[[Frame, bool], Decision]  # the generated decision (compiled.decider)
+    lets: dict[str, Clause]
+    outcomes_alone: bool  # whether a zone re-decision needs the outcome (firmness.status_only)
+    subject_of: Callable[[Any], str]  # evaluator.subject_of
+    active: dict[date, tuple[ZoneRef, ...]] = attrs.field(factory=dict)
+
+    def active_at(self, as_of: date) -> tuple[ZoneRef, ...]:
+        zones = self.active.get(as_of)
+        if zones is None:
+            if len(self.active) > 256:
+                self.active.clear()
+            zones = self.active[as_of] = tuple(
+                [z for z in self.rule.zones if z.active(as_of)])
+        return zones
+
+
+def plan(rule: Rule, run: Callable[[Frame, bool], Decision]) -> Plan:
+    from tongcheng.evaluate.evaluator import subject_of  # it imports this package
+
+    return Plan(rule, run, {c.name: c for c in rule.lets} if rule.lets else {},
+                not firmness.status_only(rule), subject_of)
+
+
+def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date,
+           memo: dict, runners: Any) -> Decision:
+    """The rule's untraced decision (as the reference's ``decide(..., trace=False)``)."""
+    rule, run = p.rule, p.run
+
+    def grounded(facts: Any, traced: bool = False) -> Decision:
+        if p.subject_of(facts) != rule.subject:  # a finite case that changes the subject
+            from tongcheng.evaluate import evaluator
+
+            d, frame = evaluator._decide(pack, registry, facts, as_of, rule, memo, False,
+                                         runners=runners)
+            return firmness.ground(d, frame, rule, alone)
+        frame = Frame(pack, registry, facts, as_of, rule, p.active_at(as_of), p.lets,
+                      recorder=Recorder(enabled=False), memo=memo, trace=False,
+                      runners=runners)
+        return firmness.ground(run(frame, True), frame, rule, alone)
+
+    def alone(ref: ZoneRef, frame: Frame) -> Status:
+        """The status with this zone entry the only one in force (a rule without exceptions
+        has no conflict to meet)."""
+        zones = (ref,) if ref.active(as_of) else ()
+        one = Frame(pack, registry, frame.situation, as_of, rule, zones, p.lets,
+                    recorder=Recorder(enabled=False), memo=memo, trace=False, runners=runners)
+        return run(one, p.outcomes_alone).status
+
+    first = grounded(situation)
+    if first.status is Status.UNDETERMINED:
+        return finite.by_cases(first, situation, grounded, False, memo)
+    return first
+
