@@ -260,8 +260,8 @@ def _decide(
     lets = {c.name: c for c in rule.lets} if rule.lets else {}
     frame = Frame(pack, registry, situation, as_of, rule, active, lets,
                   recorder=Recorder(enabled=trace), memo=memo, trace=trace, runners=runners)
-    if not trace and (fast := getattr(runners, "deciders", {}).get(id(rule))) is not None:
-        return fast(frame, outcomes), frame  # the rule's generated decision (compiled.decider)
+    if (fast := getattr(runners, "deciders", {}).get(id(rule))) is not None:
+        return fast[trace](frame, outcomes), frame  # the rule's generated decision (decider)
     if rule.place is not None:
         anchor, _ = evaluate_clause(frame, rule.place)
         frame.anchor = anchor
@@ -333,13 +333,15 @@ def _target_in_zone(frame: Frame) -> tuple[Any, Reason | None]:
     """Whether the place the rule is asked at lies in one of its zones in force (three-valued).
 
     Rules often share their zones: with a trace, the answer and its line of the trace are kept
-    in the evaluation's memo for the next rule asked at that place with those zones (without a
-    trace, the memberships alone are kept, and the rest costs less than the look-up).
+    in the evaluation's memo (the compiled evaluator's: for every situation) for the next rule
+    asked at that place with those zones (without a trace, the memberships alone are kept).
     """
     if frame.target is None or not frame.trace:
         return _zone_test(frame)
     key = ("zone test", frame.target, frame.anchor_path,
            tuple([(ref.zone.id, ref.start) for ref in frame.active_zones]))
+    if frame.runners is not None and hasattr(frame.runners, "settled"):
+        return settled.zone_test(frame.runners.settled, frame, key, _zone_test)
     if key not in frame.memo:
         frame.memo[key] = _zone_test(frame)
     return frame.memo[key]

@@ -23,7 +23,8 @@ from tongcheng.pack.model import Rule, RulePack
 class CompiledRule:
     source: RuleSource
     runners: Mapping[int, Any]
-    decider: Any = None  # the generated untraced decision (None: the shared loops decide)
+    # the generated decisions, untraced and traced (None: the shared loops decide)
+    decider: tuple[Any, Any] | None = None
 
 
 def compile_rule(rule: Rule) -> CompiledRule:
@@ -33,13 +34,13 @@ def compile_rule(rule: Rule) -> CompiledRule:
     code = compile(src.source, f"<tongcheng rule {rule.id}>", "exec")
     exec(code, namespace)  # the source is generated from the checked tree alone (codegen)
     return CompiledRule(src, {key: namespace[name] for key, name in src.functions.items()},
-                        namespace[src.decider] if src.decider else None)
+                        tuple(namespace[n] for n in src.decider) if src.decider else None)
 
 
 class Runners(dict):
     """The clause functions of a pack by id of the clause's expression, with the decisions
     settled before any clause (``settled``) kept for as long as the compiled pack, and the
-    rules' generated untraced decisions by id of the rule (``deciders``)."""
+    rules' generated decisions (untraced, traced) by id of the rule (``deciders``)."""
 
     settled: dict
     deciders: dict
@@ -67,7 +68,7 @@ def compiled_pack(pack: RulePack) -> CompiledPack:
     runners.settled = {}
     runners.deciders = {id(rule): rules[rule.id].decider for rule in pack.rules
                         if rules[rule.id].decider is not None}
-    runners.plans = {id(rule): untraced.plan(rule, rules[rule.id].decider)
+    runners.plans = {id(rule): untraced.plan(rule, rules[rule.id].decider[0])  # type: ignore
                      for rule in pack.rules if rules[rule.id].decider is not None}
     for r in rules.values():
         runners.update(r.runners)

@@ -56,7 +56,8 @@ class RuleSource:
     source: str
     functions: dict[int, str]  # id(clause.expr) -> function name
     constants: dict[str, Any]
-    decider: str | None = None  # the rule's untraced decision function (``decider``)
+    # the rule's decision functions, untraced and traced (``decider``), if it has them
+    decider: tuple[str, str] | None = None
 
 
 def clauses_of(rule: Rule) -> Iterator[tuple[str, Clause]]:
@@ -91,7 +92,7 @@ def generate(rule: Rule) -> RuleSource:
              for name, text in gen.constant_lines]
     source = "\n".join([*head, "", *gen.lines, *decision]) + "\n"
     return RuleSource(rule.id, source, gen.functions, gen.constants,
-                      decider.NAME if decision else None)
+                      decider.NAMES if decision else None)
 
 
 def _canon(node: ast.Node) -> str:

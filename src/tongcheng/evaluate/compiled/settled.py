@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from tongcheng.evaluate.decision import Decision
+from tongcheng.evaluate.interpreter import Frame
 from tongcheng.pack import zones as zone_logic
 from tongcheng.pack.model import Rule
 from tongcheng.places import PlaceRegistry
@@ -57,3 +58,18 @@ def settled(kept: dict, k: tuple, rule: Rule, decide: Callable[[], Decision]) ->
         kept.clear()
     kept[k] = (rule, d)  # the rule is kept: its id cannot be reused meanwhile
     return d
+
+
+def zone_test(kept: dict, frame: Frame, key: tuple, test: Callable[[Frame], Any]) -> Any:
+    """Whether the target lies in the rule's zones in force, with its line of the trace: the
+    same for every situation asked at that place on that date (``key`` names the place and the
+    zones), so kept for the compiled pack with the settled decisions."""
+    k = (*key, frame.as_of, id(frame.registry))
+    hit = kept.get(k)
+    if hit is not None and hit[0] is frame.registry:
+        return hit[1]
+    out = test(frame)
+    if len(kept) >= _SETTLED_MAX:
+        kept.clear()
+    kept[k] = (frame.registry, out)  # the registry is kept: its id cannot be reused meanwhile
+    return out
