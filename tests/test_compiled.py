@@ -150,3 +150,71 @@ def test_generated_source_takes_names_and_literals_only_through_repr():
     assert src.splitlines()[0].startswith("# rule 'x\\nimport os'")
     assert "import" not in {type(n).__name__.lower() for n in __import__("ast").walk(tree)}
     assert repr(hostile) in src
+
+
+def test_rules_are_decided_by_their_generated_decisions(monkeypatch):
+    """Each rule has a generated decision, untraced and traced, and the default evaluator uses
+    them: a clause broken where the decision calls it shows."""
+    pack = compiled.compiled_pack(PACK)
+    for rule in PACK.rules:
+        src = compiled.source(PACK, rule.id)
+        assert "def decide_untraced(frame, outcomes):" in src, rule.id
+        assert "def decide_traced(frame, outcomes):" in src, rule.id
+        assert pack.rules[rule.id].decider is not None
+        assert ("choose(RULE, " in src) is bool(rule.exceptions)
+    model = load_situation(ROOT / "examples" / "recognition-yantai-qingdao.yaml")
+    rule = PACK.rule("medical_insurance.contribution_years_recognition")
+    for trace in (True, False):
+        assert tongcheng.evaluate(model, PACK, trace=trace).decision(rule.id).status is \
+            tongcheng.Status.ELIGIBLE
+    untraced, traced = pack.rules[rule.id].decider
+    scope_fn = pack.rules[rule.id].runners[id(rule.scope[0].expr)]
+    # untraced: the generated decision calls the scope's function by its name
+    monkeypatch.setitem(untraced.__globals__, scope_fn.__name__, lambda frame, env: False)
+    out = tongcheng.evaluate(model, PACK, trace=False).decision(rule.id)
+    assert out.status is tongcheng.Status.NOT_APPLICABLE
+    assert tongcheng.evaluate(model, PACK).decision(rule.id).status is tongcheng.Status.ELIGIBLE
+    # traced: the generated decision shows the broken test, as false, in its trace
+    monkeypatch.setitem(pack.runners, id(rule.scope[0].expr), lambda frame, env: False)
+    out = tongcheng.evaluate(model, PACK).decision(rule.id)
+    assert out.status is tongcheng.Status.NOT_APPLICABLE
+    assert [r.value for r in out.reasons if r.kind == "scope"] == [False]
+    assert traced.__name__ == "decide_traced"
+
+
+def test_untraced_decisions_are_the_traced_ones_without_their_trace():
+    """Without a trace, every example decides as with one: the same fields but the reasons."""
+    import attrs
+
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        model = load_situation(path)
+        traced = tongcheng.evaluate(model, PACK)
+        bare = tongcheng.evaluate(model, PACK, trace=False)
+        for a, b in zip(traced.decisions, bare.decisions, strict=True):
+            assert b.reasons == ()
+            assert attrs.evolve(a, reasons=()) == b, (path.stem, a.rule)
+
+
+def test_an_exception_that_may_apply_leaves_the_decision_to_the_shared_loops():
+    """Where an exception surely applies, its variant is decided in the generated code; where
+    it may or may not apply, the generated decision gives None and the evaluator's own loops
+    decide (the outcome value it would change is null, as the reference says)."""
+    from tongcheng.evaluate.compiled import deciding
+    from tongcheng.evaluate.values import Unknown
+
+    rule = PACK.rule("services.cross_city_handling")
+    assert deciding.choose(rule, (False, False)) is None
+    assert deciding.choose(rule, (True, False)) == 0
+    assert deciding.choose(rule, (False, Unknown(frozenset({"person.hukou"})))) is \
+        deciding.UNSURE
+    base = {"as_of": "2026-06-01", "target": "370682",
+            "person": {"birth_date": "1980-01-01", "hukou": "370285"}}
+    sure = tongcheng.evaluate(base, PACK, rules=[rule.id]).decision(rule.id)
+    assert sure.exception == "shuanglai_window"
+    assert sure.outcome["handling"] == "online_or_window_either_city"
+    open_ = {**base, "person": {"birth_date": "1980-01-01", "hukou": "370200"}}
+    for trace in (True, False):
+        ref, fast = both(open_, trace)
+        assert_same(ref, fast)
+        d = fast.decision(rule.id)
+        assert d.outcome["handling"] is None and "person.hukou" in d.missing

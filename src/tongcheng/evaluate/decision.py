@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -198,3 +199,24 @@ class Evaluation:
             "decisions": [d.to_json(lang) for d in self.decisions],
             "questions": [q.to_json() for q in self.questions],
         }
+
+
+def ranked(info: PackInfo, when: date, raw: list[Decision]) -> Evaluation:
+    """The evaluation of these decisions, missing facts ordered by how many undetermined
+    decisions each could settle."""
+    counts: Counter[str] = Counter()
+    settles: dict[str, list[str]] = {}
+    for d in raw:
+        if d.status is Status.UNDETERMINED:
+            for path in d.missing:
+                counts[path] += 1
+                settles.setdefault(path, []).append(d.rule)
+
+    def order(paths: Iterable[str]) -> tuple[str, ...]:
+        return tuple(sorted(set(paths), key=lambda p: (-counts[p], p)))
+
+    decisions = tuple(
+        attrs.evolve(d, missing=order(d.missing)) if len(d.missing) > 1 else d for d in raw
+    )
+    questions = tuple(Question(p, tuple(settles[p])) for p in order(settles))
+    return Evaluation(when, info, decisions, questions)

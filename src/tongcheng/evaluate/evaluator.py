@@ -15,8 +15,7 @@ Pure and thread-safe: nothing is stored between calls.
 from __future__ import annotations
 
 import os
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -26,7 +25,7 @@ from tongcheng.errors import Location, RuleConflict, TongchengError
 from tongcheng.evaluate import compiled, finite, firmness
 from tongcheng.evaluate import values as v
 from tongcheng.evaluate.compiled import settled, untraced
-from tongcheng.evaluate.decision import Decision, Evaluation, Question, Reason, Status
+from tongcheng.evaluate.decision import Decision, Evaluation, Reason, Status, ranked
 from tongcheng.evaluate.interpreter import Frame, Recorder, evaluate_clause, zone_status
 from tongcheng.evaluate.values import EvalTypeError, Unknown
 from tongcheng.pack import zones as zone_logic
@@ -73,7 +72,7 @@ def evaluate(
     run = runners_for(pack, evaluator)
     raw = [decide(pack, registry, situation, when, rule, memo, trace, runners=run)
            for rule in selected]
-    return _rank(pack, when, raw)
+    return ranked(pack.info, when, raw)
 
 
 EVALUATORS = ("compiled", "interpreter")
@@ -104,26 +103,6 @@ def _select(pack: RulePack, rules: Sequence[str] | None) -> list[Rule]:
         )
     wanted = set(rules)
     return [r for r in pack.rules if r.id in wanted]
-
-
-def _rank(pack: RulePack, when: date, raw: list[Decision]) -> Evaluation:
-    """Order missing facts by how many undetermined decisions each could settle."""
-    counts: Counter[str] = Counter()
-    settles: dict[str, list[str]] = {}
-    for d in raw:
-        if d.status is Status.UNDETERMINED:
-            for path in d.missing:
-                counts[path] += 1
-                settles.setdefault(path, []).append(d.rule)
-
-    def order(paths: Iterable[str]) -> tuple[str, ...]:
-        return tuple(sorted(set(paths), key=lambda p: (-counts[p], p)))
-
-    decisions = tuple(
-        attrs.evolve(d, missing=order(d.missing)) if len(d.missing) > 1 else d for d in raw
-    )
-    questions = tuple(Question(p, tuple(settles[p])) for p in order(settles))
-    return Evaluation(when, pack.info, decisions, questions)
 
 
 @attrs.define
@@ -258,10 +237,13 @@ def _decide(
 
     active = tuple([z for z in (rule.zones if zones is None else zones) if z.active(as_of)])
     lets = {c.name: c for c in rule.lets} if rule.lets else {}
-    frame = Frame(pack, registry, situation, as_of, rule, active, lets,
-                  recorder=Recorder(enabled=trace), memo=memo, trace=trace, runners=runners)
-    if (fast := getattr(runners, "deciders", {}).get(id(rule))) is not None:
-        return fast[trace](frame, outcomes), frame  # the rule's generated decision (decider)
+    fast = getattr(runners, "deciders", {}).get(id(rule))
+    for _ in range(2):  # the rule's generated decision (compiled.decider), else these loops
+        frame = Frame(pack, registry, situation, as_of, rule, active, lets,
+                      recorder=Recorder(enabled=trace), memo=memo, trace=trace, runners=runners)
+        if fast is None or (d := fast[trace](frame, outcomes)) is None:
+            break
+        return d, frame
     if rule.place is not None:
         anchor, _ = evaluate_clause(frame, rule.place)
         frame.anchor = anchor

@@ -8,7 +8,10 @@ untraced decision does), the outcome clauses the status calls for; a value plain
 takes one ``is`` test, an unknown one is kept and joined by the same Kleene functions
 (``k_and``); the Decision is built directly. Untraced, no trace line is built at all; traced,
 every test is shown (no stop at a false one) and each line is made as the reference makes it
-(``evaluator._reason``). Rules with exceptions keep the shared loops (no decision functions).
+(``evaluator._reason``). A rule's exceptions are tested in order, all of them; where one applies
+surely (or none does), the conditions and outcome of that variant are unrolled after it; an
+exception that may or may not apply, or two that apply at once, leave the decision to the
+shared loops (the function gives None, and the evaluator decides on a fresh frame).
 
 As with the clause functions, only the checked tree reaches the source: function names of the
 rule's own clauses, outcome names and paths by ``repr``, clauses and the rule passed as
@@ -26,9 +29,7 @@ NAMES = ("decide_untraced", "decide_traced")
 
 def decision_lines(rule: Rule, functions: dict[int, str], constants: dict[str, Any],
                    constant_lines: list[tuple[str, str]]) -> list[str]:
-    """The source of the rule's decision functions (none for rules with exceptions)."""
-    if rule.exceptions:
-        return []
+    """The source of the rule's decision functions."""
 
     def const(clause: Clause) -> str:
         name = f"C_{functions[id(clause.expr)]}"
@@ -39,20 +40,131 @@ def decision_lines(rule: Rule, functions: dict[int, str], constants: dict[str, A
 
     constants["RULE"] = rule
     constant_lines.append(("RULE", "<the rule>"))
-    return [*_untraced(rule, functions, const), *_traced(rule, functions, const)]
+    for k, e in enumerate(rule.exceptions):
+        constants[f"E{k}"] = e
+        constant_lines.append((f"E{k}", f"<the rule's exception {k}>"))
+    return [*_function(rule, functions, const, False), *_function(rule, functions, const, True)]
 
 
-def _anchor(rule: Rule, functions: dict[int, str], const: Any, traced: bool) -> list[str]:
+def _function(rule: Rule, functions: dict[int, str], const: Any, traced: bool) -> list[str]:
+    out = _head(rule, functions, const, traced)
+    if rule.exceptions:
+        out += _exceptions(rule, functions, const, traced)
+        for k, e in enumerate(rule.exceptions):
+            conditions = e.conditions if e.conditions is not None else rule.conditions
+            clauses = {c.name: c for c in rule.outcome}
+            clauses.update({c.name: c for c in e.outcome})
+            block = _variant(conditions, list(clauses.values()), f"E{k}.label", functions,
+                             const, traced)
+            out += [f"    if chosen == {k}:", *("    " + line for line in block)]
+    out += _variant(rule.conditions, list(rule.outcome), "None", functions, const, traced)
+    return [*out, "", ""]
+
+
+def _head(rule: Rule, functions: dict[int, str], const: Any, traced: bool) -> list[str]:
+    """Where the rule is asked, the zone test and the scope, to ``scope``."""
     if rule.place is None:
-        return ["    frame.anchor = getattr(frame.situation, 'target', None)"]
-    fn = functions[id(rule.place.expr)]
-    call = f"clause_value(frame, {const(rule.place)})[0]" if traced else f"{fn}(frame, {{}})"
-    return [f"    frame.anchor = {call}", f"    frame.anchor_path = {rule.place.text!r}"]
+        anchor = ["    frame.anchor = getattr(frame.situation, 'target', None)"]
+    else:
+        fn = functions[id(rule.place.expr)]
+        call = f"clause_value(frame, {const(rule.place)})[0]" if traced else f"{fn}(frame, {{}})"
+        anchor = [f"    frame.anchor = {call}",
+                  f"    frame.anchor_path = {const(rule.place)}.text"]
+    if not traced:
+        out = ["def decide_untraced(frame, outcomes):",
+               "    # the rule decided without a trace: the first false test settles it",
+               *anchor,
+               "    z = zone_test(frame)[0]",
+               "    if z is False:",
+               "        return decided(RULE, frame, NOT_APPLICABLE, (), {}, (), (), None)",
+               "    held = [] if z is True else [z]"]
+        for clause in rule.scope:
+            out += [f"    v = {functions[id(clause.expr)]}(frame, {{}})  # scope {clause.name!r}",
+                    "    if v is not True:",
+                    "        if v is False:",
+                    "            return decided(RULE, frame, NOT_APPLICABLE, (), {}, (), (), None)",
+                    f"        held.append(as_truth(v, {const(clause)}))"]
+        return [*out, "    scope = k_and(held) if held else True"]
+    out = ["def decide_traced(frame, outcomes):",
+           "    # the rule decided with its trace: every test shown, the parameters kept up to",
+           "    # the one that settled it",
+           "    reasons = [IN_FORCE_HOLDS]",
+           "    flagged = frame.flagged",
+           *anchor,
+           "    z, r = target_in_zone(frame)",
+           "    reasons.append(r)",
+           "    held = [z]",
+           "    cut = len(flagged) if z is False else None",
+           *_tests(rule.scope, "scope", const),
+           "    scope = k_and(held)",
+           "    if scope is False:",
+           "        return decided(RULE, frame, NOT_APPLICABLE, reasons, {}, (), (), None)"]
+    return out
 
 
-def _outcome(rule: Rule, functions: dict[int, str], const: Any, traced: bool) -> list[str]:
+def _tests(clauses: Any, kind: str, const: Any) -> list[str]:
+    """Traced tests, every one shown; the parameters read after the first false one dropped."""
+    out = []
+    for clause in clauses:
+        out += [f"    v, r = test(frame, {kind!r}, {const(clause)})  # {clause.name!r}",
+                "    held.append(v)",
+                "    reasons.append(r)",
+                "    if v is False and cut is None:",
+                "        cut = len(flagged)"]
+    return [*out, "    if cut is not None:", "        del flagged[cut:]"] if out else []
+
+
+def _exceptions(rule: Rule, functions: dict[int, str], const: Any, traced: bool) -> list[str]:
+    """Whether each exception applies (every test of every one), and which is chosen."""
+    out = []
+    for k, e in enumerate(rule.exceptions):
+        out.append("    held = []")
+        for clause in e.applies:
+            if traced:
+                out += [f"    v, r = test(frame, 'exception', {const(clause)})  # {clause.name!r}",
+                        "    reasons.append(r)"]
+            else:
+                out += [f"    v = as_truth({functions[id(clause.expr)]}(frame, {{}}), "
+                        f"{const(clause)})  # applies {clause.name!r}"]
+            out.append("    held.append(v)")
+        out.append(f"    x{k} = k_and(held)")
+    xs = ", ".join(f"x{k}" for k in range(len(rule.exceptions)))
+    return [*out, f"    chosen = choose(RULE, ({xs}, ))",
+            "    if chosen is UNSURE:",
+            "        return None  # an exception that may apply, or two at once: the shared loops"]
+
+
+def _variant(conditions: Any, outcome: list[Clause], label: str, functions: dict[int, str],
+             const: Any, traced: bool) -> list[str]:
+    """The conditions of one variant (the rule, or an exception applied), its outcome, the
+    Decision."""
+    extra = "reasons" if traced else "()"
+    out = []
+    if not conditions:
+        out.append("    granted = True")
+    elif traced:
+        out += ["    held = []", "    cut = None", *_tests(conditions, "condition", const),
+                "    granted = k_and(held)"]
+    else:
+        out += ["    granted = True", "    held = []"]
+        ind = "    "
+        for clause in conditions:
+            out += [f"{ind}v = {functions[id(clause.expr)]}(frame, {{}})  # condition "
+                    f"{clause.name!r}",
+                    f"{ind}if v is False:",
+                    f"{ind}    granted = False",
+                    f"{ind}else:",
+                    f"{ind}    if v is not True:",
+                    f"{ind}        held.append(as_truth(v, {const(clause)}))"]
+            ind += "    "
+        out += ["    if held and granted is True:", "        granted = k_and(held)"]
+    out += ["    if scope is True and (granted is True or granted is False):",
+            "        outcome = {}",
+            "        missing = set()",
+            "        params = set()",
+            "        if outcomes:"]
     body = []
-    for clause in rule.outcome:
+    for clause in outcome:
         fn = functions[id(clause.expr)]
         if traced:
             step = [f"v, rec = clause_value(frame, {const(clause)})  # outcome {clause.name!r}",
@@ -67,21 +179,11 @@ def _outcome(rule: Rule, functions: dict[int, str], const: Any, traced: bool) ->
             body += [f"            {s}" for s in step]
         else:
             body += ["            if granted:", *(f"                {s}" for s in step)]
-    return body or ["            pass"]
-
-
-def _ending(rule: Rule, functions: dict[int, str], const: Any, traced: bool) -> list[str]:
-    """From the scope's value to the Decision (the conditions are in ``granted``)."""
-    made, extra = ("decided_with", "reasons, ") if traced else ("decided", "")
+    out += body or ["            pass"]
     return [
-        "    if scope is True and (granted is True or granted is False):",
-        "        outcome = {}",
-        "        missing = set()",
-        "        params = set()",
-        "        if outcomes:",
-        *_outcome(rule, functions, const, traced),
-        f"        return {made}(RULE, frame, ELIGIBLE if granted else INELIGIBLE, {extra}"
-        "outcome, missing, params)",
+        *out,
+        f"        return decided(RULE, frame, ELIGIBLE if granted else INELIGIBLE, {extra}, "
+        f"outcome, missing, params, {label})",
         "    missing = set()",
         "    params = set()",
         "    if granted is not True and granted is not False:",
@@ -90,73 +192,5 @@ def _ending(rule: Rule, functions: dict[int, str], const: Any, traced: bool) -> 
         "    if scope is not True:",
         "        missing |= scope.missing",
         "        params |= scope.params",
-        f"    return {made}(RULE, frame, UNDETERMINED, {extra}{{}}, missing, params)",
-        "",
+        f"    return decided(RULE, frame, UNDETERMINED, {extra}, {{}}, missing, params, {label})",
     ]
-
-
-def _untraced(rule: Rule, functions: dict[int, str], const: Any) -> list[str]:
-    out = ["def decide_untraced(frame, outcomes):",
-           "    # the rule decided without a trace: the first false test settles it",
-           *_anchor(rule, functions, const, False),
-           "    z = zone_test(frame)[0]",
-           "    if z is False:",
-           "        return decided(RULE, frame, NOT_APPLICABLE, {}, (), ())",
-           "    held = [] if z is True else [z]"]
-    for clause in rule.scope:
-        out += [f"    v = {functions[id(clause.expr)]}(frame, {{}})  # scope {clause.name!r}",
-                "    if v is not True:",
-                "        if v is False:",
-                "            return decided(RULE, frame, NOT_APPLICABLE, {}, (), ())",
-                f"        held.append(as_truth(v, {const(clause)}))"]
-    out += ["    scope = k_and(held) if held else True", "    granted = True"]
-    if rule.conditions:
-        out.append("    held = []")
-    ind = "    "
-    for clause in rule.conditions:
-        out += [f"{ind}v = {functions[id(clause.expr)]}(frame, {{}})  # condition "
-                f"{clause.name!r}",
-                f"{ind}if v is False:",
-                f"{ind}    granted = False",
-                f"{ind}else:",
-                f"{ind}    if v is not True:",
-                f"{ind}        held.append(as_truth(v, {const(clause)}))"]
-        ind += "    "
-    if rule.conditions:
-        out += ["    if held and granted is True:", "        granted = k_and(held)"]
-    out += [*_ending(rule, functions, const, False), ""]
-    return out
-
-
-def _traced(rule: Rule, functions: dict[int, str], const: Any) -> list[str]:
-    out = ["def decide_traced(frame, outcomes):",
-           "    # the rule decided with its trace: every test shown, the parameters kept up to",
-           "    # the one that settled it",
-           "    reasons = [IN_FORCE_HOLDS]",
-           "    flagged = frame.flagged",
-           *_anchor(rule, functions, const, True),
-           "    z, r = target_in_zone(frame)",
-           "    reasons.append(r)",
-           "    held = [z]",
-           "    cut = len(flagged) if z is False else None"]
-    for kind, clauses in (("scope", rule.scope), ("condition", rule.conditions)):
-        if kind == "condition" and not clauses:
-            out.append("    granted = True")
-            break
-        if kind == "condition":
-            out += ["    held = []", "    cut = None"]
-        for clause in clauses:
-            out += [f"    v, r = test(frame, {kind!r}, {const(clause)})  # {clause.name!r}",
-                    "    held.append(v)",
-                    "    reasons.append(r)",
-                    "    if v is False and cut is None:",
-                    "        cut = len(flagged)"]
-        out += ["    if cut is not None:", "        del flagged[cut:]"]
-        if kind == "scope":
-            out += ["    scope = k_and(held)",
-                    "    if scope is False:",
-                    "        return decided_with(RULE, frame, NOT_APPLICABLE, reasons, {}, (), ())"]
-    else:
-        out.append("    granted = k_and(held)")
-    out += _ending(rule, functions, const, True)
-    return out

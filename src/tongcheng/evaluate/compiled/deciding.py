@@ -10,22 +10,38 @@ from typing import Any
 from tongcheng.evaluate import values as v
 from tongcheng.evaluate.decision import Decision, Reason, Status
 from tongcheng.evaluate.interpreter import Frame, evaluate_clause
+from tongcheng.evaluate.values import Unknown
 from tongcheng.pack.model import Rule
 
 
-def decided_with(rule: Rule, frame: Frame, status: Status, reasons: Iterable[Reason],
-                 outcome: dict[str, Any], missing: Iterable[str],
-                 params: Iterable[str]) -> Decision:
+def decided(rule: Rule, frame: Frame, status: Status, reasons: Iterable[Reason],
+            outcome: dict[str, Any], missing: Iterable[str], params: Iterable[str],
+            exception: str | None) -> Decision:
     """The decision, as ``evaluator._decide`` builds it (before its grounding)."""
     return Decision(rule.id, rule.title, status, outcome, tuple(reasons),
                     tuple(sorted(missing)), tuple(sorted(params)), rule.basis, rule.firmness,
-                    None, rule.reading, tuple(frame.flagged))
+                    exception, rule.reading, tuple(frame.flagged))
 
 
-def decided(rule: Rule, frame: Frame, status: Status, outcome: dict[str, Any],
-            missing: Iterable[str], params: Iterable[str]) -> Decision:
-    """The decision without a trace."""
-    return decided_with(rule, frame, status, (), outcome, missing, params)
+UNSURE = object()  # no exception surely chosen: the shared loops decide
+
+
+def choose(rule: Rule, applies: tuple[Any, ...]) -> int | object | None:
+    """Which exception applies (its index; None: none), given whether each does, as
+    ``evaluator._exceptions`` chooses; UNSURE where one may or may not apply or two apply
+    at once (the reference then weighs both variants)."""
+    by_label = dict(zip([e.label for e in rule.exceptions], applies, strict=True))
+    live = [e for e in rule.exceptions if by_label[e.label] is True]
+    winners = [e for e in live if not any(e.label in o.overrides for o in live)]
+    if len(winners) > 1:
+        return UNSURE
+    chosen = winners[0] if winners else None
+    for label, value in by_label.items():
+        if isinstance(value, Unknown) and not (chosen and label in chosen.overrides):
+            return UNSURE
+    if chosen is None:
+        return None
+    return next(k for k, e in enumerate(rule.exceptions) if e is chosen)
 
 
 def namespace() -> dict[str, Any]:
@@ -43,7 +59,8 @@ def namespace() -> dict[str, Any]:
         "IN_FORCE_HOLDS": evaluator._IN_FORCE_HOLDS,
         "NOT_APPLICABLE": Status.NOT_APPLICABLE,
         "decided": decided,
-        "decided_with": decided_with,
+        "choose": choose,
+        "UNSURE": UNSURE,
         "gaps": v.gaps,
         "set": set,
         "ELIGIBLE": Status.ELIGIBLE,

@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 
+from tongcheng.errors import RuleConflict
 from tongcheng.evaluate import finite, firmness
 from tongcheng.evaluate.decision import Decision, Status
 from tongcheng.evaluate.interpreter import Frame, Recorder
@@ -58,26 +59,33 @@ def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_
            memo: dict, runners: Any) -> Decision:
     """The rule's untraced decision (as the reference's ``decide(..., trace=False)``)."""
     rule, run = p.rule, p.run
+    from tongcheng.evaluate.evaluator import _decide as shared_loops  # it imports this package
 
     def grounded(facts: Any, traced: bool = False) -> Decision:
-        if p.subject_of(facts) != rule.subject:  # a finite case that changes the subject
-            from tongcheng.evaluate import evaluator
-
-            d, frame = evaluator._decide(pack, registry, facts, as_of, rule, memo, False,
-                                         runners=runners)
-            return firmness.ground(d, frame, rule, alone)
-        frame = Frame(pack, registry, facts, as_of, rule, p.active_at(as_of), p.lets,
-                      recorder=Recorder(enabled=False), memo=memo, trace=False,
-                      runners=runners)
-        return firmness.ground(run(frame, True), frame, rule, alone)
+        d = None
+        if p.subject_of(facts) == rule.subject:  # (a finite case may change the subject)
+            frame = Frame(pack, registry, facts, as_of, rule, p.active_at(as_of), p.lets,
+                          recorder=Recorder(enabled=False), memo=memo, trace=False,
+                          runners=runners)
+            d = run(frame, True)
+        if d is None:  # the reference's steps (an exception that may or may not apply)
+            d, frame = shared_loops(pack, registry, facts, as_of, rule, memo, False,
+                                    runners=runners)
+        return firmness.ground(d, frame, rule, alone)
 
     def alone(ref: ZoneRef, frame: Frame) -> Status:
-        """The status with this zone entry the only one in force (a rule without exceptions
-        has no conflict to meet)."""
+        """The status with this zone entry the only one in force."""
         zones = (ref,) if ref.active(as_of) else ()
         one = Frame(pack, registry, frame.situation, as_of, rule, zones, p.lets,
                     recorder=Recorder(enabled=False), memo=memo, trace=False, runners=runners)
-        return run(one, p.outcomes_alone).status
+        d = run(one, p.outcomes_alone)
+        if d is not None:
+            return d.status
+        try:
+            return shared_loops(pack, registry, frame.situation, as_of, rule, memo, False,
+                                (ref,), runners=runners)[0].status
+        except RuleConflict:
+            return Status.UNDETERMINED
 
     first = grounded(situation)
     if first.status is Status.UNDETERMINED:
