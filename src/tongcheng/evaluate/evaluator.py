@@ -142,6 +142,8 @@ def decide(
     def grounded(facts: Any, traced: bool) -> Decision:
         decision, frame = _decide(pack, registry, facts, as_of, rule, memo, traced,
                                   runners=runners)
+        if kept is not None:  # compiled: groundings kept for the pack
+            return settled.ground(kept, decision, frame, rule, alone)
         return firmness.ground(decision, frame, rule, alone)
 
     def alone(ref: ZoneRef, frame: Frame) -> Status:
@@ -154,8 +156,8 @@ def decide(
             return Status.UNDETERMINED
         return d.status
 
+    kept = getattr(runners, "settled", None)
     try:
-        kept = getattr(runners, "settled", None)
         if kept is not None:  # compiled: a decision settled before any clause is kept
             k = settled.key(registry, situation, as_of, rule, memo, trace, subject_of(situation))
             if k is not None:

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from tongcheng.evaluate.decision import Decision
+from tongcheng.evaluate import firmness
+from tongcheng.evaluate.decision import Decision, Status
 from tongcheng.evaluate.interpreter import Frame
 from tongcheng.pack import zones as zone_logic
 from tongcheng.pack.model import Rule
@@ -73,3 +74,35 @@ def zone_test(kept: dict, frame: Frame, key: tuple, test: Callable[[Frame], Any]
         kept.clear()
     kept[k] = (frame.registry, out)  # the registry is kept: its id cannot be reused meanwhile
     return out
+
+
+def ground(kept: dict, d: Decision, frame: Frame | None, rule: Rule,
+           alone: firmness.Alone) -> Decision:
+    """``firmness.ground``, with the grounding kept for the compiled pack: which entries a
+    decision rests on, its firmness and basis, depend on the rule, the place it is asked at,
+    the date, whether it grants and the exception applied — not on the rest of the situation —
+    except where a grant is weighed entry by entry (``alone``), which is never kept."""
+    if frame is None:
+        return firmness.ground(d, frame, rule, alone)
+    k = ("ground", id(rule), frame.target, frame.as_of, d.status is Status.ELIGIBLE,
+         d.exception, id(frame.registry))
+    hit = kept.get(k)
+    if hit is None or hit[0] is not rule or hit[1] is not frame.registry:
+        weighed = []
+
+        def spy(ref: Any, f: Frame) -> Status:
+            weighed.append(ref)
+            return alone(ref, f)
+
+        rests, firm = firmness.rests_on(d, frame, rule, spy)
+        hit = (rule, frame.registry, firm, firmness.decision_basis(rule, rests, d.exception))
+        if not weighed:
+            if len(kept) >= _SETTLED_MAX:
+                kept.clear()
+            kept[k] = hit  # the rule and registry are kept: their ids stay theirs
+    _, _, firm, basis = hit
+    if firm == d.firmness and basis is d.basis:
+        return d
+    return Decision(d.rule, d.title, d.status, d.outcome, d.reasons, d.missing,
+                    d.missing_parameters, basis, firm, d.exception, d.reading,
+                    d.flagged_parameters)

@@ -21,6 +21,7 @@ import attrs
 
 from tongcheng.errors import RuleConflict
 from tongcheng.evaluate import finite, firmness
+from tongcheng.evaluate.compiled import settled
 from tongcheng.evaluate.decision import Decision, Status
 from tongcheng.evaluate.interpreter import Frame, Recorder
 from tongcheng.pack.model import Clause, Rule, RulePack, ZoneRef
@@ -71,7 +72,7 @@ def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_
         if d is None:  # the reference's steps (an exception that may or may not apply)
             d, frame = shared_loops(pack, registry, facts, as_of, rule, memo, False,
                                     runners=runners)
-        return firmness.ground(d, frame, rule, alone)
+        return settled.ground(runners.settled, d, frame, rule, alone)
 
     def alone(ref: ZoneRef, frame: Frame) -> Status:
         """The status with this zone entry the only one in force."""
