@@ -21,7 +21,7 @@ import attrs
 
 from tongcheng.errors import RuleConflict
 from tongcheng.evaluate import finite, firmness
-from tongcheng.evaluate.compiled import settled
+from tongcheng.evaluate.compiled import lets, settled
 from tongcheng.evaluate.decision import Decision, Status
 from tongcheng.evaluate.interpreter import Frame, Recorder
 from tongcheng.pack.model import Clause, Rule, RulePack, ZoneRef
@@ -37,6 +37,7 @@ class Plan:
     lets: dict[str, Clause]
     outcomes_alone: bool  # whether a zone re-decision needs the outcome (firmness.status_only)
     subject_of: Callable[[Any], str]  # evaluator.subject_of
+    lets_kept: lets.LetFacts  # which definitions a re-decision takes over
     active: dict[date, tuple[ZoneRef, ...]] = attrs.field(factory=dict)
 
     def active_at(self, as_of: date) -> tuple[ZoneRef, ...]:
@@ -53,7 +54,7 @@ def plan(rule: Rule, run: Callable[[Frame, bool], Decision]) -> Plan:
     from tongcheng.evaluate.evaluator import subject_of  # it imports this package
 
     return Plan(rule, run, {c.name: c for c in rule.lets} if rule.lets else {},
-                not firmness.status_only(rule), subject_of)
+                not firmness.status_only(rule), subject_of, lets.let_facts(rule))
 
 
 def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date,
@@ -62,13 +63,19 @@ def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_
     rule, run = p.rule, p.run
     from tongcheng.evaluate.evaluator import _decide as shared_loops  # it imports this package
 
+    source: list[Frame] = []  # the frame of the decision on the facts as given
+
     def grounded(facts: Any, traced: bool = False) -> Decision:
         d = None
         if p.subject_of(facts) == rule.subject:  # (a finite case may change the subject)
             frame = Frame(pack, registry, facts, as_of, rule, p.active_at(as_of), p.lets,
                           recorder=Recorder(enabled=False), memo=memo, trace=False,
                           runners=runners)
+            if source:
+                lets.for_case(p.lets_kept, frame, source[0])
             d = run(frame, True)
+            if not source and facts is situation:
+                source.append(frame)
         if d is None:  # the reference's steps (an exception that may or may not apply)
             d, frame = shared_loops(pack, registry, facts, as_of, rule, memo, False,
                                     runners=runners)
@@ -79,6 +86,7 @@ def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_
         zones = (ref,) if ref.active(as_of) else ()
         one = Frame(pack, registry, frame.situation, as_of, rule, zones, p.lets,
                     recorder=Recorder(enabled=False), memo=memo, trace=False, runners=runners)
+        lets.for_zone(p.lets_kept, one, frame)
         d = run(one, p.outcomes_alone)
         if d is not None:
             return d.status
