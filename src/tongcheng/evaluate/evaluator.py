@@ -159,7 +159,8 @@ def decide(
     kept = getattr(runners, "settled", None)
     try:
         if kept is not None:  # compiled: a decision settled before any clause is kept
-            k = settled.key(registry, situation, as_of, rule, memo, trace, subject_of(situation))
+            k = settled.key(registry, situation, as_of, rule, memo, trace, subject_of(situation),
+                            kept)
             if k is not None:
                 return settled.settled(kept, k, rule, lambda: grounded(situation, trace))
             if not trace and (plan := runners.plans.get(id(rule))) is not None:  # type: ignore

@@ -26,15 +26,31 @@ _SETTLED_MAX = 10_000  # per compiled pack (dates of rules not in force make the
 
 
 def key(registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule, memo: dict,
-        trace: bool, subject: str) -> tuple | None:
-    """What settles the rule before its clauses, when something does (else None)."""
+        trace: bool, subject: str, kept: dict) -> tuple | None:
+    """What settles the rule before its clauses, when something does (else None): it depends
+    on the date, the kind of subject and the target alone, so it is kept in ``kept`` (the
+    compiled pack's) for the next situation of that kind at that place and date."""
+    target = getattr(situation, "target", None)
+    ck = ("settles", id(rule), as_of, subject, trace, target if isinstance(target, str) else None,
+          id(registry))
+    hit = kept.get(ck)
+    if hit is not None and hit[0] is rule and hit[1] is registry:
+        return hit[2]
+    out = _key(registry, target, as_of, rule, memo, trace, subject)
+    if len(kept) >= _SETTLED_MAX:
+        kept.clear()
+    kept[ck] = (rule, registry, out)  # the rule and registry are kept: their ids stay theirs
+    return out
+
+
+def _key(registry: PlaceRegistry, target: Any, as_of: date, rule: Rule, memo: dict,
+         trace: bool, subject: str) -> tuple | None:
     if not rule.in_force(as_of):
         return (id(rule), "in_force", as_of, trace)
     if subject != rule.subject:
         return (id(rule), "subject", subject, trace)
     if trace or rule.place is not None:
         return None  # a trace shows every scope test; a named place is read by a clause
-    target = getattr(situation, "target", None)
     if not isinstance(target, str):
         return None
     for ref in rule.zones:
