@@ -24,7 +24,8 @@ import attrs
 from tongcheng.errors import Location, RuleConflict, TongchengError
 from tongcheng.evaluate import compiled, finite, firmness
 from tongcheng.evaluate import values as v
-from tongcheng.evaluate.compiled import settled, untraced
+from tongcheng.evaluate.compiled import plan as compiled_plan
+from tongcheng.evaluate.compiled import settled
 from tongcheng.evaluate.decision import Decision, Evaluation, Reason, Status, ranked
 from tongcheng.evaluate.interpreter import Frame, Recorder, evaluate_clause, zone_status
 from tongcheng.evaluate.values import EvalTypeError, Unknown
@@ -163,8 +164,9 @@ def decide(
                             kept)
             if k is not None:
                 return settled.settled(kept, k, rule, lambda: grounded(situation, trace))
-            if not trace and (plan := runners.plans.get(id(rule))) is not None:  # type: ignore
-                return untraced.decide(plan, pack, registry, situation, as_of, memo, runners)
+            if (plan := runners.plans.get(id(rule))) is not None:  # type: ignore
+                return compiled_plan.decide(plan, pack, registry, situation, as_of, memo,
+                                            runners, trace)
         first = grounded(situation, trace)
         if first.status is Status.UNDETERMINED:
             return finite.by_cases(first, situation, grounded, trace,

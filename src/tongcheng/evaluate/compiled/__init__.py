@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from tongcheng.evaluate.compiled import deciding, untraced
+from tongcheng.evaluate.compiled import deciding, plan
 from tongcheng.evaluate.compiled.codegen import RuleSource, generate
 from tongcheng.evaluate.compiled.runtime import NAMESPACE
 from tongcheng.pack.model import Rule, RulePack
@@ -44,7 +44,7 @@ class Runners(dict):
 
     settled: dict
     deciders: dict
-    plans: dict  # what deciding each such rule untraced needs (``untraced.Plan``)
+    plans: dict  # what deciding each rule needs (``plan.Plan``)
 
 
 @attrs.frozen
@@ -68,7 +68,7 @@ def compiled_pack(pack: RulePack) -> CompiledPack:
     runners.settled = {}
     runners.deciders = {id(rule): rules[rule.id].decider for rule in pack.rules
                         if rules[rule.id].decider is not None}
-    runners.plans = {id(rule): untraced.plan(rule, rules[rule.id].decider[0])  # type: ignore
+    runners.plans = {id(rule): plan.plan(rule, rules[rule.id].decider)  # type: ignore
                      for rule in pack.rules if rules[rule.id].decider is not None}
     for r in rules.values():
         runners.update(r.runners)
