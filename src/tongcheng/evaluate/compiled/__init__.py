@@ -3,7 +3,11 @@
 ``runners(pack)`` compiles every rule of a loaded pack (once per pack) into generated Python
 source (``codegen``), built from the checked syntax trees alone, and gives the function of each
 clause by id of its expression; the evaluator runs them in place of the reference interpreter's
-closures (``Frame.runners``). ``source(pack, rule_id)`` is the code, for review.
+closures (``Frame.runners``). Each rule's module also holds its decision, untraced and traced
+(``decider``: scope, exceptions, conditions and outcome unrolled, the Decision built directly),
+which ``plan`` runs with what the rule needs worked out once; ``settled`` keeps what depends on
+the date and the place alone (decisions settled before any clause, zone tests, groundings).
+``source(pack, rule_id)`` is the code, for review.
 """
 
 from __future__ import annotations

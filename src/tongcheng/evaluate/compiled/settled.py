@@ -7,6 +7,11 @@ missing, the firmness and basis of all the rule's zone entries). The compiled ev
 such a rule once, by the same code as any other decision, and hands out that decision again
 for every situation where the same holds (``key``), after a look at the zone memberships the
 evaluation shares anyway.
+
+Kept the same way, for the pack: what settles a rule for a date, kind of subject and target
+(``key``), the traced zone test with its trace line (``zone_test``), and the grounding of a
+decision in its zone entries (``ground``) — none of them reads anything of the situation but its
+target.
 """
 
 from __future__ import annotations
