@@ -30,6 +30,8 @@ def choose(rule: Rule, applies: tuple[Any, ...]) -> int | object | None:
     """Which exception applies (its index; None: none), given whether each does, as
     ``evaluator._exceptions`` chooses; UNSURE where one may or may not apply or two apply
     at once (the reference then weighs both variants)."""
+    if not any(x is not False for x in applies):
+        return None  # (the common case: none applies)
     by_label = dict(zip([e.label for e in rule.exceptions], applies, strict=True))
     live = [e for e in rule.exceptions if by_label[e.label] is True]
     winners = [e for e in live if not any(e.label in o.overrides for o in live)]

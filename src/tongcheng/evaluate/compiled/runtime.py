@@ -17,7 +17,7 @@ from tongcheng import months as mo
 from tongcheng.evaluate import interpreter as it
 from tongcheng.evaluate import values as v
 from tongcheng.evaluate.interpreter import Frame, Recorder
-from tongcheng.evaluate.values import EvalTypeError, Item, Items, MonthSet
+from tongcheng.evaluate.values import EvalTypeError, Item, Items, MonthSet, Unknown
 
 
 def root_items(frame: Frame, raw: Any, path: str) -> Any:
@@ -69,6 +69,8 @@ def member(frame: Frame, place: Any, path: str | None) -> Any:
     """``member(place)`` where every membership it needs is known (the common case), else the
     interpreter's ``member``: one of the rule's zones in force holds both the anchor and the
     place. A membership too coarse to say sends the question to the interpreter whole."""
+    if type(place) is Unknown:
+        return place  # (as the interpreter: an unknown place is the answer)
     known = _members(frame, frame.active_zones, place)
     return it.IMPLS["member"](frame, [place], {}, (path,)) if known is None else known
 
@@ -76,6 +78,8 @@ def member(frame: Frame, place: Any, path: str | None) -> Any:
 def shares_zone(frame: Frame, place: Any, zone_id: Any, paths: tuple) -> Any:
     """``shares_zone(place, zone)`` as ``member`` with the rule's entries for that zone only,
     where every membership it needs is known, else the interpreter's ``shares_zone``."""
+    if type(place) is Unknown:
+        return place
     refs = [ref for ref in frame.active_zones if ref.zone.id == zone_id]
     known = _members(frame, refs, place)
     return it.IMPLS["shares_zone"](frame, [place, zone_id], {}, paths) if known is None \
