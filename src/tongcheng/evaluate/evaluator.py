@@ -69,10 +69,13 @@ def evaluate(
     registry = registry or default_registry()
     when = as_of or getattr(situation, "as_of", None) or date.today()
     selected = _select(pack, rules)
-    memo: dict = {}
     run = runners_for(pack, evaluator)
+    kept = getattr(run, "settled", None)  # compiled: what no situation changes, kept
+    memo: dict = {} if kept is None else settled.lasting(kept, registry, when)
     raw = [decide(pack, registry, situation, when, rule, memo, trace, runners=run)
            for rule in selected]
+    if kept is not None:
+        settled.last(kept, registry, when, memo)
     return ranked(pack.info, when, raw)
 
 

@@ -127,3 +127,36 @@ def ground(kept: dict, d: Decision, frame: Frame | None, rule: Rule,
     return Decision(d.rule, d.title, d.status, d.outcome, d.reasons, d.missing,
                     d.missing_parameters, basis, firm, d.exception, d.reading,
                     d.flagged_parameters)
+
+
+_LASTING_MAX = 20_000  # entries per registry and date
+
+
+def lasting(kept: dict, registry: PlaceRegistry, as_of: date) -> dict:
+    """A new evaluation's memo, holding what earlier evaluations at that date learnt that no
+    situation changes: zone memberships (``(zone, place)``) and parameter look-ups
+    (``("param", …)``, ``("declaring", …)``, which keep their parameter)."""
+    hit = kept.get(("lasting", as_of, id(registry)))
+    if hit is None or hit[0] is not registry:
+        return {}
+    return dict(hit[1])
+
+
+def last(kept: dict, registry: PlaceRegistry, as_of: date, memo: dict) -> None:
+    """Keep the lasting part of an evaluation's memo for the next evaluations at that date."""
+    k = ("lasting", as_of, id(registry))
+    hit = kept.get(k)
+    if hit is None or hit[0] is not registry or len(hit[1]) > _LASTING_MAX:
+        if len(kept) >= _SETTLED_MAX:
+            kept.clear()
+        hit = kept[k] = (registry, {})  # the registry is kept: its id stays its own
+    table = hit[1]
+    if len(table) == len(memo):
+        return  # nothing new (the memo started as the table, and only grows)
+    for key, value in memo.items():
+        if key not in table and (key[0] in ("param", "declaring") if len(key) != 2
+                                 else type(key[1]) is str and key[0] not in _NOT_ZONES):
+            table[key] = value
+
+
+_NOT_ZONES = frozenset({"items", "shared"})  # the memo's other two-part keys
