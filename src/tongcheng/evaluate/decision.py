@@ -201,6 +201,17 @@ class Evaluation:
         }
 
 
+_DECISION_FIELDS = tuple(a.name for a in attrs.fields(Decision))
+
+
+def replaced(d: Decision, **changes: Any) -> Decision:
+    """``attrs.evolve`` for decisions, without its generic walk over the class (decisions are
+    copied several times in every evaluation: grounded, merged, ranked)."""
+    fields = {name: getattr(d, name) for name in _DECISION_FIELDS}
+    fields.update(changes)
+    return Decision(**fields)
+
+
 def ranked(info: PackInfo, when: date, raw: list[Decision]) -> Evaluation:
     """The evaluation of these decisions, missing facts ordered by how many undetermined
     decisions each could settle."""
@@ -216,7 +227,7 @@ def ranked(info: PackInfo, when: date, raw: list[Decision]) -> Evaluation:
         return tuple(sorted(set(paths), key=lambda p: (-counts[p], p)))
 
     decisions = tuple(
-        attrs.evolve(d, missing=order(d.missing)) if len(d.missing) > 1 else d for d in raw
+        replaced(d, missing=order(d.missing)) if len(d.missing) > 1 else d for d in raw
     )
     questions = tuple(Question(p, tuple(settles[p])) for p in order(settles))
     return Evaluation(when, info, decisions, questions)

@@ -31,7 +31,7 @@ from typing import Any
 import attrs
 from pydantic import BaseModel, WithJsonSchema
 
-from tongcheng.evaluate.decision import Decision, Reason, Status
+from tongcheng.evaluate.decision import Decision, Reason, Status, replaced
 from tongcheng.pack.model import Basis, Text, weakest
 from tongcheng.situation import Situation
 
@@ -219,7 +219,7 @@ def _merge(first: Decision, facts: list[str], combos: list[tuple], variants: lis
             for r in lead.reasons if r.kind == "outcome"
         )
         reasons = (*first.reasons, cases, *shown)
-    return attrs.evolve(
+    return replaced(
         lead,
         outcome=outcome,
         reasons=reasons,

@@ -21,9 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import attrs
-
-from tongcheng.evaluate.decision import Decision, Status
+from tongcheng.evaluate.decision import Decision, Status, replaced
 from tongcheng.evaluate.interpreter import Frame, zone_status
 from tongcheng.expr import ast
 from tongcheng.pack.model import Basis, Rule, ZoneRef, firmest, weakest
@@ -37,7 +35,7 @@ def ground(d: Decision, frame: Frame | None, rule: Rule, alone: Alone) -> Decisi
     basis = decision_basis(rule, rests, d.exception)
     if firm == d.firmness and basis is d.basis:
         return d
-    return attrs.evolve(d, firmness=firm, basis=basis)
+    return replaced(d, firmness=firm, basis=basis)
 
 
 def rests_on(

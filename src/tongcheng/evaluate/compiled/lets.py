@@ -28,6 +28,7 @@ _ZONE_FUNCTIONS = frozenset({"member", "shares_zone", "in_zone", "service_items"
 @attrs.frozen
 class LetFacts:
     roots: dict[str, frozenset[str]]  # the situation's parts each definition names
+    named: tuple[str, ...]  # the parts any definition names
     params: frozenset[str]  # definitions that read a parameter
     zones: frozenset[str]  # definitions that weigh a zone
 
@@ -60,7 +61,8 @@ def let_facts(rule: Rule) -> LetFacts:
             params.add(name)
         if weighs:
             zones.add(name)
-    return LetFacts(roots, frozenset(params), frozenset(zones))
+    named = tuple(sorted(set().union(*roots.values()))) if roots else ()
+    return LetFacts(roots, named, frozenset(params), frozenset(zones))
 
 
 def for_case(info: LetFacts, frame: Frame, source: Frame) -> None:
@@ -69,7 +71,7 @@ def for_case(info: LetFacts, frame: Frame, source: Frame) -> None:
     if frame.trace and not source.trace:
         return  # an untraced value has no record to show
     new, old = frame.situation, source.situation
-    changed = {r for r in FACT_ROOTS if getattr(new, r, None) is not getattr(old, r, None)}
+    changed = {r for r in info.named if getattr(new, r, None) is not getattr(old, r, None)}
     for name, entry in source.let_cache.items():
         if name not in info.params and not info.roots[name] & changed:
             frame.let_cache[name] = entry

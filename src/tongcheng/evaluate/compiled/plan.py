@@ -70,7 +70,7 @@ def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_
 
     def grounded(facts: Any, traced: bool) -> Decision:
         d = None
-        if p.subject_of(facts) == rule.subject:  # (a finite case may change the subject)
+        if facts is situation or p.subject_of(facts) == rule.subject:  # (a case may change it)
             frame = Frame(pack, registry, facts, as_of, rule, p.active_at(as_of), p.lets,
                           recorder=Recorder(enabled=traced), memo=memo, trace=traced,
                           runners=runners)

@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from tongcheng.evaluate import firmness
-from tongcheng.evaluate.decision import Decision, Status
+from tongcheng.evaluate.decision import Decision, Status, replaced
 from tongcheng.evaluate.interpreter import Frame
 from tongcheng.pack import zones as zone_logic
 from tongcheng.pack.model import Rule
@@ -124,9 +124,7 @@ def ground(kept: dict, d: Decision, frame: Frame | None, rule: Rule,
     _, _, firm, basis = hit
     if firm == d.firmness and basis is d.basis:
         return d
-    return Decision(d.rule, d.title, d.status, d.outcome, d.reasons, d.missing,
-                    d.missing_parameters, basis, firm, d.exception, d.reading,
-                    d.flagged_parameters)
+    return replaced(d, firmness=firm, basis=basis)
 
 
 _LASTING_MAX = 20_000  # entries per registry and date
