@@ -9,7 +9,7 @@ Each rule keeps its scope (when it speaks at all) apart from its conditions (whe
 - otherwise a fact or parameter is unknown and both answers remain possible: ``undetermined``,
   naming what is missing.
 
-Pure and thread-safe: nothing is stored between calls.
+Thread-safe; between calls the compiled evaluator keeps only what no situation changes (settled).
 """
 
 from __future__ import annotations
