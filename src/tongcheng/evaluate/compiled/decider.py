@@ -174,7 +174,8 @@ def _variant(conditions: Any, outcome: list[Clause], label: str, functions: dict
         else:
             step = [f"v = {fn}(frame, {{}})  # outcome {clause.name!r}",
                     f"outcome[{clause.name!r}] = to_json(v)"]
-        step += ["m, p = gaps(v)", "missing |= m", "params |= p"]
+        step += ["if isinstance(v, PARTIAL):  # a value not fully known: what it lacks",
+                 "    m, p = gaps(v)", "    missing |= m", "    params |= p"]
         if clause.on_ineligible:
             body += [f"            {s}" for s in step]
         else:

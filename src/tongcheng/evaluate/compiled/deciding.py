@@ -19,7 +19,8 @@ def decided(rule: Rule, frame: Frame, status: Status, reasons: Iterable[Reason],
             exception: str | None) -> Decision:
     """The decision, as ``evaluator._decide`` builds it (before its grounding)."""
     return Decision(rule.id, rule.title, status, outcome, tuple(reasons),
-                    tuple(sorted(missing)), tuple(sorted(params)), rule.basis, rule.firmness,
+                    tuple(sorted(missing)) if missing else (),
+                    tuple(sorted(params)) if params else (), rule.basis, rule.firmness,
                     exception, rule.reading, tuple(frame.flagged))
 
 
@@ -64,6 +65,7 @@ def namespace() -> dict[str, Any]:
         "choose": choose,
         "UNSURE": UNSURE,
         "gaps": v.gaps,
+        "PARTIAL": v.PARTIAL,
         "set": set,
         "ELIGIBLE": Status.ELIGIBLE,
         "INELIGIBLE": Status.INELIGIBLE,
