@@ -346,6 +346,10 @@ class _Gen:
 
     def _e_not(self, node: ast.Not, scope, out, ind) -> str:
         a = self._emit(node.operand, scope, out, ind)
+        if not a.isidentifier():  # a literal: into a temporary ("is" on a literal warns)
+            x = self._tmp()
+            out.append(f"{ind}{x} = {a}")
+            a = x
         t = self._tmp()
         out.append(f"{ind}{t} = (not {a}) if ({a} is True or {a} is False) "
                    f"else k_not(truth({a}, \"'not'\"))")
