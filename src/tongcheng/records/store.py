@@ -26,10 +26,11 @@ from sqlalchemy.engine import Connection, Engine
 from tongcheng.errors import TongchengError
 from tongcheng.records import merkle, schema
 from tongcheng.records.ids import id_time
-from tongcheng.records.record import Record, digest
+from tongcheng.records.record import Record, canonical, digest
 from tongcheng.records.signing import Signer
 
-__all__ = ["Filters", "RecordStore", "StoreError", "TreeHead", "engine_url", "leaf_data",
+__all__ = ["Filters", "RecordStore", "StoreError", "TreeHead", "compact_rows", "engine_url",
+           "leaf_data",
            "migrate", "parse_when", "utc"]
 
 _SEAL_LOCK = 0x746F6E67  # "tong": the PostgreSQL advisory lock the sealer holds
@@ -291,14 +292,15 @@ class RecordStore:
         for record, body in zip(records, bodies, strict=True):
             rows.append(_row(record, body))
             rid = record.id
-            decisions.extend((rid, d.rule, d.status, d.firmness) for d in record.decisions)
+            decisions.extend((rid, d.rule, d.status, d.firmness, d.outcome_text)
+                             for d in record.decisions)
         with self.writing() as conn, conn.begin():
             conn.execute(schema.records.insert(), rows)
             if decisions:  # plain strings: straight to the driver (26 rows a record)
                 mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
                 conn.exec_driver_sql(
-                    "INSERT INTO decisions (record_id, rule, status, firmness) VALUES "
-                    f"({mark}, {mark}, {mark}, {mark})", decisions)
+                    "INSERT INTO decisions (record_id, rule, status, firmness, outcome) VALUES "
+                    f"({mark}, {mark}, {mark}, {mark}, {mark})", decisions)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -460,7 +462,19 @@ def _row(record: Record, body: str) -> dict[str, Any]:
         "as_of": record.as_of, "lang": record.lang, "pack_name": record.pack_name,
         "pack_version": record.pack_version, "pack_digest": record.pack_digest,
         "package_version": record.package_version, "body": body, "leaf": None,
+        **compact_rows(record)[0],
     }
+
+
+def compact_rows(record: Record, situation: str | None = None
+                 ) -> tuple[dict[str, Any], list[tuple[str, str, str, str | None]]]:
+    """The compact copies of a record that replay reads (schema 0003): its ``situation`` and
+    ``rules`` columns, and each decision's (rule, status, firmness, outcome JSON)."""
+    text = situation if situation is not None else (
+        record.situation_text or canonical(dict(record.situation)))
+    rules = canonical(list(record.rules)) if record.rules is not None else None
+    return ({"situation": text, "rules": rules},
+            [(d.rule, d.status, d.firmness, d.outcome_text) for d in record.decisions])
 
 
 def _head(row: Any) -> TreeHead:
@@ -468,9 +482,12 @@ def _head(row: Any) -> TreeHead:
     return TreeHead(row.size, row.root, subtrees, utc(row.at), row.key_id, row.signature)
 
 
-def record_columns(record: Record) -> dict[str, Any]:
-    """The filter columns a record's body implies (``verify`` compares them with the row)."""
+def record_columns(record: Record, situation: str | None = None) -> dict[str, Any]:
+    """The filter columns and compact copies a record's body implies (``verify`` compares them
+    with the row); ``situation``: the body's own situation text."""
     out = _row(record, "")
+    if situation is not None:
+        out["situation"] = situation
     out.pop("body")
     out.pop("leaf")
     return out

@@ -30,7 +30,7 @@ import attrs
 import sqlalchemy as sa
 
 from tongcheng.records import merkle, schema
-from tongcheng.records.record import Record, digest
+from tongcheng.records.record import Record, digest, situation_text
 from tongcheng.records.signing import verify_signature
 from tongcheng.records.store import (
     RecordStore,
@@ -145,18 +145,22 @@ def _records_at(store: RecordStore, lo: int, hi: int) -> dict[int, list[Any]]:
     return out
 
 
-def _decision_rows(store: RecordStore, ids: list[str]) -> dict[str, set[tuple[str, str, str]]]:
+Decided = tuple[str, str, str, str | None]  # rule, status, firmness, outcome JSON
+
+
+def _decision_rows(store: RecordStore, ids: list[str]) -> dict[str, set[Decided]]:
     d = schema.decisions.c
-    out: dict[str, set[tuple[str, str, str]]] = {i: set() for i in ids}
+    out: dict[str, set[Decided]] = {i: set() for i in ids}
     with store.engine.connect() as conn:
-        for row in conn.execute(sa.select(d.record_id, d.rule, d.status, d.firmness)
+        for row in conn.execute(sa.select(d.record_id, d.rule, d.status, d.firmness, d.outcome)
                                 .where(d.record_id.in_(ids))):
-            out[row.record_id].add((row.rule, row.status, row.firmness))
+            out[row.record_id].add((row.rule, row.status, row.firmness, row.outcome))
     return out
 
 
-def _columns(row: Any, decisions: set[tuple[str, str, str]], report: VerifyReport) -> None:
-    """The row's filter columns and decision rows against what its body says."""
+def _columns(row: Any, decisions: set[Decided], report: VerifyReport) -> None:
+    """The row's filter columns, its compact copies (situation, rules) and its decision rows
+    (status, firmness, outcome: what replay compares) against what its body says."""
     try:
         record = Record.from_body(row.body)
     except (ValueError, json.JSONDecodeError) as e:
@@ -164,7 +168,7 @@ def _columns(row: Any, decisions: set[tuple[str, str, str]], report: VerifyRepor
                                        f"({e})", row.id, row.leaf,
                                        f"记录 {row.id}:内容已不是一条记录({e})"))
         return
-    expected = record_columns(record)
+    expected = record_columns(record, situation_text(row.body))
     wrong = []
     for name, value in expected.items():
         got = getattr(row, name)
@@ -172,7 +176,7 @@ def _columns(row: Any, decisions: set[tuple[str, str, str]], report: VerifyRepor
             got = utc(got)
         if got != value:
             wrong.append(name)
-    said = {(d.rule, d.status, d.firmness) for d in record.decisions}
+    said = {(d.rule, d.status, d.firmness, d.outcome_text) for d in record.decisions}
     if decisions != said:
         wrong.append("decisions")
     if wrong:
