@@ -20,7 +20,7 @@ from tongcheng.records.record import situation_text
 from tongcheng.records.replay import replay_store
 from tongcheng.records.store import (
     RecordStore,
-    compact_rows,
+    compact_columns,
     connect,
     current_revision,
     migrate,
@@ -43,23 +43,29 @@ def _same_reports(a, b) -> None:
     assert left == right
 
 
+def _lines(decided: str) -> dict[str, list[str]]:
+    return {line.split("\t")[0]: line.split("\t")[1:] for line in decided.split("\n")}
+
+
 def test_compact_columns_are_written_with_each_record(store_url, recorded):
     store = RecordStore.open(store_url)
     records = _fill(store, recorded[:40])
-    r, d = schema.records.c, schema.decisions.c
+    r = schema.records.c
     with store.engine.connect() as conn:
-        rows = {row.id: row for row in conn.execute(sa.select(r.id, r.situation, r.rules))}
-        outcomes = {(row.record_id, row.rule): row.outcome for row in conn.execute(
-            sa.select(d.record_id, d.rule, d.outcome))}
+        rows = {row.id: row for row in conn.execute(sa.select(r.id, r.situation, r.rules,
+                                                              r.decided))}
     for record in records:
         row = rows[record.id]
         assert row.situation == situation_text(record.body)  # the body's own bytes
         asked = json.loads(row.rules) if row.rules is not None else None
         assert asked == (list(record.rules) if record.rules is not None else None)
+        lines = _lines(row.decided)
+        assert list(lines) == [d.rule for d in record.decisions]
         for decision in record.decisions:
-            got = outcomes[(record.id, decision.rule)]
-            assert (json.loads(got) if got is not None else {}) == decision.outcome
-    recognized = [outcomes[(x.id, RECOGNITION)] for x in records
+            status, firmness, outcome = lines[decision.rule]
+            assert (status, firmness) == (decision.status, decision.firmness)
+            assert (json.loads(outcome) if outcome else {}) == decision.outcome
+    recognized = [_lines(rows[x.id].decided)[RECOGNITION][2] for x in records
                   if x.decision(RECOGNITION).status == "eligible"]
     assert recognized and all('"recognized_months":' in o for o in recognized)
     store.close()
@@ -88,11 +94,11 @@ def test_a_tampered_compact_column_fails_verify_and_replay_names_it(store_url, r
     assert verify_store(store).ok
     eligible = [r for r in records if r.decision(SENIOR).status == "eligible"]
     flipped, reworded, moved = eligible[0], records[1], records[2]
-    sql(store, "UPDATE decisions SET status = 'ineligible' WHERE record_id = :i AND rule = :r",
-        i=flipped.id, r=SENIOR)
-    target = next(r for r in records[3:] if r.decision(RECOGNITION).outcome)
-    sql(store, "UPDATE decisions SET outcome = :o WHERE record_id = :i AND rule = :r",
-        o='{"recognized_months":1}', i=target.id, r=RECOGNITION)
+    target = next(r for r in records[3:] if r.decision(RECOGNITION).outcome
+                  and r not in (flipped, reworded, moved))
+    replace = "UPDATE records SET decided = replace(decided, :a, :b) WHERE id = :i"
+    sql(store, replace, a=f"{SENIOR}\teligible\t", b=f"{SENIOR}\tineligible\t", i=flipped.id)
+    sql(store, replace, a='"recognized_months":', b='"recognized_months":1', i=target.id)
     sql(store, "UPDATE records SET situation = replace(situation, '\"sex\"', '\"sex\" ') "
                "WHERE id = :i", i=reworded.id)
     sql(store, "UPDATE records SET rules = :r WHERE id = :i", r=json.dumps([SENIOR]),
@@ -101,7 +107,7 @@ def test_a_tampered_compact_column_fails_verify_and_replay_names_it(store_url, r
     named = {f.record for f in report.findings if f.kind == "columns"}
     assert named == {flipped.id, target.id, reworded.id, moved.id}, report.to_json()
     by_record = {f.record: f.message for f in report.findings}
-    assert "decisions" in by_record[target.id] and "situation" in by_record[reworded.id]
+    assert "decided" in by_record[target.id] and "situation" in by_record[reworded.id]
     assert "rules" in by_record[moved.id]
 
     compact = replay_store(store)  # the copies say something else: replay shows it
@@ -130,18 +136,12 @@ def test_migration_backfills_the_compact_columns_of_existing_records(store_url, 
     _previous_schema_store(store_url, records)
     store = RecordStore.open(store_url)  # opening migrates to 0003 and backfills
     assert current_revision(store.engine) == "0003"
-    r, d = schema.records.c, schema.decisions.c
+    r = schema.records.c
     with store.engine.connect() as conn:
-        rows = {row.id: row for row in conn.execute(sa.select(r.id, r.situation, r.rules))}
-        decided = {}
-        for row in conn.execute(sa.select(d.record_id, d.rule, d.status, d.firmness,
-                                          d.outcome)):
-            decided.setdefault(row.record_id, set()).add(tuple(row)[1:])
+        rows = {row.id: tuple(row)[1:] for row in conn.execute(
+            sa.select(r.id, r.situation, r.rules, r.decided))}
     for record in records:
-        columns, decisions = compact_rows(record)
-        assert (rows[record.id].situation, rows[record.id].rules) == (
-            columns["situation"], columns["rules"])
-        assert decided[record.id] == set(decisions)
+        assert rows[record.id] == tuple(compact_columns(record).values())
     store.seal()
     assert verify_store(store).ok
     own = replay_store(store)

@@ -274,56 +274,55 @@ def _situations(chunk: _Chunk):
 # --- reading the compact columns (schema 0003) ----------------------------------------------
 #
 # ``records verify`` proves each record's compact copies (its situation's bytes, the rules it
-# asked for, each decision's status, firmness and outcome JSON) say what its body says, so a store
-# that verifies is replayed from them: one streamed SELECT of the records, and per chunk one range
-# of the decisions table (its key is record id and rule), straight into polars.
-
-_DECIDED = {"record_id": pl.String, "rule": pl.String, "before": pl.String,
-            "firm_before": pl.String, "outcome": pl.String}
+# asked for, its decisions: a line each, rule, status, firmness, outcome JSON) say what its body
+# says, so a store that verifies is replayed from them: one SELECT streamed in chunks, the
+# decisions split into one long table by polars, the situations read by Arrow's JSON reader.
 
 
 def _compact(store: RecordStore, filters: Filters | None, report: ReplayReport, by_pack: bool,
              chunk_size: int) -> Iterator[tuple[str | None, _Chunk]]:
     r = schema.records.c
-    query = (sa.select(r.id, r.situation, r.situation_digest, r.as_of, r.pack_digest, r.rules)
+    query = (sa.select(r.id, r.situation, r.situation_digest, r.as_of, r.pack_digest, r.rules,
+                       r.decided)
              .where(*(filters or Filters()).where()).order_by(r.id))
     with store.engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=chunk_size).execute(query)
         for part in result.partitions():
-            chunks: dict[str | None, _Chunk] = {}
+            chunks: dict[str | None, tuple[_Chunk, list[str]]] = {}
             for row in part:
                 text = row.situation
-                if text is None:
+                if text is None or row.decided is None:
                     report.integrity.append((row.id, "compact_missing"))
                     continue
                 if digest(text) != row.situation_digest:
                     report.integrity.append((row.id, "situation_digest"))
                     continue
-                chunk = chunks.setdefault(row.pack_digest if by_pack else None, _Chunk())
+                chunk, decided = chunks.setdefault(row.pack_digest if by_pack else None,
+                                                   (_Chunk(), []))
                 chunk.ids.append(row.id)
                 chunk.texts.append(text)
                 chunk.as_of.append(row.as_of.isoformat())
                 chunk.asked.append(frozenset(json.loads(row.rules))
                                    if row.rules is not None else None)
-            report.records += sum(len(c.ids) for c in chunks.values())
-            if not chunks:
-                continue
-            decided = _decided(store, part[0].id, part[-1].id)
-            for key, chunk in chunks.items():
-                rows = pl.DataFrame({"record_id": chunk.ids}).with_row_index("row")
-                chunk.recorded = rows.with_columns(pl.col("row").cast(pl.Int64)).join(
-                    decided, on="record_id", how="inner").select(list(_RECORDED))
+                decided.append(row.decided)
+            for key, (chunk, decided) in chunks.items():
+                report.records += len(chunk.ids)
+                chunk.recorded = _decided(decided)
                 yield key, chunk
 
 
-def _decided(store: RecordStore, first: str, last: str) -> pl.DataFrame:
-    """The decisions of the records with ids from ``first`` to ``last``, as recorded."""
-    d = schema.decisions.c
-    query = (sa.select(d.record_id, d.rule, d.status, d.firmness, d.outcome)
-             .where(d.record_id >= first, d.record_id <= last))
-    with store.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return pl.DataFrame(rows, schema=_DECIDED, orient="row")
+def _decided(lines: list[str]) -> pl.DataFrame:
+    """The recorded decisions of a chunk's records (their ``decided`` column) as one long
+    table: row, rule, status (``before``), firmness, outcome JSON (null without one)."""
+    parts = pl.col("line").str.splitn("\t", 4)
+    return (pl.DataFrame({"line": lines}).with_row_index("row")
+            .with_columns(pl.col("row").cast(pl.Int64), pl.col("line").str.split("\n"))
+            .explode("line").filter(pl.col("line") != "")
+            .select("row", parts.struct.field("field_0").alias("rule"),
+                    parts.struct.field("field_1").alias("before"),
+                    parts.struct.field("field_2").alias("firm_before"),
+                    pl.when(parts.struct.field("field_3") != "")
+                    .then(parts.struct.field("field_3")).alias("outcome")))
 
 
 # --- comparing -----------------------------------------------------------------------------------
@@ -418,15 +417,13 @@ def _outcomes(plan: Any, group: pl.DataFrame, result: pl.DataFrame,
     cells = result.select(pl.col(outcome_column(rule.id, name)).alias(name)
                           for name, _ in plan.outcomes)[group["row"]]
     text = group["outcome"]
-    known = pl.Series([f'"{name}":' for name, _ in plan.outcomes], dtype=pl.String)
-    unsure = text.str.extract_all(r'"(?:[^"\\]|\\.)*":').list.eval(
-        ~pl.element().is_in(known.implode())).list.any().fill_null(False)
+    values = {name: text.str.json_path_match(f"$.{name}") if name.isidentifier() else None
+              for name, _ in plan.outcomes}
+    unsure = ~_only(values, dict(plan.outcomes), text)
     for name, dtype in plan.outcomes:
-        cell = cells[name]
-        if not name.isidentifier():
-            unsure |= pl.Series([True] * group.height)
+        cell, value = cells[name], values[name]
+        if value is None:
             continue
-        value = text.str.json_path_match(f"$.{name}")
         same = value.is_null() & cell.is_null()
         if dtype in (pl.Int64, pl.Float64):
             quoted = text.str.contains(f'"{name}":"', literal=True).fill_null(False)
@@ -449,6 +446,33 @@ def _outcomes(plan: Any, group: pl.DataFrame, result: pl.DataFrame,
             report.note(("outcome", rule.id), group["id"][k])
             differ += 1
     return differ
+
+
+def _only(values: dict[str, pl.Series | None], dtypes: dict[str, Any],
+          text: pl.Series) -> pl.Series:
+    """Whether each recorded outcome (canonical JSON, keys sorted) holds exactly the values
+    matched by name, nothing else: it is rebuilt from them and compared as text. A value whose
+    text form cannot be told from the match (a string needing escapes…) rebuilds differently,
+    and the row goes to the exact comparison: never a false "same"."""
+    if any(v is None for v in values.values()):
+        return pl.Series([False] * len(text))
+    frame = pl.DataFrame({f"v{k}": v for k, v in enumerate(values.values())})
+    pieces = []
+    for k, name in sorted(enumerate(values), key=lambda item: item[1]):
+        v = pl.col(f"v{k}")
+        raw = v if dtypes[name] != pl.String else pl.when(
+            v.str.starts_with("[") | v.str.starts_with("{")).then(v).otherwise(
+            pl.concat_str(pl.lit('"'), v, pl.lit('"')))
+        pieces.append(pl.concat_str(pl.lit(f'"{name}":'), raw))
+    whole = text.fill_null("{}")
+    out = pl.Series([False] * len(text))
+    for null in (None, "null"):  # a value recorded as null, or left out
+        parts = [p if null is None else p.fill_null(pl.lit(f'"{n}":null'))
+                 for p, n in zip(pieces, sorted(values), strict=True)]
+        rebuilt = frame.select(pl.concat_str(pl.lit("{"), pl.concat_list(parts).list.drop_nulls()
+                                             .list.join(","), pl.lit("}")).alias("r"))["r"]
+        out |= (rebuilt == whole).fill_null(False)
+    return out
 
 
 _ENGINES: dict[str, Any] = {}

@@ -6,10 +6,12 @@ migrated database with this metadata, so the two cannot drift apart.
 - ``records``: one row per decision record; ``body`` is the record in canonical JSON (the truth),
   the other columns are copies for filtering and replay (``tongcheng records verify`` checks
   they agree): ``situation`` is the body's situation, byte for byte (its digest is
-  ``situation_digest``), ``rules`` the rules asked for (JSON, null: all); ``leaf`` is its index in
-  the Merkle log once sealed (null until then).
-- ``decisions``: one row per rule of a record (rule, status, firmness, the outcome's canonical
-  JSON): filters by rule and status, and what ``tongcheng replay`` compares (schema 0003).
+  ``situation_digest``), ``rules`` the rules asked for (JSON, null: all), ``decided`` each
+  decision on a line, ``rule<TAB>status<TAB>firmness<TAB>outcome JSON`` (what ``tongcheng
+  replay`` compares; schema 0003); ``leaf`` is its index in the Merkle log once sealed (null
+  until then).
+- ``decisions``: one row per rule of a record (rule, status, firmness), for filters by rule and
+  status.
 - ``leaves``: the Merkle log's entries, appended by the sealer: index, record id, time, and the
   sha256 of the body. They outlive a purged record, so the log still verifies.
 - ``tree_heads``: each sealing's tree head: size, root, the full subtrees' roots (to extend the
@@ -72,6 +74,7 @@ records = Table(
     # schema 0003: the compact copies replay reads (null only in a store not yet backfilled)
     Column("situation", Text),
     Column("rules", Text),
+    Column("decided", Text),
     Index("ix_records_at", "at"),
     Index("ix_records_actor", "actor"),
     Index("ix_records_pack_digest", "pack_digest"),
@@ -85,7 +88,6 @@ decisions = Table(
     Column("rule", String(200), primary_key=True),
     Column("status", String(16), nullable=False),
     Column("firmness", String(16), nullable=False),
-    Column("outcome", Text),  # schema 0003: canonical JSON, null when the decision has none
     # one B-tree in SQLite (the key is the table); filters probe it per record
     sqlite_with_rowid=False,
 )

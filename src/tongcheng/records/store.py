@@ -29,7 +29,7 @@ from tongcheng.records.ids import id_time
 from tongcheng.records.record import Record, canonical, digest
 from tongcheng.records.signing import Signer
 
-__all__ = ["Filters", "RecordStore", "StoreError", "TreeHead", "compact_rows", "engine_url",
+__all__ = ["Filters", "RecordStore", "StoreError", "TreeHead", "compact_columns", "engine_url",
            "leaf_data",
            "migrate", "parse_when", "utc"]
 
@@ -292,15 +292,14 @@ class RecordStore:
         for record, body in zip(records, bodies, strict=True):
             rows.append(_row(record, body))
             rid = record.id
-            decisions.extend((rid, d.rule, d.status, d.firmness, d.outcome_text)
-                             for d in record.decisions)
+            decisions.extend((rid, d.rule, d.status, d.firmness) for d in record.decisions)
         with self.writing() as conn, conn.begin():
             conn.execute(schema.records.insert(), rows)
             if decisions:  # plain strings: straight to the driver (26 rows a record)
                 mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
                 conn.exec_driver_sql(
-                    "INSERT INTO decisions (record_id, rule, status, firmness, outcome) VALUES "
-                    f"({mark}, {mark}, {mark}, {mark}, {mark})", decisions)
+                    "INSERT INTO decisions (record_id, rule, status, firmness) VALUES "
+                    f"({mark}, {mark}, {mark}, {mark})", decisions)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -462,19 +461,21 @@ def _row(record: Record, body: str) -> dict[str, Any]:
         "as_of": record.as_of, "lang": record.lang, "pack_name": record.pack_name,
         "pack_version": record.pack_version, "pack_digest": record.pack_digest,
         "package_version": record.package_version, "body": body, "leaf": None,
-        **compact_rows(record)[0],
+        **compact_columns(record),
     }
 
 
-def compact_rows(record: Record, situation: str | None = None
-                 ) -> tuple[dict[str, Any], list[tuple[str, str, str, str | None]]]:
-    """The compact copies of a record that replay reads (schema 0003): its ``situation`` and
-    ``rules`` columns, and each decision's (rule, status, firmness, outcome JSON)."""
+def compact_columns(record: Record, situation: str | None = None) -> dict[str, Any]:
+    """The compact copies of a record that replay reads (schema 0003): ``situation`` (the
+    body's situation text, ``situation`` when given), ``rules`` (JSON, null: all) and
+    ``decided``: a line per decision, ``rule<TAB>status<TAB>firmness<TAB>outcome`` (the
+    outcome's canonical JSON, empty without one; JSON text holds no tab or newline)."""
     text = situation if situation is not None else (
         record.situation_text or canonical(dict(record.situation)))
     rules = canonical(list(record.rules)) if record.rules is not None else None
-    return ({"situation": text, "rules": rules},
-            [(d.rule, d.status, d.firmness, d.outcome_text) for d in record.decisions])
+    decided = "\n".join(f"{d.rule}\t{d.status}\t{d.firmness}\t{d.outcome_text or ''}"
+                         for d in record.decisions)
+    return {"situation": text, "rules": rules, "decided": decided}
 
 
 def _head(row: Any) -> TreeHead:

@@ -145,22 +145,19 @@ def _records_at(store: RecordStore, lo: int, hi: int) -> dict[int, list[Any]]:
     return out
 
 
-Decided = tuple[str, str, str, str | None]  # rule, status, firmness, outcome JSON
-
-
-def _decision_rows(store: RecordStore, ids: list[str]) -> dict[str, set[Decided]]:
+def _decision_rows(store: RecordStore, ids: list[str]) -> dict[str, set[tuple[str, str, str]]]:
     d = schema.decisions.c
-    out: dict[str, set[Decided]] = {i: set() for i in ids}
+    out: dict[str, set[tuple[str, str, str]]] = {i: set() for i in ids}
     with store.engine.connect() as conn:
-        for row in conn.execute(sa.select(d.record_id, d.rule, d.status, d.firmness, d.outcome)
+        for row in conn.execute(sa.select(d.record_id, d.rule, d.status, d.firmness)
                                 .where(d.record_id.in_(ids))):
-            out[row.record_id].add((row.rule, row.status, row.firmness, row.outcome))
+            out[row.record_id].add((row.rule, row.status, row.firmness))
     return out
 
 
-def _columns(row: Any, decisions: set[Decided], report: VerifyReport) -> None:
-    """The row's filter columns, its compact copies (situation, rules) and its decision rows
-    (status, firmness, outcome: what replay compares) against what its body says."""
+def _columns(row: Any, decisions: set[tuple[str, str, str]], report: VerifyReport) -> None:
+    """The row's filter columns, its compact copies (situation, rules, decided: what replay
+    compares) and its decision rows against what its body says."""
     try:
         record = Record.from_body(row.body)
     except (ValueError, json.JSONDecodeError) as e:
@@ -176,7 +173,7 @@ def _columns(row: Any, decisions: set[Decided], report: VerifyReport) -> None:
             got = utc(got)
         if got != value:
             wrong.append(name)
-    said = {(d.rule, d.status, d.firmness, d.outcome_text) for d in record.decisions}
+    said = {(d.rule, d.status, d.firmness) for d in record.decisions}
     if decisions != said:
         wrong.append("decisions")
     if wrong:

@@ -1,5 +1,5 @@
-"""The compact copies replay reads: each record's situation (the body's own bytes) and the rules
-it asked for, each decision's outcome (canonical JSON) beside its status and firmness; existing
+"""The compact copies replay reads: each record's situation (the body's own bytes), the rules it
+asked for, and its decisions (a line each: rule, status, firmness, outcome JSON); existing
 records are backfilled from their bodies.
 
 ``tongcheng records verify`` proves these copies say what the bodies say, so a store that
@@ -24,21 +24,18 @@ BATCH = 2000
 
 
 def upgrade() -> None:
-    op.add_column("records", sa.Column("situation", sa.Text))
-    op.add_column("records", sa.Column("rules", sa.Text))
-    op.add_column("decisions", sa.Column("outcome", sa.Text))
+    for name in ("situation", "rules", "decided"):
+        op.add_column("records", sa.Column(name, sa.Text))
     _backfill(op.get_bind())
 
 
 def _backfill(conn: sa.Connection) -> None:
     """Every existing record's copies, from its body (in batches, in id order)."""
     from tongcheng.records.record import Record, situation_text
-    from tongcheng.records.store import compact_rows
+    from tongcheng.records.store import compact_columns
 
     records = sa.table("records", sa.column("id"), sa.column("body"), sa.column("situation"),
-                       sa.column("rules"))
-    decisions = sa.table("decisions", sa.column("record_id"), sa.column("rule"),
-                         sa.column("outcome"))
+                       sa.column("rules"), sa.column("decided"))
     after = ""
     while True:
         rows = conn.execute(sa.select(records.c.id, records.c.body)
@@ -46,30 +43,23 @@ def _backfill(conn: sa.Connection) -> None:
                             .limit(BATCH)).all()
         if not rows:
             return
-        filled, outcomes = [], []
+        filled = []
         for row in rows:
             try:
                 record = Record.from_body(row.body)
             except ValueError:  # not a record any more: left null, verify names it
                 continue
-            row_values, decided = compact_rows(record, situation_text(row.body))
-            filled.append({"rid": row.id, **row_values})
-            outcomes.extend({"rid": row.id, "r": rule, "o": outcome}
-                            for rule, _, _, outcome in decided if outcome is not None)
+            filled.append({"rid": row.id,
+                           **compact_columns(record, situation_text(row.body))})
         if filled:
             conn.execute(records.update().where(records.c.id == sa.bindparam("rid"))
                          .values(situation=sa.bindparam("situation"),
-                                 rules=sa.bindparam("rules")), filled)
-        if outcomes:
-            conn.execute(decisions.update().where(decisions.c.record_id == sa.bindparam("rid"),
-                                                  decisions.c.rule == sa.bindparam("r"))
-                         .values(outcome=sa.bindparam("o")), outcomes)
+                                 rules=sa.bindparam("rules"), decided=sa.bindparam("decided")),
+                         filled)
         after = rows[-1].id
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("decisions") as batch:
-        batch.drop_column("outcome")
     with op.batch_alter_table("records") as batch:
-        batch.drop_column("rules")
-        batch.drop_column("situation")
+        for name in ("decided", "rules", "situation"):
+            batch.drop_column(name)
