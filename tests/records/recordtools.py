@@ -70,8 +70,8 @@ def write_as_before(engine: sa.Engine, records: list[Record]) -> None:
     from tongcheng.records.store import _row
 
     tables = sa.MetaData()
-    tables.reflect(engine, only=["records", "decisions"])
-    kept, decided = tables.tables["records"], tables.tables["decisions"]
+    tables.reflect(engine)
+    kept, decided = tables.tables["records"], tables.tables.get("decisions")
     rows, decisions = [], []
     for record in records:
         row = _row(record, record.body)
@@ -79,7 +79,8 @@ def write_as_before(engine: sa.Engine, records: list[Record]) -> None:
         decisions.extend({"record_id": record.id, "rule": d.rule, "status": d.status,
                           "firmness": d.firmness, "outcome": d.outcome_text}
                          for d in record.decisions)
-    decisions = [{k: v for k, v in d.items() if k in decided.c} for d in decisions]
     with engine.begin() as conn:
         conn.execute(kept.insert(), rows)
-        conn.execute(decided.insert(), decisions)
+        if decided is not None:
+            conn.execute(decided.insert(), [{k: v for k, v in d.items() if k in decided.c}
+                                            for d in decisions])

@@ -142,6 +142,7 @@ def test_migration_backfills_the_compact_columns_of_existing_records(store_url, 
             sa.select(r.id, r.situation, r.rules, r.decided))}
     for record in records:
         assert rows[record.id] == tuple(compact_columns(record).values())
+    assert "decisions" not in sa.inspect(store.engine).get_table_names()  # now in `decided`
     store.seal()
     assert verify_store(store).ok
     own = replay_store(store)

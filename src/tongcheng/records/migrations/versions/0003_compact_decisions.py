@@ -1,6 +1,7 @@
 """The compact copies replay reads: each record's situation (the body's own bytes), the rules it
 asked for, and its decisions (a line each: rule, status, firmness, outcome JSON); existing
-records are backfilled from their bodies.
+records are backfilled from their bodies. The ``decisions`` table (a row per decision, for
+filters) goes: the filters read the ``decided`` column, and a record is written as one row.
 
 ``tongcheng records verify`` proves these copies say what the bodies say, so a store that
 verifies is replayed from them (``tongcheng replay``) without parsing a body.
@@ -27,6 +28,7 @@ def upgrade() -> None:
     for name in ("situation", "rules", "decided"):
         op.add_column("records", sa.Column(name, sa.Text))
     _backfill(op.get_bind())
+    op.drop_table("decisions")
 
 
 def _backfill(conn: sa.Connection) -> None:
@@ -60,6 +62,27 @@ def _backfill(conn: sa.Connection) -> None:
 
 
 def downgrade() -> None:
+    op.create_table(
+        "decisions",
+        sa.Column("record_id", sa.String(26), nullable=False),
+        sa.Column("rule", sa.String(200), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("firmness", sa.String(16), nullable=False),
+        sa.ForeignKeyConstraint(["record_id"], ["records.id"], ondelete="CASCADE",
+                                name=op.f("fk_decisions_record_id_records")),
+        sa.PrimaryKeyConstraint("record_id", "rule", name=op.f("pk_decisions")),
+        sqlite_with_rowid=False,
+    )
+    conn = op.get_bind()
+    records = sa.table("records", sa.column("id"), sa.column("decided"))
+    decisions = sa.table("decisions", sa.column("record_id"), sa.column("rule"),
+                         sa.column("status"), sa.column("firmness"))
+    rows = [{"record_id": rid, "rule": rule, "status": status, "firmness": firmness}
+            for rid, decided in conn.execute(sa.select(records.c.id, records.c.decided))
+            for rule, status, firmness, _ in (line.split("\t", 3)
+                                              for line in (decided or "").split("\n") if line)]
+    if rows:
+        conn.execute(decisions.insert(), rows)
     with op.batch_alter_table("records") as batch:
         for name in ("decided", "rules", "situation"):
             batch.drop_column(name)
