@@ -22,7 +22,7 @@ import attrs
 from tongcheng.records.ids import id_time, new_id
 
 __all__ = ["CHANNELS", "FORMAT", "Record", "RecordedDecision", "canonical", "digest",
-           "make_record", "situation_digest", "situation_text"]
+           "make_record", "situation_digest", "situation_facts", "situation_text"]
 
 FORMAT = "tongcheng.record/1"
 CHANNELS = ("api", "page", "cli", "screen", "watch")
@@ -213,6 +213,13 @@ def situation_text(body: str) -> str | None:
     return text if digest(text) == body[end + len(_SITUATION_DIGEST):-2] else None
 
 
+def situation_facts(situation: Any) -> tuple[dict[str, Any], str]:
+    """A validated situation as JSON-ready facts (dates as text, amounts as numbers) and their
+    canonical JSON (whose digest is the situation's)."""
+    facts = situation.to_dict()
+    return facts, canonical(facts)
+
+
 @functools.lru_cache(maxsize=8192)
 def _plain(rule: str, status: str, firmness: str, missing: tuple[str, ...],
            missing_parameters: tuple[str, ...]) -> str:
@@ -232,17 +239,18 @@ def make_record(
     lang: str = "zh",
     rules: Sequence[str] | None = None,
     now: float | None = None,
+    facts: tuple[Mapping[str, Any], str] | None = None,
 ) -> Record:
-    """The record of one evaluation (``tongcheng.evaluate``'s result) of a validated situation."""
+    """The record of one evaluation (``tongcheng.evaluate``'s result) of a validated situation;
+    ``facts``: the situation's ``to_dict()`` and its canonical JSON, when already made."""
     from tongcheng import __version__
 
     if channel not in CHANNELS:
         raise ValueError(f"channel: expected one of {', '.join(CHANNELS)}, got {channel!r}")
-    facts = situation.to_dict()  # JSON-ready (dates as text, amounts as numbers)
-    text = canonical(facts)
+    data, text = facts or situation_facts(situation)
     info = evaluation.pack
     return Record(
-        new_id(now), channel, actor or None, request_id or None, facts, digest(text),
+        new_id(now), channel, actor or None, request_id or None, data, digest(text),
         evaluation.as_of, lang, info.name, info.version, info.digest, __version__,
         tuple(RecordedDecision.of(d) for d in evaluation.decisions),
         tuple(rules) if rules else None, text,

@@ -87,11 +87,13 @@ class Recorder:
         self._thread.start()
 
     def make(self, evaluation: Any, situation: Any, *, channel: str, lang: str,
-             rules: Any, headers: Any) -> Record:
+             rules: Any, headers: Any, facts: Any = None) -> Record:
+        """The record of an answer (``facts``: the situation's facts and canonical JSON, when
+        the answer made them already)."""
         actor = headers.get(self.settings.actor_header) if self.settings.actor_header else None
         request_id = headers.get("x-request-id")
         return make_record(evaluation, situation, channel=channel, actor=actor,
-                           request_id=request_id, lang=lang, rules=rules)
+                           request_id=request_id, lang=lang, rules=rules, facts=facts)
 
     def submit(self, record: Record) -> Future:
         """Hand ``record`` to the writer; the future is done once it is committed (for a caller
