@@ -83,6 +83,10 @@ def test_filters_by_time_actor_channel_rule_status_and_pack(store_url):
     assert store.count(Filters(rule=RECOGNITION, status="not_applicable")) == jinan
     assert store.count(Filters(rule=RECOGNITION, status="eligible")) == 12 - jinan
     assert store.count(Filters(status="eligible")) == 12
+    # the decided lines are matched literally and whole: no wildcard, no prefix of a rule
+    assert store.count(Filters(rule=RECOGNITION.replace("_", "%"))) == 0
+    assert store.count(Filters(rule=RECOGNITION[:-3])) == 0
+    assert store.count(Filters(rule=RECOGNITION)) == 12
     digest_ = tongcheng.bundled_pack().info.digest
     assert store.count(Filters(pack_digest=digest_[:15])) == 12
     assert store.count(Filters(pack_digest="sha256:0000")) == 0
