@@ -127,12 +127,13 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
                   chunk_size, progress, out_fmt="parquet", lang="zh") -> int:
     from tqdm import tqdm
 
-    from tongcheng.batch import io
+    from tongcheng.batch import io, phases
     from tongcheng.batch.engine import BatchEvaluator
     from tongcheng.batch.layout import LayoutError
     from tongcheng.errors import RuleConflict
     from tongcheng.evaluate.evaluator import RuleError
 
+    phases_path = phases.start()
     for path in (output, rejects_path, f"{output}.summary.json"):
         problem = unwritable(path)
         if problem is not None:
@@ -140,7 +141,8 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
     try:
         fmt = io.detect_format(input_path, fmt)
         total = io.count_rows(input_path, fmt)  # a file that is no Parquet fails here, at once
-        evaluator = BatchEvaluator(pack, rules=rules or None)
+        with phases.clock("compile_pack"):
+            evaluator = BatchEvaluator(pack, rules=rules or None)
     except LayoutError as e:
         _fail(EXIT_INVALID, str(e))
     except KeyError as e:
@@ -156,9 +158,10 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
 
     def screened(chunk):
         result = io.screen_chunk(evaluator, chunk)
-        if result is not None:
-            tally.add(result, summary.targets_of(chunk))
-        return summary.keep(result, evaluator, statuses)
+        with phases.clock("summary"):
+            if result is not None:
+                tally.add(result, summary.targets_of(chunk))
+            return summary.keep(result, evaluator, statuses)
 
     started = time.perf_counter()
     bar = tqdm(total=total, unit="rows", unit_scale=True, file=sys.stderr,
@@ -191,6 +194,7 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
     data = tally.write(f"{output}.summary.json", input=str(input_path), output=str(output),
                        output_format=out_fmt, rows=tally.rows + n_rejects, written=sink.rows,
                        rejected=n_rejects, seconds=round(seconds, 3))
+    phases.finish(phases_path, wall_seconds=round(seconds, 3), rows=sink.rows + n_rejects)
     summary.render(data, lang)
     click.echo(f"screened {sink.rows + n_rejects} rows in {seconds:.1f} s: {sink.rows} written "
                f"to {output} ({out_fmt}), {n_rejects} rejected ({rejects_path}); summary in "

@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tongcheng import jsonio
+from tongcheng.batch import phases
 from tongcheng.batch.engine import BatchEvaluator, status_column
 from tongcheng.batch.layout import (
     FUND_FIELDS,
@@ -116,20 +117,22 @@ def _parquet_batches(path: str | Path, chunk_size: int) -> Iterator[pa.RecordBat
     batches = open_parquet(path).iter_batches(batch_size=chunk_size)
     first = 0
     while True:
-        try:
-            batch = next(batches, None)
-        except (pa.ArrowException, OSError) as e:
-            raise LayoutError(f"{path}: rows from {first}: cannot be read "
-                              f"({_arrow_message(e)})") from None
+        with phases.clock("read"):
+            try:
+                batch = next(batches, None)
+            except (pa.ArrowException, OSError) as e:
+                raise LayoutError(f"{path}: rows from {first}: cannot be read "
+                                  f"({_arrow_message(e)})") from None
         if batch is None:
             return
-        for name, column in zip(batch.schema.names, batch.columns, strict=True):
-            try:
-                column.validate(full=True)
-            except pa.ArrowException as e:
-                why = _arrow_message(e).rpartition("Invalid: ")[2]
-                raise LayoutError(f"{path}: rows {first}-{first + batch.num_rows - 1}: column "
-                                  f"{name!r}: {why}") from None
+        with phases.clock("read.utf8_check"):
+            for name, column in zip(batch.schema.names, batch.columns, strict=True):
+                try:
+                    column.validate(full=True)
+                except pa.ArrowException as e:
+                    why = _arrow_message(e).rpartition("Invalid: ")[2]
+                    raise LayoutError(f"{path}: rows {first}-{first + batch.num_rows - 1}: "
+                                      f"column {name!r}: {why}") from None
         yield batch
         first += batch.num_rows
 
@@ -172,43 +175,52 @@ def _models_population(models: list[Situation], rows: list[int], as_of: date | N
 def read_parquet(path: str | Path, chunk_size: int, as_of: date | None) -> Iterator[Chunk]:
     first = 0
     for batch in _parquet_batches(path, chunk_size):
-        table = nest(pa.Table.from_batches([batch]))
+        with phases.clock("read"):
+            table = nest(pa.Table.from_batches([batch]))
         yield _columnar_chunk(table, first, as_of)
         first += table.num_rows
 
 
 def _columnar_chunk(table: pa.Table, first: int, as_of: date | None) -> Chunk:
-    pop, bad = build(table, first_row=first, as_of=as_of)
-    flagged = [i for i, b in enumerate(bad.to_list()) if b]
-    ids = table.column("id").to_pylist() if "id" in table.column_names else None
+    with phases.clock("validate"):
+        pop, bad = build(table, first_row=first, as_of=as_of)
+    flagged = bad.arg_true().to_list()
+    phases.count("flagged_rows", len(flagged))
     rejects: list[Reject] = []
-    extra = None
+    extra = extra_fn = None
     if flagged:
-        rows = plain_rows(table.take(flagged))
-        flagged_ids = [ids[i] for i in flagged] if ids is not None else None
-        models, kept, rejects = _judge(rows, [first + i for i in flagged], as_of, flagged_ids)
-        kept_ids = [ids[n - first] for n in kept] if ids is not None else None
-        extra = _models_population(models, kept, as_of, kept_ids, whole=True)
-        if extra is not None:
-            by_index = models
-
-            def extra_situations(idx: Sequence[int], by_index=by_index) -> list[Situation]:
-                return [by_index[i] for i in idx]
-
-            extra_fn = extra_situations
-        else:
-            extra_fn = None
-    else:
-        extra_fn = None
-    row_of = pop.persons["_row"].to_list()
+        with phases.clock("judge"):
+            extra, extra_fn, rejects = _judge_flagged(table, first, as_of, flagged)
+    row_of = pop.persons["_row"]
 
     def situations(idx: Sequence[int]) -> list[Situation]:
-        picked = table.take([row_of[i] - first for i in idx])
+        picked = table.take((row_of.gather(list(idx)) - first).to_list())
         return [parse_situation(r, as_of=as_of) for r in plain_rows(picked)]
 
     chunk = Chunk(pop if pop.n else None, situations, extra, rejects, table.num_rows)
     chunk.extra_situations = extra_fn
     return chunk
+
+
+def _judge_flagged(table: pa.Table, first: int, as_of: date | None, flagged: list[int]):
+    """The rows the columns flagged, judged by the situation model: (a population of those it
+    accepts, their situations by index, the rejects)."""
+    ids = table.column("id").take(flagged).to_pylist() if "id" in table.column_names else None
+    rows = plain_rows(table.take(flagged))
+    models, kept, rejects = _judge(rows, [first + i for i in flagged], as_of, ids)
+    if ids is not None:
+        id_of = dict(zip(flagged, ids, strict=True))
+        kept_ids = [id_of[n - first] for n in kept]
+    else:
+        kept_ids = None
+    extra = _models_population(models, kept, as_of, kept_ids, whole=True)
+    if extra is None:
+        return None, None, rejects
+
+    def extra_situations(idx: Sequence[int]) -> list[Situation]:
+        return [models[i] for i in idx]
+
+    return extra, extra_situations, rejects
 
 
 def _row_chunk(rows: list[Any], numbers: list[int], as_of: date | None,
@@ -468,7 +480,8 @@ def prefetch(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
         it = iter(chunks)
         future = pool.submit(next, it, None)
         while True:
-            chunk = future.result()
+            with phases.clock("wait.read"):
+                chunk = future.result()
             if chunk is None:
                 return
             future = pool.submit(next, it, None)
@@ -488,14 +501,15 @@ def screen_chunk(engine: BatchEvaluator, chunk: Chunk,
         parts.append(engine.evaluate(chunk.extra, chunk.extra_situations))
     if not parts:
         return None
-    result = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
-    result = result.drop("_i")
-    if not result["_row"].is_sorted():
-        result = result.sort("_row")
-    if statuses:
-        cols = [status_column(p.rule.id) for p in engine.plans]
-        result = result.filter(pl.any_horizontal(
-            [pl.col(c).cast(pl.String).is_in(list(statuses)) for c in cols]))
+    with phases.clock("assemble"):
+        result = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
+        result = result.drop("_i")
+        if not result["_row"].is_sorted():
+            result = result.sort("_row")
+        if statuses:
+            cols = [status_column(p.rule.id) for p in engine.plans]
+            result = result.filter(pl.any_horizontal(
+                [pl.col(c).cast(pl.String).is_in(list(statuses)) for c in cols]))
     return result
 
 
@@ -519,7 +533,8 @@ class ParquetSink:
         """Wait for the pending write (raising its error, if any)."""
         if self._pending is not None:
             pending, self._pending = self._pending, None
-            pending.result()
+            with phases.clock("wait.write"):
+                pending.result()
 
     def write(self, frame: pl.DataFrame) -> None:
         self.flush()
@@ -527,6 +542,10 @@ class ParquetSink:
         self.rows += frame.height
 
     def _write(self, frame: pl.DataFrame) -> None:
+        with phases.clock("write"):
+            self._write_now(frame)
+
+    def _write_now(self, frame: pl.DataFrame) -> None:
         table = frame.to_arrow()
         if self.writer is None:
             self.schema = table.schema
