@@ -391,7 +391,7 @@ class Frames:
             depth = self._plan([(lst, target)], [(None, pl.col(name))])
 
             def gather(name=name, lst=lst) -> list[pl.Series]:
-                return [self.P[name].gather(self.L[lst]["_i"])]
+                return [self.P.get_column(name).gather(self.L[lst].get_column("_i"))]
 
             self._steps.setdefault(depth, []).append((gather, [(lst, target)], False))
         return pl.col(target)
@@ -472,14 +472,26 @@ class Frames:
         frame = self.L[lst]
         if frame.height == 0:
             return np.zeros(0, dtype=dtype)
-        # with_columns, not select: a literal (the items of a whole list are all surely in)
-        # must give one value per row, not one value
-        x = frame.with_columns(expr.alias("_x"))["_x"]
+        if expr.meta.is_column() and expr.meta.output_name() in frame.columns:
+            x = frame.get_column(expr.meta.output_name())  # planned columns: no query to run
+        else:
+            # with_columns, not select: a literal (the items of a whole list are all surely in)
+            # must give one value per row, not one value
+            x = frame.with_columns(expr.alias("_x"))["_x"]
         return x.to_numpy().astype(dtype, copy=False)
+
+    def persons_of(self, lst: str) -> np.ndarray:
+        """The person (``_i``) of each row of a list, once per chunk."""
+        key = ("persons_of", lst)
+        if key not in self.cache:
+            self.cache[key] = self.L[lst].get_column("_i").to_numpy().astype(np.int64)
+        return self.cache[key]
 
     # segment reductions over each person's rows of a list
     def seg_sum(self, lst: str, values: np.ndarray) -> np.ndarray:
         off = self.offsets(lst)
+        if values.dtype == np.bool_:  # a count: the persons of the rows kept, counted
+            return np.bincount(self.persons_of(lst)[values], minlength=len(off) - 1)
         csum = np.empty(len(values) + 1, dtype=np.int64)
         csum[0] = 0
         np.cumsum(values, out=csum[1:])  # booleans count as 0 and 1
