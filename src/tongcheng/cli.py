@@ -273,7 +273,7 @@ from tongcheng.consistency.verify import verify  # noqa: E402 (click only; hypot
 main.add_command(lint)
 main.add_command(verify)
 
-from tongcheng.cases.watch import watch  # noqa: E402 (click only; durable_rules loads on use)
+from tongcheng.cases.watch_cli import watch  # noqa: E402 (click only; durable_rules loads on use)
 
 main.add_command(watch)
 

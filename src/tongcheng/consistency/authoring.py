@@ -316,6 +316,8 @@ def check_quote_subjects(pack: RulePack, registry: PlaceRegistry) -> Iterator[Fi
         code, name = subject
         if any(registry.contains(code, m) or registry.contains(m, code) for m in members):
             continue
+        if _names_a_member(basis.quote, names, members, registry):
+            continue  # the quote itself names the zone's places: a clause about them
         yield _finding(_quote_line(pack.root, basis.location) or where, "quote-subject",
                        f"{what}: the sentence quoted from {doc.file} is about {name} ({code}), "
                        "a city outside the zones it is cited for: "
@@ -360,7 +362,7 @@ def _source(path: Path | None) -> sourcetext.SourceText | None:
 @cache
 def _place_names(registry: PlaceRegistry) -> tuple[tuple[str, str], ...]:
     """(name, code) of Shandong's current cities and counties, long names first: full names,
-    and cities without 市 (青岛)."""
+    and cities and county-level cities without 市 (青岛, 海阳)."""
     out = []
     for place in registry.all():
         if not place.code.startswith("37") or place.level not in ("city", "county") or \
@@ -368,9 +370,15 @@ def _place_names(registry: PlaceRegistry) -> tuple[tuple[str, str], ...]:
             continue
         out.append((place.name_zh, place.code))
         short = re.sub(r"市$", "", place.name_zh)
-        if place.level == "city" and len(short) >= 2:
+        if short != place.name_zh and len(short) >= 2:
             out.append((short, place.code))
     return tuple(sorted(out, key=lambda p: -len(p[0])))
+
+
+def _names_a_member(quote: str, names, members, registry: PlaceRegistry) -> bool:
+    return any(name in quote and any(registry.contains(m, code) or registry.contains(code, m)
+                                     for m in members)
+               for name, code in names)
 
 
 def _subject(head: str, quote_at: int, names, masks) -> tuple[str, str] | None:
