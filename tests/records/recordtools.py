@@ -62,3 +62,25 @@ def sql(store: RecordStore, text: str, **params: Any) -> None:
     with store.engine.connect() as conn:
         conn.execute(sa.text(text), params)
         conn.commit()
+
+
+def write_as_before(engine: sa.Engine, records: list[Record]) -> None:
+    """Insert records into a store of an earlier schema, as that schema's code did: only the
+    columns its tables have (reflected from the database)."""
+    from tongcheng.records.store import _row
+
+    tables = sa.MetaData()
+    tables.reflect(engine)
+    kept, decided = tables.tables["records"], tables.tables.get("decisions")
+    rows, decisions = [], []
+    for record in records:
+        row = _row(record, record.body)
+        rows.append({c.name: row[c.name] for c in kept.c})
+        decisions.extend({"record_id": record.id, "rule": d.rule, "status": d.status,
+                          "firmness": d.firmness, "outcome": d.outcome_text}
+                         for d in record.decisions)
+    with engine.begin() as conn:
+        conn.execute(kept.insert(), rows)
+        if decided is not None:
+            conn.execute(decided.insert(), [{k: v for k, v in d.items() if k in decided.c}
+                                            for d in decisions])

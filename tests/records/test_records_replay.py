@@ -119,12 +119,13 @@ def test_a_recorded_decision_altered_is_a_difference_naming_the_record(tmp_path,
         f'"rule":"{SENIOR}","status":"eligible"', f'"rule":"{SENIOR}","status":"ineligible"')
     assert body != eligible.body
     sql(store, "UPDATE records SET body = :b WHERE id = :i", b=body, i=eligible.id)
-    report = replay_store(store)
+    report = replay_store(store, from_bodies=True)  # compact columns: test_records_compact
     assert report.problems
     assert dict(report.transitions) == {(SENIOR, "ineligible", "eligible"): 1}
     assert report.examples[("status", SENIOR, "ineligible", "eligible")] == [eligible.id]
     runner = CliRunner()
-    result = runner.invoke(main, ["replay", "--records", str(tmp_path / "r.db"), "--lang", "en"])
+    result = runner.invoke(main, ["replay", "--records", str(tmp_path / "r.db"), "--lang", "en",
+                                  "--from-bodies"])
     assert result.exit_code == 1, result.output
     assert eligible.id in result.output and "ineligible → eligible" in result.output
     store.close()

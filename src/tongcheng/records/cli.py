@@ -395,16 +395,21 @@ def keygen(path: str, lang: str) -> None:
                    "--examples 0).")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=100_000, show_default=True,
               help="Records decided at once (memory grows with it).")
+@click.option("--from-bodies", is_flag=True,
+              help="Compare with the records' bodies themselves (slower) instead of their "
+                   "compact columns, which `records verify` proves match the bodies.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @lang_option
 def replay(url: str, pack_path: str | None, overlays: tuple[str, ...], examples: int,
-           chunk_size: int, fmt: str, lang: str, **kw: Any) -> None:
+           chunk_size: int, from_bodies: bool, fmt: str, lang: str, **kw: Any) -> None:
     """Decide recorded situations again, with the screening evaluator.
 
     Under each record's own archived pack (the default) every decision must come out exactly
     as recorded (exit 1 naming the records that do not); under another pack (--pack) the
     report counts the transitions per rule and status and names the records affected.
+    Recorded decisions are read from the compact columns (trusted once `records verify`
+    passes), or from the bodies with --from-bodies.
     """
     from tongcheng.errors import PackError
     from tongcheng.records.replay import render_report, replay_store
@@ -420,7 +425,8 @@ def replay(url: str, pack_path: str | None, overlays: tuple[str, ...], examples:
     store = open_store(url, create=False)
     try:
         report = replay_store(store, _filters(kw), pack=other, chunk_size=chunk_size,
-                              limit=None if examples == 0 else examples)
+                              limit=None if examples == 0 else examples,
+                              from_bodies=from_bodies)
     finally:
         store.close()
     if fmt == "json":

@@ -22,7 +22,7 @@ import attrs
 from tongcheng.records.ids import id_time, new_id
 
 __all__ = ["CHANNELS", "FORMAT", "Record", "RecordedDecision", "canonical", "digest",
-           "make_record", "situation_digest"]
+           "make_record", "situation_digest", "situation_facts", "situation_text"]
 
 FORMAT = "tongcheng.record/1"
 CHANNELS = ("api", "page", "cli", "screen", "watch")
@@ -69,6 +69,15 @@ class RecordedDecision:
     outcome: Mapping[str, Any]
     missing: tuple[str, ...] = ()
     missing_parameters: tuple[str, ...] = ()
+    # the outcome's canonical JSON when already made (not part of the value)
+    made: str | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def outcome_text(self) -> str | None:
+        """The outcome's canonical JSON (the store's ``decisions.outcome``); None without one."""
+        if not self.outcome:
+            return None
+        return self.made if self.made is not None else canonical(dict(self.outcome))
 
     def to_json(self) -> dict[str, Any]:
         return {"rule": self.rule, "status": self.status, "firmness": self.firmness,
@@ -84,10 +93,10 @@ class RecordedDecision:
     def of(cls, decision: Any) -> RecordedDecision:
         """From the evaluator's Decision; outcome values as the answers write them (exact
         decimals as numbers)."""
-        outcome = decision.outcome
-        outcome = json.loads(canonical(dict(outcome))) if outcome else {}
-        return cls(decision.rule, decision.status.value, decision.firmness, outcome,
-                   tuple(decision.missing), tuple(decision.missing_parameters))
+        text = canonical(dict(decision.outcome)) if decision.outcome else None
+        return cls(decision.rule, decision.status.value, decision.firmness,
+                   json.loads(text) if text else {}, tuple(decision.missing),
+                   tuple(decision.missing_parameters), text)
 
     def text(self) -> str:
         """Canonical JSON; a decision without outcome values is made once per rule, status,
@@ -187,6 +196,30 @@ class Record:
         return cls.from_json(json.loads(body))
 
 
+_SITUATION = ',"situation":'
+_SITUATION_DIGEST = ',"situation_digest":"'
+
+
+def situation_text(body: str) -> str | None:
+    """The situation's JSON as a record's canonical body holds it, byte for byte: keys sorted,
+    ``situation_digest`` is the body's last key and ``situation`` the one before it (a marker
+    cannot sit inside a string). None when the body is not laid out so, or when the text cut
+    out does not hash to the digest the body states."""
+    end = body.rfind(_SITUATION_DIGEST)
+    start = body.rfind(_SITUATION, 0, end)
+    if min(end, start) < 0 or not body.endswith('"}'):
+        return None
+    text = body[start + len(_SITUATION):end]
+    return text if digest(text) == body[end + len(_SITUATION_DIGEST):-2] else None
+
+
+def situation_facts(situation: Any) -> tuple[dict[str, Any], str]:
+    """A validated situation as JSON-ready facts (dates as text, amounts as numbers) and their
+    canonical JSON (whose digest is the situation's)."""
+    facts = situation.to_dict()
+    return facts, canonical(facts)
+
+
 @functools.lru_cache(maxsize=8192)
 def _plain(rule: str, status: str, firmness: str, missing: tuple[str, ...],
            missing_parameters: tuple[str, ...]) -> str:
@@ -206,17 +239,18 @@ def make_record(
     lang: str = "zh",
     rules: Sequence[str] | None = None,
     now: float | None = None,
+    facts: tuple[Mapping[str, Any], str] | None = None,
 ) -> Record:
-    """The record of one evaluation (``tongcheng.evaluate``'s result) of a validated situation."""
+    """The record of one evaluation (``tongcheng.evaluate``'s result) of a validated situation;
+    ``facts``: the situation's ``to_dict()`` and its canonical JSON, when already made."""
     from tongcheng import __version__
 
     if channel not in CHANNELS:
         raise ValueError(f"channel: expected one of {', '.join(CHANNELS)}, got {channel!r}")
-    facts = situation.to_dict()  # JSON-ready (dates as text, amounts as numbers)
-    text = canonical(facts)
+    data, text = facts or situation_facts(situation)
     info = evaluation.pack
     return Record(
-        new_id(now), channel, actor or None, request_id or None, facts, digest(text),
+        new_id(now), channel, actor or None, request_id or None, data, digest(text),
         evaluation.as_of, lang, info.name, info.version, info.digest, __version__,
         tuple(RecordedDecision.of(d) for d in evaluation.decisions),
         tuple(rules) if rules else None, text,

@@ -28,7 +28,9 @@ from typing import Any
 
 import attrs
 import polars as pl
+import sqlalchemy as sa
 
+from tongcheng.records import schema
 from tongcheng.records.record import Record, canonical, digest
 from tongcheng.records.store import Filters, RecordStore, StoreError
 
@@ -53,6 +55,7 @@ class ReplayReport:
     seconds: float = 0.0
     limit: int | None = 50  # record ids kept per transition (None: all)
     phases: Counter = attrs.Factory(Counter)  # seconds spent reading, deciding, comparing
+    source: str = "bodies"  # what the recorded decisions were read from: bodies | compact
 
     @property
     def changed(self) -> int:
@@ -76,6 +79,7 @@ class ReplayReport:
 
         return {
             "mode": self.mode,
+            "source": self.source,
             "pack": self.pack,
             "records": self.records,
             "decisions": self.decisions,
@@ -99,9 +103,11 @@ class ReplayReport:
 
 
 _PROBLEMS = {"situation_digest": "the situation does not match its recorded digest",
-             "pack_missing": "its rule pack is not archived in the store"}
+             "pack_missing": "its rule pack is not archived in the store",
+             "compact_missing": "its compact copy is missing (run tongcheng records verify)"}
 _PROBLEMS_ZH = {"situation_digest": "情形与其记录的摘要不符",
-                "pack_missing": "库中没有存档其规则包"}
+                "pack_missing": "库中没有存档其规则包",
+                "compact_missing": "缺少其紧凑副本(请运行 tongcheng records verify)"}
 
 
 # --- reading records into populations -------------------------------------------------------
@@ -118,9 +124,17 @@ _RECORDED = {"row": pl.Int64, "rule": pl.String, "before": pl.String,
 @attrs.define
 class _Chunk:
     ids: list[str] = attrs.Factory(list)
-    bodies: list[str] = attrs.Factory(list)
-    rows: list[dict[str, Any]] = attrs.Factory(list)  # situations, as_of set
+    bodies: list[str] = attrs.Factory(list)  # read from the bodies (--from-bodies)
+    rows: list[dict[str, Any]] = attrs.Factory(list)  # situations, as_of set (from bodies)
     asked: list[frozenset[str] | None] = attrs.Factory(list)  # the rules a record asked for
+    texts: list[str] = attrs.Factory(list)  # situations' JSON (from the compact columns)
+    as_of: list[str] = attrs.Factory(list)
+    recorded: pl.DataFrame | None = None  # the decisions (compact columns), by row
+
+    def situation(self, k: int) -> dict[str, Any]:
+        if self.rows:
+            return self.rows[k]
+        return {**json.loads(self.texts[k]), "as_of": self.as_of[k]}
 
 
 def _parse(bodies: Iterable[tuple[str, str]], report: ReplayReport, by_pack: bool,
@@ -206,20 +220,109 @@ def _population(chunk: _Chunk):
 
     from tongcheng.batch.layout import JSON_SCHEMA, build
 
-    rows = [{**r, **{s: "given" for s in ("project", "enterprise") if s in r}}
-            for r in chunk.rows]  # a project or enterprise is only marked, as in screening
-    table = pa.Table.from_pylist(rows, schema=JSON_SCHEMA)
+    table = _read_situations(chunk.texts, chunk.as_of) if chunk.texts else None
+    if table is None:
+        rows = [{**r, **{s: "given" for s in _SUBJECTS if s in r}}
+                for r in (chunk.rows or map(chunk.situation, range(len(chunk.ids))))]
+        table = pa.Table.from_pylist(rows, schema=JSON_SCHEMA)
     pop, _ = build(table, validate=False)
     return pop
+
+
+_SUBJECTS = ("project", "enterprise")  # only marked, as in screening
+
+
+def _read_situations(texts: list[str], as_of: list[str]):
+    """The situations' canonical JSON read at once by Arrow's JSON reader into the screening
+    layout (``JSON_SCHEMA``); None when Arrow cannot (the rows are then read one by one)."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    from tongcheng.batch.layout import JSON_SCHEMA
+
+    fields = [f if f.name not in _SUBJECTS else pa.field(f.name, pa.struct([]))
+              for f in JSON_SCHEMA if f.name != "as_of"]
+    data = "\n".join(texts).encode("utf-8")
+    options = pj.ParseOptions(explicit_schema=pa.schema(fields),
+                              unexpected_field_behavior="ignore")
+    try:
+        table = pj.read_json(pa.BufferReader(data), parse_options=options,
+                             read_options=pj.ReadOptions(block_size=max(1 << 20, len(data) // 8)))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows != len(texts):
+        return None
+    columns = {"as_of": pa.array(as_of, pa.string())}
+    for name in table.column_names:
+        column = table.column(name)
+        if name in _SUBJECTS:
+            column = pa.array(["given" if v else None for v in column.is_valid().to_pylist()],
+                              pa.string())
+        columns[name] = column
+    return pa.table([columns[f.name] for f in JSON_SCHEMA], schema=JSON_SCHEMA)
 
 
 def _situations(chunk: _Chunk):
     from tongcheng.situation import parse_situation
 
     def situations(idx: Any) -> list[Any]:
-        return [parse_situation(chunk.rows[i]) for i in idx]
+        return [parse_situation(chunk.situation(i)) for i in idx]
 
     return situations
+
+
+# --- reading the compact columns (schema 0003) ----------------------------------------------
+#
+# ``records verify`` proves each record's compact copies (its situation's bytes, the rules it
+# asked for, its decisions: a line each, rule, status, firmness, outcome JSON) say what its body
+# says, so a store that verifies is replayed from them: one SELECT streamed in chunks, the
+# decisions split into one long table by polars, the situations read by Arrow's JSON reader.
+
+
+def _compact(store: RecordStore, filters: Filters | None, report: ReplayReport, by_pack: bool,
+             chunk_size: int) -> Iterator[tuple[str | None, _Chunk]]:
+    r = schema.records.c
+    query = (sa.select(r.id, r.situation, r.situation_digest, r.as_of, r.pack_digest, r.rules,
+                       r.decided)
+             .where(*(filters or Filters()).where()).order_by(r.id))
+    with store.engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=chunk_size).execute(query)
+        for part in result.partitions():
+            chunks: dict[str | None, tuple[_Chunk, list[str]]] = {}
+            for row in part:
+                text = row.situation
+                if text is None or row.decided is None:
+                    report.integrity.append((row.id, "compact_missing"))
+                    continue
+                if digest(text) != row.situation_digest:
+                    report.integrity.append((row.id, "situation_digest"))
+                    continue
+                chunk, decided = chunks.setdefault(row.pack_digest if by_pack else None,
+                                                   (_Chunk(), []))
+                chunk.ids.append(row.id)
+                chunk.texts.append(text)
+                chunk.as_of.append(row.as_of.isoformat())
+                chunk.asked.append(frozenset(json.loads(row.rules))
+                                   if row.rules is not None else None)
+                decided.append(row.decided)
+            for key, (chunk, decided) in chunks.items():
+                report.records += len(chunk.ids)
+                chunk.recorded = _decided(decided)
+                yield key, chunk
+
+
+def _decided(lines: list[str]) -> pl.DataFrame:
+    """The recorded decisions of a chunk's records (their ``decided`` column) as one long
+    table: row, rule, status (``before``), firmness, outcome JSON (null without one)."""
+    parts = pl.col("line").str.splitn("\t", 4)
+    return (pl.DataFrame({"line": lines}).with_row_index("row")
+            .with_columns(pl.col("row").cast(pl.Int64), pl.col("line").str.split("\n"))
+            .explode("line").filter(pl.col("line") != "")
+            .select("row", parts.struct.field("field_0").alias("rule"),
+                    parts.struct.field("field_1").alias("before"),
+                    parts.struct.field("field_2").alias("firm_before"),
+                    pl.when(parts.struct.field("field_3") != "")
+                    .then(parts.struct.field("field_3")).alias("outcome")))
 
 
 # --- comparing -----------------------------------------------------------------------------------
@@ -251,7 +354,8 @@ def _examples(frame: pl.DataFrame, keys: list[str], limit: int | None) -> pl.Dat
 
 
 def _compare(engine: Any, chunk: _Chunk, result: pl.DataFrame, report: ReplayReport) -> None:
-    """Recorded against decided again, in polars: every decision of the chunk in one frame."""
+    """Recorded against decided again, in polars: every decision of the chunk in one frame
+    (the recorded ones from the compact columns, or parsed from the bodies)."""
     from tongcheng.batch.engine import firmness_column, status_column
 
     planned = {p.rule.id: p for p in engine.plans}
@@ -261,9 +365,11 @@ def _compare(engine: Any, chunk: _Chunk, result: pl.DataFrame, report: ReplayRep
         pl.col(status_column(rule_id)).cast(pl.String).alias("after"),
         pl.col(firmness_column(rule_id)).cast(pl.String).alias("firm_after"))
         for rule_id in planned]) if planned else None
-    mark = time.perf_counter()
-    recorded = _recorded(chunk)
-    report.phases["parse_decisions"] += time.perf_counter() - mark  # part of "compare"
+    recorded = chunk.recorded
+    if recorded is None:
+        mark = time.perf_counter()
+        recorded = _recorded(chunk)
+        report.phases["parse_decisions"] += time.perf_counter() - mark  # part of "compare"
     frame = recorded if after is None else after.join(recorded, on=["row", "rule"],
                                                       how="full", coalesce=True)
     subsets = [(k, sorted(a)) for k, a in enumerate(chunk.asked) if a is not None]
@@ -311,15 +417,13 @@ def _outcomes(plan: Any, group: pl.DataFrame, result: pl.DataFrame,
     cells = result.select(pl.col(outcome_column(rule.id, name)).alias(name)
                           for name, _ in plan.outcomes)[group["row"]]
     text = group["outcome"]
-    known = pl.Series([f'"{name}":' for name, _ in plan.outcomes], dtype=pl.String)
-    unsure = text.str.extract_all(r'"(?:[^"\\]|\\.)*":').list.eval(
-        ~pl.element().is_in(known.implode())).list.any().fill_null(False)
+    values = {name: text.str.json_path_match(f"$.{name}") if name.isidentifier() else None
+              for name, _ in plan.outcomes}
+    unsure = ~_only(values, dict(plan.outcomes), text)
     for name, dtype in plan.outcomes:
-        cell = cells[name]
-        if not name.isidentifier():
-            unsure |= pl.Series([True] * group.height)
+        cell, value = cells[name], values[name]
+        if value is None:
             continue
-        value = text.str.json_path_match(f"$.{name}")
         same = value.is_null() & cell.is_null()
         if dtype in (pl.Int64, pl.Float64):
             quoted = text.str.contains(f'"{name}":"', literal=True).fill_null(False)
@@ -344,6 +448,33 @@ def _outcomes(plan: Any, group: pl.DataFrame, result: pl.DataFrame,
     return differ
 
 
+def _only(values: dict[str, pl.Series | None], dtypes: dict[str, Any],
+          text: pl.Series) -> pl.Series:
+    """Whether each recorded outcome (canonical JSON, keys sorted) holds exactly the values
+    matched by name, nothing else: it is rebuilt from them and compared as text. A value whose
+    text form cannot be told from the match (a string needing escapes…) rebuilds differently,
+    and the row goes to the exact comparison: never a false "same"."""
+    if any(v is None for v in values.values()):
+        return pl.Series([False] * len(text))
+    frame = pl.DataFrame({f"v{k}": v for k, v in enumerate(values.values())})
+    pieces = []
+    for k, name in sorted(enumerate(values), key=lambda item: item[1]):
+        v = pl.col(f"v{k}")
+        raw = v if dtypes[name] != pl.String else pl.when(
+            v.str.starts_with("[") | v.str.starts_with("{")).then(v).otherwise(
+            pl.concat_str(pl.lit('"'), v, pl.lit('"')))
+        pieces.append(pl.concat_str(pl.lit(f'"{name}":'), raw))
+    whole = text.fill_null("{}")
+    out = pl.Series([False] * len(text))
+    for null in (None, "null"):  # a value recorded as null, or left out
+        parts = [p if null is None else p.fill_null(pl.lit(f'"{n}":null'))
+                 for p, n in zip(pieces, sorted(values), strict=True)]
+        rebuilt = frame.select(pl.concat_str(pl.lit("{"), pl.concat_list(parts).list.drop_nulls()
+                                             .list.join(","), pl.lit("}")).alias("r"))["r"]
+        out |= (rebuilt == whole).fill_null(False)
+    return out
+
+
 _ENGINES: dict[str, Any] = {}
 
 
@@ -362,26 +493,39 @@ def _engine(pack: Any) -> Any:
 
 def replay_bodies(bodies: Iterable[tuple[str, str]], *, pack_for: Any, pack: Any = None,
                   chunk_size: int = 100_000, limit: int | None = 50) -> ReplayReport:
-    """Replay records given as ``(id, body)``. ``pack_for(digest)`` gives an archived pack
-    (own mode, when ``pack`` is None)."""
-    started = time.perf_counter()
-    report = ReplayReport("own" if pack is None else "other", limit=limit)
+    """Replay records given as ``(id, body)``, compared with what their bodies say.
+    ``pack_for(digest)`` gives an archived pack (own mode, when ``pack`` is None)."""
+    report = _report(pack, limit, "bodies")
+    return _run(_parse(bodies, report, pack is None, chunk_size), report, pack_for, pack)
+
+
+def _report(pack: Any, limit: int | None, source: str) -> ReplayReport:
+    report = ReplayReport("own" if pack is None else "other", limit=limit, source=source)
     if pack is not None:
         report.pack = {"name": pack.info.name, "version": pack.info.version,
                        "digest": pack.info.digest}
-    mark = time.perf_counter()
-    for key, chunk in _parse(bodies, report, pack is None, chunk_size):
+    return report
+
+
+def _run(chunks: Iterator[tuple[str | None, _Chunk]], report: ReplayReport, pack_for: Any,
+         pack: Any) -> ReplayReport:
+    started = mark = time.perf_counter()
+    for key, chunk in chunks:
         report.phases["read"] += time.perf_counter() - mark
         try:
             chosen = pack if pack is not None else pack_for(key)
         except StoreError:
             report.integrity.extend((rid, "pack_missing") for rid in chunk.ids)
+            mark = time.perf_counter()
             continue
         digest_ = chosen.info.digest
         report.packs[digest_] += len(chunk.ids)
         mark = time.perf_counter()
+        population = _population(chunk)  # the situations read into the screening layout
+        report.phases["read"] += time.perf_counter() - mark
+        mark = time.perf_counter()
         engine = _engine(chosen)
-        result = engine.evaluate(_population(chunk), _situations(chunk)).sort("_row")
+        result = engine.evaluate(population, _situations(chunk)).sort("_row")
         report.phases["decide"] += time.perf_counter() - mark
         mark = time.perf_counter()
         _compare(engine, chunk, result, report)
@@ -392,9 +536,17 @@ def replay_bodies(bodies: Iterable[tuple[str, str]], *, pack_for: Any, pack: Any
 
 
 def replay_store(store: RecordStore, filters: Filters | None = None, *, pack: Any = None,
-                 chunk_size: int = 100_000, limit: int | None = 50) -> ReplayReport:
-    return replay_bodies(store.bodies(filters, batch=min(chunk_size, 20_000)),
-                         pack_for=store.archived, pack=pack, chunk_size=chunk_size, limit=limit)
+                 chunk_size: int = 100_000, limit: int | None = 50,
+                 from_bodies: bool = False) -> ReplayReport:
+    """Replay a store's records: compared with the compact columns (which ``records verify``
+    proves match the bodies), or with ``from_bodies`` with the bodies themselves."""
+    if from_bodies:
+        return replay_bodies(store.bodies(filters, batch=min(chunk_size, 20_000)),
+                             pack_for=store.archived, pack=pack, chunk_size=chunk_size,
+                             limit=limit)
+    report = _report(pack, limit, "compact")
+    return _run(_compact(store, filters, report, pack is None, chunk_size), report,
+                store.archived, pack)
 
 
 def replay_reference(record: Record, pack: Any) -> list[str]:
@@ -427,6 +579,9 @@ _WORDS = {
            "outcome": "{rule}:结果改变:{n} 条",
            "firmness": "{rule}:确定程度 {before} → {after}:{n} 条", "ids": "例如",
            "integrity": "记录 {id}:{problem}", "seconds": "用时 {s:.2f} 秒",
+           "compact": "与记录的紧凑列比较(records verify 证明其与记录正文一致;"
+                      "--from-bodies 直接与正文比较)",
+           "bodies": "与记录正文本身比较",
            "eligible": "符合", "ineligible": "不符合", "undetermined": "待定",
            "not_applicable": "不适用", "absent": "(无此规则)"},
     "en": {"own": "{records} records decided again under each record's own pack (restored from "
@@ -437,6 +592,9 @@ _WORDS = {
            "outcome": "{rule}: outcome changed: {n} records",
            "firmness": "{rule}: firmness {before} → {after}: {n} records", "ids": "e.g.",
            "integrity": "record {id}: {problem}", "seconds": "{s:.2f} s",
+           "compact": "compared with the records' compact columns (records verify proves they "
+                      "match the bodies; --from-bodies compares with the bodies themselves)",
+           "bodies": "compared with the records' bodies themselves",
            "eligible": "eligible", "ineligible": "ineligible", "undetermined": "undetermined",
            "not_applicable": "not applicable", "absent": "(no such rule)"},
 }
@@ -448,6 +606,7 @@ def render_report(report: ReplayReport, lang: str = "zh", examples: int = 5) -> 
     lines = [w["own"].format(records=report.records) if report.mode == "own" else
              w["other"].format(records=report.records, **{**report.pack,
                                                           "digest": report.pack["digest"][:19]})]
+    lines.append(w[report.source])
     lines.append(w["same"].format(same=report.same, decisions=report.decisions)
                  + (f" — {w['reproduced']}" if data["reproduced"] and report.mode == "own"
                     else ""))

@@ -4,10 +4,13 @@ The Alembic revisions in ``migrations/versions`` create exactly these tables; a 
 migrated database with this metadata, so the two cannot drift apart.
 
 - ``records``: one row per decision record; ``body`` is the record in canonical JSON (the truth),
-  the other columns are copies for filtering (``tongcheng records verify`` checks they agree);
-  ``leaf`` is its index in the Merkle log once sealed (null until then).
-- ``decisions``: one row per rule of a record (rule, status, firmness), for filters by rule and
-  status.
+  the other columns are copies for filtering and replay (``tongcheng records verify`` checks
+  they agree): ``situation`` is the body's situation, byte for byte (its digest is
+  ``situation_digest``), ``rules`` the rules asked for (JSON, null: all), ``decided`` each
+  decision on a line, ``rule<TAB>status<TAB>firmness<TAB>outcome JSON`` (what ``tongcheng
+  replay`` compares and what filters by rule and status read; schema 0003); ``leaf`` is its
+  index in the Merkle log once sealed (null until then). A record is one row: written whole or
+  not at all. (Schema 0001–0002 kept the decisions in a table of their own, one row each.)
 - ``leaves``: the Merkle log's entries, appended by the sealer: index, record id, time, and the
   sha256 of the body. They outlive a purged record, so the log still verifies.
 - ``tree_heads``: each sealing's tree head: size, root, the full subtrees' roots (to extend the
@@ -67,21 +70,14 @@ records = Table(
     Column("package_version", String(50), nullable=False),
     Column("body", Text, nullable=False),
     Column("leaf", BigInteger),
+    # schema 0003: the compact copies replay reads (null only in a store not yet backfilled)
+    Column("situation", Text),
+    Column("rules", Text),
+    Column("decided", Text),
     Index("ix_records_at", "at"),
     Index("ix_records_actor", "actor"),
     Index("ix_records_pack_digest", "pack_digest"),
     Index("ix_records_leaf", "leaf"),
-)
-
-decisions = Table(
-    "decisions", metadata,
-    Column("record_id", RECORD_ID, ForeignKey("records.id", ondelete="CASCADE"),
-           primary_key=True),
-    Column("rule", String(200), primary_key=True),
-    Column("status", String(16), nullable=False),
-    Column("firmness", String(16), nullable=False),
-    # one B-tree in SQLite (the key is the table); filters probe it per record
-    sqlite_with_rowid=False,
 )
 
 leaves = Table(

@@ -2,7 +2,8 @@
 workers or machines), through SQLAlchemy 2 Core; the schema is Alembic's, migrated forward when
 a store is opened.
 
-Writers only insert: a record and its decisions in one transaction, nothing else read or locked,
+Writers only insert: a record is one row (its decisions in its ``decided`` column), many records
+a transaction, nothing else read or locked,
 so any number of workers write at once (SQLite still takes its one short write lock per commit;
 PostgreSQL none beyond the rows). Tamper evidence is the sealer's job (:meth:`RecordStore.seal`):
 now and then it takes the records not yet in the Merkle log, appends them as leaves and signs a
@@ -26,10 +27,11 @@ from sqlalchemy.engine import Connection, Engine
 from tongcheng.errors import TongchengError
 from tongcheng.records import merkle, schema
 from tongcheng.records.ids import id_time
-from tongcheng.records.record import Record, digest
+from tongcheng.records.record import Record, canonical, digest
 from tongcheng.records.signing import Signer
 
-__all__ = ["Filters", "RecordStore", "StoreError", "TreeHead", "engine_url", "leaf_data",
+__all__ = ["Filters", "RecordStore", "StoreError", "TreeHead", "compact_columns", "engine_url",
+           "leaf_data",
            "migrate", "parse_when", "utc"]
 
 _SEAL_LOCK = 0x746F6E67  # "tong": the PostgreSQL advisory lock the sealer holds
@@ -106,7 +108,7 @@ class Filters:
     pack_digest: str | None = None
 
     def where(self) -> list[Any]:
-        r, d = schema.records.c, schema.decisions.c
+        r = schema.records.c
         out: list[Any] = []
         if self.since is not None:
             out.append(r.at >= self.since)
@@ -121,12 +123,13 @@ class Filters:
                 else "sha256:" + self.pack_digest
             out.append(r.pack_digest.startswith(text, autoescape=True))
         if self.rule is not None or self.status is not None:
-            match = [d.record_id == r.id]
+            # a line of ``decided``: rule<TAB>status<TAB>firmness<TAB>outcome (no tab in JSON)
+            lines = sa.literal("\n") + r.decided
             if self.rule is not None:
-                match.append(d.rule == self.rule)
-            if self.status is not None:
-                match.append(d.status == self.status)
-            out.append(sa.exists(sa.select(1).select_from(schema.decisions).where(*match)))
+                status = f"{self.status}\t" if self.status is not None else ""
+                out.append(lines.contains(f"\n{self.rule}\t{status}", autoescape=True))
+            else:
+                out.append(lines.contains(f"\t{self.status}\t", autoescape=True))
         return out
 
 
@@ -283,22 +286,13 @@ class RecordStore:
             self._packs.add(info.digest)
 
     def write(self, records: Sequence[Record], *, bodies: Sequence[str] | None = None) -> None:
-        """Insert records (and their decisions) in one transaction: all or none."""
+        """Insert records in one transaction (group commit): all or none; a record is one row."""
         if not records:
             return
         bodies = bodies if bodies is not None else [r.body for r in records]
-        rows, decisions = [], []
-        for record, body in zip(records, bodies, strict=True):
-            rows.append(_row(record, body))
-            rid = record.id
-            decisions.extend((rid, d.rule, d.status, d.firmness) for d in record.decisions)
+        rows = [_row(record, body) for record, body in zip(records, bodies, strict=True)]
         with self.writing() as conn, conn.begin():
             conn.execute(schema.records.insert(), rows)
-            if decisions:  # plain strings: straight to the driver (26 rows a record)
-                mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-                conn.exec_driver_sql(
-                    "INSERT INTO decisions (record_id, rule, status, firmness) VALUES "
-                    f"({mark}, {mark}, {mark}, {mark})", decisions)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -439,8 +433,6 @@ class RecordStore:
         self.seal()  # every record removed is first in the log: its removal stays visible
         r = schema.records.c
         with self.writing() as conn, conn.begin():
-            old = sa.select(r.id).where(r.at < before)
-            conn.execute(schema.decisions.delete().where(schema.decisions.c.record_id.in_(old)))
             removed = conn.execute(schema.records.delete().where(r.at < before)).rowcount
             now = datetime.now(UTC)
             at = now.replace(microsecond=now.microsecond // 1000 * 1000)
@@ -460,7 +452,21 @@ def _row(record: Record, body: str) -> dict[str, Any]:
         "as_of": record.as_of, "lang": record.lang, "pack_name": record.pack_name,
         "pack_version": record.pack_version, "pack_digest": record.pack_digest,
         "package_version": record.package_version, "body": body, "leaf": None,
+        **compact_columns(record),
     }
+
+
+def compact_columns(record: Record, situation: str | None = None) -> dict[str, Any]:
+    """The compact copies of a record that replay reads (schema 0003): ``situation`` (the
+    body's situation text, ``situation`` when given), ``rules`` (JSON, null: all) and
+    ``decided``: a line per decision, ``rule<TAB>status<TAB>firmness<TAB>outcome`` (the
+    outcome's canonical JSON, empty without one; JSON text holds no tab or newline)."""
+    text = situation if situation is not None else (
+        record.situation_text or canonical(dict(record.situation)))
+    rules = canonical(list(record.rules)) if record.rules is not None else None
+    decided = "\n".join(f"{d.rule}\t{d.status}\t{d.firmness}\t{d.outcome_text or ''}"
+                         for d in record.decisions)
+    return {"situation": text, "rules": rules, "decided": decided}
 
 
 def _head(row: Any) -> TreeHead:
@@ -468,9 +474,12 @@ def _head(row: Any) -> TreeHead:
     return TreeHead(row.size, row.root, subtrees, utc(row.at), row.key_id, row.signature)
 
 
-def record_columns(record: Record) -> dict[str, Any]:
-    """The filter columns a record's body implies (``verify`` compares them with the row)."""
+def record_columns(record: Record, situation: str | None = None) -> dict[str, Any]:
+    """The filter columns and compact copies a record's body implies (``verify`` compares them
+    with the row); ``situation``: the body's own situation text."""
     out = _row(record, "")
+    if situation is not None:
+        out["situation"] = situation
     out.pop("body")
     out.pop("leaf")
     return out

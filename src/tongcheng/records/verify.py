@@ -11,8 +11,10 @@ bounded memory):
    head that matches and the first that does not;
 3. each leaf's record is there (unless a signed purge removed records of its time), its body
    hashes to the leaf's digest (else it was **altered**), it is the record the leaf names (else
-   records were **moved**: swapped or renumbered), and its filter columns and decision rows say
-   what its body says (else the columns were altered behind the program's back);
+   records were **moved**: swapped or renumbered), and its filter columns and compact copies
+   (situation, rules asked for, decisions: what ``tongcheng replay`` reads) say what its body
+   says (else the columns were altered behind the program's back) — so a store that verifies is
+   replayed from its compact copies as exactly as from its bodies;
 4. a record that names a leaf the log does not hold, or holds twice, is named too.
 
 Records written after the last head are not yet covered: they are counted as pending (and their
@@ -30,7 +32,7 @@ import attrs
 import sqlalchemy as sa
 
 from tongcheng.records import merkle, schema
-from tongcheng.records.record import Record, digest
+from tongcheng.records.record import Record, digest, situation_text
 from tongcheng.records.signing import verify_signature
 from tongcheng.records.store import (
     RecordStore,
@@ -145,18 +147,9 @@ def _records_at(store: RecordStore, lo: int, hi: int) -> dict[int, list[Any]]:
     return out
 
 
-def _decision_rows(store: RecordStore, ids: list[str]) -> dict[str, set[tuple[str, str, str]]]:
-    d = schema.decisions.c
-    out: dict[str, set[tuple[str, str, str]]] = {i: set() for i in ids}
-    with store.engine.connect() as conn:
-        for row in conn.execute(sa.select(d.record_id, d.rule, d.status, d.firmness)
-                                .where(d.record_id.in_(ids))):
-            out[row.record_id].add((row.rule, row.status, row.firmness))
-    return out
-
-
-def _columns(row: Any, decisions: set[tuple[str, str, str]], report: VerifyReport) -> None:
-    """The row's filter columns and decision rows against what its body says."""
+def _columns(row: Any, report: VerifyReport) -> None:
+    """The row's filter columns and its compact copies (situation, rules, decided: what replay
+    compares) against what its body says."""
     try:
         record = Record.from_body(row.body)
     except (ValueError, json.JSONDecodeError) as e:
@@ -164,7 +157,7 @@ def _columns(row: Any, decisions: set[tuple[str, str, str]], report: VerifyRepor
                                        f"({e})", row.id, row.leaf,
                                        f"记录 {row.id}:内容已不是一条记录({e})"))
         return
-    expected = record_columns(record)
+    expected = record_columns(record, situation_text(row.body))
     wrong = []
     for name, value in expected.items():
         got = getattr(row, name)
@@ -172,9 +165,6 @@ def _columns(row: Any, decisions: set[tuple[str, str, str]], report: VerifyRepor
             got = utc(got)
         if got != value:
             wrong.append(name)
-    said = {(d.rule, d.status, d.firmness) for d in record.decisions}
-    if decisions != said:
-        wrong.append("decisions")
     if wrong:
         report.findings.append(Finding(
             "columns", f"record {row.id}: {', '.join(wrong)} no longer match the record's body "
@@ -238,8 +228,6 @@ def _walk_log(store: RecordStore, heads: list[TreeHead], purges: list[datetime],
     log_broken = False
     for batch in _leaves(store):
         rows_by_leaf = _records_at(store, batch[0].idx, batch[-1].idx)
-        ids = [row.id for rows in rows_by_leaf.values() for row in rows]
-        decisions = _decision_rows(store, ids) if ids else {}
         for leaf in batch:
             if leaf.idx != expected_idx and not log_broken:
                 report.findings.append(Finding(
@@ -251,7 +239,7 @@ def _walk_log(store: RecordStore, heads: list[TreeHead], purges: list[datetime],
             expected_idx = leaf.idx + 1
             at = utc(leaf.at)
             tree.append(merkle.hash_leaf(leaf_data(leaf.record_id, at, leaf.digest)))
-            _leaf_record(leaf, at, rows_by_leaf.get(leaf.idx, []), decisions, purges, report)
+            _leaf_record(leaf, at, rows_by_leaf.get(leaf.idx, []), purges, report)
             head = by_size.get(tree.size)
             if head is not None:
                 if tree.root().hex() == head.root:
@@ -274,7 +262,7 @@ def _walk_log(store: RecordStore, heads: list[TreeHead], purges: list[datetime],
     report.sealed = tree.size
 
 
-def _leaf_record(leaf: Any, at: datetime, rows: list[Any], decisions: dict, purges: list,
+def _leaf_record(leaf: Any, at: datetime, rows: list[Any], purges: list,
                  report: VerifyReport) -> None:
     if not rows:
         if any(at < before for before in purges):
@@ -297,7 +285,7 @@ def _leaf_record(leaf: Any, at: datetime, rows: list[Any], decisions: dict, purg
                 "altered", f"record {row.id} (leaf {leaf.idx}) was altered after it was sealed",
                 row.id, leaf.idx, f"记录 {row.id}(第 {leaf.idx} 个叶子)在封存后被改动"))
         else:
-            _columns(row, decisions.get(row.id, set()), report)
+            _columns(row, report)
 
 
 def _pending(store: RecordStore, report: VerifyReport) -> None:
@@ -309,8 +297,7 @@ def _pending(store: RecordStore, report: VerifyReport) -> None:
                                 .order_by(r.c.id).limit(BATCH)).all()
         if not rows:
             return
-        decisions = _decision_rows(store, [row.id for row in rows])
         for row in rows:
             report.pending += 1
-            _columns(row, decisions[row.id], report)
+            _columns(row, report)
         after = rows[-1].id

@@ -20,6 +20,7 @@ Configured by the environment, which every worker process inherits:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 import os
@@ -38,6 +39,8 @@ __all__ = ["Recorder", "RecordingSettings"]
 
 log = logging.getLogger("tongcheng.records")
 BATCH = 256
+LINGER = 0.001  # seconds the writer waits for more records while they keep coming
+LINGER_MAX = 0.004  # at most this long in all (an answer waits for its record's commit)
 
 
 @attrs.frozen
@@ -84,20 +87,28 @@ class Recorder:
         self._thread.start()
 
     def make(self, evaluation: Any, situation: Any, *, channel: str, lang: str,
-             rules: Any, headers: Any) -> Record:
+             rules: Any, headers: Any, facts: Any = None) -> Record:
+        """The record of an answer (``facts``: the situation's facts and canonical JSON, when
+        the answer made them already)."""
         actor = headers.get(self.settings.actor_header) if self.settings.actor_header else None
         request_id = headers.get("x-request-id")
         return make_record(evaluation, situation, channel=channel, actor=actor,
-                           request_id=request_id, lang=lang, rules=rules)
+                           request_id=request_id, lang=lang, rules=rules, facts=facts)
 
     def submit(self, record: Record) -> Future:
+        """Hand ``record`` to the writer; the future is done once it is committed (for a caller
+        outside an event loop)."""
         future: Future = Future()
         self._queue.put((record, future))
         return future
 
     async def commit(self, record: Record) -> None:
-        """Wait until ``record`` is committed (raises the store's error when it failed)."""
-        await asyncio.wrap_future(self.submit(record))
+        """Wait until ``record`` is committed (raises the store's error when it failed). The
+        writer settles a whole transaction's waiters with one call into each event loop."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.put((record, (loop, future)))
+        await future
 
     def get(self, record_id: str) -> Record | None:
         return self.store.get(record_id)
@@ -121,15 +132,8 @@ class Recorder:
                 self._seal()
                 return
             batch = [] if item is ... else [item]
-            while len(batch) < BATCH:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._queue.put(None)
-                    break
-                batch.append(more)
+            if batch:
+                self._gather(batch)
             if batch:
                 self._write(batch)
             now = time.monotonic()
@@ -140,16 +144,35 @@ class Recorder:
                 self._purge()
                 next_purge = now + 3600
 
-    def _write(self, batch: list[tuple[Record, Future]]) -> None:
+    def _gather(self, batch: list) -> None:
+        """More records for the transaction (group commit): whatever is queued, then, while
+        records keep arriving, a little more (``LINGER`` at a time, ``LINGER_MAX`` in all):
+        one commit for many answers instead of one each."""
+        waited = 0.0
+        while len(batch) < BATCH:
+            before = len(batch)
+            while len(batch) < BATCH:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._queue.put(None)
+                    return
+                batch.append(more)
+            if waited >= LINGER_MAX or (waited and len(batch) == before):
+                return
+            time.sleep(LINGER)
+            waited += LINGER
+
+    def _write(self, batch: list) -> None:
         try:
             self.store.write([r for r, _ in batch])
         except Exception as exc:  # the store is down: every waiting request answers 503
             log.error("records not written: %s", exc)
-            for _, future in batch:
-                future.set_exception(exc)
+            _settle(batch, exc)
             return
-        for _, future in batch:
-            future.set_result(None)
+        _settle(batch, None)
 
     def _seal(self) -> None:
         try:
@@ -165,3 +188,30 @@ class Recorder:
                 log.info("purged %d records made before %s", removed, before.isoformat())
         except Exception as exc:  # pragma: no cover - logged, retried an hour later
             log.error("records not purged: %s", exc)
+
+
+def _settle(batch: list, exc: BaseException | None) -> None:
+    """Tell every waiter of a transaction how it ended: a thread's future at once, an event
+    loop's waiters in one call into that loop."""
+    loops: dict[Any, list[asyncio.Future]] = {}
+    for _, waiter in batch:
+        if isinstance(waiter, Future):
+            if exc is None:
+                waiter.set_result(None)
+            else:
+                waiter.set_exception(exc)
+        else:
+            loops.setdefault(waiter[0], []).append(waiter[1])
+    for loop, futures in loops.items():
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
+            loop.call_soon_threadsafe(_wake, futures, exc)
+
+
+def _wake(futures: list[asyncio.Future], exc: BaseException | None) -> None:
+    for future in futures:
+        if future.done():  # the request was cancelled (client gone)
+            continue
+        if exc is None:
+            future.set_result(None)
+        else:
+            future.set_exception(exc)

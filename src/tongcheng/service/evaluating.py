@@ -332,15 +332,20 @@ def decide(state: Any, raw: bytes, defaults: Defaults, headers: Any = None) -> R
     results: list[Any] = []
     options = options.complete(defaults)
     body, situation = write_answer(state, options, results.append if recorder else None)
+    facts = None
+    if recorder is not None:  # the situation's canonical JSON made once: digest and record
+        from tongcheng.records.record import digest, situation_facts
+
+        facts = situation_facts(situation)
     out_headers = {
-        "X-Situation-Digest": situation_digest(situation),
+        "X-Situation-Digest": digest(facts[1]) if facts else situation_digest(situation),
         "Content-Language": options.lang,
         "Cache-Control": "no-store",  # a person's situation: kept by no cache
     }
     record = None
     if recorder is not None:
         record = recorder.make(results[0], situation, channel="api", lang=options.lang,
-                               rules=options.rules, headers=headers or {})
+                               rules=options.rules, headers=headers or {}, facts=facts)
         body = body[:-1] + b',"record":"' + record.id.encode() + b'"}'
         out_headers["X-Record-Id"] = record.id
     response = Response(body, media_type="application/json", headers=out_headers)
