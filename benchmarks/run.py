@@ -9,6 +9,15 @@ Lines (all measured in the same run, on the same synthetic population):
 - ``screen_vectorised``: ``tongcheng screen INPUT -o OUTPUT`` in a child process, Parquet to
   Parquet, every rule of the bundled pack; ``baseline`` read_floor and ``ratio``; ``peak_mib``
   the child's peak resident memory;
+- ``screen_phases`` (with ``--phases``): the same screen's seconds per phase, timed inside the
+  child (``tongcheng.batch.phases``): read (Parquet pages to Arrow, text checked, nested),
+  validate (typed columns, checks, explodes), judge (flagged rows through the situation model),
+  plan (rules compiled to planned columns, per chunk; ``plan.grounding`` the zone grounding
+  and finite-case re-decisions within it), decide (the planned columns computed:
+  ``decide.polars`` and ``decide.numpy_steps`` overlap), assemble, fallback (reference
+  evaluator rows), summary, write (background thread); ``wait.read``/``wait.write`` the main
+  thread waiting for the reader/writer threads; each with its share of the wall time and
+  ``ratio_to_floor`` its seconds over read_floor's;
 - ``reference_evaluator``: ``tongcheng.evaluate`` one situation at a time on a sample of the same
   rows (validation included): median and p99 latency, throughput; ``speedup`` of the vectorised
   evaluator over it;
@@ -81,19 +90,37 @@ def read_floor(path: Path, chunk_size: int) -> float:
     return time.perf_counter() - started
 
 
-def screen(path: Path, out: Path, chunk_size: int) -> tuple[float, float, int]:
-    """(seconds, peak MiB, exit code) of ``tongcheng screen`` in a child process."""
+def screen(path: Path, out: Path, chunk_size: int,
+           phases: Path | None = None) -> tuple[float, float, int]:
+    """(seconds, peak MiB, exit code) of ``tongcheng screen`` in a child process; with
+    ``phases``, the child writes its phase profile there."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    env = dict(os.environ)
+    if phases is not None:
+        env["TONGCHENG_SCREEN_PHASES"] = str(phases)
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "tongcheng.cli", "screen", str(path), "-o", str(out),
-         "--chunk-size", str(chunk_size), "--no-progress"], capture_output=True, text=True)
+         "--chunk-size", str(chunk_size), "--no-progress"], capture_output=True, text=True,
+        env=env)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if done.returncode not in (0, 1):
         sys.stderr.write(done.stderr)
         raise SystemExit(done.returncode)
     return seconds, max(peak, before) / 1024, done.returncode
+
+
+def phases_line(path: Path, floor: float) -> dict:
+    """The ``screen_phases`` line from the child's phase file."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    wall = data["wall_seconds"]
+    phases = {name: {"seconds": s, "share": round(s / wall, 3) if wall else None,
+                     "ratio_to_floor": round(s / floor, 2) if floor else None}
+              for name, s in sorted(data["seconds"].items())}
+    return {"name": "screen_phases", "situations": data["rows"], "wall_seconds": wall,
+            "cpu_seconds": data["cpu_seconds"], "baseline": "read_floor",
+            "phases": phases, "counts": data["counts"]}
 
 
 def reference(path: Path, sample: int) -> tuple[dict, list]:
@@ -174,6 +201,10 @@ def main() -> None:
     parser.add_argument("--chunk-size", type=int, default=500_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--phases", action="store_true",
+                        help="also print the screen's time per phase (screen_phases)")
+    parser.add_argument("--no-reference", action="store_true",
+                        help="skip the reference evaluator and durable_rules lines")
     parser.add_argument("--durable-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.durable_child:
@@ -192,11 +223,16 @@ def main() -> None:
                   mib=round(src.stat().st_size / 2**20, 1)))
         floor = read_floor(src, args.chunk_size)
         emit(rate("read_floor", n, floor))
-        seconds, peak, code = screen(src, out, args.chunk_size)
+        profile = Path(tmp) / "phases.json" if args.phases else None
+        seconds, peak, code = screen(src, out, args.chunk_size, profile)
         vector = rate("screen_vectorised", n, seconds, baseline="read_floor",
                       ratio=round(seconds / floor, 2), peak_mib=round(peak),
                       exit_code=code, output_mib=round(out.stat().st_size / 2**20, 1))
         emit(vector)
+        if profile is not None:
+            emit(phases_line(profile, floor))
+        if args.no_reference:
+            return
         line, evaluations = reference(src, min(args.sample, n))
         line["speedup_of_vectorised"] = round(vector["per_second"] / line["per_second"], 1)
         emit(line)

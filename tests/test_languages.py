@@ -444,3 +444,72 @@ def test_an_impossible_yaml_date_is_named_by_path_and_line_with_every_other_prob
                      ("insurance[0].from", 7, "month_not_calendar")}
     assert f"{path}:4: person.birth_date: " in caught.value.describe("en")
     assert f"{path}:4: person.birth_date: " in caught.value.describe("zh")
+
+
+# --- tongcheng screen: the rejects' reasons and the closing line ------------------------------
+
+_SCREEN_GOOD = {"as_of": "2025-06-01", "target": "370200",
+                "insurance": [{"scheme": "employee_medical", "place": "370200",
+                               "from": "2016-01"}]}
+_SCREEN_BAD = {"as_of": "2025-06-01", "target": "370200", "persn": {},
+               "insurance": [{"scheme": "employee_medical", "place": "370600",
+                              "from": "2016-01", "to": "2015-12"}]}
+
+
+def _screen_inputs(tmp: Path) -> list[Path]:
+    """A JSON Lines file and a CSV file with rows refused in every way the readers know."""
+    import json
+
+    jsonl = tmp / "people.jsonl"
+    jsonl.write_bytes(b"\n".join([
+        json.dumps(_SCREEN_GOOD).encode(), json.dumps(_SCREEN_BAD).encode(), b"{not json",
+        b"", b'{"target": "370200", "as_of": "2025-06-01\xff"}',
+        json.dumps({**_SCREEN_GOOD, "id": [1]}).encode(),
+        json.dumps({**_SCREEN_GOOD, "as_of": 7}).encode(),
+        json.dumps({"as_of": "2025-06-01", "insurance": [{"from": 1e999}]}).encode(),
+    ]) + b"\n")
+    csv = tmp / "people.csv"
+    csv.write_bytes(b"id,as_of,target,person.sex,insurance\n"
+                    b"a,2025-06-01,370200,male,\n"
+                    b"b,2025-06-01,370200,mail,\n"
+                    b"c,2025-06-01,370200\n"
+                    b'd,2025-06-01,370200,male,"[{""from"": }]"\n'
+                    b"e,2025-06-01,37\xfe200,male,\n")
+    return [jsonl, csv]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_screen_rejects_and_closing_line(tmp_path, lang):
+    import json
+
+    from click.testing import CliRunner
+
+    from tongcheng.cli import main
+
+    texts: list[tuple[str, str]] = []
+    for src in _screen_inputs(tmp_path):
+        out = tmp_path / f"{src.stem}-{lang}.parquet"
+        args = ["screen", str(src), "-o", str(out), *([] if lang == "zh" else ["--lang", lang])]
+        result = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert result.exit_code == 1, result.output
+        rejects = [json.loads(line) for line in
+                   Path(f"{out}.rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert len(rejects) >= 4
+        for r in rejects:
+            reason = r["reason"]
+            for p in r["problems"]:  # a path may hold what the user typed (an unknown key)
+                reason = reason.replace(f"{p['path']}:", "")
+                texts.append((f"{src.name} row {r['row']} {p['path']}", p["message"]))
+            texts.append((f"{src.name} row {r['row']}", reason))
+        closing = result.stderr.strip().splitlines()[-1]
+        assert ("已筛查" if lang == "zh" else "screened") in closing
+        # the file names and the format name are what the user gave: not words of a language
+        texts.append(("closing line", closing.replace(str(out), "").replace("(parquet)", "")
+                      .replace("rejects.jsonl", "").replace("summary.json", "")))
+    assert_in_language(iter(texts), lang)
+    reasons = " ".join(t for _, t in texts)
+    if lang == "zh":
+        assert "不是有效的 JSON" in reasons and "空行" in reasons and "UTF-8" in reasons
+        assert "单元格" in reasons
+    else:
+        assert "not valid JSON" in reasons and "empty line" in reasons

@@ -43,7 +43,7 @@ def jsonl(tmp_path):
 
 def test_jsonl_rejects_are_named_and_the_rest_decided(tmp_path, jsonl, engine):
     out = tmp_path / "out.parquet"
-    result = run("screen", jsonl, "-o", out)
+    result = run("screen", jsonl, "-o", out, "--lang", "en")
     assert result.exit_code == 1, result.output
     df = pl.read_parquet(out)
     assert df["_row"].to_list() == [0, 3]

@@ -50,3 +50,8 @@ def test_spark_local_equals_single_machine(tmp_path):
     assert a.equals(b)
     rejects = [json.loads(x) for x in (tmp_path / "spark.rejects.jsonl").read_text().splitlines()]
     assert [r["problems"][0]["path"] for r in rejects] == ["target"]
+    # worded in the run's language, Chinese by default, as the local engine words them
+    local_rejects = [json.loads(x) for x in (tmp_path / "local.parquet.rejects.jsonl")
+                     .read_text(encoding="utf-8").splitlines()]
+    assert [r["reason"] for r in rejects] == [r["reason"] for r in local_rejects]
+    assert "未知的地区代码" in rejects[0]["reason"], rejects[0]

@@ -38,7 +38,7 @@ def test_each_format_by_name_holds_the_same_decisions(people, tmp_path):
         frames[name] = (pl.read_parquet(path) if name.endswith("parquet") else
                         pl.read_csv(path, infer_schema=False) if name.endswith("csv") else
                         pl.read_ndjson(path, infer_schema_length=None))
-        assert f"written to {path} ({name.split('.')[1]})" in result.output
+        assert f"行写入 {path}({name.split('.')[1]})" in result.output  # Chinese by default
     assert path.read_text("utf-8").startswith("{\"_row\":0,")  # JSON Lines, one object a row
     statuses = [f"{r}.status" for r in RULES]
     want = frames["out.parquet"].select(statuses).cast(pl.String)

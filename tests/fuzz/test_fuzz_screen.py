@@ -51,8 +51,9 @@ def assert_every_row_accounted(path: Path, fmt: str, rows: int | None) -> None:
                 written += result["_row"].to_list()
             rejected += [r.row for r in chunk.rejects]
             for r in chunk.rejects:
-                assert r.problems and all(m for _, m in r.problems)
-                r.to_json().encode("utf-8")  # every reason can be written out
+                assert r.problems and all(en and zh for _, en, zh in r.problems)
+                for lang in ("zh", "en"):  # every reason can be written out, in both languages
+                    r.to_json(lang).encode("utf-8")
     except LayoutError as e:  # a bad file: exit 2, said whole
         assert str(e)
         return

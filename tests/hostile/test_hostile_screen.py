@@ -29,7 +29,7 @@ def screen(tmp_path, name: str, content: bytes | pa.Table, *args: str):
     else:
         src.write_bytes(content)
     out = tmp_path / "out.parquet"
-    result = run("screen", src, "-o", out, "--rule", RECOGNITION, *args)
+    result = run("screen", src, "-o", out, "--rule", RECOGNITION, "--lang", "en", *args)
     written = pl.read_parquet(out)["_row"].to_list() if out.exists() else None
     rejects_file = tmp_path / "out.parquet.rejects.jsonl"
     rejects = {}

@@ -58,7 +58,7 @@ def _load_pack(pack_path: str | None, overlays: tuple[str, ...] = ()):
               help="Format of OUTPUT (default: by its extension: .parquet, .csv, .jsonl; else "
                    "Parquet).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of the summary printed at the end.")
+              help="Language of the summary printed at the end and of the rejects' reasons.")
 @click.option("--rule", "rules", multiple=True, help="Only this rule (repeatable).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUS_CHOICES),
               help="Keep only persons for whom some selected rule has this status (repeatable).")
@@ -115,7 +115,7 @@ def screen(input_path, output, input_fmt, old_fmt, out_fmt, lang, rules, statuse
         try:
             code = screen_spark(pack, input_path, output, rejects_path, rules=list(rules),
                                 statuses=list(statuses), as_of=as_of, master=master,
-                                pack_path=pack_path)
+                                pack_path=pack_path, lang=lang)
         except (ValueError, KeyError) as e:
             _fail(EXIT_INVALID, str(e.args[0] if e.args else e))
         sys.exit(code)
@@ -127,12 +127,13 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
                   chunk_size, progress, out_fmt="parquet", lang="zh") -> int:
     from tqdm import tqdm
 
-    from tongcheng.batch import io
+    from tongcheng.batch import io, phases
     from tongcheng.batch.engine import BatchEvaluator
     from tongcheng.batch.layout import LayoutError
     from tongcheng.errors import RuleConflict
     from tongcheng.evaluate.evaluator import RuleError
 
+    phases_path = phases.start()
     for path in (output, rejects_path, f"{output}.summary.json"):
         problem = unwritable(path)
         if problem is not None:
@@ -140,25 +141,28 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
     try:
         fmt = io.detect_format(input_path, fmt)
         total = io.count_rows(input_path, fmt)  # a file that is no Parquet fails here, at once
-        evaluator = BatchEvaluator(pack, rules=rules or None)
+        with phases.clock("compile_pack"):
+            evaluator = BatchEvaluator(pack, rules=rules or None)
     except LayoutError as e:
         _fail(EXIT_INVALID, str(e))
     except KeyError as e:
         _fail(EXIT_INVALID, str(e.args[0]))
     for rid, why in evaluator.fallback_rules.items():
-        click.echo(f"note: {rid} is decided by the reference evaluator ({why})", err=True)
+        click.echo(f"注意:{rid} 由参考求值器逐行判定({why})" if lang == "zh" else
+                   f"note: {rid} is decided by the reference evaluator ({why})", err=True)
     from tongcheng.batch import output as out
     from tongcheng.batch import summary
 
     sink = out.open_sink(output, out_fmt)
-    rejects_file = io.RejectsFile(rejects_path)
+    rejects_file = io.RejectsFile(rejects_path, lang)
     tally = summary.ScreenSummary(evaluator)
 
     def screened(chunk):
         result = io.screen_chunk(evaluator, chunk)
-        if result is not None:
-            tally.add(result, summary.targets_of(chunk))
-        return summary.keep(result, evaluator, statuses)
+        with phases.clock("summary"):
+            if result is not None:
+                tally.add(result, summary.targets_of(chunk))
+            return summary.keep(result, evaluator, statuses)
 
     started = time.perf_counter()
     bar = tqdm(total=total, unit="rows", unit_scale=True, file=sys.stderr,
@@ -191,11 +195,23 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
     data = tally.write(f"{output}.summary.json", input=str(input_path), output=str(output),
                        output_format=out_fmt, rows=tally.rows + n_rejects, written=sink.rows,
                        rejected=n_rejects, seconds=round(seconds, 3))
+    phases.finish(phases_path, wall_seconds=round(seconds, 3), rows=sink.rows + n_rejects)
     summary.render(data, lang)
-    click.echo(f"screened {sink.rows + n_rejects} rows in {seconds:.1f} s: {sink.rows} written "
-               f"to {output} ({out_fmt}), {n_rejects} rejected ({rejects_path}); summary in "
-               f"{output}.summary.json", err=True)
+    click.echo(closing_line(sink.rows, n_rejects, seconds, output, out_fmt, rejects_path, lang),
+               err=True)
     return EXIT_REJECTS if n_rejects else EXIT_OK
+
+
+def closing_line(written: int, rejected: int, seconds: float, output: str, out_fmt: str,
+                 rejects_path: str, lang: str) -> str:
+    """The last line ``screen`` prints on stderr, in the run's language."""
+    if lang == "zh":
+        return (f"已筛查 {written + rejected} 行,用时 {seconds:.1f} 秒:{written} 行写入 {output}"
+                f"({out_fmt}),拒收 {rejected} 行({rejects_path});汇总见 "
+                f"{output}.summary.json")
+    return (f"screened {written + rejected} rows in {seconds:.1f} s: {written} written to "
+            f"{output} ({out_fmt}), {rejected} rejected ({rejects_path}); summary in "
+            f"{output}.summary.json")
 
 
 @click.command()

@@ -36,6 +36,7 @@ import numpy as np
 import polars as pl
 
 from tongcheng import months as mo
+from tongcheng.batch import phases
 from tongcheng.batch.layout import (
     ENUMS,
     ITEM_ENUMS,
@@ -312,9 +313,14 @@ class Frames:
         self._steps: dict[int, list[tuple[Callable[[], Any], list[tuple[str | None, str]],
                                           bool]]] = {}
         self._depth: dict[tuple[str | None, str], int] = {}  # (frame, column) -> depth
+        self._reads: dict[tuple[str | None, str], list[tuple[str | None, str]]] = {}
         as_of = pop.persons["as_of"]
         self.as_of_const: date | None = (
             as_of[0] if as_of.len() and as_of.n_unique() == 1 else None)
+
+    def planned(self) -> int:
+        """How many columns and values are planned so far (for the phase counts)."""
+        return len(self._depth)
 
     def fresh(self) -> str:
         self._n += 1
@@ -327,23 +333,29 @@ class Frames:
 
     # planning ------------------------------------------------------------------------------
 
-    def _depth_of(self, uses: Sequence[tuple[str | None, pl.Expr]],
-                  values: Sequence[str] = ()) -> int:
-        depth = 0
-        reads = [(ctx, name) for ctx, expr in uses for name in expr.meta.root_names()]
-        for key in reads:
-            depth = max(depth, self._depth.get(key, 0))
-        for name in values:
-            depth = max(depth, self._depth.get(("=", name), 0))
-        return depth + 1
+    @staticmethod
+    def _reads_of(uses: Sequence[tuple[str | None, pl.Expr]],
+                  values: Sequence[str] = ()) -> list[tuple[str | None, str]]:
+        return [*((ctx, name) for ctx, expr in uses for name in expr.meta.root_names()),
+                *(("=", name) for name in values)]
+
+    def _plan(self, outs: Sequence[tuple[str | None, str]],
+              uses: Sequence[tuple[str | None, pl.Expr]], values: Sequence[str] = ()) -> int:
+        """Record what ``outs`` read (so that ``run`` computes only what the result needs) and
+        their depth."""
+        reads = self._reads_of(uses, values)
+        depth = 1 + max((self._depth.get(key, 0) for key in reads), default=0)
+        for out in outs:
+            self._depth[out] = depth
+            self._reads[out] = reads
+        return depth
 
     def _plan_expr(self, ctx: str | None, expr: pl.Expr) -> str:
         if expr.meta.is_column():
             return expr.meta.output_name()
         name = self.fresh()
-        depth = self._depth_of([(ctx, expr)])
+        depth = self._plan([(ctx, name)], [(ctx, expr)])
         self._exprs.setdefault(depth, []).append((ctx, name, expr))
-        self._depth[(ctx, name)] = depth
         return name
 
     def person(self, expr: pl.Expr) -> str:
@@ -357,21 +369,18 @@ class Frames:
               *, n: int = 1, values: Sequence[str] = ()) -> list[pl.Expr]:
         """``n`` person columns computed by ``fn()`` (a sequence of arrays or Series) once the
         columns ``uses`` reads (and the value steps ``values``) are computed."""
-        depth = self._depth_of(uses, values)
         names = [self.fresh() for _ in range(n)]
         outs: list[tuple[str | None, str]] = [(None, name) for name in names]
+        depth = self._plan(outs, uses, values)
         self._steps.setdefault(depth, []).append((fn, outs, False))
-        for out in outs:
-            self._depth[out] = depth
         return [pl.col(name) for name in names]
 
     def later_value(self, key: str, fn: Callable[[], Any],
                     uses: Sequence[tuple[str | None, pl.Expr]]) -> str:
         """A Python value computed by ``fn()`` (read from ``values[key]`` in later steps)."""
         if ("=", key) not in self._depth:
-            depth = self._depth_of(uses)
+            depth = self._plan([("=", key)], uses)
             self._steps.setdefault(depth, []).append((fn, [("=", key)], True))
-            self._depth[("=", key)] = depth
         return key
 
     def broadcast(self, lst: str, expr: pl.Expr) -> pl.Expr:
@@ -379,20 +388,42 @@ class Frames:
         name = self.person(expr)
         target = f"^{name}"
         if (lst, target) not in self._depth and target not in self.L[lst].columns:
-            depth = self._depth_of([(None, pl.col(name))])
+            depth = self._plan([(lst, target)], [(None, pl.col(name))])
 
             def gather(name=name, lst=lst) -> list[pl.Series]:
-                return [self.P[name].gather(self.L[lst]["_i"])]
+                return [self.P.get_column(name).gather(self.L[lst].get_column("_i"))]
 
             self._steps.setdefault(depth, []).append((gather, [(lst, target)], False))
-            self._depth[(lst, target)] = depth
         return pl.col(target)
 
     # computing -----------------------------------------------------------------------------
 
-    def run(self) -> None:
-        """Compute every planned column, depth by depth: the numpy steps of a depth in a second
-        thread while polars computes its expressions (both release the GIL for most of it)."""
+    def _prune(self, needed: Sequence[pl.Expr]) -> None:
+        """Forget the planned columns the ``needed`` person-level expressions do not read, even
+        through others (an outcome of a re-decision whose status alone is read, ...)."""
+        live: set[tuple[str | None, str]] = set()
+        todo = self._reads_of([(None, e) for e in needed])
+        while todo:
+            key = todo.pop()
+            if key in live:
+                continue
+            live.add(key)
+            todo.extend(self._reads.get(key, ()))
+        phases.count("planned_exprs", sum(len(x) for x in self._exprs.values()))
+        phases.count("planned_steps", sum(len(x) for x in self._steps.values()))
+        for depth, exprs in self._exprs.items():
+            self._exprs[depth] = [x for x in exprs if (x[0], x[1]) in live]
+        for depth, steps in self._steps.items():
+            self._steps[depth] = [s for s in steps if any(out in live for out in s[1])]
+        phases.count("computed_exprs", sum(len(x) for x in self._exprs.values()))
+        phases.count("computed_steps", sum(len(x) for x in self._steps.values()))
+
+    def run(self, needed: Sequence[pl.Expr] | None = None) -> None:
+        """Compute the planned columns (only those ``needed`` reads, when given), depth by
+        depth: the numpy steps of a depth in a second thread while polars computes its
+        expressions (both release the GIL for most of it)."""
+        if needed is not None:
+            self._prune(needed)
         pool = _steps_thread()
         for depth in sorted(set(self._exprs) | set(self._steps)):
             exprs = self._exprs.pop(depth, [])
@@ -402,8 +433,9 @@ class Frames:
             by_frame: dict[str | None, list[pl.Expr]] = {}
             for ctx, name, expr in exprs:
                 by_frame.setdefault(ctx, []).append(expr.alias(name))
-            computed = {ctx: _with_columns(P if ctx is None else L[ctx], cols)
-                        for ctx, cols in by_frame.items()}
+            with phases.clock("decide.polars"):
+                computed = {ctx: _with_columns(P if ctx is None else L[ctx], cols)
+                            for ctx, cols in by_frame.items()}
             made = pending.result() if pending is not None else {}
             for ctx in set(computed) | set(made):
                 frame = computed.get(ctx, P if ctx is None else L[ctx])
@@ -415,9 +447,19 @@ class Frames:
                     self.L[ctx] = frame
 
     def _run_steps(self, steps) -> dict[str | None, list[pl.Series]]:
+        with phases.clock("decide.numpy_steps"):
+            return self._run_steps_now(steps)
+
+    def _run_steps_now(self, steps) -> dict[str | None, list[pl.Series]]:
         made: dict[str | None, list[pl.Series]] = {}
         for fn, outs, is_value in steps:
-            result = fn()
+            if phases.on():
+                name = f"step:{getattr(fn, '__qualname__', '?')}"
+                phases.count(name)
+                with phases.clock(name):
+                    result = fn()
+            else:
+                result = fn()
             if is_value:
                 self.values[outs[0][1]] = result
                 continue
@@ -430,14 +472,26 @@ class Frames:
         frame = self.L[lst]
         if frame.height == 0:
             return np.zeros(0, dtype=dtype)
-        # with_columns, not select: a literal (the items of a whole list are all surely in)
-        # must give one value per row, not one value
-        x = frame.with_columns(expr.alias("_x"))["_x"]
+        if expr.meta.is_column() and expr.meta.output_name() in frame.columns:
+            x = frame.get_column(expr.meta.output_name())  # planned columns: no query to run
+        else:
+            # with_columns, not select: a literal (the items of a whole list are all surely in)
+            # must give one value per row, not one value
+            x = frame.with_columns(expr.alias("_x"))["_x"]
         return x.to_numpy().astype(dtype, copy=False)
+
+    def persons_of(self, lst: str) -> np.ndarray:
+        """The person (``_i``) of each row of a list, once per chunk."""
+        key = ("persons_of", lst)
+        if key not in self.cache:
+            self.cache[key] = self.L[lst].get_column("_i").to_numpy().astype(np.int64)
+        return self.cache[key]
 
     # segment reductions over each person's rows of a list
     def seg_sum(self, lst: str, values: np.ndarray) -> np.ndarray:
         off = self.offsets(lst)
+        if values.dtype == np.bool_:  # a count: the persons of the rows kept, counted
+            return np.bincount(self.persons_of(lst)[values], minlength=len(off) - 1)
         csum = np.empty(len(values) + 1, dtype=np.int64)
         csum[0] = 0
         np.cumsum(values, out=csum[1:])  # booleans count as 0 and 1

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 import polars as pl
 
-from tongcheng.batch import grounding
+from tongcheng.batch import grounding, phases
 from tongcheng.batch.compiler import NotCompilable, PackTables, RuleCompiler, S
 from tongcheng.batch.layout import Population, build
 from tongcheng.evaluate import evaluator as reference
@@ -116,7 +116,25 @@ class BatchEvaluator:
         rows and rules the reference evaluator decides."""
         from tongcheng.batch.compiler import Frames
 
-        frames = Frames(pop)
+        with phases.clock("plan"):
+            frames = Frames(pop)
+            selects, marks = self._plan_chunk(frames, pop)
+        keys = ["_i", "_row", *(["id"] if "id" in frames.P.columns else [])]
+        final = [*selects, *[m.alias(f"_redo:{rid}") for rid, m in marks.items()]]
+        with phases.clock("decide"):
+            frames.run(final)  # the planned columns the result reads, depth by depth
+        with phases.clock("assemble"):
+            result = frames.P.select(*keys, *final)
+            redo_cols = [f"_redo:{rid}" for rid in marks]
+            redo_any = bool(redo_cols) and result.select(pl.any_horizontal(redo_cols).any()).item()
+        if redo_any:
+            with phases.clock("fallback"):
+                result = self._fallback(result, situations, marks)
+        return result.drop(redo_cols)
+
+    def _plan_chunk(self, frames, pop: Population) -> tuple[list[pl.Expr], dict[str, pl.Expr]]:
+        """Every rule planned over ``frames``: the output columns, and per rule the rows the
+        reference evaluator decides."""
         selects: list[pl.Expr] = []
         redo: dict[str, pl.Expr] = {}
         for plan in self.plans:
@@ -142,17 +160,10 @@ class BatchEvaluator:
                 selects.append(expr.cast(dtype).alias(outcome_column(rule.id, name)))
             if again is not None:
                 redo[rule.id] = again
-        keys = ["_i", "_row", *(["id"] if "id" in frames.P.columns else [])]
         whole = pl.col(frames.person(pl.lit(pop.fallback)))
         marks = {p.rule.id: (whole | redo[p.rule.id]) if p.rule.id in redo else whole
                  for p in self.plans}
-        final = [*selects, *[m.alias(f"_redo:{rid}") for rid, m in marks.items()]]
-        frames.run()  # every rule's planned columns, depth by depth
-        result = frames.P.select(*keys, *final)
-        redo_cols = [f"_redo:{rid}" for rid in marks]
-        if redo_cols and result.select(pl.any_horizontal(redo_cols).any()).item():
-            result = self._fallback(result, situations, marks)
-        return result.drop(redo_cols)
+        return selects, marks
 
     def _fallback(self, result: pl.DataFrame, situations: SituationsFor | None,
                   marks: dict[str, Any]) -> pl.DataFrame:

@@ -26,6 +26,7 @@ from typing import Any
 
 import polars as pl
 
+from tongcheng.batch import phases
 from tongcheng.batch.compiler import LIST_PATHS, PERSON_COLUMNS, ROOTS
 from tongcheng.evaluate import finite
 from tongcheng.evaluate.decision import Status
@@ -49,6 +50,16 @@ def firmness_names(codes: pl.Expr) -> pl.Expr:
 def decide(frames, rule: Rule, columns: Columns):
     """((status, outcome, redo, firmness code), kinds) of ``rule`` over the frames."""
     (status, outcome, redo, holding), kinds = columns(None, None)
+    with phases.clock("plan.grounding"):
+        before = frames.planned()
+        decided = _regrounded(frames, rule, columns, status, outcome, redo, holding)
+        phases.count("planned_by_grounding", frames.planned() - before)
+    return decided, kinds
+
+
+def _regrounded(frames, rule: Rule, columns: Columns, status, outcome, redo, holding):
+    """The decision grounded in its zone entries and decided again for each value of its
+    unknown facts of a few values (see the module's docstring)."""
     firm = _firmness(frames, rule, columns, status, holding, None)
     facts = person_facts(rule)
     if facts:
@@ -69,7 +80,7 @@ def decide(frames, rule: Rule, columns: Columns):
             [(lst, pl.col(field))])
         open_ = pl.col(frames.person((status == _UNDETERMINED) & some))
         redo = open_ if redo is None else (redo | open_)
-    return (status, outcome, redo, firm), kinds
+    return status, outcome, redo, firm
 
 
 def _firmness(frames, rule: Rule, columns: Columns, status: pl.Expr, holding: list[pl.Expr],

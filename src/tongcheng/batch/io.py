@@ -31,6 +31,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tongcheng import jsonio
+from tongcheng import wording as W
+from tongcheng.batch import phases
 from tongcheng.batch.engine import BatchEvaluator, status_column
 from tongcheng.batch.layout import (
     FUND_FIELDS,
@@ -54,16 +56,28 @@ FORMATS = ("parquet", "csv", "jsonl")
 @attrs.frozen
 class Reject:
     row: int
-    problems: tuple[tuple[str, str], ...]  # (path, message)
+    # (path, message in English[, the same in Chinese]): worded in the run's language on output
+    problems: tuple[tuple[str, ...], ...]
     id: Any = None
 
-    def to_json(self) -> str:
+    def to_json(self, lang: str = "en") -> str:
         out: dict[str, Any] = {"row": self.row}
         if self.id is not None:
             out["id"] = self.id
-        out["problems"] = [{"path": p, "message": m} for p, m in self.problems]
-        out["reason"] = "; ".join(f"{p}: {m}" if p else m for p, m in self.problems)
+        worded = [(p[0], _worded(p, lang)) for p in self.problems]
+        out["problems"] = [{"path": p, "message": m} for p, m in worded]
+        sep = ";" if lang == "zh" else "; "
+        colon = ":" if lang == "zh" else ": "
+        out["reason"] = sep.join(f"{p}{colon}{m}" if p else m for p, m in worded)
         return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def _worded(problem: tuple[str, ...], lang: str) -> str:
+    """A problem's message in ``lang`` (English where no Chinese was written)."""
+    return problem[2] if lang == "zh" and len(problem) > 2 and problem[2] else problem[1]
+
+
+
 
 
 @attrs.define
@@ -116,26 +130,28 @@ def _parquet_batches(path: str | Path, chunk_size: int) -> Iterator[pa.RecordBat
     batches = open_parquet(path).iter_batches(batch_size=chunk_size)
     first = 0
     while True:
-        try:
-            batch = next(batches, None)
-        except (pa.ArrowException, OSError) as e:
-            raise LayoutError(f"{path}: rows from {first}: cannot be read "
-                              f"({_arrow_message(e)})") from None
+        with phases.clock("read"):
+            try:
+                batch = next(batches, None)
+            except (pa.ArrowException, OSError) as e:
+                raise LayoutError(f"{path}: rows from {first}: cannot be read "
+                                  f"({_arrow_message(e)})") from None
         if batch is None:
             return
-        for name, column in zip(batch.schema.names, batch.columns, strict=True):
-            try:
-                column.validate(full=True)
-            except pa.ArrowException as e:
-                why = _arrow_message(e).rpartition("Invalid: ")[2]
-                raise LayoutError(f"{path}: rows {first}-{first + batch.num_rows - 1}: column "
-                                  f"{name!r}: {why}") from None
+        with phases.clock("read.utf8_check"):
+            for name, column in zip(batch.schema.names, batch.columns, strict=True):
+                try:
+                    column.validate(full=True)
+                except pa.ArrowException as e:
+                    why = _arrow_message(e).rpartition("Invalid: ")[2]
+                    raise LayoutError(f"{path}: rows {first}-{first + batch.num_rows - 1}: "
+                                      f"column {name!r}: {why}") from None
         yield batch
         first += batch.num_rows
 
 
 def _reject(row: int, error: SituationError, id_: Any = None) -> Reject:
-    return Reject(row, tuple((p.path, p.message) for p in error.problems), id_)
+    return Reject(row, tuple((p.path, p.message, p.zh or p.message) for p in error.problems), id_)
 
 
 def _judge(rows: list[dict[str, Any]], numbers: Sequence[int], as_of: date | None,
@@ -172,43 +188,52 @@ def _models_population(models: list[Situation], rows: list[int], as_of: date | N
 def read_parquet(path: str | Path, chunk_size: int, as_of: date | None) -> Iterator[Chunk]:
     first = 0
     for batch in _parquet_batches(path, chunk_size):
-        table = nest(pa.Table.from_batches([batch]))
+        with phases.clock("read"):
+            table = nest(pa.Table.from_batches([batch]))
         yield _columnar_chunk(table, first, as_of)
         first += table.num_rows
 
 
 def _columnar_chunk(table: pa.Table, first: int, as_of: date | None) -> Chunk:
-    pop, bad = build(table, first_row=first, as_of=as_of)
-    flagged = [i for i, b in enumerate(bad.to_list()) if b]
-    ids = table.column("id").to_pylist() if "id" in table.column_names else None
+    with phases.clock("validate"):
+        pop, bad = build(table, first_row=first, as_of=as_of)
+    flagged = bad.arg_true().to_list()
+    phases.count("flagged_rows", len(flagged))
     rejects: list[Reject] = []
-    extra = None
+    extra = extra_fn = None
     if flagged:
-        rows = plain_rows(table.take(flagged))
-        flagged_ids = [ids[i] for i in flagged] if ids is not None else None
-        models, kept, rejects = _judge(rows, [first + i for i in flagged], as_of, flagged_ids)
-        kept_ids = [ids[n - first] for n in kept] if ids is not None else None
-        extra = _models_population(models, kept, as_of, kept_ids, whole=True)
-        if extra is not None:
-            by_index = models
-
-            def extra_situations(idx: Sequence[int], by_index=by_index) -> list[Situation]:
-                return [by_index[i] for i in idx]
-
-            extra_fn = extra_situations
-        else:
-            extra_fn = None
-    else:
-        extra_fn = None
-    row_of = pop.persons["_row"].to_list()
+        with phases.clock("judge"):
+            extra, extra_fn, rejects = _judge_flagged(table, first, as_of, flagged)
+    row_of = pop.persons["_row"]
 
     def situations(idx: Sequence[int]) -> list[Situation]:
-        picked = table.take([row_of[i] - first for i in idx])
+        picked = table.take((row_of.gather(list(idx)) - first).to_list())
         return [parse_situation(r, as_of=as_of) for r in plain_rows(picked)]
 
     chunk = Chunk(pop if pop.n else None, situations, extra, rejects, table.num_rows)
     chunk.extra_situations = extra_fn
     return chunk
+
+
+def _judge_flagged(table: pa.Table, first: int, as_of: date | None, flagged: list[int]):
+    """The rows the columns flagged, judged by the situation model: (a population of those it
+    accepts, their situations by index, the rejects)."""
+    ids = table.column("id").take(flagged).to_pylist() if "id" in table.column_names else None
+    rows = plain_rows(table.take(flagged))
+    models, kept, rejects = _judge(rows, [first + i for i in flagged], as_of, ids)
+    if ids is not None:
+        id_of = dict(zip(flagged, ids, strict=True))
+        kept_ids = [id_of[n - first] for n in kept]
+    else:
+        kept_ids = None
+    extra = _models_population(models, kept, as_of, kept_ids, whole=True)
+    if extra is None:
+        return None, None, rejects
+
+    def extra_situations(idx: Sequence[int]) -> list[Situation]:
+        return [models[i] for i in idx]
+
+    return extra, extra_situations, rejects
 
 
 def _row_chunk(rows: list[Any], numbers: list[int], as_of: date | None,
@@ -245,8 +270,8 @@ class _Rows:
         self.numbers.append(number)
         self.ids.append(id_)
 
-    def reject(self, number: int, path: str, message: str, id_: Any = None) -> None:
-        self.rejects.append(Reject(number, ((path, message),), id_))
+    def reject(self, number: int, path: str, message: str, zh: str, id_: Any = None) -> None:
+        self.rejects.append(Reject(number, ((path, message, zh),), id_))
 
     def full(self) -> bool:
         return len(self.rows) + len(self.rejects) >= self.chunk_size
@@ -281,13 +306,15 @@ def read_jsonl(path: str | Path, chunk_size: int, as_of: date | None) -> Iterato
             try:
                 text = None if long else raw.decode("utf-8").strip().lstrip("\ufeff")
             except UnicodeDecodeError as e:
-                out.reject(number, "", f"not UTF-8 text (byte 0x{raw[e.start]:02x} at column "
-                                       f"{e.start + 1})")
+                byte = f"0x{raw[e.start]:02x}"
+                out.reject(number, "", f"not UTF-8 text (byte {byte} at column {e.start + 1})",
+                           f"不是 UTF-8 文本(第 {e.start + 1} 列的字节 '{byte}')")
                 text = None
             if long is not None:
-                out.reject(number, "", long)
+                out.reject(number, "", long,
+                           f"一行超过 {jsonio.MAX_LINE_BYTES // 2**20} MiB")
             elif text == "":
-                out.reject(number, "", "empty line: expected a situation")
+                out.reject(number, "", "empty line: expected a situation", "空行:应为一个情形")
             elif text is not None:
                 _json_row(out, number, text)
             if out.full():
@@ -299,8 +326,9 @@ def _json_row(out: _Rows, number: int, text: str) -> None:
     try:
         row = jsonio.loads(text, parse_float=Decimal)
     except jsonio.JsonInputError as e:
-        where = f"column {e.column}: " if e.column is not None and not e.path else ""
-        out.reject(number, e.path, f"{where}{e.message}")
+        at = e.column is not None and not e.path
+        out.reject(number, e.path, f"column {e.column}: {e.message}" if at else e.message,
+                   f"第 {e.column} 列:{e.words.zh}" if at else e.words.zh)
         return
     id_ = None
     if isinstance(row, dict) and "id" in row:
@@ -309,7 +337,7 @@ def _json_row(out: _Rows, number: int, text: str) -> None:
         try:
             id_ = None if raw_id is None else _json_id(raw_id)
         except ValueError as e:
-            out.reject(number, "id", str(e))
+            out.reject(number, "id", str(e), f"应为字符串或整数,实际为{W.describe(raw_id)[1]}")
             return
     out.keep(number, row, id_)
 
@@ -328,9 +356,9 @@ CSV_CELL_LIMIT = csv.field_size_limit()
 
 
 class _CellError(ValueError):
-    def __init__(self, path: str, message: str) -> None:
+    def __init__(self, path: str, message: str, zh: str) -> None:
         super().__init__(message)
-        self.path, self.message = path, message
+        self.path, self.message, self.zh = path, message, zh
 
 
 def _csv_value(column: str, text: str) -> Any:
@@ -344,7 +372,7 @@ def _csv_value(column: str, text: str) -> Any:
             if e.line is not None:  # not JSON at all: the model says "expected a list"
                 return text
             inner = f"{column}{'' if e.path.startswith('[') else '.'}{e.path}" if e.path else column
-            raise _CellError(inner, e.message) from None
+            raise _CellError(inner, e.message, e.words.zh) from None
     if column in _MONEY:
         return Decimal(text) if _AMOUNT.fullmatch(text.strip()) else text
     if column in _COUNTS:
@@ -375,7 +403,7 @@ class _Lines:
 
     def __init__(self, f: Iterable[bytes]) -> None:
         self.f = f
-        self.bad: dict[int, str] = {}  # line number (from 1) -> what was wrong
+        self.bad: dict[int, tuple[str, str]] = {}  # line (from 1) -> what was wrong (en, zh)
         self.number = 0
 
     def __iter__(self) -> Iterator[str]:
@@ -384,7 +412,9 @@ class _Lines:
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as e:
-                self.bad[self.number] = f"not UTF-8 text (byte 0x{raw[e.start]:02x})"
+                byte = f"0x{raw[e.start]:02x}"
+                self.bad[self.number] = (f"not UTF-8 text (byte {byte})",
+                                         f"不是 UTF-8 文本(字节 '{byte}')")
                 text = raw.decode("utf-8", "surrogateescape")
             yield text.lstrip("\ufeff") if self.number == 1 else text
 
@@ -428,9 +458,11 @@ def read_csv(path: str | Path, chunk_size: int, as_of: date | None) -> Iterator[
                 cells = next(reader, None)
             except csv.Error as e:
                 end = lines.number
-                message = (f"a cell longer than {CSV_CELL_LIMIT // 1024} KiB" if "field larger"
-                           in str(e) else f"not valid CSV ({e})")
-                out.reject(number, "", f"line {start}: {message}")
+                kib = CSV_CELL_LIMIT // 1024
+                en, zh = ((f"a cell longer than {kib} KiB", f"有单元格超过 {kib} KiB")
+                          if "field larger" in str(e) else
+                          (f"not valid CSV ({e})", "不是有效的 CSV"))
+                out.reject(number, "", f"line {start}: {en}", f"第 {start} 行:{zh}")
                 number += 1
                 continue
             if cells is None:
@@ -439,15 +471,17 @@ def read_csv(path: str | Path, chunk_size: int, as_of: date | None) -> Iterator[
             bad = next((lines.bad.pop(n) for n in range(start, end + 1) if n in lines.bad), None)
             id_ = cells[id_at] if has_id and id_at < len(cells) and bad is None else None
             if bad is not None:
-                out.reject(number, "", f"line {start}: {bad}")
+                out.reject(number, "", f"line {start}: {bad[0]}", f"第 {start} 行:{bad[1]}")
             elif len(cells) != len(header):
                 out.reject(number, "", f"line {start}: expected {len(header)} cells, got "
-                                       f"{len(cells)}", id_)
+                                       f"{len(cells)}",
+                           f"第 {start} 行:应有 {len(header)} 个单元格,实际为 {len(cells)} 个",
+                           id_)
             else:
                 try:
                     out.keep(number, _csv_row(header, cells), id_)
                 except _CellError as e:
-                    out.reject(number, e.path, e.message, id_)
+                    out.reject(number, e.path, e.message, e.zh, id_)
             number += 1
             if out.full():
                 yield out.chunk()
@@ -468,7 +502,8 @@ def prefetch(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
         it = iter(chunks)
         future = pool.submit(next, it, None)
         while True:
-            chunk = future.result()
+            with phases.clock("wait.read"):
+                chunk = future.result()
             if chunk is None:
                 return
             future = pool.submit(next, it, None)
@@ -488,14 +523,15 @@ def screen_chunk(engine: BatchEvaluator, chunk: Chunk,
         parts.append(engine.evaluate(chunk.extra, chunk.extra_situations))
     if not parts:
         return None
-    result = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
-    result = result.drop("_i")
-    if not result["_row"].is_sorted():
-        result = result.sort("_row")
-    if statuses:
-        cols = [status_column(p.rule.id) for p in engine.plans]
-        result = result.filter(pl.any_horizontal(
-            [pl.col(c).cast(pl.String).is_in(list(statuses)) for c in cols]))
+    with phases.clock("assemble"):
+        result = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
+        result = result.drop("_i")
+        if not result["_row"].is_sorted():
+            result = result.sort("_row")
+        if statuses:
+            cols = [status_column(p.rule.id) for p in engine.plans]
+            result = result.filter(pl.any_horizontal(
+                [pl.col(c).cast(pl.String).is_in(list(statuses)) for c in cols]))
     return result
 
 
@@ -519,7 +555,8 @@ class ParquetSink:
         """Wait for the pending write (raising its error, if any)."""
         if self._pending is not None:
             pending, self._pending = self._pending, None
-            pending.result()
+            with phases.clock("wait.write"):
+                pending.result()
 
     def write(self, frame: pl.DataFrame) -> None:
         self.flush()
@@ -527,6 +564,10 @@ class ParquetSink:
         self.rows += frame.height
 
     def _write(self, frame: pl.DataFrame) -> None:
+        with phases.clock("write"):
+            self._write_now(frame)
+
+    def _write_now(self, frame: pl.DataFrame) -> None:
         table = frame.to_arrow()
         if self.writer is None:
             self.schema = table.schema
@@ -554,8 +595,9 @@ class RejectsFile:
     """The rejects file, created at the first reject: a run without one leaves no file (and
     removes the file a previous run left there, which would otherwise be read as this run's)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, lang: str = "en") -> None:
         self.path = Path(path)
+        self.lang = lang  # the language of the reasons
         self.count = 0
         self._file: Any = None
 
@@ -566,7 +608,7 @@ class RejectsFile:
             # messages never hold lone surrogates; should one slip through, it is escaped
             self._file = open(self.path, "w", encoding="utf-8",  # noqa: SIM115
                               errors="backslashreplace")
-        self._file.write(rejects_text(rejects))
+        self._file.write(rejects_text(rejects, self.lang))
         self.count += len(rejects)
 
     def close(self) -> None:
@@ -576,10 +618,10 @@ class RejectsFile:
             self.path.unlink()
 
 
-def rejects_text(rejects: Sequence[Reject]) -> str:
+def rejects_text(rejects: Sequence[Reject], lang: str = "en") -> str:
     buf = _io.StringIO()
     for r in rejects:
-        buf.write(r.to_json())
+        buf.write(r.to_json(lang))
         buf.write("\n")
     return buf.getvalue()
 

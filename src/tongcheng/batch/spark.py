@@ -64,7 +64,8 @@ def _arrow_type(dtype: Any):
 
 
 def screen_partition(batches: Iterator[Any], pack: Any, rules: tuple[str, ...],
-                     statuses: tuple[str, ...], as_of: date | None, schema: Any) -> Iterator[Any]:
+                     statuses: tuple[str, ...], as_of: date | None, schema: Any,
+                     lang: str = "en") -> Iterator[Any]:
     """``mapInArrow``'s function: Arrow batches in (the population layout plus ``_row``), Arrow
     batches of decisions and rejects out."""
     import polars as pl
@@ -90,7 +91,7 @@ def screen_partition(batches: Iterator[Any], pack: Any, rules: tuple[str, ...],
             parts.append(pl.DataFrame({
                 "_row": [ids[r.row] for r in chunk.rejects],
                 **({"id": [r.id for r in chunk.rejects]} if "id" in schema.names else {}),
-                "_problems": [r.to_json() for r in chunk.rejects],
+                "_problems": [r.to_json(lang) for r in chunk.rejects],
             }))
         for part in parts:
             arrow = part.to_arrow()
@@ -106,8 +107,9 @@ def screen_partition(batches: Iterator[Any], pack: Any, rules: tuple[str, ...],
 def screen_spark(pack: Any, input_path: str, output: str, rejects_path: str, *,
                  rules: Sequence[str] = (), statuses: Sequence[str] = (),
                  as_of: date | None = None, master: str | None = None,
-                 pack_path: str | None = None, spark: Any = None) -> int:
-    """Screen a Parquet population on Spark; 1 when rows were rejected, else 0."""
+                 pack_path: str | None = None, spark: Any = None, lang: str = "en") -> int:
+    """Screen a Parquet population on Spark; 1 when rows were rejected, else 0. Rejects are
+    worded in ``lang``."""
     import pyarrow.parquet as pq
     from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
@@ -129,7 +131,7 @@ def screen_spark(pack: Any, input_path: str, output: str, rejects_path: str, *,
             id_type = pq.read_schema(first).field("id").type
         schema = output_schema(pack, rules, id_type)
         spark_schema = from_arrow_schema(schema)
-        args = (pack, tuple(rules), tuple(statuses), as_of, schema)
+        args = (pack, tuple(rules), tuple(statuses), as_of, schema, lang)
         mapped = frame.withColumn("_row", F.monotonically_increasing_id()).mapInArrow(
             lambda batches: screen_partition(batches, *args), spark_schema)
         mapped = mapped.cache()

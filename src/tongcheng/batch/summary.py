@@ -40,23 +40,35 @@ class ScreenSummary:
         if not result.height:
             return
         self.rows += result.height
-        city = self._city(result.select("_row").join(targets, on="_row", how="left",
-                                                      maintain_order="left")["target"])
+        names, city = self._city(result.select("_row").join(
+            targets, on="_row", how="left", maintain_order="left")["target"])
         for rule in self.rules:
-            status = result[status_column(rule.id)].cast(pl.String)
+            # (city, status, firmness) as one small integer per row, counted at once
+            status = result[status_column(rule.id)]
             firm_col = firmness_column(rule.id)
-            firm = (result[firm_col].cast(pl.String) if firm_col in result.columns
-                    else pl.Series([rule.firmness] * result.height, dtype=pl.String))
-            frame = pl.DataFrame({"s": status, "f": firm, "c": city})
-            for s, f, n in frame.group_by(["s", "f"]).len().iter_rows():
-                self.counts[(rule.id, s, f)] += n
-            for c, s, n in frame.group_by(["c", "s"]).len().iter_rows():
-                self.cities[(rule.id, c, s)] += n
+            if firm_col in result.columns:
+                firm = result[firm_col]
+                firm_names = [*firm.dtype.categories.to_list(), None]  # type: ignore[attr-defined]
+                firm_code = firm.to_physical().cast(pl.Int64).fill_null(len(firm_names) - 1)
+            else:
+                firm_names = [rule.firmness]
+                firm_code = pl.Series([0] * result.height, dtype=pl.Int64)
+            status_names = status.dtype.categories.to_list()  # type: ignore[attr-defined]
+            width, statuses = len(firm_names), len(status_names)
+            key = (city * statuses + status.to_physical().cast(pl.Int64)) * width + firm_code
+            for k, n in key.value_counts().iter_rows():
+                c, rest = divmod(k, statuses * width)
+                s, f = divmod(rest, width)
+                self.counts[(rule.id, status_names[s], firm_names[f])] += n
+                self.cities[(rule.id, names[c], status_names[s])] += n
 
-    def _city(self, codes: pl.Series) -> pl.Series:
+    def _city(self, codes: pl.Series) -> tuple[list[str], pl.Series]:
+        """The cities of the target codes: their names, and per row the index of its name."""
         distinct = [c for c in codes.unique().to_list() if c is not None]
-        mapping = {c: self.registry.city_of(f"{c:06d}") or f"{c:06d}" for c in distinct}
-        return codes.replace_strict(mapping, default=UNKNOWN, return_dtype=pl.String)
+        cities = {c: self.registry.city_of(f"{c:06d}") or f"{c:06d}" for c in distinct}
+        names = [UNKNOWN, *sorted(set(cities.values()))]
+        index = {c: names.index(name) for c, name in cities.items()}
+        return names, codes.replace_strict(index, default=0, return_dtype=pl.Int64)
 
     def to_json(self, **head: Any) -> dict[str, Any]:
         info = self.engine.pack.info
