@@ -218,3 +218,23 @@ def test_an_exception_that_may_apply_leaves_the_decision_to_the_shared_loops():
         assert_same(ref, fast)
         d = fast.decision(rule.id)
         assert d.outcome["handling"] is None and "person.hukou" in d.missing
+
+
+@pytest.mark.parametrize("expr", ["exists(0)", "count(5)", "not 0", "count(\"x\")",
+                                  "exists([1, 2])", "not 1.5"])
+def test_literal_operands_compile(expr):
+    """A literal where a name is read (``0.maybe``, ``not 0 is True``) is put in a temporary
+    first: the generated code compiles, without a warning (found by the pack fuzz test)."""
+    import warnings
+
+    import attrs
+
+    from tongcheng.evaluate.compiled.codegen import generate
+    from tongcheng.expr import parse
+
+    rule = PACK.rule("transit.senior_free_ride")
+    clause = attrs.evolve(rule.outcome[0], expr=parse(expr))
+    odd = attrs.evolve(rule, outcome=(clause,), exceptions=())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compile(generate(odd).source, "odd", "exec", dont_inherit=True)

@@ -327,13 +327,13 @@ class _Gen:
         elif node.func == "shares_zone" and len(args) == 2 and not kwargs:
             out.append(f"{ind}{t} = shares_zone(frame, {args[0]}, {args[1]}, {path_src})")
         elif node.func == "exists" and len(args) == 1 and not kwargs:
-            (a,) = args
+            a = self._named(args[0], out, ind)
             out.append(f"{ind}if type({a}) is Items and not {a}.maybe:")
             out.append(f"{ind}    {t} = len({a}.sure) > 0")
             out.append(f"{ind}else:")
             out.append(f"{ind}    {t} = {call}")
         elif node.func == "count" and len(args) == 1:
-            (a,) = args
+            a = self._named(args[0], out, ind)
             out.append(f"{ind}if type({a}) is Items and not {a}.maybe:")
             out.append(f"{ind}    {t} = len({a}.sure)")
             out.append(f"{ind}elif type({a}) is MonthSet and not {a}.maybe:")
@@ -344,12 +344,17 @@ class _Gen:
             out.append(f"{ind}{t} = {call}")
         return t
 
+    def _named(self, value: str, out, ind) -> str:
+        """``value`` as a name: a literal goes into a temporary first (an attribute of a number
+        literal does not compile, and an ``is`` test on a literal warns)."""
+        if value.isidentifier():
+            return value
+        x = self._tmp()
+        out.append(f"{ind}{x} = {value}")
+        return x
+
     def _e_not(self, node: ast.Not, scope, out, ind) -> str:
-        a = self._emit(node.operand, scope, out, ind)
-        if not a.isidentifier():  # a literal: into a temporary ("is" on a literal warns)
-            x = self._tmp()
-            out.append(f"{ind}{x} = {a}")
-            a = x
+        a = self._named(self._emit(node.operand, scope, out, ind), out, ind)
         t = self._tmp()
         out.append(f"{ind}{t} = (not {a}) if ({a} is True or {a} is False) "
                    f"else k_not(truth({a}, \"'not'\"))")
