@@ -138,3 +138,38 @@ def walk(node: Node):
     yield node
     for child in children(node):
         yield from walk(child)
+
+
+def substitute(node: Node, names: dict[str, Node]) -> Node:
+    """``node`` with each ``Name`` in ``names`` replaced by its tree (the rest shared)."""
+    if not names:
+        return node
+    match node:
+        case Name(name=n) if n in names:
+            return names[n]
+        case Attr(obj=o) | Not(operand=o) | Negate(operand=o):
+            field = "obj" if isinstance(node, Attr) else "operand"
+            return attrs.evolve(node, **{field: substitute(o, names)})
+        case Filter(obj=o, cond=c):
+            return attrs.evolve(node, obj=substitute(o, names), cond=substitute(c, names))
+        case ListLit(items=items):
+            return attrs.evolve(node, items=tuple(substitute(x, names) for x in items))
+        case And(operands=items) | Or(operands=items):
+            return attrs.evolve(node, operands=tuple(substitute(x, names) for x in items))
+        case Call(args=args, kwargs=kwargs):
+            return attrs.evolve(node, args=tuple(substitute(x, names) for x in args),
+                                kwargs=tuple((k, substitute(v, names)) for k, v in kwargs))
+        case Compare(left=a, right=b) | Arith(left=a, right=b):
+            return attrs.evolve(node, left=substitute(a, names), right=substitute(b, names))
+        case If(cond=c, then=t, otherwise=o):
+            return attrs.evolve(node, cond=substitute(c, names), then=substitute(t, names),
+                                otherwise=substitute(o, names))
+    return node
+
+
+def is_path(node: Node, roots: frozenset[str] | set[str]) -> bool:
+    """A plain situation path (``person``, ``person.residence``, ``provident_fund.periods``):
+    a definition that is one names the same facts as its path."""
+    while isinstance(node, Attr):
+        node = node.obj
+    return isinstance(node, Name) and node.name in roots

@@ -513,6 +513,10 @@ class _RuleCompiler:
         self.parameters = parameters
         self.let_types: dict[str, checking.T] = {}
         self.let_depth: dict[str, int] = {}
+        # Definitions that are plain situation paths (``p: person``), put in place of their
+        # names in later expressions: a missing fact is then named by its path in the
+        # situation (``person.sex``), not by the definition's field (``sex``), in every evaluator.
+        self.aliases: dict[str, ast.Node] = {}
         self.ok = True
 
     def err(self, sub: tuple, message: str, line: int | None = None) -> None:
@@ -546,6 +550,7 @@ class _RuleCompiler:
         for p in problems:
             line = (base_line or 0) + p.pos.line - 1 + (1 if "\n" in text.strip() else 0)
             self.err(sub, f"{_loc_str(sub)}: {p.message}", line if base_line else None)
+        node = ast.substitute(node, self.aliases)
         return Clause(name, label, text.strip(), node, self.l.loc(self.file, (*self.path, *sub)))
 
     def value_clause(self, sub: tuple, name: str, raw: str | schema.ValueClauseIn) -> Clause | None:
@@ -617,6 +622,8 @@ class _RuleCompiler:
                     places=self.l.literal_place,
                 )
                 self.let_types[name] = t
+                if ast.is_path(clause.expr, self.roots):
+                    self.aliases[name] = clause.expr
                 out.append(clause)
         return tuple(out)
 
