@@ -73,14 +73,14 @@ def _walk_given(situation: dict[str, Any], visit: Callable[[Path, Kind, Any, Any
 # project's, so removing it changes the subject rather than the information about it.
 # ``request`` absent means "no particular service asked", a known value (the interpreter reads an
 # absent request as an empty one), so removing it is not removing information.
-_NOT_REMOVABLE = frozenset({("as_of",), ("project",), ("request",)})
+_NOT_REMOVABLE = frozenset({("as_of",), ("project",), ("enterprise",), ("request",)})
 
 
 def removable_paths(situation: dict[str, Any]) -> list[Path]:
     """Paths of the facts given in ``situation`` whose removal leaves it valid and strictly less
     informed: optional fields (null = unknown), whole lists (absent = unknown), and optional
-    fields of list items. Never ``as_of`` (its absence means today), never ``project`` (it
-    decides whether the subject is a project or a person), never an open period's ``to`` or
+    fields of list items. Never ``as_of`` (its absence means today), never ``project`` or
+    ``enterprise`` (they decide whether the subject is a project, an enterprise or a person), never an open period's ``to`` or
     another field whose absence is a known value, never a list item (a given list is
     complete)."""
     out: list[Path] = []
