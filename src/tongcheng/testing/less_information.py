@@ -80,9 +80,9 @@ def removable_paths(situation: dict[str, Any]) -> list[Path]:
     """Paths of the facts given in ``situation`` whose removal leaves it valid and strictly less
     informed: optional fields (null = unknown), whole lists (absent = unknown), and optional
     fields of list items. Never ``as_of`` (its absence means today), never ``project`` or
-    ``enterprise`` (they decide whether the subject is a project, an enterprise or a person), never an open period's ``to`` or
-    another field whose absence is a known value, never a list item (a given list is
-    complete)."""
+    ``enterprise`` (they decide whether the subject is a project, an enterprise or a person),
+    never an open period's ``to`` or another field whose absence is a known value, never a list
+    item (a given list is complete)."""
     out: list[Path] = []
     none_known = known_none()
 
