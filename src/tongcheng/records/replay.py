@@ -386,24 +386,26 @@ def _compare(engine: Any, chunk: _Chunk, result: pl.DataFrame, report: ReplayRep
     frame = frame.with_columns(pl.Series("id", chunk.ids, dtype=pl.String).gather(frame["row"]))
     report.decisions += frame.height
     moved = frame.filter(pl.col("before") != pl.col("after"))
-    for rule_id, a, b, n, ids in _examples(moved, ["rule", "before", "after"],
-                                           report.limit).iter_rows():
-        report.transitions[(rule_id, a, b)] += n
-        for rid in ids:
-            report.note(("status", rule_id, a, b), rid)
+    _tally(moved, ["rule", "before", "after"], report.transitions, "status", report)
     stayed = frame.filter(pl.col("before") == pl.col("after"), pl.col("after") != ABSENT)
     firm = stayed.filter(pl.col("firm_before") != pl.col("firm_after"))
-    for rule_id, a, b, n, ids in _examples(firm, ["rule", "firm_before", "firm_after"],
-                                           report.limit).iter_rows():
-        report.firmness_changes[(rule_id, a, b)] += n
-        for rid in ids:
-            report.note(("firmness", rule_id, a, b), rid)
+    _tally(firm, ["rule", "firm_before", "firm_after"], report.firmness_changes, "firmness",
+           report)
     kept = stayed.filter(pl.col("firm_before") == pl.col("firm_after"),
                          pl.col("outcome").is_not_null() | (pl.col("after") == "eligible"))
     differ = firm.height
     for (rule_id,), group in kept.group_by(["rule"], maintain_order=True):
         differ += _outcomes(planned[rule_id], group.sort("row"), result, report)
     report.same += frame.height - moved.height - differ
+
+
+def _tally(changed: pl.DataFrame, columns: list[str], counts: Any, kind: str,
+           report: ReplayReport) -> None:
+    """Count the changes (rule, before, after) into ``counts``, noting their example ids."""
+    for rule_id, a, b, n, ids in _examples(changed, columns, report.limit).iter_rows():
+        counts[(rule_id, a, b)] += n
+        for rid in ids:
+            report.note((kind, rule_id, a, b), rid)
 
 
 def _outcomes(plan: Any, group: pl.DataFrame, result: pl.DataFrame,
