@@ -245,13 +245,17 @@ def _decide(
 
     active = tuple([z for z in (rule.zones if zones is None else zones) if z.active(as_of)])
     lets = {c.name: c for c in rule.lets} if rule.lets else {}
+
+    def fresh() -> Frame:
+        return Frame(pack, registry, situation, as_of, rule, active, lets,
+                     recorder=Recorder(enabled=trace), memo=memo, trace=trace, runners=runners)
+
+    frame = fresh()
     fast = getattr(runners, "deciders", {}).get(id(rule))
-    for _ in range(2):  # the rule's generated decision (compiled.decider), else these loops
-        frame = Frame(pack, registry, situation, as_of, rule, active, lets,
-                      recorder=Recorder(enabled=trace), memo=memo, trace=trace, runners=runners)
-        if fast is None or (d := fast[trace](frame, outcomes)) is None:
-            break
-        return d, frame
+    if fast is not None:  # the rule's generated decision (compiled.decider), else these loops
+        if (d := fast[trace](frame, outcomes)) is not None:
+            return d, frame
+        frame = fresh()  # left to the loops: they start on a fresh frame
     if rule.place is not None:
         anchor, _ = evaluate_clause(frame, rule.place)
         frame.anchor = anchor
