@@ -443,9 +443,7 @@ def _exceptions(
             values.append(value)
             reasons.append(reason)
         applies[e.label] = v.k_and(values)
-    by_label = {e.label: e for e in rule.exceptions}
-    live = [e for e in rule.exceptions if applies[e.label] is True]
-    winners = [e for e in live if not any(e.label in o.overrides for o in live)]
+    winners, uncertain = weigh_exceptions(rule, applies)
     chosen = winners[0] if winners else None
     if len(winners) > 1:
         first = _variant(frame, rule, winners[0], True)
@@ -454,12 +452,22 @@ def _exceptions(
                 raise RuleConflict(
                     rule.id, winners[0].label, other.label, [winners[0].location, other.location]
                 )
-    uncertain = [
-        (by_label[label], value)
-        for label, value in applies.items()
-        if isinstance(value, Unknown) and not (chosen and label in chosen.overrides)
-    ]
     return chosen, uncertain, reasons
+
+
+def weigh_exceptions(
+    rule: Rule, applies: Mapping[str, Any]
+) -> tuple[list[RuleException], list[tuple[RuleException, Any]]]:
+    """Given whether each exception applies (by label): those that surely apply and no other
+    that applies overrides (the first is chosen), and those that may apply (unknown) that the
+    chosen one does not override, with their value."""
+    live = [e for e in rule.exceptions if applies[e.label] is True]
+    winners = [e for e in live if not any(e.label in o.overrides for o in live)]
+    chosen = winners[0] if winners else None
+    uncertain = [(e, applies[e.label]) for e in rule.exceptions
+                 if isinstance(applies[e.label], Unknown)
+                 and not (chosen and e.label in chosen.overrides)]
+    return winners, uncertain
 
 
 def _variant(frame: Frame, rule: Rule, exception: RuleException | None, scope: Any,

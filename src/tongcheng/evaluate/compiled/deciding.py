@@ -10,7 +10,6 @@ from typing import Any
 from tongcheng.evaluate import values as v
 from tongcheng.evaluate.decision import Decision, Reason, Status
 from tongcheng.evaluate.interpreter import Frame, evaluate_clause
-from tongcheng.evaluate.values import Unknown
 from tongcheng.pack.model import Rule
 
 
@@ -33,18 +32,15 @@ def choose(rule: Rule, applies: tuple[Any, ...]) -> int | object | None:
     at once (the reference then weighs both variants)."""
     if not any(x is not False for x in applies):
         return None  # (the common case: none applies)
+    from tongcheng.evaluate.evaluator import weigh_exceptions  # it imports this package
+
     by_label = dict(zip([e.label for e in rule.exceptions], applies, strict=True))
-    live = [e for e in rule.exceptions if by_label[e.label] is True]
-    winners = [e for e in live if not any(e.label in o.overrides for o in live)]
-    if len(winners) > 1:
+    winners, uncertain = weigh_exceptions(rule, by_label)
+    if len(winners) > 1 or uncertain:
         return UNSURE
-    chosen = winners[0] if winners else None
-    for label, value in by_label.items():
-        if isinstance(value, Unknown) and not (chosen and label in chosen.overrides):
-            return UNSURE
-    if chosen is None:
+    if not winners:
         return None
-    return next(k for k, e in enumerate(rule.exceptions) if e is chosen)
+    return next(k for k, e in enumerate(rule.exceptions) if e is winners[0])
 
 
 def namespace() -> dict[str, Any]:
