@@ -39,11 +39,20 @@ def run_axe(driver) -> list[dict]:
 
 def submit_and_wait(driver) -> None:
     """Submit, and wait for the new page (the old one may show decisions already)."""
-    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.common.exceptions import WebDriverException
 
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.ID, "evaluate").click()
-    pt.wait(driver, 15).until(ec.staleness_of(old))
+
+    def gone(_driver) -> bool:
+        # stale, or (asked while the page unloads) an error of a document going away
+        try:
+            old.is_enabled()
+        except WebDriverException:  # StaleElementReferenceException included
+            return True
+        return False
+
+    pt.wait(driver, 15).until(gone)
     pt.wait_for_results(driver)
 
 
