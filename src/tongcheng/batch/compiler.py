@@ -26,7 +26,7 @@ that depth in a second thread.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -36,13 +36,12 @@ import numpy as np
 import polars as pl
 
 from tongcheng import months as mo
-from tongcheng.batch import phases
+from tongcheng.batch.frames import Frames
 from tongcheng.batch.layout import (
     ENUMS,
     ITEM_ENUMS,
     MONEY,
     MONTH_SHIFT,
-    Population,
     lut,
     place_tables,
 )
@@ -285,244 +284,6 @@ class PackTables:
         return pl.Series(index), pl.Series(declared), places
 
 
-# --- per-chunk frames -------------------------------------------------------------------------
-
-
-class Frames:
-    """The persons frame and list frames of one chunk, and the columns still to compute.
-
-    Compiling a rule only *plans* columns: ``person``, ``item``, ``broadcast`` and ``later``
-    return column names at once and record how to compute them, each with its depth (one more
-    than the deepest column it reads). ``run`` then computes them depth by depth: every
-    expression of one depth in one ``with_columns`` per frame — all rules' at once, so polars
-    spreads them over the cores — and the numpy steps (month sweeps, segment sums, list
-    outcomes) between them.
-    """
-
-    def __init__(self, pop: Population) -> None:
-        self.P = pop.persons
-        self.L = dict(pop.lists)
-        self._offsets: dict[str, np.ndarray] = {}
-        self._pop = pop
-        self._n = 0
-        self.cache: dict[Any, Any] = {}
-        self.values: dict[str, Any] = {}  # results of value steps (``later(..., value=True)``)
-        # planned, not yet computed: per depth, (frame or None for persons, name, expr) and
-        # numpy steps (fn, outputs)
-        self._exprs: dict[int, list[tuple[str | None, str, pl.Expr]]] = {}
-        self._steps: dict[int, list[tuple[Callable[[], Any], list[tuple[str | None, str]],
-                                          bool]]] = {}
-        self._depth: dict[tuple[str | None, str], int] = {}  # (frame, column) -> depth
-        self._reads: dict[tuple[str | None, str], list[tuple[str | None, str]]] = {}
-        as_of = pop.persons["as_of"]
-        self.as_of_const: date | None = (
-            as_of[0] if as_of.len() and as_of.n_unique() == 1 else None)
-
-    def planned(self) -> int:
-        """How many columns and values are planned so far (for the phase counts)."""
-        return len(self._depth)
-
-    def fresh(self) -> str:
-        self._n += 1
-        return f"_t{self._n}"
-
-    def offsets(self, lst: str) -> np.ndarray:
-        if lst not in self._offsets:
-            self._offsets[lst] = self._pop.offsets(lst)
-        return self._offsets[lst]
-
-    # planning ------------------------------------------------------------------------------
-
-    @staticmethod
-    def _reads_of(uses: Sequence[tuple[str | None, pl.Expr]],
-                  values: Sequence[str] = ()) -> list[tuple[str | None, str]]:
-        return [*((ctx, name) for ctx, expr in uses for name in expr.meta.root_names()),
-                *(("=", name) for name in values)]
-
-    def _plan(self, outs: Sequence[tuple[str | None, str]],
-              uses: Sequence[tuple[str | None, pl.Expr]], values: Sequence[str] = ()) -> int:
-        """Record what ``outs`` read (so that ``run`` computes only what the result needs) and
-        their depth."""
-        reads = self._reads_of(uses, values)
-        depth = 1 + max((self._depth.get(key, 0) for key in reads), default=0)
-        for out in outs:
-            self._depth[out] = depth
-            self._reads[out] = reads
-        return depth
-
-    def _plan_expr(self, ctx: str | None, expr: pl.Expr) -> str:
-        if expr.meta.is_column():
-            return expr.meta.output_name()
-        name = self.fresh()
-        depth = self._plan([(ctx, name)], [(ctx, expr)])
-        self._exprs.setdefault(depth, []).append((ctx, name, expr))
-        return name
-
-    def person(self, expr: pl.Expr) -> str:
-        """A person-level expression as a column (computed by ``run``); its name."""
-        return self._plan_expr(None, expr)
-
-    def item(self, lst: str, expr: pl.Expr) -> str:
-        return self._plan_expr(lst, expr)
-
-    def later(self, fn: Callable[[], Any], uses: Sequence[tuple[str | None, pl.Expr]],
-              *, n: int = 1, values: Sequence[str] = ()) -> list[pl.Expr]:
-        """``n`` person columns computed by ``fn()`` (a sequence of arrays or Series) once the
-        columns ``uses`` reads (and the value steps ``values``) are computed."""
-        names = [self.fresh() for _ in range(n)]
-        outs: list[tuple[str | None, str]] = [(None, name) for name in names]
-        depth = self._plan(outs, uses, values)
-        self._steps.setdefault(depth, []).append((fn, outs, False))
-        return [pl.col(name) for name in names]
-
-    def later_value(self, key: str, fn: Callable[[], Any],
-                    uses: Sequence[tuple[str | None, pl.Expr]]) -> str:
-        """A Python value computed by ``fn()`` (read from ``values[key]`` in later steps)."""
-        if ("=", key) not in self._depth:
-            depth = self._plan([("=", key)], uses)
-            self._steps.setdefault(depth, []).append((fn, [("=", key)], True))
-        return key
-
-    def broadcast(self, lst: str, expr: pl.Expr) -> pl.Expr:
-        """A person-level expression, as a column of the list's rows."""
-        name = self.person(expr)
-        target = f"^{name}"
-        if (lst, target) not in self._depth and target not in self.L[lst].columns:
-            depth = self._plan([(lst, target)], [(None, pl.col(name))])
-
-            def gather(name=name, lst=lst) -> list[pl.Series]:
-                return [self.P.get_column(name).gather(self.L[lst].get_column("_i"))]
-
-            self._steps.setdefault(depth, []).append((gather, [(lst, target)], False))
-        return pl.col(target)
-
-    # computing -----------------------------------------------------------------------------
-
-    def _prune(self, needed: Sequence[pl.Expr]) -> None:
-        """Forget the planned columns the ``needed`` person-level expressions do not read, even
-        through others (an outcome of a re-decision whose status alone is read, ...)."""
-        live: set[tuple[str | None, str]] = set()
-        todo = self._reads_of([(None, e) for e in needed])
-        while todo:
-            key = todo.pop()
-            if key in live:
-                continue
-            live.add(key)
-            todo.extend(self._reads.get(key, ()))
-        phases.count("planned_exprs", sum(len(x) for x in self._exprs.values()))
-        phases.count("planned_steps", sum(len(x) for x in self._steps.values()))
-        for depth, exprs in self._exprs.items():
-            self._exprs[depth] = [x for x in exprs if (x[0], x[1]) in live]
-        for depth, steps in self._steps.items():
-            self._steps[depth] = [s for s in steps if any(out in live for out in s[1])]
-        phases.count("computed_exprs", sum(len(x) for x in self._exprs.values()))
-        phases.count("computed_steps", sum(len(x) for x in self._steps.values()))
-
-    def run(self, needed: Sequence[pl.Expr] | None = None) -> None:
-        """Compute the planned columns (only those ``needed`` reads, when given), depth by
-        depth: the numpy steps of a depth in a second thread while polars computes its
-        expressions (both release the GIL for most of it)."""
-        if needed is not None:
-            self._prune(needed)
-        pool = _steps_thread()
-        for depth in sorted(set(self._exprs) | set(self._steps)):
-            exprs = self._exprs.pop(depth, [])
-            steps = self._steps.pop(depth, [])
-            P, L = self.P, dict(self.L)  # what this depth reads (earlier depths only)
-            pending = pool.submit(self._run_steps, steps) if steps else None
-            by_frame: dict[str | None, list[pl.Expr]] = {}
-            for ctx, name, expr in exprs:
-                by_frame.setdefault(ctx, []).append(expr.alias(name))
-            with phases.clock("decide.polars"):
-                computed = {ctx: _with_columns(P if ctx is None else L[ctx], cols)
-                            for ctx, cols in by_frame.items()}
-            made = pending.result() if pending is not None else {}
-            for ctx in set(computed) | set(made):
-                frame = computed.get(ctx, P if ctx is None else L[ctx])
-                if ctx in made:
-                    frame = frame.with_columns(made[ctx])
-                if ctx is None:
-                    self.P = frame
-                else:
-                    self.L[ctx] = frame
-
-    def _run_steps(self, steps) -> dict[str | None, list[pl.Series]]:
-        with phases.clock("decide.numpy_steps"):
-            return self._run_steps_now(steps)
-
-    def _run_steps_now(self, steps) -> dict[str | None, list[pl.Series]]:
-        made: dict[str | None, list[pl.Series]] = {}
-        for fn, outs, is_value in steps:
-            if phases.on():
-                name = f"step:{getattr(fn, '__qualname__', '?')}"
-                phases.count(name)
-                with phases.clock(name):
-                    result = fn()
-            else:
-                result = fn()
-            if is_value:
-                self.values[outs[0][1]] = result
-                continue
-            for (ctx, name), values in zip(outs, result, strict=True):
-                series = values if isinstance(values, pl.Series) else pl.Series(values)
-                made.setdefault(ctx, []).append(series.alias(name))
-        return made
-
-    def item_np(self, lst: str, expr: pl.Expr, dtype=np.int64) -> np.ndarray:
-        frame = self.L[lst]
-        if frame.height == 0:
-            return np.zeros(0, dtype=dtype)
-        if expr.meta.is_column() and expr.meta.output_name() in frame.columns:
-            x = frame.get_column(expr.meta.output_name())  # planned columns: no query to run
-        else:
-            # with_columns, not select: a literal (the items of a whole list are all surely in)
-            # must give one value per row, not one value
-            x = frame.with_columns(expr.alias("_x"))["_x"]
-        return x.to_numpy().astype(dtype, copy=False)
-
-    def persons_of(self, lst: str) -> np.ndarray:
-        """The person (``_i``) of each row of a list, once per chunk."""
-        key = ("persons_of", lst)
-        if key not in self.cache:
-            self.cache[key] = self.L[lst].get_column("_i").to_numpy().astype(np.int64)
-        return self.cache[key]
-
-    # segment reductions over each person's rows of a list
-    def seg_sum(self, lst: str, values: np.ndarray) -> np.ndarray:
-        off = self.offsets(lst)
-        if values.dtype == np.bool_:  # a count: the persons of the rows kept, counted
-            return np.bincount(self.persons_of(lst)[values], minlength=len(off) - 1)
-        csum = np.empty(len(values) + 1, dtype=np.int64)
-        csum[0] = 0
-        np.cumsum(values, out=csum[1:])  # booleans count as 0 and 1
-        return csum[off[1:]] - csum[off[:-1]]
-
-    def seg_reduce(self, lst: str, values: np.ndarray, ufunc, empty) -> np.ndarray:
-        off = self.offsets(lst)
-        starts = off[:-1]
-        nonempty = off[1:] > starts
-        out = np.full(len(starts), empty, dtype=values.dtype if len(values) else np.int64)
-        if len(values) and nonempty.any():
-            out[nonempty] = ufunc.reduceat(values, starts[nonempty])
-        return out
-
-
-@functools.cache
-def _steps_thread() -> Any:
-    """The one thread running numpy steps, for the process's life rather than one per chunk
-    (a new thread may take another malloc arena, which keeps the memory freed in it)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="tongcheng-steps")
-
-
-def _with_columns(frame: pl.DataFrame, exprs: list[pl.Expr]) -> pl.DataFrame:
-    """``frame.with_columns(exprs)`` without query optimisation: hundreds of independent
-    expressions, computed in parallel (common-subexpression search over them costs more than it
-    saves)."""
-    return frame.lazy().with_columns(exprs).collect(optimizations=pl.QueryOptFlags.none())
-
-
 # --- the rule compiler ------------------------------------------------------------------------
 
 
@@ -578,9 +339,7 @@ class RuleCompiler:
         if isinstance(node, ast.Call | ast.Filter) and "item" not in env:
             key = self._key(node)
             if key is not None:
-                if key not in self.fr.cache:
-                    self.fr.cache[key] = self.settle(self._ev(node, env))
-                return self.fr.cache[key]
+                return self.fr.shared(key, lambda: self.settle(self._ev(node, env)))
         return self._ev(node, env)
 
     def settle(self, v: V) -> V:
@@ -895,10 +654,7 @@ class RuleCompiler:
     def _intervals(self, lst: str) -> str:
         """(person, start, end, as_of month) per row: months clipped to as_of, as the
         reference; once per list and chunk."""
-        key = ("intervals", lst)
-        if key not in self.fr.cache:
-            self.fr.cache[key] = self._read_intervals(lst)
-        return self.fr.cache[key]
+        return self.fr.shared(("intervals", lst), lambda: self._read_intervals(lst))
 
     def _read_intervals(self, lst: str) -> str:
         """The key of a value step giving (person, start, end, as_of month) per row."""
@@ -1221,13 +977,13 @@ class RuleCompiler:
         lst, fr = items.lst, self.fr
         key = ("maybe_any", lst, items.maybe.meta.output_name()) \
             if items.maybe.meta.is_column() else None
-        if key is None or key not in fr.cache:
+
+        def plan() -> pl.Expr:
             [col] = fr.later(lambda: [fr.seg_sum(lst, fr.item_np(lst, items.maybe, bool)) > 0],
                              [(lst, items.maybe)])
-            if key is None:
-                return col
-            fr.cache[key] = col
-        return fr.cache[key]
+            return col
+
+        return plan() if key is None else fr.shared(key, plan)
 
     def _extreme(self, args: tuple[V, ...], low: bool) -> S:
         if len(args) == 1 and isinstance(args[0], PlacesV):
@@ -1301,13 +1057,14 @@ class RuleCompiler:
     def render(self, v: V) -> tuple[pl.Expr, pl.DataType]:
         """An outcome value as ``values.to_json`` gives it: null where partly known."""
         only = self.only.meta.output_name() if self.only is not None else None
-        key = ("render", id(v), only)
-        if key not in self.fr.cache:
+
+        def plan() -> tuple[pl.Expr, pl.DataType, V]:
             expr, dtype = self._render(v)
             if not isinstance(v, S):
                 expr = pl.col(self.fr.person(expr))
-            self.fr.cache[key] = (expr, dtype, v)  # v kept alive: its id stays unique
-        expr, dtype, _ = self.fr.cache[key]
+            return expr, dtype, v  # v kept alive: its id stays unique
+
+        expr, dtype, _ = self.fr.shared(("render", id(v), only), plan)
         return expr, dtype
 
     def _render(self, v: V) -> tuple[pl.Expr, pl.DataType]:

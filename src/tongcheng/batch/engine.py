@@ -21,6 +21,7 @@ import polars as pl
 
 from tongcheng.batch import grounding, phases
 from tongcheng.batch.compiler import NotCompilable, PackTables, RuleCompiler, S
+from tongcheng.batch.frames import Frames, shape
 from tongcheng.batch.layout import Population, build
 from tongcheng.evaluate import evaluator as reference
 from tongcheng.evaluate.decision import Status
@@ -77,6 +78,7 @@ class BatchEvaluator:
         self.tables = PackTables(pack, self.registry)
         self.rules = reference._select(pack, rules)
         self.plans = tuple(self._plan(rule) for rule in self.rules)
+        self._planned: dict[tuple, tuple[Frames, list[pl.Expr], dict[str, pl.Expr]]] = {}
 
     # planning: which rules compile, and the output columns -------------------------------
 
@@ -114,17 +116,25 @@ class BatchEvaluator:
         """One row per person of ``pop`` (``_i``, ``_row``, ``id`` when given), then per rule its
         status and outcome columns. ``situations`` gives validated situations by ``_i`` for the
         rows and rules the reference evaluator decides."""
-        from tongcheng.batch.compiler import Frames
-
+        key = shape(pop)
         with phases.clock("plan"):
-            frames = Frames(pop)
-            selects, marks = self._plan_chunk(frames, pop)
+            # once per run (per shape of chunk); taken out while in use
+            planned = self._planned.pop(key, None)
+            if planned is None:
+                frames = Frames(pop)
+                selects, marks = self._plan_chunk(frames)
+            else:
+                frames, selects, marks = planned
+                frames.load(pop)
         keys = ["_i", "_row", *(["id"] if "id" in frames.P.columns else [])]
         final = [*selects, *[m.alias(f"_redo:{rid}") for rid, m in marks.items()]]
         with phases.clock("decide"):
             frames.run(final)  # the planned columns the result reads, depth by depth
         with phases.clock("assemble"):
             result = frames.P.select(*keys, *final)
+            frames.release()
+            if len(self._planned) < 4:
+                self._planned[key] = (frames, selects, marks)
             redo_cols = [f"_redo:{rid}" for rid in marks]
             redo_any = bool(redo_cols) and result.select(pl.any_horizontal(redo_cols).any()).item()
         if redo_any:
@@ -132,7 +142,7 @@ class BatchEvaluator:
                 result = self._fallback(result, situations, marks)
         return result.drop(redo_cols)
 
-    def _plan_chunk(self, frames, pop: Population) -> tuple[list[pl.Expr], dict[str, pl.Expr]]:
+    def _plan_chunk(self, frames: Frames) -> tuple[list[pl.Expr], dict[str, pl.Expr]]:
         """Every rule planned over ``frames``: the output columns, and per rule the rows the
         reference evaluator decides."""
         selects: list[pl.Expr] = []
@@ -160,7 +170,7 @@ class BatchEvaluator:
                 selects.append(expr.cast(dtype).alias(outcome_column(rule.id, name)))
             if again is not None:
                 redo[rule.id] = again
-        whole = pl.col(frames.person(pl.lit(pop.fallback)))
+        whole = pl.col("_fallback")
         marks = {p.rule.id: (whole | redo[p.rule.id]) if p.rule.id in redo else whole
                  for p in self.plans}
         return selects, marks
@@ -196,8 +206,6 @@ class BatchEvaluator:
     # one rule ------------------------------------------------------------------------------
 
     def _compile(self, pop: Population, rule: Rule):
-        from tongcheng.batch.compiler import Frames
-
         frames = Frames(pop)
         return self._compile_into(frames, rule)
 

@@ -93,13 +93,18 @@ def _firmness(frames, rule: Rule, columns: Columns, status: pl.Expr, holding: li
     held = [pl.when(h).then(pl.lit(c, dtype=pl.Int8)) for h, c in zip(hold, codes, strict=True)]
     firmest_held = pl.min_horizontal(held)
     weakest_held = pl.max_horizontal(held)
-    alone = []
-    for ref, h, c in zip(rule.zones, hold, codes, strict=True):
-        (alone_status, *_), _ = columns((ref,), fill)
-        alone.append(pl.when(h & (alone_status == _ELIGIBLE)).then(pl.lit(c, dtype=pl.Int8)))
-    granting = pl.min_horizontal(alone)
     several = pl.sum_horizontal([h.cast(pl.Int32) for h in hold]) >= 2
-    eligible = (pl.when(several & (firmest_held != weakest_held))
+    differ = several & (firmest_held != weakest_held)
+    alone = []
+    # the entries alone decide only the eligible rows whose entries differ (with a fill, this
+    # is already a re-decision: of the rows whose fact the fill gives)
+    with frames.redeciding((status == _ELIGIBLE) & differ):
+        for ref, h, c in zip(rule.zones, hold, codes, strict=True):
+            (alone_status, *_), _ = columns((ref,), fill)
+            alone.append(pl.when(h & (alone_status == _ELIGIBLE))
+                         .then(pl.lit(c, dtype=pl.Int8)))
+    granting = pl.min_horizontal(alone)
+    eligible = (pl.when(differ)
                 .then(granting.fill_null(weakest_held)).otherwise(firmest_held))
     out = (pl.when(status == _ELIGIBLE).then(eligible)
            .otherwise(firmest_held.fill_null(pl.lit(fallback, dtype=pl.Int8))))
@@ -110,10 +115,12 @@ def _by_cases(frames, rule: Rule, columns: Columns, facts: list[str], domains: l
               open_: pl.Expr, base: tuple) -> tuple:
     status, outcome, redo, firm = base
     variants = []
-    for combo in itertools.product(*domains):
-        fill = dict(zip(facts, combo, strict=True))
-        (st, out, again, holding), _ = columns(None, fill)
-        variants.append((st, out, again, _firmness(frames, rule, columns, st, holding, fill)))
+    with frames.redeciding(open_):  # decided again only where undetermined with a fact unknown
+        for combo in itertools.product(*domains):
+            fill = dict(zip(facts, combo, strict=True))
+            (st, out, again, holding), _ = columns(None, fill)
+            variants.append((st, out, again, _firmness(frames, rule, columns, st, holding,
+                                                       fill)))
     lead = variants[0][0]
     agree = pl.lit(True)
     for st, *_ in variants:
