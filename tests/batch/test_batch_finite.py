@@ -113,3 +113,29 @@ def test_columns_decide_by_cases_alike(pack):
     models = [parse_situation(s) for s, *_ in CASES]
     result = engine.evaluate(from_situations(models), lambda idx: [models[i] for i in idx])
     assert_same(engine, result, models)
+
+
+def test_columns_decide_again_only_the_rows_that_need_it(pack, monkeypatch, tmp_path):
+    """Re-decisions (each value of an unknown fact) are computed on the rows left undetermined
+    with such a fact unknown, a sub-chunk, and gathered back: rows that need them among rows
+    that do not, twice through the same plan, decide as the reference does."""
+    from tongcheng.batch import phases
+
+    known = {**BASE, "person": {"birth_date": "1970-01-01", "sex": "male",
+                                "employment": "employed"}, "request": {"hospital_grade": 2},
+             "provident_fund": {"balance": 1, "couple_application": False}, "results": []}
+    situations = [known] * 5 + [s for s, *_ in CASES] + [known] * 5 + [BASE]
+    models = [parse_situation(s) for s in situations]
+    engine = BatchEvaluator(pack)
+    monkeypatch.setenv(phases.ENV, str(tmp_path / "phases.json"))
+    path = phases.start()
+    try:
+        for _ in range(2):  # the second time, the plan made the first time
+            result = engine.evaluate(from_situations(models), lambda idx: [models[i] for i in idx])
+            assert_same(engine, result, models)
+        counts = dict(phases._active.counts)
+    finally:
+        phases.finish(path)
+    # each group of re-decisions (a rule's cases, ...) on its few rows, not on all 22
+    assert counts["redecided_groups"] > 0
+    assert counts["redecided_rows"] < counts["redecided_groups"] * len(models) / 2

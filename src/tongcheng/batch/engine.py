@@ -20,9 +20,11 @@ import attrs
 import polars as pl
 
 from tongcheng.batch import grounding, phases
-from tongcheng.batch.compiler import NotCompilable, PackTables, RuleCompiler, S
+from tongcheng.batch.compiler import RuleCompiler
 from tongcheng.batch.frames import Frames, shape
 from tongcheng.batch.layout import Population, build
+from tongcheng.batch.tables import PackTables
+from tongcheng.batch.values import NotCompilable, S
 from tongcheng.evaluate import evaluator as reference
 from tongcheng.evaluate.decision import Status
 from tongcheng.pack.model import Clause, Rule, RulePack, firmest

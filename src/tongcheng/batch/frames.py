@@ -267,6 +267,7 @@ class Frames:
             if not len(picked) and self.P.height:
                 picked = np.zeros(1, dtype=np.int64)
             phases.count("redecided_rows", len(picked))
+            phases.count("redecided_groups")
             position = np.full(self.P.height, -1, dtype=np.int64)
             position[picked] = np.arange(len(picked))
             reads = _reads_by_frame(plan, self._reads)

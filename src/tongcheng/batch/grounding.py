@@ -27,7 +27,7 @@ from typing import Any
 import polars as pl
 
 from tongcheng.batch import phases
-from tongcheng.batch.compiler import LIST_PATHS, PERSON_COLUMNS, ROOTS
+from tongcheng.batch.values import LIST_PATHS, PERSON_COLUMNS, ROOTS
 from tongcheng.evaluate import finite
 from tongcheng.evaluate.decision import Status
 from tongcheng.expr import ast
