@@ -34,6 +34,10 @@ import polars as pl
 from tongcheng.batch import phases
 from tongcheng.batch.layout import Population
 
+# a group of re-decisions whose rows are more than this share of the chunk is computed over the
+# whole chunk: taking the rows out and gathering the columns back would cost more than it saves
+WHOLE = 0.5
+
 Key = tuple[str | None, str]  # (list frame or None for persons, or "=" for a value; name)
 Step = tuple[Callable[[], Any], list[Key], bool]  # (fn, outputs, is a value)
 Plan = tuple[dict[int, list[tuple[str | None, str, pl.Expr]]], dict[int, list[Step]]]
@@ -259,20 +263,28 @@ class Frames:
     def _redecide(self, plan: Plan, mask: pl.Expr, names: list[str]) -> list[pl.Series]:
         """``plan`` computed over the persons ``mask`` names (at least one in a chunk that has
         some, so that every column has its type): its person columns ``names`` over the whole
-        chunk, null on the other rows."""
+        chunk, null on the other rows — or, where the mask names most of the chunk, over the
+        whole chunk (the rows it does not name are not read)."""
         whole = (self.P, self.L, self._runtime, self.values)
         with phases.clock("decide.subset"):
             rows = self.P.get_column(mask.meta.output_name()).to_numpy()
             picked = np.flatnonzero(rows)
             if not len(picked) and self.P.height:
                 picked = np.zeros(1, dtype=np.int64)
-            phases.count("redecided_rows", len(picked))
             phases.count("redecided_groups")
+        if len(picked) > WHOLE * self.P.height:
+            phases.count("redecided_rows", self.P.height)
+            self._compute(plan)
+            return []
+        with phases.clock("decide.subset"):
+            phases.count("redecided_rows", len(picked))
             position = np.full(self.P.height, -1, dtype=np.int64)
             position[picked] = np.arange(len(picked))
             reads = _reads_by_frame(plan, self._reads)
             lists = {}
             for lst, frame in self.L.items():
+                if lst not in reads:  # a list the group neither reads nor writes: left out
+                    continue
                 i = self.persons_of(lst)
                 kept = position[i] >= 0
                 lists[lst] = frame.select(_inputs(frame, reads.get(lst, ()))).filter(
@@ -386,11 +398,13 @@ class Frames:
 
 
 def _reads_by_frame(plan: Plan, reads: dict[Key, list[Key]]) -> dict[str | None, set[str]]:
-    """Per frame, the columns ``plan`` reads."""
+    """Per frame (persons, lists, ``=`` values), the columns ``plan`` reads; the frames it
+    writes to too."""
     out: dict[str | None, set[str]] = {}
     keys = [(ctx, name) for xs in plan[0].values() for ctx, name, _ in xs]
     keys += [outs[0] for ss in plan[1].values() for _, outs, _ in ss]
     for key in keys:
+        out.setdefault(key[0], set())  # the frame it is written to
         for ctx, name in reads[key]:
             out.setdefault(ctx, set()).add(name)
     return out
