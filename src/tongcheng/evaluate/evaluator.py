@@ -27,7 +27,7 @@ from tongcheng.evaluate import values as v
 from tongcheng.evaluate.compiled import plan as compiled_plan
 from tongcheng.evaluate.compiled import settled
 from tongcheng.evaluate.decision import Decision, Evaluation, Reason, Status, ranked
-from tongcheng.evaluate.interpreter import Frame, Recorder, evaluate_clause, zone_status
+from tongcheng.evaluate.interpreter import QUIET, Frame, Recorder, evaluate_clause, zone_status
 from tongcheng.evaluate.values import EvalTypeError, Unknown
 from tongcheng.pack import zones as zone_logic
 from tongcheng.pack.model import Clause, Rule, RuleException, RulePack, Text, ZoneRef
@@ -71,11 +71,20 @@ def evaluate(
     selected = _select(pack, rules)
     run = runners_for(pack, evaluator)
     kept = getattr(run, "settled", None)  # compiled: what no situation changes, kept
-    memo: dict = {} if kept is None else settled.lasting(kept, registry, when)
+    if kept is None:
+        memo: dict = {}
+        raw = [decide(pack, registry, situation, when, rule, memo, trace, runners=run)
+               for rule in selected]
+        return ranked(pack.info, when, raw)
+    memo = settled.lasting(kept, registry, when)
+    # the rules settled before any clause (``settled.key``) come decided, the others are None
+    known = settled.beforehand(
+        kept, pack, registry, situation, when, selected, tuple(rules) if rules else None, trace,
+        subject_of(situation), memo,
+        lambda rule: decide(pack, registry, situation, when, rule, memo, trace, runners=run))
     raw = [decide(pack, registry, situation, when, rule, memo, trace, runners=run)
-           for rule in selected]
-    if kept is not None:
-        settled.last(kept, registry, when, memo)
+           if d is None else d for rule, d in zip(selected, known, strict=True)]
+    settled.last(kept, registry, when, memo)
     return ranked(pack.info, when, raw)
 
 
@@ -248,7 +257,8 @@ def _decide(
 
     def fresh() -> Frame:
         return Frame(pack, registry, situation, as_of, rule, active, lets,
-                     recorder=Recorder(enabled=trace), memo=memo, trace=trace, runners=runners)
+                     recorder=Recorder() if trace else QUIET, memo=memo, trace=trace,
+                     runners=runners)
 
     frame = fresh()
     fast = getattr(runners, "deciders", {}).get(id(rule))

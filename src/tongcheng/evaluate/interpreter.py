@@ -57,6 +57,11 @@ class Recorder:
                 self.notes.append(n)
 
 
+# The recorder of every untraced frame: disabled, it keeps nothing (each write is guarded by
+# ``enabled``), so one serves all and none is built per rule.
+QUIET = Recorder(enabled=False)
+
+
 @attrs.define
 class Frame:
     """Everything one rule evaluation for one situation needs; discarded afterwards."""
@@ -736,7 +741,7 @@ def _member(frame: Frame, args, kwargs, paths) -> Any:
             ))
         results.append(v.k_and([t_val, p_val]))
     result = v.k_or(results) if results else False
-    if isinstance(result, Unknown):
+    if isinstance(result, Unknown) and frame.recorder.enabled:
         frame.recorder.notes.extend(n for n in notes if n not in frame.recorder.notes)
     return result
 

@@ -24,7 +24,7 @@ from tongcheng.errors import RuleConflict
 from tongcheng.evaluate import finite, firmness
 from tongcheng.evaluate.compiled import lets, settled
 from tongcheng.evaluate.decision import Decision, Status
-from tongcheng.evaluate.interpreter import Frame, Recorder
+from tongcheng.evaluate.interpreter import QUIET, Frame, Recorder
 from tongcheng.pack.model import Clause, Rule, RulePack, ZoneRef
 from tongcheng.places import PlaceRegistry
 
@@ -72,7 +72,7 @@ def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_
         d = None
         if facts is situation or p.subject_of(facts) == rule.subject:  # (a case may change it)
             frame = Frame(pack, registry, facts, as_of, rule, p.active_at(as_of), p.lets,
-                          recorder=Recorder(enabled=traced), memo=memo, trace=traced,
+                          recorder=Recorder() if traced else QUIET, memo=memo, trace=traced,
                           runners=runners)
             if source:
                 lets.for_case(p.lets_kept, frame, source[0])
@@ -88,7 +88,7 @@ def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_
         """The status with this zone entry the only one in force (no trace)."""
         zones = (ref,) if ref.active(as_of) else ()
         one = Frame(pack, registry, frame.situation, as_of, rule, zones, p.lets,
-                    recorder=Recorder(enabled=False), memo=memo, trace=False, runners=runners)
+                    recorder=QUIET, memo=memo, trace=False, runners=runners)
         lets.for_zone(p.lets_kept, one, frame)
         d = runs[False](one, p.outcomes_alone)
         if d is not None:
