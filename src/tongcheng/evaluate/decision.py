@@ -226,8 +226,10 @@ def ranked(info: PackInfo, when: date, raw: list[Decision]) -> Evaluation:
     def order(paths: Iterable[str]) -> tuple[str, ...]:
         return tuple(sorted(set(paths), key=lambda p: (-counts[p], p)))
 
-    decisions = tuple(
-        replaced(d, missing=order(d.missing)) if len(d.missing) > 1 else d for d in raw
-    )
+    decisions = []
+    for d in raw:
+        if len(d.missing) > 1 and (ordered := order(d.missing)) != d.missing:
+            d = replaced(d, missing=ordered)  # (a decision already in order is kept as is)
+        decisions.append(d)
     questions = tuple(Question(p, tuple(settles[p])) for p in order(settles))
-    return Evaluation(when, info, decisions, questions)
+    return Evaluation(when, info, tuple(decisions), questions)

@@ -38,7 +38,7 @@ class Plan:
     rule: Rule
     runs: tuple[Run, Run]  # the generated decisions, untraced and traced (compiled.decider)
     lets: dict[str, Clause]
-    outcomes_alone: bool  # whether a zone re-decision needs the outcome (firmness.status_only)
+    outcomes_alone: bool  # whether a zone re-decision needs the outcome (firmness.divides)
     subject_of: Callable[[Any], str]  # evaluator.subject_of
     shared_loops: Callable[..., tuple[Decision, Frame | None]]  # evaluator._decide
     lets_kept: lets.LetFacts  # which definitions a re-decision takes over
@@ -58,7 +58,7 @@ def plan(rule: Rule, runs: tuple[Run, Run]) -> Plan:
     from tongcheng.evaluate.evaluator import _decide, subject_of  # it imports this package
 
     return Plan(rule, runs, {c.name: c for c in rule.lets} if rule.lets else {},
-                not firmness.status_only(rule), subject_of, _decide, lets.let_facts(rule))
+                firmness.divides(rule), subject_of, _decide, lets.let_facts(rule))
 
 
 def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date,
