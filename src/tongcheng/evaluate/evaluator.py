@@ -27,7 +27,9 @@ from tongcheng.evaluate import values as v
 from tongcheng.evaluate.compiled import plan as compiled_plan
 from tongcheng.evaluate.compiled import settled
 from tongcheng.evaluate.decision import Decision, Evaluation, Reason, Status, ranked
-from tongcheng.evaluate.interpreter import QUIET, Frame, Recorder, evaluate_clause, zone_status
+from tongcheng.evaluate.frame import QUIET, Frame, Recorder
+from tongcheng.evaluate.functions import zone_status
+from tongcheng.evaluate.interpreter import evaluate_clause
 from tongcheng.evaluate.values import EvalTypeError, Unknown
 from tongcheng.pack import zones as zone_logic
 from tongcheng.pack.model import Clause, Rule, RuleException, RulePack, Text, ZoneRef

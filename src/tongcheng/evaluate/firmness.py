@@ -22,7 +22,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tongcheng.evaluate.decision import Decision, Status, replaced
-from tongcheng.evaluate.interpreter import Frame, zone_status
+from tongcheng.evaluate.frame import Frame
+from tongcheng.evaluate.functions import zone_status
 from tongcheng.expr import ast
 from tongcheng.pack.model import Basis, Rule, ZoneRef, firmest, weakest
 

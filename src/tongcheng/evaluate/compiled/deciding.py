@@ -9,7 +9,8 @@ from typing import Any
 
 from tongcheng.evaluate import values as v
 from tongcheng.evaluate.decision import Decision, Reason, Status
-from tongcheng.evaluate.interpreter import Frame, evaluate_clause
+from tongcheng.evaluate.frame import Frame
+from tongcheng.evaluate.interpreter import evaluate_clause
 from tongcheng.pack.model import Rule
 
 

@@ -24,7 +24,7 @@ from tongcheng.errors import RuleConflict
 from tongcheng.evaluate import finite, firmness
 from tongcheng.evaluate.compiled import lets, settled
 from tongcheng.evaluate.decision import Decision, Status
-from tongcheng.evaluate.interpreter import QUIET, Frame, Recorder
+from tongcheng.evaluate.frame import QUIET, Frame, Recorder
 from tongcheng.pack.model import Clause, Rule, RulePack, ZoneRef
 from tongcheng.places import PlaceRegistry
 

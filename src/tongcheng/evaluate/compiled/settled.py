@@ -22,7 +22,7 @@ from typing import Any
 
 from tongcheng.evaluate import firmness
 from tongcheng.evaluate.decision import Decision, Status, replaced
-from tongcheng.evaluate.interpreter import Frame
+from tongcheng.evaluate.frame import Frame
 from tongcheng.pack import zones as zone_logic
 from tongcheng.pack.model import Rule
 from tongcheng.places import PlaceRegistry
