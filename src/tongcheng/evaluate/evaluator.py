@@ -203,57 +203,10 @@ def _decide(
     alone (how firm a grant is: which entry it rests on), in force at ``as_of`` or not.
     ``outcomes=False`` leaves the outcome out, when only the status is asked for (the compiled
     evaluator's zone re-decisions, of rules ``firmness.status_only`` allows)."""
-    def done(
-        status: Status,
-        reasons: list[Reason],
-        outcome=None,
-        missing=(),
-        params=(),
-        exception: str | None = None,
-    ) -> tuple[Decision, Frame | None]:
-        return Decision(
-            rule.id,
-            rule.title,
-            status,
-            outcome or {},
-            tuple(reasons) if trace else (),
-            tuple(sorted(missing)),
-            tuple(sorted(params)),
-            rule.basis,
-            rule.firmness,
-            exception,
-            rule.reading,
-            tuple(frame.flagged) if frame is not None else (),
-        ), frame
-
-    frame: Frame | None = None
-    reasons: list[Reason] = []
-    if not rule.in_force(as_of):
-        span = f"{rule.in_force_from or '…'} – {rule.in_force_to or '…'}"
-        reasons.append(
-            Reason(
-                "in_force",
-                "in_force",
-                _IN_FORCE,
-                None,
-                False,
-                notes=(Text(f"施行期间 {span};评估日期为 {as_of}",
-                             f"in force {span}; as_of is {as_of}"),),
-            )
-        )
-        return done(Status.NOT_APPLICABLE, reasons)
-    if trace:
-        reasons.append(_IN_FORCE_HOLDS)
-
-    kind = subject_of(situation)
-    if kind != rule.subject:
-        reasons.append(Reason("subject", "subject", _SUBJECT, None, False,
-                              notes=(Text(f"本规则适用于{_SUBJECT_ZH[rule.subject]},"
-                                          f"而情形的主体是{_SUBJECT_ZH[kind]}",
-                                          f"the rule is about {_SUBJECT_EN[rule.subject]}; the "
-                                          f"situation's subject is {_SUBJECT_EN[kind]}"),)))
-        return done(Status.NOT_APPLICABLE, reasons)
-
+    silent = _silent(rule, as_of, situation)
+    if silent is not None:  # not in force, or about another kind of subject
+        reasons = [_IN_FORCE_HOLDS, silent] if silent.kind != "in_force" else [silent]
+        return _decision(rule, None, Status.NOT_APPLICABLE, reasons, trace), None
     active = tuple([z for z in (rule.zones if zones is None else zones) if z.active(as_of)])
     lets = {c.name: c for c in rule.lets} if rule.lets else {}
 
@@ -268,20 +221,64 @@ def _decide(
         if (d := fast[trace](frame, outcomes)) is not None:
             return d, frame
         frame = fresh()  # left to the loops: they start on a fresh frame
+    reasons: list[Reason] = [_IN_FORCE_HOLDS] if trace else []
+    scope = _scope(frame, rule, reasons)
+    if scope is False:
+        return _decision(rule, frame, Status.NOT_APPLICABLE, reasons, trace), frame
+    chosen, variant = _weighed(frame, rule, scope, outcomes, reasons)
+    reasons.extend(variant.reasons)
+    missing, params = set(variant.missing), set(variant.params)
+    if isinstance(scope, Unknown):
+        missing |= scope.missing
+        params |= scope.params
+    return _decision(rule, frame, variant.status, reasons, trace, variant.outcome, missing,
+                     params, chosen.label if chosen else None), frame
+
+
+def _decision(rule: Rule, frame: Frame | None, status: Status, reasons: list[Reason],
+              trace: bool, outcome: dict[str, Any] | None = None, missing: Any = (),
+              params: Any = (), exception: str | None = None) -> Decision:
+    """The Decision of the shared loops (before its grounding)."""
+    return Decision(rule.id, rule.title, status, outcome or {}, tuple(reasons) if trace else (),
+                    tuple(sorted(missing)), tuple(sorted(params)), rule.basis, rule.firmness,
+                    exception, rule.reading, tuple(frame.flagged) if frame is not None else ())
+
+
+def _silent(rule: Rule, as_of: date, situation: Any) -> Reason | None:
+    """Why the rule does not speak to this situation at all (its trace line), if it does not:
+    not in force at ``as_of``, or about another kind of subject."""
+    if not rule.in_force(as_of):
+        span = f"{rule.in_force_from or '…'} – {rule.in_force_to or '…'}"
+        return Reason("in_force", "in_force", _IN_FORCE, None, False,
+                      notes=(Text(f"施行期间 {span};评估日期为 {as_of}",
+                                  f"in force {span}; as_of is {as_of}"),))
+    kind = subject_of(situation)
+    if kind != rule.subject:
+        return Reason("subject", "subject", _SUBJECT, None, False,
+                      notes=(Text(f"本规则适用于{_SUBJECT_ZH[rule.subject]},"
+                                  f"而情形的主体是{_SUBJECT_ZH[kind]}",
+                                  f"the rule is about {_SUBJECT_EN[rule.subject]}; the "
+                                  f"situation's subject is {_SUBJECT_EN[kind]}"),))
+    return None
+
+
+def _scope(frame: Frame, rule: Rule, reasons: list[Reason]) -> Any:
+    """Where the rule is asked (its anchor), whether that lies in its zones, and its scope
+    tests, three-valued; their lines join ``reasons``. Untraced, the first false test settles
+    it (a trace shows every test); the parameters read after it are not relied on."""
     if rule.place is not None:
         anchor, _ = evaluate_clause(frame, rule.place)
         frame.anchor = anchor
         frame.anchor_path = rule.place.text
     else:
-        frame.anchor = getattr(situation, "target", None)
+        frame.anchor = getattr(frame.situation, "target", None)
     zone_value, zone_reason = _target_in_zone(frame)
     reasons.append(zone_reason)
-
     scope_values = [zone_value]
     settled = len(frame.flagged) if zone_value is False else None
     for clause in rule.scope:
-        if not trace and scope_values[-1] is False:
-            break  # untraced: one false test settles the scope (a trace shows every test)
+        if not frame.trace and scope_values[-1] is False:
+            break
         value, reason = _test(frame, "scope", clause)
         scope_values.append(value)
         reasons.append(reason)
@@ -289,16 +286,19 @@ def _decide(
             settled = len(frame.flagged)
     if settled is not None:  # the tests after the settling one were shown, not relied on
         del frame.flagged[settled:]
-    scope = v.k_and(scope_values)
-    if scope is False:
-        return done(Status.NOT_APPLICABLE, reasons)
+    return v.k_and(scope_values)
 
+
+def _weighed(frame: Frame, rule: Rule, scope: Any, outcomes: bool,
+             reasons: list[Reason]) -> tuple[RuleException | None, _Variant]:
+    """The exception chosen (if any) and the variant decided: the rule's or that exception's
+    conditions and outcome, weighed against each exception that may or may not apply — where
+    one would change the status, the decision is undetermined; where only outcome values
+    differ, those values are null."""
     chosen, uncertain, exc_reasons = _exceptions(frame, rule)
     reasons.extend(exc_reasons)
     variant = _variant(frame, rule, chosen, scope, outcomes)
     for other in uncertain:
-        # An exception that may or may not apply: where it would change the status, the
-        # decision is undetermined; where only outcome values differ, those values are null.
         alternative = _variant(frame, rule, other[0], scope)
         if alternative.same(variant):
             continue
@@ -312,16 +312,9 @@ def _decide(
             variant.outcome = {}
         variant.missing |= other[1].missing
         variant.params |= other[1].params
-    if uncertain and trace:
+    if uncertain and frame.trace:
         _show_outcome(variant)
-    reasons.extend(variant.reasons)
-    missing, params = set(variant.missing), set(variant.params)
-    if isinstance(scope, Unknown):
-        missing |= scope.missing
-        params |= scope.params
-    return done(
-        variant.status, reasons, variant.outcome, missing, params, chosen.label if chosen else None
-    )
+    return chosen, variant
 
 
 _SUBJECT_ZH = {"person": "个人", "project": "项目", "enterprise": "企业"}
