@@ -171,22 +171,7 @@ class RuleCompiler:
                         "the rule does not cite; add it to the rule's zones with its dates")))
 
     def compile(self, r: schema.RuleIn, where: Location) -> Rule | None:
-        refs = []
-        for i, z in enumerate(r.zones):
-            zone = self.zones.get(z.zone)
-            if zone is None:
-                if z.zone in self.l.bad_zones:
-                    self.ok = False
-                else:
-                    self.err(("zones", i, "zone"),
-                             f"unknown zone {z.zone!r}: define it in zones.yaml")
-                continue
-            zone_basis = self.l.basis(self.file, (*self.path, "zones", i, "basis"), z.basis,
-                                      self.documents)
-            firmness = z.firmness or r.firmness
-            zone_basis = tuple(attrs.evolve(b, zone=zone.id, firmness=firmness)
-                               for b in zone_basis)
-            refs.append(ZoneRef(zone, z.from_, z.to, firmness, zone_basis))
+        refs = self.zone_refs(r)
         if not r.basis and not (r.zones and all(z.basis for z in r.zones)):
             self.err(("basis",), "the rule needs a basis: give 'basis' for the rule, or one for "
                      "each of its zone entries")
@@ -202,43 +187,10 @@ class RuleCompiler:
         lets = self.lets(r)
         scope = self.clauses(("scope",), "scope", r.scope)
         conditions = self.clauses(("conditions",), "conditions", r.conditions)
-        outcome = tuple(
-            c
-            for name, raw in r.outcome.items()
-            if (c := self.value_clause(("outcome", name), name, raw))
-        )
+        outcome = self.outcome((), r.outcome)
         own_basis = self.l.basis(self.file, (*self.path, "basis"), r.basis, self.documents)
         basis = (*own_basis, *(b for ref in refs for b in ref.basis))
-        exceptions = []
-        labels = [e.label for e in r.exceptions]
-        for i, e in enumerate(r.exceptions):
-            sub = ("exceptions", i)
-            if labels.count(e.label) > 1:
-                self.err((*sub, "label"), f"exception label {e.label!r} is used twice")
-            for o in e.overrides:
-                if o not in labels or o == e.label:
-                    self.err(
-                        (*sub, "overrides"),
-                        f"overrides {o!r}, which is not another exception of this rule",
-                    )
-            exceptions.append(
-                RuleException(
-                    e.label,
-                    text_of(e.title),
-                    self.clauses((*sub, "applies"), f"{e.label}.applies", e.applies),
-                    self.clauses((*sub, "conditions"), f"{e.label}.conditions", e.conditions)
-                    if e.conditions is not None
-                    else None,
-                    tuple(
-                        c
-                        for name, raw in e.outcome.items()
-                        if (c := self.value_clause((*sub, "outcome", name), name, raw))
-                    ),
-                    self.l.basis(self.file, (*self.path, *sub, "basis"), e.basis, self.documents),
-                    tuple(e.overrides),
-                    self.l.loc(self.file, (*self.path, *sub)),
-                )
-            )
+        exceptions = self.exceptions(r)
         place = (self.clause(("place",), "place", Text("办理地", "where the rule is asked"),
                              r.place) if r.place else None)
         self.zone_tests(refs, [*lets, *scope, *conditions, *outcome, *(c for e in exceptions
@@ -272,6 +224,61 @@ class RuleCompiler:
             place,
             own_basis,
         )
+
+    def zone_refs(self, r: schema.RuleIn) -> list[ZoneRef]:
+        """The rule's zone entries, each with its firmness and its basis marked with both."""
+        refs = []
+        for i, z in enumerate(r.zones):
+            zone = self.zones.get(z.zone)
+            if zone is None:
+                if z.zone in self.l.bad_zones:
+                    self.ok = False
+                else:
+                    self.err(("zones", i, "zone"),
+                             f"unknown zone {z.zone!r}: define it in zones.yaml")
+                continue
+            zone_basis = self.l.basis(self.file, (*self.path, "zones", i, "basis"), z.basis,
+                                      self.documents)
+            firmness = z.firmness or r.firmness
+            zone_basis = tuple(attrs.evolve(b, zone=zone.id, firmness=firmness)
+                               for b in zone_basis)
+            refs.append(ZoneRef(zone, z.from_, z.to, firmness, zone_basis))
+        return refs
+
+    def outcome(self, sub: tuple, raw: dict[str, Any]) -> tuple[Clause, ...]:
+        """The outcome clauses of the rule (``sub`` empty) or of one exception."""
+        return tuple(c for name, value in raw.items()
+                     if (c := self.value_clause((*sub, "outcome", name), name, value)))
+
+    def exceptions(self, r: schema.RuleIn) -> list[RuleException]:
+        """The rule's exceptions, their labels unique and what they override among them."""
+        out = []
+        labels = [e.label for e in r.exceptions]
+        for i, e in enumerate(r.exceptions):
+            sub = ("exceptions", i)
+            if labels.count(e.label) > 1:
+                self.err((*sub, "label"), f"exception label {e.label!r} is used twice")
+            for o in e.overrides:
+                if o not in labels or o == e.label:
+                    self.err(
+                        (*sub, "overrides"),
+                        f"overrides {o!r}, which is not another exception of this rule",
+                    )
+            out.append(
+                RuleException(
+                    e.label,
+                    text_of(e.title),
+                    self.clauses((*sub, "applies"), f"{e.label}.applies", e.applies),
+                    self.clauses((*sub, "conditions"), f"{e.label}.conditions", e.conditions)
+                    if e.conditions is not None
+                    else None,
+                    self.outcome(sub, e.outcome),
+                    self.l.basis(self.file, (*self.path, *sub, "basis"), e.basis, self.documents),
+                    tuple(e.overrides),
+                    self.l.loc(self.file, (*self.path, *sub)),
+                )
+            )
+        return out
 
 
 MAX_LETS = 100
