@@ -426,10 +426,14 @@ def _step(
 
     fields = detail.model_dump() if isinstance(detail, LifeEvent) else {}
     posted = [engine.event_fact(compiled, event, fields)]
+    watched = triggers.rules  # the rules some trigger joins with the event
     for i, d in enumerate(evaluation.decisions):
         old = before.get(d.rule)
         was = old.status.value if old else engine.NO_DECISION
         outcome_changed = old is not None and old.status is d.status and old.outcome != d.outcome
+        if old is not None and old.status is d.status and not outcome_changed \
+                and d.rule not in watched:
+            continue  # unchanged, and no trigger reads it: no rule of the ruleset can match it
         posted.append(engine.decision_fact(compiled, i, d.rule, was, d.status.value,
                                            outcome_changed, d.outcome))
     fired = engine.run(compiled, posted)
