@@ -347,19 +347,24 @@ def _target_in_zone(frame: Frame) -> tuple[Any, Reason | None]:
 
 
 def _zone_test(frame: Frame) -> tuple[Any, Reason | None]:
-    target = frame.target
+    target = frame.anchor if type(frame.anchor) is str else None  # (frame.target)
     where = frame.anchor_path
     if target is None:
         value: Any = frame.anchor_value()
     elif not frame.active_zones:
         value = False
     else:
-        results = [
-            Unknown(frozenset({where})) if (inside := zone_status(frame, ref, target)) is None
-            else inside
-            for ref in frame.active_zones
-        ]
-        value = v.k_or(results)
+        memo = frame.memo
+        results = []
+        for ref in frame.active_zones:
+            inside = memo.get((ref.zone.id, target), memo)  # (zone_status, memoised)
+            if inside is memo:
+                inside = zone_status(frame, ref, target)
+            if inside is True:
+                results = True
+                break
+            results.append(Unknown(frozenset({where})) if inside is None else inside)
+        value = True if results is True else v.k_or(results)
     if not frame.trace:
         return value, None
     missing, _ = v.gaps(value)
