@@ -363,7 +363,7 @@ def _zone_test(frame: Frame) -> tuple[Any, Reason | None]:
             if inside is True:
                 results = True
                 break
-            results.append(Unknown(frozenset({where})) if inside is None else inside)
+            results.append(v.unknown_at(where) if inside is None else inside)
         value = True if results is True else v.k_or(results)
     if not frame.trace:
         return value, None

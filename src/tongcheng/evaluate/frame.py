@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from tongcheng import months as mo
-from tongcheng.evaluate.values import Unknown
+from tongcheng.evaluate.values import Unknown, unknown_at
 from tongcheng.pack.model import Clause, Rule, RulePack, Text, ZoneRef
 from tongcheng.places import PlaceRegistry
 
@@ -97,7 +97,7 @@ class Frame:
             return self.anchor
         if isinstance(self.anchor, Unknown):
             return self.anchor
-        return Unknown(frozenset({self.anchor_path}))
+        return unknown_at(self.anchor_path)
 
 
 Env = dict[str, tuple[Any, str | None]]

@@ -213,9 +213,9 @@ def _member(frame: Frame, args, kwargs, paths) -> Any:
             t_val: Any = target
         else:
             t = zone_status(frame, ref, target)
-            t_val = Unknown(frozenset({frame.anchor_path})) if t is None else t
+            t_val = v.unknown_at(frame.anchor_path) if t is None else t
         p = zone_status(frame, ref, place)
-        p_val = Unknown(frozenset({paths[0] or "place"})) if p is None else p
+        p_val = v.unknown_at(paths[0] or "place") if p is None else p
         if p is None and frame.trace:
             inside = zones.coarse_members(frame.registry, ref.zone, place, frame.as_of)
             names = "、".join(frame.registry.name(m) for m in inside)
@@ -243,7 +243,7 @@ def _in_zone(frame: Frame, args, kwargs, paths) -> Any:
     for ref in frame.active_zones:
         if ref.zone.id == zone_id:
             inside = zone_status(frame, ref, place)
-            results.append(Unknown(frozenset({paths[0] or "place"})) if inside is None
+            results.append(v.unknown_at(paths[0] or "place") if inside is None
                            else inside)
     return v.k_or(results) if results else False
 
@@ -297,7 +297,7 @@ def _param(frame: Frame, args, kwargs, paths) -> Any:
                 f"{name}: {place} {frame.registry.name(place)} is too coarse; its counties "
                 "have their own values",
             ))
-        return Unknown(frozenset({place_path}))
+        return v.unknown_at(place_path)
     if hit.status is not params.Lookup.FOUND:
         key = hit.key if hit.place else f"{name}[{place}]"
         if frame.trace:
@@ -347,7 +347,7 @@ def _declared(frame: Frame, args, kwargs, paths) -> Any:
     if status is params.Lookup.FOUND or declaring is not None:
         return True
     if status is params.Lookup.COARSE:
-        return Unknown(frozenset({place_path}))
+        return v.unknown_at(place_path)
     return False
 
 
@@ -437,9 +437,9 @@ def _service_items(frame: Frame, args, kwargs, paths) -> Any:
     missing: set[str] = set()
     for ref in frame.active_zones:
         shared = v.k_and([
-            Unknown(frozenset({frame.anchor_path})) if (t := zone_status(frame, ref, target))
+            v.unknown_at(frame.anchor_path) if (t := zone_status(frame, ref, target))
             is None else t,
-            Unknown(frozenset({paths[0] or "place"})) if (p := zone_status(frame, ref, place))
+            v.unknown_at(paths[0] or "place") if (p := zone_status(frame, ref, place))
             is None else p,
         ])
         if shared is False:

@@ -230,7 +230,7 @@ def _fact(frame: Frame, raw: Any, path: str, field: str) -> Any:
     if raw is None and field not in KNOWN_NONE:
         if frame.recorder.enabled:
             frame.recorder.facts[path] = None
-        return Unknown(frozenset({path}))
+        return v.unknown_at(path)
     if isinstance(raw, tuple | list):
         return Items(tuple(Item(f"{path}[{i}]", x) for i, x in enumerate(raw)))
     if frame.recorder.enabled and not isinstance(raw, BaseModel):

@@ -16,6 +16,7 @@ in, whatever the unknown rest, and false only when no month can be in.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -29,6 +30,13 @@ from tongcheng import months as mo
 class Unknown:
     missing: frozenset[str] = frozenset()
     params: frozenset[str] = frozenset()
+
+
+@functools.lru_cache(maxsize=8192)
+def unknown_at(path: str) -> Unknown:
+    """The unknown value of one fact: immutable, so one object per path serves every
+    evaluation (unknown facts are read in every one of them)."""
+    return Unknown(frozenset({path}))
 
 
 @attrs.frozen
