@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import operator
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
 from enum import StrEnum
@@ -219,21 +218,27 @@ def replaced(d: Decision, **changes: Any) -> Decision:
 def ranked(info: PackInfo, when: date, raw: list[Decision]) -> Evaluation:
     """The evaluation of these decisions, missing facts ordered by how many undetermined
     decisions each could settle."""
-    counts: Counter[str] = Counter()
     settles: dict[str, list[str]] = {}
     for d in raw:
         if d.status is Status.UNDETERMINED:
             for path in d.missing:
-                counts[path] += 1
-                settles.setdefault(path, []).append(d.rule)
+                if path in settles:
+                    settles[path].append(d.rule)
+                else:
+                    settles[path] = [d.rule]
+    # each path's place: most decisions settled first, then by name
+    rank = {p: k for k, p in enumerate(sorted(settles, key=lambda p: (-len(settles[p]), p)))}
+    last = len(rank)
 
     def order(paths: Iterable[str]) -> tuple[str, ...]:
-        return tuple(sorted(set(paths), key=lambda p: (-counts[p], p)))
+        # (a path no undetermined decision misses comes after, by name: missing facts sorted)
+        return tuple(sorted(set(paths), key=lambda p: (rank.get(p, last), p)))
 
     decisions = []
     for d in raw:
         if len(d.missing) > 1 and (ordered := order(d.missing)) != d.missing:
             d = replaced(d, missing=ordered)  # (a decision already in order is kept as is)
         decisions.append(d)
-    questions = tuple(Question(p, tuple(settles[p])) for p in order(settles))
+    questions = tuple(Question(p, tuple(rules)) for p, rules in
+                      sorted(settles.items(), key=lambda item: rank[item[0]]))
     return Evaluation(when, info, tuple(decisions), questions)
