@@ -189,8 +189,9 @@ def long_lists(value: Any, path: str = "", depth: int = 0) -> Any:
     if depth > 8:  # a situation is four levels deep; the model names anything deeper
         return
     if isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from long_lists(item, f"{path}.{key}" if path else str(key), depth + 1)
+        for key, item in value.items():  # only containers can hold a list: scalars skipped
+            if isinstance(item, Mapping | list):
+                yield from long_lists(item, f"{path}.{key}" if path else str(key), depth + 1)
     elif isinstance(value, list):
         if len(value) > MAX_LIST_ITEMS:
             yield Problem(path, f"at most {MAX_LIST_ITEMS:,} items in a list, got {len(value):,}",
