@@ -120,19 +120,12 @@ class AnswerWriter:
             f'{{"name":{text(pack.name)},"version":{text(pack.version)},'
             f'"digest":{text(pack.digest)}}},"decisions":['.encode()
         ]
-        first = True
-        for d in result.decisions:
-            if not first:
-                parts.append(b",")
-            first = False
-            self._decision(d, lang, parts)
+        decision = self._decision
+        parts.append(b",".join([decision(d, lang) for d in result.decisions]))
         parts.append(b'],"questions":[')
         asked = self._asked
-        first = True
+        questions = []
         for q in result.questions:
-            if not first:
-                parts.append(b",")
-            first = False
             key = (q.path, lang, q.rules)
             written = asked.get(key)
             if written is None:
@@ -141,14 +134,15 @@ class AnswerWriter:
                     asked.clear()
                 if type(q.rules) is tuple:  # a key only when hashable and compared exactly
                     asked[key] = written
-            parts.append(written)
+            questions.append(written)
+        parts.append(b",".join(questions))
         parts.append(b"]}")
         return b"".join(parts)
 
     def _list(self, items: Iterable[Any]) -> bytes:
         return self._text(list(items)).encode() if items else b"[]"
 
-    def _decision(self, d: Decision, lang: str, parts: list[bytes]) -> None:
+    def _decision(self, d: Decision, lang: str) -> bytes:
         # A rule may cite one of a few bases (by zone, by date): one entry each. The entry holds
         # the basis it was made from, so that object's id names no other while it is cached.
         key = (d.rule, lang, id(d.basis))
@@ -160,15 +154,14 @@ class AnswerWriter:
             if len(self._rules) < 4096:
                 self._rules[key] = rule
         if d.outcome or d.reasons or d.flagged_parameters:
-            parts.append(self._written(d, lang, rule))
-            return
+            return self._written(d, lang, rule)
         plain = (d.status, d.missing, d.missing_parameters, d.firmness, d.exception)
         written = rule.plain.get(plain)
         if written is None:
             written = self._written(d, lang, rule)
             if len(rule.plain) < _MAX_PLAIN:
                 rule.plain[plain] = written
-        parts.append(written)
+        return written
 
     def _written(self, d: Decision, lang: str, rule: _Rule) -> bytes:
         """One decision's JSON, its rule's unchanging pieces taken from ``rule``."""
