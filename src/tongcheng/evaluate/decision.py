@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -202,14 +203,17 @@ class Evaluation:
 
 
 _DECISION_FIELDS = tuple(a.name for a in attrs.fields(Decision))
+_DECISION_VALUES = operator.attrgetter(*_DECISION_FIELDS)  # every field, in order, in one call
+_DECISION_INDEX = {name: k for k, name in enumerate(_DECISION_FIELDS)}
 
 
 def replaced(d: Decision, **changes: Any) -> Decision:
     """``attrs.evolve`` for decisions, without its generic walk over the class (decisions are
     copied several times in every evaluation: grounded, merged, ranked)."""
-    fields = {name: getattr(d, name) for name in _DECISION_FIELDS}
-    fields.update(changes)
-    return Decision(**fields)
+    values = list(_DECISION_VALUES(d))
+    for name, value in changes.items():
+        values[_DECISION_INDEX[name]] = value
+    return Decision(*values)
 
 
 def ranked(info: PackInfo, when: date, raw: list[Decision]) -> Evaluation:
@@ -226,8 +230,10 @@ def ranked(info: PackInfo, when: date, raw: list[Decision]) -> Evaluation:
     def order(paths: Iterable[str]) -> tuple[str, ...]:
         return tuple(sorted(set(paths), key=lambda p: (-counts[p], p)))
 
-    decisions = tuple(
-        replaced(d, missing=order(d.missing)) if len(d.missing) > 1 else d for d in raw
-    )
+    decisions = []
+    for d in raw:
+        if len(d.missing) > 1 and (ordered := order(d.missing)) != d.missing:
+            d = replaced(d, missing=ordered)  # (a decision already in order is kept as is)
+        decisions.append(d)
     questions = tuple(Question(p, tuple(settles[p])) for p in order(settles))
-    return Evaluation(when, info, decisions, questions)
+    return Evaluation(when, info, tuple(decisions), questions)

@@ -102,8 +102,15 @@ def gaps(*values: Any) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def unknown(*values: Any) -> Unknown:
-    if len(values) == 1 and type(values[0]) is Unknown:
-        return values[0]  # the common case: one unknown passed on as it is
+    if len(values) == 1:
+        if type(values[0]) is Unknown:
+            return values[0]  # the common case: one unknown passed on as it is
+    elif len(values) == 2:  # (a comparison's operands) one unknown, the other plainly known
+        a, b = values
+        if type(a) is Unknown and not isinstance(b, PARTIAL):
+            return a
+        if type(b) is Unknown and not isinstance(a, PARTIAL):
+            return b
     missing, params = gaps(*values)
     return Unknown(missing, params)
 
