@@ -295,8 +295,12 @@ class RecordStore:
         rows = [_row(record, body) for record, body in zip(records, bodies, strict=True)]
         waiting = [{"record_id": row["id"], "digest": digest(row["body"])} for row in rows]
         with self.writing() as conn, conn.begin():
-            conn.execute(schema.records.insert(), rows)
-            conn.execute(schema.pending.insert(), waiting)
+            if conn.dialect.name == "postgresql":
+                _insert_arrays(conn, schema.records, rows)
+                _insert_arrays(conn, schema.pending, waiting)
+            else:
+                conn.execute(schema.records.insert(), rows)
+                conn.execute(schema.pending.insert(), waiting)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -405,11 +409,16 @@ class RecordStore:
                 entries.append({"idx": tree.size + k, "record_id": record_id, "at": at,
                                 "digest": body_digest})
                 hashes.append(merkle.hash_leaf(leaf_data(record_id, at, body_digest)))
-            conn.execute(schema.leaves.insert(), entries)
             # by id, not by range: a writer may commit a smaller id meanwhile (PostgreSQL)
             ids = [e["record_id"] for e in entries]
-            for k in range(0, len(ids), 1000):
-                conn.execute(schema.pending.delete().where(p.record_id.in_(ids[k:k + 1000])))
+            if conn.dialect.name == "postgresql":
+                _insert_arrays(conn, schema.leaves, entries)
+                conn.exec_driver_sql("DELETE FROM pending WHERE record_id = ANY(%b::text[])",
+                                     (ids,))
+            else:
+                conn.execute(schema.leaves.insert(), entries)
+                for k in range(0, len(ids), 500):
+                    conn.execute(schema.pending.delete().where(p.record_id.in_(ids[k:k + 500])))
             tree.extend(hashes)
             head = self._new_head(tree)
             conn.execute(schema.tree_heads.insert().values(
@@ -449,6 +458,21 @@ class RecordStore:
             conn.execute(schema.purges.insert().values(at=at, before=before, removed=removed,
                                                        key_id=key_id, signature=signature))
         return removed
+
+
+def _insert_arrays(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: many rows in one statement, a column an array (``unnest``): one message
+    instead of one per row (psycopg's pipelined ``executemany`` costs ~40 µs a row)."""
+    statement = _ARRAY_INSERTS.get(table.name)
+    if statement is None:
+        names = [c.name for c in table.c]
+        arrays = ", ".join(f"%b::{c.type.compile(conn.dialect)}[]" for c in table.c)
+        statement = _ARRAY_INSERTS[table.name] = (
+            f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})")
+    conn.exec_driver_sql(statement, [tuple([row[c.name] for row in rows] for c in table.c)])
+
+
+_ARRAY_INSERTS: dict[str, str] = {}
 
 
 def _row(record: Record, body: str) -> dict[str, Any]:
