@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from tongcheng.errors import TongchengError
 from tongcheng.records import merkle, schema
 from tongcheng.records.ids import id_time
+from tongcheng.records.inserting import DriverInserts
 from tongcheng.records.record import Record, canonical, digest
 from tongcheng.records.signing import Signer
 
@@ -210,6 +211,7 @@ class RecordStore:
         self.url = url
         self._packs: set[str] = set()
         self._guard = threading.Lock()
+        self._inserts = DriverInserts(engine)
 
     @classmethod
     def open(cls, url: str, *, signer: Signer | None = None, create: bool = True) -> RecordStore:
@@ -294,13 +296,7 @@ class RecordStore:
         bodies = bodies if bodies is not None else [r.body for r in records]
         rows = [_row(record, body) for record, body in zip(records, bodies, strict=True)]
         waiting = [{"record_id": row["id"], "digest": digest(row["body"])} for row in rows]
-        with self.writing() as conn, conn.begin():
-            if conn.dialect.name == "postgresql":
-                _insert_arrays(conn, schema.records, rows)
-                _insert_arrays(conn, schema.pending, waiting)
-            else:
-                conn.execute(schema.records.insert(), rows)
-                conn.execute(schema.pending.insert(), waiting)
+        self._inserts.transaction((schema.records, rows), (schema.pending, waiting))
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -411,12 +407,12 @@ class RecordStore:
                 hashes.append(merkle.hash_leaf(leaf_data(record_id, at, body_digest)))
             # by id, not by range: a writer may commit a smaller id meanwhile (PostgreSQL)
             ids = [e["record_id"] for e in entries]
+            self._inserts.insert(conn.connection.dbapi_connection.cursor(), schema.leaves,
+                                 entries)
             if conn.dialect.name == "postgresql":
-                _insert_arrays(conn, schema.leaves, entries)
                 conn.exec_driver_sql("DELETE FROM pending WHERE record_id = ANY(%b::text[])",
                                      (ids,))
             else:
-                conn.execute(schema.leaves.insert(), entries)
                 for k in range(0, len(ids), 500):
                     conn.execute(schema.pending.delete().where(p.record_id.in_(ids[k:k + 500])))
             tree.extend(hashes)
@@ -458,21 +454,6 @@ class RecordStore:
             conn.execute(schema.purges.insert().values(at=at, before=before, removed=removed,
                                                        key_id=key_id, signature=signature))
         return removed
-
-
-def _insert_arrays(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """PostgreSQL: many rows in one statement, a column an array (``unnest``): one message
-    instead of one per row (psycopg's pipelined ``executemany`` costs ~40 µs a row)."""
-    statement = _ARRAY_INSERTS.get(table.name)
-    if statement is None:
-        names = [c.name for c in table.c]
-        arrays = ", ".join(f"%b::{c.type.compile(conn.dialect)}[]" for c in table.c)
-        statement = _ARRAY_INSERTS[table.name] = (
-            f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})")
-    conn.exec_driver_sql(statement, [tuple([row[c.name] for row in rows] for c in table.c)])
-
-
-_ARRAY_INSERTS: dict[str, str] = {}
 
 
 def _row(record: Record, body: str) -> dict[str, Any]:
