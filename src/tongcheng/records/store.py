@@ -243,6 +243,7 @@ class RecordStore:
         return store
 
     def close(self) -> None:
+        self._inserts.close()
         self.engine.dispose()
 
     def __enter__(self) -> RecordStore:
