@@ -14,6 +14,7 @@ for a core on a shared machine leaves out), against the targets of issue 13 (med
 traced, <= 60 us untraced, p99 <= 3x the median).
 
     python benchmarks/single_situation.py [--rounds 300]
+    python benchmarks/single_situation.py --calls   # function calls per situation only
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import json
 import os
 import platform
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -94,17 +96,49 @@ def head_to_head(pack, models, rounds: int) -> list[dict]:
     return rows
 
 
+def calls(pack, models) -> list[dict]:
+    """Function calls per situation (Python functions and builtins, counted by a profile hook),
+    compiled and interpreter, traced and untraced: the same on any machine however busy, so
+    two versions of the code can be compared where times swing with the load."""
+    rows = []
+    for evaluator in ("compiled", "interpreter"):
+        for trace in (False, True):
+            count = [0]
+
+            def hook(frame, event, arg, count=count):
+                if event == "call" or event == "c_call":
+                    count[0] += 1
+
+            sys.setprofile(hook)
+            try:
+                for m in models:
+                    tongcheng.evaluate(m, pack, trace=trace, evaluator=evaluator)
+            finally:
+                sys.setprofile(None)
+            rows.append({"name": f"calls_{evaluator}_{'traced' if trace else 'untraced'}",
+                         "situations": len(models),
+                         "calls_per_situation": round(count[0] / len(models))})
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--calls", action="store_true",
+                        help="only count the function calls per situation (machine-independent)")
     args = parser.parse_args()
     pack = tongcheng.bundled_pack()
     files = sorted((ROOT / "examples").glob("*.yaml"))
     models = [load_situation(f) for f in files]
     raw = [m.to_dict() for m in models]
     for m in models:  # warm up caches (parser, registry, compiled rules)
-        tongcheng.evaluate(m, pack)
-        tongcheng.evaluate(m, pack, evaluator="interpreter")
+        for trace in (True, False):
+            tongcheng.evaluate(m, pack, trace=trace)
+            tongcheng.evaluate(m, pack, trace=trace, evaluator="interpreter")
+    if args.calls:
+        for row in calls(pack, models):
+            print(json.dumps(row))
+        return
     floor = measure("validate_situation", parse_situation, raw, args.rounds)
     full = measure("evaluate_all_rules", lambda s: tongcheng.evaluate(parse_situation(s), pack),
                    raw, args.rounds)

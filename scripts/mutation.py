@@ -52,6 +52,8 @@ PACKAGE = ROOT / "src" / "tongcheng"
 EQUIVALENTS = ROOT / "scripts" / "mutation_equivalents.yaml"
 CORE = (
     "evaluate/interpreter.py",
+    "evaluate/operators.py",
+    "evaluate/functions.py",
     "evaluate/evaluator.py",
     "evaluate/values.py",
     "months.py",

@@ -2,10 +2,11 @@
 
 A :class:`Case` follows one subject. It holds the accumulated facts in tongcheng's own
 :class:`CaseStore` and its own clock (the situation's ``as_of``). Each step — opening the case,
-giving facts, a life event, the clock moving on — evaluates the accumulated situation with the
-reference evaluator (so the case's decisions are exactly ``tongcheng.evaluate``'s), then lets
-the pack's durable_rules ruleset (``tongcheng.cases.engine``) match the derived facts to say
-which decisions changed and which triggers fire. It returns an :class:`Update`: the changed
+giving facts, a life event, the clock moving on — evaluates the accumulated situation (so the
+case's decisions are exactly ``tongcheng.evaluate``'s; untraced, with the decisions it reports
+traced when read: ``decided``), then lets the pack's durable_rules ruleset
+(``tongcheng.cases.engine``) match the derived facts to say which decisions changed and which
+triggers fire. It returns an :class:`Update`: the changed
 decisions (the same ``Decision`` objects the evaluator returns), the notifications of proactive
 services with their basis, and the alerts of working-day deadlines.
 
@@ -24,6 +25,7 @@ from typing import Any
 import attrs
 
 from tongcheng.cases import engine
+from tongcheng.cases.decided import Decided
 from tongcheng.cases.events import LifeEvent, parse_event
 from tongcheng.cases.steps import Alert, Change, Deadline, Notification, Update
 from tongcheng.cases.triggers import Trigger, TriggerSet, load_triggers
@@ -67,7 +69,7 @@ class _Record:
     compiled: engine.CompiledRuleset
     facts: Mapping[str, Any]  # the accumulated situation, JSON-ready, without as_of
     clock: date
-    evaluation: Evaluation
+    decided: Decided  # the decisions at the clock: untraced, traced when read
     history: tuple[Update, ...]
     deadlines: tuple[Deadline, ...] = ()
     raised: frozenset[tuple[str, str]] = frozenset()
@@ -80,7 +82,7 @@ class CaseStore:
     number of cases may be open at once (durable_rules allows 1024 live sessions per ruleset).
 
     ``history=False`` keeps only each case's last step (each step holds a whole evaluation,
-    ~50 kB with its reasons): for long streams of many cases (``tongcheng watch``), where
+    its traced decisions once read): for long streams of many cases (``tongcheng watch``), where
     ``Case.history``, ``opening`` and ``notifications`` then cover the last step only.
     """
 
@@ -291,14 +293,14 @@ class Case:
     @property
     def evaluation(self) -> Evaluation:
         """The current decisions: exactly ``tongcheng.evaluate(case.situation, pack)``."""
-        return self._record.evaluation
+        return self._record.decided.evaluation
 
     @property
     def decisions(self) -> tuple[Decision, ...]:
-        return self._record.evaluation.decisions
+        return self._record.decided.evaluation.decisions
 
     def decision(self, rule_id: str) -> Decision:
-        return self._record.evaluation.decision(rule_id)
+        return self._record.decided.evaluation.decision(rule_id)
 
     @property
     def history(self) -> tuple[Update, ...]:
@@ -415,20 +417,23 @@ def _step(
     detail: Any,
     started: date,
 ) -> tuple[_Record, Update]:
-    from tongcheng.api import evaluate
-
     situation = parse_situation({**facts, "as_of": clock})  # SituationError: nothing changes
     stored = situation.to_dict()
     stored.pop("as_of", None)
-    evaluation = evaluate(situation, pack)
-    before = {d.rule: d for d in previous.evaluation.decisions} if previous else {}
+    decided = Decided.of(situation, pack)  # untraced: what the step compares
+    evaluation = decided.quick
+    before = {d.rule: d for d in previous.decided.quick.decisions} if previous else {}
 
     fields = detail.model_dump() if isinstance(detail, LifeEvent) else {}
     posted = [engine.event_fact(compiled, event, fields)]
+    watched = triggers.rules  # the rules some trigger joins with the event
     for i, d in enumerate(evaluation.decisions):
         old = before.get(d.rule)
         was = old.status.value if old else engine.NO_DECISION
         outcome_changed = old is not None and old.status is d.status and old.outcome != d.outcome
+        if old is not None and old.status is d.status and not outcome_changed \
+                and d.rule not in watched:
+            continue  # unchanged, and no trigger reads it: no rule of the ruleset can match it
         posted.append(engine.decision_fact(compiled, i, d.rule, was, d.status.value,
                                            outcome_changed, d.outcome))
     fired = engine.run(compiled, posted)
@@ -447,14 +452,16 @@ def _step(
         if d.rule in kinds:
             old = before.get(d.rule)
             ordered = tuple(k for k in engine.CHANGE_KINDS if k in kinds[d.rule])
-            changes.append(Change(d.rule, old.status if old else None, d.status, ordered, d, old))
+            changes.append(Change(d.rule, old.status if old else None, d.status, ordered,
+                                  decided, previous.decided if previous else None))
 
     deadlines = list(previous.deadlines) if previous else []
     notifications = []
+    cited = decided.traced(t.rule for t in triggers if t.id in fired_triggers)
     for trigger in triggers:
         if trigger.id not in fired_triggers:
             continue
-        decision = evaluation.decision(trigger.rule)
+        decision = cited[trigger.rule]
         deadline = None
         if trigger.deadline is not None:
             due: DueDate = due_date(started, decision.outcome.get(trigger.deadline.working_days))
@@ -476,9 +483,9 @@ def _step(
             alerts.append(alert)
 
     update = Update(case_id, event, clock, tuple(changes), tuple(notifications), tuple(alerts),
-                    evaluation, detail)
+                    decided, detail)
     record = _Record(
-        case_id, subject, pack, triggers, compiled, stored, clock, evaluation,
+        case_id, subject, pack, triggers, compiled, stored, clock, decided,
         (*(previous.history if previous else ()), update), tuple(deadlines), frozenset(raised),
     )
     return record, update

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from tongcheng.cases import engine
+from tongcheng.cases.decided import Decided
 from tongcheng.cases.events import LifeEvent
 from tongcheng.cases.workdays import CalendarUnknown, working_days_after
 from tongcheng.evaluate.decision import Decision, Evaluation, Status, basis_json
@@ -17,20 +18,38 @@ from tongcheng.pack.model import Basis, Text
 __all__ = ["Alert", "Change", "Deadline", "Notification", "Update"]
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Change:
     """A decision whose status or outcome changed in a step.
 
     ``before`` is None at the case's opening (no decision yet). ``decision`` and ``previous``
-    are the reference evaluator's own Decision objects.
+    are the evaluator's own Decision objects, traced: made when first read (``Decided``), so
+    that a step explains only the changes someone reads.
     """
 
     rule: str
     before: Status | None
     after: Status
     kinds: tuple[str, ...]
-    decision: Decision
-    previous: Decision | None
+    now: Decided = attrs.field(repr=False)  # the step's decisions
+    then: Decided | None = attrs.field(repr=False)  # the step before's (None: the opening)
+
+    @property
+    def decision(self) -> Decision:
+        return self.now.traced([self.rule])[self.rule]
+
+    @property
+    def previous(self) -> Decision | None:
+        return None if self.then is None else self.then.traced([self.rule])[self.rule]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Change):
+            return NotImplemented
+        return (self.rule, self.before, self.after, self.kinds, self.decision,
+                self.previous) == (other.rule, other.before, other.after, other.kinds,
+                                   other.decision, other.previous)
+
+    __hash__ = None  # type: ignore[assignment]  (equal by value, and mutable inside)
 
     def to_json(self, lang: str = "zh") -> dict[str, Any]:
         return {
@@ -184,8 +203,14 @@ class Update:
     changes: tuple[Change, ...]
     notifications: tuple[Notification, ...]
     alerts: tuple[Alert, ...]
-    evaluation: Evaluation
+    decided: Decided  # every rule untraced; traced when read (``evaluation``)
     detail: Any = None  # the life event, or the facts given
+
+    @property
+    def evaluation(self) -> Evaluation:
+        """Every decision after the step, traced: exactly ``tongcheng.evaluate`` of the
+        situation (made when first read)."""
+        return self.decided.evaluation
 
     @property
     def decisions(self) -> tuple[Decision, ...]:

@@ -30,6 +30,7 @@ Every problem is reported with its file and line, like the pack loader's (a Pack
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import string
 from collections.abc import Iterable
@@ -176,6 +177,11 @@ class TriggerSet:
 
     def __len__(self) -> int:
         return len(self.triggers)
+
+    @functools.cached_property
+    def rules(self) -> frozenset[str]:
+        """The rules whose decisions the triggers read."""
+        return frozenset(t.rule for t in self.triggers)
 
     def get(self, trigger_id: str) -> Trigger:
         for t in self.triggers:

@@ -258,7 +258,7 @@ class Watcher:
         if self.with_changes and update.event == "opened":
             # the first decisions, once: a case that opens has no "changes" yet
             out.append({"type": "opened", **head, "on": update.as_of.isoformat(),
-                        "decisions": [_first(d) for d in update.evaluation.decisions]})
+                        "decisions": [_first(d) for d in update.decided.quick.decisions]})
         elif self.with_changes:
             # stamped with the day the step speaks of: a backdated event's own date
             on = getattr(update.detail, "on", None) or update.as_of

@@ -139,7 +139,7 @@ def same_expr(a: ast.Node, b: ast.Node) -> bool:
 def fact_path(node: ast.Node, lets: dict[str, ast.Node] | None = None) -> tuple[str, ...] | None:
     """The situation path a ``Name``/``Attr`` chain denotes (``("person", "sex")``), following
     definitions that are themselves paths; None otherwise."""
-    from tongcheng.evaluate.interpreter import FACT_ROOTS
+    from tongcheng.evaluate.frame import FACT_ROOTS
 
     match node:
         case ast.Name(name=n):

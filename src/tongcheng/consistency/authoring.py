@@ -23,6 +23,7 @@ import attrs
 
 from tongcheng import sourcetext
 from tongcheng.consistency import analysis
+from tongcheng.consistency.pack_lines import finding
 from tongcheng.consistency.report import Finding
 from tongcheng.errors import Location
 from tongcheng.expr import ast
@@ -36,8 +37,7 @@ _DAY = timedelta(days=1)
 
 
 def _finding(loc: Location | None, check: str, message: str) -> Finding:
-    return Finding(loc.file if loc else ".", loc.line if loc else None, "warning", check,
-                   message)
+    return finding(loc, "warning", check, message)  # the checks authors miss only warn
 
 
 # --- parameter coverage -----------------------------------------------------------------------

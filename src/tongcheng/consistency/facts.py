@@ -168,6 +168,6 @@ def field_path_kind(dotted: Sequence[str]) -> Kind | None:
 
 def known_none() -> frozenset[str]:
     """Fields whose absence is a known value (an open period's ``to``), not an unknown fact."""
-    from tongcheng.evaluate.interpreter import KNOWN_NONE
+    from tongcheng.evaluate.frame import KNOWN_NONE
 
     return frozenset(KNOWN_NONE)

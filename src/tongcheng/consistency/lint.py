@@ -48,15 +48,14 @@ from typing import Any
 
 import click
 
-from tongcheng import yamlio
 from tongcheng.cli_options import one_pack, overlay_option, pack_argument_or_option
 from tongcheng.consistency import analysis, wording
-from tongcheng.consistency.facts import Kind, field_path_kind
+from tongcheng.consistency.lint_expressions import check_expressions, check_monotonic
+from tongcheng.consistency.pack_lines import PackLines, finding
 from tongcheng.consistency.report import Finding
 from tongcheng.errors import Location, PackError
-from tongcheng.expr import ast
 from tongcheng.pack import parameters as param_logic
-from tongcheng.pack.model import Clause, Rule, RulePack
+from tongcheng.pack.model import Rule, RulePack
 from tongcheng.places import PlaceRegistry, default_registry
 
 EXIT_OK, EXIT_ERRORS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
@@ -66,250 +65,10 @@ _PLACEHOLDER = re.compile(r"^\s*(todo|tbd|tba|fixme|xxx+|unknown|n/?a|none|null|
 _CODE = re.compile(r"^\d{6}$")
 
 
-class _Lines:
-    """Lines of pack files by YAML path, read once."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.cache: dict[str, tuple[Any, dict]] = {}
-
-    def load(self, rel: str) -> tuple[Any, dict]:
-        if rel not in self.cache:
-            try:
-                self.cache[rel] = yamlio.load_file(self.root / rel)
-            except (OSError, ValueError):
-                self.cache[rel] = (None, {})
-        return self.cache[rel]
-
-    def line(self, rel: str, path: tuple) -> int | None:
-        return yamlio.line_of(self.load(rel)[1], path)
-
-    def rule_index(self, rule: Rule) -> int | None:
-        data, _ = self.load(rule.location.file)
-        if isinstance(data, list):
-            for i, item in enumerate(data):
-                if isinstance(item, dict) and item.get("id") == rule.id:
-                    return i
-        return None
-
-    def rule_line(self, rule: Rule, *sub: Any) -> int | None:
-        i = self.rule_index(rule)
-        if i is None:
-            return rule.location.line
-        return self.line(rule.location.file, (i, *sub)) or rule.location.line
-
-
-def _finding(loc: Location | None, severity: str, check: str, message: str,
-             line: int | None = None, counterexample: dict | None = None) -> Finding:
-    file = loc.file if loc else "."
-    return Finding(file, line if line is not None else (loc.line if loc else None), severity,
-                   check, message, counterexample)
-
-
-# --- expressions ------------------------------------------------------------------------------
-
-
-class _Types:
-    """What an expression of a rule denotes, as far as lint needs: a situation fact (its kind),
-    a parameter's value (its id), a field of a parameter value, or nothing known."""
-
-    def __init__(self, rule: Rule) -> None:
-        self.lets = {c.name: c.expr for c in rule.lets}
-        self.cache: dict[str, Any] = {}
-
-    def of(self, node: ast.Node, env: dict[str, Any] | None = None) -> Any:
-        env = env or {}
-        match node:
-            case ast.Name(name=n):
-                if n in env:
-                    return env[n]
-                if n in self.lets:
-                    if n not in self.cache:
-                        self.cache[n] = None  # a cycle is refused by the loader
-                        self.cache[n] = self.of(self.lets[n])
-                    return self.cache[n]
-                kind = field_path_kind((n,))
-                return ("fact", kind) if kind else None
-            case ast.Attr(obj=o, name=n):
-                base = self.of(o, env)
-                if isinstance(base, tuple) and base[0] == "fact" and base[1] is not None:
-                    kind: Kind = base[1]
-                    while kind.name == "list" and kind.elem is not None:
-                        kind = kind.elem
-                    if kind.name == "model" and kind.model is not None:
-                        from tongcheng.consistency.facts import field_kind, fields
-
-                        fs = fields(kind.model)
-                        if n in fs:
-                            return ("fact", field_kind(fs[n]))
-                if isinstance(base, tuple) and base[0] == "param":
-                    return ("param_field", base[1], n)
-                return None
-            case ast.Filter(obj=o):
-                return self.of(o, env)
-            case ast.Call(func="param", args=args) if args and isinstance(args[0], ast.Literal):
-                return ("param", str(args[0].value))
-            case ast.Call(func="city"):
-                return ("city", None)
-            case ast.Call(func="running" | "latest", args=args) if args:
-                return self.of(args[0], env)
-            case ast.If(then=t, otherwise=o):
-                a, b = self.of(t, env), self.of(o, env)
-                return a if a == b else None
-        return None
-
-    def item_env(self, node: ast.Filter, env: dict[str, Any]) -> dict[str, Any]:
-        base = self.of(node.obj, env)
-        if isinstance(base, tuple) and base[0] == "fact" and base[1] is not None \
-                and base[1].name == "list":
-            return {**env, "item": ("fact", base[1].elem)}
-        return {**env, "item": None}
-
-
-def _walk_env(types: _Types, node: ast.Node, env: dict[str, Any]
-              ) -> Iterator[tuple[ast.Node, dict[str, Any]]]:
-    yield node, env
-    if isinstance(node, ast.Filter):
-        yield from _walk_env(types, node.obj, env)
-        yield from _walk_env(types, node.cond, types.item_env(node, env))
-        return
-    for child in ast.children(node):
-        yield from _walk_env(types, child, env)
-
-
-def _param_values(pack: RulePack, pid: str) -> list[tuple[str, Any]]:
-    prm = pack.parameters.get(pid)
-    if prm is None:
-        return []
-    return [(place, v) for place, values in prm.places.items() for v in values]
-
-
-def check_expressions(pack: RulePack, registry: PlaceRegistry) -> Iterator[Finding]:
-    for rule in pack.rules:
-        types = _Types(rule)
-        for section in analysis.sections(rule):
-            clause = section.clause
-            for node, env in _walk_env(types, clause.expr, {}):
-                yield from _check_node(pack, registry, rule, clause, types, node, env)
-
-
-def _check_node(pack: RulePack, registry: PlaceRegistry, rule: Rule, clause: Clause,
-                types: _Types, node: ast.Node, env: dict[str, Any]) -> Iterator[Finding]:
-    line = analysis.expression_line(clause, node)
-    loc = clause.location
-    where = f"rule {rule.id}, {clause.name}"
-    if isinstance(node, ast.Attr):
-        t = types.of(node, env)
-        if isinstance(t, tuple) and t[0] == "param_field":
-            pid, field = t[1], t[2]
-            lacking = [place for place, v in _param_values(pack, pid)
-                       if not (isinstance(v.value, dict) and field in v.value)]
-            if lacking:
-                yield _finding(loc, "error", "unknown-parameter-field",
-                               f"{where}: reads field {field!r} of parameter {pid}, but its "
-                               f"values at {', '.join(sorted(set(lacking)))} have no such field",
-                               line)
-    if isinstance(node, ast.Call) and node.func == "pick" and len(node.args) == 2:
-        record, key = types.of(node.args[0], env), types.of(node.args[1], env)
-        if isinstance(record, tuple) and record[0] == "param" and isinstance(key, tuple) \
-                and key[0] == "fact" and key[1] is not None and key[1].name == "literal":
-            for place, v in _param_values(pack, record[1]):
-                missing = [c for c in key[1].choices
-                           if not (isinstance(v.value, dict) and c in v.value)]
-                if missing:
-                    yield _finding(loc, "error", "unknown-parameter-field",
-                                   f"{where}: picks a field of parameter {record[1]} by a fact "
-                                   f"that can be {', '.join(map(repr, key[1].choices))}, but its "
-                                   f"value at {place} (line {v.location.line}) has no "
-                                   f"{', '.join(map(repr, missing))}", line)
-    if isinstance(node, ast.Compare):
-        yield from _check_compare(registry, rule, clause, types, node, env, line)
-    if isinstance(node, ast.Call) and node.func in ("member", "city", "in_zone", "shares_zone"):
-        for arg in node.args[:1]:
-            if isinstance(arg, ast.Literal) and isinstance(arg.value, str) \
-                    and arg.value not in registry:
-                yield _finding(loc, "error", "unknown-value",
-                               f"{where}: {arg.value!r} is not a place code the registry knows",
-                               line)
-
-
-def _check_compare(registry: PlaceRegistry, rule: Rule, clause: Clause, types: _Types,
-                   node: ast.Compare, env: dict[str, Any], line: int | None
-                   ) -> Iterator[Finding]:
-    loc = clause.location
-    where = f"rule {rule.id}, {clause.name}"
-    pairs = [(node.left, node.right), (node.right, node.left)]
-    for fact_node, other in pairs:
-        t = types.of(fact_node, env)
-        literals: list[str] = []
-        if isinstance(other, ast.Literal) and isinstance(other.value, str):
-            literals = [other.value]
-        elif node.op == "in" and fact_node is node.left and isinstance(other, ast.ListLit):
-            literals = [i.value for i in other.items
-                        if isinstance(i, ast.Literal) and isinstance(i.value, str)]
-        if not literals or not isinstance(t, tuple):
-            continue
-        described = _describe_node(fact_node)
-        if t[0] == "fact" and t[1] is not None and t[1].name == "literal":
-            for word in literals:
-                if word not in t[1].choices:
-                    yield _finding(loc, "error", "unknown-value",
-                                   f"{where}: {described} is one of "
-                                   f"{', '.join(map(str, t[1].choices))}; {word!r} never "
-                                   "matches", line)
-        place_like = (t[0] == "fact" and t[1] is not None and t[1].name == "place") or \
-            t[0] == "city"
-        if place_like:
-            for word in literals:
-                if not _CODE.match(word) or word not in registry:
-                    yield _finding(loc, "error", "unknown-value",
-                                   f"{where}: {described} is a place, and {word!r} is not a "
-                                   "place code the registry knows", line)
-                elif t[0] == "city" and registry.get(word).level != "city":
-                    yield _finding(loc, "warning", "never-equal",
-                                   f"{where}: {described} is always a city's code, and "
-                                   f"{word} ({registry.name(word)}) is a "
-                                   f"{registry.get(word).level}: they are never equal", line)
-
-
-def _describe_node(node: ast.Node) -> str:
-    path = analysis.fact_path(node)
-    if path:
-        return ".".join(path)
-    if isinstance(node, ast.Attr):
-        return f"{_describe_node(node.obj)}.{node.name}"
-    if isinstance(node, ast.Call):
-        return f"{node.func}(...)"
-    if isinstance(node, ast.Name):
-        return node.name
-    return "the value"
-
-
-def check_monotonic(pack: RulePack, lines: _Lines) -> Iterator[Finding]:
-    for rule in pack.rules:
-        for field, paths in rule.monotonic.items():
-            line = lines.rule_line(rule, "monotonic", field)
-            for path in paths:
-                kind = field_path_kind(tuple(path.split(".")))
-                if kind is None:
-                    yield _finding(rule.location, "error", "unknown-fact-path",
-                                   f"rule {rule.id}: monotonic {field}: {path!r} is not a path "
-                                   "of the situation", line)
-                    continue
-                item = kind.elem.model if kind.name == "list" and kind.elem else None
-                item_fields = item.model_fields if item else {}
-                if not ("from_" in item_fields or "since" in item_fields
-                        or kind.name in ("money", "count", "int")):
-                    yield _finding(rule.location, "warning", "monotonic-path",
-                                   f"rule {rule.id}: monotonic {field}: {path} is neither a "
-                                   "list of periods or permits nor a number; tongcheng verify "
-                                   "cannot give it more months", line)
-
-
 # --- parameters -------------------------------------------------------------------------------
 
 
-def _place_line(lines: _Lines, prm: Any, place: str) -> int | None:
+def _place_line(lines: PackLines, prm: Any, place: str) -> int | None:
     rel = prm.location.file
     data, _ = lines.load(rel)
     entry = data.get(prm.id) if isinstance(data, dict) else None
@@ -320,17 +79,17 @@ def _place_line(lines: _Lines, prm: Any, place: str) -> int | None:
     return prm.location.line
 
 
-def check_parameters(pack: RulePack, lines: _Lines, registry: PlaceRegistry
+def check_parameters(pack: RulePack, lines: PackLines, registry: PlaceRegistry
                      ) -> Iterator[Finding]:
     used = {u.parameter for r in pack.rules for u in analysis.param_uses(r)}
     for prm in pack.parameters.values():
         if prm.id not in used:
-            yield _finding(prm.location, "warning", "unused-parameter",
+            yield finding(prm.location, "warning", "unused-parameter",
                            f"parameter {prm.id} is declared but no rule reads it")
         shapes: dict[str, list[str]] = {}
         for place, values in prm.places.items():
             if not values:
-                yield _finding(prm.location, "warning", "no-value",
+                yield finding(prm.location, "warning", "no-value",
                                f"parameter {prm.id} is declared for {place} "
                                f"{registry.name(place)} with no value: decisions there name "
                                f"{prm.id}[{place}] in missing_parameters",
@@ -340,12 +99,12 @@ def check_parameters(pack: RulePack, lines: _Lines, registry: PlaceRegistry
                     v.reference.zh, v.reference.en]
                 for ref in texts:
                     if len(ref.strip()) < 8 or _PLACEHOLDER.match(ref):
-                        yield _finding(v.location, "warning", "reference",
+                        yield finding(v.location, "warning", "reference",
                                        f"parameter {prm.id} at {place}: the reference "
                                        f"{ref.strip()!r} does not say where the value comes "
                                        "from; name the document, issuer and date (or address)")
                 if v.start is None and v.end is None and not v.undated:
-                    yield _finding(v.location, "warning", "undated-value",
+                    yield finding(v.location, "warning", "undated-value",
                                    f"parameter {prm.id} at {place}: the value has no dates, so "
                                    "it holds on every date; give 'from' (and 'to'), or mark it "
                                    "'undated: true' if the start is not known")
@@ -354,7 +113,7 @@ def check_parameters(pack: RulePack, lines: _Lines, registry: PlaceRegistry
         if len(shapes) > 1:
             described = "; ".join(f"{shape} at {', '.join(sorted(set(places)))}"
                                   for shape, places in shapes.items())
-            yield _finding(prm.location, "warning", "value-shape",
+            yield finding(prm.location, "warning", "value-shape",
                            f"parameter {prm.id} has values of different shapes ({described}); "
                            "a rule reading it cannot read them all alike")
 
@@ -377,13 +136,13 @@ def _value_gaps(prm: Any, place: str, values: tuple, registry: PlaceRegistry
         return
     for a, b in itertools.pairwise(dated):
         if a.end and b.start and b.start > a.end + timedelta(days=1):
-            yield _finding(b.location, "warning", "value-gap",
+            yield finding(b.location, "warning", "value-gap",
                            f"parameter {prm.id} at {place} {registry.name(place)} has no value "
                            f"from {a.end + timedelta(days=1)} to {b.start - timedelta(days=1)}: "
                            "decisions on those dates name it as missing")
     last = dated[-1]
     if last.end is not None and not any(v.undated for v in values):
-        yield _finding(last.location, "warning", "value-gap",
+        yield finding(last.location, "warning", "value-gap",
                        f"parameter {prm.id} at {place} {registry.name(place)} has no value "
                        f"after {last.end}: decisions after it name it as missing")
 
@@ -391,16 +150,16 @@ def _value_gaps(prm: Any, place: str, values: tuple, registry: PlaceRegistry
 # --- basis, zones -----------------------------------------------------------------------------
 
 
-def check_basis(pack: RulePack, lines: _Lines) -> Iterator[Finding]:
+def check_basis(pack: RulePack, lines: PackLines) -> Iterator[Finding]:
     for rule in pack.rules:
         if not any(b.quote or b.article for b in rule.basis):
-            yield _finding(rule.location, "warning", "basis",
+            yield finding(rule.location, "warning", "basis",
                            f"rule {rule.id} cites no sentence and no article of its documents "
                            f"({', '.join(b.document.id for b in rule.basis)}); a caseworker "
                            "cannot check what it rests on", lines.rule_line(rule, "basis"))
         for e in rule.exceptions:
             if not any(b.quote or b.article for b in e.basis):
-                yield _finding(e.location, "warning", "basis",
+                yield finding(e.location, "warning", "basis",
                                f"rule {rule.id}, exception {e.label}: cites no sentence and no "
                                "article of its documents")
         earliest = analysis.earliest_issued(rule)
@@ -409,14 +168,14 @@ def check_basis(pack: RulePack, lines: _Lines) -> Iterator[Finding]:
         for i, ref in enumerate(rule.zones):
             start = max(ref.start, rule.in_force_from or ref.start)
             if start < earliest:
-                yield _finding(rule.location, "error", "basis-date",
+                yield finding(rule.location, "error", "basis-date",
                                f"rule {rule.id} is in force in {ref.zone.id} from {start}, "
                                f"before any of its basis documents was issued (the earliest on "
                                f"{earliest}): it would decide before its basis exists",
                                lines.rule_line(rule, "zones", i))
 
 
-def check_zones(pack: RulePack, lines: _Lines) -> Iterator[Finding]:
+def check_zones(pack: RulePack, lines: PackLines) -> Iterator[Finding]:
     for zone in pack.zones.values():
         issued = [b.document.issued for b in zone.basis if b.document.issued]
         founded = min(issued) if issued else None
@@ -425,20 +184,20 @@ def check_zones(pack: RulePack, lines: _Lines) -> Iterator[Finding]:
             own = pack.documents.get(m.basis) if m.basis else None
             backed = (own.issued if own else None) if m.basis else founded
             if backed and m.start < backed:
-                yield _finding(zone.location, "warning", "member-date",
+                yield finding(zone.location, "warning", "member-date",
                                f"zone {zone.id}: member {m.place} from {m.start}, before the "
                                f"document that establishes it was issued ({backed})", line)
             for j, other in enumerate(zone.members[:i]):
                 if other.place == m.place and other.start <= (m.end or date.max) and \
                         m.start <= (other.end or date.max):
-                    yield _finding(zone.location, "warning", "member-date",
+                    yield finding(zone.location, "warning", "member-date",
                                    f"zone {zone.id}: member {m.place} is listed twice with "
                                    f"overlapping dates (entries {j + 1} and {i + 1})", line)
     for rule in pack.rules:
         for i, ref in enumerate(rule.zones):
             starts = [m.start for m in ref.zone.members]
             if starts and (ref.end or date.max) < min(starts):
-                yield _finding(rule.location, "warning", "member-date",
+                yield finding(rule.location, "warning", "member-date",
                                f"rule {rule.id}: zone {ref.zone.id} ends ({ref.end}) before "
                                "any member joins it", lines.rule_line(rule, "zones", i))
 
@@ -454,7 +213,7 @@ def check_overlaps(pack: RulePack, registry: PlaceRegistry) -> Iterator[Finding]
         from tongcheng.consistency import overlap
     except ImportError:  # pragma: no cover - z3 is an optional dependency
         for rule in rules:
-            yield _finding(rule.location, "warning", "overlap-undecided",
+            yield finding(rule.location, "warning", "overlap-undecided",
                            f"rule {rule.id}: could not decide whether its exceptions overlap: "
                            "z3-solver is not installed (pip install 'tongcheng[lint]')")
         return
@@ -462,19 +221,19 @@ def check_overlaps(pack: RulePack, registry: PlaceRegistry) -> Iterator[Finding]
         for o in overlap.check_rule(pack, rule, registry):
             pair = f"exceptions {o.first.label!r} and {o.second.label!r} of rule {rule.id}"
             if o.verdict == "conflict":
-                yield _finding(o.second.location, "error", "overlap",
+                yield finding(o.second.location, "error", "overlap",
                                f"{pair} both apply to one situation and give different answers, "
                                "and neither overrides the other; add 'overrides' to the one "
                                f"that wins (counterexample: {json.dumps(o.counterexample)})",
                                counterexample=o.counterexample)
             elif o.verdict == "overlap_same":
-                yield _finding(o.second.location, "warning", "overlap-agree",
+                yield finding(o.second.location, "warning", "overlap-agree",
                                f"{pair} both apply to one situation (they agree there, but are "
                                "written differently); declare which one wins with 'overrides' "
                                f"(counterexample: {json.dumps(o.counterexample)})",
                                counterexample=o.counterexample)
             elif o.verdict == "unknown":
-                yield _finding(o.second.location, "warning", "overlap-undecided",
+                yield finding(o.second.location, "warning", "overlap-undecided",
                                f"could not decide whether {pair} can both apply ({o.note}); "
                                "declare 'overrides' if they can")
 
@@ -491,7 +250,7 @@ def _member_places(registry: PlaceRegistry, rule: Rule) -> list[tuple[str, str]]
     return out
 
 
-def check_gaps(pack: RulePack, lines: _Lines, registry: PlaceRegistry) -> Iterator[Finding]:
+def check_gaps(pack: RulePack, lines: PackLines, registry: PlaceRegistry) -> Iterator[Finding]:
     for rule in pack.rules:
         uses = {}
         for u in analysis.param_uses(rule):
@@ -514,7 +273,7 @@ def check_gaps(pack: RulePack, lines: _Lines, registry: PlaceRegistry) -> Iterat
                                          and registry.city_of(p) in bare))
                 zones_ = sorted({z for z, _ in uncovered})
                 line = analysis.expression_line(use.section.clause, use.call)
-                yield _finding(use.section.clause.location, "error", "gap",
+                yield finding(use.section.clause.location, "error", "gap",
                                f"rule {rule.id} reads parameter {pid} at the place it is asked, "
                                f"and {pid} is declared for some members of its zones but not "
                                f"for {', '.join(missing)} ({', '.join(zones_)}): declare it "
@@ -546,7 +305,7 @@ def lint_pack(pack: RulePack, registry: PlaceRegistry | None = None) -> list[Fin
     from tongcheng.consistency import authoring
 
     registry = registry or default_registry()
-    lines = _Lines(Path(pack.root))
+    lines = PackLines(Path(pack.root))
     findings: list[Finding] = []
     findings += check_expressions(pack, registry)
     findings += check_monotonic(pack, lines)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import operator
 from collections.abc import Iterable, Mapping
 from datetime import date
 from enum import StrEnum
@@ -202,32 +202,43 @@ class Evaluation:
 
 
 _DECISION_FIELDS = tuple(a.name for a in attrs.fields(Decision))
+_DECISION_VALUES = operator.attrgetter(*_DECISION_FIELDS)  # every field, in order, in one call
+_DECISION_INDEX = {name: k for k, name in enumerate(_DECISION_FIELDS)}
 
 
 def replaced(d: Decision, **changes: Any) -> Decision:
     """``attrs.evolve`` for decisions, without its generic walk over the class (decisions are
     copied several times in every evaluation: grounded, merged, ranked)."""
-    fields = {name: getattr(d, name) for name in _DECISION_FIELDS}
-    fields.update(changes)
-    return Decision(**fields)
+    values = list(_DECISION_VALUES(d))
+    for name, value in changes.items():
+        values[_DECISION_INDEX[name]] = value
+    return Decision(*values)
 
 
 def ranked(info: PackInfo, when: date, raw: list[Decision]) -> Evaluation:
     """The evaluation of these decisions, missing facts ordered by how many undetermined
     decisions each could settle."""
-    counts: Counter[str] = Counter()
     settles: dict[str, list[str]] = {}
     for d in raw:
         if d.status is Status.UNDETERMINED:
             for path in d.missing:
-                counts[path] += 1
-                settles.setdefault(path, []).append(d.rule)
+                if path in settles:
+                    settles[path].append(d.rule)
+                else:
+                    settles[path] = [d.rule]
+    # each path's place: most decisions settled first, then by name
+    rank = {p: k for k, p in enumerate(sorted(settles, key=lambda p: (-len(settles[p]), p)))}
+    last = len(rank)
 
     def order(paths: Iterable[str]) -> tuple[str, ...]:
-        return tuple(sorted(set(paths), key=lambda p: (-counts[p], p)))
+        # (a path no undetermined decision misses comes after, by name: missing facts sorted)
+        return tuple(sorted(set(paths), key=lambda p: (rank.get(p, last), p)))
 
-    decisions = tuple(
-        replaced(d, missing=order(d.missing)) if len(d.missing) > 1 else d for d in raw
-    )
-    questions = tuple(Question(p, tuple(settles[p])) for p in order(settles))
-    return Evaluation(when, info, decisions, questions)
+    decisions = []
+    for d in raw:
+        if len(d.missing) > 1 and (ordered := order(d.missing)) != d.missing:
+            d = replaced(d, missing=ordered)  # (a decision already in order is kept as is)
+        decisions.append(d)
+    questions = tuple(Question(p, tuple(rules)) for p, rules in
+                      sorted(settles.items(), key=lambda item: rank[item[0]]))
+    return Evaluation(when, info, tuple(decisions), questions)

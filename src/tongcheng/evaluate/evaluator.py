@@ -27,7 +27,9 @@ from tongcheng.evaluate import values as v
 from tongcheng.evaluate.compiled import plan as compiled_plan
 from tongcheng.evaluate.compiled import settled
 from tongcheng.evaluate.decision import Decision, Evaluation, Reason, Status, ranked
-from tongcheng.evaluate.interpreter import Frame, Recorder, evaluate_clause, zone_status
+from tongcheng.evaluate.frame import QUIET, Frame, Recorder
+from tongcheng.evaluate.functions import zone_status
+from tongcheng.evaluate.interpreter import evaluate_clause
 from tongcheng.evaluate.values import EvalTypeError, Unknown
 from tongcheng.pack import zones as zone_logic
 from tongcheng.pack.model import Clause, Rule, RuleException, RulePack, Text, ZoneRef
@@ -71,11 +73,20 @@ def evaluate(
     selected = _select(pack, rules)
     run = runners_for(pack, evaluator)
     kept = getattr(run, "settled", None)  # compiled: what no situation changes, kept
-    memo: dict = {} if kept is None else settled.lasting(kept, registry, when)
+    if kept is None:
+        memo: dict = {}
+        raw = [decide(pack, registry, situation, when, rule, memo, trace, runners=run)
+               for rule in selected]
+        return ranked(pack.info, when, raw)
+    memo = settled.lasting(kept, registry, when)
+    # the rules settled before any clause (``settled.key``) come decided, the others are None
+    known = settled.beforehand(
+        kept, pack, registry, situation, when, selected, tuple(rules) if rules else None, trace,
+        subject_of(situation), memo,
+        lambda rule: decide(pack, registry, situation, when, rule, memo, trace, runners=run))
     raw = [decide(pack, registry, situation, when, rule, memo, trace, runners=run)
-           for rule in selected]
-    if kept is not None:
-        settled.last(kept, registry, when, memo)
+           if d is None else d for rule, d in zip(selected, known, strict=True)]
+    settled.last(kept, registry, when, memo)
     return ranked(pack.info, when, raw)
 
 
@@ -192,63 +203,17 @@ def _decide(
     alone (how firm a grant is: which entry it rests on), in force at ``as_of`` or not.
     ``outcomes=False`` leaves the outcome out, when only the status is asked for (the compiled
     evaluator's zone re-decisions, of rules ``firmness.status_only`` allows)."""
-    def done(
-        status: Status,
-        reasons: list[Reason],
-        outcome=None,
-        missing=(),
-        params=(),
-        exception: str | None = None,
-    ) -> tuple[Decision, Frame | None]:
-        return Decision(
-            rule.id,
-            rule.title,
-            status,
-            outcome or {},
-            tuple(reasons) if trace else (),
-            tuple(sorted(missing)),
-            tuple(sorted(params)),
-            rule.basis,
-            rule.firmness,
-            exception,
-            rule.reading,
-            tuple(frame.flagged) if frame is not None else (),
-        ), frame
-
-    frame: Frame | None = None
-    reasons: list[Reason] = []
-    if not rule.in_force(as_of):
-        span = f"{rule.in_force_from or '…'} – {rule.in_force_to or '…'}"
-        reasons.append(
-            Reason(
-                "in_force",
-                "in_force",
-                _IN_FORCE,
-                None,
-                False,
-                notes=(Text(f"施行期间 {span};评估日期为 {as_of}",
-                             f"in force {span}; as_of is {as_of}"),),
-            )
-        )
-        return done(Status.NOT_APPLICABLE, reasons)
-    if trace:
-        reasons.append(_IN_FORCE_HOLDS)
-
-    kind = subject_of(situation)
-    if kind != rule.subject:
-        reasons.append(Reason("subject", "subject", _SUBJECT, None, False,
-                              notes=(Text(f"本规则适用于{_SUBJECT_ZH[rule.subject]},"
-                                          f"而情形的主体是{_SUBJECT_ZH[kind]}",
-                                          f"the rule is about {_SUBJECT_EN[rule.subject]}; the "
-                                          f"situation's subject is {_SUBJECT_EN[kind]}"),)))
-        return done(Status.NOT_APPLICABLE, reasons)
-
+    silent = _silent(rule, as_of, situation)
+    if silent is not None:  # not in force, or about another kind of subject
+        reasons = [_IN_FORCE_HOLDS, silent] if silent.kind != "in_force" else [silent]
+        return _decision(rule, None, Status.NOT_APPLICABLE, reasons, trace), None
     active = tuple([z for z in (rule.zones if zones is None else zones) if z.active(as_of)])
     lets = {c.name: c for c in rule.lets} if rule.lets else {}
 
     def fresh() -> Frame:
         return Frame(pack, registry, situation, as_of, rule, active, lets,
-                     recorder=Recorder(enabled=trace), memo=memo, trace=trace, runners=runners)
+                     recorder=Recorder() if trace else QUIET, memo=memo, trace=trace,
+                     runners=runners)
 
     frame = fresh()
     fast = getattr(runners, "deciders", {}).get(id(rule))
@@ -256,20 +221,64 @@ def _decide(
         if (d := fast[trace](frame, outcomes)) is not None:
             return d, frame
         frame = fresh()  # left to the loops: they start on a fresh frame
+    reasons: list[Reason] = [_IN_FORCE_HOLDS] if trace else []
+    scope = _scope(frame, rule, reasons)
+    if scope is False:
+        return _decision(rule, frame, Status.NOT_APPLICABLE, reasons, trace), frame
+    chosen, variant = _weighed(frame, rule, scope, outcomes, reasons)
+    reasons.extend(variant.reasons)
+    missing, params = set(variant.missing), set(variant.params)
+    if isinstance(scope, Unknown):
+        missing |= scope.missing
+        params |= scope.params
+    return _decision(rule, frame, variant.status, reasons, trace, variant.outcome, missing,
+                     params, chosen.label if chosen else None), frame
+
+
+def _decision(rule: Rule, frame: Frame | None, status: Status, reasons: list[Reason],
+              trace: bool, outcome: dict[str, Any] | None = None, missing: Any = (),
+              params: Any = (), exception: str | None = None) -> Decision:
+    """The Decision of the shared loops (before its grounding)."""
+    return Decision(rule.id, rule.title, status, outcome or {}, tuple(reasons) if trace else (),
+                    tuple(sorted(missing)), tuple(sorted(params)), rule.basis, rule.firmness,
+                    exception, rule.reading, tuple(frame.flagged) if frame is not None else ())
+
+
+def _silent(rule: Rule, as_of: date, situation: Any) -> Reason | None:
+    """Why the rule does not speak to this situation at all (its trace line), if it does not:
+    not in force at ``as_of``, or about another kind of subject."""
+    if not rule.in_force(as_of):
+        span = f"{rule.in_force_from or '…'} – {rule.in_force_to or '…'}"
+        return Reason("in_force", "in_force", _IN_FORCE, None, False,
+                      notes=(Text(f"施行期间 {span};评估日期为 {as_of}",
+                                  f"in force {span}; as_of is {as_of}"),))
+    kind = subject_of(situation)
+    if kind != rule.subject:
+        return Reason("subject", "subject", _SUBJECT, None, False,
+                      notes=(Text(f"本规则适用于{_SUBJECT_ZH[rule.subject]},"
+                                  f"而情形的主体是{_SUBJECT_ZH[kind]}",
+                                  f"the rule is about {_SUBJECT_EN[rule.subject]}; the "
+                                  f"situation's subject is {_SUBJECT_EN[kind]}"),))
+    return None
+
+
+def _scope(frame: Frame, rule: Rule, reasons: list[Reason]) -> Any:
+    """Where the rule is asked (its anchor), whether that lies in its zones, and its scope
+    tests, three-valued; their lines join ``reasons``. Untraced, the first false test settles
+    it (a trace shows every test); the parameters read after it are not relied on."""
     if rule.place is not None:
         anchor, _ = evaluate_clause(frame, rule.place)
         frame.anchor = anchor
         frame.anchor_path = rule.place.text
     else:
-        frame.anchor = getattr(situation, "target", None)
+        frame.anchor = getattr(frame.situation, "target", None)
     zone_value, zone_reason = _target_in_zone(frame)
     reasons.append(zone_reason)
-
     scope_values = [zone_value]
     settled = len(frame.flagged) if zone_value is False else None
     for clause in rule.scope:
-        if not trace and scope_values[-1] is False:
-            break  # untraced: one false test settles the scope (a trace shows every test)
+        if not frame.trace and scope_values[-1] is False:
+            break
         value, reason = _test(frame, "scope", clause)
         scope_values.append(value)
         reasons.append(reason)
@@ -277,16 +286,19 @@ def _decide(
             settled = len(frame.flagged)
     if settled is not None:  # the tests after the settling one were shown, not relied on
         del frame.flagged[settled:]
-    scope = v.k_and(scope_values)
-    if scope is False:
-        return done(Status.NOT_APPLICABLE, reasons)
+    return v.k_and(scope_values)
 
+
+def _weighed(frame: Frame, rule: Rule, scope: Any, outcomes: bool,
+             reasons: list[Reason]) -> tuple[RuleException | None, _Variant]:
+    """The exception chosen (if any) and the variant decided: the rule's or that exception's
+    conditions and outcome, weighed against each exception that may or may not apply — where
+    one would change the status, the decision is undetermined; where only outcome values
+    differ, those values are null."""
     chosen, uncertain, exc_reasons = _exceptions(frame, rule)
     reasons.extend(exc_reasons)
     variant = _variant(frame, rule, chosen, scope, outcomes)
     for other in uncertain:
-        # An exception that may or may not apply: where it would change the status, the
-        # decision is undetermined; where only outcome values differ, those values are null.
         alternative = _variant(frame, rule, other[0], scope)
         if alternative.same(variant):
             continue
@@ -300,16 +312,9 @@ def _decide(
             variant.outcome = {}
         variant.missing |= other[1].missing
         variant.params |= other[1].params
-    if uncertain and trace:
+    if uncertain and frame.trace:
         _show_outcome(variant)
-    reasons.extend(variant.reasons)
-    missing, params = set(variant.missing), set(variant.params)
-    if isinstance(scope, Unknown):
-        missing |= scope.missing
-        params |= scope.params
-    return done(
-        variant.status, reasons, variant.outcome, missing, params, chosen.label if chosen else None
-    )
+    return chosen, variant
 
 
 _SUBJECT_ZH = {"person": "个人", "project": "项目", "enterprise": "企业"}
@@ -342,19 +347,24 @@ def _target_in_zone(frame: Frame) -> tuple[Any, Reason | None]:
 
 
 def _zone_test(frame: Frame) -> tuple[Any, Reason | None]:
-    target = frame.target
+    target = frame.anchor if type(frame.anchor) is str else None  # (frame.target)
     where = frame.anchor_path
     if target is None:
         value: Any = frame.anchor_value()
     elif not frame.active_zones:
         value = False
     else:
-        results = [
-            Unknown(frozenset({where})) if (inside := zone_status(frame, ref, target)) is None
-            else inside
-            for ref in frame.active_zones
-        ]
-        value = v.k_or(results)
+        memo = frame.memo
+        results = []
+        for ref in frame.active_zones:
+            inside = memo.get((ref.zone.id, target), memo)  # (zone_status, memoised)
+            if inside is memo:
+                inside = zone_status(frame, ref, target)
+            if inside is True:
+                results = True
+                break
+            results.append(v.unknown_at(where) if inside is None else inside)
+        value = True if results is True else v.k_or(results)
     if not frame.trace:
         return value, None
     missing, _ = v.gaps(value)

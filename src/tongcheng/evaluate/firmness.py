@@ -22,7 +22,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tongcheng.evaluate.decision import Decision, Status, replaced
-from tongcheng.evaluate.interpreter import Frame, zone_status
+from tongcheng.evaluate.frame import Frame
+from tongcheng.evaluate.functions import zone_status
 from tongcheng.expr import ast
 from tongcheng.pack.model import Basis, Rule, ZoneRef, firmest, weakest
 
@@ -96,6 +97,17 @@ def status_only(rule: Rule) -> bool:
 
 
 _STATUS_ONLY: dict[int, tuple[Rule, bool]] = {}
+
+
+def divides(rule: Rule) -> bool:
+    """Whether an outcome or definition of the rule (an exception's included) divides: the
+    generated decisions' zone re-decisions then compute the outcome, so that a division by zero
+    there is reported as the first decision would. (Their exceptions need no outcome: where two
+    apply at once, or one may apply and the scope holds, the generated decision hands the rule
+    to the shared loops, which compute the outcomes they compare.)"""
+    clauses = [*rule.lets, *rule.outcome, *(c for e in rule.exceptions for c in e.outcome)]
+    return any(isinstance(n, ast.Arith) and n.op == "/"
+               for c in clauses for n in ast.walk(c.expr))
 
 
 def _differ(refs: Sequence[ZoneRef]) -> bool:

@@ -16,6 +16,7 @@ in, whatever the unknown rest, and false only when no month can be in.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -29,6 +30,13 @@ from tongcheng import months as mo
 class Unknown:
     missing: frozenset[str] = frozenset()
     params: frozenset[str] = frozenset()
+
+
+@functools.lru_cache(maxsize=8192)
+def unknown_at(path: str) -> Unknown:
+    """The unknown value of one fact: immutable, so one object per path serves every
+    evaluation (unknown facts are read in every one of them)."""
+    return Unknown(frozenset({path}))
 
 
 @attrs.frozen
@@ -102,8 +110,15 @@ def gaps(*values: Any) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def unknown(*values: Any) -> Unknown:
-    if len(values) == 1 and type(values[0]) is Unknown:
-        return values[0]  # the common case: one unknown passed on as it is
+    if len(values) == 1:
+        if type(values[0]) is Unknown:
+            return values[0]  # the common case: one unknown passed on as it is
+    elif len(values) == 2:  # (a comparison's operands) one unknown, the other plainly known
+        a, b = values
+        if type(a) is Unknown and not isinstance(b, PARTIAL):
+            return a
+        if type(b) is Unknown and not isinstance(a, PARTIAL):
+            return b
     missing, params = gaps(*values)
     return Unknown(missing, params)
 

@@ -34,7 +34,7 @@ from pydantic import Field, TypeAdapter
 
 from tongcheng.errors import Location, PackError
 from tongcheng.pack import schema
-from tongcheng.pack.loader import _Loader, _text, pack_digest
+from tongcheng.pack.loader import _Loader, pack_digest
 from tongcheng.pack.model import (
     Document,
     Layer,
@@ -47,6 +47,7 @@ from tongcheng.pack.model import (
     RulePack,
     Zone,
 )
+from tongcheng.pack.rule_compiler import text_of
 from tongcheng.places import PlaceRegistry, default_registry
 
 NOT_IN_AN_OVERLAY = {
@@ -162,7 +163,7 @@ class _OverlayLoader(_Loader):
             raise PackError(self.problems)
         assert info_in is not None
         info = PackInfo(info_in.name, info_in.version, pack_digest(self.root),
-                        _text(info_in.description) if info_in.description else None)
+                        text_of(info_in.description) if info_in.description else None)
         relinked = tuple(_relink(r, zones) for r in rules)
         pack = attrs.evolve(self.below, rules=relinked, zones=zones, parameters=parameters,
                             documents=documents)

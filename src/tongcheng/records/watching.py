@@ -64,7 +64,7 @@ def case_state(record: Any) -> str:
         "case": record.id, "subject": record.subject, "facts": dict(record.facts),
         "clock": record.clock.isoformat(),
         "decisions": [{"rule": d.rule, "status": d.status.value, "outcome": dict(d.outcome)}
-                      for d in record.evaluation.decisions],
+                      for d in record.decided.quick.decisions],
         "deadlines": [_deadline_json(d) for d in record.deadlines],
         "raised": sorted([list(k) for k in record.raised]),
     })
@@ -92,8 +92,8 @@ class DurableWatch:
 
     def restore(self) -> _Position:
         """Load the stream's committed state into the watcher; its position."""
-        from tongcheng.api import evaluate
         from tongcheng.cases.case import _Record
+        from tongcheng.cases.decided import Decided
         from tongcheng.situation import parse_situation
 
         ws, wc = schema.watch_streams.c, schema.watch_cases.c
@@ -121,7 +121,7 @@ class DurableWatch:
             situation = parse_situation({**data["facts"], "as_of": clock})
             record = _Record(
                 data["case"], data["subject"], w.pack, w.triggers, compiled, data["facts"],
-                clock, evaluate(situation, w.pack), (),
+                clock, Decided.of(situation, w.pack), (),
                 tuple(_deadline(d) for d in data["deadlines"]),
                 frozenset(tuple(k) for k in data["raised"]))
             w.store._put(record)

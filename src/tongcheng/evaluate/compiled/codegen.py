@@ -25,7 +25,8 @@ from typing import Any
 
 import attrs
 
-from tongcheng.evaluate import interpreter
+from tongcheng.evaluate import frame as frame_model
+from tongcheng.evaluate import functions
 from tongcheng.evaluate.compiled import decider
 from tongcheng.expr import ast
 from tongcheng.expr.check import ANY, T, fields_of
@@ -447,6 +448,6 @@ def eval_literal(text: str) -> str:
     return value
 
 
-_FACT_ROOTS = frozenset(interpreter.FACT_ROOTS)
-_ALIASES = dict(interpreter.ALIASES)
-_READS_PATHS = frozenset(interpreter.READS_PATHS)
+_FACT_ROOTS = frozenset(frame_model.FACT_ROOTS)
+_ALIASES = dict(frame_model.ALIASES)
+_READS_PATHS = frozenset(functions.READS_PATHS)

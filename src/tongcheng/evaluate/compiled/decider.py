@@ -11,7 +11,8 @@ every test is shown (no stop at a false one) and each line is made as the refere
 (``evaluator._reason``). A rule's exceptions are tested in order, all of them; where one applies
 surely (or none does), the conditions and outcome of that variant are unrolled after it; an
 exception that may or may not apply, or two that apply at once, leave the decision to the
-shared loops (the function gives None, and the evaluator decides on a fresh frame).
+shared loops (the function gives None, and the evaluator decides on a fresh frame) — except
+where the scope is itself unknown (``deciding.choose_open``).
 
 As with the clause functions, only the checked tree reaches the source: function names of the
 rule's own clauses, outcome names and paths by ``repr``, clauses and the rule passed as
@@ -131,7 +132,11 @@ def _exceptions(rule: Rule, functions: dict[int, str], const: Any, traced: bool)
     xs = ", ".join(f"x{k}" for k in range(len(rule.exceptions)))
     return [*out, f"    chosen = choose(RULE, ({xs}, ))",
             "    if chosen is UNSURE:",
-            "        return None  # an exception that may apply, or two at once: the shared loops"]
+            "        if scope is True:",
+            "            return None  # an exception that may apply, or two: the shared loops",
+            f"        chosen = choose_open(RULE, ({xs}, ))",
+            "        if chosen is UNSURE:",
+            "            return None"]
 
 
 def _variant(conditions: Any, outcome: list[Clause], label: str, functions: dict[int, str],

@@ -9,7 +9,8 @@ from typing import Any
 
 from tongcheng.evaluate import values as v
 from tongcheng.evaluate.decision import Decision, Reason, Status
-from tongcheng.evaluate.interpreter import Frame, evaluate_clause
+from tongcheng.evaluate.frame import Frame
+from tongcheng.evaluate.interpreter import evaluate_clause
 from tongcheng.pack.model import Rule
 
 
@@ -43,6 +44,26 @@ def choose(rule: Rule, applies: tuple[Any, ...]) -> int | object | None:
     return next(k for k, e in enumerate(rule.exceptions) if e is winners[0])
 
 
+def choose_open(rule: Rule, applies: tuple[Any, ...]) -> int | object | None:
+    """``choose`` where the scope is unknown (neither surely true nor false): every variant is
+    then undetermined with no outcome, so an exception that may or may not apply changes
+    nothing (the reference weighs it and finds it the same) — provided it would test the same
+    conditions as the variant chosen (the rule's own: the same parameters read). Which
+    exception surely applies (its index; None: none), or UNSURE where two surely apply (the
+    reference checks them for a conflict) or an exception in play has conditions of its own."""
+    from tongcheng.evaluate.evaluator import weigh_exceptions  # it imports this package
+
+    by_label = dict(zip([e.label for e in rule.exceptions], applies, strict=True))
+    winners, uncertain = weigh_exceptions(rule, by_label)
+    if len(winners) > 1 or any(e.conditions is not None for e, _ in uncertain):
+        return UNSURE
+    if not winners:
+        return None
+    if winners[0].conditions is not None:
+        return UNSURE
+    return next(k for k, e in enumerate(rule.exceptions) if e is winners[0])
+
+
 def namespace() -> dict[str, Any]:
     """The names the decision functions use (the evaluator is imported here, when a pack is
     first compiled: it imports this package)."""
@@ -59,6 +80,7 @@ def namespace() -> dict[str, Any]:
         "NOT_APPLICABLE": Status.NOT_APPLICABLE,
         "decided": decided,
         "choose": choose,
+        "choose_open": choose_open,
         "UNSURE": UNSURE,
         "gaps": v.gaps,
         "PARTIAL": v.PARTIAL,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import attrs
 
-from tongcheng.evaluate.interpreter import FACT_ROOTS, Frame
+from tongcheng.evaluate.frame import FACT_ROOTS, Frame
 from tongcheng.expr import ast
 from tongcheng.pack.model import Rule
 

@@ -24,7 +24,7 @@ from tongcheng.errors import RuleConflict
 from tongcheng.evaluate import finite, firmness
 from tongcheng.evaluate.compiled import lets, settled
 from tongcheng.evaluate.decision import Decision, Status
-from tongcheng.evaluate.interpreter import Frame, Recorder
+from tongcheng.evaluate.frame import QUIET, Frame, Recorder
 from tongcheng.pack.model import Clause, Rule, RulePack, ZoneRef
 from tongcheng.places import PlaceRegistry
 
@@ -38,7 +38,7 @@ class Plan:
     rule: Rule
     runs: tuple[Run, Run]  # the generated decisions, untraced and traced (compiled.decider)
     lets: dict[str, Clause]
-    outcomes_alone: bool  # whether a zone re-decision needs the outcome (firmness.status_only)
+    outcomes_alone: bool  # whether a zone re-decision needs the outcome (firmness.divides)
     subject_of: Callable[[Any], str]  # evaluator.subject_of
     shared_loops: Callable[..., tuple[Decision, Frame | None]]  # evaluator._decide
     lets_kept: lets.LetFacts  # which definitions a re-decision takes over
@@ -58,7 +58,7 @@ def plan(rule: Rule, runs: tuple[Run, Run]) -> Plan:
     from tongcheng.evaluate.evaluator import _decide, subject_of  # it imports this package
 
     return Plan(rule, runs, {c.name: c for c in rule.lets} if rule.lets else {},
-                not firmness.status_only(rule), subject_of, _decide, lets.let_facts(rule))
+                firmness.divides(rule), subject_of, _decide, lets.let_facts(rule))
 
 
 def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date,
@@ -72,7 +72,7 @@ def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_
         d = None
         if facts is situation or p.subject_of(facts) == rule.subject:  # (a case may change it)
             frame = Frame(pack, registry, facts, as_of, rule, p.active_at(as_of), p.lets,
-                          recorder=Recorder(enabled=traced), memo=memo, trace=traced,
+                          recorder=Recorder() if traced else QUIET, memo=memo, trace=traced,
                           runners=runners)
             if source:
                 lets.for_case(p.lets_kept, frame, source[0])
@@ -88,7 +88,7 @@ def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_
         """The status with this zone entry the only one in force (no trace)."""
         zones = (ref,) if ref.active(as_of) else ()
         one = Frame(pack, registry, frame.situation, as_of, rule, zones, p.lets,
-                    recorder=Recorder(enabled=False), memo=memo, trace=False, runners=runners)
+                    recorder=QUIET, memo=memo, trace=False, runners=runners)
         lets.for_zone(p.lets_kept, one, frame)
         d = runs[False](one, p.outcomes_alone)
         if d is not None:

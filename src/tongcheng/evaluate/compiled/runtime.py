@@ -14,9 +14,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from tongcheng import months as mo
+from tongcheng.evaluate import functions as fn
 from tongcheng.evaluate import interpreter as it
+from tongcheng.evaluate import operators as ops
 from tongcheng.evaluate import values as v
-from tongcheng.evaluate.interpreter import Frame, Recorder
+from tongcheng.evaluate.frame import Frame, Recorder
 from tongcheng.evaluate.values import EvalTypeError, Item, Items, MonthSet, Unknown
 
 
@@ -72,7 +74,7 @@ def member(frame: Frame, place: Any, path: str | None) -> Any:
     if type(place) is Unknown:
         return place  # (as the interpreter: an unknown place is the answer)
     known = _members(frame, frame.active_zones, place)
-    return it.IMPLS["member"](frame, [place], {}, (path,)) if known is None else known
+    return fn.IMPLS["member"](frame, [place], {}, (path,)) if known is None else known
 
 
 def shares_zone(frame: Frame, place: Any, zone_id: Any, paths: tuple) -> Any:
@@ -82,7 +84,7 @@ def shares_zone(frame: Frame, place: Any, zone_id: Any, paths: tuple) -> Any:
         return place
     refs = [ref for ref in frame.active_zones if ref.zone.id == zone_id]
     known = _members(frame, refs, place)
-    return it.IMPLS["shares_zone"](frame, [place, zone_id], {}, paths) if known is None \
+    return fn.IMPLS["shares_zone"](frame, [place, zone_id], {}, paths) if known is None \
         else known
 
 
@@ -96,12 +98,12 @@ def _members(frame: Frame, refs: Any, place: Any) -> bool | None:
     for ref in refs:
         t = memo.get((ref.zone.id, target), memo)
         if t is memo:
-            t = it.zone_status(frame, ref, target)
+            t = fn.zone_status(frame, ref, target)
         if t is False:
             continue
         p = memo.get((ref.zone.id, place), memo)
         if p is memo:
-            p = it.zone_status(frame, ref, place)
+            p = fn.zone_status(frame, ref, place)
         if t is None or p is None:
             return None
         if p:
@@ -135,11 +137,11 @@ NAMESPACE: dict[str, Any] = {
     "MonthSet": MonthSet,
     "month_count": mo.count,
     "to_json": v.to_json,
-    "IMPLS": it.IMPLS,
-    "PLAIN": it._PLAIN,
-    "compare": it.compare,
-    "arith": it.arith,
-    "incomparable": it._incomparable,
+    "IMPLS": fn.IMPLS,
+    "PLAIN": ops._PLAIN,
+    "compare": ops.compare,
+    "arith": ops.arith,
+    "incomparable": ops._incomparable,
     "fact": it._fact,
     "let": it._let,
     "attr_of": it.attr_of,

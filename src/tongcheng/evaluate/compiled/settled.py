@@ -22,7 +22,7 @@ from typing import Any
 
 from tongcheng.evaluate import firmness
 from tongcheng.evaluate.decision import Decision, Status, replaced
-from tongcheng.evaluate.interpreter import Frame
+from tongcheng.evaluate.frame import Frame
 from tongcheng.pack import zones as zone_logic
 from tongcheng.pack.model import Rule
 from tongcheng.places import PlaceRegistry
@@ -45,6 +45,28 @@ def key(registry: PlaceRegistry, situation: Any, as_of: date, rule: Rule, memo: 
     if len(kept) >= _SETTLED_MAX:
         kept.clear()
     kept[ck] = (rule, registry, out)  # the rule and registry are kept: their ids stay theirs
+    return out
+
+
+def beforehand(kept: dict, pack: Any, registry: PlaceRegistry, situation: Any, as_of: date,
+               rules: list[Rule], asked: tuple[str, ...] | None, trace: bool, subject: str,
+               memo: dict, decide: Callable[[Rule], Decision]) -> tuple[Decision | None, ...]:
+    """For each of ``rules`` (those ``asked``, None: the pack's), its decision where it is
+    settled before any clause (``key``), else None: kept for the compiled pack by date, kind of
+    subject, target and trace, so that an evaluation looks once, not once per rule, at what
+    settles each of its rules."""
+    target = getattr(situation, "target", None)
+    ck = ("beforehand", id(pack), asked, as_of, subject, trace,
+          target if isinstance(target, str) else None, id(registry))
+    hit = kept.get(ck)
+    if hit is not None and hit[0] is pack and hit[1] is registry:
+        return hit[2]
+    out = tuple(
+        None if key(registry, situation, as_of, rule, memo, trace, subject, kept) is None
+        else decide(rule) for rule in rules)
+    if len(kept) >= _SETTLED_MAX:
+        kept.clear()
+    kept[ck] = (pack, registry, out)  # the pack and registry are kept: their ids stay theirs
     return out
 
 
