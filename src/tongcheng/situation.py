@@ -126,6 +126,9 @@ MAX_SITUATION_BYTES = 2**20
 _MAX_LIST = max(MAX_ITEMS.values())  # YAML lists longer than this are refused while parsed
 
 
+_ALIASES: dict[type, tuple[str, ...]] = {}  # each model's keys (``_Facts._aliases``)
+
+
 class _Facts(BaseModel):
     """Base of every situation object: strict, immutable, every problem reported at once."""
 
@@ -145,8 +148,12 @@ class _Facts(BaseModel):
     _max_items: ClassVar[dict[str, int]] = {}
 
     @classmethod
-    def _aliases(cls) -> list[str]:
-        return [f.alias or name for name, f in cls.model_fields.items()]
+    def _aliases(cls) -> tuple[str, ...]:
+        """The keys the model takes, in field order (worked out once per model)."""
+        hit = _ALIASES.get(cls)
+        if hit is None:
+            hit = _ALIASES[cls] = tuple(f.alias or name for name, f in cls.model_fields.items())
+        return hit
 
     @classmethod
     def _cross_check(cls, data: dict[str, Any]) -> Iterable[tuple[Loc, Words]]:

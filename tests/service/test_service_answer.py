@@ -103,12 +103,8 @@ def test_question_texts_are_cached_within_a_bound(monkeypatch):
 
 
 def without_lane(app):
-    """The app with every request going through FastAPI's router (before its first request)."""
-    from tongcheng.service.guard import Guard
-
-    for m in app.user_middleware:
-        if m.cls is Guard:
-            m.kwargs["lanes"] = {}
+    """The app with every request going through FastAPI's middleware and router."""
+    app.front = None
     return app
 
 
@@ -127,14 +123,25 @@ def test_the_fast_lane_answers_as_the_route_does():
         {"situation": situation, "rules": ["no.such_rule"], "trace": "no"},
         [],
     ]
+    # gzip asked (httpx asks by default) and not; the language from the header; the query's
+    # lang, fields and trace, and its problems
+    asked = [({}, ""), ({"accept-encoding": "identity", "accept-language": "en;q=0.8"}, ""),
+             ({"accept-language": "en"}, "?fields=status,missing&trace=true"),
+             ({}, "?lang=fr&fields=nope")]
     with test_client(with_lane) as a, test_client(without) as b:
         for body in bodies:
-            same = {"x-request-id": "lane-check"}
-            ra = a.post("/v1/evaluate", json=body, headers=same)
-            rb = b.post("/v1/evaluate", json=body, headers=same)
-            assert ra.status_code == rb.status_code
-            assert ra.content == rb.content
-            assert {k: v for k, v in ra.headers.items()} == dict(rb.headers.items())
+            for extra, query in asked:
+                same = {"x-request-id": "lane-check", **extra}
+                ra = a.post(f"/v1/evaluate{query}", json=body, headers=same)
+                rb = b.post(f"/v1/evaluate{query}", json=body, headers=same)
+                assert ra.status_code == rb.status_code
+                assert ra.content == rb.content
+                assert ra.headers.multi_items() == rb.headers.multi_items()
+        # the lane's answer carries Guard's and gzip's headers (the lane went first)
+        r = a.post("/v1/evaluate", json=bodies[0], headers={"accept-encoding": "gzip"})
+        assert r.headers["content-encoding"] == "gzip" and r.headers["vary"] == "Accept-Encoding"
+        assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-request-id"]
+        assert r.headers["x-situation-digest"].startswith("sha256:")
         big = b"{" + b" " * 300_000 + b"}"
         for raw in (b"{", b"", "{}".encode("utf-16"), big):
             ra = a.post("/v1/evaluate", content=raw, headers={"content-type": "application/json"})

@@ -83,136 +83,71 @@ def _list(lengths: np.ndarray, items: pa.StructArray, known: np.ndarray) -> pa.A
     return pa.ListArray.from_arrays(pa.array(offsets), items, mask=pa.array(~known))
 
 
+class _Draws:
+    """A block's random draws (in a fixed order: a seed gives the same persons) and the places
+    they pick from."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.codes, self.weights, self.city_of = _places()
+        self.month_text = _month_text()
+
+    def place(self, k: int) -> np.ndarray:
+        return self.rng.choice(len(self.codes), size=k, p=self.weights)
+
+    def known(self, k: int, p: float) -> np.ndarray:
+        return self.rng.random(k) >= p
+
+    def code_text(self, idx: np.ndarray) -> pa.Array:
+        return pa.array(self.codes[idx]).cast(pa.string())
+
+    def months(self, month: np.ndarray) -> pa.Array:
+        return self.month_text.take(pa.array(month - BASE_MONTH))
+
+
+BASE_MONTH = 1900 * 12  # the first month of _month_text
+
+
 def block(seed: int, number: int, size: int, as_of: date) -> pa.Table:
     """One block of ``size`` persons (ids from ``number * BLOCK``)."""
-    rng = np.random.default_rng([seed, number])
-    codes, weights, city_of = _places()
-    month_text = _month_text()
-    base_month = 1900 * 12
-    as_of_m = as_of.year * 12 + as_of.month - 1
+    draw = _Draws(np.random.default_rng([seed, number]))
+    rng, n = draw.rng, size
     as_of_day = (as_of - EPOCH).days
-    n = size
-
-    def place(k: int) -> np.ndarray:
-        return rng.choice(len(codes), size=k, p=weights)
-
-    def known(k: int, p: float) -> np.ndarray:
-        return rng.random(k) >= p
 
     # person
     age_days = (rng.uniform(18, 88, n) * 365.25).astype(np.int64)
     birth = as_of_day - age_days
     age = age_days / 365.25
     male = rng.random(n) < 0.5
-    home = place(n)
-    hukou = np.where(rng.random(n) < 0.7, home, place(n))
+    home = draw.place(n)
+    hukou = np.where(rng.random(n) < 0.7, home, draw.place(n))
     retire_age = np.where(male, 60, np.where(rng.random(n) < 0.5, 50, 55))
     retired = age >= retire_age
     work = rng.choice(3, size=n, p=[0.72, 0.14, 0.14])
     employment = np.where(retired, "retired", EMPLOYMENTS[work])
     retired_on = birth + (retire_age * 365.25).astype(np.int64)
-    pension_place = np.where(rng.random(n) < 0.75, home, place(n))
+    pension_place = np.where(rng.random(n) < 0.75, home, draw.place(n))
 
-    # insurance career: periods one after another, with gaps and some overlaps
-    k_ins = rng.choice(6, size=n, p=[0.05, 0.15, 0.25, 0.27, 0.18, 0.10])
-    owner, pos = _segments(k_ins)
-    m = len(owner)
-    start_age_m = (rng.uniform(18, 26, n) * 12).astype(np.int64)
-    birth_m = (birth // 365.25 + 1970).astype(np.int64) * 12
-    first = birth_m + start_age_m
-    length = rng.integers(6, 120, m)
-    gap = np.where(rng.random(m) < 0.15, -rng.integers(1, 12, m), rng.integers(0, 18, m))
-    gap[pos == 0] = 0
-    step = np.concatenate([[0], (length + gap)[:-1]])
-    step[pos == 0] = 0
-    offset = _seg_cumsum(step, owner, k_ins)
-    start = first[owner] + offset
-    end = start + length - 1
-    last = pos == k_ins[owner] - 1
-    still = last & ~retired[owner] & (rng.random(m) < 0.6)
-    start = np.clip(start, base_month, as_of_m + 24)
-    end = np.clip(end, start, None)
-    ins_city = place(m)
-    stay = (rng.random(m) < 0.6) & (pos > 0)
-    ins_place = np.where(stay | (pos == 0) & (rng.random(m) < 0.5), home[owner], ins_city)
-    scheme = rng.choice(len(SCHEMES), size=m, p=SCHEME_P)
-    deemed = (start < 1996 * 12) & (rng.random(m) < 0.2)
-    ins = pa.StructArray.from_arrays([
-        pa.array(SCHEMES[scheme]),
-        pa.array(codes[ins_place]).cast(pa.string()),
-        month_text.take(pa.array(start - base_month)),
-        _opt(month_text.take(pa.array(end - base_month)), ~still),
-        _opt(pa.array(deemed), deemed),
-    ], names=["scheme", "place", "from", "to", "deemed"])
-    insurance = _list(k_ins, ins, known(n, 0.03))
-
-    # provident fund
-    k_f = rng.choice(4, size=n, p=[0.35, 0.35, 0.2, 0.1])
-    f_owner, f_pos = _segments(k_f)
-    fm = len(f_owner)
-    f_len = rng.integers(6, 96, fm)
-    f_gap = np.where(rng.random(fm) < 0.1, -rng.integers(1, 6, fm), rng.integers(0, 12, fm))
-    f_step = np.concatenate([[0], (f_len + f_gap)[:-1]])
-    f_step[f_pos == 0] = 0
-    f_start = np.clip(np.maximum(first[f_owner] + 12, 1999 * 12) + _seg_cumsum(f_step, f_owner,
-                                                                               k_f),
-                      base_month, as_of_m + 24)
-    f_end = np.clip(f_start + f_len - 1, f_start, None)
-    f_last = f_pos == k_f[f_owner] - 1
-    f_still = f_last & ~retired[f_owner] & (rng.random(fm) < 0.7)
-    f_place = np.where(rng.random(fm) < 0.6, home[f_owner], place(fm))
-    periods = pa.StructArray.from_arrays([
-        pa.array(codes[f_place]).cast(pa.string()),
-        month_text.take(pa.array(f_start - base_month)),
-        _opt(month_text.take(pa.array(f_end - base_month)), ~f_still),
-    ], names=["place", "from", "to"])
-    balance = np.round(rng.lognormal(10, 1.2, n) * 100) / 100  # whole fen, exactly
-    couple = rng.random(n) < 0.4
-    fund = pa.StructArray.from_arrays([
-        _list(k_f, periods, known(n, 0.05)),
-        _opt(pa.array(balance), known(n, 0.1)),
-        _opt(pa.array(rng.choice(2, size=n, p=[0.8, 0.2])), known(n, 0.1)),
-        _opt(pa.array(couple), known(n, 0.3)),
-        _opt(pa.array(np.round(rng.lognormal(9.5, 1.3, n) * 100) / 100), couple & known(n, 0.2)),
-    ], names=["periods", "balance", "outstanding_loans", "couple_application",
-              "spouse_balance"], mask=pa.array(rng.random(n) < 0.08))
-
-    # cards, residence permits
-    k_c = rng.choice(4, size=n, p=[0.2, 0.4, 0.3, 0.1])
-    c_owner, _ = _segments(k_c)
-    cm = len(c_owner)
-    c_place = np.where(rng.random(cm) < 0.7, home[c_owner], place(cm))
-    cards = _list(k_c, pa.StructArray.from_arrays([
-        pa.array(CARD_KINDS[rng.choice(4, size=cm, p=CARD_P)]),
-        pa.array(codes[c_place]).cast(pa.string()),
-    ], names=["kind", "issuer"]), known(n, 0.05))
-    moved = city_of[hukou] != city_of[home]
-    k_r = np.where(moved & (rng.random(n) < 0.6), rng.choice(3, size=n, p=[0.2, 0.6, 0.2]), 0)
-    r_owner, _ = _segments(k_r)
-    rm = len(r_owner)
-    r_place = np.where(rng.random(rm) < 0.7, home[r_owner], place(rm))
-    since = as_of_day - rng.integers(30, 365 * 15, rm)
-    residence = _list(k_r, pa.StructArray.from_arrays([
-        pa.array(codes[r_place]).cast(pa.string()),
-        _opt(pa.array(since.astype(np.int32), type=pa.date32()), known(rm, 0.1)),
-    ], names=["place", "since"]), known(n, 0.3))
-
-    def code_text(idx: np.ndarray) -> pa.Array:
-        return pa.array(codes[idx]).cast(pa.string())
-
+    as_of_m = as_of.year * 12 + as_of.month - 1
+    insurance, first = _career(draw, n, birth, home, retired, as_of_m)
+    fund = _fund(draw, n, first, home, retired, as_of_m)
+    cards = _cards(draw, n, home)
+    residence = _residence(draw, n, hukou, home, as_of_day)
     person = pa.StructArray.from_arrays([
-        _opt(pa.array(birth.astype(np.int32), type=pa.date32()), known(n, 0.04)),
-        _opt(pa.array(np.where(male, "male", "female")), known(n, 0.03)),
-        _opt(code_text(hukou), known(n, 0.08)),
-        _opt(code_text(home), known(n, 0.05)),
+        _opt(pa.array(birth.astype(np.int32), type=pa.date32()), draw.known(n, 0.04)),
+        _opt(pa.array(np.where(male, "male", "female")), draw.known(n, 0.03)),
+        _opt(draw.code_text(hukou), draw.known(n, 0.08)),
+        _opt(draw.code_text(home), draw.known(n, 0.05)),
         residence,
-        _opt(pa.array(employment), known(n, 0.05)),
-        _opt(code_text(np.where(retired, home, home)), ~retired & known(n, 0.3)),
-        _opt(pa.array(retired_on.astype(np.int32), type=pa.date32()), retired & known(n, 0.1)),
-        _opt(code_text(pension_place), retired & known(n, 0.15)),
+        _opt(pa.array(employment), draw.known(n, 0.05)),
+        _opt(draw.code_text(home), ~retired & draw.known(n, 0.3)),
+        _opt(pa.array(retired_on.astype(np.int32), type=pa.date32()),
+             retired & draw.known(n, 0.1)),
+        _opt(draw.code_text(pension_place), retired & draw.known(n, 0.15)),
     ], names=["birth_date", "sex", "hukou", "lives_in", "residence", "employment", "work_place",
               "retired_on", "pension_place"])
-    target = _opt(code_text(np.where(rng.random(n) < 0.85, home, place(n))), known(n, 0.02))
+    target = _opt(draw.code_text(np.where(rng.random(n) < 0.85, home, draw.place(n))),
+                  draw.known(n, 0.02))
     ids = np.arange(number * BLOCK, number * BLOCK + n, dtype=np.int64)
     return pa.table({
         "id": pa.array(ids),
@@ -223,6 +158,108 @@ def block(seed: int, number: int, size: int, as_of: date) -> pa.Table:
         "provident_fund": fund,
         "cards": cards,
     })
+
+
+def _career(draw: _Draws, n: int, birth: np.ndarray, home: np.ndarray, retired: np.ndarray,
+            as_of_m: int) -> tuple[pa.Array, np.ndarray]:
+    """Insurance periods one after another, with gaps and some overlaps, from the first month
+    of work; the last one often still running. With the first month of work."""
+    rng = draw.rng
+    k_ins = rng.choice(6, size=n, p=[0.05, 0.15, 0.25, 0.27, 0.18, 0.10])
+    owner, pos = _segments(k_ins)
+    m = len(owner)
+    start_age_m = (rng.uniform(18, 26, n) * 12).astype(np.int64)
+    first = (birth // 365.25 + 1970).astype(np.int64) * 12 + start_age_m
+    length = rng.integers(6, 120, m)
+    gap = np.where(rng.random(m) < 0.15, -rng.integers(1, 12, m), rng.integers(0, 18, m))
+    gap[pos == 0] = 0
+    step = np.concatenate([[0], (length + gap)[:-1]])
+    step[pos == 0] = 0
+    offset = _seg_cumsum(step, owner, k_ins)
+    start = first[owner] + offset
+    end = start + length - 1
+    last = pos == k_ins[owner] - 1
+    still = last & ~retired[owner] & (rng.random(m) < 0.6)
+    start = np.clip(start, BASE_MONTH, as_of_m + 24)
+    end = np.clip(end, start, None)
+    ins_city = draw.place(m)
+    stay = (rng.random(m) < 0.6) & (pos > 0)
+    ins_place = np.where(stay | (pos == 0) & (rng.random(m) < 0.5), home[owner], ins_city)
+    scheme = rng.choice(len(SCHEMES), size=m, p=SCHEME_P)
+    deemed = (start < 1996 * 12) & (rng.random(m) < 0.2)
+    ins = pa.StructArray.from_arrays([
+        pa.array(SCHEMES[scheme]),
+        draw.code_text(ins_place),
+        draw.months(start),
+        _opt(draw.months(end), ~still),
+        _opt(pa.array(deemed), deemed),
+    ], names=["scheme", "place", "from", "to", "deemed"])
+    return _list(k_ins, ins, draw.known(n, 0.03)), first
+
+
+def _fund(draw: _Draws, n: int, first: np.ndarray, home: np.ndarray, retired: np.ndarray,
+          as_of_m: int) -> pa.Array:
+    """Provident fund deposit periods (from a year after work began, 1999 at the earliest),
+    balances, loans and couple applications; some persons without a fund at all."""
+    rng = draw.rng
+    k_f = rng.choice(4, size=n, p=[0.35, 0.35, 0.2, 0.1])
+    f_owner, f_pos = _segments(k_f)
+    fm = len(f_owner)
+    f_len = rng.integers(6, 96, fm)
+    f_gap = np.where(rng.random(fm) < 0.1, -rng.integers(1, 6, fm), rng.integers(0, 12, fm))
+    f_step = np.concatenate([[0], (f_len + f_gap)[:-1]])
+    f_step[f_pos == 0] = 0
+    f_start = np.clip(np.maximum(first[f_owner] + 12, 1999 * 12)
+                      + _seg_cumsum(f_step, f_owner, k_f), BASE_MONTH, as_of_m + 24)
+    f_end = np.clip(f_start + f_len - 1, f_start, None)
+    f_last = f_pos == k_f[f_owner] - 1
+    f_still = f_last & ~retired[f_owner] & (rng.random(fm) < 0.7)
+    f_place = np.where(rng.random(fm) < 0.6, home[f_owner], draw.place(fm))
+    periods = pa.StructArray.from_arrays([
+        draw.code_text(f_place),
+        draw.months(f_start),
+        _opt(draw.months(f_end), ~f_still),
+    ], names=["place", "from", "to"])
+    balance = np.round(rng.lognormal(10, 1.2, n) * 100) / 100  # whole fen, exactly
+    couple = rng.random(n) < 0.4
+    return pa.StructArray.from_arrays([
+        _list(k_f, periods, draw.known(n, 0.05)),
+        _opt(pa.array(balance), draw.known(n, 0.1)),
+        _opt(pa.array(rng.choice(2, size=n, p=[0.8, 0.2])), draw.known(n, 0.1)),
+        _opt(pa.array(couple), draw.known(n, 0.3)),
+        _opt(pa.array(np.round(rng.lognormal(9.5, 1.3, n) * 100) / 100),
+             couple & draw.known(n, 0.2)),
+    ], names=["periods", "balance", "outstanding_loans", "couple_application",
+              "spouse_balance"], mask=pa.array(rng.random(n) < 0.08))
+
+
+def _cards(draw: _Draws, n: int, home: np.ndarray) -> pa.Array:
+    """Cards, most issued at home."""
+    rng = draw.rng
+    k_c = rng.choice(4, size=n, p=[0.2, 0.4, 0.3, 0.1])
+    c_owner, _ = _segments(k_c)
+    cm = len(c_owner)
+    c_place = np.where(rng.random(cm) < 0.7, home[c_owner], draw.place(cm))
+    return _list(k_c, pa.StructArray.from_arrays([
+        pa.array(CARD_KINDS[rng.choice(4, size=cm, p=CARD_P)]),
+        draw.code_text(c_place),
+    ], names=["kind", "issuer"]), draw.known(n, 0.05))
+
+
+def _residence(draw: _Draws, n: int, hukou: np.ndarray, home: np.ndarray,
+               as_of_day: int) -> pa.Array:
+    """Residence permits, for some of those living in another city than their hukou's."""
+    rng = draw.rng
+    moved = draw.city_of[hukou] != draw.city_of[home]
+    k_r = np.where(moved & (rng.random(n) < 0.6), rng.choice(3, size=n, p=[0.2, 0.6, 0.2]), 0)
+    r_owner, _ = _segments(k_r)
+    rm = len(r_owner)
+    r_place = np.where(rng.random(rm) < 0.7, home[r_owner], draw.place(rm))
+    since = as_of_day - rng.integers(30, 365 * 15, rm)
+    return _list(k_r, pa.StructArray.from_arrays([
+        draw.code_text(r_place),
+        _opt(pa.array(since.astype(np.int32), type=pa.date32()), draw.known(rm, 0.1)),
+    ], names=["place", "since"]), draw.known(n, 0.3))
 
 
 def blocks(n: int, seed: int, as_of: date, retiring: int | None = None) -> Iterator[pa.Table]:
@@ -274,32 +311,48 @@ def retiring_block(seed: int, number: int, size: int, year: int) -> pa.Table:
     often elsewhere in Shandong; a working life of employee medical insurance periods across
     cities ending the month before retirement, with deemed (视同) years before 1996 for most of
     those who started working earlier; a few facts unknown."""
-    rng = np.random.default_rng([seed, number, year])
-    codes, weights, _ = _places()
-    month_text = _month_text()
-    base_month = 1900 * 12
-    n = size
-    as_of = date(year, 12, 31)
-    as_of_day = (as_of - EPOCH).days
-
-    def known(k: int, p: float) -> np.ndarray:
-        return rng.random(k) >= p
+    draw = _Draws(np.random.default_rng([seed, number, year]))
+    rng, codes, n = draw.rng, draw.codes, size
+    as_of_day = (date(year, 12, 31) - EPOCH).days
 
     qingdao = np.array([i for i, c in enumerate(codes) if str(c).startswith("3702")])
     metro = np.array([i for i, c in enumerate(codes) if str(c) in METRO_COUNTIES])
     home = np.where(rng.random(n) < METRO_QINGDAO_SHARE, rng.choice(qingdao, n),
                     rng.choice(metro, n))
-    hukou = np.where(rng.random(n) < 0.55, home, rng.choice(len(codes), size=n, p=weights))
+    hukou = np.where(rng.random(n) < 0.55, home, draw.place(n))
 
     male = rng.random(n) < 0.5
     retire_age = np.where(male, 60, np.where(rng.random(n) < 0.5, 50, 55))
     retire_day = (date(year, 1, 1) - EPOCH).days + rng.integers(0, 365, n)
     birth = retire_day - np.round(retire_age * 365.25).astype(np.int64)
+    insurance = _working_life(draw, n, retire_day, retire_age, home, hukou)
+    person = pa.StructArray.from_arrays([
+        _opt(pa.array(birth.astype(np.int32), type=pa.date32()), draw.known(n, 0.02)),
+        _opt(pa.array(np.where(male, "male", "female")), draw.known(n, 0.02)),
+        _opt(draw.code_text(hukou), draw.known(n, 0.03)),
+        draw.code_text(home),
+        pa.array(["retired"] * n),
+        _opt(pa.array(retire_day.astype(np.int32), type=pa.date32()), draw.known(n, 0.03)),
+        draw.code_text(home),
+    ], names=["birth_date", "sex", "hukou", "lives_in", "employment", "retired_on",
+              "pension_place"])
+    ids = np.arange(number * BLOCK, number * BLOCK + n, dtype=np.int64)
+    return pa.table({
+        "id": pa.array(ids),
+        "as_of": pa.array(np.full(n, as_of_day, dtype=np.int32), type=pa.date32()),
+        "target": draw.code_text(home),
+        "person": person,
+        "insurance": insurance,
+    })
+
+
+def _working_life(draw: _Draws, n: int, retire_day: np.ndarray, retire_age: np.ndarray,
+                  home: np.ndarray, hukou: np.ndarray) -> pa.Array:
+    """A working life ending the month before retirement: deemed years before 1996 (at the
+    hukou), then 1-4 periods with gaps across cities, the last in the home city."""
+    rng = draw.rng
     retire_m = 1970 * 12 + retire_day.astype("datetime64[D]").astype("datetime64[M]").astype(
         np.int64)
-
-    # a working life ending the month before retirement: deemed years before 1996, then 1-4
-    # periods with gaps, the last in the home city
     start_m = retire_m - retire_age * 12 + (rng.uniform(18, 26, n) * 12).astype(np.int64)
     k_paid = rng.choice([1, 2, 3, 4], size=n, p=[0.3, 0.35, 0.25, 0.1])
     has_deemed = (start_m < 1996 * 12) & (rng.random(n) < 0.7)
@@ -317,7 +370,7 @@ def retiring_block(seed: int, number: int, size: int, year: int) -> pa.Table:
     end = np.minimum(start + length - 1, retire_m[owner] - 1)
     start = np.minimum(start, end)
     last = pos == k_paid[owner] - 1
-    roam = rng.choice(len(codes), size=len(owner), p=weights)
+    roam = draw.place(len(owner))
     ins_place = np.where(last, home[owner],
                          np.where(rng.random(len(owner)) < 0.5, hukou[owner], roam))
     d_owner = np.flatnonzero(has_deemed)
@@ -333,31 +386,9 @@ def retiring_block(seed: int, number: int, size: int, year: int) -> pa.Table:
     scheme = np.where(rng.random(len(order)) < 0.92, "employee_medical", "pension")
     ins = pa.StructArray.from_arrays([
         pa.array(scheme),
-        pa.array(codes[places]).cast(pa.string()),
-        month_text.take(pa.array(np.clip(starts, base_month, None) - base_month)),
-        month_text.take(pa.array(np.clip(ends, base_month, None) - base_month)),
+        draw.code_text(places),
+        draw.months(np.clip(starts, BASE_MONTH, None)),
+        draw.months(np.clip(ends, BASE_MONTH, None)),
         _opt(pa.array(deemed), deemed),
     ], names=["scheme", "place", "from", "to", "deemed"])
-    insurance = _list(lengths, ins, known(n, 0.02))
-
-    def code_text(idx: np.ndarray) -> pa.Array:
-        return pa.array(codes[idx]).cast(pa.string())
-
-    person = pa.StructArray.from_arrays([
-        _opt(pa.array(birth.astype(np.int32), type=pa.date32()), known(n, 0.02)),
-        _opt(pa.array(np.where(male, "male", "female")), known(n, 0.02)),
-        _opt(code_text(hukou), known(n, 0.03)),
-        code_text(home),
-        pa.array(["retired"] * n),
-        _opt(pa.array(retire_day.astype(np.int32), type=pa.date32()), known(n, 0.03)),
-        code_text(home),
-    ], names=["birth_date", "sex", "hukou", "lives_in", "employment", "retired_on",
-              "pension_place"])
-    ids = np.arange(number * BLOCK, number * BLOCK + n, dtype=np.int64)
-    return pa.table({
-        "id": pa.array(ids),
-        "as_of": pa.array(np.full(n, as_of_day, dtype=np.int32), type=pa.date32()),
-        "target": code_text(home),
-        "person": person,
-        "insurance": insurance,
-    })
+    return _list(lengths, ins, draw.known(n, 0.02))

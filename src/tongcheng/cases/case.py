@@ -425,28 +425,7 @@ def _step(
     before = {d.rule: d for d in previous.decided.quick.decisions} if previous else {}
 
     fields = detail.model_dump() if isinstance(detail, LifeEvent) else {}
-    posted = [engine.event_fact(compiled, event, fields)]
-    watched = triggers.rules  # the rules some trigger joins with the event
-    for i, d in enumerate(evaluation.decisions):
-        old = before.get(d.rule)
-        was = old.status.value if old else engine.NO_DECISION
-        outcome_changed = old is not None and old.status is d.status and old.outcome != d.outcome
-        if old is not None and old.status is d.status and not outcome_changed \
-                and d.rule not in watched:
-            continue  # unchanged, and no trigger reads it: no rule of the ruleset can match it
-        posted.append(engine.decision_fact(compiled, i, d.rule, was, d.status.value,
-                                           outcome_changed, d.outcome))
-    fired = engine.run(compiled, posted)
-
-    kinds: dict[str, set[str]] = {}
-    fired_triggers: set[str] = set()
-    for f in fired:
-        what, name, extra = compiled.actions[f.name]
-        if what == "change":
-            kinds.setdefault(name, set()).add(extra)
-        else:
-            fired_triggers.add(name)
-
+    kinds, fired_triggers = _matched(compiled, triggers, event, fields, evaluation, before)
     changes = []
     for d in evaluation.decisions:
         if d.rule in kinds:
@@ -454,26 +433,9 @@ def _step(
             ordered = tuple(k for k in engine.CHANGE_KINDS if k in kinds[d.rule])
             changes.append(Change(d.rule, old.status if old else None, d.status, ordered,
                                   decided, previous.decided if previous else None))
-
     deadlines = list(previous.deadlines) if previous else []
-    notifications = []
-    cited = decided.traced(t.rule for t in triggers if t.id in fired_triggers)
-    for trigger in triggers:
-        if trigger.id not in fired_triggers:
-            continue
-        decision = cited[trigger.rule]
-        deadline = None
-        if trigger.deadline is not None:
-            due: DueDate = due_date(started, decision.outcome.get(trigger.deadline.working_days))
-            deadline = Deadline(
-                f"{case_id}/{trigger.id}/{len(deadlines) + 1}", trigger.id, trigger.rule,
-                trigger.deadline.label, started, due.working_days, due.due, due.reason,
-            )
-            deadlines.append(deadline)
-        notifications.append(Notification(trigger.id, trigger.rule, event, started,
-                                          trigger.service, _message(trigger, decision),
-                                          decision, deadline))
-
+    notifications = _notifications(case_id, triggers, fired_triggers, decided, event, started,
+                                   deadlines)
     raised = set(previous.raised) if previous else set()
     alerts = []
     for alert in _alerts(deadlines, clock):
@@ -489,6 +451,57 @@ def _step(
         (*(previous.history if previous else ()), update), tuple(deadlines), frozenset(raised),
     )
     return record, update
+
+
+def _matched(compiled: engine.CompiledRuleset, triggers: TriggerSet, event: str,
+             fields: Mapping[str, Any], evaluation: Evaluation,
+             before: Mapping[str, Decision]) -> tuple[dict[str, set[str]], set[str]]:
+    """The durable_rules match of a step: the kinds of change of each rule, the triggers that
+    fire. Posted: the event, and the decision facts a rule of the ruleset can match."""
+    posted = [engine.event_fact(compiled, event, fields)]
+    watched = triggers.rules  # the rules some trigger joins with the event
+    for i, d in enumerate(evaluation.decisions):
+        old = before.get(d.rule)
+        was = old.status.value if old else engine.NO_DECISION
+        outcome_changed = old is not None and old.status is d.status and old.outcome != d.outcome
+        if old is not None and old.status is d.status and not outcome_changed \
+                and d.rule not in watched:
+            continue  # unchanged, and no trigger reads it: no rule of the ruleset can match it
+        posted.append(engine.decision_fact(compiled, i, d.rule, was, d.status.value,
+                                           outcome_changed, d.outcome))
+    kinds: dict[str, set[str]] = {}
+    fired_triggers: set[str] = set()
+    for f in engine.run(compiled, posted):
+        what, name, extra = compiled.actions[f.name]
+        if what == "change":
+            kinds.setdefault(name, set()).add(extra)
+        else:
+            fired_triggers.add(name)
+    return kinds, fired_triggers
+
+
+def _notifications(case_id: str, triggers: TriggerSet, fired: set[str], decided: Decided,
+                   event: str, started: date, deadlines: list[Deadline]) -> list[Notification]:
+    """The notifications of the triggers that fired, each with its traced decision; a
+    trigger with a deadline starts its working-day clock (appended to ``deadlines``)."""
+    notifications = []
+    cited = decided.traced(t.rule for t in triggers if t.id in fired)
+    for trigger in triggers:
+        if trigger.id not in fired:
+            continue
+        decision = cited[trigger.rule]
+        deadline = None
+        if trigger.deadline is not None:
+            due: DueDate = due_date(started, decision.outcome.get(trigger.deadline.working_days))
+            deadline = Deadline(
+                f"{case_id}/{trigger.id}/{len(deadlines) + 1}", trigger.id, trigger.rule,
+                trigger.deadline.label, started, due.working_days, due.due, due.reason,
+            )
+            deadlines.append(deadline)
+        notifications.append(Notification(trigger.id, trigger.rule, event, started,
+                                          trigger.service, _message(trigger, decision),
+                                          decision, deadline))
+    return notifications
 
 
 def _alerts(deadlines: tuple[Deadline, ...] | list[Deadline], as_of: date) -> tuple[Alert, ...]:

@@ -60,10 +60,18 @@ def known_shapes() -> bool:
     )
 
 
-class _Rule:
-    """One rule's unchanging pieces in one language, and the objects they were made from."""
+_MAX_PLAIN = 64  # cached plain decisions per rule and language (see ``_Rule.plain``)
 
-    __slots__ = ("basis", "head", "reading", "reading_bytes", "tail", "title")
+
+class _Rule:
+    """One rule's unchanging pieces in one language, and the objects they were made from.
+
+    ``plain`` holds whole decisions without outcome, reasons or unverified parameters (most
+    decisions of an untraced answer), by what else varies: status, missing facts, missing
+    parameters, firmness, exception. The key's parts are strings and tuples of strings, and the
+    status member itself, so equal keys write equal bytes."""
+
+    __slots__ = ("basis", "head", "plain", "reading", "reading_bytes", "tail", "title")
 
     def __init__(self, d: Decision, lang: str, text: Callable[[Any], str]) -> None:
         self.title, self.basis, self.reading = d.title, d.basis, d.reading
@@ -74,6 +82,7 @@ class _Rule:
         self.reading_bytes = (
             f',"reading":{text(d.reading.get(lang))}'.encode() if d.reading else b""
         )
+        self.plain: dict[tuple[Any, ...], bytes] = {}
 
 
 class AnswerWriter:
@@ -86,8 +95,10 @@ class AnswerWriter:
         self._dumps, self._narrow = dumps, narrow
         encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=default)
         self._text = encoder.encode
-        self._rules: dict[tuple[str, str], _Rule] = {}
+        self._rules: dict[tuple[str, str, int], _Rule] = {}
         self._questions: dict[tuple[str, str], bytes] = {}
+        self._status: dict[Any, bytes] = {}
+        self._asked: dict[tuple[Any, ...], bytes] = {}  # whole questions: path, lang, rules
         self.fast = known_shapes()
         if not self.fast:
             log.warning("answer writer: decision classes changed; answering through to_json")
@@ -109,53 +120,66 @@ class AnswerWriter:
             f'{{"name":{text(pack.name)},"version":{text(pack.version)},'
             f'"digest":{text(pack.digest)}}},"decisions":['.encode()
         ]
-        first = True
-        for d in result.decisions:
-            if not first:
-                parts.append(b",")
-            first = False
-            self._decision(d, lang, parts)
+        decision = self._decision
+        parts.append(b",".join([decision(d, lang) for d in result.decisions]))
         parts.append(b'],"questions":[')
-        first = True
+        asked = self._asked
+        questions = []
         for q in result.questions:
-            if not first:
-                parts.append(b",")
-            first = False
-            parts.append(self._question(q.path, lang))
-            parts.append(self._list(q.rules))
-            parts.append(b"}")
+            key = (q.path, lang, q.rules)
+            written = asked.get(key)
+            if written is None:
+                written = self._question(q.path, lang) + self._list(q.rules) + b"}"
+                if len(asked) >= _MAX_QUESTIONS:
+                    asked.clear()
+                if type(q.rules) is tuple:  # a key only when hashable and compared exactly
+                    asked[key] = written
+            questions.append(written)
+        parts.append(b",".join(questions))
         parts.append(b"]}")
         return b"".join(parts)
 
     def _list(self, items: Iterable[Any]) -> bytes:
         return self._text(list(items)).encode() if items else b"[]"
 
-    def _decision(self, d: Decision, lang: str, parts: list[bytes]) -> None:
-        text = self._text
-        key = (d.rule, lang)
+    def _decision(self, d: Decision, lang: str) -> bytes:
+        # A rule may cite one of a few bases (by zone, by date): one entry each. The entry holds
+        # the basis it was made from, so that object's id names no other while it is cached.
+        key = (d.rule, lang, id(d.basis))
         rule = self._rules.get(key)
         if rule is None or rule.title is not d.title or rule.basis is not d.basis or (
             rule.reading is not d.reading
         ):
-            rule = _Rule(d, lang, text)
+            rule = _Rule(d, lang, self._text)
             if len(self._rules) < 4096:
                 self._rules[key] = rule
-        parts.append(rule.head)
-        parts.append(text(d.status.value).encode())
-        parts.append(b',"outcome":')
+        if d.outcome or d.reasons or d.flagged_parameters:
+            return self._written(d, lang, rule)
+        plain = (d.status, d.missing, d.missing_parameters, d.firmness, d.exception)
+        written = rule.plain.get(plain)
+        if written is None:
+            written = self._written(d, lang, rule)
+            if len(rule.plain) < _MAX_PLAIN:
+                rule.plain[plain] = written
+        return written
+
+    def _written(self, d: Decision, lang: str, rule: _Rule) -> bytes:
+        """One decision's JSON, its rule's unchanging pieces taken from ``rule``."""
+        text = self._text
+        status = self._status.get(d.status)
+        if status is None:
+            status = self._status[d.status] = text(d.status.value).encode()
         narrow = self._narrow
-        parts.append(text(narrow(dict(d.outcome), lang)).encode() if d.outcome else b"{}")
-        parts.append(b',"reasons":')
-        parts.append(
+        parts = [
+            rule.head, status, b',"outcome":',
+            text(narrow(dict(d.outcome), lang)).encode() if d.outcome else b"{}",
+            b',"reasons":',
             text(narrow([r.to_json(lang) for r in d.reasons], lang)).encode()
-            if d.reasons else b"[]"
-        )
-        parts.append(b',"missing":')
-        parts.append(self._list(d.missing))
-        parts.append(b',"missing_parameters":')
-        parts.append(self._list(d.missing_parameters))
-        parts.append(rule.tail)
-        parts.append(text(d.firmness).encode())
+            if d.reasons else b"[]",
+            b',"missing":', self._list(d.missing),
+            b',"missing_parameters":', self._list(d.missing_parameters),
+            rule.tail, text(d.firmness).encode(),
+        ]
         if d.exception:
             parts.append(f',"exception":{text(d.exception)}'.encode())
         if d.reading:
@@ -165,6 +189,7 @@ class AnswerWriter:
             unverified = [unverified_text(p, lang) for p in flagged]
             parts.append(f',"unverified_parameters":{text(unverified)}'.encode())
         parts.append(b"}")
+        return b"".join(parts)
 
     def _question(self, path: str, lang: str) -> bytes:
         """``{"path":…,"question":{lang:…},"settles":`` for one missing fact."""

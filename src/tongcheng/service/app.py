@@ -11,7 +11,8 @@ evaluation also carries ``X-Situation-Digest`` (sha256 of the validated situatio
 JSON), so a stored answer can be traced back to exactly which facts and which rules made it.
 
 Where things are: ``routers/`` (one module per resource), ``deps.py`` (what routers share),
-``evaluating.py`` (the evaluate request), ``guard.py`` (the outer middleware), ``openapi.py``,
+``evaluating.py`` (the evaluate request), ``guard.py`` (the outer middleware), ``front.py``
+(``POST /v1/evaluate`` answered before FastAPI's stack, with the same headers), ``openapi.py``,
 ``page/`` (the caseworker page), ``answer.py`` (the evaluation's bytes).
 """
 
@@ -54,9 +55,9 @@ from tongcheng.service.deps import (
     problems_response,
 )
 from tongcheng.service.evaluating import check_writer
+from tongcheng.service.front import Front, Service
 from tongcheng.service.guard import Guard
 from tongcheng.service.observe import Metrics
-from tongcheng.service.routers.evaluate import LANES
 
 log = logging.getLogger("tongcheng.service")
 
@@ -93,7 +94,7 @@ def create_app(
     writer = AnswerWriter(dumps, json_default, narrow)
     check_writer(writer, pack, registry)
 
-    app = FastAPI(
+    app = Service(
         title="tongcheng 同城",
         version=__version__,
         summary="Same-city treatment across Shandong's integration zones, as cited rules.",
@@ -118,11 +119,15 @@ def create_app(
         (b"x-rule-pack", f"{info['name']} {info['version']}".encode()),
         (b"x-rule-pack-digest", info["digest"].encode()),
     ]
-    app.add_middleware(Guard, limit=max_body, headers=headers, lanes=LANES,
+    app.add_middleware(Guard, limit=max_body, headers=headers,
                        limits={f"{API}/evaluate/batch": MAX_BATCH_BODY, "/": None},
                        metrics=metrics,
                        salt=f"{info['digest']} {__version__}".encode(), access_log=access_log)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM, compresslevel=GZIP_LEVEL)
+    # POST /v1/evaluate: the same work as the stack above, in one place (front.py)
+    app.front = Front(app.state, limit=max_body, headers=headers, metrics=metrics,
+                      access_log=access_log, gzip_from=GZIP_FROM, gzip_level=GZIP_LEVEL,
+                      cors=bool(cors_origins))
     if cors_origins:  # outermost: a preflight is answered before anything else
         app.add_middleware(
             CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],

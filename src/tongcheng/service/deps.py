@@ -18,7 +18,6 @@ from typing import Annotated, Any, Literal
 import attrs
 from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse
-from starlette.requests import ClientDisconnect
 
 from tongcheng import wording as W
 from tongcheng.errors import Problem, RuleConflict, SituationError, TongchengError
@@ -100,6 +99,13 @@ def answer_lang(request: Request, explicit: Any = None) -> str:
     if explicit in LANGS:
         return explicit
     return accepted_lang(request.headers.get("accept-language")) or "zh"
+
+
+def lang_of(explicit: Any, accept_language: str | None) -> str:
+    """``answer_lang`` from the ``Accept-Language`` header's value (None: no header)."""
+    if explicit in LANGS:
+        return explicit
+    return accepted_lang(accept_language) or "zh"
 
 
 def narrow(data: Any, lang: str) -> Any:
@@ -334,17 +340,36 @@ def _parse(text: str) -> Any:
 async def read_body(request: Request, limit: int, timeout: float = BODY_TIMEOUT) -> bytes:
     """The body, refusing more than ``limit`` bytes even when no Content-Length was sent, and
     a body still arriving after ``timeout`` seconds (a slow sender holds no worker)."""
-    body = bytearray()
+    return await receive_body(request.receive, limit, timeout)
+
+
+async def receive_body(receive: Any, limit: int, timeout: float = BODY_TIMEOUT) -> bytes:
+    """``read_body`` from the ASGI ``receive`` itself (the evaluate lane has no ``Request``):
+    a body that came in one message (most) is taken as it is, without copies."""
     try:
         async with asyncio.timeout(timeout):
-            async for chunk in request.stream():
-                body += chunk
+            message = await receive()
+            if message["type"] != "http.request":
+                raise ClientGone()
+            first = message.get("body", b"")
+            if not message.get("more_body", False):
+                if len(first) > limit:
+                    raise PayloadTooLarge(limit)
+                return first
+            body = bytearray(first)
+            while True:
                 if len(body) > limit:
                     raise PayloadTooLarge(limit)
+                message = await receive()
+                if message["type"] != "http.request":
+                    raise ClientGone()
+                body += message.get("body", b"")
+                if not message.get("more_body", False):
+                    break
+            if len(body) > limit:
+                raise PayloadTooLarge(limit)
     except TimeoutError:
         raise BodyTimeout(timeout) from None
-    except ClientDisconnect:
-        raise ClientGone() from None
     return bytes(body)
 
 

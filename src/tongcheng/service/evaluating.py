@@ -17,6 +17,7 @@ from typing import Any
 import anyio
 from fastapi import Request
 from fastapi.responses import Response
+from starlette.datastructures import Headers, QueryParams
 
 from tongcheng import wording as W
 from tongcheng.errors import Problem, SituationError
@@ -28,13 +29,12 @@ from tongcheng.service.deps import (
     LANGS,
     Refusal,
     UnsupportedMediaType,
-    answer_lang,
     dumps,
     json_default,
+    lang_of,
     load_json,
     narrow,
-    read_body,
-    read_settings,
+    receive_body,
 )
 from tongcheng.situation import Situation, parse_situation
 
@@ -94,7 +94,16 @@ class Defaults:
 def request_defaults(request: Request) -> Defaults:
     """The query's ``lang`` (else Accept-Language, else zh), ``fields`` and ``trace``;
     problems named ``lang``, ``fields``, ``trace`` as in a body."""
-    query = request.query_params
+    return defaults_of(request.query_params, request.headers.get("accept-language"))
+
+
+_NO_QUERY: dict[str, str] = {}
+
+
+def defaults_of(query: Mapping[str, str], accept_language: str | None) -> Defaults:
+    """``request_defaults`` from the parsed query and the Accept-Language header's value."""
+    if not query:
+        return Defaults(lang_of(None, accept_language))
     problems: list[Problem] = []
     lang = query.get("lang")
     if lang is not None and lang not in LANGS:
@@ -105,8 +114,8 @@ def request_defaults(request: Request) -> Defaults:
     if trace is not None and trace not in ("true", "false"):
         problems.append(_problem("trace", W.expected_bool(trace[:40])))
     if problems:
-        raise SituationError(problems, lang=answer_lang(request))
-    return Defaults(answer_lang(request, lang), chosen,
+        raise SituationError(problems, lang=lang_of(None, accept_language))
+    return Defaults(lang_of(lang, accept_language), chosen,
                     None if trace is None else trace == "true")
 
 
@@ -180,8 +189,9 @@ def long_lists(value: Any, path: str = "", depth: int = 0) -> Any:
     if depth > 8:  # a situation is four levels deep; the model names anything deeper
         return
     if isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from long_lists(item, f"{path}.{key}" if path else str(key), depth + 1)
+        for key, item in value.items():  # only containers can hold a list: scalars skipped
+            if isinstance(item, Mapping | list):
+                yield from long_lists(item, f"{path}.{key}" if path else str(key), depth + 1)
     elif isinstance(value, list):
         if len(value) > MAX_LIST_ITEMS:
             yield Problem(path, f"at most {MAX_LIST_ITEMS:,} items in a list, got {len(value):,}",
@@ -269,7 +279,11 @@ _JSON_TYPE = re.compile(r"^application/([a-z0-9.+-]+\+)?json\s*(;|$)", re.IGNORE
 
 def check_json_body(request: Request) -> None:
     """A body sent as text or as a form is refused (415): only JSON, or no type at all."""
-    content_type = request.headers.get("content-type")
+    check_content_type(request.headers.get("content-type"))
+
+
+def check_content_type(content_type: str | None) -> None:
+    """``check_json_body`` from the Content-Type header's value (None: no header)."""
     if content_type is not None and not _JSON_TYPE.match(content_type):
         raise UnsupportedMediaType(
             "content-type",
@@ -290,16 +304,26 @@ def heavy_limiter() -> anyio.CapacityLimiter:
     return limiter
 
 
-async def answer(request: Request) -> Response:
-    """Read, check, evaluate and write one evaluate request (errors are raised, not answered).
-    Small bodies are answered at once; larger ones in a worker thread (see ``INLINE_BODY``)."""
-    check_json_body(request)
-    defaults = request_defaults(request)
-    raw = await read_body(request, *read_settings(request))
-    state = request.app.state
+async def answer(state: Any, scope: dict, receive: Any) -> Response:
+    """Read, check, evaluate and write one evaluate request (``state``: the app's state;
+    errors are raised, not answered). Read from the ASGI scope itself: the route and the
+    service's front lane (``front.Front``) both answer through here. Small bodies are answered
+    at once; larger ones in a worker thread (see ``INLINE_BODY``)."""
+    content_type = accept_language = None
+    for name, value in scope["headers"]:  # the first of each, as ``Request.headers`` reads
+        if name == b"content-type":
+            if content_type is None:
+                content_type = value.decode("latin-1")
+        elif name == b"accept-language" and accept_language is None:
+            accept_language = value.decode("latin-1")
+    check_content_type(content_type)
+    query = scope.get("query_string")
+    defaults = defaults_of(QueryParams(query) if query else _NO_QUERY, accept_language)
+    settings = state.settings
+    raw = await receive_body(receive, settings.max_body, settings.body_timeout)
     # the request's headers matter only to a record (its actor and request id)
     args = (state, raw, defaults) if getattr(state, "recorder", None) is None else (
-        state, raw, defaults, request.headers)
+        state, raw, defaults, Headers(scope=scope))
     try:
         if len(raw) <= INLINE_BODY:
             response = decide(*args)

@@ -31,20 +31,19 @@ class Guard:
       own in ``limits``);
     - answers ``304`` to a revalidated GET of what changes only with the pack, and stamps
       those answers with ``ETag`` and ``Cache-Control`` (``caching``);
-    - stamps every answer with the package and rule-pack versions and the security headers;
-    - sends the hot endpoints (``lanes``: method and exact path) straight to their handlers.
+    - stamps every answer with the package and rule-pack versions and the security headers.
+
+    ``POST /v1/evaluate`` meets the same in ``front.Front``, before FastAPI's stack.
     """
 
     def __init__(
         self, app: ASGIApp, *, limit: int, headers: list[tuple[bytes, bytes]],
         metrics: Metrics, salt: bytes, access_log: bool = False,
-        lanes: Mapping[tuple[str, str], ASGIApp] | None = None,
         limits: Mapping[str, int | None] | None = None,
     ) -> None:
         self.app, self.limit = app, limit
         self.headers = [*headers, *SECURITY_HEADERS]
         self.metrics, self.salt, self.access_log = metrics, salt, access_log
-        self.lanes = dict(lanes or {})
         # paths with their own body limit (None: the handler refuses in its own words)
         self.limits = dict(limits or {})
 
@@ -71,8 +70,7 @@ class Guard:
                 message["headers"] = [*own, *extra]
             await send(message)
 
-        lane = self.lanes.get((scope["method"], scope["path"]))
-        route = scope["path"] if lane else None
+        route = None
         try:
             limit = self.limits.get(scope["path"], self.limit)
             if limit is not None and self.too_big(scope, limit):
@@ -87,7 +85,7 @@ class Guard:
                     (b"vary", caching.VARY)]})
                 await stamped({"type": "http.response.body", "body": b""})
             else:
-                await (lane or self.app)(scope, receive, stamped)
+                await self.app(scope, receive, stamped)
         finally:
             REQUEST_ID.reset(token)
             timer.finish(scope, self.metrics, route, self.access_log)

@@ -1,27 +1,17 @@
 """``POST /v1/evaluate``: a situation's decisions, the contract's JSON.
 
-The route documents the endpoint (OpenAPI); requests reach ``lane`` first, which the app's
-outer middleware calls straight for this method and path, past the router (about 0.1 ms less
-per request). Both answer through ``evaluating.answer``.
+The route documents the endpoint (OpenAPI); requests reach the service's front lane first
+(``service.front``), which answers this method and path before FastAPI's middleware and router.
+Both answer through ``evaluating.answer``.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from tongcheng.service import schemas as s
-from tongcheng.service.deps import (
-    ANSWERED,
-    API,
-    INVALID,
-    JSON,
-    ClientGone,
-    error_response,
-    problems_doc,
-)
+from tongcheng.service.deps import API, INVALID, JSON, problems_doc
 from tongcheng.service.evaluating import answer
 
 router = APIRouter(prefix=API, tags=["decisions"])
@@ -70,21 +60,4 @@ async def evaluate(request: Request) -> Response:
     """The contract's decisions (`Evaluation.to_json(lang)`): one per rule of the pack, in
     a stable order, with `questions` to ask next. `trace: false` leaves every decision's
     `reasons` empty (a smaller, faster answer; everything else is the same)."""
-    return await answer(request)
-
-
-async def lane(scope: dict, receive: Callable, send: Callable) -> None:
-    """``POST /v1/evaluate`` without the router: the same answer and the same error answers
-    as the route above. Errors other than tongcheng's propagate to the app's 500 handler."""
-    try:
-        response = await answer(Request(scope, receive))
-    except ClientGone:
-        return
-    except ANSWERED as exc:
-        response = error_response(exc)
-        if response is None:  # pragma: no cover - every such error has an answer
-            raise
-    await response(scope, receive, send)
-
-
-LANES = {("POST", f"{API}/evaluate"): lane}
+    return await answer(request.app.state, request.scope, request.receive)
