@@ -75,7 +75,7 @@ def write_as_before(engine: sa.Engine, records: list[Record]) -> None:
     rows, decisions = [], []
     for record in records:
         row = _row(record, record.body)
-        rows.append({c.name: row[c.name] for c in kept.c})
+        rows.append({c.name: row.get(c.name) for c in kept.c})  # ``leaf``: null
         decisions.extend({"record_id": record.id, "rule": d.rule, "status": d.status,
                           "firmness": d.firmness, "outcome": d.outcome_text}
                          for d in record.decisions)
@@ -84,3 +84,35 @@ def write_as_before(engine: sa.Engine, records: list[Record]) -> None:
         if decided is not None:
             conn.execute(decided.insert(), [{k: v for k, v in d.items() if k in decided.c}
                                             for d in decisions])
+
+
+def seal_as_before(engine: sa.Engine) -> None:
+    """Seal a store of schema 0001–0003 as that schema's sealer did: each record not yet in the
+    log read again, hashed, appended as a leaf and marked with it (``records.leaf``)."""
+    from tongcheng.records import merkle
+    from tongcheng.records.ids import id_time
+    from tongcheng.records.record import digest
+    from tongcheng.records.store import RecordStore, leaf_data
+
+    tables = sa.MetaData()
+    tables.reflect(engine)
+    records, leaves = tables.tables["records"], tables.tables["leaves"]
+    store = RecordStore(engine)
+    with engine.begin() as conn:
+        last = store.latest_head(conn)
+        tree = merkle.CompactTree(last.size if last else 0,
+                                  [bytes.fromhex(h) for h in last.subtrees] if last else ())
+        rows = conn.execute(sa.select(records.c.id, records.c.body)
+                            .where(records.c.leaf.is_(None)).order_by(records.c.id)).all()
+        for k, row in enumerate(rows):
+            at, body_digest = id_time(row.id), digest(row.body)
+            conn.execute(leaves.insert().values(idx=tree.size + k, record_id=row.id, at=at,
+                                                digest=body_digest))
+            conn.execute(records.update().where(records.c.id == row.id)
+                         .values(leaf=tree.size + k))
+        tree.extend([merkle.hash_leaf(leaf_data(row.id, id_time(row.id), digest(row.body)))
+                     for row in rows])
+        head = store._new_head(tree)
+        conn.execute(tables.tables["tree_heads"].insert().values(
+            size=head.size, root=head.root, subtrees=",".join(head.subtrees), at=head.at,
+            key_id=None, signature=None))

@@ -11,7 +11,15 @@ from datetime import UTC, datetime, timedelta
 import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
-from recordtools import RECOGNITION, YANTAI_QINGDAO, fill, record_of, sql, write_as_before
+from recordtools import (
+    RECOGNITION,
+    YANTAI_QINGDAO,
+    fill,
+    record_of,
+    seal_as_before,
+    sql,
+    write_as_before,
+)
 
 import tongcheng
 from tongcheng.records import schema
@@ -172,13 +180,99 @@ def test_deleting_a_record_is_named(store_url):
     store.close()
 
 
+def _swap_ids(store, a: str, b: str) -> None:
+    """Two rows trade ids (renumbered behind the program's back), through a third id."""
+    sql(store, "UPDATE records SET id = 'swapping' WHERE id = :a", a=a)
+    sql(store, "UPDATE records SET id = :a WHERE id = :b", a=a, b=b)
+    sql(store, "UPDATE records SET id = :b WHERE id = 'swapping'", b=b)
+
+
 def test_swapping_two_records_is_named(store_url):
     store, records = _tampered(store_url)
     a, b = records[2].id, records[6].id
-    sql(store, "UPDATE records SET leaf = CASE WHEN id = :a THEN 6 ELSE 2 END "
-               "WHERE id IN (:a, :b)", a=a, b=b)
-    named, _ = _named(store, "moved")
-    assert named == {a, b}
+    _swap_ids(store, a, b)
+    named, report = _named(store, "moved")
+    assert named == {a, b} and {f.kind for f in report.findings} == {"moved"}
+    assert f"holds the body of record {b}" in next(f.message for f in report.findings
+                                                     if f.record == a)
+    store.close()
+
+
+def test_swapping_two_records_before_sealing_is_named(store_url):
+    store = RecordStore.open(store_url)
+    records = fill(store, _people(4))
+    a, b = records[0].id, records[3].id
+    _swap_ids(store, a, b)
+    named, report = _named(store, "moved")
+    assert named == {a, b} and report.pending == 4
+    store.close()
+
+
+def test_renumbering_or_adding_a_record_behind_the_programs_back_is_named(store_url):
+    store, records = _tampered(store_url)
+    target = records[8]
+    sql(store, "UPDATE records SET id = :n WHERE id = :i", n=target.id[:-1] + "0"
+        if not target.id.endswith("0") else target.id[:-1] + "1", i=target.id)
+    report = verify_store(store)
+    assert {(f.kind, f.record) for f in report.findings} >= {("removed", target.id)}
+    assert [f.kind for f in report.findings].count("unlogged") == 1
+    # a row inserted directly (no pending row, no leaf): never sealed, named
+    forged = record_of(YANTAI_QINGDAO)
+    write_as_before(store.engine, [forged])
+    named, _ = _named(store, "unlogged")
+    assert forged.id in named
+    assert store.seal() is None  # the sealer does not see it either
+    store.close()
+
+
+def test_a_record_altered_or_removed_before_sealing_is_named(store_url):
+    store = RecordStore.open(store_url)
+    records = fill(store, _people(4))
+    sql(store, "UPDATE records SET body = replace(body, '\"eligible\"', '\"ineligible\"') "
+               "WHERE id = :i", i=records[1].id)
+    sql(store, "DELETE FROM records WHERE id = :i", i=records[2].id)
+    report = verify_store(store)
+    assert {(f.kind, f.record) for f in report.findings} == {
+        ("altered", records[1].id), ("removed", records[2].id)}
+    assert "before it was sealed" in " ".join(f.message for f in report.findings)
+    # sealing keeps the digests the writer noted: after it, the same two are still named
+    store.seal()
+    report = verify_store(store)
+    assert {(f.kind, f.record) for f in report.findings} == {
+        ("altered", records[1].id), ("removed", records[2].id)}
+    assert report.sealed == 4 and report.pending == 0
+    store.close()
+
+
+_WRITE_ONCE = {
+    "sqlite": ["CREATE TRIGGER records_{op} BEFORE {op} ON records "
+               "BEGIN SELECT RAISE(ABORT, 'records are written once'); END"],
+    "postgresql": ["CREATE FUNCTION written_once() RETURNS trigger LANGUAGE plpgsql AS "
+                   "$$ BEGIN RAISE EXCEPTION 'records are written once'; END $$",
+                   "CREATE TRIGGER records_{op} BEFORE {op} ON records "
+                   "FOR EACH ROW EXECUTE FUNCTION written_once()"],
+}
+
+
+def test_records_are_written_once(store_url):
+    """Writing and sealing only insert records: with the database itself refusing any UPDATE
+    or DELETE of a record (a trigger), records are written, sealed and verified (the sealer
+    works on the small ``pending`` rows)."""
+    store = RecordStore.open(store_url)
+    statements = _WRITE_ONCE[store.engine.dialect.name]
+    for op in ("UPDATE", "DELETE"):
+        for text in statements if op == "UPDATE" else statements[-1:]:
+            sql(store, text.format(op=op))
+    records = fill(store, _people(5))
+    assert store.seal().size == 5
+    fill(store, _people(2))
+    assert store.seal().size == 7
+    report = verify_store(store)
+    assert report.ok and (report.records, report.sealed, report.pending) == (7, 7, 0)
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(schema.pending)).scalar() == 0
+    with pytest.raises(sa.exc.DatabaseError, match="written once"):  # the trigger does refuse
+        sql(store, "UPDATE records SET lang = 'en' WHERE id = :i", i=records[0].id)
     store.close()
 
 
@@ -195,8 +289,10 @@ def test_rewriting_the_log_itself_is_caught_by_the_tree_head(store_url):
     assert [f.kind for f in report.findings] == ["log"]
     assert "does not match the log" in report.findings[0].message
     sql(store, "DELETE FROM leaves WHERE idx = 9")
-    kinds = [f.kind for f in verify_store(store).findings]
-    assert "log" in kinds and "moved" in kinds  # record 9 now claims a leaf the log lacks
+    report = verify_store(store)
+    kinds = [f.kind for f in report.findings]
+    assert "log" in kinds and "unlogged" in kinds  # record 9 is in no leaf now
+    assert records[9].id in {f.record for f in report.findings if f.kind == "unlogged"}
     store.close()
 
 
@@ -247,14 +343,50 @@ def test_schema_migrates_forward_keeping_records(store_url):
     store = RecordStore(engine)
     record = record_of(YANTAI_QINGDAO)
     write_as_before(engine, [record])
-    store.seal()
+    seal_as_before(engine)
     engine.dispose()
     store = RecordStore.open(store_url)  # opening migrates to the head
-    assert current_revision(store.engine) == "0003"
+    assert current_revision(store.engine) == "0004"
     assert store.get(record.id) == record and verify_store(store).ok
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), schema.metadata)
     assert diff == []  # the revisions create exactly the tables schema.py describes
+    store.close()
+
+
+def test_migrating_a_populated_0003_store_to_write_once_records(store_url):
+    """Schema 0004 on a store 0003's code wrote and sealed: the sealed records keep their
+    leaves (found by id now), the unsealed ones are pending, the body is the last column."""
+    from tongcheng.records.store import connect
+
+    engine = connect(store_url)
+    migrate(engine, "0003")
+    people = _people(9)
+    sealed = [record_of(s) for s in people[:6]]
+    write_as_before(engine, sealed)
+    RecordStore(engine).archive_pack(tongcheng.bundled_pack())
+    seal_as_before(engine)
+    unsealed = [record_of(s) for s in people[6:]]
+    write_as_before(engine, unsealed)
+    engine.dispose()
+    store = RecordStore.open(store_url)
+    assert current_revision(store.engine) == "0004"
+    columns = [c["name"] for c in sa.inspect(store.engine).get_columns("records")]
+    assert "leaf" not in columns
+    if store.engine.dialect.name == "sqlite":
+        assert columns[-4:] == ["situation", "rules", "decided", "body"]
+    report = verify_store(store)
+    assert report.ok, report.findings
+    assert (report.records, report.sealed, report.pending) == (9, 6, 3)
+    assert [r.id for r in store.select()] == [r.id for r in sealed + unsealed]
+    assert store.seal().size == 9
+    report = verify_store(store)
+    assert report.ok and (report.sealed, report.pending) == (9, 0)
+    # tampering with a record migrated sealed, and with one sealed after, is still named
+    sql(store, "UPDATE records SET body = replace(body, '\"male\"', '\"female\"') "
+               "WHERE id IN (:a, :b)", a=sealed[2].id, b=unsealed[1].id)
+    named, _ = _named(store, "altered")
+    assert named == {sealed[2].id, unsealed[1].id}
     store.close()
 
 

@@ -101,10 +101,13 @@ class RecordedDecision:
     def text(self) -> str:
         """Canonical JSON; a decision without outcome values is made once per rule, status,
         firmness and missing facts (they recur)."""
+        plain = _plain(self.rule, self.status, self.firmness, self.missing,
+                       self.missing_parameters)
         if not self.outcome:
-            return _plain(self.rule, self.status, self.firmness, self.missing,
-                          self.missing_parameters)
-        return canonical(self.to_json())
+            return plain
+        # keys sorted: the outcome sits just before the rule; its canonical text is made already
+        cut = _outcome_at(plain)
+        return plain[:cut] + (self.outcome_text or "{}") + plain[cut + 2:]
 
 
 @attrs.frozen
@@ -218,6 +221,12 @@ def situation_facts(situation: Any) -> tuple[dict[str, Any], str]:
     canonical JSON (whose digest is the situation's)."""
     facts = situation.to_dict()
     return facts, canonical(facts)
+
+
+@functools.lru_cache(maxsize=8192)
+def _outcome_at(plain: str) -> int:
+    """Where the empty outcome (``{}``) of a plain decision's text starts."""
+    return plain.rindex(',"rule":') - 2
 
 
 @functools.lru_cache(maxsize=8192)

@@ -3,14 +3,19 @@
 The Alembic revisions in ``migrations/versions`` create exactly these tables; a test compares the
 migrated database with this metadata, so the two cannot drift apart.
 
-- ``records``: one row per decision record; ``body`` is the record in canonical JSON (the truth),
-  the other columns are copies for filtering and replay (``tongcheng records verify`` checks
-  they agree): ``situation`` is the body's situation, byte for byte (its digest is
-  ``situation_digest``), ``rules`` the rules asked for (JSON, null: all), ``decided`` each
-  decision on a line, ``rule<TAB>status<TAB>firmness<TAB>outcome JSON`` (what ``tongcheng
-  replay`` compares and what filters by rule and status read; schema 0003); ``leaf`` is its
-  index in the Merkle log once sealed (null until then). A record is one row: written whole or
-  not at all. (Schema 0001–0002 kept the decisions in a table of their own, one row each.)
+- ``records``: one row per decision record, written once and never changed (schema 0004);
+  ``body`` is the record in canonical JSON (the truth), the other columns are copies for
+  filtering and replay (``tongcheng records verify`` checks they agree): ``situation`` is the
+  body's situation, byte for byte (its digest is ``situation_digest``), ``rules`` the rules
+  asked for (JSON, null: all), ``decided`` each decision on a line,
+  ``rule<TAB>status<TAB>firmness<TAB>outcome JSON`` (what ``tongcheng replay`` compares and what
+  filters by rule and status read; schema 0003). The body is the last column, so reading the
+  copies does not walk its overflow pages on SQLite. A record is one row: written whole or not
+  at all. (Schema 0001–0002 kept the decisions in a table of their own, one row each; schema
+  0001–0003 kept each record's leaf index in a ``leaf`` column the sealer set, rewriting the row.)
+- ``pending``: a record not yet in the Merkle log: its id and its body's digest, written in the
+  record's own transaction (the writer has the body at hand); the sealer reads these small rows,
+  appends them to the log and deletes them, never touching a record.
 - ``leaves``: the Merkle log's entries, appended by the sealer: index, record id, time, and the
   sha256 of the body. They outlive a purged record, so the log still verifies.
 - ``tree_heads``: each sealing's tree head: size, root, the full subtrees' roots (to extend the
@@ -68,16 +73,22 @@ records = Table(
     Column("pack_version", String(100), nullable=False),
     Column("pack_digest", HASH, nullable=False),
     Column("package_version", String(50), nullable=False),
-    Column("body", Text, nullable=False),
-    Column("leaf", BigInteger),
-    # schema 0003: the compact copies replay reads (null only in a store not yet backfilled)
+    # the compact copies replay reads (schema 0003), before the body (schema 0004): SQLite
+    # keeps a row's columns in order, so reading them stops before the body's overflow pages
     Column("situation", Text),
     Column("rules", Text),
     Column("decided", Text),
+    Column("body", Text, nullable=False),
     Index("ix_records_at", "at"),
     Index("ix_records_actor", "actor"),
     Index("ix_records_pack_digest", "pack_digest"),
-    Index("ix_records_leaf", "leaf"),
+)
+
+pending = Table(
+    "pending", metadata,
+    Column("record_id", RECORD_ID, primary_key=True),
+    Column("digest", HASH, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 leaves = Table(

@@ -2,13 +2,15 @@
 workers or machines), through SQLAlchemy 2 Core; the schema is Alembic's, migrated forward when
 a store is opened.
 
-Writers only insert: a record is one row (its decisions in its ``decided`` column), many records
-a transaction, nothing else read or locked,
-so any number of workers write at once (SQLite still takes its one short write lock per commit;
-PostgreSQL none beyond the rows). Tamper evidence is the sealer's job (:meth:`RecordStore.seal`):
-now and then it takes the records not yet in the Merkle log, appends them as leaves and signs a
-new tree head — one sealer at a time (an advisory lock on PostgreSQL, the write lock on SQLite),
-never in a writer's way. ``records verify`` (``tongcheng.records.verify``) recomputes the log.
+Writers only insert: a record is one row (its decisions in its ``decided`` column) and a small
+``pending`` row (its id and its body's digest), many records a transaction, nothing else read or
+locked, so any number of workers write at once (SQLite still takes its one short write lock per
+commit; PostgreSQL none beyond the rows). A record row is never written again. Tamper evidence is
+the sealer's job (:meth:`RecordStore.seal`): now and then it takes the pending rows, appends them
+to the Merkle log as leaves, deletes them and signs a new tree head — one sealer at a time (an
+advisory lock on PostgreSQL, the write lock on SQLite), never in a writer's way, never reading a
+record. ``records verify`` (``tongcheng.records.verify``) recomputes the log and hashes every
+body again.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from tongcheng.errors import TongchengError
 from tongcheng.records import merkle, schema
 from tongcheng.records.ids import id_time
+from tongcheng.records.inserting import DriverInserts
 from tongcheng.records.record import Record, canonical, digest
 from tongcheng.records.signing import Signer
 
@@ -208,6 +211,7 @@ class RecordStore:
         self.url = url
         self._packs: set[str] = set()
         self._guard = threading.Lock()
+        self._inserts = DriverInserts(engine)
 
     @classmethod
     def open(cls, url: str, *, signer: Signer | None = None, create: bool = True) -> RecordStore:
@@ -239,6 +243,7 @@ class RecordStore:
         return store
 
     def close(self) -> None:
+        self._inserts.close()
         self.engine.dispose()
 
     def __enter__(self) -> RecordStore:
@@ -291,8 +296,8 @@ class RecordStore:
             return
         bodies = bodies if bodies is not None else [r.body for r in records]
         rows = [_row(record, body) for record, body in zip(records, bodies, strict=True)]
-        with self.writing() as conn, conn.begin():
-            conn.execute(schema.records.insert(), rows)
+        waiting = [{"record_id": row["id"], "digest": digest(row["body"])} for row in rows]
+        self._inserts.transaction((schema.records, rows), (schema.pending, waiting))
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -379,7 +384,7 @@ class RecordStore:
                 return head
 
     def _seal_batch(self, wait: bool) -> tuple[TreeHead | None, int]:
-        r, lv = schema.records.c, schema.leaves
+        p = schema.pending.c
         with self.writing() as conn, conn.begin():
             if conn.dialect.name == "postgresql":
                 if wait:
@@ -391,22 +396,26 @@ class RecordStore:
             tree = merkle.CompactTree(
                 last.size if last else 0,
                 [bytes.fromhex(h) for h in last.subtrees] if last else ())
-            rows = conn.execute(sa.select(r.id, r.body).where(r.leaf.is_(None))
-                                .order_by(r.id).limit(SEAL_BATCH)).all()
+            rows = conn.execute(sa.select(p.record_id, p.digest).order_by(p.record_id)
+                                .limit(SEAL_BATCH)).all()
             if not rows:
                 return None, 0
             entries, hashes = [], []
-            for k, row in enumerate(rows):
-                at = id_time(row.id)
-                body_digest = digest(row.body)
-                entries.append({"idx": tree.size + k, "record_id": row.id, "at": at,
+            for k, (record_id, body_digest) in enumerate(rows):
+                at = id_time(record_id)
+                entries.append({"idx": tree.size + k, "record_id": record_id, "at": at,
                                 "digest": body_digest})
-                hashes.append(merkle.hash_leaf(leaf_data(row.id, at, body_digest)))
-            conn.execute(lv.insert(), entries)
-            conn.execute(
-                schema.records.update().where(r.id == sa.bindparam("rid"))
-                .values(leaf=sa.bindparam("idx_")),
-                [{"rid": e["record_id"], "idx_": e["idx"]} for e in entries])
+                hashes.append(merkle.hash_leaf(leaf_data(record_id, at, body_digest)))
+            # by id, not by range: a writer may commit a smaller id meanwhile (PostgreSQL)
+            ids = [e["record_id"] for e in entries]
+            self._inserts.insert(conn.connection.dbapi_connection.cursor(), schema.leaves,
+                                 entries)
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("DELETE FROM pending WHERE record_id = ANY(%b::text[])",
+                                     (ids,))
+            else:
+                for k in range(0, len(ids), 500):
+                    conn.execute(schema.pending.delete().where(p.record_id.in_(ids[k:k + 500])))
             tree.extend(hashes)
             head = self._new_head(tree)
             conn.execute(schema.tree_heads.insert().values(
@@ -431,8 +440,11 @@ class RecordStore:
         """Remove the records made before ``before`` (their leaves stay, so the log still
         verifies; the purge itself is kept, signed). Returns how many were removed."""
         self.seal()  # every record removed is first in the log: its removal stays visible
-        r = schema.records.c
+        r, p = schema.records.c, schema.pending.c
         with self.writing() as conn, conn.begin():
+            # a record written since the seal above goes unsealed, as if never written
+            conn.execute(schema.pending.delete().where(
+                p.record_id.in_(sa.select(r.id).where(r.at < before))))
             removed = conn.execute(schema.records.delete().where(r.at < before)).rowcount
             now = datetime.now(UTC)
             at = now.replace(microsecond=now.microsecond // 1000 * 1000)
@@ -451,8 +463,7 @@ def _row(record: Record, body: str) -> dict[str, Any]:
         "request_id": record.request_id, "situation_digest": record.situation_digest,
         "as_of": record.as_of, "lang": record.lang, "pack_name": record.pack_name,
         "pack_version": record.pack_version, "pack_digest": record.pack_digest,
-        "package_version": record.package_version, "body": body, "leaf": None,
-        **compact_columns(record),
+        "package_version": record.package_version, **compact_columns(record), "body": body,
     }
 
 
@@ -481,7 +492,6 @@ def record_columns(record: Record, situation: str | None = None) -> dict[str, An
     if situation is not None:
         out["situation"] = situation
     out.pop("body")
-    out.pop("leaf")
     return out
 
 

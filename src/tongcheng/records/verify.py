@@ -9,16 +9,20 @@ bounded memory):
 2. the leaves are numbered 0, 1, 2… without gaps, and the tree over them has, at each head's
    size, exactly the root that head signed — else the log itself was rewritten between the last
    head that matches and the first that does not;
-3. each leaf's record is there (unless a signed purge removed records of its time), its body
-   hashes to the leaf's digest (else it was **altered**), it is the record the leaf names (else
-   records were **moved**: swapped or renumbered), and its filter columns and compact copies
+3. each leaf's record (found by the id the leaf names) is there (unless a signed purge removed
+   records of its time), its body hashes to the leaf's digest (else it was **altered**, or, when
+   the body is another record's, records were **moved**: swapped or renumbered), and its filter
+   columns and compact copies
    (situation, rules asked for, decisions: what ``tongcheng replay`` reads) say what its body
    says (else the columns were altered behind the program's back) — so a store that verifies is
    replayed from its compact copies as exactly as from its bodies;
-4. a record that names a leaf the log does not hold, or holds twice, is named too.
+4. a record neither in the log nor pending (**unlogged**: added or renumbered behind the
+   program's back, or its leaf deleted) is named too.
 
-Records written after the last head are not yet covered: they are counted as pending (and their
-columns checked against their bodies); ``records seal`` covers them.
+Records written after the last head are not yet covered by a signed head: they are counted as
+pending, and checked against the digest their writer put in ``pending`` (altered or removed
+before sealing is named as well) and their columns against their bodies; ``records seal`` covers
+them.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ BATCH = 5000
 class Finding:
     """One problem: what kind, which record (or leaf), in words (English and Chinese)."""
 
-    kind: str  # altered | removed | moved | columns | log | signature
+    kind: str  # altered | removed | moved | unlogged | columns | log | signature
     message: str
     record: str | None = None
     leaf: int | None = None
@@ -137,24 +141,23 @@ def _leaves(store: RecordStore) -> Iterator[list[Any]]:
         after = rows[-1].idx
 
 
-def _records_at(store: RecordStore, lo: int, hi: int) -> dict[int, list[Any]]:
-    r = schema.records
+def _records_at(store: RecordStore, lo: int, hi: int) -> dict[str, Any]:
+    """The records the leaves ``lo``..``hi`` name, by id."""
+    r, lv = schema.records, schema.leaves.c
     with store.engine.connect() as conn:
-        rows = conn.execute(sa.select(r).where(r.c.leaf >= lo, r.c.leaf <= hi)).all()
-    out: dict[int, list[Any]] = {}
-    for row in rows:
-        out.setdefault(row.leaf, []).append(row)
-    return out
+        rows = conn.execute(sa.select(r).join(schema.leaves, lv.record_id == r.c.id)
+                            .where(lv.idx >= lo, lv.idx <= hi)).all()
+    return {row.id: row for row in rows}
 
 
-def _columns(row: Any, report: VerifyReport) -> None:
+def _columns(row: Any, report: VerifyReport, leaf: int | None = None) -> None:
     """The row's filter columns and its compact copies (situation, rules, decided: what replay
     compares) against what its body says."""
     try:
         record = Record.from_body(row.body)
     except (ValueError, json.JSONDecodeError) as e:
         report.findings.append(Finding("altered", f"record {row.id}: its body is not a record "
-                                       f"({e})", row.id, row.leaf,
+                                       f"({e})", row.id, leaf,
                                        f"记录 {row.id}:内容已不是一条记录({e})"))
         return
     expected = record_columns(record, situation_text(row.body))
@@ -168,7 +171,7 @@ def _columns(row: Any, report: VerifyReport) -> None:
     if wrong:
         report.findings.append(Finding(
             "columns", f"record {row.id}: {', '.join(wrong)} no longer match the record's body "
-            "(changed behind the program's back)", row.id, row.leaf,
+            "(changed behind the program's back)", row.id, leaf,
             f"记录 {row.id}:{'、'.join(wrong)} 与记录内容不符(被绕过程序改动)"))
 
 
@@ -185,19 +188,20 @@ def verify_store(store: RecordStore, *, public_key: str | None = None) -> Verify
     purges = _purges(store, keys, report)
     _walk_log(store, heads, purges, report)
     _pending(store, report)
-    r, lv = schema.records.c, schema.leaves.c
+    r, lv, p = schema.records.c, schema.leaves.c, schema.pending.c
     with store.engine.connect() as conn:
         report.records = int(conn.execute(sa.select(sa.func.count()).select_from(
             schema.records)).scalar() or 0)
-        # records naming a leaf the log does not hold were renumbered, or their leaf deleted
-        orphans = sa.select(r.id, r.leaf).select_from(
-            schema.records.outerjoin(schema.leaves, lv.idx == r.leaf)).where(
-            r.leaf.is_not(None), lv.idx.is_(None))
+        # a record neither in the log nor pending was added or renumbered behind the program's
+        # back, or its leaf deleted
+        orphans = sa.select(r.id).where(
+            ~sa.exists().where(lv.record_id == r.id), ~sa.exists().where(p.record_id == r.id))
         for row in conn.execute(orphans):
             report.findings.append(Finding(
-                "moved", f"record {row.id} claims leaf {row.leaf}, which the log does not hold",
-                row.id, row.leaf,
-                f"记录 {row.id} 声称位于第 {row.leaf} 个叶子,而日志中没有该叶子"))
+                "unlogged", f"record {row.id} is neither in the log nor waiting to be sealed: "
+                "added or renumbered behind the program's back, or its leaf deleted", row.id,
+                message_zh=f"记录 {row.id} 既不在日志中也不在待封存之列:被绕过程序添加或改号,"
+                "或其叶子被删除"))
     return report
 
 
@@ -239,7 +243,7 @@ def _walk_log(store: RecordStore, heads: list[TreeHead], purges: list[datetime],
             expected_idx = leaf.idx + 1
             at = utc(leaf.at)
             tree.append(merkle.hash_leaf(leaf_data(leaf.record_id, at, leaf.digest)))
-            _leaf_record(leaf, at, rows_by_leaf.get(leaf.idx, []), purges, report)
+            _leaf_record(leaf, at, rows_by_leaf.get(leaf.record_id), purges, report)
             head = by_size.get(tree.size)
             if head is not None:
                 if tree.root().hex() == head.root:
@@ -262,9 +266,9 @@ def _walk_log(store: RecordStore, heads: list[TreeHead], purges: list[datetime],
     report.sealed = tree.size
 
 
-def _leaf_record(leaf: Any, at: datetime, rows: list[Any], purges: list,
+def _leaf_record(leaf: Any, at: datetime, row: Any, purges: list,
                  report: VerifyReport) -> None:
-    if not rows:
+    if row is None:
         if any(at < before for before in purges):
             report.purged += 1
             return
@@ -274,30 +278,58 @@ def _leaf_record(leaf: Any, at: datetime, rows: list[Any], purges: list,
             leaf.record_id, leaf.idx,
             f"记录 {leaf.record_id}(第 {leaf.idx} 个叶子,{made} 生成)被删除"))
         return
-    for row in rows:
-        if row.id != leaf.record_id:
-            report.findings.append(Finding(
-                "moved", f"record {row.id} sits at leaf {leaf.idx}, which the log gives to "
-                f"record {leaf.record_id}", row.id, leaf.idx,
-                f"记录 {row.id} 位于第 {leaf.idx} 个叶子,而日志中该叶子属于记录 {leaf.record_id}"))
-        elif digest(row.body) != leaf.digest:
-            report.findings.append(Finding(
-                "altered", f"record {row.id} (leaf {leaf.idx}) was altered after it was sealed",
-                row.id, leaf.idx, f"记录 {row.id}(第 {leaf.idx} 个叶子)在封存后被改动"))
-        else:
-            _columns(row, report)
+    if _body_matches(row, leaf.digest, report, leaf.idx):
+        _columns(row, report, leaf.idx)
+
+
+def _body_of(body: str) -> str | None:
+    """The id a body says it is the record of (None when it says none)."""
+    try:
+        found = json.loads(body).get("id")
+    except (ValueError, AttributeError):
+        return None
+    return found if isinstance(found, str) else None
+
+
+def _body_matches(row: Any, expected: str, report: VerifyReport, leaf: int | None) -> bool:
+    """Whether the row's body hashes to ``expected`` (its leaf's or its pending digest); else
+    names it altered, or moved when the body is another record's."""
+    if digest(row.body) == expected:
+        return True
+    where = f" (leaf {leaf})" if leaf is not None else " (not yet sealed)"
+    where_zh = f"(第 {leaf} 个叶子)" if leaf is not None else "(尚未封存)"
+    other = _body_of(row.body)
+    if other is not None and other != row.id:
+        report.findings.append(Finding(
+            "moved", f"record {row.id}{where} holds the body of record {other}: records were "
+            "swapped or renumbered", row.id, leaf,
+            f"记录 {row.id}{where_zh}存放的是记录 {other} 的内容:记录被调换或改号"))
+    else:
+        sealed = "sealed" if leaf is not None else "written"
+        report.findings.append(Finding(
+            "altered", f"record {row.id}{where} was altered after it was {sealed}", row.id,
+            leaf, f"记录 {row.id}{where_zh}在{'封存' if leaf is not None else '写入'}后被改动"))
+    return False
 
 
 def _pending(store: RecordStore, report: VerifyReport) -> None:
-    r = schema.records
+    """The records not yet sealed: each still there, hashing to the digest its writer noted."""
+    r, p = schema.records, schema.pending.c
     after = ""
     while True:
         with store.engine.connect() as conn:
-            rows = conn.execute(sa.select(r).where(r.c.leaf.is_(None), r.c.id > after)
-                                .order_by(r.c.id).limit(BATCH)).all()
+            rows = conn.execute(
+                sa.select(p.record_id, p.digest.label("pending_digest"), r)
+                .select_from(schema.pending.outerjoin(r, r.c.id == p.record_id))
+                .where(p.record_id > after).order_by(p.record_id).limit(BATCH)).all()
         if not rows:
             return
         for row in rows:
             report.pending += 1
-            _columns(row, report)
-        after = rows[-1].id
+            if row.id is None:
+                report.findings.append(Finding(
+                    "removed", f"record {row.record_id} was removed before it was sealed",
+                    row.record_id, message_zh=f"记录 {row.record_id} 在封存前被删除"))
+            elif _body_matches(row, row.pending_digest, report, None):
+                _columns(row, report)
+        after = rows[-1].record_id
