@@ -251,17 +251,8 @@ class _TriggerLoader:
             return None
         rule = self.pack.rule(t.rule)
         outcomes = outcome_names(rule)
-        on = [t.on] if isinstance(t.on, str) else list(t.on or [])
-        for i, event in enumerate(on):
-            if event not in CASE_EVENTS:
-                self.problem((index, "on", i) if not isinstance(t.on, str) else (index, "on"),
-                             f"unknown event {event!r}; expected one of: "
-                             + ", ".join(CASE_EVENTS))
-                ok = False
-        if isinstance(t.on, list) and not on:
-            self.problem((index, "on"), "an empty list never fires; leave 'on' out for any "
-                         "event")
-            ok = False
+        on, events_ok = self.events(index, t)
+        ok = ok and events_ok
         with_ = self.event_fields(index, t, on)
         ok = ok and with_ is not None
         if t.fires == "on_event" and not on:
@@ -273,6 +264,35 @@ class _TriggerLoader:
             ok = ok and checked is not None
             if checked is not None:
                 where.append(checked)
+        ok = self.messages(index, t, outcomes) and ok
+        deadline, deadline_ok = self.deadline(index, t, outcomes)
+        if not (ok and deadline_ok):
+            return None
+        return Trigger(
+            t.id, t.rule, tuple(dict.fromkeys(on)), Status(t.becomes), tuple(where),
+            Text(t.service.zh, t.service.en), Text(t.message.zh, t.message.en), deadline,
+            Location(self.rel, yamlio.line_of(self.lines, (index,))), t.fires, with_ or (),
+        )
+
+    def events(self, index: int, t: _TriggerIn) -> tuple[list[str], bool]:
+        """``on``: the life events the trigger listens to (none: any), each a known one."""
+        ok = True
+        on = [t.on] if isinstance(t.on, str) else list(t.on or [])
+        for i, event in enumerate(on):
+            if event not in CASE_EVENTS:
+                self.problem((index, "on", i) if not isinstance(t.on, str) else (index, "on"),
+                             f"unknown event {event!r}; expected one of: "
+                             + ", ".join(CASE_EVENTS))
+                ok = False
+        if isinstance(t.on, list) and not on:
+            self.problem((index, "on"), "an empty list never fires; leave 'on' out for any "
+                         "event")
+            ok = False
+        return on, ok
+
+    def messages(self, index: int, t: _TriggerIn, outcomes: tuple[str, ...]) -> bool:
+        """Whether the message's placeholders, in both languages, name outcomes of the rule."""
+        ok = True
         for lang in ("zh", "en"):
             names = _placeholders(getattr(t.message, lang))
             if isinstance(names, str):
@@ -285,34 +305,33 @@ class _TriggerLoader:
                                  f"placeholder {{{name}}} is not an outcome of {t.rule}; its "
                                  "outcomes: " + (", ".join(outcomes) or "none"))
                     ok = False
-        deadline = None
-        if t.deadline is not None:
-            if t.becomes != "eligible":
-                self.problem((index, "deadline"), "a deadline needs 'becomes: eligible' (its "
-                             "length is an outcome, which only an eligible decision has)")
-                ok = False
-            if isinstance(t.deadline.working_days, int):
-                self.problem((index, "deadline", "working_days"),
-                             f"got the number {t.deadline.working_days}: name an outcome of "
-                             f"{t.rule} instead — the number of working days comes from the "
-                             "decision, never a constant; its outcomes: "
-                             + (", ".join(outcomes) or "none"))
-                ok = False
-            elif t.deadline.working_days not in outcomes:
-                self.problem((index, "deadline", "working_days"),
-                             f"{t.deadline.working_days!r} is not an outcome of {t.rule}: the "
-                             "number of working days must come from the decision; its "
-                             "outcomes: " + (", ".join(outcomes) or "none"))
-                ok = False
-            label = t.deadline.label or t.service
-            deadline = DeadlineSpec(str(t.deadline.working_days), Text(label.zh, label.en))
-        if not ok:
-            return None
-        return Trigger(
-            t.id, t.rule, tuple(dict.fromkeys(on)), Status(t.becomes), tuple(where),
-            Text(t.service.zh, t.service.en), Text(t.message.zh, t.message.en), deadline,
-            Location(self.rel, yamlio.line_of(self.lines, (index,))), t.fires, with_ or (),
-        )
+        return ok
+
+    def deadline(self, index: int, t: _TriggerIn,
+                 outcomes: tuple[str, ...]) -> tuple[DeadlineSpec | None, bool]:
+        """The trigger's working-day deadline, its length an outcome of an eligible decision."""
+        if t.deadline is None:
+            return None, True
+        ok = True
+        if t.becomes != "eligible":
+            self.problem((index, "deadline"), "a deadline needs 'becomes: eligible' (its "
+                         "length is an outcome, which only an eligible decision has)")
+            ok = False
+        if isinstance(t.deadline.working_days, int):
+            self.problem((index, "deadline", "working_days"),
+                         f"got the number {t.deadline.working_days}: name an outcome of "
+                         f"{t.rule} instead — the number of working days comes from the "
+                         "decision, never a constant; its outcomes: "
+                         + (", ".join(outcomes) or "none"))
+            ok = False
+        elif t.deadline.working_days not in outcomes:
+            self.problem((index, "deadline", "working_days"),
+                         f"{t.deadline.working_days!r} is not an outcome of {t.rule}: the "
+                         "number of working days must come from the decision; its "
+                         "outcomes: " + (", ".join(outcomes) or "none"))
+            ok = False
+        label = t.deadline.label or t.service
+        return DeadlineSpec(str(t.deadline.working_days), Text(label.zh, label.en)), ok
 
     def event_fields(self, index: int, t: _TriggerIn, on: list[str]):
         """``with``: fields every listed life event has, with values those fields accept."""
