@@ -82,6 +82,25 @@ def save_failure(failure: Any, folder: Path) -> dict[str, Path]:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @overlay_option
+def _as_json(pack: str | None, loaded: Any, examples: int, seed: int, seconds: float,
+             results: list[Any], saved: dict[str, dict[str, Path]]) -> dict[str, Any]:
+    """``--format json``: the pack, the run, and each property's result and saved files."""
+    return {
+        "pack": {"path": pack, "name": loaded.info.name, "version": loaded.info.version,
+                 "digest": loaded.info.digest},
+        "examples": examples,
+        "seed": seed,
+        "seconds": round(seconds, 2),
+        "properties": [
+            {"name": r.prop.name, "status": r.status, "examples": r.examples,
+             "seconds": round(r.seconds, 2), "note": r.note,
+             "failure": r.failure.to_json() if r.failure else None,
+             "saved": {k: str(v) for k, v in saved.get(r.prop.name, {}).items()}}
+            for r in results
+        ],
+    }
+
+
 def verify(pack: str | None, pack_path: str | None, examples: int, seed: int,
            properties: tuple[str, ...], save_dir: str | None, shrink_seconds: float,
            fmt: str, overlays: tuple[str, ...]) -> None:
@@ -132,28 +151,15 @@ def verify(pack: str | None, pack_path: str | None, examples: int, seed: int,
     if save_dir:
         for r in failed:
             saved[r.prop.name] = save_failure(r.failure, Path(save_dir))
+    seconds = time.monotonic() - started
     if fmt == "json":
-        out = {
-            "pack": {"path": pack, "name": loaded.info.name, "version": loaded.info.version,
-                     "digest": loaded.info.digest},
-            "examples": examples,
-            "seed": seed,
-            "seconds": round(time.monotonic() - started, 2),
-            "properties": [
-                {"name": r.prop.name, "status": r.status, "examples": r.examples,
-                 "seconds": round(r.seconds, 2), "note": r.note,
-                 "failure": r.failure.to_json() if r.failure else None,
-                 "saved": {k: str(v) for k, v in saved.get(r.prop.name, {}).items()}}
-                for r in results
-            ],
-        }
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_as_json(pack, loaded, examples, seed, seconds, results, saved),
+                              ensure_ascii=False, indent=2))
     else:
         for r in failed:
             click.echo(f"\nFAILED {r.prop.name}:")
             click.echo(render_failure(r.failure, pack_arg, saved.get(r.prop.name)))
-        total = time.monotonic() - started
         verdict = (f"{len(failed)} of {len(results)} properties failed" if failed
                    else f"all {len(results)} properties hold")
-        click.echo(f"\n{verdict} ({total:.1f}s; seed {seed})")
+        click.echo(f"\n{verdict} ({seconds:.1f}s; seed {seed})")
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
