@@ -67,21 +67,6 @@ def save_failure(failure: Any, folder: Path) -> dict[str, Path]:
     return out
 
 
-@click.command("verify")
-@pack_argument_or_option
-@click.option("--examples", "-n", type=click.IntRange(1, 100_000), default=DEFAULT_EXAMPLES,
-              show_default=True, help="Situations generated per property.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed of the search (the same seed explores the same situations).")
-@click.option("--property", "properties", multiple=True, metavar="NAME",
-              help="Only this property (repeatable).")
-@click.option("--save", "save_dir", type=click.Path(file_okay=False), default=None,
-              help="Write each counterexample to this folder as a situation file.")
-@click.option("--shrink-seconds", type=click.FloatRange(0), default=30.0, show_default=True,
-              help="Time spent shrinking a counterexample to a small one.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-@overlay_option
 def _as_json(pack: str | None, loaded: Any, examples: int, seed: int, seconds: float,
              results: list[Any], saved: dict[str, dict[str, Path]]) -> dict[str, Any]:
     """``--format json``: the pack, the run, and each property's result and saved files."""
@@ -101,6 +86,21 @@ def _as_json(pack: str | None, loaded: Any, examples: int, seed: int, seconds: f
     }
 
 
+@click.command("verify")
+@pack_argument_or_option
+@click.option("--examples", "-n", type=click.IntRange(1, 100_000), default=DEFAULT_EXAMPLES,
+              show_default=True, help="Situations generated per property.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the search (the same seed explores the same situations).")
+@click.option("--property", "properties", multiple=True, metavar="NAME",
+              help="Only this property (repeatable).")
+@click.option("--save", "save_dir", type=click.Path(file_okay=False), default=None,
+              help="Write each counterexample to this folder as a situation file.")
+@click.option("--shrink-seconds", type=click.FloatRange(0), default=30.0, show_default=True,
+              help="Time spent shrinking a counterexample to a small one.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@overlay_option
 def verify(pack: str | None, pack_path: str | None, examples: int, seed: int,
            properties: tuple[str, ...], save_dir: str | None, shrink_seconds: float,
            fmt: str, overlays: tuple[str, ...]) -> None:
