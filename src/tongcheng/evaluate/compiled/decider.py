@@ -12,7 +12,7 @@ every test is shown (no stop at a false one) and each line is made as the refere
 surely (or none does), the conditions and outcome of that variant are unrolled after it; an
 exception that may or may not apply, or two that apply at once, leave the decision to the
 shared loops (the function gives None, and the evaluator decides on a fresh frame) — except
-where the scope is itself unknown (``deciding.choose_open``).
+where the scope is itself unknown (``deciding.choose``).
 
 As with the clause functions, only the checked tree reaches the source: function names of the
 rule's own clauses, outcome names and paths by ``repr``, clauses and the rule passed as
@@ -130,13 +130,9 @@ def _exceptions(rule: Rule, functions: dict[int, str], const: Any, traced: bool)
             out.append("    held.append(v)")
         out.append(f"    x{k} = k_and(held)")
     xs = ", ".join(f"x{k}" for k in range(len(rule.exceptions)))
-    return [*out, f"    chosen = choose(RULE, ({xs}, ))",
+    return [*out, f"    chosen = choose(RULE, ({xs}, ), scope is not True)",
             "    if chosen is UNSURE:",
-            "        if scope is True:",
-            "            return None  # an exception that may apply, or two: the shared loops",
-            f"        chosen = choose_open(RULE, ({xs}, ))",
-            "        if chosen is UNSURE:",
-            "            return None"]
+            "        return None  # an exception that may apply, or two at once: the shared loops"]
 
 
 def _variant(conditions: Any, outcome: list[Clause], label: str, functions: dict[int, str],

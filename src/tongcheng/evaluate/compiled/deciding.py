@@ -27,40 +27,29 @@ def decided(rule: Rule, frame: Frame, status: Status, reasons: Iterable[Reason],
 UNSURE = object()  # no exception surely chosen: the shared loops decide
 
 
-def choose(rule: Rule, applies: tuple[Any, ...]) -> int | object | None:
+def choose(rule: Rule, applies: tuple[Any, ...], open_scope: bool = False
+           ) -> int | object | None:
     """Which exception applies (its index; None: none), given whether each does, as
-    ``evaluator._exceptions`` chooses; UNSURE where one may or may not apply or two apply
-    at once (the reference then weighs both variants)."""
+    ``evaluator._exceptions`` chooses; UNSURE where two apply at once (the reference checks
+    them for a conflict) or one may or may not apply (the reference weighs both variants).
+
+    ``open_scope``: the scope is itself unknown, so every variant is undetermined with no
+    outcome and an exception that may apply changes nothing — provided every exception in play
+    tests the rule's own conditions (the same parameters read); then the one surely chosen is
+    given, not UNSURE."""
     if not any(x is not False for x in applies):
         return None  # (the common case: none applies)
     from tongcheng.evaluate.evaluator import weigh_exceptions  # it imports this package
 
     by_label = dict(zip([e.label for e in rule.exceptions], applies, strict=True))
     winners, uncertain = weigh_exceptions(rule, by_label)
-    if len(winners) > 1 or uncertain:
+    if len(winners) > 1:
+        return UNSURE
+    if uncertain and not (open_scope and all(e.conditions is None for e, _ in uncertain)
+                          and not (winners and winners[0].conditions is not None)):
         return UNSURE
     if not winners:
         return None
-    return next(k for k, e in enumerate(rule.exceptions) if e is winners[0])
-
-
-def choose_open(rule: Rule, applies: tuple[Any, ...]) -> int | object | None:
-    """``choose`` where the scope is unknown (neither surely true nor false): every variant is
-    then undetermined with no outcome, so an exception that may or may not apply changes
-    nothing (the reference weighs it and finds it the same) — provided it would test the same
-    conditions as the variant chosen (the rule's own: the same parameters read). Which
-    exception surely applies (its index; None: none), or UNSURE where two surely apply (the
-    reference checks them for a conflict) or an exception in play has conditions of its own."""
-    from tongcheng.evaluate.evaluator import weigh_exceptions  # it imports this package
-
-    by_label = dict(zip([e.label for e in rule.exceptions], applies, strict=True))
-    winners, uncertain = weigh_exceptions(rule, by_label)
-    if len(winners) > 1 or any(e.conditions is not None for e, _ in uncertain):
-        return UNSURE
-    if not winners:
-        return None
-    if winners[0].conditions is not None:
-        return UNSURE
     return next(k for k, e in enumerate(rule.exceptions) if e is winners[0])
 
 
@@ -80,7 +69,6 @@ def namespace() -> dict[str, Any]:
         "NOT_APPLICABLE": Status.NOT_APPLICABLE,
         "decided": decided,
         "choose": choose,
-        "choose_open": choose_open,
         "UNSURE": UNSURE,
         "gaps": v.gaps,
         "PARTIAL": v.PARTIAL,
