@@ -87,12 +87,9 @@ def status_only(rule: Rule) -> bool:
     in the outcome or the definitions (a division by zero there is a defect to report)."""
     hit = _STATUS_ONLY.get(id(rule))
     if hit is None or hit[0] is not rule:
-        clauses = [*rule.lets, *rule.outcome]
-        divides = any(isinstance(n, ast.Arith) and n.op == "/"
-                      for c in clauses for n in ast.walk(c.expr))
         if len(_STATUS_ONLY) > 4096:
             _STATUS_ONLY.clear()
-        hit = _STATUS_ONLY[id(rule)] = (rule, not rule.exceptions and not divides)
+        hit = _STATUS_ONLY[id(rule)] = (rule, not rule.exceptions and not divides(rule))
     return hit[1]
 
 
