@@ -84,7 +84,8 @@ def evaluate(
         kept, pack, registry, situation, when, selected, tuple(rules) if rules else None, trace,
         subject_of(situation), memo,
         lambda rule: decide(pack, registry, situation, when, rule, memo, trace, runners=run))
-    raw = [decide(pack, registry, situation, when, rule, memo, trace, runners=run)
+    raw = [decide(pack, registry, situation, when, rule, memo, trace, runners=run,
+                  unsettled=True)
            if d is None else d for rule, d in zip(selected, known, strict=True)]
     settled.last(kept, registry, when, memo)
     return ranked(pack.info, when, raw)
@@ -140,10 +141,13 @@ def decide(
     trace: bool = True,
     *,
     runners: Mapping[int, Any] | str | None = "",
+    unsettled: bool = False,
 ) -> Decision:
     """One rule's decision. ``memo`` shares zone memberships and zone tests between rules of
     one evaluation. ``runners``: the pack's compiled clause functions (``runners_for``), or an
-    evaluator's name ("": the default evaluator).
+    evaluator's name ("": the default evaluator). ``unsettled``: the caller already knows the
+    rule is not settled before its clauses (``settled.beforehand``), so that is not looked up
+    again.
 
     Three steps: the rule is decided on the facts as given; a decision left undetermined by
     unknown facts of a few possible values is decided again for each value, and stands where
@@ -174,8 +178,8 @@ def decide(
     kept = getattr(runners, "settled", None)
     try:
         if kept is not None:  # compiled: a decision settled before any clause is kept
-            k = settled.key(registry, situation, as_of, rule, memo, trace, subject_of(situation),
-                            kept)
+            k = None if unsettled else settled.key(registry, situation, as_of, rule, memo,
+                                                   trace, subject_of(situation), kept)
             if k is not None:
                 return settled.settled(kept, k, rule, lambda: grounded(situation, trace))
             if (plan := runners.plans.get(id(rule))) is not None:  # type: ignore
