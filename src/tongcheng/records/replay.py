@@ -28,10 +28,9 @@ from typing import Any
 
 import attrs
 import polars as pl
-import sqlalchemy as sa
 
-from tongcheng.records import schema
 from tongcheng.records.record import Record, canonical, digest
+from tongcheng.records.replay_compact import Chunk, compact_chunks, expected_decided
 from tongcheng.records.store import Filters, RecordStore, StoreError
 
 __all__ = ["ReplayReport", "render_report", "replay_bodies", "replay_reference", "replay_store"]
@@ -121,26 +120,10 @@ _RECORDED = {"row": pl.Int64, "rule": pl.String, "before": pl.String,
              "firm_before": pl.String, "outcome": pl.String}
 
 
-@attrs.define
-class _Chunk:
-    ids: list[str] = attrs.Factory(list)
-    bodies: list[str] = attrs.Factory(list)  # read from the bodies (--from-bodies)
-    rows: list[dict[str, Any]] = attrs.Factory(list)  # situations, as_of set (from bodies)
-    asked: list[frozenset[str] | None] = attrs.Factory(list)  # the rules a record asked for
-    texts: list[str] = attrs.Factory(list)  # situations' JSON (from the compact columns)
-    as_of: list[str] = attrs.Factory(list)
-    recorded: pl.DataFrame | None = None  # the decisions (compact columns), by row
-
-    def situation(self, k: int) -> dict[str, Any]:
-        if self.rows:
-            return self.rows[k]
-        return {**json.loads(self.texts[k]), "as_of": self.as_of[k]}
-
-
 def _parse(bodies: Iterable[tuple[str, str]], report: ReplayReport, by_pack: bool,
-           chunk_size: int) -> Iterator[tuple[str | None, _Chunk]]:
+           chunk_size: int) -> Iterator[tuple[str | None, Chunk]]:
     """Records grouped by pack digest (own mode) into chunks."""
-    chunks: dict[str | None, _Chunk] = {}
+    chunks: dict[str | None, Chunk] = {}
     for record_id, body in bodies:
         parts = _cut(body)
         if parts is None:
@@ -152,7 +135,7 @@ def _parse(bodies: Iterable[tuple[str, str]], report: ReplayReport, by_pack: boo
             report.integrity.append((record_id, "situation_digest"))
             continue
         key = pack_digest if by_pack else None
-        chunk = chunks.setdefault(key, _Chunk())
+        chunk = chunks.setdefault(key, Chunk())
         chunk.ids.append(record_id)
         chunk.bodies.append(body)
         row = json.loads(text)
@@ -197,7 +180,7 @@ def _cut(body: str) -> tuple[str, str, str, str, list[str] | None] | None:
             body[p:body.index('"', p)], body[a:body.index('"', a)], asked)
 
 
-def _recorded(chunk: _Chunk) -> pl.DataFrame:
+def _recorded(chunk: Chunk) -> pl.DataFrame:
     """Every recorded decision of the chunk, as the bodies say: row, rule, status (``before``),
     firmness, and the outcome's canonical JSON (null when it has none)."""
     row: list[int] = []
@@ -215,7 +198,7 @@ def _recorded(chunk: _Chunk) -> pl.DataFrame:
     return pl.DataFrame([row, rule, before, firm, outcome], schema=_RECORDED, orient="col")
 
 
-def _population(chunk: _Chunk):
+def _population(chunk: Chunk):
     import pyarrow as pa
 
     from tongcheng.batch.layout import JSON_SCHEMA, build
@@ -262,67 +245,13 @@ def _read_situations(texts: list[str], as_of: list[str]):
     return pa.table([columns[f.name] for f in JSON_SCHEMA], schema=JSON_SCHEMA)
 
 
-def _situations(chunk: _Chunk):
+def _situations(chunk: Chunk):
     from tongcheng.situation import parse_situation
 
     def situations(idx: Any) -> list[Any]:
         return [parse_situation(chunk.situation(i)) for i in idx]
 
     return situations
-
-
-# --- reading the compact columns (schema 0003) ----------------------------------------------
-#
-# ``records verify`` proves each record's compact copies (its situation's bytes, the rules it
-# asked for, its decisions: a line each, rule, status, firmness, outcome JSON) say what its body
-# says, so a store that verifies is replayed from them: one SELECT streamed in chunks, the
-# decisions split into one long table by polars, the situations read by Arrow's JSON reader.
-
-
-def _compact(store: RecordStore, filters: Filters | None, report: ReplayReport, by_pack: bool,
-             chunk_size: int) -> Iterator[tuple[str | None, _Chunk]]:
-    r = schema.records.c
-    query = (sa.select(r.id, r.situation, r.situation_digest, r.as_of, r.pack_digest, r.rules,
-                       r.decided)
-             .where(*(filters or Filters()).where()).order_by(r.id))
-    with store.engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=chunk_size).execute(query)
-        for part in result.partitions():
-            chunks: dict[str | None, tuple[_Chunk, list[str]]] = {}
-            for row in part:
-                text = row.situation
-                if text is None or row.decided is None:
-                    report.integrity.append((row.id, "compact_missing"))
-                    continue
-                if digest(text) != row.situation_digest:
-                    report.integrity.append((row.id, "situation_digest"))
-                    continue
-                chunk, decided = chunks.setdefault(row.pack_digest if by_pack else None,
-                                                   (_Chunk(), []))
-                chunk.ids.append(row.id)
-                chunk.texts.append(text)
-                chunk.as_of.append(row.as_of.isoformat())
-                chunk.asked.append(frozenset(json.loads(row.rules))
-                                   if row.rules is not None else None)
-                decided.append(row.decided)
-            for key, (chunk, decided) in chunks.items():
-                report.records += len(chunk.ids)
-                chunk.recorded = _decided(decided)
-                yield key, chunk
-
-
-def _decided(lines: list[str]) -> pl.DataFrame:
-    """The recorded decisions of a chunk's records (their ``decided`` column) as one long
-    table: row, rule, status (``before``), firmness, outcome JSON (null without one)."""
-    parts = pl.col("line").str.splitn("\t", 4)
-    return (pl.DataFrame({"line": lines}).with_row_index("row")
-            .with_columns(pl.col("row").cast(pl.Int64), pl.col("line").str.split("\n"))
-            .explode("line").filter(pl.col("line") != "")
-            .select("row", parts.struct.field("field_0").alias("rule"),
-                    parts.struct.field("field_1").alias("before"),
-                    parts.struct.field("field_2").alias("firm_before"),
-                    pl.when(parts.struct.field("field_3") != "")
-                    .then(parts.struct.field("field_3")).alias("outcome")))
 
 
 # --- comparing -----------------------------------------------------------------------------------
@@ -353,7 +282,25 @@ def _examples(frame: pl.DataFrame, keys: list[str], limit: int | None) -> pl.Dat
     return frame.sort("row").group_by(keys, maintain_order=True).agg(pl.len().alias("n"), ids)
 
 
-def _compare(engine: Any, chunk: _Chunk, result: pl.DataFrame, report: ReplayReport) -> None:
+def _compare_texts(engine: Any, chunk: Chunk, result: pl.DataFrame,
+                   report: ReplayReport) -> None:
+    """The compact path: each record's ``decided`` text against the one its decisions again
+    would be written as; only the records whose text differs are compared decision by
+    decision."""
+    text, count = expected_decided(engine, result, chunk.asked)
+    same = (pl.Series(chunk.decided, dtype=pl.String) == text).fill_null(False)
+    kept = int(count.filter(same).sum() or 0)
+    report.decisions += kept
+    report.same += kept
+    differ = (~same).arg_true().to_list()
+    if differ:
+        mark = time.perf_counter()
+        part = chunk.take(differ)
+        report.phases["parse_decisions"] += time.perf_counter() - mark  # part of "compare"
+        _compare(engine, part, result[differ], report)
+
+
+def _compare(engine: Any, chunk: Chunk, result: pl.DataFrame, report: ReplayReport) -> None:
     """Recorded against decided again, in polars: every decision of the chunk in one frame
     (the recorded ones from the compact columns, or parsed from the bodies)."""
     from tongcheng.batch.engine import firmness_column, status_column
@@ -509,7 +456,7 @@ def _report(pack: Any, limit: int | None, source: str) -> ReplayReport:
     return report
 
 
-def _run(chunks: Iterator[tuple[str | None, _Chunk]], report: ReplayReport, pack_for: Any,
+def _run(chunks: Iterator[tuple[str | None, Chunk]], report: ReplayReport, pack_for: Any,
          pack: Any) -> ReplayReport:
     started = mark = time.perf_counter()
     for key, chunk in chunks:
@@ -530,7 +477,10 @@ def _run(chunks: Iterator[tuple[str | None, _Chunk]], report: ReplayReport, pack
         result = engine.evaluate(population, _situations(chunk)).sort("_row")
         report.phases["decide"] += time.perf_counter() - mark
         mark = time.perf_counter()
-        _compare(engine, chunk, result, report)
+        if chunk.decided is not None:
+            _compare_texts(engine, chunk, result, report)
+        else:
+            _compare(engine, chunk, result, report)
         report.phases["compare"] += time.perf_counter() - mark
         mark = time.perf_counter()
     report.seconds = time.perf_counter() - started
@@ -547,7 +497,7 @@ def replay_store(store: RecordStore, filters: Filters | None = None, *, pack: An
                              pack_for=store.archived, pack=pack, chunk_size=chunk_size,
                              limit=limit)
     report = _report(pack, limit, "compact")
-    return _run(_compact(store, filters, report, pack is None, chunk_size), report,
+    return _run(compact_chunks(store, filters, report, pack is None, chunk_size), report,
                 store.archived, pack)
 
 
