@@ -120,15 +120,9 @@ def expected_decided(engine: Any, result: pl.DataFrame,
     pack's rule order, as ``tongcheng.evaluate`` gives them; only the rules a record asked for),
     and how many decisions that text holds. Null where the text cannot be made (a status the
     evaluator left empty): such a row is compared decision by decision."""
-    from tongcheng.batch.engine import firmness_column, status_column
-
-    lines = {}
-    for plan in engine.plans:
-        rid = plan.rule.id
-        lines[rid] = pl.concat_str([
-            pl.lit(f"{rid}\t"), pl.col(status_column(rid)).cast(pl.String), pl.lit("\t"),
-            pl.col(firmness_column(rid)).cast(pl.String), pl.lit("\t"),
-            _outcome_text(plan, result).fill_null("")])
+    lines = {plan.rule.id: pl.concat_str([_head(plan.rule.id, result),
+                                          _outcome_text(plan, result).fill_null("")])
+             for plan in engine.plans}
     order = [plan.rule.id for plan in engine.plans]
     sets = list(dict.fromkeys(asked))
     if sets == [None]:
@@ -143,6 +137,24 @@ def expected_decided(engine: Any, result: pl.DataFrame,
         count = pl.when(pl.col("_set") == k).then(pl.lit(len(rules))).otherwise(count)
     frame = result.with_columns(group).select(text.alias("text"), count.alias("count"))
     return frame["text"], frame["count"]
+
+
+def _head(rule_id: str, result: pl.DataFrame) -> pl.Expr:
+    """A decision's line up to its outcome, ``rule<TAB>status<TAB>firmness<TAB>``: one of a
+    dozen texts, picked by the status's and the firmness's codes (cheaper than joining
+    strings row by row)."""
+    from tongcheng.batch.engine import firmness_column, status_column
+
+    status, firm = status_column(rule_id), firmness_column(rule_id)
+    if not all(isinstance(result.schema[c], pl.Enum) for c in (status, firm)):
+        return pl.concat_str([pl.lit(f"{rule_id}\t"), pl.col(status).cast(pl.String),
+                              pl.lit("\t"), pl.col(firm).cast(pl.String), pl.lit("\t")])
+    statuses, firms = result.schema[status].categories, result.schema[firm].categories
+    code = (pl.col(status).to_physical().cast(pl.Int64) * len(firms)
+            + pl.col(firm).to_physical().cast(pl.Int64))
+    return code.replace_strict(
+        [s * len(firms) + f for s in range(len(statuses)) for f in range(len(firms))],
+        [f"{rule_id}\t{a}\t{b}\t" for a in statuses for b in firms], return_dtype=pl.String)
 
 
 def _outcome_text(plan: Any, result: pl.DataFrame) -> pl.Expr:
