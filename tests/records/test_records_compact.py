@@ -87,6 +87,40 @@ def test_replay_from_the_compact_columns_equals_replay_from_the_bodies(store_url
     store.close()
 
 
+def test_the_decided_text_made_from_the_screening_result_is_the_one_recorded(recorded,
+                                                                             tmp_path):
+    """Replay compares each record's ``decided`` text whole with the text the screening
+    evaluator's decisions would be written as; a record is split into decisions only when the
+    two differ. They differ only where the recorded outcome holds a null the columns cannot
+    tell from a value left out (and such a record is then compared decision by decision)."""
+    from tongcheng.records.replay import _engine, _population, _report, _situations
+    from tongcheng.records.replay_compact import compact_chunks, expected_decided
+
+    store = RecordStore.open(str(tmp_path / "r.db"))
+    _fill(store, recorded)
+    report = _report(None, 5, "compact")
+    (digest, chunk), = list(compact_chunks(store, None, report, True, 10_000))
+    engine = _engine(store.archived(digest))
+    result = engine.evaluate(_population(chunk), _situations(chunk)).sort("_row")
+    text, count = expected_decided(engine, result, chunk.asked)
+    by_id = {r.id: r for r in recorded}
+    whole = 0
+    for k, record_id in enumerate(chunk.ids):
+        record = by_id[record_id]
+        assert count[k] == len(record.decisions)
+        if text[k] == chunk.decided[k]:
+            whole += 1
+            continue
+        made, kept = text[k].split("\n"), chunk.decided[k].split("\n")
+        assert len(made) == len(kept)
+        for a, b in zip(made, kept, strict=True):
+            assert a == b or (":null" in b and a.split("\t")[:3] == b.split("\t")[:3]), (a, b)
+    assert whole > 0.95 * len(recorded)
+    subsets = [k for k, a in enumerate(chunk.asked) if a is not None]
+    assert subsets and all(text[k] == chunk.decided[k] for k in subsets)
+    store.close()
+
+
 def test_a_tampered_compact_column_fails_verify_and_replay_names_it(store_url, recorded):
     store = RecordStore.open(store_url)
     records = _fill(store, recorded[:60])
