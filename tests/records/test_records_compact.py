@@ -93,15 +93,16 @@ def test_the_decided_text_made_from_the_screening_result_is_the_one_recorded(rec
     evaluator's decisions would be written as; a record is split into decisions only when the
     two differ. They differ only where the recorded outcome holds a null the columns cannot
     tell from a value left out (and such a record is then compared decision by decision)."""
-    from tongcheng.records.replay import _engine, _population, _report, _situations
+    from tongcheng.records.replay import _engine, _report
     from tongcheng.records.replay_compact import compact_chunks, expected_decided
+    from tongcheng.records.replay_layout import population, situations_of
 
     store = RecordStore.open(str(tmp_path / "r.db"))
     _fill(store, recorded)
     report = _report(None, 5, "compact")
     (digest, chunk), = list(compact_chunks(store, None, report, True, 10_000))
     engine = _engine(store.archived(digest))
-    result = engine.evaluate(_population(chunk), _situations(chunk)).sort("_row")
+    result = engine.evaluate(population(chunk), situations_of(chunk)).sort("_row")
     text, count = expected_decided(engine, result, chunk.asked)
     by_id = {r.id: r for r in recorded}
     whole = 0
@@ -201,3 +202,39 @@ def test_replay_command_says_what_it_compared_with(tmp_path, recorded):
     assert json.loads(bodies.output)["source"] == "bodies"
     zh = runner.invoke(main, ["replay", "--records", path])
     assert "紧凑列" in zh.output and "compact" not in zh.output
+
+
+def test_reading_ahead_raises_the_readers_error_and_stops_with_the_caller(recorded):
+    """Replay reads the next chunk in a thread while one is decided: an error while reading
+    reaches the caller (after the chunks read before it), and a caller that stops closes the
+    reading (its connection returned)."""
+    from tongcheng.records.replay import _report
+    from tongcheng.records.replay_compact import Chunk
+    from tongcheng.records.replay_layout import read_ahead
+
+    records = recorded[:5]
+    chunk = Chunk([r.id for r in records], asked=[None] * 5,
+                  texts=[situation_text(r.body) for r in records],
+                  as_of=[r.as_of.isoformat() for r in records])
+    closed = []
+
+    def chunks():
+        try:
+            yield None, chunk
+            yield None, chunk
+            raise ValueError("the store went away")
+        finally:
+            closed.append(True)
+
+    report = _report(None, 5, "compact")
+    got = []
+    with pytest.raises(ValueError, match="the store went away"):
+        for _key, read, population in read_ahead(chunks(), report):
+            got.append((read, population.persons.height))
+    assert got == [(chunk, 5), (chunk, 5)] and closed == [True]
+    assert report.phases["layout"] > 0
+    closed.clear()
+    reading = read_ahead(chunks(), report)
+    next(reading)
+    reading.close()
+    assert closed == [True]

@@ -31,6 +31,7 @@ import polars as pl
 
 from tongcheng.records.record import Record, canonical, digest
 from tongcheng.records.replay_compact import Chunk, compact_chunks, expected_decided
+from tongcheng.records.replay_layout import laid_out, read_ahead, situations_of, threads_share
 from tongcheng.records.store import Filters, RecordStore, StoreError
 
 __all__ = ["ReplayReport", "render_report", "replay_bodies", "replay_reference", "replay_store"]
@@ -196,62 +197,6 @@ def _recorded(chunk: Chunk) -> pl.DataFrame:
         firm.extend([d["firmness"] for d in found])
         outcome.extend([canonical(d["outcome"]) if d.get("outcome") else None for d in found])
     return pl.DataFrame([row, rule, before, firm, outcome], schema=_RECORDED, orient="col")
-
-
-def _population(chunk: Chunk):
-    import pyarrow as pa
-
-    from tongcheng.batch.layout import JSON_SCHEMA, build
-
-    table = _read_situations(chunk.texts, chunk.as_of) if chunk.texts else None
-    if table is None:
-        rows = [{**r, **{s: "given" for s in _SUBJECTS if s in r}}
-                for r in (chunk.rows or map(chunk.situation, range(len(chunk.ids))))]
-        table = pa.Table.from_pylist(rows, schema=JSON_SCHEMA)
-    pop, _ = build(table, validate=False)
-    return pop
-
-
-_SUBJECTS = ("project", "enterprise")  # only marked, as in screening
-
-
-def _read_situations(texts: list[str], as_of: list[str]):
-    """The situations' canonical JSON read at once by Arrow's JSON reader into the screening
-    layout (``JSON_SCHEMA``); None when Arrow cannot (the rows are then read one by one)."""
-    import pyarrow as pa
-    import pyarrow.json as pj
-
-    from tongcheng.batch.layout import JSON_SCHEMA
-
-    fields = [f if f.name not in _SUBJECTS else pa.field(f.name, pa.struct([]))
-              for f in JSON_SCHEMA if f.name != "as_of"]
-    data = "\n".join(texts).encode("utf-8")
-    options = pj.ParseOptions(explicit_schema=pa.schema(fields),
-                              unexpected_field_behavior="ignore")
-    try:
-        table = pj.read_json(pa.BufferReader(data), parse_options=options,
-                             read_options=pj.ReadOptions(block_size=max(1 << 20, len(data) // 8)))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    if table.num_rows != len(texts):
-        return None
-    columns = {"as_of": pa.array(as_of, pa.string())}
-    for name in table.column_names:
-        column = table.column(name)
-        if name in _SUBJECTS:
-            column = pa.array(["given" if v else None for v in column.is_valid().to_pylist()],
-                              pa.string())
-        columns[name] = column
-    return pa.table([columns[f.name] for f in JSON_SCHEMA], schema=JSON_SCHEMA)
-
-
-def _situations(chunk: Chunk):
-    from tongcheng.situation import parse_situation
-
-    def situations(idx: Any) -> list[Any]:
-        return [parse_situation(chunk.situation(i)) for i in idx]
-
-    return situations
 
 
 # --- comparing -----------------------------------------------------------------------------------
@@ -457,9 +402,14 @@ def _report(pack: Any, limit: int | None, source: str) -> ReplayReport:
 
 
 def _run(chunks: Iterator[tuple[str | None, Chunk]], report: ReplayReport, pack_for: Any,
-         pack: Any) -> ReplayReport:
+         pack: Any, ahead: bool = False) -> ReplayReport:
+    """Each chunk read (its situations into the screening layout), decided, compared; with
+    ``ahead`` the next chunk is read by a thread of its own while this one is decided (the
+    store's driver, Arrow's JSON reader and polars work outside the GIL), and ``read`` is the
+    time spent waiting for it."""
     started = mark = time.perf_counter()
-    for key, chunk in chunks:
+    laid = read_ahead(chunks, report) if ahead else laid_out(chunks, report)
+    for key, chunk, population in laid:
         report.phases["read"] += time.perf_counter() - mark
         try:
             chosen = pack if pack is not None else pack_for(key)
@@ -470,12 +420,8 @@ def _run(chunks: Iterator[tuple[str | None, Chunk]], report: ReplayReport, pack_
         digest_ = chosen.info.digest
         report.packs[digest_] += len(chunk.ids)
         mark = time.perf_counter()
-        population = _population(chunk)  # the situations read into the screening layout
-        report.phases["read"] += time.perf_counter() - mark
-        report.phases["layout"] += time.perf_counter() - mark  # part of "read", as screening's
-        mark = time.perf_counter()
         engine = _engine(chosen)
-        result = engine.evaluate(population, _situations(chunk)).sort("_row")
+        result = engine.evaluate(population, situations_of(chunk)).sort("_row")
         report.phases["decide"] += time.perf_counter() - mark
         mark = time.perf_counter()
         if chunk.decided is not None:
@@ -494,12 +440,13 @@ def replay_store(store: RecordStore, filters: Filters | None = None, *, pack: An
     """Replay a store's records: compared with the compact columns (which ``records verify``
     proves match the bodies), or with ``from_bodies`` with the bodies themselves."""
     if from_bodies:
-        return replay_bodies(store.bodies(filters, batch=min(chunk_size, 20_000)),
-                             pack_for=store.archived, pack=pack, chunk_size=chunk_size,
-                             limit=limit)
+        report = _report(pack, limit, "bodies")
+        bodies = store.bodies(filters, batch=min(chunk_size, 20_000))
+        return _run(_parse(bodies, report, pack is None, chunk_size), report, store.archived,
+                    pack, ahead=threads_share(store))
     report = _report(pack, limit, "compact")
     return _run(compact_chunks(store, filters, report, pack is None, chunk_size), report,
-                store.archived, pack)
+                store.archived, pack, ahead=threads_share(store))
 
 
 def replay_reference(record: Record, pack: Any) -> list[str]:
