@@ -9,7 +9,11 @@ changed pack (free rides from 65 instead of 60), and prints one JSON line per ru
 is built once and kept (``--store FILE``) so the replays can be timed again.
 
 Each replay runs from the compact columns (schema 0003, the default) and from the bodies
-(``--from-bodies``), alternating, so the two are compared under the same machine load.
+(``--from-bodies``), alternating, so the two are compared under the same machine load. Replay
+reads the next chunk while it decides one, so its ``decide`` phase shares the cores with the
+reading; ``--sources serial,compact`` adds a run without that, whose ``decide`` phase is the
+screening evaluator's time alone (``ratio_to_deciding`` of the other runs should be taken
+against it).
 
     python benchmarks/replay_records.py [--records 1000000] [--distinct 10000] [--store FILE]
         [--sources compact,bodies] [--repeat 1]
@@ -74,7 +78,9 @@ def main() -> None:
     parser.add_argument("--chunk-size", type=int, default=100_000)
     parser.add_argument("--sources", type=lambda t: t.split(","), default=["compact", "bodies"],
                         help="what replay compares with: compact (the compact columns), bodies "
-                             "(--from-bodies), or both, alternating (default)")
+                             "(--from-bodies), or both, alternating (default); serial (the "
+                             "compact columns, no chunk read while another is decided: its "
+                             "decide phase is the screening evaluator's time alone)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each mode and source")
     args = parser.parse_args()
     from tongcheng.records.replay import replay_store
@@ -95,16 +101,20 @@ def main() -> None:
                               "bytes": os.path.getsize(path)}))
         store = RecordStore.open(path)  # (a store of an earlier schema is migrated here)
         runs = [(mode, source) for mode in ("own", "other") for source in args.sources]
+        alone: dict[str, float] = {}
         for mode, source in runs * args.repeat:  # the sources alternate: same machine load
             pack = None
             if mode == "other":
                 pack = _changed_pack(Path(folder or tempfile.mkdtemp()))
             started, cpu = time.perf_counter(), time.process_time()
             report = replay_store(store, pack=pack, chunk_size=args.chunk_size, limit=5,
-                                  from_bodies=source == "bodies")
+                                  from_bodies=source == "bodies",
+                                  read_ahead=source != "serial")
             seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
             data = report.to_json(3)
             decide = data["phases"].get("decide", 0.0)
+            if source == "serial":
+                alone[mode] = decide
             print(json.dumps({
                 "name": f"replay_{mode}_pack", "source": source, "records": report.records,
                 "decisions": report.decisions, "seconds": round(seconds, 1),
@@ -114,6 +124,10 @@ def main() -> None:
                 # the screening evaluator's own time on these situations (the decide phase):
                 # replay at screening speed is a ratio near 1
                 "ratio_to_deciding": round(seconds / decide, 2) if decide else None,
+                # the same, against the decide phase of the serial run just before (the
+                # screening evaluator alone: no reading beside it)
+                "ratio_to_deciding_alone": round(seconds / alone[mode], 2)
+                if alone.get(mode) else None,
                 "reproduced": data["reproduced"], "changed": report.changed,
                 "transitions": {f"{t['rule']}: {t['from']} -> {t['to']}": t["records"]
                                 for t in data["transitions"]},

@@ -436,17 +436,20 @@ def _run(chunks: Iterator[tuple[str | None, Chunk]], report: ReplayReport, pack_
 
 def replay_store(store: RecordStore, filters: Filters | None = None, *, pack: Any = None,
                  chunk_size: int = 100_000, limit: int | None = 50,
-                 from_bodies: bool = False) -> ReplayReport:
+                 from_bodies: bool = False, read_ahead: bool = True) -> ReplayReport:
     """Replay a store's records: compared with the compact columns (which ``records verify``
-    proves match the bodies), or with ``from_bodies`` with the bodies themselves."""
+    proves match the bodies), or with ``from_bodies`` with the bodies themselves; the next
+    chunk read while one is decided unless ``read_ahead`` is false (or the store is an
+    in-memory database)."""
+    ahead = read_ahead and threads_share(store)
     if from_bodies:
         report = _report(pack, limit, "bodies")
         bodies = store.bodies(filters, batch=min(chunk_size, 20_000))
         return _run(_parse(bodies, report, pack is None, chunk_size), report, store.archived,
-                    pack, ahead=threads_share(store))
+                    pack, ahead=ahead)
     report = _report(pack, limit, "compact")
     return _run(compact_chunks(store, filters, report, pack is None, chunk_size), report,
-                store.archived, pack, ahead=threads_share(store))
+                store.archived, pack, ahead=ahead)
 
 
 def replay_reference(record: Record, pack: Any) -> list[str]:
