@@ -109,7 +109,7 @@ def main() -> None:
             started, cpu = time.perf_counter(), time.process_time()
             report = replay_store(store, pack=pack, chunk_size=args.chunk_size, limit=5,
                                   from_bodies=source == "bodies",
-                                  read_ahead=source != "serial")
+                                  **({"read_ahead": False} if source == "serial" else {}))
             seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
             data = report.to_json(3)
             decide = data["phases"].get("decide", 0.0)
