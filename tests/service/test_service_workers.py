@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,18 @@ def _stop(server: subprocess.Popen) -> int:
         raise
 
 
+@contextlib.contextmanager
+def _running(*options: str) -> Iterator[tuple[subprocess.Popen, int]]:
+    """A two-worker server on a free port, up; stopped after, by SIGTERM, cleanly."""
+    port = _free_port()
+    server = _serve("--port", str(port), *options)
+    try:
+        _wait_up(port, server)
+        yield server, port
+    finally:
+        assert _stop(server) == 0
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -77,42 +90,48 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _established(port: int) -> set[int]:
-    """Socket inodes of established connections whose local port is ``port``."""
+ESTABLISHED, LISTENING = "01", "0A"  # states in the kernel's TCP tables
+
+
+def _sockets(port: int, state: str) -> set[int]:
+    """Inodes of the TCP sockets whose local port is ``port``, in ``state``."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with contextlib.suppress(OSError):
             for line in Path(table).read_text().splitlines()[1:]:
                 fields = line.split()
-                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
                     inodes.add(int(fields[9]))
     return inodes
 
 
+def _held(pid: int, inodes: set[int]) -> int:
+    """How many of the sockets ``inodes`` process ``pid`` has open."""
+    count = 0
+    with contextlib.suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                match = re.fullmatch(r"socket:\[(\d+)\]", os.readlink(fd))
+                count += bool(match and int(match.group(1)) in inodes)
+    return count
+
+
 def _connections_per_worker(server: subprocess.Popen, port: int) -> dict[int, int]:
-    inodes = _established(port)
-    held = {}
-    for pid in _children(server.pid):
-        count = 0
-        with contextlib.suppress(OSError):
-            for fd in Path(f"/proc/{pid}/fd").iterdir():
-                with contextlib.suppress(OSError):
-                    target = os.readlink(fd)
-                    match = re.fullmatch(r"socket:\[(\d+)\]", target)
-                    count += bool(match and int(match.group(1)) in inodes)
-        if count:
-            held[pid] = count
-    return held
+    inodes = _sockets(port, ESTABLISHED)
+    held = {pid: _held(pid, inodes) for pid in _children(server.pid)}
+    return {pid: n for pid, n in held.items() if n}
+
+
+def _listens(pid: int, port: int) -> bool:
+    """Whether process ``pid`` holds a socket listening on ``port``."""
+    return _held(pid, _sockets(port, LISTENING)) > 0
 
 
 def test_two_workers_each_take_a_fair_share_of_simultaneous_connections():
     """40 keep-alive connections opened at once, as a load generator or a portal's pool does:
     with one shared socket the first worker to wake took 22–28 of 32; with a socket each the
     kernel hashes them across both (a worker below 8 of 40 has odds of about 1 in 50,000)."""
-    port = _free_port()
-    server = _serve("--port", str(port))
-    try:
-        _wait_up(port, server)
+    with _running() as (server, port):
         conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(40)]
         for conn in conns:
             conn.connect()
@@ -123,15 +142,10 @@ def test_two_workers_each_take_a_fair_share_of_simultaneous_connections():
         assert len(held) == 2 and min(held.values()) >= 8, held
         for conn in conns:
             conn.close()
-    finally:
-        assert _stop(server) == 0
 
 
 def test_a_killed_worker_is_replaced_and_binds_a_socket_of_its_own():
-    port = _free_port()
-    server = _serve("--port", str(port))
-    try:
-        _wait_up(port, server)
+    with _running() as (server, port):
         workers = {pid for pid in _children(server.pid) if _listens(pid, port)}
         assert len(workers) == 2
         victim = min(workers)
@@ -147,28 +161,8 @@ def test_a_killed_worker_is_replaced_and_binds_a_socket_of_its_own():
         # every new connection is answered: none lands on a socket nobody accepts on
         statuses = [_get(port, "/v1/health")[0] for _ in range(30)]
         assert statuses == [200] * 30
-    finally:
-        assert _stop(server) == 0
     with socket.socket() as sock:  # stopped: the port is free again
         sock.bind(("127.0.0.1", port))
-
-
-def _listens(pid: int, port: int) -> bool:
-    """Whether process ``pid`` holds a socket listening on ``port``."""
-    listening = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError):
-            for line in Path(table).read_text().splitlines()[1:]:
-                fields = line.split()
-                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
-                    listening.add(int(fields[9]))
-    with contextlib.suppress(OSError):
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            with contextlib.suppress(OSError):
-                match = re.fullmatch(r"socket:\[(\d+)\]", os.readlink(fd))
-                if match and int(match.group(1)) in listening:
-                    return True
-    return False
 
 
 def test_port_zero_gives_every_worker_the_same_port_and_says_which():
@@ -192,27 +186,17 @@ def test_port_zero_gives_every_worker_the_same_port_and_says_which():
 
 
 def test_shared_socket_still_serves():
-    port = _free_port()
-    server = _serve("--port", str(port), "--shared-socket")
-    try:
-        _wait_up(port, server)
+    with _running("--shared-socket") as (server, port):
         assert _get(port, "/v1/health")[0] == 200
         assert [pid for pid in _children(server.pid) if _listens(pid, port)]
-    finally:
-        assert _stop(server) == 0
 
 
 def test_a_port_in_use_is_refused_before_any_worker_starts():
     """A second server on a port held by the first joins no group: exit 2, said plainly."""
-    port = _free_port()
-    server = _serve("--port", str(port))
-    try:
-        _wait_up(port, server)
+    with _running() as (_, port):
         second = subprocess.run(
             [sys.executable, "-m", "tongcheng.cli", "serve", "--workers", "2", "--port",
              str(port)], capture_output=True, text=True, timeout=60)
         assert second.returncode == 2
         assert "already in use" in second.stderr and "Traceback" not in second.stderr
         assert _get(port, "/v1/health")[0] == 200
-    finally:
-        assert _stop(server) == 0
