@@ -125,15 +125,31 @@ def screen(input_path, output, input_fmt, old_fmt, out_fmt, lang, rules, statuse
 
 def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects_path,
                   chunk_size, progress, out_fmt="parquet", lang="zh") -> int:
-    from tqdm import tqdm
+    from tongcheng.batch import phases, summary
 
+    phases_path = phases.start()
+    fmt, total, evaluator = _open_screen(pack, input_path, output, fmt, rules, rejects_path,
+                                         lang)
+    sink, tally, n_rejects, seconds = _stream(
+        evaluator, input_path, output, fmt, statuses, as_of, rejects_path, chunk_size,
+        progress, out_fmt, lang, total)
+    data = tally.write(f"{output}.summary.json", input=str(input_path), output=str(output),
+                       output_format=out_fmt, rows=tally.rows + n_rejects, written=sink.rows,
+                       rejected=n_rejects, seconds=round(seconds, 3))
+    phases.finish(phases_path, wall_seconds=round(seconds, 3), rows=sink.rows + n_rejects)
+    summary.render(data, lang)
+    click.echo(closing_line(sink.rows, n_rejects, seconds, output, out_fmt, rejects_path, lang),
+               err=True)
+    return EXIT_REJECTS if n_rejects else EXIT_OK
+
+
+def _open_screen(pack, input_path, output, fmt, rules, rejects_path, lang):
+    """Before any row is read: every output writable, the input's format and row count, the
+    pack compiled (rules it cannot compile are named); a problem ends the run with exit 2."""
     from tongcheng.batch import io, phases
     from tongcheng.batch.engine import BatchEvaluator
     from tongcheng.batch.layout import LayoutError
-    from tongcheng.errors import RuleConflict
-    from tongcheng.evaluate.evaluator import RuleError
 
-    phases_path = phases.start()
     for path in (output, rejects_path, f"{output}.summary.json"):
         problem = unwritable(path)
         if problem is not None:
@@ -150,8 +166,21 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
     for rid, why in evaluator.fallback_rules.items():
         click.echo(f"注意:{rid} 由参考求值器逐行判定({why})" if lang == "zh" else
                    f"note: {rid} is decided by the reference evaluator ({why})", err=True)
+    return fmt, total, evaluator
+
+
+def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, chunk_size,
+            progress, out_fmt, lang, total):
+    """Every chunk read, screened, written and tallied; the sink, the tally, the rows rejected
+    and the seconds taken. Bad input or a bad pack met on the way ends the run by its exit
+    code, the files closed."""
+    from tqdm import tqdm
+
+    from tongcheng.batch import io, phases, summary
     from tongcheng.batch import output as out
-    from tongcheng.batch import summary
+    from tongcheng.batch.layout import LayoutError
+    from tongcheng.errors import RuleConflict
+    from tongcheng.evaluate.evaluator import RuleError
 
     sink = out.open_sink(output, out_fmt)
     rejects_file = io.RejectsFile(rejects_path, lang)
@@ -190,16 +219,7 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
             sink.close(io.empty_result(evaluator))
         except OSError as e:  # the disk filled, the folder went away: said, not a traceback
             _fail(EXIT_INVALID, f"{output}: cannot be written ({e})")
-    n_rejects = rejects_file.count
-    seconds = time.perf_counter() - started
-    data = tally.write(f"{output}.summary.json", input=str(input_path), output=str(output),
-                       output_format=out_fmt, rows=tally.rows + n_rejects, written=sink.rows,
-                       rejected=n_rejects, seconds=round(seconds, 3))
-    phases.finish(phases_path, wall_seconds=round(seconds, 3), rows=sink.rows + n_rejects)
-    summary.render(data, lang)
-    click.echo(closing_line(sink.rows, n_rejects, seconds, output, out_fmt, rejects_path, lang),
-               err=True)
-    return EXIT_REJECTS if n_rejects else EXIT_OK
+    return sink, tally, rejects_file.count, time.perf_counter() - started
 
 
 def closing_line(written: int, rejected: int, seconds: float, output: str, out_fmt: str,

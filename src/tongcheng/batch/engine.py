@@ -223,6 +223,31 @@ class BatchEvaluator:
         """The rule decided over the columns, with only ``zones`` weighed and the facts of
         ``fill`` read as given where unknown: ((status, outcome, redo), outcome kinds)."""
         rc = RuleCompiler(frames, self.tables, rule, zones, fill)
+        in_force = self._in_force(frames, rule)
+        scope_col, holding = self._scope(rc, frames, rule)
+        variants: list[tuple[pl.Expr, dict[str, pl.Expr]]] = []
+        kinds: dict[str, pl.DataType] = {}
+        applies: list[pl.Expr] = []
+        for exc in [None, *rule.exceptions]:
+            variants.append(self._variant(rc, frames, rule, exc, scope_col, kinds, applies))
+
+        final_status, final_outcome = variants[0]
+        redo = None
+        if rule.exceptions:
+            final_status, final_outcome, redo = self._choose(frames, rule, applies, variants)
+        final_status = (pl.when(~in_force).then(_code(_NOT_APPLICABLE))
+                        .when(scope_col == False).then(_code(_NOT_APPLICABLE))  # noqa: E712
+                        .otherwise(final_status))
+        final_outcome = {n: pl.when(final_status.is_in([_ELIGIBLE, _INELIGIBLE])).then(e)
+                         .otherwise(None) for n, e in final_outcome.items()}
+        if redo is not None:  # two exceptions apply: the reference decides (or names the conflict)
+            redo = pl.col(frames.person(in_force & (scope_col != False) & redo))  # noqa: E712
+        return (final_status, final_outcome, redo, holding), kinds
+
+    @staticmethod
+    def _in_force(frames, rule: Rule) -> pl.Expr:
+        """Whether the rule is in force on each row's day (a constant when every row shares
+        one)."""
         as_of = pl.col("as_of")
         in_force = pl.lit(True)
         if frames.as_of_const is not None:
@@ -231,6 +256,12 @@ class BatchEvaluator:
             in_force = in_force & (as_of >= pl.lit(rule.in_force_from))
         if frames.as_of_const is None and rule.in_force_to is not None:
             in_force = in_force & (as_of <= pl.lit(rule.in_force_to))
+        return in_force
+
+    def _scope(self, rc: RuleCompiler, frames, rule: Rule) -> tuple[pl.Expr, list[pl.Expr]]:
+        """The rule's scope per person (its place in one of the zones weighed, and its scope
+        clauses), and whether the place is in each zone (for firmness)."""
+        as_of = pl.col("as_of")
         if rule.place is not None:
             anchor = rc.ev(rule.place.expr, {})
             if not isinstance(anchor, S) or anchor.kind != "place":
@@ -247,58 +278,46 @@ class BatchEvaluator:
         scope = zone
         for clause in rule.scope:
             scope = scope & self._test(rc, clause)
-        scope_col = pl.col(frames.person(scope))
+        return pl.col(frames.person(scope)), holding
 
-        variants: list[tuple[pl.Expr, dict[str, pl.Expr]]] = []
-        kinds: dict[str, pl.DataType] = {}
-        applies: list[pl.Expr] = []
-        for exc in [None, *rule.exceptions]:
-            conditions = rule.conditions
-            clauses = {c.name: c for c in rule.outcome}
-            if exc is not None:
-                if exc.conditions is not None:
-                    conditions = exc.conditions
-                clauses = {**clauses, **{c.name: c for c in exc.outcome}}
-                a = pl.lit(True)
-                for clause in exc.applies:
-                    a = a & self._test(rc, clause)
-                applies.append(pl.col(frames.person(a)))
-            granted = pl.lit(True)
-            for clause in conditions:
-                granted = granted & self._test(rc, clause)
-            granted = pl.col(frames.person(granted))
-            status = (pl.when(scope_col.fill_null(False) & granted.fill_null(False))
-                      .then(_code(_ELIGIBLE))
-                      .when(scope_col.fill_null(False) & ~granted.fill_null(True))
-                      .then(_code(_INELIGIBLE))
-                      .otherwise(_code(_UNDETERMINED)))
-            status = pl.col(frames.person(status))
-            # a variant's outcome is only ever read where its own status is eligible (or
-            # ineligible, for the figures a refusal turned on): lists are rendered as JSON only
-            # for those persons
-            refusal = any(c.on_ineligible for c in clauses.values())
-            rc.only = pl.col(frames.person(
-                status.is_in([_ELIGIBLE, _INELIGIBLE]) if refusal else status == _ELIGIBLE))
-            outcome: dict[str, pl.Expr] = {}
-            for name, clause in clauses.items():
-                expr, dtype = rc.render(rc.ev(clause.expr, {}))
-                kinds[name] = dtype
-                outcome[name] = pl.col(frames.person(
-                    pl.when(_shown(status, clause)).then(expr).otherwise(None)))
-            variants.append((status, outcome))
-
-        final_status, final_outcome = variants[0]
-        redo = None
-        if rule.exceptions:
-            final_status, final_outcome, redo = self._choose(frames, rule, applies, variants)
-        final_status = (pl.when(~in_force).then(_code(_NOT_APPLICABLE))
-                        .when(scope_col == False).then(_code(_NOT_APPLICABLE))  # noqa: E712
-                        .otherwise(final_status))
-        final_outcome = {n: pl.when(final_status.is_in([_ELIGIBLE, _INELIGIBLE])).then(e)
-                         .otherwise(None) for n, e in final_outcome.items()}
-        if redo is not None:  # two exceptions apply: the reference decides (or names the conflict)
-            redo = pl.col(frames.person(in_force & (scope_col != False) & redo))  # noqa: E712
-        return (final_status, final_outcome, redo, holding), kinds
+    def _variant(self, rc: RuleCompiler, frames, rule: Rule, exc, scope_col: pl.Expr,
+                 kinds: dict[str, pl.DataType], applies: list[pl.Expr]
+                 ) -> tuple[pl.Expr, dict[str, pl.Expr]]:
+        """The status and outcome of the rule itself (``exc`` None) or of one exception, whose
+        test goes into ``applies``; each outcome's column kind into ``kinds``."""
+        conditions = rule.conditions
+        clauses = {c.name: c for c in rule.outcome}
+        if exc is not None:
+            if exc.conditions is not None:
+                conditions = exc.conditions
+            clauses = {**clauses, **{c.name: c for c in exc.outcome}}
+            a = pl.lit(True)
+            for clause in exc.applies:
+                a = a & self._test(rc, clause)
+            applies.append(pl.col(frames.person(a)))
+        granted = pl.lit(True)
+        for clause in conditions:
+            granted = granted & self._test(rc, clause)
+        granted = pl.col(frames.person(granted))
+        status = (pl.when(scope_col.fill_null(False) & granted.fill_null(False))
+                  .then(_code(_ELIGIBLE))
+                  .when(scope_col.fill_null(False) & ~granted.fill_null(True))
+                  .then(_code(_INELIGIBLE))
+                  .otherwise(_code(_UNDETERMINED)))
+        status = pl.col(frames.person(status))
+        # a variant's outcome is only ever read where its own status is eligible (or
+        # ineligible, for the figures a refusal turned on): lists are rendered as JSON only
+        # for those persons
+        refusal = any(c.on_ineligible for c in clauses.values())
+        rc.only = pl.col(frames.person(
+            status.is_in([_ELIGIBLE, _INELIGIBLE]) if refusal else status == _ELIGIBLE))
+        outcome: dict[str, pl.Expr] = {}
+        for name, clause in clauses.items():
+            expr, dtype = rc.render(rc.ev(clause.expr, {}))
+            kinds[name] = dtype
+            outcome[name] = pl.col(frames.person(
+                pl.when(_shown(status, clause)).then(expr).otherwise(None)))
+        return status, outcome
 
     def _test(self, rc: RuleCompiler, clause: Clause) -> pl.Expr:
         v = rc.ev(clause.expr, {})

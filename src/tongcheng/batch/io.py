@@ -15,7 +15,6 @@ reach the model instead of Python's ``date``) and judged by the situation model.
 from __future__ import annotations
 
 import csv
-import io as _io
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -47,6 +46,9 @@ from tongcheng.batch.layout import (
     nest,
     plain_rows,
 )
+from tongcheng.batch.sinks import ParquetSink as ParquetSink  # re-exported: its old home
+from tongcheng.batch.sinks import RejectsFile as RejectsFile
+from tongcheng.batch.sinks import rejects_text as rejects_text
 from tongcheng.errors import SituationError
 from tongcheng.situation import Situation, describe_value, parse_situation
 
@@ -535,93 +537,5 @@ def screen_chunk(engine: BatchEvaluator, chunk: Chunk,
     return result
 
 
-class ParquetSink:
-    """Writes result chunks to one Parquet file, with the schema of the first.
-
-    Chunks are written in order by one background thread (Arrow releases the GIL), so the next
-    chunk is decided while this one is compressed and written; at most one write is pending.
-    An error in a write is raised by the next ``write`` or by ``close``.
-    """
-
-    def __init__(self, path: str | Path):
-        self.path = path
-        self.writer: pq.ParquetWriter | None = None
-        self.schema = None
-        self.rows = 0
-        self._pool = ThreadPoolExecutor(max_workers=1)
-        self._pending: Any = None
-
-    def flush(self) -> None:
-        """Wait for the pending write (raising its error, if any)."""
-        if self._pending is not None:
-            pending, self._pending = self._pending, None
-            with phases.clock("wait.write"):
-                pending.result()
-
-    def write(self, frame: pl.DataFrame) -> None:
-        self.flush()
-        self._pending = self._pool.submit(self._write, frame)
-        self.rows += frame.height
-
-    def _write(self, frame: pl.DataFrame) -> None:
-        with phases.clock("write"):
-            self._write_now(frame)
-
-    def _write_now(self, frame: pl.DataFrame) -> None:
-        table = frame.to_arrow()
-        if self.writer is None:
-            self.schema = table.schema
-            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
-        else:
-            table = table.cast(self.schema)
-        self.writer.write_table(table)
-
-    def close(self, empty: pl.DataFrame) -> None:
-        try:
-            self.flush()
-        finally:
-            self._pool.shutdown(wait=True)
-            if self.writer is None:
-                self.writer = pq.ParquetWriter(self.path, empty.to_arrow().schema,
-                                               compression="zstd")
-            self.writer.close()
-
-
 def empty_result(engine: BatchEvaluator) -> pl.DataFrame:
     return pl.DataFrame(schema={"_row": pl.Int64, **engine.schema()})
-
-
-class RejectsFile:
-    """The rejects file, created at the first reject: a run without one leaves no file (and
-    removes the file a previous run left there, which would otherwise be read as this run's)."""
-
-    def __init__(self, path: str | Path, lang: str = "en") -> None:
-        self.path = Path(path)
-        self.lang = lang  # the language of the reasons
-        self.count = 0
-        self._file: Any = None
-
-    def write(self, rejects: Sequence[Reject]) -> None:
-        if not rejects:
-            return
-        if self._file is None:
-            # messages never hold lone surrogates; should one slip through, it is escaped
-            self._file = open(self.path, "w", encoding="utf-8",  # noqa: SIM115
-                              errors="backslashreplace")
-        self._file.write(rejects_text(rejects, self.lang))
-        self.count += len(rejects)
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-        elif self.path.is_file():
-            self.path.unlink()
-
-
-def rejects_text(rejects: Sequence[Reject], lang: str = "en") -> str:
-    buf = _io.StringIO()
-    for r in rejects:
-        buf.write(r.to_json(lang))
-        buf.write("\n")
-    return buf.getvalue()
-

@@ -87,7 +87,7 @@ def _plain(frame: pl.DataFrame) -> pl.DataFrame:
 def open_sink(path: str | Path, fmt: str) -> Any:
     """A sink with ``write``, ``flush``, ``close(empty)`` and ``rows``."""
     if fmt == "parquet":
-        from tongcheng.batch.io import ParquetSink
+        from tongcheng.batch.sinks import ParquetSink
 
         return ParquetSink(path)
     return TextSink(path, fmt)

@@ -243,73 +243,18 @@ def place_pool(pack: Any = None, registry: PlaceRegistry | None = None) -> Place
 
 
 def _make_pool(pack: Any, reg: PlaceRegistry) -> PlacePool:
-    if pack is None:
-        members = set(ZONE_PLACES)
-        declared: set[str] = set()
-        literal_codes: set[str] = set()
-    else:
-        # zones the rules use (cited, or named in an expression); a zone no rule uses (the
-        # industry cooperation areas) decides nothing, so its places are nothing special
-        literals = set(_string_literals(_clauses(pack)))
-        used = {ref.zone.id for r in pack.rules for ref in r.zones} | (literals & set(pack.zones))
-        members = {m.place for z in pack.zones.values() if z.id in used for m in z.members}
-        declared = {p for prm in pack.parameters.values() for p in prm.places}
-        literal_codes = {s for s in literals if _CODE.match(s) and s in reg}
-    members = {m for m in members if m in reg}
+    members, declared, literal_codes = _zone_places(pack, reg)
     provinces = [reg.province_of(m) for m in members]
     home = max(set(provinces), key=provinces.count) if provinces else "370000"
 
     def level(code: str) -> str:
         return reg.get(code).level
 
-    inside: set[str] = set()
-    coarse: set[str] = set()
-    beside: set[str] = set()
-    for m in members:
-        if level(m) in ("province", "city"):
-            inside |= set(reg.children(m))
-        else:
-            city = reg.city_of(m)
-            if city is not None:
-                coarse.add(city)
-                beside |= {c for c in reg.children(city) if c not in members}
-    # Outside: the home province's cities in no zone (a province-wide member aside), with one
-    # county of each.
-    local = [m for m in members if level(m) != "province"]
-    outside: set[str] = set()
-    for city in reg.children(home):
-        if any(reg.contains(m, city) or reg.contains(city, m) for m in local):
-            continue
-        outside.add(city)
-        kids = reg.children(city)
-        if kids:
-            outside.add(kids[0])
-    elsewhere: set[str] = set()
-    for place in reg.all():
-        if not place.current:
-            continue
-        if place.level == "province" and place.code != home:
-            cities = reg.children(place.code)
-            if cities:
-                elsewhere.add(cities[0])
-                counties = reg.children(cities[0])
-                if counties:
-                    elsewhere.add(counties[0])
-        elif place.level == "county" and reg.city_of(place.code) is None:
-            elsewhere.add(place.code)  # governed by its province directly (济源 419001, ...)
-    elsewhere = set(sorted(elsewhere)[:48])
+    inside, coarse, beside = _around_members(reg, members)
+    outside = _outside(reg, home, [m for m in members if level(m) != "province"])
+    elsewhere = _elsewhere(reg, home)
     literals = (literal_codes | declared) - {home}
     known = members | inside | coarse | beside | outside | literals
-    retired = []
-    for place in reg.all():
-        if place.retired is None or not place.code.startswith(home[:2]):
-            continue
-        try:
-            successor = reg.resolve(place.code, place.retired - timedelta(days=1))
-        except ValueError:
-            continue
-        if successor in known or reg.city_of(successor) in known:
-            retired.append((place.code, place.retired))
     everything = known | elsewhere
     fine_against = members | declared
     fine = frozenset(
@@ -326,9 +271,91 @@ def _make_pool(pack: Any, reg: PlaceRegistry) -> PlacePool:
         outside=tuple(sorted(outside)),
         elsewhere=tuple(sorted(elsewhere)),
         literals=tuple(sorted(p for p in literals if level(p) != "province")),
-        retired=tuple(sorted(retired)),
+        retired=tuple(sorted(_retired(reg, home, known))),
         fine=fine,
     )
+
+
+def _zone_places(pack: Any, reg: PlaceRegistry) -> tuple[set[str], set[str], set[str]]:
+    """The members of the zones the rules use, the places parameters declare, and the place
+    codes the rules name; without a pack, ZONE_PLACES."""
+    if pack is None:
+        return {m for m in ZONE_PLACES if m in reg}, set(), set()
+    # zones the rules use (cited, or named in an expression); a zone no rule uses (the
+    # industry cooperation areas) decides nothing, so its places are nothing special
+    literals = set(_string_literals(_clauses(pack)))
+    used = {ref.zone.id for r in pack.rules for ref in r.zones} | (literals & set(pack.zones))
+    members = {m.place for z in pack.zones.values() if z.id in used for m in z.members}
+    declared = {p for prm in pack.parameters.values() for p in prm.places}
+    literal_codes = {s for s in literals if _CODE.match(s) and s in reg}
+    return {m for m in members if m in reg}, declared, literal_codes
+
+
+def _around_members(reg: PlaceRegistry, members: set[str]
+                    ) -> tuple[set[str], set[str], set[str]]:
+    """Inside (the children of member provinces and cities), coarse (the cities of member
+    counties, too coarse to tell) and beside (their counties in no zone)."""
+    inside: set[str] = set()
+    coarse: set[str] = set()
+    beside: set[str] = set()
+    for m in members:
+        if reg.get(m).level in ("province", "city"):
+            inside |= set(reg.children(m))
+        else:
+            city = reg.city_of(m)
+            if city is not None:
+                coarse.add(city)
+                beside |= {c for c in reg.children(city) if c not in members}
+    return inside, coarse, beside
+
+
+def _outside(reg: PlaceRegistry, home: str, local: list[str]) -> set[str]:
+    """The home province's cities in no zone (a province-wide member aside), with one county
+    of each."""
+    outside: set[str] = set()
+    for city in reg.children(home):
+        if any(reg.contains(m, city) or reg.contains(city, m) for m in local):
+            continue
+        outside.add(city)
+        kids = reg.children(city)
+        if kids:
+            outside.add(kids[0])
+    return outside
+
+
+def _elsewhere(reg: PlaceRegistry, home: str) -> set[str]:
+    """A city and a county of every other province, and the counties a province governs
+    directly; 48 at most."""
+    elsewhere: set[str] = set()
+    for place in reg.all():
+        if not place.current:
+            continue
+        if place.level == "province" and place.code != home:
+            cities = reg.children(place.code)
+            if cities:
+                elsewhere.add(cities[0])
+                counties = reg.children(cities[0])
+                if counties:
+                    elsewhere.add(counties[0])
+        elif place.level == "county" and reg.city_of(place.code) is None:
+            elsewhere.add(place.code)  # governed by its province directly (济源 419001, ...)
+    return set(sorted(elsewhere)[:48])
+
+
+def _retired(reg: PlaceRegistry, home: str, known: set[str]) -> list[tuple[str, date]]:
+    """Retired codes of the home province whose successor (or its city) the pool knows, with
+    the day each was retired."""
+    retired = []
+    for place in reg.all():
+        if place.retired is None or not place.code.startswith(home[:2]):
+            continue
+        try:
+            successor = reg.resolve(place.code, place.retired - timedelta(days=1))
+        except ValueError:
+            continue
+        if successor in known or reg.city_of(successor) in known:
+            retired.append((place.code, place.retired))
+    return retired
 
 
 def rule_places(pack: Any, rule: Any) -> tuple[str, ...]:

@@ -169,17 +169,7 @@ def situations(
     focus = _resolve_rule(pack, rule)
     when = as_of or draw(as_of_dates(pack, rule=focus))
     level = completeness if completeness is not None else draw(st.sampled_from((3, 6, 9, 10)))
-    if subject is None and focus is not None:
-        subject = focus.subject if focus.subject in ("person", "project", "enterprise") else None
-    if subject is None:
-        if HAS_PROJECT and _has_project_rules(pack):
-            subject = "project" if (not _has_person_rules(pack) or draw(
-                st.integers(0, 5)) == 5) else "person"
-        else:
-            subject = "person"
-        if subject == "person" and HAS_ENTERPRISE and _has_enterprise_rules(pack) and draw(
-                st.integers(0, 7)) == 7:
-            subject = "enterprise"
+    subject = _subject(draw, pack, focus, subject)
     where = places(pack, rule=focus)
     hints = _memo(pack, ("hints", focus.id), lambda: frozenset(_string_literals(rule_clauses(
         focus)))) if focus is not None else frozenset()
@@ -202,20 +192,7 @@ def situations(
         situation["insurance"] = draw(period_lists(pack=pack, as_of=when, place=where,
                                                    schemes=schemes))
     if draw(maybe):
-        fund: dict[str, Any] = {}
-        if draw(maybe):
-            fund["periods"] = draw(period_lists(with_scheme=False, pack=pack, as_of=when,
-                                                max_size=4, place=where))
-        if draw(maybe):
-            fund["balance"] = draw(st.one_of(st.integers(0, 300_000), st.sampled_from(
-                (0, 9_999, 10_000, 10_001, 45_000, 65_000))))
-        if draw(maybe):
-            fund["outstanding_loans"] = draw(st.integers(0, 2))
-        if draw(maybe):
-            fund["couple_application"] = draw(st.booleans())
-        if draw(maybe):
-            fund["spouse_balance"] = draw(st.integers(0, 300_000))
-        situation["provident_fund"] = fund
+        situation["provident_fund"] = _fund(draw, maybe, pack, when, where)
     if draw(maybe):
         situation["cards"] = draw(st.lists(
             st.fixed_dictionaries({"kind": st.sampled_from(_weighted(CARD_KINDS, hints)),
@@ -227,3 +204,41 @@ def situations(
         if draw(maybe):
             situation[key] = draw(_for_kind(field_kind(info), key, pack, when, where, hints))
     return situation
+
+
+def _subject(draw, pack: Any, focus: Any, subject: str | None) -> str:
+    """Whose situation: the one asked for, the focused rule's, or by default a person, now and
+    then a project or an enterprise when the pack has rules for them (and the model the
+    field)."""
+    if subject is None and focus is not None:
+        subject = focus.subject if focus.subject in ("person", "project", "enterprise") else None
+    if subject is None:
+        if HAS_PROJECT and _has_project_rules(pack):
+            subject = "project" if (not _has_person_rules(pack) or draw(
+                st.integers(0, 5)) == 5) else "person"
+        else:
+            subject = "person"
+        if subject == "person" and HAS_ENTERPRISE and _has_enterprise_rules(pack) and draw(
+                st.integers(0, 7)) == 7:
+            subject = "enterprise"
+    return subject
+
+
+def _fund(draw, maybe: st.SearchStrategy[bool], pack: Any, when: date,
+          where: st.SearchStrategy[str]) -> dict[str, Any]:
+    """A provident fund account, each fact present or absent (drawn in a fixed order: the
+    order is part of what a seed reproduces)."""
+    fund: dict[str, Any] = {}
+    if draw(maybe):
+        fund["periods"] = draw(period_lists(with_scheme=False, pack=pack, as_of=when,
+                                            max_size=4, place=where))
+    if draw(maybe):
+        fund["balance"] = draw(st.one_of(st.integers(0, 300_000), st.sampled_from(
+            (0, 9_999, 10_000, 10_001, 45_000, 65_000))))
+    if draw(maybe):
+        fund["outstanding_loans"] = draw(st.integers(0, 2))
+    if draw(maybe):
+        fund["couple_application"] = draw(st.booleans())
+    if draw(maybe):
+        fund["spouse_balance"] = draw(st.integers(0, 300_000))
+    return fund
