@@ -12,6 +12,12 @@ time — and compared with what the records say:
   value to another (``eligible → ineligible``…), those whose outcome or firmness alone changes,
   and names the records affected (a few per transition, or all of them).
 
+What the records say is read from their compact copies (``replay_compact``: each record's
+``decided`` text compared whole with the text its decisions again would be written as; only
+the records that differ are compared decision by decision) or, with ``--from-bodies``, from the
+bodies themselves (parsed here); the next chunk is read while one is decided
+(``replay_layout``).
+
 The screening evaluator decides status and outcome exactly as the reference evaluator does (the
 differential tests in ``tests/batch`` prove it); the facts a decision is missing are the
 reference evaluator's alone, so ``missing`` is not compared here — ``replay_reference`` does
@@ -110,7 +116,7 @@ _PROBLEMS_ZH = {"situation_digest": "情形与其记录的摘要不符",
                 "compact_missing": "缺少其紧凑副本(请运行 tongcheng records verify)"}
 
 
-# --- reading records into populations -------------------------------------------------------
+# --- reading the bodies (--from-bodies) ----------------------------------------------------
 #
 # A record's body is the truth replay compares with, so it is read whole: the situation is cut
 # out as text (its digest checked on those very bytes) and parsed alone; the decisions are
