@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import platform
@@ -129,14 +130,23 @@ def free_port() -> int:
 
 
 def start_server(port: int, workers: int, bodies: list[bytes], http: str = "auto",
-                 loop: str = "auto") -> subprocess.Popen:
-    if http == "guarded":
-        from tongcheng.service.protocol import PROTOCOL as http
-    cmd = [
-        sys.executable, "-m", "uvicorn", "tongcheng.service.app:app_from_environment",
-        "--factory", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--http", http, "--loop", loop, "--no-access-log", "--log-level", "warning",
-    ]
+                 loop: str = "auto", sockets: str = "uvicorn") -> subprocess.Popen:
+    """``tongcheng serve`` (``sockets``: ``own``, a listening socket per worker, or
+    ``shared``), or plain uvicorn (``sockets="uvicorn"``, with ``http`` and ``loop``)."""
+    if sockets in ("own", "shared"):
+        cmd = [sys.executable, "-m", "tongcheng.cli", "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), "--no-access-log",
+               "--log-level", "warning",
+               "--reuse-port" if sockets == "own" else "--shared-socket"]
+    else:
+        if http == "guarded":
+            from tongcheng.service.protocol import PROTOCOL as http
+        cmd = [
+            sys.executable, "-m", "uvicorn", "tongcheng.service.app:app_from_environment",
+            "--factory", "--host", "127.0.0.1", "--port", str(port), "--workers",
+            str(workers), "--http", http, "--loop", loop, "--no-access-log", "--log-level",
+            "warning",
+        ]
     env = {k: v for k, v in os.environ.items() if k != "TONGCHENG_PACK"}
     proc = subprocess.Popen(cmd, env=env, start_new_session=True)
     deadline = time.monotonic() + 60
@@ -406,6 +416,11 @@ def main() -> None:
                              "timeout and size limit, as tongcheng serve runs it)")
     parser.add_argument("--loop", choices=["auto", "asyncio", "uvloop"], default="auto",
                         help="uvicorn's event loop (auto: uvloop when installed)")
+    parser.add_argument("--sockets", default="own",
+                        help="how the server listens, one or several to compare: own "
+                             "(tongcheng serve, a socket per worker: SO_REUSEPORT), shared "
+                             "(tongcheng serve --shared-socket) or uvicorn (plain uvicorn, "
+                             "with --http and --loop), e.g. own,shared")
     parser.add_argument("--bodies", choices=["varied", "one"], default="varied",
                         help="post every example in turn (varied) or only the Yantai -> "
                              "Qingdao worker (one)")
@@ -431,8 +446,9 @@ def main() -> None:
     batches = batch_bodies(bodies, args.batch) if args.batch else []
     for mode in args.records.split(","):
         with recording(mode) as store_url:
-            for workers in [int(w) for w in args.workers.split(",")]:
-                for row in serve_and_load(args, driver, bodies, batches, workers):
+            for workers, sockets in itertools.product(
+                    [int(w) for w in args.workers.split(",")], args.sockets.split(",")):
+                for row in serve_and_load(args, driver, bodies, batches, workers, sockets):
                     if mode != "off":
                         row = {**row, "name": f"{row['name']}_records_{mode}",
                                "records": _count_records(store_url)}
@@ -440,10 +456,10 @@ def main() -> None:
 
 
 def serve_and_load(args: argparse.Namespace, driver: str, bodies: list[bytes],
-                   batches: list[bytes], workers: int) -> list[dict]:
+                   batches: list[bytes], workers: int, sockets: str) -> list[dict]:
     """One server, its load phases (single evaluate, then batches); their rows."""
     port = free_port()
-    server = start_server(port, workers, bodies, args.http, args.loop)
+    server = start_server(port, workers, bodies, args.http, args.loop, sockets)
     rows = []
     try:
         phases = [("evaluate", f"http://127.0.0.1:{port}/v1/evaluate", bodies, 1)]
@@ -452,7 +468,9 @@ def serve_and_load(args: argparse.Namespace, driver: str, bodies: list[bytes],
                            batches, args.batch))
         for kind, url, posted, per_request in phases:
             row = measure(server, driver, url, posted, per_request, workers, args)
-            row["name"] = f"http_{kind}_{workers}_worker{'s' if workers > 1 else ''}"
+            suffix = "" if sockets == "own" else f"_{sockets}"
+            row["name"] = f"http_{kind}_{workers}_worker{'s' if workers > 1 else ''}{suffix}"
+            row["sockets"] = sockets
             order = ["name", "situations", "seconds", "per_second", "p50_ms", "p99_ms",
                      "errors", "server_cpu_ms", "client_cpu_ms", "capacity_per_second"]
             rows.append({k: row[k] for k in order} | row)

@@ -46,6 +46,10 @@ def _can_listen(host: str, port: int) -> str | None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes (each holds its own copy of the compiled pack; one per "
                    "core: --workers 2 on a two-core machine).")
+@click.option("--reuse-port/--shared-socket", "reuse_port", default=True, show_default=True,
+              help="With several workers on Linux: each worker listens on a socket of its own "
+                   "(SO_REUSEPORT) and the kernel spreads connections evenly; --shared-socket "
+                   "lets whichever worker wakes first take every waiting connection.")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 @click.option("--access-log/--no-access-log", default=False, show_default=True,
@@ -73,12 +77,14 @@ def serve(
     host: str, port: int, pack_path: str | None, workers: int, log_level: str, access_log: bool,
     log_format: str, cors_origins: tuple[str, ...], head_timeout: float, body_timeout: float,
     overlays: tuple[str, ...], records_url: str | None = None, actor_header: str | None = None,
+    reuse_port: bool = True,
 ) -> None:
     """Serve the /v1 JSON API and the caseworker page at / (OpenAPI at /v1/docs)."""
     try:
         import uvicorn
 
         from tongcheng.service.app import create_app, tune_server_process
+        from tongcheng.service.listening import reuse_port_available, run_workers
         from tongcheng.service.observe import log_config
         from tongcheng.service.protocol import PROTOCOL
     except ImportError as exc:  # pragma: no cover - depends on the installation
@@ -122,8 +128,11 @@ def serve(
         else:
             os.environ.pop("TONGCHENG_PACK", None)
         os.environ["TONGCHENG_OVERLAYS"] = os.pathsep.join(os.path.abspath(o) for o in overlays)
-        uvicorn.run("tongcheng.service.app:app_from_environment", factory=True,
-                    workers=workers, **common)
+        target = "tongcheng.service.app:app_from_environment"
+        if reuse_port and reuse_port_available():
+            run_workers(uvicorn.Config(target, factory=True, workers=workers, **common))
+        else:
+            uvicorn.run(target, factory=True, workers=workers, **common)
         return
     tune_server_process()
     app = create_app(pack or pack_path, body_timeout=body_timeout, cors_origins=cors_origins,
