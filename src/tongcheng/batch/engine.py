@@ -329,19 +329,7 @@ class BatchEvaluator:
                 variants: list[tuple[pl.Expr, dict[str, pl.Expr]]]):
         """The exception chosen per row, and undetermined where an uncertain one disagrees."""
         excs = rule.exceptions
-        live = [a.fill_null(False) for a in applies]
-        winners = []
-        for k, e in enumerate(excs):
-            overridden = pl.lit(False)
-            for j, o in enumerate(excs):
-                if j != k and e.label in o.overrides:
-                    overridden = overridden | live[j]
-            winners.append(pl.col(frames.person(live[k] & ~overridden)))
-        n_winners = pl.sum_horizontal([w.cast(pl.Int32) for w in winners])
-        chosen: Any = pl
-        for k, w in enumerate(winners):
-            chosen = chosen.when(w).then(pl.lit(k + 1))
-        chosen = pl.col(frames.person(chosen.otherwise(pl.lit(0))))
+        chosen, n_winners = self._chosen(frames, rule, applies)
 
         def pick(values: list[pl.Expr]) -> pl.Expr:
             chain: Any = pl
@@ -392,6 +380,25 @@ class BatchEvaluator:
                 pl.when(to_undetermined).then(_code(_UNDETERMINED)).otherwise(status)))
         conflict = pl.col(frames.person(n_winners > 1))
         return status, value, conflict
+
+    @staticmethod
+    def _chosen(frames, rule: Rule, applies: list[pl.Expr]) -> tuple[pl.Expr, pl.Expr]:
+        """Per row, the exception that applies and no other applying one overrides (its number
+        from 1; 0 for none), and how many such there are (two or more: a conflict)."""
+        excs = rule.exceptions
+        live = [a.fill_null(False) for a in applies]
+        winners = []
+        for k, e in enumerate(excs):
+            overridden = pl.lit(False)
+            for j, o in enumerate(excs):
+                if j != k and e.label in o.overrides:
+                    overridden = overridden | live[j]
+            winners.append(pl.col(frames.person(live[k] & ~overridden)))
+        n_winners = pl.sum_horizontal([w.cast(pl.Int32) for w in winners])
+        chosen: Any = pl
+        for k, w in enumerate(winners):
+            chosen = chosen.when(w).then(pl.lit(k + 1))
+        return pl.col(frames.person(chosen.otherwise(pl.lit(0)))), n_winners
 
 
 def _shown(status: pl.Expr, clause: Clause) -> pl.Expr:

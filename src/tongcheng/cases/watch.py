@@ -186,53 +186,10 @@ class Watcher:
 
     def _feed(self, number: int, text: str | bytes) -> list[dict[str, Any]]:
         self.stats.lines += 1
-        long = jsonio.too_long(text)
-        if long is not None:
-            raise Rejected(long, zh=f"一行超过 {jsonio.MAX_LINE_BYTES // 2**20} MiB")
-        if isinstance(text, bytes):
-            try:
-                text = text.decode("utf-8")
-            except UnicodeDecodeError as e:
-                raise Rejected(f"not UTF-8 text (byte {e.start})",
-                               zh=f"不是 UTF-8 文本(第 {e.start} 字节)") from None
-        text = text.strip().lstrip("\ufeff")
-        if not text:
+        data = _line_data(text)
+        if data is None:
             return []
-        try:
-            data = jsonio.loads(text)
-        except jsonio.JsonInputError as e:
-            if e.line is not None:
-                raise Rejected(f"not JSON: {e.message.removeprefix('not valid JSON: ')} "
-                               f"(column {e.column})",
-                               zh=f"不是 JSON:{e.words.zh.removeprefix('不是有效的 JSON:')}"
-                                  f"(第 {e.column} 列)") from None
-            raise Rejected(f"{e.path}: {e.message}" if e.path else e.message,
-                           zh=f"{e.path}:{e.words.zh}" if e.path else e.words.zh) from None
-        if not isinstance(data, dict):
-            raise Rejected("expected a JSON object: {\"subject\": ..., \"on\": ..., and one of "
-                           + ", ".join(ACTIONS) + "}",
-                           zh="应为 JSON 对象:{\"subject\": ..., \"on\": ..., 以及以下之一:"
-                           + "、".join(ACTIONS) + "}")
-        subject = data.get("subject")
-        if (subject is not None and not isinstance(subject, str)) or subject == "":
-            raise Rejected(f"subject: expected a non-empty string, got {json.dumps(subject)}",
-                           zh=f"subject:应为非空字符串,实际为 {json.dumps(subject)}")
-        unknown = [k for k in data if k not in KEYS]
-        if unknown:
-            raise Rejected(f"unknown key {', '.join(map(repr, unknown))}; a line has "
-                           f"{', '.join(KEYS)}", subject,
-                           zh=f"未知的键 {'、'.join(map(repr, unknown))};"
-                           f"每行可有的键:{'、'.join(KEYS)}")
-        actions = [k for k in ACTIONS if k in data]
-        if len(actions) != 1:
-            raise Rejected(("no action" if not actions else "more than one action "
-                            f"({', '.join(actions)})") + f": give one of {', '.join(ACTIONS)}",
-                           subject,
-                           zh=("没有动作" if not actions else f"动作多于一个({'、'.join(actions)})")
-                           + f":请给出以下之一:{'、'.join(ACTIONS)}")
-        action = actions[0]
-        if subject is None and action != "advance_to":
-            raise Rejected(f"subject: required for {action}", zh=f"subject:{action} 必须给出")
+        subject, action = _line_action(data)
         try:
             on = _date(data["on"], "on") if data.get("on") is not None else None
             if action == "advance_to":
@@ -411,6 +368,64 @@ class Watcher:
         may drop cases and still be rejected)."""
         out, self._pending = self._pending, []
         return out
+
+
+def _line_data(text: str | bytes) -> dict[str, Any] | None:
+    """A line of the stream as its JSON object (None for a blank line); a line that is too
+    long, not UTF-8, not JSON or not an object is rejected, saying which."""
+    long = jsonio.too_long(text)
+    if long is not None:
+        raise Rejected(long, zh=f"一行超过 {jsonio.MAX_LINE_BYTES // 2**20} MiB")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise Rejected(f"not UTF-8 text (byte {e.start})",
+                           zh=f"不是 UTF-8 文本(第 {e.start} 字节)") from None
+    text = text.strip().lstrip("\ufeff")
+    if not text:
+        return None
+    try:
+        data = jsonio.loads(text)
+    except jsonio.JsonInputError as e:
+        if e.line is not None:
+            raise Rejected(f"not JSON: {e.message.removeprefix('not valid JSON: ')} "
+                           f"(column {e.column})",
+                           zh=f"不是 JSON:{e.words.zh.removeprefix('不是有效的 JSON:')}"
+                              f"(第 {e.column} 列)") from None
+        raise Rejected(f"{e.path}: {e.message}" if e.path else e.message,
+                       zh=f"{e.path}:{e.words.zh}" if e.path else e.words.zh) from None
+    if not isinstance(data, dict):
+        raise Rejected("expected a JSON object: {\"subject\": ..., \"on\": ..., and one of "
+                       + ", ".join(ACTIONS) + "}",
+                       zh="应为 JSON 对象:{\"subject\": ..., \"on\": ..., 以及以下之一:"
+                       + "、".join(ACTIONS) + "}")
+    return data
+
+
+def _line_action(data: dict[str, Any]) -> tuple[str | None, str]:
+    """The line's subject and its one action; unknown keys, no action or two are rejected."""
+    subject = data.get("subject")
+    if (subject is not None and not isinstance(subject, str)) or subject == "":
+        raise Rejected(f"subject: expected a non-empty string, got {json.dumps(subject)}",
+                       zh=f"subject:应为非空字符串,实际为 {json.dumps(subject)}")
+    unknown = [k for k in data if k not in KEYS]
+    if unknown:
+        raise Rejected(f"unknown key {', '.join(map(repr, unknown))}; a line has "
+                       f"{', '.join(KEYS)}", subject,
+                       zh=f"未知的键 {'、'.join(map(repr, unknown))};"
+                       f"每行可有的键:{'、'.join(KEYS)}")
+    actions = [k for k in ACTIONS if k in data]
+    if len(actions) != 1:
+        raise Rejected(("no action" if not actions else "more than one action "
+                        f"({', '.join(actions)})") + f": give one of {', '.join(ACTIONS)}",
+                       subject,
+                       zh=("没有动作" if not actions else f"动作多于一个({'、'.join(actions)})")
+                       + f":请给出以下之一:{'、'.join(ACTIONS)}")
+    action = actions[0]
+    if subject is None and action != "advance_to":
+        raise Rejected(f"subject: required for {action}", zh=f"subject:{action} 必须给出")
+    return subject, action
 
 
 def _first(decision: Any) -> dict[str, Any]:

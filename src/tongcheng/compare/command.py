@@ -62,26 +62,13 @@ def compare(population, out_dir, base_spec, base_overlays, new_spec, new_overlay
     from tongcheng.compare import report
     from tongcheng.compare.run import compare as run
     from tongcheng.compare.run import write_summary
-    from tongcheng.compare.sides import SideError, load_side
-    from tongcheng.errors import PackError, RuleConflict
+    from tongcheng.errors import RuleConflict
     from tongcheng.evaluate.evaluator import RuleError
     from tongcheng.places import default_registry
 
     registry = default_registry()
-    if not Path(population).is_file():
-        _fail(EXIT_INVALID, f"{population}: no such file")
-    cache: dict = {}
-    try:
-        base = load_side("base", base_spec, base_overlays, registry, cache)
-        new = load_side("new", new_spec, new_overlays, registry, cache)
-    except SideError as e:
-        _fail(EXIT_INVALID, str(e))
-    except PackError as e:
-        _fail(EXIT_PACK, e.describe())
-    try:
-        fmt = io.detect_format(population, fmt)
-    except LayoutError as e:
-        _fail(EXIT_INVALID, str(e))
+    base, new, fmt = _open_sides(population, base_spec, base_overlays, new_spec, new_overlays,
+                                 fmt, registry)
     total = io.count_rows(population, fmt)
     bar = tqdm(total=total, unit="rows", unit_scale=True, file=sys.stderr,
                disable=(not sys.stderr.isatty()) if progress is None else not progress)
@@ -109,3 +96,28 @@ def compare(population, out_dir, base_spec, base_overlays, new_spec, new_overlay
                f"on both sides, {result.changed_persons} changed ({Path(out_dir)}), "
                f"{result.rejected} rejected", err=True)
     sys.exit(EXIT_REJECTS if result.rejected else EXIT_OK)
+
+
+def _open_sides(population, base_spec, base_overlays, new_spec, new_overlays, fmt, registry):
+    """Before any row is read: the population there, both sides' packs loaded (a pack loaded
+    once when both name it), the input's format; a problem ends the run by its exit code."""
+    from tongcheng.batch import io
+    from tongcheng.batch.layout import LayoutError
+    from tongcheng.compare.sides import SideError, load_side
+    from tongcheng.errors import PackError
+
+    if not Path(population).is_file():
+        _fail(EXIT_INVALID, f"{population}: no such file")
+    cache: dict = {}
+    try:
+        base = load_side("base", base_spec, base_overlays, registry, cache)
+        new = load_side("new", new_spec, new_overlays, registry, cache)
+    except SideError as e:
+        _fail(EXIT_INVALID, str(e))
+    except PackError as e:
+        _fail(EXIT_PACK, e.describe())
+    try:
+        fmt = io.detect_format(population, fmt)
+    except LayoutError as e:
+        _fail(EXIT_INVALID, str(e))
+    return base, new, fmt

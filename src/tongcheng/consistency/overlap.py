@@ -458,24 +458,7 @@ def check_pair(pack: RulePack, rule: Rule, a: RuleException, b: RuleException,
     tr = _Translator(z3, pack, rule, registry, place_domain(pack, registry, [rule]))
     solver = z3.Solver()
     solver.set("timeout", 10_000)
-    try:
-        anchor = tr.anchor()
-        in_zone = z3.Or([z3.And(tr.active(r.start, r.end), tr.contains(r.zone, anchor))
-                         for r in rule.zones] or [z3.BoolVal(False)])
-    except Untranslatable as e:
-        tr.abstracted.append(f"the place the rule is asked at ({e})")
-        in_zone = z3.BoolVal(True)
-    solver.add(in_zone)
-    if rule.in_force_from:
-        solver.add(tr._date_order(">=", tr.as_of, tr._const_date(rule.in_force_from)))
-    if rule.in_force_to:
-        solver.add(tr._date_order("<=", tr.as_of, tr._const_date(rule.in_force_to)))
-    for clause in rule.scope:
-        solver.add(tr.boolean(clause.expr))
-    for clause in (*a.applies, *b.applies):
-        solver.add(tr.boolean(clause.expr))
-    solver.add(*tr.constraints)
-    solver.add(*tr.validity())
+    _both_apply(z3, solver, tr, rule, a, b)
     exact = not tr.abstracted
     # Prefer a counterexample dated soon after the rule begins (a caseworker's date).
     solver.push()
@@ -501,16 +484,47 @@ def check_pair(pack: RulePack, rule: Rule, a: RuleException, b: RuleException,
         if decision is not None and _applied(decision, a.label) and _applied(decision, b.label):
             return Overlap("overlap_same", a, b, parsed.to_dict())
         # Not confirmed: look for another model that differs in some fact.
-        block = [t.value != model.eval(t.value, model_completion=True)
-                 for t in tr.facts.values() if t.kind != "date"]
-        block += [z3.Or([x != model.eval(x, model_completion=True) for x in t.value])
-                  for t in tr.facts.values() if t.kind == "date"]
-        block.append(z3.Or([x != model.eval(x, model_completion=True) for x in tr.as_of]))
-        solver.add(z3.Or(block))
+        solver.add(_another(z3, tr, model))
     why = "; ".join(dict.fromkeys(tr.abstracted)) if not exact else (
         "models found by the solver did not make both apply in the evaluator")
     return Overlap("unknown", a, b, note=f"conditions outside the exact fragment: {why}"
                    if not exact else why)
+
+
+
+def _both_apply(z3: Any, solver: Any, tr: _Translator, rule: Rule, a: RuleException,
+                b: RuleException) -> None:
+    """Into ``solver``: the rule's place in one of its zones, the rule in force, its scope, both
+    exceptions' tests, and what makes a situation valid. A part outside the exact fragment is
+    left out and named in ``tr.abstracted``."""
+    try:
+        anchor = tr.anchor()
+        in_zone = z3.Or([z3.And(tr.active(r.start, r.end), tr.contains(r.zone, anchor))
+                         for r in rule.zones] or [z3.BoolVal(False)])
+    except Untranslatable as e:
+        tr.abstracted.append(f"the place the rule is asked at ({e})")
+        in_zone = z3.BoolVal(True)
+    solver.add(in_zone)
+    if rule.in_force_from:
+        solver.add(tr._date_order(">=", tr.as_of, tr._const_date(rule.in_force_from)))
+    if rule.in_force_to:
+        solver.add(tr._date_order("<=", tr.as_of, tr._const_date(rule.in_force_to)))
+    for clause in rule.scope:
+        solver.add(tr.boolean(clause.expr))
+    for clause in (*a.applies, *b.applies):
+        solver.add(tr.boolean(clause.expr))
+    solver.add(*tr.constraints)
+    solver.add(*tr.validity())
+
+
+def _another(z3: Any, tr: _Translator, model: Any) -> Any:
+    """A model differing from ``model`` in some fact or in the day asked about."""
+    block = [t.value != model.eval(t.value, model_completion=True)
+             for t in tr.facts.values() if t.kind != "date"]
+    block += [z3.Or([x != model.eval(x, model_completion=True) for x in t.value])
+              for t in tr.facts.values() if t.kind == "date"]
+    block.append(z3.Or([x != model.eval(x, model_completion=True) for x in tr.as_of]))
+    return z3.Or(block)
 
 
 def check_rule(pack: RulePack, rule: Rule, registry: PlaceRegistry | None = None

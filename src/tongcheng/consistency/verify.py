@@ -131,13 +131,8 @@ def verify(pack: str | None, pack_path: str | None, examples: int, seed: int,
                    f"{loaded.info.version}, {examples} examples per property, seed {seed}")
 
     def show(result: Any) -> None:
-        if fmt != "text":
-            return
-        mark = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip",
-                "inconclusive": "????", "error": "ERR "}[result.status]
-        extra = f" ({result.note})" if result.note else ""
-        click.echo(f"  {mark} {result.prop.name:<30} {result.examples:>5} examples "
-                   f"{result.seconds:6.1f}s  {result.prop.summary}{extra}")
+        if fmt == "text":
+            click.echo(_result_line(result))
 
     try:
         results = props.run(loaded, properties=properties or None, examples=examples, seed=seed,
@@ -163,3 +158,12 @@ def verify(pack: str | None, pack_path: str | None, examples: int, seed: int,
                    else f"all {len(results)} properties hold")
         click.echo(f"\n{verdict} ({seconds:.1f}s; seed {seed})")
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _result_line(result: Any) -> str:
+    """A property's line as it finishes (text format): mark, name, examples, seconds."""
+    mark = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip",
+            "inconclusive": "????", "error": "ERR "}[result.status]
+    extra = f" ({result.note})" if result.note else ""
+    return (f"  {mark} {result.prop.name:<30} {result.examples:>5} examples "
+            f"{result.seconds:6.1f}s  {result.prop.summary}{extra}")

@@ -107,12 +107,23 @@ def create_app(
     app.state.answer_writer = writer
     app.state.settings = Settings(max_body=max_body, body_timeout=body_timeout)
     app.state.recorder = _recorder(pack, recording)
-    app.state.metrics = metrics = Metrics()
+    app.state.metrics = Metrics()
     _answer_errors(app)
     for router in routers.routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
+    _wrap(app, pack, max_body, cors_origins, access_log)
+    return app
+
+
+
+def _wrap(app: Service, pack: RulePack, max_body: int, cors_origins: Sequence[str],
+          access_log: bool) -> None:
+    """The layers around the routes, innermost first: the guard (sizes, time, headers naming
+    the pack, metrics, access log), gzip, CORS outermost; and the front lane doing the same
+    work for POST /v1/evaluate in one place."""
+    metrics = app.state.metrics
     info = catalog.pack_info(pack)
     headers = [
         (b"x-tongcheng-version", __version__.encode()),
@@ -134,7 +145,6 @@ def create_app(
             allow_headers=["Content-Type", "Accept-Language", "X-Request-Id", "If-None-Match"],
             expose_headers=EXPOSED, max_age=600,
         )
-    return app
 
 
 def _recorder(pack: RulePack, recording: Any) -> Any:

@@ -84,7 +84,6 @@ def serve(
         import uvicorn
 
         from tongcheng.service.app import create_app, tune_server_process
-        from tongcheng.service.listening import reuse_port_available, run_workers
         from tongcheng.service.observe import log_config
         from tongcheng.service.protocol import PROTOCOL
     except ImportError as exc:  # pragma: no cover - depends on the installation
@@ -122,19 +121,29 @@ def serve(
 
         open_store(records_url).close()  # create or migrate the store once, before the workers
     if workers > 1:
-        # Workers import the app by name; the pack folder travels in the environment.
-        if pack_path:
-            os.environ["TONGCHENG_PACK"] = os.path.abspath(pack_path)
-        else:
-            os.environ.pop("TONGCHENG_PACK", None)
-        os.environ["TONGCHENG_OVERLAYS"] = os.pathsep.join(os.path.abspath(o) for o in overlays)
-        target = "tongcheng.service.app:app_from_environment"
-        if reuse_port and reuse_port_available():
-            run_workers(uvicorn.Config(target, factory=True, workers=workers, **common))
-        else:
-            uvicorn.run(target, factory=True, workers=workers, **common)
+        _serve_workers(pack_path, overlays, workers, reuse_port, common)
         return
     tune_server_process()
     app = create_app(pack or pack_path, body_timeout=body_timeout, cors_origins=cors_origins,
                      access_log=access_log)
     uvicorn.run(app, **common)
+
+
+def _serve_workers(pack_path: str | None, overlays: tuple[str, ...], workers: int,
+                   reuse_port: bool, common: dict) -> None:
+    """Several worker processes, each importing the app by name: the pack folder and overlays
+    travel in the environment; a listening socket per worker where the system allows it."""
+    import uvicorn
+
+    from tongcheng.service.listening import reuse_port_available, run_workers
+
+    if pack_path:
+        os.environ["TONGCHENG_PACK"] = os.path.abspath(pack_path)
+    else:
+        os.environ.pop("TONGCHENG_PACK", None)
+    os.environ["TONGCHENG_OVERLAYS"] = os.pathsep.join(os.path.abspath(o) for o in overlays)
+    target = "tongcheng.service.app:app_from_environment"
+    if reuse_port and reuse_port_available():
+        run_workers(uvicorn.Config(target, factory=True, workers=workers, **common))
+    else:
+        uvicorn.run(target, factory=True, workers=workers, **common)

@@ -60,6 +60,27 @@ def rule_events(pack: RulePack, rule: Rule) -> list[Event]:
         day = _after(rule.in_force_to)
         out.append(Event(day, "out_of_force", Text(
             f"规则施行至 {rule.in_force_to}", f"the rule ends on {rule.in_force_to}")))
+    calls = [n for n in _nodes(rule) if isinstance(n, ast.Call)]
+    out += _zone_events(pack, rule, calls)
+    out += _parameter_events(pack, rule)
+    if any(c.func == "service_items" for c in calls):
+        for item in pack.services:
+            out.append(Event(item.start, "service", Text(
+                f"服务事项 {item.name.zh} 自 {item.start} 起", f"service item {item.name.en} "
+                f"from {item.start}"), {"item": item.id}))
+    for call in calls:
+        if call.func in ("date", "month") and call.args and isinstance(call.args[0], ast.Literal):
+            day = _literal_day(call.func, call.args[0].value)
+            if day is not None:
+                out.append(Event(day, "rule_date", Text(
+                    f"规则中的日期 {day}", f"a date the rule names: {day}")))
+    return out
+
+
+def _zone_events(pack: RulePack, rule: Rule, calls: list[Any]) -> list[Event]:
+    """When the rule begins and ends in each zone it cites, and when each member of those zones
+    (and of the zones its expressions name) joins or leaves."""
+    out: list[Event] = []
     zones = {ref.zone.id: ref.zone for ref in rule.zones}
     for ref in rule.zones:
         name = ref.zone.name
@@ -70,7 +91,6 @@ def rule_events(pack: RulePack, rule: Rule) -> list[Event]:
             out.append(Event(_after(ref.end), "zone_closed", Text(
                 f"本规则在{name.zh}适用至 {ref.end}",
                 f"the rule applies in {name.en} until {ref.end}"), {"zone": ref.zone.id}))
-    calls = [n for n in _nodes(rule) if isinstance(n, ast.Call)]
     for call in calls:
         if call.func in ("in_zone", "shares_zone"):
             for arg in call.args:
@@ -87,6 +107,12 @@ def rule_events(pack: RulePack, rule: Rule) -> list[Event]:
                     f"{m.place} 属于{zone.name.zh}至 {m.end}",
                     f"{m.place} is in {zone.name.en} until {m.end}"),
                     {"zone": zone.id, "place": m.place}))
+    return out
+
+
+def _parameter_events(pack: RulePack, rule: Rule) -> list[Event]:
+    """The days a parameter the rule reads changes value at a place."""
+    out: list[Event] = []
     for name in rule.parameter_names():
         parameter = pack.parameters.get(name)
         if parameter is None:
@@ -100,17 +126,6 @@ def rule_events(pack: RulePack, rule: Rule) -> list[Event]:
                         f"参数 {name}[{place}] 自 {day} {word[0]}改变",
                         f"parameter {name}[{place}] changes on {day}"),
                         {"parameter": name, "place": place}))
-    if any(c.func == "service_items" for c in calls):
-        for item in pack.services:
-            out.append(Event(item.start, "service", Text(
-                f"服务事项 {item.name.zh} 自 {item.start} 起", f"service item {item.name.en} "
-                f"from {item.start}"), {"item": item.id}))
-    for call in calls:
-        if call.func in ("date", "month") and call.args and isinstance(call.args[0], ast.Literal):
-            day = _literal_day(call.func, call.args[0].value)
-            if day is not None:
-                out.append(Event(day, "rule_date", Text(
-                    f"规则中的日期 {day}", f"a date the rule names: {day}")))
     return out
 
 

@@ -76,47 +76,13 @@ def check_mutual_recognition_symmetric(ctx: Context, data: st.DataObject) -> Non
     if not active:
         return
     ref = data.draw(st.sampled_from(active), label="zone")
-    reg = ctx.registry
-    candidates = sorted(set(ts.rule_places(ctx.pack, rule)) | set(ctx.pool.fine_places()))
-    members = [p for p in candidates if p in ctx.pool.fine
-               and zone_logic.contains(reg, ref.zone, p, at) is True
-               and _profile(ctx, zone_ids, p, at) is not None]
-    if len(members) < 3:
+    places = _member_places(ctx, data, rule, ref, zone_ids, at)
+    if places is None:
         return
-    target = data.draw(st.sampled_from(members), label="anchor")
-    t_city = reg.city_of(target) or target
-    first = [p for p in members if (reg.city_of(p) or p) != t_city]
-    if not first:
+    target, p_old, p_new = places
+    base = _with_record_in(ctx, data, s, anchor, target, p_old, p_new, at)
+    if base is None:
         return
-    p_old = data.draw(st.sampled_from(first), label="from place")
-    old_city = reg.city_of(p_old) or p_old
-    profile = _profile(ctx, zone_ids, p_old, at)
-    second = [p for p in first if (reg.city_of(p) or p) != old_city
-              and _profile(ctx, zone_ids, p, at) == profile]
-    if not second:
-        return
-    p_new = data.draw(st.sampled_from(second), label="to place")
-    new_city = reg.city_of(p_new) or p_new
-    base = json.loads(json.dumps(s))
-    ts.set_path(base, anchor, target)
-    paths = [p for p in ts.place_paths(base) if p != anchor]
-    if not paths:
-        kind = field_at(("insurance",))
-        if kind is None:
-            return
-        base.setdefault("insurance", []).append(
-            {"scheme": "employee_medical", "place": p_old, "from": f"{at.year - 3}-01"})
-        paths = ts.place_paths(base)
-        paths = [p for p in paths if p != anchor]
-    else:
-        chosen = data.draw(st.sampled_from(paths), label="record")
-        ts.set_path(base, chosen, p_old)
-    # Only p_old stands for its city, and p_new's city appears nowhere: the move is a renaming.
-    for path in paths:
-        code = ts.get_path(base, path)
-        city = reg.city_of(code) or code
-        if city in (old_city, new_city):
-            ts.set_path(base, path, p_old)
     moved = _rename(base, p_old, p_new)
     before_model, after_model = ctx.parse(base), ctx.parse(moved)
     d = ctx.decide(before_model, rules=[rule.id])[rule.id]
@@ -135,3 +101,60 @@ def check_mutual_recognition_symmetric(ctx: Context, data: st.DataObject) -> Non
             "comes from.", rule.id,
             (("record in " + p_old, before_model.to_dict()),
              ("record moved to " + p_new, after_model.to_dict()))))
+
+
+def _member_places(ctx: Context, data: st.DataObject, rule: Rule, ref: Any,
+                   zone_ids: Sequence[str], at: date) -> tuple[str, str, str] | None:
+    """The anchor (a member of ``ref``'s zone) and two members of other cities with the same
+    membership in every zone the rule uses (the record's place before and after the move);
+    None when the pool has no such three."""
+    reg = ctx.registry
+    candidates = sorted(set(ts.rule_places(ctx.pack, rule)) | set(ctx.pool.fine_places()))
+    members = [p for p in candidates if p in ctx.pool.fine
+               and zone_logic.contains(reg, ref.zone, p, at) is True
+               and _profile(ctx, zone_ids, p, at) is not None]
+    if len(members) < 3:
+        return None
+    target = data.draw(st.sampled_from(members), label="anchor")
+    t_city = reg.city_of(target) or target
+    first = [p for p in members if (reg.city_of(p) or p) != t_city]
+    if not first:
+        return None
+    p_old = data.draw(st.sampled_from(first), label="from place")
+    old_city = reg.city_of(p_old) or p_old
+    profile = _profile(ctx, zone_ids, p_old, at)
+    second = [p for p in first if (reg.city_of(p) or p) != old_city
+              and _profile(ctx, zone_ids, p, at) == profile]
+    if not second:
+        return None
+    return target, p_old, data.draw(st.sampled_from(second), label="to place")
+
+
+def _with_record_in(ctx: Context, data: st.DataObject, s: dict[str, Any], anchor: Any,
+                    target: str, p_old: str, p_new: str, at: date) -> dict[str, Any] | None:
+    """The situation anchored at ``target`` with one record (drawn, or an insurance period
+    added) in ``p_old``, where only ``p_old`` stands for its city and ``p_new``'s city
+    appears nowhere: moving the record is then a renaming."""
+    reg = ctx.registry
+    old_city = reg.city_of(p_old) or p_old
+    new_city = reg.city_of(p_new) or p_new
+    base = json.loads(json.dumps(s))
+    ts.set_path(base, anchor, target)
+    paths = [p for p in ts.place_paths(base) if p != anchor]
+    if not paths:
+        kind = field_at(("insurance",))
+        if kind is None:
+            return None
+        base.setdefault("insurance", []).append(
+            {"scheme": "employee_medical", "place": p_old, "from": f"{at.year - 3}-01"})
+        paths = ts.place_paths(base)
+        paths = [p for p in paths if p != anchor]
+    else:
+        chosen = data.draw(st.sampled_from(paths), label="record")
+        ts.set_path(base, chosen, p_old)
+    for path in paths:
+        code = ts.get_path(base, path)
+        city = reg.city_of(code) or code
+        if city in (old_city, new_city):
+            ts.set_path(base, path, p_old)
+    return base

@@ -164,6 +164,27 @@ def _variant(conditions: Any, outcome: list[Clause], label: str, functions: dict
             "        missing = set()",
             "        params = set()",
             "        if outcomes:"]
+    out += _outcome(outcome, functions, const, traced) or ["            pass"]
+    return [
+        *out,
+        f"        return decided(RULE, frame, ELIGIBLE if granted else INELIGIBLE, {extra}, "
+        f"outcome, missing, params, {label})",
+        "    missing = set()",
+        "    params = set()",
+        "    if granted is not True and granted is not False:",
+        "        missing |= granted.missing",
+        "        params |= granted.params",
+        "    if scope is not True:",
+        "        missing |= scope.missing",
+        "        params |= scope.params",
+        f"    return decided(RULE, frame, UNDETERMINED, {extra}, {{}}, missing, params, {label})",
+    ]
+
+
+def _outcome(outcome: list[Clause], functions: dict[int, str], const: Any, traced: bool
+             ) -> list[str]:
+    """Each outcome value of a settled variant, and what it lacks when not fully known; a value
+    a refusal turns on is given on ineligible decisions too."""
     body = []
     for clause in outcome:
         fn = functions[id(clause.expr)]
@@ -181,18 +202,5 @@ def _variant(conditions: Any, outcome: list[Clause], label: str, functions: dict
             body += [f"            {s}" for s in step]
         else:
             body += ["            if granted:", *(f"                {s}" for s in step)]
-    out += body or ["            pass"]
-    return [
-        *out,
-        f"        return decided(RULE, frame, ELIGIBLE if granted else INELIGIBLE, {extra}, "
-        f"outcome, missing, params, {label})",
-        "    missing = set()",
-        "    params = set()",
-        "    if granted is not True and granted is not False:",
-        "        missing |= granted.missing",
-        "        params |= granted.params",
-        "    if scope is not True:",
-        "        missing |= scope.missing",
-        "        params |= scope.params",
-        f"    return decided(RULE, frame, UNDETERMINED, {extra}, {{}}, missing, params, {label})",
-    ]
+    return body
+

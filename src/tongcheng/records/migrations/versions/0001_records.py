@@ -21,6 +21,14 @@ WHEN = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    _records()
+    _decisions()
+    _log()
+    _archive()
+
+
+def _records() -> None:
+    """One row per decision record: its body and the columns it is searched by."""
     op.create_table(
         "records",
         sa.Column("id", ID, nullable=False),
@@ -43,6 +51,10 @@ def upgrade() -> None:
     op.create_index("ix_records_actor", "records", ["actor"])
     op.create_index("ix_records_pack_digest", "records", ["pack_digest"])
     op.create_index("ix_records_leaf", "records", ["leaf"])
+
+
+def _decisions() -> None:
+    """Each record's decisions, one row per rule (status and firmness, for counting)."""
     op.create_table(
         "decisions",
         sa.Column("record_id", ID, nullable=False),
@@ -54,6 +66,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("record_id", "rule", name=op.f("pk_decisions")),
         sqlite_with_rowid=False,
     )
+
+
+def _log() -> None:
+    """The Merkle log: its leaves, signed tree heads, and signed purges."""
     op.create_table(
         "leaves",
         sa.Column("idx", sa.BigInteger, autoincrement=False, nullable=False),
@@ -83,6 +99,10 @@ def upgrade() -> None:
         sa.Column("signature", sa.String(128)),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_purges")),
     )
+
+
+def _archive() -> None:
+    """The packs records were decided under, and the public keys heads are signed with."""
     op.create_table(
         "packs",
         sa.Column("digest", HASH, nullable=False),
