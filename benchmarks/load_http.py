@@ -138,6 +138,7 @@ def start_server(port: int, workers: int, bodies: list[bytes], http: str = "auto
                "--port", str(port), "--workers", str(workers), "--no-access-log",
                "--log-level", "warning",
                "--reuse-port" if sockets == "own" else "--shared-socket"]
+        cmd += [] if loop == "auto" else ["--loop", loop]  # auto: serve's own default
     else:
         if http == "guarded":
             from tongcheng.service.protocol import PROTOCOL as http
@@ -415,7 +416,8 @@ def main() -> None:
                         help="uvicorn's HTTP protocol (guarded: httptools with the head "
                              "timeout and size limit, as tongcheng serve runs it)")
     parser.add_argument("--loop", choices=["auto", "asyncio", "uvloop"], default="auto",
-                        help="uvicorn's event loop (auto: uvloop when installed)")
+                        help="the event loop (auto: tongcheng serve's default, asyncio; for plain "
+                             "uvicorn, uvloop when installed)")
     parser.add_argument("--sockets", default="own",
                         help="how the server listens, one or several to compare: own "
                              "(tongcheng serve, a socket per worker: SO_REUSEPORT), shared "

@@ -147,7 +147,7 @@ def test_two_workers_each_take_a_fair_share_of_simultaneous_connections():
 def test_a_killed_worker_is_replaced_and_binds_a_socket_of_its_own():
     with _running() as (server, port):
         workers = {pid for pid in _children(server.pid) if _listens(pid, port)}
-        assert len(workers) == 2
+        assert len(workers) == 2 and len(_sockets(port, LISTENING)) == 2
         victim = min(workers)
         os.kill(victim, signal.SIGKILL)
         deadline = time.monotonic() + 90
@@ -185,10 +185,15 @@ def test_port_zero_gives_every_worker_the_same_port_and_says_which():
         _stop(server)
 
 
-def test_shared_socket_still_serves():
-    with _running("--shared-socket") as (server, port):
-        assert _get(port, "/v1/health")[0] == 200
-        assert [pid for pid in _children(server.pid) if _listens(pid, port)]
+@pytest.mark.parametrize("options", [("--shared-socket",), ("--loop", "uvloop"),
+                                     ("--loop", "auto")])
+def test_the_other_ways_of_serving_still_serve(options):
+    """uvicorn's one shared socket, and uvloop (named, or auto: it is installed)."""
+    with _running(*options) as (_, port):
+        status, body = _get(port, "/v1/health")
+        assert status == 200 and json.loads(body)["status"] == "ok"
+        # one socket for all, or one each: the listening sockets on the port
+        assert len(_sockets(port, LISTENING)) == (1 if "--shared-socket" in options else 2)
 
 
 def test_a_port_in_use_is_refused_before_any_worker_starts():
