@@ -256,7 +256,7 @@ def main() -> None:
           "workers": args.workers, "load_average": os.getloadavg()[0]})
     port = free_port()
     warm = [json.dumps({"situation": {"as_of": "2025-06-01", "target": "370200"}}).encode()]
-    server = start_server(port, args.workers, warm, http="guarded")
+    server = start_server(port, args.workers, warm, sockets="own")  # tongcheng serve
     try:
         base = quiet(port, args.seconds / 2)
         emit(base)
