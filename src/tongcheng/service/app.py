@@ -117,7 +117,6 @@ def create_app(
     return app
 
 
-
 def _wrap(app: Service, pack: RulePack, max_body: int, cors_origins: Sequence[str],
           access_log: bool) -> None:
     """The layers around the routes, innermost first: the guard (sizes, time, headers naming
