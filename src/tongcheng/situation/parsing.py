@@ -3,7 +3,7 @@ problem named by its path (and line, for text); and the situation's JSON Schema.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from tongcheng import reading, yamlio
 from tongcheng import wording as W
 from tongcheng.errors import Problem, SituationError
-from tongcheng.jsonio import printable
+from tongcheng.jsonio import path_text
 from tongcheng.places import PlaceRegistry
 from tongcheng.situation.facts import _MAX_LIST, Loc, _plain_message
 from tongcheng.situation.models import Situation
@@ -21,16 +21,6 @@ from tongcheng.wording import Words
 
 MAX_SITUATION_BYTES = 2**20
 """The largest situation file ``load_situation`` reads."""
-
-
-def _path(loc: Iterable[str | int]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{printable(part)}" if out else printable(part)
-    return out
 
 
 def _lines(text: str | None) -> dict[tuple[str | int, ...], tuple[int, int]]:
@@ -84,8 +74,8 @@ def _validate(
         return model
     lines = _lines(text)
     problems = [
-        Problem(_path(loc), words.en, words.zh, yamlio.line_of(lines, loc) if lines else None,
-                words.code)
+        Problem(path_text(tuple(loc)), words.en, words.zh,
+                yamlio.line_of(lines, loc) if lines else None, words.code)
         for loc, words in found
     ]
     raise SituationError(problems, source)

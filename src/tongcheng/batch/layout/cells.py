@@ -4,6 +4,7 @@ model would refuse; a column of the wrong type raises ``LayoutError``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -144,20 +145,21 @@ def _count(expr: pl.Expr, dtype: pl.DataType, path: str, checks: _Checks,
     return expr.cast(pl.Int64)
 
 
-def _bool(expr: pl.Expr, dtype: pl.DataType, path: str) -> pl.Expr:
-    if dtype == pl.Null:
-        return pl.lit(None, dtype=pl.Boolean)
-    if dtype != pl.Boolean:
-        raise _kind_error(path, dtype, "true or false (booleans)")
-    return expr
+def _exactly(kind: pl.DataType, expected: str) -> Callable[[pl.Expr, pl.DataType, str], pl.Expr]:
+    """A column that must be of ``kind`` (or all null), taken as it is."""
+
+    def cell(expr: pl.Expr, dtype: pl.DataType, path: str) -> pl.Expr:
+        if dtype == pl.Null:
+            return pl.lit(None, dtype=kind)
+        if dtype != kind:
+            raise _kind_error(path, dtype, expected)
+        return expr
+
+    return cell
 
 
-def _text(expr: pl.Expr, dtype: pl.DataType, path: str) -> pl.Expr:
-    if dtype == pl.Null:
-        return pl.lit(None, dtype=pl.String)
-    if dtype != pl.String:
-        raise _kind_error(path, dtype, "strings")
-    return expr
+_bool = _exactly(pl.Boolean, "true or false (booleans)")
+_text = _exactly(pl.String, "strings")
 
 
 def _day(expr: pl.Expr) -> pl.Expr:
