@@ -434,6 +434,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true",
                         help="profile one request in process instead of loading the server")
     args = parser.parse_args()
+    if args.http != "guarded" and args.sockets != "uvicorn":
+        parser.error("--http chooses plain uvicorn's protocol: use it with --sockets uvicorn "
+                     "(tongcheng serve always runs the guarded protocol)")
     if args.profile:
         profile(600, args.bodies)
         return
