@@ -82,6 +82,9 @@ class Frame:
     # Clause functions by id of the clause's expression (the compiled evaluator's generated
     # code); None: the reference closures.
     runners: Mapping[int, Any] | None = None
+    # Set by the compiled decision when the scope came out unknown (``plan.decide`` then knows a
+    # finite case that the scope does not read cannot settle the decision).
+    scope_open: bool = False
 
     @property
     def as_of_month(self) -> int:

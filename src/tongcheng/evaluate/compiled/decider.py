@@ -85,7 +85,9 @@ def _head(rule: Rule, functions: dict[int, str], const: Any, traced: bool) -> li
                     "        if v is False:",
                     "            return decided(RULE, frame, NOT_APPLICABLE, (), {}, (), (), None)",
                     f"        held.append(as_truth(v, {const(clause)}))"]
-        return [*out, "    scope = k_and(held) if held else True"]
+        return [*out, "    scope = k_and(held) if held else True",
+                "    if scope is not True:",
+                "        frame.scope_open = True  # (plan.decide: which finite cases can settle)"]
     out = ["def decide_traced(frame, outcomes):",
            "    # the rule decided with its trace: every test shown, the parameters kept up to",
            "    # the one that settled it",
@@ -99,7 +101,9 @@ def _head(rule: Rule, functions: dict[int, str], const: Any, traced: bool) -> li
            *_tests(rule.scope, "scope", const),
            "    scope = k_and(held)",
            "    if scope is False:",
-           "        return decided(RULE, frame, NOT_APPLICABLE, reasons, {}, (), (), None)"]
+           "        return decided(RULE, frame, NOT_APPLICABLE, reasons, {}, (), (), None)",
+           "    if scope is not True:",
+           "        frame.scope_open = True  # (plan.decide: which finite cases can settle)"]
     return out
 
 

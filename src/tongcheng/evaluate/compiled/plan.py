@@ -22,7 +22,7 @@ import attrs
 
 from tongcheng.errors import RuleConflict
 from tongcheng.evaluate import finite, firmness
-from tongcheng.evaluate.compiled import lets, settled
+from tongcheng.evaluate.compiled import cases, lets, settled
 from tongcheng.evaluate.decision import Decision, Status
 from tongcheng.evaluate.frame import QUIET, Frame, Recorder
 from tongcheng.pack.model import Clause, Rule, RulePack, ZoneRef
@@ -42,6 +42,7 @@ class Plan:
     subject_of: Callable[[Any], str]  # evaluator.subject_of
     shared_loops: Callable[..., tuple[Decision, Frame | None]]  # evaluator._decide
     lets_kept: lets.LetFacts  # which definitions a re-decision takes over
+    scope_roots: frozenset[str]  # the situation's parts the scope names (cases.scope_roots)
     active: dict[date, tuple[ZoneRef, ...]] = attrs.field(factory=dict)
 
     def active_at(self, as_of: date) -> tuple[ZoneRef, ...]:
@@ -58,7 +59,8 @@ def plan(rule: Rule, runs: tuple[Run, Run]) -> Plan:
     from tongcheng.evaluate.evaluator import _decide, subject_of  # it imports this package
 
     return Plan(rule, runs, {c.name: c for c in rule.lets} if rule.lets else {},
-                firmness.divides(rule), subject_of, _decide, lets.let_facts(rule))
+                firmness.divides(rule), subject_of, _decide, lets.let_facts(rule),
+                cases.scope_roots(rule))
 
 
 def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_of: date,
@@ -100,6 +102,7 @@ def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_
             return Status.UNDETERMINED
 
     first = grounded(situation, trace)
-    if first.status is Status.UNDETERMINED:
-        return finite.by_cases(first, situation, grounded, trace, memo)
-    return first
+    if first.status is not Status.UNDETERMINED or (
+            source[0].scope_open and cases.cannot_settle(p.scope_roots, first.missing)):
+        return first  # (an unknown scope no finite case reads: every case is undetermined)
+    return finite.by_cases(first, situation, grounded, trace, memo)
