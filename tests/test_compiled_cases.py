@@ -106,3 +106,20 @@ def test_a_scope_that_reads_the_fact_is_settled_by_its_cases(tmp_path):
     (d,) = fast.decisions
     assert d.status.value == "eligible" and "person.talent" in d.missing  # (talent: outcome)
     assert fast == ref
+
+
+def test_a_rule_that_divides_has_its_cases_decided():
+    """A case's known value may divide by zero where the unknown did not: the reference would
+    report it, so such a rule's cases are always decided."""
+    import attrs
+
+    from tongcheng.expr.parser import parse
+
+    rule = PACK.rule("health.test_result_recognition")
+    assert cases.scope_roots(rule) is not None
+    condition = rule.conditions[-1]
+    dividing = attrs.evolve(rule, conditions=(
+        *rule.conditions[:-1],
+        attrs.evolve(condition, expr=parse("1 / request.hospital_grade > 0")),
+    ))
+    assert cases.scope_roots(dividing) is None

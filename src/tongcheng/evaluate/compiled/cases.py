@@ -7,11 +7,13 @@ is asked (the zone test reads it) — names none of the parts of the situation t
 to, every case meets the same unknown scope, so every case is undetermined and the decision
 stays as first decided: the compiled evaluator gives it at once instead of deciding the cases.
 (A case naming ``project`` or ``enterprise`` may change the kind of subject, which settles a
-rule as not applicable: such cases are always decided.)
+rule as not applicable: such cases are always decided. So are those of a rule that divides
+anywhere: a case's known value may divide by zero where the unknown did not, and the reference,
+deciding the case, would report that defect.)
 
-In the bundled examples one decision in three that is undetermined with such facts is of this
-kind (``health.test_result_recognition`` without test results, asked for the hospital grade),
-and those case splits were ~6% of an untraced evaluation.
+Of the 41 case splits the 17 bundled examples make, 12 are of this kind
+(``health.test_result_recognition`` without test results, asked for the hospital grade); not
+deciding them saves ~5% of an untraced evaluation's CPU (benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -26,9 +28,12 @@ from tongcheng.pack.model import Rule
 _SUBJECTS = frozenset({"project", "enterprise"})  # a case of theirs may change the subject
 
 
-def scope_roots(rule: Rule) -> frozenset[str]:
+def scope_roots(rule: Rule) -> frozenset[str] | None:
     """The parts of the situation (``FACT_ROOTS``) the rule's scope names: its tests, the
-    definitions they use (transitively), and where it is asked."""
+    definitions they use (transitively), and where it is asked; None where the rule divides
+    (its cases are always decided)."""
+    if _divides(rule):
+        return None
     lets = {c.name: c for c in rule.lets}
     todo = [c.expr for c in rule.scope]
     if rule.place is not None:
@@ -57,3 +62,12 @@ def cannot_settle(roots: frozenset[str], missing: Iterable[str]) -> bool:
         if root in roots or root in _SUBJECTS:
             return False
     return True
+
+
+def _divides(rule: Rule) -> bool:
+    clauses = [*rule.lets, *rule.scope, *rule.conditions, *rule.outcome,
+               *([rule.place] if rule.place else []),
+               *(c for e in rule.exceptions for c in (*e.applies, *(e.conditions or ()),
+                                                     *e.outcome))]
+    return any(isinstance(n, ast.Arith) and n.op == "/" for c in clauses
+               for n in ast.walk(c.expr))

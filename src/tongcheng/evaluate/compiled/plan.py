@@ -42,7 +42,7 @@ class Plan:
     subject_of: Callable[[Any], str]  # evaluator.subject_of
     shared_loops: Callable[..., tuple[Decision, Frame | None]]  # evaluator._decide
     lets_kept: lets.LetFacts  # which definitions a re-decision takes over
-    scope_roots: frozenset[str]  # the situation's parts the scope names (cases.scope_roots)
+    scope_roots: frozenset[str] | None  # the parts the scope names (cases.scope_roots)
     active: dict[date, tuple[ZoneRef, ...]] = attrs.field(factory=dict)
 
     def active_at(self, as_of: date) -> tuple[ZoneRef, ...]:
@@ -103,6 +103,7 @@ def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_
 
     first = grounded(situation, trace)
     if first.status is not Status.UNDETERMINED or (
-            source[0].scope_open and cases.cannot_settle(p.scope_roots, first.missing)):
+            source[0].scope_open and p.scope_roots is not None
+            and cases.cannot_settle(p.scope_roots, first.missing)):
         return first  # (an unknown scope no finite case reads: every case is undetermined)
     return finite.by_cases(first, situation, grounded, trace, memo)
