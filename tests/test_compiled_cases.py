@@ -123,3 +123,31 @@ def test_a_rule_that_divides_has_its_cases_decided():
         attrs.evolve(condition, expr=parse("1 / request.hospital_grade > 0")),
     ))
     assert cases.scope_roots(dividing) is None
+
+
+def test_a_decision_left_to_the_shared_loops_is_generated_once(monkeypatch):
+    """Where an exception may or may not apply, the generated decision gives None and the
+    shared loops decide: they do not run the generated decision again (the decision is the
+    reference's all the same)."""
+    from tongcheng.evaluate import compiled
+
+    rule = PACK.rule("services.cross_city_handling")
+    untraced, traced = compiled.compiled_pack(PACK).rules[rule.id].decider
+    runs = []
+
+    def counted(frame, outcomes):
+        runs.append(frame)
+        return untraced(frame, outcomes)
+
+    deciders = compiled.runners(PACK).deciders
+    monkeypatch.setitem(deciders, id(rule), (counted, traced))
+    plans = compiled.runners(PACK).plans
+    monkeypatch.setattr(plans[id(rule)], "runs", (counted, traced))
+    open_ = {"as_of": "2026-06-01", "target": "370682",
+             "person": {"birth_date": "1980-01-01", "hukou": "370200"}}  # hukou too coarse
+    fast = decide(open_, rule.id, "compiled")
+    # once for the decision, once for each zone entry weighed alone (how firm the grant is)
+    weighed = [tuple(ref.zone.id for ref in f.active_zones) for f in runs]
+    assert len(weighed) == len(set(weighed)) > 1, weighed
+    assert fast.decisions[0].outcome["handling"] is None
+    assert fast == decide(open_, rule.id, "interpreter")

@@ -201,12 +201,15 @@ def _decide(
     *,
     runners: Mapping[int, Any] | None = None,
     outcomes: bool = True,
+    generated: bool = True,
 ) -> tuple[Decision, Frame | None]:
     """The decision on the facts as given, and the frame it was made in (None when the rule
     is not in force or about another kind of subject). ``zones`` weighs those zone entries
     alone (how firm a grant is: which entry it rests on), in force at ``as_of`` or not.
     ``outcomes=False`` leaves the outcome out, when only the status is asked for (the compiled
-    evaluator's zone re-decisions, of rules ``firmness.status_only`` allows)."""
+    evaluator's zone re-decisions, of rules ``firmness.status_only`` allows).
+    ``generated=False``: the rule's generated decision already left it to these loops (the
+    compiled evaluator's ``plan``), so it is not tried again."""
     silent = _silent(rule, as_of, situation)
     if silent is not None:  # not in force, or about another kind of subject
         reasons = [_IN_FORCE_HOLDS, silent] if silent.kind != "in_force" else [silent]
@@ -220,7 +223,7 @@ def _decide(
                      runners=runners)
 
     frame = fresh()
-    fast = getattr(runners, "deciders", {}).get(id(rule))
+    fast = getattr(runners, "deciders", {}).get(id(rule)) if generated else None
     if fast is not None:  # the rule's generated decision (compiled.decider), else these loops
         if (d := fast[trace](frame, outcomes)) is not None:
             return d, frame

@@ -72,7 +72,8 @@ def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_
 
     def grounded(facts: Any, traced: bool) -> Decision:
         d = None
-        if facts is situation or p.subject_of(facts) == rule.subject:  # (a case may change it)
+        tried = facts is situation or p.subject_of(facts) == rule.subject  # (a case may not)
+        if tried:
             frame = Frame(pack, registry, facts, as_of, rule, p.active_at(as_of), p.lets,
                           recorder=Recorder() if traced else QUIET, memo=memo, trace=traced,
                           runners=runners)
@@ -81,9 +82,9 @@ def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_
             d = runs[traced](frame, True)
             if not source and facts is situation:
                 source.append(frame)
-        if d is None:  # the reference's steps
+        if d is None:  # the reference's steps (the generated decision not tried again)
             d, frame = p.shared_loops(pack, registry, facts, as_of, rule, memo, traced,
-                                      runners=runners)
+                                      runners=runners, generated=not tried)
         return settled.ground(kept, d, frame, rule, alone)
 
     def alone(ref: ZoneRef, frame: Frame) -> Status:
@@ -95,9 +96,10 @@ def decide(p: Plan, pack: RulePack, registry: PlaceRegistry, situation: Any, as_
         d = runs[False](one, p.outcomes_alone)
         if d is not None:
             return d.status
-        try:
+        try:  # (the status alone: the outcome only where the rule divides, as above)
             return p.shared_loops(pack, registry, frame.situation, as_of, rule, memo, False,
-                                  (ref,), runners=runners)[0].status
+                                  (ref,), runners=runners, outcomes=p.outcomes_alone,
+                                  generated=False)[0].status
         except RuleConflict:
             return Status.UNDETERMINED
 
