@@ -100,10 +100,13 @@ class Functions:
         else:
             raise NotCompilable(f"months() of {lst}, which has no months")
         fr = self.fr
+        # planned as columns (computed with the depth's expressions): the step only reads them
+        start = pl.col(fr.item(lst, start.fill_null(0)))
+        end = pl.col(fr.item(lst, end.fill_null(-1)))
 
         def read() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, _Rows]:
-            i, s, e = (fr.item_np(lst, pl.col("_i")), fr.item_np(lst, start.fill_null(0)),
-                       fr.item_np(lst, end.fill_null(-1)))
+            i, s, e = (fr.item_np(lst, pl.col("_i")), fr.item_np(lst, start),
+                       fr.item_np(lst, end))
             return i, s, e, fr.item_np(lst, m), _Rows.of(i, s, e)
 
         return fr.later_value(f"intervals:{lst}", read, [(lst, start), (lst, end), (lst, m)])
@@ -127,10 +130,10 @@ class Functions:
 
         def measure() -> list[np.ndarray]:
             i, start, end, m, rows = fr.values[key]
-            valid = start <= end
+            valid = rows.valid
             sure = fr.item_np(lst, items.sure, bool) & valid
             if what == "count":
-                lo = fr.seg_sum(lst, rows.count(sure))
+                lo = rows.count(sure, fr.P.height)
             else:
                 lo = self._run(lst, i, start, end, m, sure)
             if exact:
@@ -185,8 +188,9 @@ class Functions:
             raise NotCompilable("latest() of something other than periods")
         lst, fr = x.lst, self.fr
         start = pl.col("from")
-        sure_from = pl.when(x.sure).then(start).otherwise(-1)
-        any_from = pl.when(x.sure | x.maybe).then(start).otherwise(-1)
+        # planned as columns (computed with the depth's expressions): the step only reads them
+        sure_from = pl.col(fr.item(lst, pl.when(x.sure).then(start).otherwise(-1)))
+        any_from = pl.col(fr.item(lst, pl.when(x.sure | x.maybe).then(start).otherwise(-1)))
         floor, top = fr.later(lambda: [
             fr.seg_reduce(lst, fr.item_np(lst, sure_from), np.maximum, -1),
             fr.seg_reduce(lst, fr.item_np(lst, any_from), np.maximum, -1)],
@@ -420,9 +424,10 @@ class Functions:
             items = args[0].items
             column = "place" if "place" in self.fr.L[items.lst].columns else "issuer"
             sentinel = 10**7 if low else -1
-            picked = pl.when(items.sure).then(pl.col(column)).otherwise(sentinel)
-            ufunc = np.minimum if low else np.maximum
             lst, fr = items.lst, self.fr
+            picked = pl.col(fr.item(lst, pl.when(items.sure).then(pl.col(column))
+                                    .otherwise(sentinel)))
+            ufunc = np.minimum if low else np.maximum
             [col] = fr.later(
                 lambda: [fr.seg_reduce(lst, fr.item_np(lst, picked), ufunc, sentinel)],
                 [(lst, picked)])

@@ -93,7 +93,8 @@ class Outcomes:
 
         def text() -> list[pl.Series]:
             # the persons' items in the reference's order (by the repr of each item), as JSON
-            # texts only for the rows kept, then one list per person by offsets
+            # texts only for the rows kept (few: the persons for whom the outcome can be read),
+            # then one list per person by offsets
             rows = (fr.L[lst].filter(items.sure & only)
                     .select("_i", json.alias("j"), rep.alias("k"))
                     .sort(["_i", "k"]))
@@ -163,18 +164,23 @@ class Outcomes:
 def _join_per_person(n: int, persons: pl.Series, texts: pl.Series, opening: str,
                      closing: str) -> pl.Series:
     """Per person ``0..n-1``: ``opening`` + its ``texts`` joined by commas + ``closing``; the rows
-    are ordered by person (``persons``), a person without rows gets the empty list."""
+    are ordered by person (``persons``), a person without rows gets the empty list. Only the
+    persons with rows are joined (most have none): the others pick one shared empty text."""
     import pyarrow as pa
 
-    counts = np.bincount(persons.to_numpy(), minlength=n) if len(persons) else np.zeros(n, int)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
+    who = persons.to_numpy().astype(np.int64, copy=False)
+    heads = np.flatnonzero(np.diff(who, prepend=-1)) if len(who) else np.zeros(0, np.int64)
+    at = np.full(n, len(heads), dtype=np.int64)  # the empty text, after the joined ones
+    at[who[heads]] = np.arange(len(heads))
     values = texts.cast(pl.String).to_arrow()
     if not pa.types.is_large_string(values.type):
         values = values.cast(pa.large_string())
-    lists = pl.from_arrow(pa.LargeListArray.from_arrays(pa.array(offsets), values))
+    offsets = pa.array(np.append(heads, len(who)).astype(np.int64))
+    lists = pl.from_arrow(pa.LargeListArray.from_arrays(offsets, values))
     assert isinstance(lists, pl.Series)
-    return pl.select(pl.lit(opening) + lists.list.join(",") + pl.lit(closing)).to_series()
+    joined = pl.select(pl.lit(opening) + lists.list.join(",") + pl.lit(closing)).to_series()
+    empty = pl.Series(joined.name, [opening + closing], dtype=pl.String)
+    return joined.append(empty).gather(at)
 
 
 def _item_text(lst: str) -> tuple[pl.Expr, pl.Expr]:

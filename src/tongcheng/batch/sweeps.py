@@ -27,35 +27,37 @@ def _sweep(i: np.ndarray, end: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray
 @attrs.frozen
 class _Rows:
     """A list's month intervals (rows by person, then start), prepared once per chunk for
-    ``count``: the packed person base of the sort key, whether a row's person is the previous
-    row's, start - 1, end."""
+    ``count``: each row's person, whether its interval is valid (start <= end), start - 1, end."""
 
-    base: np.ndarray
-    same: np.ndarray
+    i: np.ndarray
+    valid: np.ndarray
     start1: np.ndarray
     end: np.ndarray
 
     @classmethod
     def of(cls, i: np.ndarray, start: np.ndarray, end: np.ndarray) -> _Rows:
-        base = i.astype(np.int64) << (MONTH_SHIFT + 1)
-        return cls(base, i[1:] == i[:-1], start - 1, end)
+        return cls(i, start <= end, start - 1, end)
 
-    def count(self, mask: np.ndarray) -> np.ndarray:
-        """``_sweep_count`` over these rows, with fewer passes and allocations."""
-        if len(mask) == 0:
-            return np.zeros(0, dtype=np.int64)
-        incl = np.where(mask, self.end, 0)
-        incl += self.base
+    def count(self, mask: np.ndarray, n: int) -> np.ndarray:
+        """Per person ``0..n-1``: the months of the union of its ``mask``ed rows (valid ones:
+        their ends are >= 0). Only those rows are swept: a row left out adds nothing and never
+        raises the greatest end so far, so the sweep over the others alone is the same."""
+        rows = np.flatnonzero(mask)
+        if not len(rows):
+            return np.zeros(n, dtype=np.int64)
+        i = self.i[rows]
+        base = i << (MONTH_SHIFT + 1)
+        incl = self.end[rows]
+        incl += base
         np.maximum.accumulate(incl, out=incl)
-        incl -= self.base  # the greatest masked end so far, this row included (>= 0)
+        incl -= base  # the greatest end so far among the person's rows, this one included
         out = np.empty_like(incl)
         out[0] = 0
-        np.multiply(incl[:-1], self.same, out=out[1:])  # ... the row excluded
-        np.maximum(out, self.start1, out=out)
-        np.subtract(self.end, out, out=out)
+        np.multiply(incl[:-1], i[1:] == i[:-1], out=out[1:])  # ... this one excluded
+        np.maximum(out, self.start1[rows], out=out)
+        np.subtract(self.end[rows], out, out=out)
         np.maximum(out, 0, out=out)
-        out *= mask
-        return out
+        return np.bincount(i, weights=out, minlength=n).astype(np.int64)
 
 
 def _sweep_count(i, start, end, mask) -> np.ndarray:

@@ -55,23 +55,29 @@ class PackTables:
                 table[code] = 2 if inside is None else int(inside)
         return pl.Series(table)
 
+    @functools.cache  # noqa: B019
+    def zone_truths(self, zone_id: str) -> tuple[tuple[date, date | None, pl.Series], ...]:
+        """``zone_epochs`` with each table as the Kleene truth of ``zones.contains`` per code
+        (Boolean; null where too coarse): one look-up per row, no comparisons after it."""
+        return tuple((start, end, pl.select(pl.when(table == 2).then(None)
+                                            .otherwise(table == 1)).to_series())
+                     for start, end, table in self.zone_epochs(zone_id))
+
     def contains(self, zone_id: str, place: pl.Expr, as_of: pl.Expr,
                  const: date | None = None) -> pl.Expr:
         """Kleene truth of ``zones.contains`` (null where too coarse or the place unknown).
         ``const``: the one as_of of every row, when they share it."""
         if const is not None:
-            for start, end, table in self.zone_epochs(zone_id):
+            for start, end, table in self.zone_truths(zone_id):
                 if start <= const and (end is None or const <= end):
-                    status = lut(table, place)
-                    return pl.when(status == 2).then(None).otherwise(status == 1)
+                    return lut(table, place)
         chain: Any = pl
-        for start, end, table in self.zone_epochs(zone_id):
+        for start, end, table in self.zone_truths(zone_id):
             cond = as_of >= pl.lit(start)
             if end is not None:
                 cond = cond & (as_of <= pl.lit(end))
             chain = chain.when(cond).then(lut(table, place))
-        status = chain.otherwise(pl.lit(0, dtype=pl.Int8))
-        return pl.when(status == 2).then(None).otherwise(status == 1)
+        return chain.otherwise(pl.lit(False))
 
     @functools.cache  # noqa: B019
     def declaring(self, parameter_id: str) -> tuple[pl.Series, pl.Series, tuple[str, ...]]:

@@ -104,7 +104,7 @@ def _person_frame(df: pl.DataFrame, as_of: date | None, tables: PlaceTables
     opaque = [pl.col(name).is_not_null() for name in ("project", "enterprise") if name in schema]
     list_exprs = _list_lengths(schema, cols, checks)
 
-    return df.select(
+    return checks.staged_on(df).select(
         pl.col("_row"),
         *([pl.col("id")] if "id" in schema else []),
         *[e.alias(k) for k, e in cols.items()],
@@ -215,7 +215,7 @@ def _list_frame(df: pl.DataFrame, name: str, expr: pl.Expr, as_of: pl.Series,
         out["place"] = _place(fexpr, fdtype, f"{name}[].place", icheck, at, True, tables)
     if "from" in out and "to" in out:
         icheck.add(out["to"] < out["from"])
-    return frame.select(
+    return icheck.staged_on(frame).select(
         "_i", *[out[f].alias(f) for f in fields], icheck.any().alias("_bad")
     )
 

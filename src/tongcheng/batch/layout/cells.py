@@ -18,10 +18,23 @@ from tongcheng.batch.layout.population import PlaceTables, lut
 
 
 class _Checks:
-    """Per-row flags: a row flagged here goes to the situation model for its verdict."""
+    """Per-row flags: a row flagged here goes to the situation model for its verdict; and the
+    values read more than once (``once``), computed in a first pass over the frame."""
 
     def __init__(self) -> None:
         self.flags: list[pl.Expr] = []
+        self.staged: dict[str, pl.Expr] = {}
+
+    def once(self, path: str, value: pl.Expr) -> pl.Expr:
+        """``value`` (reading only the input's columns) as a column computed once, by
+        ``staged``: a polars ``select`` computes each occurrence of an expression again."""
+        name = f"~{path}"
+        self.staged[name] = value.alias(name)
+        return pl.col(name)
+
+    def staged_on(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` with the values of ``once`` as columns."""
+        return frame.with_columns(*self.staged.values()) if self.staged else frame
 
     def add(self, bad: pl.Expr) -> None:
         self.flags.append(bad.fill_null(False))
@@ -44,12 +57,13 @@ def _place(expr: pl.Expr, dtype: pl.DataType, path: str, checks: _Checks,
         return pl.lit(None, dtype=pl.Int32)
     if dtype == pl.String:
         shape_ok = expr.str.contains(r"^[0-9]{6}$")
-        code = pl.when(shape_ok).then(expr.str.to_integer(strict=False)).cast(pl.Int32)
-        checks.add(expr.is_not_null() & ~shape_ok)
+        code = checks.once(path, pl.when(shape_ok).then(expr.str.to_integer(strict=False))
+                           .cast(pl.Int32))
+        checks.add(expr.is_not_null() & code.is_null())  # six digits always parse
     elif dtype.is_integer():
         in_range = (expr >= 100000) & (expr <= 999999)
-        code = pl.when(in_range).then(expr).cast(pl.Int32)
-        checks.add(expr.is_not_null() & ~in_range)
+        code = checks.once(path, pl.when(in_range).then(expr).cast(pl.Int32))
+        checks.add(expr.is_not_null() & code.is_null())
     else:
         raise _kind_error(path, dtype, "six-digit place codes as strings")
     status = lut(tables.status, code)
@@ -69,9 +83,10 @@ def _date(expr: pl.Expr, dtype: pl.DataType, path: str, checks: _Checks) -> pl.E
         return expr
     if dtype == pl.String:
         shape_ok = expr.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-        parsed = expr.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-        checks.add(expr.is_not_null() & (~shape_ok | parsed.is_null()))
-        return pl.when(shape_ok).then(parsed)
+        parsed = checks.once(path, pl.when(shape_ok).then(
+            expr.str.strptime(pl.Date, "%Y-%m-%d", strict=False)))
+        checks.add(expr.is_not_null() & parsed.is_null())
+        return parsed
     raise _kind_error(path, dtype, "dates (Parquet dates or YYYY-MM-DD strings)")
 
 
@@ -84,8 +99,9 @@ def _month(expr: pl.Expr, dtype: pl.DataType, path: str, checks: _Checks) -> pl.
     year = expr.str.slice(0, 4).str.to_integer(strict=False).cast(pl.Int32)
     month = expr.str.slice(5, 2).str.to_integer(strict=False).cast(pl.Int32)
     ok = shape_ok & (month >= 1) & (month <= 12) & (year >= 1900)
-    checks.add(expr.is_not_null() & ~ok)
-    return pl.when(ok).then(year * 12 + month - 1).cast(pl.Int32)
+    value = checks.once(path, pl.when(ok).then(year * 12 + month - 1).cast(pl.Int32))
+    checks.add(expr.is_not_null() & value.is_null())
+    return value
 
 
 def _enum(expr: pl.Expr, dtype: pl.DataType, path: str, checks: _Checks,
