@@ -14,7 +14,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
-__all__ = ["ID_PATTERN", "id_time", "is_record_id", "new_id"]
+__all__ = ["ID_PATTERN", "id_ms", "id_time", "is_record_id", "new_id"]
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ID_PATTERN = re.compile(r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$")
@@ -22,6 +22,7 @@ _lock = threading.Lock()
 _last = (0, 0)  # (milliseconds, random part) of the last id made here
 
 
+_VALUES = {ch: k for k, ch in enumerate(_ALPHABET)}
 _PAIRS = [a + b for a in _ALPHABET for b in _ALPHABET]  # ten bits at a time
 _SHIFTS = range(120, -1, -10)
 
@@ -58,9 +59,17 @@ def id_time(record_id: str) -> datetime:
     return _time(record_id[:10])
 
 
+def id_ms(record_id: str) -> int:
+    """When the record with this id was made, in milliseconds since 1970."""
+    value = 0
+    try:
+        for ch in record_id[:10]:
+            value = value * 32 + _VALUES[ch]
+    except KeyError:
+        raise ValueError(f"not a record id: {record_id!r}") from None
+    return value
+
+
 @functools.lru_cache(maxsize=1024)
 def _time(prefix: str) -> datetime:
-    value = 0
-    for ch in prefix:
-        value = value * 32 + _ALPHABET.index(ch)
-    return datetime.fromtimestamp(value / 1000, tz=UTC)
+    return datetime.fromtimestamp(id_ms(prefix) / 1000, tz=UTC)

@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from tongcheng.records.ids import id_time, new_id
+from tongcheng.records.ids import id_ms, id_time, new_id
 
 __all__ = ["CHANNELS", "FORMAT", "Record", "RecordedDecision", "canonical", "digest",
            "make_record", "situation_digest", "situation_facts", "situation_text"]
@@ -63,12 +63,13 @@ def _at_text(at: datetime) -> str:
 
 def at_text(record_id: str) -> str:
     """A record's ``at`` (its id's time, UTC, to the millisecond), as its body writes it."""
-    return _id_at_text(record_id[:10])
+    seconds, ms = divmod(id_ms(record_id), 1000)
+    return f"{_second_text(seconds)}.{ms:03d}Z"
 
 
-@functools.lru_cache(maxsize=1024)
-def _id_at_text(prefix: str) -> str:
-    return _at_text(id_time(prefix))
+@functools.lru_cache(maxsize=256)
+def _second_text(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _string(value: Any) -> str:
@@ -225,7 +226,7 @@ class Record:
         situation = self.situation_text or canonical(dict(self.situation))
         return (
             f'{{"actor":{s(self.actor)},"as_of":"{self.as_of.isoformat()}","at":"{at_text(self.id)}","channel":{s(self.channel)},'
-            f'"decisions":[{",".join([d.text() for d in self.decisions])}],'
+            f'"decisions":[{",".join([d.written or d.text() for d in self.decisions])}],'
             f'"format":"{FORMAT}","id":{s(self.id)},"lang":{s(self.lang)},'
             f'"package":{{"name":"tongcheng","version":{s(self.package_version)}}},'
             f'"request_id":{s(self.request_id)},"rule_pack":{{"digest":{s(self.pack_digest)},'
