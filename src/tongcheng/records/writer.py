@@ -3,6 +3,8 @@ process, many requests per transaction (group commit), the log sealed now and th
 
 A request builds its record, hands it over and waits (without holding the event loop) until
 the transaction holding it has committed; only then is the answer sent, carrying the record id.
+The records an event loop makes in one turn are handed over together (one wake-up of the
+writer instead of one each); the writer builds their bodies and rows and inserts them.
 So an answer that says it was recorded always was, and a worker killed mid-flight leaves at
 most answers never sent — never a half-written record (a transaction is all or nothing).
 
