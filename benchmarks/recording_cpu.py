@@ -2,9 +2,9 @@
 
 The whole ASGI app (guard, evaluation, answer, and with recording on the record, the writer
 thread's group commit and the sealer) driven by 32 concurrent requests in one event loop, no
-socket: the process's CPU time (every thread) per answer, and the event loop thread's own. Steadier than the HTTP load test on a
-shared machine, since no other process's scheduling enters the figure; the HTTP load test
-(``load_http.py --records``) stays the target's measure.
+socket: the process's CPU time (every thread) per answer, and the event loop thread's own.
+Steadier than the HTTP load test on a shared machine, since no other process's scheduling
+enters the figure; the HTTP load test (``load_http.py --records``) stays the target's measure.
 
     python benchmarks/recording_cpu.py [--records off,sqlite,postgresql] [--answers 3000]
         [--rounds 2]
