@@ -27,6 +27,7 @@ import hmac
 import logging
 import os
 import queue
+import sys
 import threading
 import time
 from concurrent.futures import Future
@@ -43,6 +44,12 @@ log = logging.getLogger("tongcheng.records")
 BATCH = 256
 LINGER = 0.001  # seconds the writer waits for more records while they keep coming
 LINGER_MAX = 0.004  # at most this long in all (an answer waits for its record's commit)
+# The writer thread shares the GIL with the event loop: each time it gives the GIL away (a
+# database call, a sleep) it waits to take it back from a busy loop, up to the interpreter's
+# switch interval (5 ms by default), while its answers wait for the commit. A worker that
+# records switches every millisecond instead (measured: throughput with recording 0.88-1.05 of
+# recording off against 0.67-0.84, two workers, 32 clients).
+SWITCH_INTERVAL = 0.001
 
 
 @attrs.frozen
@@ -81,6 +88,8 @@ class Recorder:
         from tongcheng.records.store import RecordStore
 
         self.settings = settings
+        if sys.getswitchinterval() > SWITCH_INTERVAL:
+            sys.setswitchinterval(SWITCH_INTERVAL)
         self.store = RecordStore.open(settings.url, signer=Signer.from_env())
         self.store.archive_pack(pack)
         # a record and its waiter, an event loop's records of one turn, or None: stop
