@@ -15,17 +15,19 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 import attrs
 
-from tongcheng.records.ids import id_time, new_id
+from tongcheng.records.ids import id_ms, id_time, new_id
 
 __all__ = ["CHANNELS", "FORMAT", "Record", "RecordedDecision", "canonical", "digest",
            "make_record", "situation_digest", "situation_facts", "situation_text"]
 
 FORMAT = "tongcheng.record/1"
 CHANNELS = ("api", "page", "cli", "screen", "watch")
+_encode_text = json.encoder.encode_basestring  # a text as JSON, characters as they are
 
 
 def _default(value: Any) -> Any:
@@ -59,6 +61,24 @@ def _at_text(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
 
 
+def at_text(record_id: str) -> str:
+    """A record's ``at`` (its id's time, UTC, to the millisecond), as its body writes it."""
+    seconds, ms = divmod(id_ms(record_id), 1000)
+    return f"{_second_text(seconds)}.{ms:03d}Z"
+
+
+@functools.lru_cache(maxsize=256)
+def _second_text(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _string(value: Any) -> str:
+    """A value of a record's head as canonical JSON (a text, null, or whatever else it is)."""
+    if type(value) is str:
+        return _encode_text(value)
+    return "null" if value is None else canonical(value)
+
+
 @attrs.frozen
 class RecordedDecision:
     """What a record keeps of one decision (the trace and basis are the pack's to give again)."""
@@ -71,6 +91,9 @@ class RecordedDecision:
     missing_parameters: tuple[str, ...] = ()
     # the outcome's canonical JSON when already made (not part of the value)
     made: str | None = attrs.field(default=None, eq=False, repr=False)
+    # the decision's canonical JSON and its line of ``decided``, when already made (ditto)
+    written: str | None = attrs.field(default=None, eq=False, repr=False)
+    line: str | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def outcome_text(self) -> str | None:
@@ -92,15 +115,40 @@ class RecordedDecision:
     @classmethod
     def of(cls, decision: Any) -> RecordedDecision:
         """From the evaluator's Decision; outcome values as the answers write them (exact
-        decimals as numbers)."""
+        decimals as numbers). A decision without outcome values is one of a few that recur
+        (rule, status, firmness, missing facts): made once, its texts with it, and shared."""
+        if decision.outcome:
+            return cls._made(decision)
+        key = (decision.rule, decision.status, decision.firmness, decision.missing,
+               decision.missing_parameters)
+        try:
+            return _SHAPES[key]
+        except KeyError:
+            made = cls._made(decision)
+            if len(_SHAPES) < _MAX_SHAPES:
+                _SHAPES[key] = made
+            return made
+        except TypeError:  # a list among the missing facts: not a key
+            return cls._made(decision)
+
+    @classmethod
+    def _made(cls, decision: Any) -> RecordedDecision:
         text = canonical(dict(decision.outcome)) if decision.outcome else None
-        return cls(decision.rule, decision.status.value, decision.firmness,
-                   json.loads(text) if text else {}, tuple(decision.missing),
-                   tuple(decision.missing_parameters), text)
+        status = decision.status.value if isinstance(decision.status, Enum) else decision.status
+        missing, parameters = tuple(decision.missing), tuple(decision.missing_parameters)
+        written = _plain(decision.rule, status, decision.firmness, missing, parameters)
+        if text:  # keys sorted: the outcome sits just before the rule
+            cut = _outcome_at(written)
+            written = written[:cut] + text + written[cut + 2:]
+        return cls(decision.rule, status, decision.firmness, json.loads(text) if text else {},
+                   missing, parameters, text, written,
+                   f"{decision.rule}\t{status}\t{decision.firmness}\t{text or ''}")
 
     def text(self) -> str:
         """Canonical JSON; a decision without outcome values is made once per rule, status,
         firmness and missing facts (they recur)."""
+        if self.written is not None:
+            return self.written
         plain = _plain(self.rule, self.status, self.firmness, self.missing,
                        self.missing_parameters)
         if not self.outcome:
@@ -108,6 +156,17 @@ class RecordedDecision:
         # keys sorted: the outcome sits just before the rule; its canonical text is made already
         cut = _outcome_at(plain)
         return plain[:cut] + (self.outcome_text or "{}") + plain[cut + 2:]
+
+    def decided_line(self) -> str:
+        """Its line of the store's ``decided`` column: ``rule<TAB>status<TAB>firmness<TAB>``
+        and the outcome's canonical JSON (nothing without one; JSON text holds no tab)."""
+        if self.line is not None:
+            return self.line
+        return f"{self.rule}\t{self.status}\t{self.firmness}\t{self.outcome_text or ''}"
+
+
+_SHAPES: dict[tuple[Any, ...], RecordedDecision] = {}
+_MAX_SHAPES = 8192
 
 
 @attrs.frozen
@@ -145,7 +204,7 @@ class Record:
         return {
             "format": FORMAT,
             "id": self.id,
-            "at": _at_text(self.at),
+            "at": at_text(self.id),
             "channel": self.channel,
             "actor": self.actor,
             "request_id": self.request_id,
@@ -160,15 +219,20 @@ class Record:
 
     @property
     def body(self) -> str:
-        """The canonical JSON: ``canonical(self.to_json())``, written in parts (the situation
-        and the common decisions are canonical already)."""
-        head = canonical(self._fields())
-        # keys sorted: decisions after channel, situation after rules (both before the rest)
-        decisions = "[" + ",".join(d.text() for d in self.decisions) + "]"
+        """The canonical JSON: ``canonical(self.to_json())``, written in parts (keys in sorted
+        order; the situation and the decisions are canonical already)."""
+        s = _string
+        rules = "null" if self.rules is None else canonical(list(self.rules))
         situation = self.situation_text or canonical(dict(self.situation))
-        head = head.replace(',"format":', f',"decisions":{decisions},"format":', 1)
-        return head.replace(',"situation_digest":', f',"situation":{situation}'
-                            ',"situation_digest":', 1)
+        return (
+            f'{{"actor":{s(self.actor)},"as_of":"{self.as_of.isoformat()}","at":"{at_text(self.id)}","channel":{s(self.channel)},'
+            f'"decisions":[{",".join([d.written or d.text() for d in self.decisions])}],'
+            f'"format":"{FORMAT}","id":{s(self.id)},"lang":{s(self.lang)},'
+            f'"package":{{"name":"tongcheng","version":{s(self.package_version)}}},'
+            f'"request_id":{s(self.request_id)},"rule_pack":{{"digest":{s(self.pack_digest)},'
+            f'"name":{s(self.pack_name)},"version":{s(self.pack_version)}}},"rules":{rules},'
+            f'"situation":{situation},"situation_digest":{s(self.situation_digest)}}}'
+        )
 
     def decision(self, rule: str) -> RecordedDecision:
         for d in self.decisions:
@@ -248,18 +312,20 @@ def make_record(
     lang: str = "zh",
     rules: Sequence[str] | None = None,
     now: float | None = None,
-    facts: tuple[Mapping[str, Any], str] | None = None,
+    facts: tuple[Any, ...] | None = None,
 ) -> Record:
     """The record of one evaluation (``tongcheng.evaluate``'s result) of a validated situation;
-    ``facts``: the situation's ``to_dict()`` and its canonical JSON, when already made."""
+    ``facts``: the situation's ``to_dict()`` and its canonical JSON (and that JSON's digest),
+    when already made."""
     from tongcheng import __version__
 
     if channel not in CHANNELS:
         raise ValueError(f"channel: expected one of {', '.join(CHANNELS)}, got {channel!r}")
-    data, text = facts or situation_facts(situation)
+    data, text, *known = facts or situation_facts(situation)
     info = evaluation.pack
     return Record(
-        new_id(now), channel, actor or None, request_id or None, data, digest(text),
+        new_id(now), channel, actor or None, request_id or None, data,
+        known[0] if known else digest(text),
         evaluation.as_of, lang, info.name, info.version, info.digest, __version__,
         tuple(RecordedDecision.of(d) for d in evaluation.decisions),
         tuple(rules) if rules else None, text,

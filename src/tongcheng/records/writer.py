@@ -3,6 +3,8 @@ process, many requests per transaction (group commit), the log sealed now and th
 
 A request builds its record, hands it over and waits (without holding the event loop) until
 the transaction holding it has committed; only then is the answer sent, carrying the record id.
+The records an event loop makes in one turn are handed over together (one wake-up of the
+writer instead of one each); the writer builds their bodies and rows and inserts them.
 So an answer that says it was recorded always was, and a worker killed mid-flight leaves at
 most answers never sent — never a half-written record (a transaction is all or nothing).
 
@@ -25,6 +27,7 @@ import hmac
 import logging
 import os
 import queue
+import sys
 import threading
 import time
 from concurrent.futures import Future
@@ -41,6 +44,12 @@ log = logging.getLogger("tongcheng.records")
 BATCH = 256
 LINGER = 0.001  # seconds the writer waits for more records while they keep coming
 LINGER_MAX = 0.004  # at most this long in all (an answer waits for its record's commit)
+# The writer thread shares the GIL with the event loop: each time it gives the GIL away (a
+# database call, a sleep) it waits to take it back from a busy loop, up to the interpreter's
+# switch interval (5 ms by default), while its answers wait for the commit. A worker that
+# records switches every millisecond instead (measured: throughput with recording 0.88-1.05 of
+# recording off against 0.67-0.84, two workers, 32 clients).
+SWITCH_INTERVAL = 0.001
 
 
 @attrs.frozen
@@ -79,17 +88,21 @@ class Recorder:
         from tongcheng.records.store import RecordStore
 
         self.settings = settings
+        if sys.getswitchinterval() > SWITCH_INTERVAL:
+            sys.setswitchinterval(SWITCH_INTERVAL)
         self.store = RecordStore.open(settings.url, signer=Signer.from_env())
         self.store.archive_pack(pack)
-        self._queue: queue.Queue[tuple[Record, Future] | None] = queue.Queue()
+        # a record and its waiter, an event loop's records of one turn, or None: stop
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._turn: dict[Any, list] = {}  # an event loop's records of its current turn
         self._thread = threading.Thread(target=self._run, name="tongcheng-records",
                                         daemon=True)
         self._thread.start()
 
     def make(self, evaluation: Any, situation: Any, *, channel: str, lang: str,
              rules: Any, headers: Any, facts: Any = None) -> Record:
-        """The record of an answer (``facts``: the situation's facts and canonical JSON, when
-        the answer made them already)."""
+        """The record of an answer (``facts``: the situation's facts, its canonical JSON and
+        that JSON's digest, when the answer made them already)."""
         actor = headers.get(self.settings.actor_header) if self.settings.actor_header else None
         request_id = headers.get("x-request-id")
         return make_record(evaluation, situation, channel=channel, actor=actor,
@@ -104,11 +117,20 @@ class Recorder:
 
     async def commit(self, record: Record) -> None:
         """Wait until ``record`` is committed (raises the store's error when it failed). The
-        writer settles a whole transaction's waiters with one call into each event loop."""
+        records an event loop makes in one turn reach the writer together, in one hand-off
+        (``_flush``, run once the turn's ready requests have run); the writer settles a whole
+        transaction's waiters with one call into each event loop."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
-        self._queue.put((record, (loop, future)))
+        waiting = self._turn.get(loop)
+        if waiting is None:
+            waiting = self._turn[loop] = []
+            loop.call_soon(self._flush, loop)
+        waiting.append((record, (loop, future)))
         await future
+
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._queue.put(self._turn.pop(loop))
 
     def get(self, record_id: str) -> Record | None:
         return self.store.get(record_id)
@@ -147,7 +169,10 @@ class Recorder:
     def _gather(self, batch: list) -> None:
         """More records for the transaction (group commit): whatever is queued, then, while
         records keep arriving, a little more (``LINGER`` at a time, ``LINGER_MAX`` in all):
-        one commit for many answers instead of one each."""
+        one commit for many answers instead of one each. An event loop's records of one turn
+        come as one list."""
+        if batch and type(batch[0]) is list:
+            batch[:] = batch[0]
         waited = 0.0
         while len(batch) < BATCH:
             before = len(batch)
@@ -159,7 +184,10 @@ class Recorder:
                 if more is None:
                     self._queue.put(None)
                     return
-                batch.append(more)
+                if type(more) is list:
+                    batch.extend(more)
+                else:
+                    batch.append(more)
             if waited >= LINGER_MAX or (waited and len(batch) == before):
                 return
             time.sleep(LINGER)

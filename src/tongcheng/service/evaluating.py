@@ -360,9 +360,10 @@ def decide(state: Any, raw: bytes, defaults: Defaults, headers: Any = None) -> R
     if recorder is not None:  # the situation's canonical JSON made once: digest and record
         from tongcheng.records.record import digest, situation_facts
 
-        facts = situation_facts(situation)
+        data, text = situation_facts(situation)
+        facts = (data, text, digest(text))
     out_headers = {
-        "X-Situation-Digest": digest(facts[1]) if facts else situation_digest(situation),
+        "X-Situation-Digest": facts[2] if facts else situation_digest(situation),
         "Content-Language": options.lang,
         "Cache-Control": "no-store",  # a person's situation: kept by no cache
     }
