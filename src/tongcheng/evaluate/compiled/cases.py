@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tongcheng.evaluate import finite
+from tongcheng.evaluate.compiled.codegen import clauses_of
 from tongcheng.evaluate.frame import FACT_ROOTS
 from tongcheng.expr import ast
 from tongcheng.pack.model import Rule
@@ -65,9 +66,5 @@ def cannot_settle(roots: frozenset[str], missing: Iterable[str]) -> bool:
 
 
 def _divides(rule: Rule) -> bool:
-    clauses = [*rule.lets, *rule.scope, *rule.conditions, *rule.outcome,
-               *([rule.place] if rule.place else []),
-               *(c for e in rule.exceptions for c in (*e.applies, *(e.conditions or ()),
-                                                     *e.outcome))]
-    return any(isinstance(n, ast.Arith) and n.op == "/" for c in clauses
+    return any(isinstance(n, ast.Arith) and n.op == "/" for _, c in clauses_of(rule)
                for n in ast.walk(c.expr))
