@@ -57,10 +57,6 @@ def situation_digest(situation: Any) -> str:
     return digest(canonical(data))
 
 
-def _at_text(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
-
-
 def at_text(record_id: str) -> str:
     """A record's ``at`` (its id's time, UTC, to the millisecond), as its body writes it."""
     seconds, ms = divmod(id_ms(record_id), 1000)

@@ -475,7 +475,7 @@ def compact_columns(record: Record, situation: str | None = None) -> dict[str, A
     text = situation if situation is not None else (
         record.situation_text or canonical(dict(record.situation)))
     rules = canonical(list(record.rules)) if record.rules is not None else None
-    decided = "\n".join([d.line or d.decided_line() for d in record.decisions])
+    decided = "\n".join([d.decided_line() for d in record.decisions])
     return {"situation": text, "rules": rules, "decided": decided}
 
 
