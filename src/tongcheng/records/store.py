@@ -378,12 +378,18 @@ class RecordStore:
         another process is sealing right now)."""
         head = None
         while True:
-            sealed, count = self._seal_batch(wait)
+            sealed, count = self._seal_batch(wait, SEAL_BATCH)
             head = sealed or head
             if count < SEAL_BATCH:  # a short batch: nothing more was waiting
                 return head
 
-    def _seal_batch(self, wait: bool) -> tuple[TreeHead | None, int]:
+    def seal_step(self, most: int) -> int:
+        """Seal at most ``most`` waiting records, in one transaction, under one new head, and
+        say how many (0: nothing waiting, or another process is sealing right now). On SQLite
+        a seal holds the write lock: steps keep the writers' waits short."""
+        return self._seal_batch(False, most)[1]
+
+    def _seal_batch(self, wait: bool, most: int) -> tuple[TreeHead | None, int]:
         p = schema.pending.c
         with self.writing() as conn, conn.begin():
             if conn.dialect.name == "postgresql":
@@ -397,7 +403,7 @@ class RecordStore:
                 last.size if last else 0,
                 [bytes.fromhex(h) for h in last.subtrees] if last else ())
             rows = conn.execute(sa.select(p.record_id, p.digest).order_by(p.record_id)
-                                .limit(SEAL_BATCH)).all()
+                                .limit(most)).all()
             if not rows:
                 return None, 0
             entries, hashes = [], []

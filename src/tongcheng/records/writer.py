@@ -4,9 +4,13 @@ process, many requests per transaction (group commit), the log sealed now and th
 A request builds its record, hands it over and waits (without holding the event loop) until
 the transaction holding it has committed; only then is the answer sent, carrying the record id.
 The records an event loop makes in one turn are handed over together (one wake-up of the
-writer instead of one each); the writer builds their bodies and rows and inserts them.
-So an answer that says it was recorded always was, and a worker killed mid-flight leaves at
-most answers never sent — never a half-written record (a transaction is all or nothing).
+writer instead of one each); the writer, whenever it is free, takes every record waiting and
+builds, inserts and commits them in one transaction. The loop learns of a commit as soon as it
+next hands a record over, or at its next turn, and the service's front lane sends the answers
+from there (``front.Front.send_recorded``). The log is sealed a step at a time (``SEAL_STEP``
+records), the records waiting meanwhile written between steps. So an answer that says it
+was recorded always was, and a worker killed mid-flight leaves at most answers never sent —
+never a half-written record (a transaction is all or nothing).
 
 Configured by the environment, which every worker process inherits:
 
@@ -22,14 +26,17 @@ Configured by the environment, which every worker process inherits:
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import functools
 import hmac
 import logging
 import os
-import queue
 import sys
 import threading
 import time
+import weakref
+from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -41,9 +48,11 @@ from tongcheng.records.record import Record, make_record
 __all__ = ["Recorder", "RecordingSettings"]
 
 log = logging.getLogger("tongcheng.records")
-BATCH = 256
-LINGER = 0.001  # seconds the writer waits for more records while they keep coming
-LINGER_MAX = 0.004  # at most this long in all (an answer waits for its record's commit)
+BATCH = 256  # records a transaction at most
+# records a sealing transaction at most: on SQLite a seal holds the write lock (~17 us a record),
+# and every writer (both workers') waits meanwhile; 2 s of a busy service sealed at once held it
+# ~40 ms, the answers waiting for their commit behind it
+SEAL_STEP = 512
 # The writer thread shares the GIL with the event loop: each time it gives the GIL away (a
 # database call, a sleep) it waits to take it back from a busy loop, up to the interpreter's
 # switch interval (5 ms by default), while its answers wait for the commit. A worker that
@@ -92,9 +101,15 @@ class Recorder:
             sys.setswitchinterval(SWITCH_INTERVAL)
         self.store = RecordStore.open(settings.url, signer=Signer.from_env())
         self.store.archive_pack(pack)
-        # a record and its waiter, an event loop's records of one turn, or None: stop
-        self._queue: queue.Queue[Any] = queue.Queue()
+        # (record, waiter) to write, or None: stop. A deque's append and popleft are atomic,
+        # so requests add records while the writer takes them, with no lock.
+        self._waiting: collections.deque = collections.deque()
+        self._idle = False  # the writer sleeps until ``_wake_writer`` is set
+        self._wake_writer = threading.Event()
         self._turn: dict[Any, list] = {}  # an event loop's records of its current turn
+        # per event loop, the transactions it has not yet been told of (see ``commit``)
+        self._told: weakref.WeakKeyDictionary[Any, collections.deque] = \
+            weakref.WeakKeyDictionary()
         self._thread = threading.Thread(target=self._run, name="tongcheng-records",
                                         daemon=True)
         self._thread.start()
@@ -112,31 +127,50 @@ class Recorder:
         """Hand ``record`` to the writer; the future is done once it is committed (for a caller
         outside an event loop)."""
         future: Future = Future()
-        self._queue.put((record, future))
+        self._hand((record, future))
         return future
 
     async def commit(self, record: Record) -> None:
-        """Wait until ``record`` is committed (raises the store's error when it failed). The
-        records an event loop makes in one turn reach the writer together, in one hand-off
-        (``_flush``, run once the turn's ready requests have run); the writer settles a whole
-        transaction's waiters with one call into each event loop."""
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        waiting = self._turn.get(loop)
-        if waiting is None:
-            waiting = self._turn[loop] = []
-            loop.call_soon(self._flush, loop)
-        waiting.append((record, (loop, future)))
+        """Wait until ``record`` is committed (raises the store's error when it failed)."""
+        future = asyncio.get_running_loop().create_future()
+        self.when_committed(record, functools.partial(_settle_future, future))
         await future
 
+    def when_committed(self, record: Record, then: Callable[[BaseException | None], Any]
+                       ) -> None:
+        """Call ``then(error)`` in this event loop once ``record`` is committed (``error``:
+        None, or the store's error when it failed).
+
+        The writer takes every record waiting whenever it is free, so records that arrive
+        while it commits go together in its next transaction (group commit, without a pause to
+        gather them). A committed transaction's callbacks run in the event loop itself: here,
+        before the next record is handed over (the loop has just spent a decision's time, and
+        the writer has often committed meanwhile), or at the loop's next turn (a call the
+        writer makes into the loop), whichever comes first."""
+        loop = asyncio.get_running_loop()
+        told = self._told.get(loop)
+        if told:
+            _tell(told)
+        turn = self._turn.get(loop)
+        if turn is None:
+            turn = self._turn[loop] = []
+            loop.call_soon(self._flush, loop)
+        turn.append((record, (loop, then)))
+
     def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._queue.put(self._turn.pop(loop))
+        self._hand(self._turn.pop(loop))
+
+    def _hand(self, item: Any) -> None:
+        self._waiting.append(item)
+        if self._idle:
+            self._idle = False
+            self._wake_writer.set()
 
     def get(self, record_id: str) -> Record | None:
         return self.store.get(record_id)
 
     def close(self) -> None:
-        self._queue.put(None)
+        self._hand(None)
         self._thread.join(timeout=30)
         self.store.close()
 
@@ -146,67 +180,89 @@ class Recorder:
         next_seal = time.monotonic() + self.settings.seal_seconds
         next_purge = time.monotonic()
         while True:
-            try:
-                item = self._queue.get(timeout=max(0.05, next_seal - time.monotonic()))
-            except queue.Empty:
-                item = ...
-            if item is None:
-                self._seal()
-                return
-            batch = [] if item is ... else [item]
-            if batch:
-                self._gather(batch)
+            batch, stop = self._take()
             if batch:
                 self._write(batch)
-            now = time.monotonic()
-            if now >= next_seal:
+            elif not stop:
+                self._sleep(next_seal)
+            if stop:
                 self._seal()
+                return
+            now = time.monotonic()
+            # sealed a step at a time, the records waiting meanwhile written between steps
+            if now >= next_seal and self._seal_step() < SEAL_STEP:
                 next_seal = now + self.settings.seal_seconds
             if self.settings.retention_days and now >= next_purge:
                 self._purge()
                 next_purge = now + 3600
 
-    def _gather(self, batch: list) -> None:
-        """More records for the transaction (group commit): whatever is queued, then, while
-        records keep arriving, a little more (``LINGER`` at a time, ``LINGER_MAX`` in all):
-        one commit for many answers instead of one each. An event loop's records of one turn
-        come as one list."""
-        if batch and type(batch[0]) is list:
-            batch[:] = batch[0]
-        waited = 0.0
+    def _take(self) -> tuple[list, bool]:
+        """Every record waiting (at most ``BATCH``), and whether the recorder is closing."""
+        batch: list = []
+        waiting = self._waiting
         while len(batch) < BATCH:
-            before = len(batch)
-            while len(batch) < BATCH:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._queue.put(None)
-                    return
-                if type(more) is list:
-                    batch.extend(more)
-                else:
-                    batch.append(more)
-            if waited >= LINGER_MAX or (waited and len(batch) == before):
-                return
-            time.sleep(LINGER)
-            waited += LINGER
+            try:
+                item = waiting.popleft()
+            except IndexError:
+                break
+            if item is None:
+                return batch, True
+            if type(item) is list:  # an event loop's records of one turn
+                batch.extend(item)
+            else:
+                batch.append(item)
+        return batch, False
+
+    def _sleep(self, next_seal: float) -> None:
+        """Wait for a record (or the next sealing). ``_idle`` is set before looking once more,
+        so a record handed meanwhile either is seen here or sets the event."""
+        self._wake_writer.clear()
+        self._idle = True
+        if not self._waiting:
+            self._wake_writer.wait(timeout=max(0.05, next_seal - time.monotonic()))
+        self._idle = False
 
     def _write(self, batch: list) -> None:
         try:
             self.store.write([r for r, _ in batch])
         except Exception as exc:  # the store is down: every waiting request answers 503
             log.error("records not written: %s", exc)
-            _settle(batch, exc)
+            self._settle(batch, exc)
             return
-        _settle(batch, None)
+        self._settle(batch, None)
+
+    def _settle(self, batch: list, exc: BaseException | None) -> None:
+        """Tell every waiter of a transaction how it ended: a thread's future at once; an event
+        loop's waiters through that loop (its ``_told`` queue, and a call into it)."""
+        loops: dict[Any, list[Callable]] = {}
+        for _, waiter in batch:
+            if isinstance(waiter, Future):
+                if exc is None:
+                    waiter.set_result(None)
+                else:
+                    waiter.set_exception(exc)
+            else:
+                loops.setdefault(waiter[0], []).append(waiter[1])
+        for loop, futures in loops.items():
+            told = self._told.get(loop)
+            if told is None:
+                told = self._told.setdefault(loop, collections.deque())
+            told.append((futures, exc))
+            with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
+                loop.call_soon_threadsafe(_tell, told)
 
     def _seal(self) -> None:
         try:
             self.store.seal(wait=False)  # another worker sealing now covers these too
         except Exception as exc:  # pragma: no cover - logged, retried at the next period
             log.error("log not sealed: %s", exc)
+
+    def _seal_step(self) -> int:
+        try:
+            return self.store.seal_step(SEAL_STEP)
+        except Exception as exc:  # pragma: no cover - logged, retried at the next period
+            log.error("log not sealed: %s", exc)
+            return 0
 
     def _purge(self) -> None:
         before = datetime.now(UTC) - timedelta(days=self.settings.retention_days or 0)
@@ -218,28 +274,24 @@ class Recorder:
             log.error("records not purged: %s", exc)
 
 
-def _settle(batch: list, exc: BaseException | None) -> None:
-    """Tell every waiter of a transaction how it ended: a thread's future at once, an event
-    loop's waiters in one call into that loop."""
-    loops: dict[Any, list[asyncio.Future]] = {}
-    for _, waiter in batch:
-        if isinstance(waiter, Future):
-            if exc is None:
-                waiter.set_result(None)
-            else:
-                waiter.set_exception(exc)
-        else:
-            loops.setdefault(waiter[0], []).append(waiter[1])
-    for loop, futures in loops.items():
-        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
-            loop.call_soon_threadsafe(_wake, futures, exc)
+def _tell(told: collections.deque) -> None:
+    """Run the callbacks of the transactions a loop has not been told of yet (in that loop)."""
+    while True:
+        try:
+            callbacks, exc = told.popleft()
+        except IndexError:
+            return
+        for then in callbacks:
+            try:
+                then(exc)
+            except Exception:  # pragma: no cover - one request's failure is its own
+                log.exception("a recorded answer failed once its record was committed")
 
 
-def _wake(futures: list[asyncio.Future], exc: BaseException | None) -> None:
-    for future in futures:
-        if future.done():  # the request was cancelled (client gone)
-            continue
-        if exc is None:
-            future.set_result(None)
-        else:
-            future.set_exception(exc)
+def _settle_future(future: asyncio.Future, exc: BaseException | None) -> None:
+    if future.done():  # the request was cancelled (client gone)
+        return
+    if exc is None:
+        future.set_result(None)
+    else:
+        future.set_exception(exc)

@@ -306,9 +306,28 @@ def heavy_limiter() -> anyio.CapacityLimiter:
 
 async def answer(state: Any, scope: dict, receive: Any) -> Response:
     """Read, check, evaluate and write one evaluate request (``state``: the app's state;
-    errors are raised, not answered). Read from the ASGI scope itself: the route and the
-    service's front lane (``front.Front``) both answer through here. Small bodies are answered
-    at once; larger ones in a worker thread (see ``INLINE_BODY``)."""
+    errors are raised, not answered); with recording on, once its record is committed."""
+    response = await decided(state, scope, receive)
+    record = getattr(response, "record", None)
+    if record is not None:  # recording on: answered once the record is committed
+        try:
+            await state.recorder.commit(record)
+        except Exception as exc:
+            raise not_recorded(exc) from None
+    return response
+
+
+def not_recorded(exc: BaseException) -> NotRecorded:
+    """The refusal when a record could not be committed (``exc``: the store's error)."""
+    return NotRecorded("", f"the decision could not be recorded ({type(exc).__name__}); "
+                           "nothing was answered: try again")
+
+
+async def decided(state: Any, scope: dict, receive: Any) -> Response:
+    """The answer to one evaluate request, its record (``response.record``, recording on) not
+    yet committed. Read from the ASGI scope itself: the route (``answer``) and the service's
+    front lane (``front.Front``) both answer through here. Small bodies are answered at once;
+    larger ones in a worker thread (see ``INLINE_BODY``)."""
     content_type = accept_language = None
     for name, value in scope["headers"]:  # the first of each, as ``Request.headers`` reads
         if name == b"content-type":
@@ -332,13 +351,6 @@ async def answer(state: Any, scope: dict, receive: Any) -> Response:
     except SituationError as exc:
         exc.lang = exc.lang or defaults.lang  # problems in the language the answer would be
         raise
-    record = getattr(response, "record", None)
-    if record is not None:  # recording on: answered once the record is committed
-        try:
-            await state.recorder.commit(record)
-        except Exception as exc:
-            raise NotRecorded("", f"the decision could not be recorded ({type(exc).__name__}); "
-                                  "nothing was answered: try again") from None
     return response
 
 

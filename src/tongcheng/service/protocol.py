@@ -28,6 +28,7 @@ HEAD_TIMEOUT = 10.0
 MAX_HEAD = 16 * 1024
 LINGER = 2.0  # seconds a refused connection drops what still arrives before it is closed
 PROTOCOL = "tongcheng.service.protocol:GuardedHttpTools"
+SEND_NOW = "tongcheng.send_now"  # the ASGI extension saying ``send`` may run outside a task
 
 
 def _limits() -> tuple[float, int]:
@@ -112,6 +113,9 @@ class GuardedHttpTools(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        # this server's ``send`` writes to the transport and waits only when a slow client
+        # paused it: safe to run outside a task (``front.Front.send_recorded``)
+        self.scope["extensions"] = {SEND_NOW: {}}  # type: ignore[typeddict-unknown-key]
         if not self._in_head:  # a further request on a kept-alive connection
             self._in_head, self._head_bytes = True, 0
             self._arm()
