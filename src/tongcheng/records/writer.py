@@ -108,8 +108,7 @@ class Recorder:
         self._wake_writer = threading.Event()
         self._turn: dict[Any, list] = {}  # an event loop's records of its current turn
         # per event loop, the transactions it has not yet been told of (see ``commit``)
-        self._told: weakref.WeakKeyDictionary[Any, collections.deque] = \
-            weakref.WeakKeyDictionary()
+        self._told: weakref.WeakKeyDictionary[Any, _Told] = weakref.WeakKeyDictionary()
         self._thread = threading.Thread(target=self._run, name="tongcheng-records",
                                         daemon=True)
         self._thread.start()
@@ -149,7 +148,7 @@ class Recorder:
         writer makes into the loop), whichever comes first."""
         loop = asyncio.get_running_loop()
         told = self._told.get(loop)
-        if told:
+        if told is not None and told.pending:
             _tell(told)
         turn = self._turn.get(loop)
         if turn is None:
@@ -243,13 +242,15 @@ class Recorder:
                     waiter.set_exception(exc)
             else:
                 loops.setdefault(waiter[0], []).append(waiter[1])
-        for loop, futures in loops.items():
+        for loop, callbacks in loops.items():
             told = self._told.get(loop)
             if told is None:
-                told = self._told.setdefault(loop, collections.deque())
-            told.append((futures, exc))
-            with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
-                loop.call_soon_threadsafe(_tell, told)
+                told = self._told.setdefault(loop, _Told())
+            told.pending.append((callbacks, exc))
+            if not told.called:  # one call into the loop at a time (a write to its self-pipe)
+                told.called = True
+                with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
+                    loop.call_soon_threadsafe(_called, told)
 
     def _seal(self) -> None:
         try:
@@ -274,11 +275,28 @@ class Recorder:
             log.error("records not purged: %s", exc)
 
 
-def _tell(told: collections.deque) -> None:
-    """Run the callbacks of the transactions a loop has not been told of yet (in that loop)."""
+class _Told:
+    """The transactions committed whose callbacks a loop has not run yet, and whether a call
+    into the loop to run them is on its way."""
+
+    __slots__ = ("called", "pending")
+
+    def __init__(self) -> None:
+        self.pending: collections.deque = collections.deque()
+        self.called = False
+
+
+def _called(told: _Told) -> None:
+    told.called = False  # first: a transaction committed from now on calls again
+    _tell(told)
+
+
+def _tell(told: _Told) -> None:
+    """Run the callbacks of the transactions a loop has not been told of (in that loop)."""
+    pending = told.pending
     while True:
         try:
-            callbacks, exc = told.popleft()
+            callbacks, exc = pending.popleft()
         except IndexError:
             return
         for then in callbacks:
