@@ -126,6 +126,7 @@ class GuardedHttpTools(HttpToolsProtocol):
         size = len(self.url) + sum(len(n) + len(v) + 4 for n, v in self.headers)
         if size <= self.max_head:
             super().on_headers_complete()
+            self.cycle.transport = Joined(self.transport, self.loop)
             return
         # the head arrived whole but too large: this one request is answered 431 (the parser
         # goes on as for any request) and the connection closed after it
@@ -134,6 +135,47 @@ class GuardedHttpTools(HttpToolsProtocol):
             super().on_headers_complete()
         finally:
             self.app = app
+
+
+class Joined:
+    """A request's view of the connection: its response's head is held until the body's first
+    write and sent with it, one ``send`` system call instead of two. On loopback the kernel does
+    both ends' TCP work inside ``send``: ~9% of a worker's time under load went there (py-spy).
+    A head is never held past the event loop's turn (nor a ``100 Continue``, which the client
+    waits for before it sends the body)."""
+
+    __slots__ = ("_head", "_loop", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport, self._loop = transport, loop
+        self._head: bytes | None = None
+
+    def write(self, data: bytes) -> None:
+        head = self._head
+        if head is not None:
+            self._head = None
+            self._transport.write(head + data)
+        elif data[:9] == b"HTTP/1.1 " and data[9:12] != b"100":
+            self._head = data
+            self._loop.call_soon(self.flush)
+        else:
+            self._transport.write(data)
+
+    def flush(self) -> None:
+        head = self._head
+        if head is not None:
+            self._head = None
+            self._transport.write(head)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._transport, name)
 
 
 async def _head_too_large(scope: dict, receive: Callable, send: Callable) -> None:
