@@ -6,21 +6,17 @@ from __future__ import annotations
 import json
 import socket
 from asyncio import selector_events
+from pathlib import Path
 
 import httpx
 import pytest
 from servicetools import LiveServer
 
 from tongcheng.service.app import create_app
+from tongcheng.situation import load_situation
 
-WORKER = {  # a Yantai hukou working in Qingdao
-    "as_of": "2025-06-01", "target": "370200",
-    "person": {"birth_date": "1960-05-10", "sex": "male", "hukou": "370600",
-               "lives_in": "370200", "employment": "employed", "work_place": "370200"},
-    "insurance": [
-        {"scheme": "employee_medical", "place": "370600", "from": "2000-01", "to": "2015-12"},
-        {"scheme": "employee_medical", "place": "370200", "from": "2016-01", "to": "2025-05"}],
-}
+ROOT = Path(__file__).resolve().parents[2]
+WORKER = load_situation(ROOT / "examples" / "recognition-yantai-qingdao.yaml").to_dict()
 
 
 @pytest.fixture(scope="module")
