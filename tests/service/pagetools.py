@@ -62,6 +62,15 @@ def submit(driver) -> None:
     wait_for_results(driver)
 
 
+def post_and_wait(driver, button) -> None:
+    """Click a button that posts its form (a new page), then wait for that page's results:
+    the old page's problems must not count as the new one's."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    wait(driver, 15).until(ec.staleness_of(old))
+    wait_for_results(driver)
+
+
 def wait_for_results(driver) -> None:
     wait(driver, 15).until(
         ec.presence_of_element_located((By.CSS_SELECTOR, "[data-as-of], #problems"))

@@ -62,14 +62,12 @@ def test_record_id_letter_and_reopening(browser, recording_server):
     browser.get(server.url + "/?lang=en")
     browser.find_element(By.ID, "reopen-id").send_keys(record_id)
     browser.find_element(By.ID, "reopen-token").send_keys("wrong")
-    browser.find_element(By.CSS_SELECTOR, ".reopen button").click()
-    pt.wait_for_results(browser)
+    pt.post_and_wait(browser, browser.find_element(By.CSS_SELECTOR, ".reopen button"))
     assert "not the access token" in browser.find_element(By.ID, "problems").text
     assert browser.find_element(By.ID, "f-target").get_attribute("value") == ""
     browser.find_element(By.ID, "reopen-id").send_keys(record_id)
     browser.find_element(By.ID, "reopen-token").send_keys(TOKEN)
-    browser.find_element(By.CSS_SELECTOR, ".reopen button").click()
-    pt.wait_for_results(browser)
+    pt.post_and_wait(browser, browser.find_element(By.CSS_SELECTOR, ".reopen button"))
     assert browser.find_element(By.CSS_SELECTOR, "[data-record-id]").text == record_id
     assert "370200" in browser.find_element(By.ID, "f-target").get_attribute("value")
     assert browser.find_element(By.ID, "f-insurance-1-from").get_attribute("value") == "2016-01"
