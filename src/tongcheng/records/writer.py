@@ -107,7 +107,7 @@ class Recorder:
         self._idle = False  # the writer sleeps until ``_wake_writer`` is set
         self._wake_writer = threading.Event()
         self._turn: dict[Any, list] = {}  # an event loop's records of its current turn
-        # per event loop, the transactions it has not yet been told of (see ``commit``)
+        # per event loop, the transactions it has not yet been told of (``when_committed``)
         self._told: weakref.WeakKeyDictionary[Any, _Told] = weakref.WeakKeyDictionary()
         self._thread = threading.Thread(target=self._run, name="tongcheng-records",
                                         daemon=True)
@@ -140,9 +140,10 @@ class Recorder:
         """Call ``then(error)`` in this event loop once ``record`` is committed (``error``:
         None, or the store's error when it failed).
 
-        The writer takes every record waiting whenever it is free, so records that arrive
-        while it commits go together in its next transaction (group commit, without a pause to
-        gather them). A committed transaction's callbacks run in the event loop itself: here,
+        The loop's records of one turn are handed over together, at the turn's end; the
+        writer takes every record waiting whenever it is free, so what arrives while it
+        commits goes in its next transaction (group commit, without a pause to gather them).
+        A committed transaction's callbacks run in the event loop itself: here,
         before the next record is handed over (the loop has just spent a decision's time, and
         the writer has often committed meanwhile), or at the loop's next turn (a call the
         writer makes into the loop), whichever comes first."""

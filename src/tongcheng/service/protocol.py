@@ -171,9 +171,6 @@ class Joined:
         self.flush()
         self._transport.close()
 
-    def is_closing(self) -> bool:
-        return self._transport.is_closing()
-
     def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
         return getattr(self._transport, name)
 
