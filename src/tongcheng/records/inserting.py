@@ -22,7 +22,21 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-__all__ = ["DriverInserts"]
+__all__ = ["Busy", "DriverInserts", "is_busy"]
+
+
+class Busy(Exception):
+    """Another writer holds the database's write lock right now (a store that does not wait
+    for it: nothing was written, try again later)."""
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` (the driver's, or SQLAlchemy's around it) says SQLite's write lock is
+    held by another connection."""
+    orig = getattr(exc, "orig", exc)
+    text = str(orig)
+    return type(orig).__name__ == "OperationalError" and (
+        "database is locked" in text or "database is busy" in text)
 
 _VARIABLES = 999  # the bound values one SQLite statement may hold (SQLite before 3.32)
 
@@ -107,20 +121,31 @@ class DriverInserts:
         raw = getattr(self._held, "raw", None)
         if raw is None:
             raw = self._held.raw = self.engine.raw_connection()
-        try:
+        if not self.postgres:  # the connection is in autocommit mode: begin, taking the lock
             cursor = raw.cursor()
-            if self.postgres:  # one statement, the first inserts as CTEs: one round trip
-                cursor.execute(*self._together(inserts))
-            else:  # the connection is in autocommit mode: begin, taking the write lock
+            try:
                 cursor.execute("BEGIN IMMEDIATE")
+            except Exception as e:
+                if is_busy(e):  # nothing begun: the connection is as good as before
+                    raise Busy("another writer holds the write lock") from None
+                self._held.raw = None
+                raw.invalidate()
+                raise
+        try:
+            if self.postgres:  # one statement, the first inserts as CTEs: one round trip
+                cursor = raw.cursor()
+                cursor.execute(*self._together(inserts))
+            else:
                 for table, rows in inserts:
                     self.insert(cursor, table, rows)
             raw.commit()
-        except BaseException:
+        except BaseException as e:
             self._held.raw = None
             with contextlib.suppress(Exception):
                 raw.rollback()
             raw.invalidate()
+            if is_busy(e):  # (not expected once the lock is held; all the same, nothing written)
+                raise Busy("another writer holds the write lock") from e
             raise
 
     def _together(self, inserts: Sequence[tuple[sa.Table, Sequence[dict[str, Any]]]]

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from tongcheng.errors import TongchengError
 from tongcheng.records import merkle, schema
 from tongcheng.records.ids import id_time
-from tongcheng.records.inserting import DriverInserts
+from tongcheng.records.inserting import Busy, DriverInserts, is_busy
 from tongcheng.records.record import Record, canonical, digest
 from tongcheng.records.signing import Signer
 
@@ -136,10 +136,11 @@ class Filters:
         return out
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _sqlite_setup(engine: Engine, busy_ms: int) -> None:
     """WAL (readers never block the writer), a committed transaction survives a killed process,
-    foreign keys on, a wait instead of 'database is locked'; writes begin IMMEDIATE so two
-    writers queue at BEGIN instead of failing when a read lock cannot be upgraded."""
+    foreign keys on, a wait instead of 'database is locked' (``busy_ms``; 0: 'locked' at once,
+    for a writer that must not wait); writes begin IMMEDIATE so two writers queue at BEGIN
+    instead of failing when a read lock cannot be upgraded."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record) -> None:
@@ -148,7 +149,9 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=60000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        if not busy_ms:  # a writer that must not wait leaves checkpoints to another thread
+            cur.execute("PRAGMA wal_autocheckpoint=0")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -157,11 +160,13 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def connect(url: str) -> Engine:
+def connect(url: str, *, wait: bool = True) -> Engine:
+    """The engine of a store; ``wait=False`` (SQLite): a write that finds the write lock taken
+    fails at once (``inserting.Busy`` from ``RecordStore.write``) instead of waiting for it."""
     full = engine_url(url)
     if full.startswith("sqlite"):
-        engine = sa.create_engine(full, connect_args={"timeout": 60})
-        _sqlite_setup(engine)
+        engine = sa.create_engine(full, connect_args={"timeout": 60 if wait else 0})
+        _sqlite_setup(engine, 60_000 if wait else 0)
         return engine
     return sa.create_engine(full, pool_pre_ping=True,
                             connect_args={"options": "-c timezone=UTC"})
@@ -214,13 +219,15 @@ class RecordStore:
         self._inserts = DriverInserts(engine)
 
     @classmethod
-    def open(cls, url: str, *, signer: Signer | None = None, create: bool = True) -> RecordStore:
-        """Open (and create or migrate forward) the store at ``url``."""
+    def open(cls, url: str, *, signer: Signer | None = None, create: bool = True,
+             wait: bool = True) -> RecordStore:
+        """Open (and create or migrate forward) the store at ``url``; ``wait=False``: its
+        writes and seals never wait for SQLite's write lock (``inserting.Busy`` instead)."""
         full = engine_url(url)
         if not create and full.startswith("sqlite:///") and full != "sqlite:///:memory:" \
                 and not Path(full.removeprefix("sqlite:///")).exists():
             raise StoreError(f"{url}: no record store there")
-        engine = connect(url)
+        engine = connect(url, wait=wait)
         try:
             current = current_revision(engine)
             if current != head_revision():
@@ -298,6 +305,13 @@ class RecordStore:
         rows = [_row(record, body) for record, body in zip(records, bodies, strict=True)]
         waiting = [{"record_id": row["id"], "digest": digest(row["body"])} for row in rows]
         self._inserts.transaction((schema.records, rows), (schema.pending, waiting))
+
+    def checkpoint(self) -> None:
+        """Copy SQLite's write-ahead log into the database (PASSIVE: never waits for, nor
+        blocks, a writer); for a store whose writers do not (``open(wait=False)``)."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -387,7 +401,12 @@ class RecordStore:
         """Seal at most ``most`` waiting records, in one transaction, under one new head, and
         say how many (0: nothing waiting, or another process is sealing right now). On SQLite
         a seal holds the write lock: steps keep the writers' waits short."""
-        return self._seal_batch(False, most)[1]
+        try:
+            return self._seal_batch(False, most)[1]
+        except sa.exc.OperationalError as e:
+            if is_busy(e):  # (a store that does not wait for the lock)
+                raise Busy("another writer holds the write lock") from None
+            raise
 
     def _seal_batch(self, wait: bool, most: int) -> tuple[TreeHead | None, int]:
         p = schema.pending.c
