@@ -1,4 +1,4 @@
-"""On SQLite, a worker's event loop commits its own records (``Recorder._write_now``): it never
+"""On SQLite, a worker's event loop commits its own records (``lanes.SqliteLane``): it never
 waits for the write lock (another writer holding it: the records wait for a later try, the
 loop serves on), it seals the log in short steps, and the writer thread checkpoints the
 write-ahead log for it. Through a live uvicorn server with tongcheng's protocol."""
@@ -102,7 +102,7 @@ def test_the_loop_seals_and_the_thread_checkpoints(tmp_path):
             assert answer.status_code == 200
             ids.add(answer.headers["x-record-id"])
             time.sleep(0.01)
-        assert recorder._sealed_at > 0  # the event loop sealed
+        assert recorder._lane.sealed_at > 0  # the event loop sealed
         # the loop's own connection leaves checkpoints to the writer thread: the database file
         # alone (its write-ahead log left behind) holds the records once the thread has run
         deadline = time.monotonic() + 5

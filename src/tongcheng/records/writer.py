@@ -1,28 +1,18 @@
-"""Recording from the HTTP service: many requests' records per transaction (group commit),
-written by each worker's event loop (SQLite) or by a background thread per worker process
-(PostgreSQL), the log sealed now and then.
+"""Recording from the HTTP service: many requests' records per transaction (group commit), the
+log sealed now and then.
 
 A request builds its record and waits (without holding the event loop) until the transaction
 holding it has committed; only then is the answer sent, carrying the record id. The records an
-event loop makes in one turn are committed together, at the turn's end:
-
-- on SQLite, by the event loop itself, when the write lock is free (``_write_now``: ~0.6 ms for
-  a turn's ~8 records, the answers sent right after); when another writer holds the lock, the
-  records wait for the loop's next try (``RETRY_SECONDS``) instead of blocking the loop. The
-  loop also seals the log, a short step at a time (``SEAL_STEP_NOW``), and leaves checkpoints
-  to the thread. A writer thread beside a busy event loop spent most of its time waiting for
-  the GIL — while holding SQLite's write lock, which both workers' writers then waited for
-  (measured under load: the thread's commits p90 15 ms, its seals of 512 records 23–43 ms);
-- on PostgreSQL (a round trip to another process), and for callers outside an event loop, by
-  the writer thread, which whenever it is free takes every record waiting and builds, inserts
-  and commits them in one transaction. The loop learns of a commit as soon as it next hands a
-  record over, or at its next turn, and the service's front lane sends the answers from there
-  (``front.Front.send_recorded``).
-
-The writer thread also seals the log when no event loop has (``SEAL_STEP`` records a step) and
-purges. So an answer that says it was recorded always was, and a worker killed mid-flight
-leaves at most answers never sent — never a half-written record (a transaction is all or
-nothing).
+event loop makes in one turn are committed together, at the turn's end: on SQLite by the loop
+itself, never waiting for the write lock (``lanes``); on PostgreSQL, and for callers outside an
+event loop, by one background thread per worker process, which whenever it is free takes every
+record waiting and builds, inserts and commits them in one transaction; the loop learns of the
+thread's commit as soon as it next hands a record over, or at its next turn, and the service's
+front lane sends the answers from there (``front.Front.send_recorded``). The thread also seals
+the log when no event loop has (``SEAL_STEP`` records a step), checkpoints SQLite's write-ahead
+log for the loops, and purges. So an answer that says it was recorded always was, and a worker
+killed mid-flight leaves at most answers never sent — never a half-written record (a
+transaction is all or nothing).
 
 Configured by the environment, which every worker process inherits:
 
@@ -55,7 +45,7 @@ from typing import Any
 
 import attrs
 
-from tongcheng.records.inserting import Busy
+from tongcheng.records.lanes import SqliteLane, run_callbacks
 from tongcheng.records.record import Record, make_record
 
 __all__ = ["Recorder", "RecordingSettings"]
@@ -72,14 +62,8 @@ SEAL_STEP = 512
 # records switches every millisecond instead (measured: throughput with recording 0.88-1.05 of
 # recording off against 0.67-0.84, two workers, 32 clients).
 SWITCH_INTERVAL = 0.001
-# An event loop writing its own records (SQLite) tries again this soon when another writer holds
-# the write lock (a turn's commit holds it ~0.6 ms), and seals at most this many records a step:
-# a step blocks the loop (~17 us a record) as much as it holds the lock.
-RETRY_SECONDS = 0.0005
-RETRY_MOST = 0.008  # (doubling from RETRY_SECONDS while the lock stays taken: a long purge)
-SEAL_STEP_NOW = 128
-# ... and leaves SQLite's checkpoints (copying the write-ahead log into the database, an fsync)
-# to the writer thread, every so often, rather than to whichever commit crosses 1,000 pages
+# SQLite's checkpoints (copying the write-ahead log into the database, an fsync) are the writer
+# thread's, every so often, rather than whichever event loop's commit crosses 1,000 pages
 CHECKPOINT_SECONDS = 0.25
 
 
@@ -123,16 +107,12 @@ class Recorder:
             sys.setswitchinterval(SWITCH_INTERVAL)
         self.store = RecordStore.open(settings.url, signer=Signer.from_env())
         self.store.archive_pack(pack)
-        # SQLite (a file): the store each event loop writes through itself, never waiting for
-        # the write lock; None: every record goes through the writer thread
-        self._now = (RecordStore.open(settings.url, signer=self.store.signer, wait=False)
-                     if self.store.engine.dialect.name == "sqlite"
-                     and self.store.engine.url.database not in (None, "", ":memory:") else None)
-        self._queued: dict[Any, list] = {}  # per event loop: its records waiting for the lock
-        self._retrying: dict[Any, float] = {}  # the event loops with a try scheduled
-        self._delay: dict[Any, float] = {}  # per event loop, its last wait for the lock
-        self._next_seal = time.monotonic() + settings.seal_seconds  # (event loops')
-        self._sealed_at = 0.0  # when an event loop last sealed (the writer thread then need not)
+        # SQLite (a file): each event loop commits its own records (None: the writer thread)
+        self._lane: SqliteLane | None = None
+        if self.store.engine.dialect.name == "sqlite" and \
+                self.store.engine.url.database not in (None, "", ":memory:"):
+            self._lane = SqliteLane(RecordStore.open(settings.url, signer=self.store.signer,
+                                                     wait=False), settings.seal_seconds)
         # (record, waiter) to write, or None: stop. A deque's append and popleft are atomic,
         # so requests add records while the writer takes them, with no lock.
         self._waiting: collections.deque = collections.deque()
@@ -173,8 +153,8 @@ class Recorder:
         None, or the store's error when it failed).
 
         The loop's records of one turn are committed together, at the turn's end: on SQLite
-        by the loop itself (``_write_now``), ``then`` called right after the commit; else
-        handed to the writer thread, which takes every record waiting whenever it is free, so
+        by the loop itself (``lanes``), ``then`` called right after the commit; else handed
+        to the writer thread, which takes every record waiting whenever it is free, so
         what arrives while it commits goes in its next transaction (group commit, without a
         pause to gather them). The thread's committed transactions' callbacks run in the event
         loop itself: here, before the next record is handed over (the loop has just spent a
@@ -192,58 +172,10 @@ class Recorder:
 
     def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
         turn = self._turn.pop(loop)
-        if self._now is None:
+        if self._lane is None:
             self._hand(turn)
-            return
-        self._queued.setdefault(loop, []).extend(turn)
-        self._write_now(loop)
-
-    def _write_now(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Commit the loop's waiting records in the loop's own thread, if SQLite's write lock
-        is free; if it is not, try again in ``RETRY_SECONDS`` (a later turn's records join
-        them). Then the log's sealing, when it is due."""
-        queue = self._queued.get(loop)
-        while queue:
-            batch = queue[:BATCH]
-            try:
-                self._now.write([record for record, _ in batch])  # type: ignore[union-attr]
-            except Busy:
-                if loop not in self._retrying:  # tried again soon, then less and less often
-                    delay = self._retrying[loop] = min(self._delay.get(loop, 0) * 2 or
-                                                       RETRY_SECONDS, RETRY_MOST)
-                    self._delay[loop] = delay
-                    loop.call_later(delay, self._retry, loop)
-                return
-            except Exception as exc:  # the store is down: every waiting request answers 503
-                log.error("records not written: %s", exc)
-                error: BaseException | None = exc
-            else:
-                error = None
-            del queue[:len(batch)]
-            self._delay.pop(loop, None)
-            _run_callbacks([then for _, (_, then) in batch], error)
-        self._queued.pop(loop, None)
-        self._seal_now()
-
-    def _retry(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._retrying.pop(loop, None)
-        self._write_now(loop)
-
-    def _seal_now(self) -> None:
-        """A step of sealing in the event loop's thread, when due (and the lock free)."""
-        now = time.monotonic()
-        if now < self._next_seal:
-            return
-        try:
-            sealed = self._now.seal_step(SEAL_STEP_NOW)  # type: ignore[union-attr]
-        except Busy:
-            return  # at the next commit
-        except Exception as exc:  # pragma: no cover - logged, retried at the next period
-            log.error("log not sealed: %s", exc)
-            sealed = 0
-        self._sealed_at = now
-        if sealed < SEAL_STEP_NOW:  # nothing more waiting: the next period
-            self._next_seal = now + self.settings.seal_seconds
+        else:
+            self._lane.flush(loop, turn)
 
     def _hand(self, item: Any) -> None:
         self._waiting.append(item)
@@ -255,28 +187,29 @@ class Recorder:
         return self.store.get(record_id)
 
     def close(self) -> None:
-        for loop, queue in list(self._queued.items()):  # waiting for the lock: the thread's
-            if queue:
-                self._hand([(record, (loop, then)) for record, (_, then) in queue])
-                queue.clear()
+        if self._lane is not None:  # records an event loop has not committed: the thread's
+            leftovers = self._lane.leftovers()
+            if leftovers:
+                self._hand(leftovers)
         self._hand(None)
         self._thread.join(timeout=30)
         self.store.close()
-        if self._now is not None:
-            self._now.close()
+        if self._lane is not None:
+            self._lane.close()
 
     # -- the writer thread ---------------------------------------------------------------------
 
     def _run(self) -> None:
         next_seal = time.monotonic() + self.settings.seal_seconds
         next_purge = next_checkpoint = time.monotonic()
+        checkpoints = self._lane is not None  # (the loops' SQLite connections do not)
         while True:
             batch, stop = self._take()
             if batch:
                 self._write(batch)
             elif not stop:
-                self._sleep(min(next_seal, next_checkpoint) if self._now else next_seal)
-            if self._now is not None and time.monotonic() >= next_checkpoint:
+                self._sleep(min(next_seal, next_checkpoint) if checkpoints else next_seal)
+            if checkpoints and time.monotonic() >= next_checkpoint:
                 self._checkpoint()
                 next_checkpoint = time.monotonic() + CHECKPOINT_SECONDS
             if stop:
@@ -284,10 +217,11 @@ class Recorder:
                 return
             now = time.monotonic()
             # sealed a step at a time, the records waiting meanwhile written between steps;
-            # not while an event loop seals (``_seal_now``)
+            # not while an event loop seals (``lanes.SqliteLane``)
             if now >= next_seal:
-                if now - self._sealed_at < self.settings.seal_seconds:
-                    next_seal = self._sealed_at + self.settings.seal_seconds
+                sealed_at = self._lane.sealed_at if self._lane is not None else 0.0
+                if now - sealed_at < self.settings.seal_seconds:
+                    next_seal = sealed_at + self.settings.seal_seconds
                 elif self._seal_step() < SEAL_STEP:
                     next_seal = now + self.settings.seal_seconds
             if self.settings.retention_days and now >= next_purge:
@@ -405,15 +339,7 @@ def _tell(told: _Told) -> None:
             callbacks, exc = pending.popleft()
         except IndexError:
             return
-        _run_callbacks(callbacks, exc)
-
-
-def _run_callbacks(callbacks: list[Callable], exc: BaseException | None) -> None:
-    for then in callbacks:
-        try:
-            then(exc)
-        except Exception:  # pragma: no cover - one request's failure is its own
-            log.exception("a recorded answer failed once its record was committed")
+        run_callbacks(callbacks, exc)
 
 
 def _settle_future(future: asyncio.Future, exc: BaseException | None) -> None:
