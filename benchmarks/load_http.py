@@ -22,7 +22,8 @@ Loopback only; each run stops by itself after ``--seconds`` or ``--max-requests`
 comes first.
 
     python benchmarks/load_http.py [--workers 1,2] [--seconds 10] [--connections 32]
-    python benchmarks/load_http.py --records off,sqlite,postgresql   # decision records on/off
+    python benchmarks/load_http.py --records off,sqlite,postgresql,off   # decision records:
+        # then one ``…_vs_off`` row per recording mode: throughput kept, CPU, p99, target met
     python benchmarks/load_http.py --profile     # where one request's time goes, in process
 """
 
@@ -449,15 +450,40 @@ def main() -> None:
                       "body_bytes": round(sum(map(len, bodies)) / len(bodies)),
                       "load_average": os.getloadavg()[0]}))
     batches = batch_bodies(bodies, args.batch) if args.batch else []
+    measured: list[tuple[str, dict]] = []
     for mode in args.records.split(","):
         with recording(mode) as store_url:
             for workers, sockets in itertools.product(
                     [int(w) for w in args.workers.split(",")], args.sockets.split(",")):
                 for row in serve_and_load(args, driver, bodies, batches, workers, sockets):
+                    measured.append((mode, row))
                     if mode != "off":
                         row = {**row, "name": f"{row['name']}_records_{mode}",
                                "records": _count_records(store_url)}
                     print(json.dumps(row), flush=True)
+    for row in against_off(measured):
+        print(json.dumps(row), flush=True)
+
+
+def against_off(measured: list[tuple[str, dict]]) -> list[dict]:
+    """Each recording mode against recording off in the same run (the mean of every ``off``
+    row of the same phase and workers, e.g. ``--records off,sqlite,postgresql,off``): the
+    throughput kept, the server CPU an answer costs, and issue 14's target (at most 20% of the
+    throughput lost, p99 under 50 ms)."""
+    out = []
+    for mode, row in measured:
+        offs = [r for m, r in measured if m == "off" and r["name"] == row["name"]]
+        if mode == "off" or not offs:
+            continue
+        per_second = sum(r["per_second"] for r in offs) / len(offs)
+        cpu = sum(r["server_cpu_ms"] for r in offs) / len(offs)
+        kept = row["per_second"] / per_second
+        out.append({"name": f"{row['name']}_records_{mode}_vs_off", "off_rows": len(offs),
+                    "throughput_of_off": round(kept, 3),
+                    "server_cpu_of_off": round(row["server_cpu_ms"] / cpu, 3),
+                    "p99_ms": row["p99_ms"], "off_p99_ms": [r["p99_ms"] for r in offs],
+                    "target_met": kept >= 0.8 and row["p99_ms"] < 50})
+    return out
 
 
 def serve_and_load(args: argparse.Namespace, driver: str, bodies: list[bytes],
