@@ -125,3 +125,47 @@ def test_the_loop_seals_and_the_thread_checkpoints(tmp_path):
         assert report.ok, report
         store.close()
     recorder.close()
+
+
+def test_checkpoints_keep_the_log_from_growing_while_writers_never_stop(tmp_path):
+    """Writers committing all the time never let a passive checkpoint copy the whole log, and
+    the log starts again only after one has: ``checkpoint`` then restarts it, so its file
+    stays a fraction of what was written (passive alone: more than was written)."""
+    import attrs
+
+    import tongcheng
+    from tongcheng.records.ids import new_id
+
+    path = tmp_path / "r.db"
+    pack = tongcheng.bundled_pack()
+    store = RecordStore.open(str(path))
+    store.archive_pack(pack)
+    records = [record_of(s, pack=pack) for s in synthetic(10)]
+    now = RecordStore.open(str(path), wait=False)
+    stop = threading.Event()
+    written = [0]
+
+    def write() -> None:
+        while not stop.is_set():
+            batch = [attrs.evolve(r, id=new_id()) for r in records]
+            try:
+                now.write(batch)
+            except Busy:
+                continue
+            written[0] += sum(len(r.body) for r in batch)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    wal = Path(f"{path}-wal")
+    largest = 0
+    started = time.monotonic()
+    while time.monotonic() - started < 1:
+        store.checkpoint(restart_frames=64)
+        largest = max(largest, wal.stat().st_size)
+        time.sleep(0.02)
+    stop.set()
+    writer.join()
+    assert written[0] > 4_000_000, written  # (enough written to tell)
+    assert largest < written[0] / 2, (largest, written[0])  # (passive alone: ~2.5 times)
+    now.close()
+    store.close()

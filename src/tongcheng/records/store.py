@@ -306,12 +306,22 @@ class RecordStore:
         waiting = [{"record_id": row["id"], "digest": digest(row["body"])} for row in rows]
         self._inserts.transaction((schema.records, rows), (schema.pending, waiting))
 
-    def checkpoint(self) -> None:
-        """Copy SQLite's write-ahead log into the database (PASSIVE: never waits for, nor
-        blocks, a writer); for a store whose writers do not (``open(wait=False)``)."""
-        if self.engine.dialect.name == "sqlite":
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+    def checkpoint(self, restart_frames: int = 4096) -> None:
+        """Copy SQLite's write-ahead log into the database, for a store whose writers leave it
+        to another thread (``open(wait=False)``).
+
+        PASSIVE first: it copies what it can without waiting for, nor blocking, a writer. The
+        log starts again from its beginning (instead of growing) only when a writer begins
+        after a checkpoint that copied all of it, which writers committing all the time never
+        let a passive one do; so a log of more than ``restart_frames`` pages is then
+        checkpointed RESTART: the few frames added meanwhile copied while writers wait (they
+        try again shortly), and the log begun again."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self.engine.connect() as conn:
+            _, frames, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+            if frames > restart_frames:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(RESTART)").one()
 
     # -- reading -------------------------------------------------------------------------------
 
