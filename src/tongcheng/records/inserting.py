@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import operator
+import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -34,9 +35,8 @@ def is_busy(exc: BaseException) -> bool:
     """Whether ``exc`` (the driver's, or SQLAlchemy's around it) says SQLite's write lock is
     held by another connection."""
     orig = getattr(exc, "orig", exc)
-    text = str(orig)
-    return type(orig).__name__ == "OperationalError" and (
-        "database is locked" in text or "database is busy" in text)
+    return isinstance(orig, sqlite3.OperationalError) and (
+        "database is locked" in str(orig) or "database is busy" in str(orig))
 
 _VARIABLES = 999  # the bound values one SQLite statement may hold (SQLite before 3.32)
 

@@ -31,7 +31,7 @@ from tongcheng.records.inserting import Busy
 
 log = logging.getLogger("tongcheng.records")
 
-BATCH = 256  # records a transaction at most
+BATCH = 256  # records a transaction at most (the loops' and the writer thread's)
 # A loop tries again this soon when another writer holds SQLite's write lock (a turn's commit
 # holds it ~0.6 ms), doubling while it stays taken (a long purge) up to RETRY_MOST.
 RETRY_SECONDS = 0.0005

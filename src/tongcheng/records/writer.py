@@ -45,13 +45,12 @@ from typing import Any
 
 import attrs
 
-from tongcheng.records.lanes import SqliteLane, run_callbacks
+from tongcheng.records.lanes import BATCH, SqliteLane, run_callbacks
 from tongcheng.records.record import Record, make_record
 
 __all__ = ["Recorder", "RecordingSettings"]
 
 log = logging.getLogger("tongcheng.records")
-BATCH = 256  # records a transaction at most
 # records a sealing transaction at most: on SQLite a seal holds the write lock (~17 us a record),
 # and every writer (both workers') waits meanwhile; 2 s of a busy service sealed at once held it
 # ~40 ms, the answers waiting for their commit behind it
