@@ -3,7 +3,7 @@ by name, rows added with the page's own buttons."""
 
 from __future__ import annotations
 
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -67,8 +67,22 @@ def post_and_wait(driver, button) -> None:
     the old page's problems must not count as the new one's."""
     old = driver.find_element(By.TAG_NAME, "html")
     button.click()
-    wait(driver, 15).until(ec.staleness_of(old))
+    wait(driver, 15).until(lambda _driver: _detached(old))
     wait_for_results(driver)
+
+
+def _detached(element) -> bool:
+    """``ec.staleness_of``, also when chromium answers mid-navigation that the node no longer
+    belongs to the document (an error of its own, not a stale reference)."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
+    return False
 
 
 def wait_for_results(driver) -> None:
