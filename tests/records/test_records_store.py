@@ -26,7 +26,13 @@ from tongcheng.records import schema
 from tongcheng.records.ids import id_time, is_record_id, new_id
 from tongcheng.records.record import FORMAT, Record, canonical, digest
 from tongcheng.records.signing import generate_key
-from tongcheng.records.store import Filters, RecordStore, current_revision, migrate
+from tongcheng.records.store import (
+    Filters,
+    RecordStore,
+    current_revision,
+    head_revision,
+    migrate,
+)
 from tongcheng.records.verify import verify_store
 
 
@@ -346,7 +352,7 @@ def test_schema_migrates_forward_keeping_records(store_url):
     seal_as_before(engine)
     engine.dispose()
     store = RecordStore.open(store_url)  # opening migrates to the head
-    assert current_revision(store.engine) == "0004"
+    assert current_revision(store.engine) == head_revision()
     assert store.get(record.id) == record and verify_store(store).ok
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), schema.metadata)
@@ -370,7 +376,7 @@ def test_migrating_a_populated_0003_store_to_write_once_records(store_url):
     write_as_before(engine, unsealed)
     engine.dispose()
     store = RecordStore.open(store_url)
-    assert current_revision(store.engine) == "0004"
+    assert current_revision(store.engine) == head_revision()
     columns = [c["name"] for c in sa.inspect(store.engine).get_columns("records")]
     assert "leaf" not in columns
     if store.engine.dialect.name == "sqlite":
@@ -387,6 +393,40 @@ def test_migrating_a_populated_0003_store_to_write_once_records(store_url):
                "WHERE id IN (:a, :b)", a=sealed[2].id, b=unsealed[1].id)
     named, _ = _named(store, "altered")
     assert named == {sealed[2].id, unsealed[1].id}
+    store.close()
+
+
+def test_large_texts_compressed_with_lz4_on_postgresql(store_url):
+    """Schema 0005 on a populated 0004 store: on PostgreSQL the records written after it are
+    compressed with lz4, those written before keep pglz, and both read back and verify; on
+    SQLite the records are as they were."""
+    from tongcheng.records.store import connect
+
+    engine = connect(store_url)
+    migrate(engine, "0004")
+    store = RecordStore(engine)
+    people = _people(6)
+    before = [record_of(s) for s in people[:3]]
+    store.write(before)
+    engine.dispose()
+    store = RecordStore.open(store_url)
+    assert current_revision(store.engine) == "0005"
+    after = [record_of(s) for s in people[3:]]
+    store.write(after)
+    store.seal()
+    assert [store.get(r.id) for r in before + after] == before + after
+    assert verify_store(store).ok
+    if store.engine.dialect.name == "postgresql":
+        with store.engine.connect() as conn:
+            set_to = dict(conn.exec_driver_sql(
+                "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = "
+                "'records'::regclass AND attname IN ('situation', 'decided', 'body')").all())
+            stored = dict(conn.exec_driver_sql(
+                "SELECT id, pg_column_compression(body) FROM records").all())
+        assert set_to == {"situation": "l", "decided": "l", "body": "l"}
+        assert all(len(r.body) > 2_000 for r in before + after)  # (kept compressed)
+        assert {stored[r.id] for r in before} == {"pglz"}
+        assert {stored[r.id] for r in after} == {"lz4"}
     store.close()
 
 

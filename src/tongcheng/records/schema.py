@@ -13,6 +13,8 @@ migrated database with this metadata, so the two cannot drift apart.
   copies does not walk its overflow pages on SQLite. A record is one row: written whole or not
   at all. (Schema 0001–0002 kept the decisions in a table of their own, one row each; schema
   0001–0003 kept each record's leaf index in a ``leaf`` column the sealer set, rewriting the row.)
+  On PostgreSQL the large texts are compressed with lz4 (schema 0005), which the metadata
+  cannot say.
 - ``pending``: a record not yet in the Merkle log: its id and its body's digest, written in the
   record's own transaction (the writer has the body at hand); the sealer reads these small rows,
   appends them to the log and deletes them, never touching a record.
