@@ -1,0 +1,146 @@
+"""The compiled evaluator against the reference on constructs the bundled pack hardly uses.
+
+``tests/test_compiled.py`` proves the two evaluators alike over the bundled pack's rules; a
+mutation run over the compiled evaluator (benchmarks/README.md, "Mutation testing") found
+faults no test of that pack could see, in constructs it uses rarely or not at all: definitions
+that weigh the zones in a rule whose zone entries differ in firmness, ``in_zone`` as the only
+zone function, a place chosen by a fact of few values, definitions reading the target or a
+parameter under finite cases, the evaluation date, negation, exceptions with conditions of their
+own. The rules of ``tests/packs/constructs`` are made of these; each is decided by both
+evaluators over generated situations, and the decisions the contract fixes are pinned as well
+(so that a fault in the code both evaluators share is caught too).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tongcheng
+from test_compiled import assert_same
+from tongcheng.situation import parse_situation
+from tongcheng.testing import situations
+
+PACK = tongcheng.load_pack(Path(__file__).parent / "packs" / "constructs")
+
+
+def both(situation: dict, trace: bool, rules: list[str] | None = None):
+    model = parse_situation(situation)
+    ref = tongcheng.evaluate(model, PACK, rules=rules, trace=trace, evaluator="interpreter")
+    fast = tongcheng.evaluate(model, PACK, rules=rules, trace=trace, evaluator="compiled")
+    return ref, fast
+
+
+@settings(max_examples=150)
+@given(st.data())
+def test_constructs_decide_as_the_interpreter(data):
+    rule = data.draw(st.sampled_from(PACK.rule_ids))
+    situation = data.draw(situations(pack=PACK, rule=rule))
+    for trace in (False, True):
+        assert_same(*both(situation, trace))
+
+
+def period(place: str, start: str = "2022-01", end: str = "2023-06") -> dict:
+    return {"scheme": "pension", "place": place, "from": start, "to": end}
+
+
+QINGDAO = {"as_of": "2023-06-01", "target": "370200"}
+
+
+def decided(situation: dict, rule: str, trace: bool = False):
+    """The rule's decision, the same from both evaluators (else the test fails)."""
+    ref, fast = both(situation, trace, [rule])
+    assert_same(ref, fast)
+    return fast.decisions[0]
+
+
+def articles(d) -> list[str]:
+    return [b.article for b in d.basis]
+
+
+@pytest.mark.parametrize("trace", [False, True])
+def test_a_definition_weighing_zones_is_weighed_entry_by_entry(trace):
+    # 烟台 is in `cities` (in force), not in `later` (a promise): the grant rests on `cities` only
+    d = decided({**QINGDAO, "insurance": [period("370600")]}, "test.zone_let", trace)
+    assert (d.status.value, d.firmness) == ("eligible", "in_force")
+    assert articles(d) == ["第三条", "第一条"]
+    # 青岛 is in both: both entries grant, the firmest gives the firmness
+    d = decided({**QINGDAO, "insurance": [period("370200")]}, "test.zone_let", trace)
+    assert (d.status.value, d.firmness) == ("eligible", "in_force")
+    assert articles(d) == ["第三条", "第一条", "第二条"]
+
+
+@pytest.mark.parametrize("rule", ["test.in_zone", "test.in_zone_let"])
+def test_a_zone_named_in_a_clause_or_a_definition_is_weighed_entry_by_entry(rule):
+    d = decided({**QINGDAO, "person": {"hukou": "370600"}}, rule)
+    assert d.status.value == "eligible"
+    assert "第二条" not in articles(d) and "第一条" in articles(d)  # `later` alone does not grant
+
+
+def test_a_place_chosen_by_a_fact_of_two_values_is_decided_case_by_case():
+    facts = {**QINGDAO, "insurance": [period("370600")]}
+    # a man is asked at his work place (青岛), a woman at her hukou (烟台): both in `cities`
+    d = decided({**facts, "person": {"hukou": "370600", "work_place": "370200"}},
+                "test.anchor_by_case")
+    assert (d.status.value, d.missing) == ("eligible", ())
+    # a woman's hukou 威海 lies outside: the sex decides, and is what is missing
+    d = decided({**facts, "person": {"hukou": "371000", "work_place": "370200"}},
+                "test.anchor_by_case")
+    assert (d.status.value, d.missing) == ("undetermined", ("person.sex",))
+
+
+def test_definitions_reading_the_target_and_a_parameter_under_cases():
+    # 25 months: a man has the 20 months test.dated asks in 2023, a woman needs none
+    d = decided({**QINGDAO, "insurance": [period("370600", "2021-06")]}, "test.case_lets")
+    assert (d.status.value, dict(d.outcome), d.missing) == ("eligible", {"needed": 20}, ())
+    d = decided({**QINGDAO, "insurance": [period("370600")]}, "test.case_lets")  # 18 months
+    assert (d.status.value, d.missing) == ("undetermined", ("person.sex",))
+
+
+def test_every_value_of_a_fact_of_three_values_is_tried():
+    d = decided(QINGDAO, "test.grades")  # grades 1, 2, 3 all meet "1 to 3"
+    assert d.status.value == "eligible"
+    assert d.missing == ("request.hospital_grade",)  # the outcome depends on it
+    d = decided(QINGDAO, "test.grades_below_three")  # grade 3 does not
+    assert (d.status.value, d.missing) == ("undetermined", ("request.hospital_grade",))
+    d = decided({**QINGDAO, "request": {"hospital_grade": 2}}, "test.grades_below_three")
+    assert d.status.value == "eligible"
+
+
+def test_date_negation_and_shared_functions():
+    facts = {**QINGDAO, "insurance": [period("370600", "2022-10"), period("370200", "2021-01",
+                                                                          "2021-03")]}
+    d = decided(facts, "test.shapes", trace=True)
+    assert d.status.value == "eligible"
+    assert dict(d.outcome) == {"run": 9, "less": -12, "where": ["370200", "370600"],
+                               "day": "2023-06-01", "grade_above_one": None}
+    d = decided({**facts, "as_of": "2020-06-01"}, "test.shapes")
+    assert d.status.value == "not_applicable"  # before 2021
+
+
+@pytest.mark.parametrize(("person", "months", "status", "handling"), [
+    ({"employment": "flexible"}, 9, "eligible", "standard"),  # the exception's own conditions
+    ({"employment": "flexible"}, 4, "ineligible", None),
+    ({"sex": "female", "employment": "employed"}, 12, "eligible", "women counter"),
+    ({"sex": "female", "employment": "employed"}, 4, "ineligible", None),  # the rule's conditions
+    ({"sex": "female", "employment": "flexible"}, 9, "eligible", "standard"),  # overrides women
+    ({"sex": "male", "employment": "employed"}, 12, "eligible", "standard"),
+])
+def test_exceptions_with_and_without_conditions(person, months, status, handling):
+    start = {9: "2022-10", 4: "2023-03", 12: "2022-07"}[months]
+    d = decided({**QINGDAO, "person": person, "insurance": [period("370600", start)]},
+                "test.exception_shapes")
+    assert d.status.value == status
+    assert dict(d.outcome).get("handling") == handling
+
+
+def test_an_exception_that_may_apply_where_the_scope_is_unknown():
+    # no insurance given: the scope is unknown, and so is whether the woman's exception applies;
+    # every variant is then undetermined without outcome, and the insurance is what is missing
+    for trace in (False, True):
+        d = decided({**QINGDAO, "person": {"employment": "employed"}}, "test.exception_shapes",
+                    trace)
+        assert (d.status.value, d.missing, dict(d.outcome)) == ("undetermined", ("insurance",), {})
