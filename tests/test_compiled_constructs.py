@@ -73,6 +73,15 @@ def test_a_definition_weighing_zones_is_weighed_entry_by_entry(trace):
     assert articles(d) == ["第三条", "第一条", "第二条"]
 
 
+
+def test_a_value_weighing_zones_is_not_shared_between_rules():
+    # the same definition, `cities` (烟台 a member) and `mixed` (青岛 and 高密 only)
+    ref, fast = both({**QINGDAO, "insurance": [period("370600")]}, False,
+                     ["test.zone_let", "test.zone_let_mixed"])
+    assert_same(ref, fast)
+    assert [d.status.value for d in fast.decisions] == ["eligible", "ineligible"]
+
+
 @pytest.mark.parametrize("rule", ["test.in_zone", "test.in_zone_let"])
 def test_a_zone_named_in_a_clause_or_a_definition_is_weighed_entry_by_entry(rule):
     d = decided({**QINGDAO, "person": {"hukou": "370600"}}, rule)
