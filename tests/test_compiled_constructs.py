@@ -90,11 +90,20 @@ def test_a_zone_named_in_a_clause_or_a_definition_is_weighed_entry_by_entry(rule
 
 
 def test_a_place_chosen_by_a_fact_of_two_values_is_decided_case_by_case():
-    facts = {**QINGDAO, "insurance": [period("370600")]}
-    # a man is asked at his work place (青岛), a woman at her hukou (烟台): both in `cities`
-    d = decided({**facts, "person": {"hukou": "370600", "work_place": "370200"}},
-                "test.anchor_by_case")
+    # a man is asked at his work place (青岛), a woman at her hukou (烟台): both in `cities`,
+    # each place with its own test.dated in 2022 (10 and 11): the definitions weighing the zones
+    # and reading the parameter are the case's own, not those of the unknown place
+    facts = {"as_of": "2022-06-01", "target": "370200",
+             "insurance": [period("370600", "2021-01", "2022-05")]}
+    both_in = {"hukou": "370600", "work_place": "370200"}
+    d = decided({**facts, "person": both_in}, "test.anchor_by_case")
     assert (d.status.value, d.missing) == ("eligible", ())
+    # in 2023 烟台 has no value: a woman's case is undetermined, a man's eligible
+    d = decided({**facts, "as_of": "2023-06-01", "person": both_in}, "test.anchor_by_case")
+    assert (d.status.value, d.missing) == ("undetermined", ("person.sex",))
+    d = decided({**facts, "as_of": "2023-06-01", "person": {**both_in, "sex": "male"}},
+                "test.anchor_by_case")
+    assert d.status.value == "eligible"
     # a woman's hukou 威海 lies outside: the sex decides, and is what is missing
     d = decided({**facts, "person": {"hukou": "371000", "work_place": "370200"}},
                 "test.anchor_by_case")
