@@ -203,3 +203,14 @@ def test_a_decision_reads_in_one_line_and_writes_chinese_by_default():
     long = replaced(d, outcome={"note": "长" * 30 + " \n " + "x" * 40})
     assert repr(long) == ("<Decision test.exception_shapes: undetermined (note=" + "长" * 30
                           + " " + "x" * 28 + "…); missing insurance>")  # one short line
+
+
+def test_a_case_that_changes_the_subject_does_not_apply():
+    # a project's rule reading an enterprise's credit: a case giving the credit creates the
+    # enterprise, making the situation an enterprise's, to which the rule does not apply
+    project = {**QINGDAO, "project": {"major_industrial": False}}
+    for trace in (False, True):
+        d = decided(project, "test.subject_case", trace)
+        assert (d.status.value, d.missing) == ("undetermined", ("enterprise.credit",))
+    d = decided({**QINGDAO, "project": {"major_industrial": True}}, "test.subject_case")
+    assert d.status.value == "eligible"
