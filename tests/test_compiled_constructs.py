@@ -214,3 +214,17 @@ def test_a_case_that_changes_the_subject_does_not_apply():
         assert (d.status.value, d.missing) == ("undetermined", ("enterprise.credit",))
     d = decided({**QINGDAO, "project": {"major_industrial": True}}, "test.subject_case")
     assert d.status.value == "eligible"
+
+
+def test_a_settled_split_shows_each_case_in_both_languages():
+    facts = {**QINGDAO, "insurance": [period("370600", "2022-11")]}  # 8 months
+    d = decided(facts, "test.couple", trace=True)
+    assert (d.status.value, d.missing) == ("eligible", ())
+    (cases,) = [r for r in d.reasons if r.kind == "cases"]
+    assert [(n.zh, n.en) for n in cases.notes] == [
+        ("provident_fund.couple_application = 否:符合",
+         "provident_fund.couple_application = false: eligible"),
+        ("provident_fund.couple_application = 是:符合",
+         "provident_fund.couple_application = true: eligible")]
+    d = decided({**QINGDAO, "insurance": [period("370600", "2023-02")]}, "test.couple")  # 5
+    assert (d.status.value, d.missing) == ("undetermined", ("provident_fund.couple_application",))
