@@ -146,10 +146,12 @@ def test_every_value_of_a_fact_of_three_values_is_tried():
 def test_date_negation_and_shared_functions():
     facts = {**QINGDAO, "insurance": [period("370600", "2022-10"), period("370200", "2021-01",
                                                                           "2021-03")]}
+    facts["results"] = [{"kind": "medical_test", "place": "370200", "level": "甲"}]
     d = decided(facts, "test.shapes", trace=True)
     assert d.status.value == "eligible"
     assert dict(d.outcome) == {"run": 9, "less": -12, "where": ["370200", "370600"],
-                               "day": "2023-06-01", "grade_above_one": None}
+                               "day": "2023-06-01", "grade_above_one": None,
+                               "made_in_qingdao": True, "level_370200": False}
     d = decided({**facts, "as_of": "2020-06-01"}, "test.shapes")
     assert d.status.value == "not_applicable"  # before 2021
 
