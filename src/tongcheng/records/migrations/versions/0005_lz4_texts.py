@@ -1,12 +1,12 @@
 """On PostgreSQL, the records' large texts compressed with lz4 rather than pglz.
 
 A record's body (~6 KB of canonical JSON), its ``decided`` lines and its situation are kept out
-of line and compressed by the server when a row passes ~2 KB, and with PostgreSQL's default
-method (pglz) compressing them was about a third of what the server spent on each recorded
-answer (measured on the HTTP load test, two workers, 32 clients: 0.16 ms of the server's CPU a
-record with pglz, 0.11 ms with lz4). Only values written from now on are compressed the new way;
-PostgreSQL reads both. Servers built without lz4 (``default_toast_compression`` does not offer
-it) and SQLite keep what they had: nothing changes there but the revision.
+of line and compressed by PostgreSQL when a row passes ~2 KB, and with its default method (pglz)
+compressing them was about a third of what PostgreSQL's own processes spent on each record
+(measured on the HTTP load test, two workers, 32 clients: 0.14 ms of their CPU a record with
+pglz, 0.09 ms with lz4; benchmarks/README.md). Only values written from now on are compressed
+the new way; PostgreSQL reads both. Servers built without lz4 (``default_toast_compression``
+does not offer it) and SQLite keep what they had: nothing changes there but the revision.
 
 Revision ID: 0005
 Revises: 0004
