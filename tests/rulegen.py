@@ -1,0 +1,227 @@
+"""Rules drawn at random from the checked grammar, for the differential tests of the evaluators.
+
+``tests/test_compiled.py`` compares the compiled evaluator with the reference over situations
+drawn for the bundled pack's rules, and ``tests/packs/constructs`` adds, by hand, the constructs
+that pack hardly uses. A mutation run (benchmarks/README.md, "Mutation testing") still found
+faults neither could see: code paths the compiled evaluator takes only for expression shapes
+nobody wrote. Here hypothesis writes the rules: typed expressions over the situation model's
+facts and the whole function catalogue (filters binding ``item``, definitions read by later
+clauses, a place chosen by an expression, zone entries of different firmness, exceptions with
+conditions of their own), put in a pack beside ``tests/packs/constructs``' zones, parameters and
+documents, and loaded through the loader and its checker like any author's pack.
+
+Expressions are built by type (``bool``, ``num``, ``place``, ``list`` of insurance periods,
+``items`` of a filter's ``item``), so almost every drawn rule passes the checker; the few it
+refuses (``PackError``) are skipped by the caller, which counts them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import strategies as st
+
+CONSTRUCTS = Path(__file__).parent / "packs" / "constructs"
+ZONES = ("cities", "later", "mixed", "counties")
+PLACES = ('"370200"', '"370600"', '"370785"', '"371000"', '"370100"')
+SCHEMES = ('"pension"', '"employee_medical"')
+
+
+class _Gen:
+    """One rule's expressions: ``lets`` holds the definitions drawn so far, by type."""
+
+    def __init__(self, draw: Any, zones: list[str]) -> None:
+        self.draw = draw
+        self.zones = zones  # the rule's own: the checker refuses a zone the rule does not cite
+        self.lets: dict[str, list[str]] = {"bool": [], "num": [], "list": [], "place": []}
+
+    def pick(self, options: list[str]) -> str:
+        return self.draw(st.sampled_from(options))
+
+    def choice(self, n: int) -> int:
+        return self.draw(st.integers(0, n - 1))
+
+    # --- by type -------------------------------------------------------------------------
+
+    def boolean(self, depth: int, item: bool = False) -> str:
+        if item and self.draw(st.booleans()):
+            return self.item_bool(depth)
+        leaves = [
+            lambda: f"exists({self.items(depth - 1, item)})",
+            lambda: f"{self.num(depth - 1, item)} {self.pick(['>=', '<', '==', '!='])} "
+                    f"{self.num(depth - 1, item)}",
+            lambda: f"member({self.place(depth - 1)})",
+            lambda: f"in_zone({self.place(depth - 1)}, \"{self.pick(self.zones)}\")",
+            lambda: f"shares_zone({self.place(depth - 1)}, \"{self.pick(self.zones)}\")",
+            lambda: f"person.sex == \"{self.pick(['male', 'female'])}\"",
+            lambda: f"person.employment == \"{self.pick(['employed', 'flexible', 'retired'])}\"",
+            lambda: f"{self.place(depth - 1)} == {self.pick(list(PLACES))}",
+            lambda: "provident_fund.couple_application",
+            lambda: f"given({self.pick(['person.sex', 'person.hukou', 'request.hospital_grade'])})",
+            lambda: f"declared(\"{self.pick(['test.dated', 'test.county', 'test.county_only'])}\")",
+            lambda: f"person.birth_date < date(\"{self.pick(['1960-03-01', '1990-01-01'])}\")",
+            lambda: f"{self.place(depth - 1)} in places({self.items(depth - 1, item)})",
+        ]
+        if self.lets["bool"]:
+            leaves.append(lambda: self.pick(self.lets["bool"]))
+        if depth <= 0:
+            return leaves[self.choice(len(leaves))]()
+        k = self.choice(len(leaves) + 3)
+        if k == len(leaves):
+            return f"not ({self.boolean(depth - 1, item)})"
+        if k > len(leaves):
+            op = "and" if k == len(leaves) + 1 else "or"
+            return f"({self.boolean(depth - 1, item)}) {op} ({self.boolean(depth - 1, item)})"
+        return leaves[k]()
+
+    def item_bool(self, depth: int) -> str:
+        """A filter's condition: reads ``item`` (an insurance period)."""
+        leaves = [
+            lambda: "member(item.place)",
+            lambda: f"in_zone(item.place, \"{self.pick(self.zones)}\")",
+            lambda: f"item.scheme == {self.pick(list(SCHEMES))}",
+            lambda: f"item.place == {self.pick(list(PLACES))}",
+            lambda: f"city(item.place) == {self.pick(list(PLACES))}",
+            lambda: "item.deemed",
+            lambda: f"item.from >= month(\"{self.pick(['2021-06', '2022-01', '2023-03'])}\")",
+            lambda: f"item.to {self.pick(['<', '>='])} month(\"2022-12\")",
+            lambda: "item.place == person.hukou",
+        ]
+        if depth <= 0:
+            return leaves[self.choice(len(leaves))]()
+        k = self.choice(len(leaves) + 2)
+        if k == len(leaves):
+            return f"not ({self.item_bool(depth - 1)})"
+        if k > len(leaves):
+            return (f"({self.item_bool(depth - 1)}) {self.pick(['and', 'or'])} "
+                    f"({self.item_bool(depth - 1)})")
+        return leaves[k]()
+
+    def num(self, depth: int, item: bool = False) -> str:
+        leaves = [
+            lambda: str(self.draw(st.integers(0, 30))),
+            lambda: f"count({self.items(depth - 1, item)})",
+            lambda: f"count(months({self.items(depth - 1, item)}))",
+            lambda: f"consecutive_months({self.items(depth - 1, item)})",
+            lambda: "age(person.birth_date)",
+            lambda: "age(person.birth_date, date(\"2020-01-01\"))",
+            lambda: f"param(\"{self.pick(['test.dated', 'test.county', 'test.county_only'])}\")",
+            lambda: f"param(\"test.county\", place={self.place(depth - 1)})",
+            lambda: "pick(param(\"test.record\"), person.sex)",
+            lambda: "request.hospital_grade",
+            lambda: "provident_fund.outstanding_loans",
+        ]
+        if self.lets["num"]:
+            leaves.append(lambda: self.pick(self.lets["num"]))
+        if depth <= 0:
+            return leaves[self.choice(len(leaves))]()
+        k = self.choice(len(leaves) + 4)
+        if k < len(leaves):
+            return leaves[k]()
+        a, b = self.num(depth - 1, item), self.num(depth - 1, item)
+        return [f"({a} + {b})", f"({a} - {b})", f"{self.pick(['min', 'max'])}({a}, {b})",
+                f"(if {self.boolean(depth - 1, item)} then {a} else {b})"][k - len(leaves)]
+
+    def place(self, depth: int) -> str:
+        leaves = ["person.hukou", "person.work_place", "person.lives_in", "target",
+                  "city(person.hukou)", *PLACES[:2]]
+        if self.lets["place"]:
+            leaves.append(self.pick(self.lets["place"]))
+        if depth > 0 and self.choice(5) == 0:
+            return (f"(if {self.boolean(depth - 1)} then {self.pick(leaves)} "
+                    f"else {self.pick(leaves)})")
+        return self.pick(leaves)
+
+    def items(self, depth: int, item: bool = False) -> str:
+        """A list of insurance periods (never inside a filter's own condition: ``item``
+        would be rebound)."""
+        base = ["insurance", *self.lets["list"]]
+        if depth <= 0:
+            return self.pick(base)
+        k = self.choice(5)
+        if k == 0:
+            return f"{self.items(depth - 1)}[{self.item_bool(depth - 1)}]"
+        if k == 1:
+            return f"{self.pick(['running', 'latest'])}({self.items(depth - 1)})"
+        return self.pick(base)
+
+    def outcome(self, depth: int) -> str:
+        k = self.choice(4)
+        if k == 0:
+            return f"places({self.items(depth)})"
+        if k == 1:
+            return self.boolean(depth)
+        return self.num(depth)
+
+
+@st.composite
+def rule_docs(draw: Any, index: int) -> dict[str, Any]:
+    """One rule, as its YAML document."""
+    zones = draw(st.lists(st.sampled_from(ZONES), min_size=1, max_size=2, unique=True))
+    gen = _Gen(draw, zones)
+    depth = draw(st.integers(1, 3))
+    rule: dict[str, Any] = {
+        "id": f"gen.r{index}",
+        "title": {"zh": f"生成规则{index}", "en": f"Generated rule {index}"},
+        "domain": "test",
+        "zones": [{"zone": z, "from": "2020-01-01",
+                   **({"firmness": "promise"} if draw(st.booleans()) and k else {}),
+                   "basis": [{"document": "test_notice", "article": f"第{k + 1}条"}]}
+                  for k, z in enumerate(zones)],
+    }
+    if draw(st.integers(0, 3)) == 0:
+        rule["place"] = gen.place(1)
+    lets: dict[str, str] = {}
+    for k in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(["bool", "num", "list", "place"]))
+        text = {"bool": lambda: gen.boolean(depth), "num": lambda: gen.num(depth),
+                "list": lambda: gen.items(depth), "place": lambda: gen.place(depth)}[kind]()
+        name = f"d{k}"
+        lets[name] = text
+        gen.lets[kind].append(name)
+    if lets:
+        rule["let"] = lets
+    label = {"zh": "条件", "en": "A condition"}
+    if draw(st.booleans()):
+        rule["scope"] = [{"label": label, "when": gen.boolean(depth)}
+                         for _ in range(draw(st.integers(1, 2)))]
+    rule["conditions"] = [{"label": label, "when": gen.boolean(depth)}
+                          for _ in range(draw(st.integers(1, 3)))]
+    if draw(st.booleans()):
+        rule["outcome"] = {f"o{k}": gen.outcome(depth) for k in range(draw(st.integers(1, 3)))}
+    if draw(st.integers(0, 3)) == 0:
+        exception: dict[str, Any] = {
+            "label": "special", "title": {"zh": "例外", "en": "An exception"},
+            "applies": [{"label": label, "when": gen.boolean(1)}],
+            "basis": [{"document": "test_notice", "article": "第九条"}]}
+        if draw(st.booleans()):
+            exception["conditions"] = [{"label": label, "when": gen.boolean(1)}]
+        if "outcome" in rule and draw(st.booleans()):
+            exception["outcome"] = {name: gen.outcome(1) for name in rule["outcome"]}
+        rule["exceptions"] = [exception]
+    rule["basis"] = [{"document": "test_notice", "article": "第十条"}]
+    return rule
+
+
+@st.composite
+def rule_packs(draw: Any, rules: int = 2) -> list[dict[str, Any]]:
+    """The rules of a generated pack (load them with :func:`load_generated`)."""
+    return [draw(rule_docs(k)) for k in range(rules)]
+
+
+def load_generated(rules: list[dict[str, Any]]) -> Any:
+    """The pack of these rules, beside the constructs pack's zones, parameters and documents,
+    loaded (and checked) as an author's pack is."""
+    import tongcheng
+
+    with tempfile.TemporaryDirectory(prefix="tongcheng-gen-") as tmp:
+        root = Path(tmp) / "pack"
+        shutil.copytree(CONSTRUCTS, root, ignore=shutil.ignore_patterns("rules"))
+        (root / "rules").mkdir()
+        (root / "rules" / "generated.yaml").write_text(
+            yaml.safe_dump(rules, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return tongcheng.load_pack(root)
