@@ -230,3 +230,21 @@ def test_a_settled_split_shows_each_case_in_both_languages():
          "provident_fund.couple_application = true: eligible")]
     d = decided({**QINGDAO, "insurance": [period("370600", "2023-02")]}, "test.couple")  # 5
     assert (d.status.value, d.missing) == ("undetermined", ("provident_fund.couple_application",))
+
+
+def test_a_condition_holding_a_definitions_path_keeps_the_next_clause_its_own():
+    # `when: couple` holds the path `provident_fund.couple_application` itself; the next
+    # condition, `exists(insurance)`, must still be decided as written: a couple without
+    # periods is ineligible, and an unknown application stays among what is missing
+    d = decided({**QINGDAO, "insurance": [period("370600")]}, "test.plain_path_let")
+    assert (d.status.value, d.missing) == ("undetermined",
+                                           ("provident_fund.couple_application",))
+    d = decided({**QINGDAO}, "test.plain_path_let")
+    assert (d.status.value, d.missing) == ("undetermined",
+                                           ("insurance", "provident_fund.couple_application"))
+    d = decided({**QINGDAO, "provident_fund": {"couple_application": True}, "insurance": []},
+                "test.plain_path_let")
+    assert d.status.value == "ineligible"
+    d = decided({**QINGDAO, "provident_fund": {"couple_application": True},
+                 "insurance": [period("370600")]}, "test.plain_path_let", trace=True)
+    assert (d.status.value, dict(d.outcome)) == ("eligible", {"as_couple": True})

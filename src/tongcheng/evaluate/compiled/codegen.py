@@ -86,7 +86,7 @@ def generate(rule: Rule) -> RuleSource:
     gen = _Gen(rule)
     for kind, clause in clauses_of(rule):
         gen.clause(kind, clause)
-    decision = decider.decision_lines(rule, gen.functions, gen.constants, gen.constant_lines)
+    decision = decider.decision_lines(rule, gen.by_clause, gen.constants, gen.constant_lines)
     shown = rule.id if re.fullmatch(r"[a-z0-9_.]+", rule.id) else repr(rule.id)
     head = [f"# rule {shown}: generated from its checked syntax trees (tongcheng compiled)"]
     head += [f"# {name}: {text[1:-1]}" if text.startswith("<") else f"{name} = {text}"
@@ -131,13 +131,19 @@ class _Gen:
         self.shared: dict[str, str] = {}  # canonical key -> function computing it
         self.n = 0
         self.k = 0
+        self.by_clause: dict[int, str] = {}  # id of each clause -> its function
 
     def _tmp(self) -> str:
         self.n += 1
         return f"t{self.n}"
 
     def clause(self, kind: str, clause: Clause) -> None:
-        name = f"{kind.split()[0]}_{len(self.functions)}"
+        # named and found by clause: two clauses can hold one expression (a definition that is
+        # a plain path is put in place of its name: ``when: d`` holds ``d``'s tree), and each
+        # keeps its own function and constant (its name and label in the trace); ``functions``
+        # (by expression: the runners the reference's loops call) may hold either
+        name = f"{kind.split()[0]}_{len(self.by_clause)}"
+        self.by_clause[id(clause)] = name
         self.functions[id(clause.expr)] = name
         self._function(name, clause.expr, frozenset(), f"{kind} {clause.name!r}")
 

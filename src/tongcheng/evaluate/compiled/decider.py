@@ -30,13 +30,14 @@ NAMES = ("decide_untraced", "decide_traced")
 
 def decision_lines(rule: Rule, functions: dict[int, str], constants: dict[str, Any],
                    constant_lines: list[tuple[str, str]]) -> list[str]:
-    """The source of the rule's decision functions."""
+    """The source of the rule's decision functions (``functions``: each clause's generated
+    function, by id of the clause)."""
 
     def const(clause: Clause) -> str:
-        name = f"C_{functions[id(clause.expr)]}"
+        name = f"C_{functions[id(clause)]}"
         if name not in constants:
             constants[name] = clause
-            constant_lines.append((name, f"<the clause {functions[id(clause.expr)]}>"))
+            constant_lines.append((name, f"<the clause {functions[id(clause)]}>"))
         return name
 
     constants["RULE"] = rule
@@ -67,7 +68,7 @@ def _head(rule: Rule, functions: dict[int, str], const: Any, traced: bool) -> li
     if rule.place is None:
         anchor = ["    frame.anchor = getattr(frame.situation, 'target', None)"]
     else:
-        fn = functions[id(rule.place.expr)]
+        fn = functions[id(rule.place)]
         call = f"clause_value(frame, {const(rule.place)})[0]" if traced else f"{fn}(frame, {{}})"
         anchor = [f"    frame.anchor = {call}",
                   f"    frame.anchor_path = {const(rule.place)}.text"]
@@ -80,7 +81,7 @@ def _head(rule: Rule, functions: dict[int, str], const: Any, traced: bool) -> li
                "        return decided(RULE, frame, NOT_APPLICABLE, (), {}, (), (), None)",
                "    held = [] if z is True else [z]"]
         for clause in rule.scope:
-            out += [f"    v = {functions[id(clause.expr)]}(frame, {{}})  # scope {clause.name!r}",
+            out += [f"    v = {functions[id(clause)]}(frame, {{}})  # scope {clause.name!r}",
                     "    if v is not True:",
                     "        if v is False:",
                     "            return decided(RULE, frame, NOT_APPLICABLE, (), {}, (), (), None)",
@@ -129,7 +130,7 @@ def _exceptions(rule: Rule, functions: dict[int, str], const: Any, traced: bool)
                 out += [f"    v, r = test(frame, 'exception', {const(clause)})  # {clause.name!r}",
                         "    reasons.append(r)"]
             else:
-                out += [f"    v = as_truth({functions[id(clause.expr)]}(frame, {{}}), "
+                out += [f"    v = as_truth({functions[id(clause)]}(frame, {{}}), "
                         f"{const(clause)})  # applies {clause.name!r}"]
             out.append("    held.append(v)")
         out.append(f"    x{k} = k_and(held)")
@@ -154,7 +155,7 @@ def _variant(conditions: Any, outcome: list[Clause], label: str, functions: dict
         out += ["    granted = True", "    held = []"]
         ind = "    "
         for clause in conditions:
-            out += [f"{ind}v = {functions[id(clause.expr)]}(frame, {{}})  # condition "
+            out += [f"{ind}v = {functions[id(clause)]}(frame, {{}})  # condition "
                     f"{clause.name!r}",
                     f"{ind}if v is False:",
                     f"{ind}    granted = False",
@@ -191,7 +192,7 @@ def _outcome(outcome: list[Clause], functions: dict[int, str], const: Any, trace
     a refusal turns on is given on ineligible decisions too."""
     body = []
     for clause in outcome:
-        fn = functions[id(clause.expr)]
+        fn = functions[id(clause)]
         if traced:
             step = [f"v, rec = clause_value(frame, {const(clause)})  # outcome {clause.name!r}",
                     "shown = to_json(v)",
