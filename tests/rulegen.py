@@ -65,6 +65,8 @@ class _Gen:
             lambda: f"declared(\"{self.pick(['test.dated', 'test.county', 'test.county_only'])}\")",
             lambda: f"person.birth_date < date(\"{self.pick(['1960-03-01', '1990-01-01'])}\")",
             lambda: f"{self.place(depth - 1)} in places({self.items(depth - 1, item)})",
+            lambda: f"exists({self.other_list(depth - 1)})",
+            lambda: f"as_of >= date(\"{self.pick(['2022-01-01', '2023-06-01'])}\")",
         ]
         if self.lets["bool"]:
             leaves.append(lambda: self.pick(self.lets["bool"]))
@@ -78,8 +80,17 @@ class _Gen:
             return f"({self.boolean(depth - 1, item)}) {op} ({self.boolean(depth - 1, item)})"
         return leaves[k]()
 
-    def item_bool(self, depth: int) -> str:
-        """A filter's condition: reads ``item`` (an insurance period)."""
+    def item_bool(self, depth: int, of: str = "insurance") -> str:
+        """A filter's condition over an item of list ``of``."""
+        if of == "results":
+            return self.pick([
+                f"item.kind == \"{self.pick(['medical_test', 'elderly_care_assessment'])}\"",
+                "member(item.place)", f"item.place == {self.pick(list(PLACES))}",
+                "item.level == \"甲\"", "item.issued >= date(\"2022-06-01\")",
+                "item.hospital_grade >= 2", f"in_zone(item.place, \"{self.pick(self.zones)}\")"])
+        if of == "cards":
+            return self.pick([f"item.kind == \"{self.pick(['transit', 'library'])}\"",
+                              "member(item.issuer)", "item.issuer == target"])
         leaves = [
             lambda: "member(item.place)",
             lambda: f"in_zone(item.place, \"{self.pick(self.zones)}\")",
@@ -90,15 +101,18 @@ class _Gen:
             lambda: f"item.from >= month(\"{self.pick(['2021-06', '2022-01', '2023-03'])}\")",
             lambda: f"item.to {self.pick(['<', '>='])} month(\"2022-12\")",
             lambda: "item.place == person.hukou",
+            lambda: "item.from <= month(as_of)",
         ]
+        if of == "insurance":
+            leaves.append(lambda: f"item.scheme == {self.pick(list(SCHEMES))}")
         if depth <= 0:
             return leaves[self.choice(len(leaves))]()
         k = self.choice(len(leaves) + 2)
         if k == len(leaves):
-            return f"not ({self.item_bool(depth - 1)})"
+            return f"not ({self.item_bool(depth - 1, of)})"
         if k > len(leaves):
-            return (f"({self.item_bool(depth - 1)}) {self.pick(['and', 'or'])} "
-                    f"({self.item_bool(depth - 1)})")
+            return (f"({self.item_bool(depth - 1, of)}) {self.pick(['and', 'or'])} "
+                    f"({self.item_bool(depth - 1, of)})")
         return leaves[k]()
 
     def num(self, depth: int, item: bool = False) -> str:
@@ -114,6 +128,11 @@ class _Gen:
             lambda: "pick(param(\"test.record\"), person.sex)",
             lambda: "request.hospital_grade",
             lambda: "provident_fund.outstanding_loans",
+            lambda: f"count({self.other_list(depth - 1)})",
+            lambda: "count(months(provident_fund.periods))",
+            lambda: f"round_down({self.num(depth - 1, item)} / "
+                    f"{self.pick(['3', '12', 'count(insurance)'])}, 1)",
+            lambda: "age(person.birth_date, as_of)",
         ]
         if self.lets["num"]:
             leaves.append(lambda: self.pick(self.lets["num"]))
@@ -149,12 +168,23 @@ class _Gen:
             return f"{self.pick(['running', 'latest'])}({self.items(depth - 1)})"
         return self.pick(base)
 
+    def other_list(self, depth: int) -> str:
+        """Results or cards, perhaps filtered."""
+        of = self.pick(["results", "cards"])
+        if depth > 0 and self.draw(st.booleans()):
+            return f"{of}[{self.item_bool(depth - 1, of)}]"
+        return of
+
     def outcome(self, depth: int) -> str:
-        k = self.choice(4)
+        k = self.choice(7)
         if k == 0:
             return f"places({self.items(depth)})"
         if k == 1:
             return self.boolean(depth)
+        if k == 2:
+            return f"months_by_place({self.items(depth)})"
+        if k == 3:
+            return f"service_items({self.place(depth)})"
         return self.num(depth)
 
 
