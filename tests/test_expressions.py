@@ -173,6 +173,16 @@ def test_membership_in_a_list():
         ev('"a" in "abc"')
 
 
+def test_membership_in_a_list_not_known_is_unknown():
+    # places() of periods not given, or with a period that may or may not count, is unknown:
+    # so is a place's membership in it (it was a rule error, found by the generated rules)
+    assert ev(f'"{QINGDAO}" in places(insurance)') == unknown("insurance")
+    assert r(f'"{GAOMI}" in places(insurance[member(item.place)])') == Unknown(COARSE)
+    assert r('u in places(insurance[member(item.place)])') == Unknown(
+        COARSE | U_BALANCE.missing)
+    assert ev(f'"{GAOMI}" in places(insurance)', BOUNDED) is True
+
+
 def test_lists_with_maybe_items_equal_nothing_for_sure():
     assert r("insurance[member(item.place)] == insurance") == Unknown(COARSE)
     assert r("insurance[member(item.place)] != insurance") == Unknown(COARSE)

@@ -24,6 +24,8 @@ _COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
 
 def compare(op: str, a: Any, b: Any) -> Any:
     if op == "in":
+        if isinstance(b, Unknown):  # a list not known (``places()`` of unknown periods)
+            return v.unknown(a, b)
         if isinstance(a, Unknown | Range):
             return v.unknown(a)
         if not isinstance(b, tuple):
