@@ -314,7 +314,9 @@ class BatchEvaluator:
         outcome: dict[str, pl.Expr] = {}
         for name, clause in clauses.items():
             expr, dtype = rc.render(rc.ev(clause.expr, {}))
-            kinds[name] = dtype
+            if kinds.setdefault(name, dtype) != dtype:  # one column cannot hold both kinds
+                raise NotCompilable(f"outcome {name!r} of different kinds in the rule and an "
+                                    "exception")
             outcome[name] = pl.col(frames.person(
                 pl.when(_shown(status, clause)).then(expr).otherwise(None)))
         return status, outcome

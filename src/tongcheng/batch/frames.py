@@ -256,6 +256,9 @@ class Frames:
         groups = [_with_values(self._take(lambda k, g=g: sub.get(k) == g), first, self._reads)
                   for g in range(len(masks))]
         read = {r for k in tainted for r in self._reads.get(k, ()) if r in sub}
+        # and those the result reads itself (a rule's mark of rows for the reference reads its
+        # cases' marks, under the group's mask)
+        read |= {r for r in self._reads_of([(None, e) for e in needed]) if r in sub}
         if any(ctx is not None for ctx, _ in read):
             raise RuntimeError("a combination reads a re-decision's list rows")
         return first, combine, groups, read

@@ -257,6 +257,8 @@ class Functions:
         if not (isinstance(place, S) and isinstance(zone, S)) or not zone.is_const \
                 or zone.const not in self.pack.zones:
             raise NotCompilable("in_zone() without a literal zone id")
+        if place.kind != "place":  # a literal code (a text here): the reference decides it
+            raise NotCompilable("in_zone() of a non-place")
         # as the rule cites the zone: only while one of its entries for it is in force
         ctx, (place, as_of) = self.common(place, self.as_of)
         out: pl.Expr = pl.lit(False)
