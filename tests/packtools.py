@@ -69,6 +69,15 @@ class Breakage:
 
 
 BREAKAGES = [
+    Breakage(  # member() in the place where the rule is asked reads that very place
+        "place-reads-itself",
+        "rules/enclave.yaml",
+        "  subject: project\n  place: project.flying_in\n  zones:\n    - {zone: laixi_laiyang",
+        "  subject: project\n  place: if member(project.flying_out) then project.flying_in else "
+        "project.flying_out\n  zones:\n    - {zone: laixi_laiyang",
+        ("place:", "member()", "in_zone"),
+        at="  place: if member(",
+    ),
     Breakage(
         "invalid-yaml",
         MEDICAL,

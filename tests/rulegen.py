@@ -120,7 +120,7 @@ class _Gen:
             lambda: str(self.draw(st.integers(0, 30))),
             lambda: f"count({self.items(depth - 1, item)})",
             lambda: f"count(months({self.items(depth - 1, item)}))",
-            lambda: f"consecutive_months({self.items(depth - 1, item)})",
+            lambda: f"consecutive_months(months({self.items(depth - 1, item)}))",
             lambda: "age(person.birth_date)",
             lambda: "age(person.birth_date, date(\"2020-01-01\"))",
             lambda: f"param(\"{self.pick(['test.dated', 'test.county', 'test.county_only'])}\")",
@@ -203,8 +203,12 @@ def rule_docs(draw: Any, index: int) -> dict[str, Any]:
                    "basis": [{"document": "test_notice", "article": f"第{k + 1}条"}]}
                   for k, z in enumerate(zones)],
     }
-    if draw(st.integers(0, 3)) == 0:
-        rule["place"] = gen.place(1)
+    if draw(st.integers(0, 3)) == 0:  # where the rule is asked (no zone function reading it)
+        rule["place"] = draw(st.sampled_from([
+            gen.place(0), f"city({gen.place(0)})",
+            f"if person.sex == \"male\" then {gen.place(0)} else {gen.place(0)}",
+            f"if in_zone(person.hukou, \"{zones[0]}\") then person.hukou else target",
+            f"if given(person.work_place) then person.work_place else {gen.place(0)}"]))
     lets: dict[str, str] = {}
     for k in range(draw(st.integers(0, 3))):
         kind = draw(st.sampled_from(["bool", "num", "list", "place"]))

@@ -32,6 +32,9 @@ def text_of(t: schema.TextIn) -> Text:
     return Text(t.zh, t.en)
 
 
+# functions reading the place where the rule is asked (not allowed in the expression saying it)
+_ANCHORED = frozenset({"member", "shares_zone", "service_items"})
+
 class RuleCompiler:
     def __init__(
         self, loader: Loader, file: str, path: tuple, roots, documents, zones, parameters
@@ -170,6 +173,27 @@ class RuleCompiler:
                         f"{clause.name}: {node.func}() names zone {node.args[1].value!r}, which "
                         "the rule does not cite; add it to the rule's zones with its dates")))
 
+    def place_reads_itself(self, place: Clause, lets: tuple[Clause, ...]) -> None:
+        """``member``, ``shares_zone`` and ``service_items`` compare a place with the one where
+        the rule is asked: in the expression that says where that is (or a definition it
+        uses), they would read what is being defined, and a given target would be reported
+        missing. ``in_zone`` names its zone and reads no such place."""
+        by_name = {c.name: c for c in lets}
+        todo, seen = [place.expr], set()
+        while todo:
+            for node in ast.walk(todo.pop()):
+                if isinstance(node, ast.Call) and node.func in _ANCHORED:
+                    self.ok = False
+                    self.l.problems.append((place.location, (
+                        f"place: {node.func}() compares with the place where the rule is "
+                        "asked, which this expression defines; test a zone by name with "
+                        "in_zone(place, zone) instead")))
+                    return
+                if isinstance(node, ast.Name) and node.name in by_name \
+                        and node.name not in seen:
+                    seen.add(node.name)
+                    todo.append(by_name[node.name].expr)
+
     def compile(self, r: schema.RuleIn, where: Location) -> Rule | None:
         refs = self.zone_refs(r)
         if not r.basis and not (r.zones and all(z.basis for z in r.zones)):
@@ -193,6 +217,8 @@ class RuleCompiler:
         exceptions = self.exceptions(r)
         place = (self.clause(("place",), "place", Text("办理地", "where the rule is asked"),
                              r.place) if r.place else None)
+        if place is not None:
+            self.place_reads_itself(place, lets)
         self.zone_tests(refs, [*lets, *scope, *conditions, *outcome, *(c for e in exceptions
                         for c in (*e.applies, *(e.conditions or ()), *e.outcome))])
         for field, facts in r.monotonic.items():
