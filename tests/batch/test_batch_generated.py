@@ -112,3 +112,18 @@ def test_the_mark_for_the_reference_reads_its_cases_in_columns():
                  exceptions=[exception])
     engine = _screened([rule], [{}, {"request": {"hospital_grade": 2}}])
     assert engine.fallback_rules == {}
+
+
+def test_a_place_outside_every_zone_is_no_member_where_the_target_is_unknown():
+    # as the reference: the scope member(person.hukou) is false for a hukou in no zone even
+    # with no target given, so the rule does not apply (the columns said undetermined)
+    rule = _rule(zones=[{"zone": "mixed", "from": "2020-01-01"}],
+                 scope=[{"label": LABEL, "when": "member(person.hukou)"}],
+                 conditions=[{"label": LABEL, "when": "exists(insurance)"}])
+    outside = {"as_of": "2020-01-01", "person": {"hukou": "370811"}, "insurance": []}
+    inside = {"as_of": "2020-01-01", "person": {"hukou": "370785"}, "insurance": []}
+    engine = _screened([rule], [outside, inside])
+    assert engine.fallback_rules == {}
+    models = [parse_situation(d) for d in (outside, inside)]
+    assert [tongcheng.evaluate(m, engine.pack).decisions[0].status.value for m in models] == [
+        "not_applicable", "undetermined"]

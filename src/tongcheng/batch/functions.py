@@ -251,7 +251,9 @@ class Functions:
             t = self.tables.contains(ref.zone.id, anchor.e, as_of.e, self.fr.as_of_const)
             p = self.tables.contains(ref.zone.id, place.e, as_of.e, self.fr.as_of_const)
             out = out | (self._active(ref, as_of.e) & (t & p))
-        return S("bool", _null_if(place.e.is_null() | anchor.e.is_null(), out), ctx)
+        # as the reference: an unknown target (null ``t``) does not end the question, a place
+        # outside every zone is never a member (Kleene ``&``); an unknown place is unknown
+        return S("bool", _null_if(place.e.is_null(), out), ctx)
 
     def fn_in_zone(self, place: V, zone: V) -> S:
         if not (isinstance(place, S) and isinstance(zone, S)) or not zone.is_const \
