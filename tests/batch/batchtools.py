@@ -132,14 +132,14 @@ def same_value(mine: Any, theirs: Any) -> bool:
     return mine == theirs
 
 
-def assert_same(engine: BatchEvaluator, result, models, rows=None) -> None:
+def assert_same(engine: BatchEvaluator, result, models, rows=None, trace: bool = True) -> None:
     """Row ``k`` of ``result`` decides ``models[k]`` exactly as the reference evaluator does:
-    every rule's status, and every outcome value."""
+    every rule's status, and every outcome value (``trace``: the evaluation compared with)."""
     by_row = {r["_row"]: r for r in result.iter_rows(named=True)}
     rows = rows if rows is not None else list(range(len(models)))
     for number, model in zip(rows, models, strict=True):
         got = by_row[number]
-        for d in tongcheng.evaluate(model, engine.pack).decisions:
+        for d in tongcheng.evaluate(model, engine.pack, trace=trace).decisions:
             assert got[status_column(d.rule)] == d.status.value, (
                 number, d.rule, got[status_column(d.rule)], d.status.value, model.to_dict())
             assert got[firmness_column(d.rule)] == d.firmness, (

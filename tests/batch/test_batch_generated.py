@@ -54,7 +54,10 @@ def test_generated_rules_screen_as_the_reference(data):
         return
     result = engine.evaluate(from_situations(models), lambda idx: [models[i] for i in idx])
     assert result.height == len(models)
-    assert_same(engine, result, models)
+    # untraced, as a screen decides: a traced evaluation also runs the tests after the one that
+    # settles a rule (to show them), and a defect of the rule there (ordering an open period's
+    # `to`) is an error only then
+    assert_same(engine, result, models, trace=False)
 
 
 # --- what the generated rules found, kept as rules of their own ------------------------------

@@ -196,7 +196,9 @@ class BatchEvaluator:
                 if not flag_row[f"_redo:{rid}"]:
                     continue
                 plan = plans[rid]
-                d = reference.decide(self.pack, self.registry, model, when, plan.rule)
+                # untraced, as the columns decide: the same statuses and outcomes, no reasons
+                d = reference.decide(self.pack, self.registry, model, when, plan.rule,
+                                     trace=False)
                 records[status_column(rid)][pos] = d.status.value
                 records[firmness_column(rid)][pos] = d.firmness
                 for name, dtype in plan.outcomes:
