@@ -87,6 +87,7 @@ SECOND_STAGE = (
     "tests/test_compiled.py",  # compiled against the interpreter, traces included
     "tests/test_compiled_cases.py",  # what the compiled evaluator skips, against the reference
     "tests/test_compiled_constructs.py",  # constructs the bundled pack hardly uses
+    "tests/test_compiled_generated.py",  # rules drawn by hypothesis, both evaluators
     "tests/batch/test_batch_finite.py",  # finite cases as the screening evaluator reads them
     "tests/test_examples.py",
     "tests/test_rules.py",
