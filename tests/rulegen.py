@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from hypothesis import HealthCheck, assume, event, note
 from hypothesis import strategies as st
 
 CONSTRUCTS = Path(__file__).parent / "packs" / "constructs"
@@ -245,6 +246,27 @@ def rule_docs(draw: Any, index: int) -> dict[str, Any]:
 def rule_packs(draw: Any, rules: int = 2) -> list[dict[str, Any]]:
     """The rules of a generated pack (load them with :func:`load_generated`)."""
     return [draw(rule_docs(k)) for k in range(rules)]
+
+
+# what every test on drawn packs runs with: a pack is loaded per example (tens of ms), and a
+# drawn pack with its situations is large
+SETTINGS = {"deadline": None,
+            "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+
+
+def drawn_pack(data: Any) -> Any:
+    """A pack drawn inside a test (``st.data()``), loaded; its rules' YAML is noted for the
+    failure report, and a pack the checker refuses (rare) is no example."""
+    from tongcheng.errors import PackError
+
+    rules = data.draw(rule_packs())
+    note(yaml.safe_dump(rules, allow_unicode=True, sort_keys=False))
+    try:
+        return load_generated(rules)
+    except PackError as e:
+        event("refused by the checker")
+        note(str(e))
+        assume(False)
 
 
 def load_generated(rules: list[dict[str, Any]]) -> Any:

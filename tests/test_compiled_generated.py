@@ -12,11 +12,11 @@ from both. A failing example prints the rules' YAML, so the fault can be kept as
 from __future__ import annotations
 
 import yaml
-from hypothesis import HealthCheck, assume, event, given, note, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import tongcheng
-from rulegen import load_generated, rule_packs
+from rulegen import SETTINGS, drawn_pack, load_generated, rule_packs
 from test_compiled import assert_same
 from tongcheng.errors import PackError
 from tongcheng.evaluate.evaluator import RuleError
@@ -32,19 +32,10 @@ def _decide(model, pack, trace: bool, evaluator: str):
         return ("error", str(e))
 
 
-@settings(max_examples=120, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=120, **SETTINGS)
 @given(st.data())
 def test_generated_rules_decide_as_the_interpreter(data):
-    rules = data.draw(rule_packs())
-    note(yaml.safe_dump(rules, allow_unicode=True, sort_keys=False))
-    try:
-        pack = load_generated(rules)
-    except PackError as e:  # a drawn rule the checker refuses: rare (see the count below)
-        event("refused by the checker")
-        note(str(e))
-        assume(False)
-    event("loaded")
+    pack = drawn_pack(data)
     for _ in range(3):
         rule = data.draw(st.sampled_from(pack.rule_ids))
         model = parse_situation(data.draw(situations(pack=pack, rule=rule)))

@@ -13,32 +13,23 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 from batchtools import assert_same
-from hypothesis import HealthCheck, assume, event, given, note, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import tongcheng
-from rulegen import load_generated, rule_packs
+from rulegen import SETTINGS, drawn_pack, load_generated
 from tongcheng.batch.engine import BatchEvaluator
 from tongcheng.batch.layout import from_situations
-from tongcheng.errors import PackError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.situation import parse_situation
 from tongcheng.testing import situations
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=60, **SETTINGS)
 @given(st.data())
 def test_generated_rules_screen_as_the_reference(data):
-    rules = data.draw(rule_packs())
-    note(yaml.safe_dump(rules, allow_unicode=True, sort_keys=False))
-    try:
-        pack = load_generated(rules)
-    except PackError:
-        event("refused by the checker")
-        assume(False)
+    pack = drawn_pack(data)
     engine = BatchEvaluator(pack)
     event(f"{len(pack.rules) - len(engine.fallback_rules)} of {len(pack.rules)} rules in columns")
     dicts = [data.draw(situations(pack=pack, rule=data.draw(st.sampled_from(pack.rule_ids))))

@@ -14,15 +14,13 @@ the order of list items is checked alongside.
 
 from __future__ import annotations
 
-import yaml
-from hypothesis import HealthCheck, assume, event, given, note, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from rulegen import load_generated, rule_packs
+from rulegen import SETTINGS, drawn_pack
 from tongcheng.consistency.properties.context import Context, Violation
 from tongcheng.consistency.properties.determinism import check_order_independent
 from tongcheng.consistency.properties.information import _refines
-from tongcheng.errors import PackError
 from tongcheng.evaluate.decision import Status
 from tongcheng.testing import reduced
 
@@ -46,16 +44,10 @@ def check_facts_given(ctx: Context, data) -> None:
                     rid, name, value, e.outcome.get(name))
 
 
-@settings(max_examples=100, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=100, **SETTINGS)
 @given(st.data())
 def test_settled_decisions_stand_when_facts_are_given_for_any_rule(data):
-    rules = data.draw(rule_packs())
-    note(yaml.safe_dump(rules, allow_unicode=True, sort_keys=False))
-    try:
-        pack = load_generated(rules)
-    except PackError:
-        assume(False)
+    pack = drawn_pack(data)
     ctx = Context(pack)
     for check in (check_facts_given, check_order_independent):
         try:
