@@ -48,13 +48,11 @@ class _Gen:
 
     # --- by type -------------------------------------------------------------------------
 
-    def boolean(self, depth: int, item: bool = False) -> str:
-        if item and self.draw(st.booleans()):
-            return self.item_bool(depth)
+    def boolean(self, depth: int) -> str:
         leaves = [
-            lambda: f"exists({self.items(depth - 1, item)})",
-            lambda: f"{self.num(depth - 1, item)} {self.pick(['>=', '<', '==', '!='])} "
-                    f"{self.num(depth - 1, item)}",
+            lambda: f"exists({self.items(depth - 1)})",
+            lambda: f"{self.num(depth - 1)} {self.pick(['>=', '<', '==', '!='])} "
+                    f"{self.num(depth - 1)}",
             lambda: f"member({self.place(depth - 1)})",
             lambda: f"in_zone({self.place(depth - 1)}, \"{self.pick(self.zones)}\")",
             lambda: f"shares_zone({self.place(depth - 1)}, \"{self.pick(self.zones)}\")",
@@ -65,24 +63,16 @@ class _Gen:
             lambda: f"given({self.pick(['person.sex', 'person.hukou', 'request.hospital_grade'])})",
             lambda: f"declared(\"{self.pick(['test.dated', 'test.county', 'test.county_only'])}\")",
             lambda: f"person.birth_date < date(\"{self.pick(['1960-03-01', '1990-01-01'])}\")",
-            lambda: f"{self.place(depth - 1)} in places({self.items(depth - 1, item)})",
+            lambda: f"{self.place(depth - 1)} in places({self.items(depth - 1)})",
             lambda: f"exists({self.other_list(depth - 1)})",
             lambda: f"as_of >= date(\"{self.pick(['2022-01-01', '2023-06-01'])}\")",
         ]
         if self.lets["bool"]:
             leaves.append(lambda: self.pick(self.lets["bool"]))
-        if depth <= 0:
-            return leaves[self.choice(len(leaves))]()
-        k = self.choice(len(leaves) + 3)
-        if k == len(leaves):
-            return f"not ({self.boolean(depth - 1, item)})"
-        if k > len(leaves):
-            op = "and" if k == len(leaves) + 1 else "or"
-            return f"({self.boolean(depth - 1, item)}) {op} ({self.boolean(depth - 1, item)})"
-        return leaves[k]()
+        return self._truth(depth, leaves, lambda: self.boolean(depth - 1))
 
     def item_bool(self, depth: int, of: str = "insurance") -> str:
-        """A filter's condition over an item of list ``of``."""
+        """A filter's condition over an item of list ``of`` (periods unless results or cards)."""
         if of == "results":
             return self.pick([
                 f"item.kind == \"{self.pick(['medical_test', 'elderly_care_assessment'])}\"",
@@ -104,24 +94,25 @@ class _Gen:
             lambda: "item.place == person.hukou",
             lambda: "item.from <= month(as_of)",
         ]
-        if of == "insurance":
-            leaves.append(lambda: f"item.scheme == {self.pick(list(SCHEMES))}")
+        return self._truth(depth, leaves, lambda: self.item_bool(depth - 1, of))
+
+    def _truth(self, depth: int, leaves: list, smaller) -> str:
+        """One of ``leaves``, or (with depth left) ``not``, ``and`` or ``or`` of ``smaller()``."""
         if depth <= 0:
             return leaves[self.choice(len(leaves))]()
-        k = self.choice(len(leaves) + 2)
+        k = self.choice(len(leaves) + 3)
+        if k < len(leaves):
+            return leaves[k]()
         if k == len(leaves):
-            return f"not ({self.item_bool(depth - 1, of)})"
-        if k > len(leaves):
-            return (f"({self.item_bool(depth - 1, of)}) {self.pick(['and', 'or'])} "
-                    f"({self.item_bool(depth - 1, of)})")
-        return leaves[k]()
+            return f"not ({smaller()})"
+        return f"({smaller()}) {'and' if k == len(leaves) + 1 else 'or'} ({smaller()})"
 
-    def num(self, depth: int, item: bool = False) -> str:
+    def num(self, depth: int) -> str:
         leaves = [
             lambda: str(self.draw(st.integers(0, 30))),
-            lambda: f"count({self.items(depth - 1, item)})",
-            lambda: f"count(months({self.items(depth - 1, item)}))",
-            lambda: f"consecutive_months(months({self.items(depth - 1, item)}))",
+            lambda: f"count({self.items(depth - 1)})",
+            lambda: f"count(months({self.items(depth - 1)}))",
+            lambda: f"consecutive_months(months({self.items(depth - 1)}))",
             lambda: "age(person.birth_date)",
             lambda: "age(person.birth_date, date(\"2020-01-01\"))",
             lambda: f"param(\"{self.pick(['test.dated', 'test.county', 'test.county_only'])}\")",
@@ -131,7 +122,7 @@ class _Gen:
             lambda: "provident_fund.outstanding_loans",
             lambda: f"count({self.other_list(depth - 1)})",
             lambda: "count(months(provident_fund.periods))",
-            lambda: f"round_down({self.num(depth - 1, item)} / "
+            lambda: f"round_down({self.num(depth - 1)} / "
                     f"{self.pick(['3', '12', 'count(insurance)'])}, 1)",
             lambda: "age(person.birth_date, as_of)",
         ]
@@ -142,9 +133,9 @@ class _Gen:
         k = self.choice(len(leaves) + 4)
         if k < len(leaves):
             return leaves[k]()
-        a, b = self.num(depth - 1, item), self.num(depth - 1, item)
+        a, b = self.num(depth - 1), self.num(depth - 1)
         return [f"({a} + {b})", f"({a} - {b})", f"{self.pick(['min', 'max'])}({a}, {b})",
-                f"(if {self.boolean(depth - 1, item)} then {a} else {b})"][k - len(leaves)]
+                f"(if {self.boolean(depth - 1)} then {a} else {b})"][k - len(leaves)]
 
     def place(self, depth: int) -> str:
         leaves = ["person.hukou", "person.work_place", "person.lives_in", "target",
@@ -156,7 +147,7 @@ class _Gen:
                     f"else {self.pick(leaves)})")
         return self.pick(leaves)
 
-    def items(self, depth: int, item: bool = False) -> str:
+    def items(self, depth: int) -> str:
         """A list of insurance periods (never inside a filter's own condition: ``item``
         would be rebound)."""
         base = ["insurance", *self.lets["list"]]
