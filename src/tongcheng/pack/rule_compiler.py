@@ -35,6 +35,7 @@ def text_of(t: schema.TextIn) -> Text:
 # functions reading the place where the rule is asked (not allowed in the expression saying it)
 _ANCHORED = frozenset({"member", "shares_zone", "service_items"})
 
+
 class RuleCompiler:
     def __init__(
         self, loader: Loader, file: str, path: tuple, roots, documents, zones, parameters

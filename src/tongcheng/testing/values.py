@@ -70,8 +70,7 @@ def _for_kind(kind: Kind, name: str, pack: Any, as_of: date | None,
         return st.sampled_from(("a", "甲", "other"))
     # a small integer the field accepts (a hospital grade: 1-3), drawn from the valid ones rather
     # than filtered: a filter that fails three times in a row makes hypothesis give the example up
-    adapter = _adapter(kind.annotation)
-    valid = [x for x in range(6) if _valid(adapter, x)]
+    valid = _small_valid(repr(kind.annotation), kind.annotation)
     return st.sampled_from(valid) if valid else st.nothing()
 
 
@@ -83,6 +82,18 @@ def _adapter(annotation: Any) -> TypeAdapter:
     if key not in _ADAPTERS:
         _ADAPTERS[key] = TypeAdapter(annotation)
     return _ADAPTERS[key]
+
+
+_SMALL: dict[str, tuple[int, ...]] = {}
+
+
+def _small_valid(key: str, annotation: Any) -> tuple[int, ...]:
+    """The integers 0-5 the field accepts, once per annotation (strategies are rebuilt on
+    every draw)."""
+    if key not in _SMALL:
+        adapter = _adapter(annotation)
+        _SMALL[key] = tuple(x for x in range(6) if _valid(adapter, x))
+    return _SMALL[key]
 
 
 def _valid(adapter: TypeAdapter, value: Any) -> bool:
