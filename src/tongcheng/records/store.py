@@ -306,7 +306,7 @@ class RecordStore:
         waiting = [{"record_id": row["id"], "digest": digest(row["body"])} for row in rows]
         self._inserts.transaction((schema.records, rows), (schema.pending, waiting))
 
-    def checkpoint(self, restart_frames: int = 4096) -> None:
+    def checkpoint(self, restart_frames: int = 4096) -> bool:
         """Copy SQLite's write-ahead log into the database, for a store whose writers leave it
         to another thread (``open(wait=False)``).
 
@@ -315,13 +315,15 @@ class RecordStore:
         after a checkpoint that copied all of it, which writers committing all the time never
         let a passive one do; so a log of more than ``restart_frames`` pages is then
         checkpointed RESTART: the few frames added meanwhile copied while writers wait (they
-        try again shortly), and the log begun again."""
+        try again shortly), and the log begun again. True when it was."""
         if self.engine.dialect.name != "sqlite":
-            return
+            return False
         with self.engine.connect() as conn:
             _, frames, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
-            if frames > restart_frames:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(RESTART)").one()
+            if frames <= restart_frames:
+                return False
+            busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(RESTART)").one()
+            return not busy
 
     # -- reading -------------------------------------------------------------------------------
 
