@@ -112,7 +112,7 @@ def run_property(prop: Property, ctx: Context, *, examples: int = 200, seed: int
     state = random.getstate()
     start = time.monotonic()
     try:
-        with _shrink_budget(shrink_seconds):
+        with _shrink_budget(shrink_seconds), _without_local_constants():
             runner()
     except Violation as v:
         return Result(prop, "failed", tried[1] or tried[0], time.monotonic() - start,
@@ -145,6 +145,34 @@ def _shrink_budget(seconds: float) -> Iterator[None]:
     finally:
         if before is not None:
             engine.MAX_SHRINKING_SECONDS = before  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def _without_local_constants() -> Iterator[None]:
+    """Draw without the constants hypothesis collects from the source of every local module
+    the process has loaded (hypothesis >= 6.131 draws one now and then): which modules those
+    are depends on what the process imported before (a benchmark's module of constants, the
+    CLI's modules), so the same seed would search other situations in another process. The
+    pack's own values come from ``tongcheng.testing``; hypothesis's global constants stay.
+    The cache of constants by constraint is emptied before (it holds the process's local
+    constants) and after (it then holds none, for the process's own hypothesis tests)."""
+    from hypothesis.internal.conjecture import providers
+
+    collect = getattr(providers, "_get_local_constants", None)
+    cache = getattr(getattr(providers, "CONSTANTS_CACHE", None), "cache", None)
+    if collect is None or cache is None:  # an older hypothesis: no local constants
+        yield
+        return
+    from hypothesis.internal.constants_ast import Constants
+
+    none = Constants()
+    cache.clear()
+    providers._get_local_constants = lambda: none  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        providers._get_local_constants = collect  # type: ignore[attr-defined]
+        cache.clear()
 
 
 def run(pack: RulePack, *, properties: Sequence[str] | None = None, examples: int = 200,
