@@ -48,6 +48,15 @@ def _period_interval(frame: Frame, period: Any) -> mo.Interval:
     return start, min(end, frame.as_of_month)
 
 
+def _of_kind(fn: str, items: Items, fields: tuple[str, ...], kind: str) -> None:
+    """Refuse a list whose items lack every one of ``fields`` (the lists of a situation and of
+    the services each hold one kind of item: the first tells)."""
+    first = items.sure[0] if items.sure else items.maybe[0] if items.maybe else None
+    if first is not None and not any(hasattr(first.value, f) for f in fields):
+        raise EvalTypeError(f"{fn}() needs a list of {kind}, got a list of "
+                            f"{type(first.value).__name__}")
+
+
 def _undated(items: Items) -> frozenset[str]:
     """Paths of permits whose start is unknown (their months cannot be counted)."""
     return frozenset(
@@ -63,6 +72,7 @@ def _months(frame: Frame, args, kwargs, paths) -> Any:
         return periods
     if not isinstance(periods, Items):
         raise EvalTypeError(f"months() needs a list of periods, got {v.describe(periods)}")
+    _of_kind("months", periods, ("from_", "since"), "periods")
     undated = _undated(periods)
     if undated:
         return Unknown(periods.missing | undated, periods.params)
@@ -78,6 +88,7 @@ def _months_by_place(frame: Frame, args, kwargs, paths) -> Any:
         return periods
     if not isinstance(periods, Items):
         raise EvalTypeError(f"months_by_place() needs a list of periods, got {v.describe(periods)}")
+    _of_kind("months_by_place", periods, ("from_", "since"), "periods")
     if periods.maybe or _undated(periods):
         return Unknown(periods.missing | _undated(periods), periods.params)
     by_place: dict[str, list[mo.Interval]] = {}
@@ -128,6 +139,7 @@ def _running(frame: Frame, args, kwargs, paths) -> Any:
         return periods
     if not isinstance(periods, Items):
         raise EvalTypeError(f"running() needs a list of periods, got {v.describe(periods)}")
+    _of_kind("running", periods, ("from_",), "periods with a first month")
     m = frame.as_of_month
 
     def is_running(item: Item) -> bool:
@@ -151,6 +163,7 @@ def _latest(frame: Frame, args, kwargs, paths) -> Any:
         return periods
     if not isinstance(periods, Items):
         raise EvalTypeError(f"latest() needs a list of periods, got {v.describe(periods)}")
+    _of_kind("latest", periods, ("from_",), "periods with a first month")
     everything = (*periods.sure, *periods.maybe)
     if not everything:
         return periods
@@ -178,14 +191,36 @@ def _city(frame: Frame, args, kwargs, paths) -> Any:
     (place,) = args
     if isinstance(place, Unknown):
         return place
-    return frame.registry.city_of(place) or place
+    if type(place) is not str:
+        raise not_a_place(place)
+    try:
+        return frame.registry.city_of(place) or place
+    except ValueError:
+        raise not_a_place(place) from None
 
 
 def zone_status(frame: Frame, ref: ZoneRef, place: str) -> bool | None:
+    if type(place) is not str:  # (a fact of another kind, or a parameter's value)
+        raise not_a_place(place)
     key = (ref.zone.id, place)
     if key not in frame.memo:
-        frame.memo[key] = zones.contains(frame.registry, ref.zone, place, frame.as_of)
+        try:
+            frame.memo[key] = zones.contains(frame.registry, ref.zone, place, frame.as_of)
+        except ValueError:  # (text that is no place code the registry knows)
+            raise not_a_place(place) from None
     return frame.memo[key]
+
+
+def _known_place(frame: Frame, place: Any) -> str:
+    """``place`` when it is a code of the registry (a parameter is looked up by it)."""
+    if type(place) is not str or place not in frame.registry:
+        raise not_a_place(place)
+    return place
+
+
+def not_a_place(value: Any) -> EvalTypeError:
+    """A zone or city asked of a value that is not a place: a defect of the rule."""
+    return EvalTypeError(f"a place code was needed, got {v.describe(value)}")
 
 
 @_impl("shares_zone", reads_paths=True)
@@ -289,7 +324,9 @@ def _param(frame: Frame, args, kwargs, paths) -> Any:
     at = kwargs.get("at", frame.as_of)
     if isinstance(place, Unknown) or isinstance(at, Unknown):
         return v.unknown(place, at)
-    hit = _lookup(frame, parameter, place, at)
+    if type(at) is not date:
+        raise EvalTypeError(f"param(): at= needs a date, got {v.describe(at)}")
+    hit = _lookup(frame, parameter, _known_place(frame, place), at)
     if hit.status is params.Lookup.COARSE:
         if frame.trace:
             frame.recorder.notes.append(Text(
@@ -343,7 +380,7 @@ def _declared(frame: Frame, args, kwargs, paths) -> Any:
     place, place_path = _place_arg(frame, kwargs, paths, 1)
     if isinstance(place, Unknown):
         return place
-    status, declaring = _declaring(frame, parameter, place)
+    status, declaring = _declaring(frame, parameter, _known_place(frame, place))
     if status is params.Lookup.FOUND or declaring is not None:
         return True
     if status is params.Lookup.COARSE:
@@ -356,7 +393,7 @@ def _pick(frame: Frame, args, kwargs, paths) -> Any:
     record, key = args
     if isinstance(record, Unknown) or isinstance(key, Unknown):
         return v.unknown(record, key)
-    if not isinstance(record, dict) or key not in record:
+    if not isinstance(record, dict) or type(key) is not str or key not in record:
         raise EvalTypeError(f"pick(): no field {key!r} in {v.describe(record)}")
     if record[key] is None:  # declared without value
         return Unknown(frozenset(), frozenset({getattr(record, "key", str(key))}))
@@ -370,6 +407,7 @@ def _places(frame: Frame, args, kwargs, paths) -> Any:
         return items
     if not isinstance(items, Items):
         raise EvalTypeError(f"places() needs a list, got {v.describe(items)}")
+    _of_kind("places", items, ("place", "issuer"), "periods, cards or results")
 
     def place_of(x: Any) -> str:
         return getattr(x, "place", None) or x.issuer
@@ -388,6 +426,10 @@ def _extreme(args: list[Any], pick_lo: bool) -> Any:
         return args[0]
     if any(isinstance(a, Unknown) for a in args):
         return v.unknown(*args)
+    for a in args:
+        if a is None or isinstance(a, Items | MonthSet | dict | tuple):
+            raise EvalTypeError(f"{'min' if pick_lo else 'max'}() needs numbers, months or "
+                                f"dates, or one list of them, got {v.describe(a)}")
     try:
         bs = [v.bounds(a) for a in args]
         if all(lo == hi for lo, hi in bs):  # type: ignore[misc]
@@ -420,7 +462,7 @@ def _round_down(frame: Frame, args, kwargs, paths) -> Any:
     x, places_ = args
     if isinstance(x, Unknown | Range):
         return v.unknown(x)
-    if not _num(x) or not isinstance(places_, int):
+    if not _num(x) or type(places_) is not int or not 0 <= places_ <= 10:
         raise EvalTypeError("round_down() needs a number and a whole number of decimal places")
     return Decimal(x).quantize(Decimal(1).scaleb(-places_), rounding=ROUND_DOWN)
 
@@ -474,4 +516,9 @@ def _month(frame: Frame, args, kwargs, paths) -> Any:
         return x
     if isinstance(x, date):
         return mo.month_of(x)
-    return mo.parse_month(x)
+    if type(x) is not str:
+        raise EvalTypeError(f"month() needs text 'YYYY-MM' or a date, got {v.describe(x)}")
+    try:
+        return mo.parse_month(x)
+    except ValueError as e:
+        raise EvalTypeError(f"month(): {e}") from None

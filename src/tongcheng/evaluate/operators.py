@@ -38,7 +38,10 @@ def compare(op: str, a: Any, b: Any) -> Any:
     if isinstance(a, Range) or isinstance(b, Range):
         lo_a, hi_a = v.bounds(a)  # type: ignore[misc]
         lo_b, hi_b = v.bounds(b)  # type: ignore[misc]
-        sure, possible = _range_compare(op, lo_a, hi_a, lo_b, hi_b)
+        try:
+            sure, possible = _range_compare(op, lo_a, hi_a, lo_b, hi_b)
+        except TypeError:  # (a count compared with what is not a number)
+            raise _incomparable(op, a, b) from None
         if sure:
             return True
         if not possible:
