@@ -59,7 +59,8 @@ from __future__ import annotations
 # less_information (reduced, coarsened, path helpers) · more_information (given_values) ·
 # extra_months (more_months). Every name stays importable from here; ``x as x`` keeps names
 # existing callers use that are not in ``__all__``.
-from tongcheng.consistency.facts import full_annotation, parse_path
+from tongcheng.consistency.facts import parse_path
+from tongcheng.situation.kinds import full_annotation
 from tongcheng.testing.dating import as_of_dates, dates, months
 from tongcheng.testing.extra_months import more_months, shift_days, with_list
 from tongcheng.testing.less_information import (

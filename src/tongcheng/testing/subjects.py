@@ -8,13 +8,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tongcheng.consistency.facts import (
-    field_kind,
-    fields,
-    kind_of,
-)
+from tongcheng.consistency.facts import field_kind, fields
 from tongcheng.places import default_registry
 from tongcheng.situation import CARD_KINDS, SCHEMES, Situation
+from tongcheng.situation.kinds import kind_of
 from tongcheng.testing.dating import as_of_dates
 from tongcheng.testing.packs import (
     _memo,
