@@ -458,19 +458,25 @@ def test_conflicting_exceptions_exit_3_naming_both(situation):
     assert re.search(r"rules/conflict\.yaml:\d+", result.stderr)
 
 
-def test_a_rule_failing_at_evaluation_exits_3_naming_its_line(situation, tmp_path):
+@pytest.mark.parametrize(("when", "says"), [
+    # the tree shows a number: refused at load
+    ("1 + 1", "a condition needs a truth value, got a number"),
+    # an if of two kinds is known only when it runs: a rule error, as clean
+    ("(if true then 1 + 1 else false)", "not true or false"),
+])
+def test_a_rule_failing_at_evaluation_exits_3_naming_its_line(situation, tmp_path, when, says):
     copy = copy_pack(tmp_path, CONFLICT_PACK)
     rule_file = copy / "rules" / "conflict.yaml"
     replace_once(
         rule_file,
         "  outcome:\n    level:",
-        "  conditions:\n    - label: {zh: 一个数, en: A number}\n      when: 1 + 1\n"
+        f"  conditions:\n    - label: {{zh: 一个数, en: A number}}\n      when: {when}\n"
         "  outcome:\n    level:",
     )
-    line = line_of(rule_file, "      when: 1 + 1")
+    line = line_of(rule_file, f"      when: {when}")
     result = run("check", situation('as_of: 2025-06-01\ntarget: "370600"\n'), "--pack", copy)
     assert_clean_failure(result, 3)
-    assert_names(result.stderr, "rules/conflict.yaml", line, ("not true or false",))
+    assert_names(result.stderr, "rules/conflict.yaml", line, (says,))
 
 
 def test_no_conflict_outside_the_exceptions(situation):

@@ -15,7 +15,6 @@ are checked at load too: ``date("2023-02-29")``, ``month("2020-13")``, ``city("9
 from __future__ import annotations
 
 import re
-import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -23,28 +22,35 @@ from datetime import date
 import attrs
 from pydantic import BaseModel
 
-from tongcheng.expr import ast
+from tongcheng.expr import ast, kinds
 from tongcheng.expr.functions import CATALOGUE
 from tongcheng.months import parse_month
+from tongcheng.situation.kinds import Kind, full_annotation, kind_of
 
 
 @attrs.frozen
 class T:
     """A static type, just precise enough to check names: a record, a list of records, or other."""
 
-    kind: str  # model | list | scalar | param | service | any
+    kind: str  # model | list | scalar | months | by_place | param | service | any
     model: type[BaseModel] | None = None
     elem: T | None = None
+    value: str | None = None  # of a scalar: its kind (expr.kinds), where known
+
+
+def plain(kind: str | None) -> T:
+    """A plain value of this kind (``expr.kinds``)."""
+    return T("scalar", value=kind)
 
 
 ANY = T("any")  # not known here, because a problem was already reported: stay quiet
-SCALAR = T("scalar")  # a plain value: no fields
+SCALAR = T("scalar")  # a plain value of a kind not known here: no fields
+MONTHS = T("months")  # months(...): a set of months
+BY_PLACE = T("by_place")  # months_by_place(...): months counted per place
 PARAM = T("param")  # a parameter's value: a number, or a record whose fields lint checks
 SERVICE = T("service")  # a one-stop service item of the pack
 SERVICE_FIELDS = ("id", "zone", "channel")
 
-# Functions whose result has the type of their first argument.
-_SAME_AS_ARG = {"running", "latest"}
 # Functions whose first argument is a place; a literal there must be a known code.
 _PLACE_FIRST = {"city", "member", "in_zone", "shares_zone", "service_items"}
 MAX_DECIMALS = 10
@@ -61,6 +67,8 @@ def join(a: T, b: T) -> T:
         return b
     if {a.kind, b.kind} == {"param", "scalar"}:  # a parameter's value, or a plain one
         return PARAM
+    if a.kind == b.kind == "scalar":  # (null beside a kind: a value of that kind, or none)
+        return a if b.value == kinds.NONE else b if a.value == kinds.NONE else SCALAR
     if a.kind == b.kind == "list":
         return T("list", elem=join(a.elem or ANY, b.elem or ANY))
     return T("mixed")
@@ -68,33 +76,50 @@ def join(a: T, b: T) -> T:
 
 def describe(t: T) -> str:
     if t.kind == "list":
+        if t.elem is not None and t.elem.kind == "model" and t.elem.model is not None:
+            return f"a list of {t.elem.model.__name__}"
         return "a list"
     if t.kind == "mixed":
         return "a value whose kind depends on the branch taken"
+    if t.kind == "model" and t.model is not None:
+        return f"a record ({t.model.__name__})"
+    if t.kind == "months":
+        return "a set of months (months(...))"
+    if t.kind == "by_place":
+        return "months counted per place (months_by_place(...))"
+    if t.kind == "service":
+        return "a service item"
+    if t.kind == "scalar" and t.value is not None:
+        return kinds.WORDS[t.value]
     return "a plain value (a number, text, a date or a truth value)"
+
+
+def shape(t: T) -> str | None:
+    """What a value is, where the tree says it: a plain value's kind, or ``list``, ``model``,
+    ``months``…; None for a parameter's value or anything not known."""
+    if t.kind == "scalar":
+        return t.value
+    return None if t.kind in ("any", "param", "mixed") else t.kind
 
 
 def type_of(annotation: typing.Any) -> T:
     """The static type of a pydantic field annotation."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return type_of(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return type_of(inner[0]) if len(inner) == 1 else ANY
-    if origin in (list, tuple, typing.Sequence):
-        args = [a for a in typing.get_args(annotation) if a is not Ellipsis]
-        return T("list", elem=type_of(args[0]) if args else ANY)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return T("model", model=annotation)
-    return SCALAR
+    return _of_kind(kind_of(annotation))
+
+
+def _of_kind(kind: Kind) -> T:
+    if kind.name == "list":
+        return T("list", elem=_of_kind(kind.elem) if kind.elem is not None else ANY)
+    if kind.name == "model":
+        return T("model", model=kind.model)
+    return plain(kinds.of_field(kind.name))
 
 
 def fields_of(model: type[BaseModel]) -> dict[str, T]:
     """Field names as rules write them (aliases such as ``from``) and their types."""
     out = {}
     for name, info in model.model_fields.items():
-        out[info.alias or name] = type_of(info.annotation)
+        out[info.alias or name] = type_of(full_annotation(info))
     return out
 
 
@@ -120,12 +145,26 @@ class Checker:
         self.problems.append(Problem(node.pos, message))
         return ANY
 
+    def truth(self, node: ast.Node) -> T:
+        """Check an expression that must give a truth value (a condition, a scope)."""
+        t = self.check(node)
+        self._want(node, t, {kinds.TRUTH}, "a condition")
+        return t
+
+    def _want(self, node: ast.Node, t: T, allowed: set[str] | frozenset[str], what: str
+              ) -> None:
+        """Refuse a value whose kind is known and not among ``allowed``."""
+        got = shape(t)
+        if got is not None and got not in allowed:
+            wanted = " or ".join(kinds.WORDS.get(a) or _SHAPES.get(a, a) for a in sorted(allowed))
+            self._err(node, f"{what} needs {wanted}, got {describe(t)}")
+
     def _t(self, node: ast.Node, env: dict[str, T]) -> T:
         match node:
-            case ast.Literal():
-                return SCALAR
+            case ast.Literal(value=value):
+                return plain(kinds.of_literal(value))
             case ast.If(cond=c, then=t, otherwise=o):
-                self._t(c, env)
+                self._want(c, self._t(c, env), {kinds.TRUTH}, "if()")
                 return join(self._t(t, env), self._t(o, env))
             case ast.ListLit(items=items):
                 elem = ANY
@@ -147,13 +186,68 @@ class Checker:
                 base = self._t(o, env)
                 if base.kind not in ("list", "any"):
                     return self._err(node, "only lists can be filtered with [...]")
-                self._t(c, {**env, "item": base.elem or ANY})
+                self._want(c, self._t(c, {**env, "item": base.elem or ANY}), {kinds.TRUTH},
+                           "a filter")
                 return base
             case ast.Call(func=f, args=args, kwargs=kwargs):
                 return self._call(node, f, args, kwargs, env)
+            case ast.Compare(op=op, left=a, right=b):
+                return self._compare(node, op, self._t(a, env), self._t(b, env))
+            case ast.Arith(op=op, left=a, right=b):
+                return self._arith(node, op, self._t(a, env), self._t(b, env))
+            case ast.Negate(operand=o):
+                self._want(node, self._t(o, env), {kinds.NUMBER}, "'-'")
+                return plain(kinds.NUMBER)
+            case ast.Not(operand=o):
+                self._want(node, self._t(o, env), {kinds.TRUTH}, "'not'")
+                return plain(kinds.TRUTH)
+            case ast.And(operands=items) | ast.Or(operands=items):
+                word = "'and'" if isinstance(node, ast.And) else "'or'"
+                for item in items:
+                    self._want(item, self._t(item, env), {kinds.TRUTH}, word)
+                return plain(kinds.TRUTH)
         for child in ast.children(node):
             self._t(child, env)
         return SCALAR
+
+    def _compare(self, node: ast.Compare, op: str, a: T, b: T) -> T:
+        if op == "in":
+            self._want(node, b, {"list"}, "'in'")
+            elem = b.elem if b.kind == "list" and b.elem is not None else ANY
+            self._want(node, elem, set(kinds.WORDS) - {kinds.NONE}, "'in'")
+            self._equal(node, op, a, elem)
+            return plain(kinds.TRUTH)
+        if op not in ("==", "!="):
+            for t in (a, b):
+                self._want(node, t, kinds.ORDERED, f"'{op}'")
+        self._equal(node, op, a, b)
+        return plain(kinds.TRUTH)
+
+    def _equal(self, node: ast.Node, op: str, a: T, b: T) -> None:
+        """Refuse comparing values of kinds that are never equal: the comparison would be
+        quietly false (``item.from == "2020-01"``: a month is not text)."""
+        x, y = shape(a), shape(b)
+        if x is None or y is None or x == y:
+            return
+        if x in kinds.WORDS and y in kinds.WORDS and kinds.may_equal(x, y):
+            return
+        hint = ""
+        if {x, y} == {kinds.MONTH, kinds.TEXT}:
+            hint = ' (write a month as month("YYYY-MM"))'
+        elif {x, y} == {kinds.DATE, kinds.TEXT}:
+            hint = ' (write a date as date("YYYY-MM-DD"))'
+        never = "never equal" if op in ("==", "!=", "in") else "not ordered one by the other"
+        self._err(node, f"'{op}' compares {describe(a)} with {describe(b)}, which are "
+                  f"{never}{hint}")
+
+    def _arith(self, node: ast.Arith, op: str, a: T, b: T) -> T:
+        for t in (a, b):
+            self._want(node, t, kinds.COUNTED, f"'{op}'")
+        ok, result = kinds.arith(op, shape(a), shape(b))
+        if not ok:
+            return self._err(node, f"'{op}' of {describe(a)} and {describe(b)}: months are "
+                             "added to or taken from, or taken from each other")
+        return plain(result)
 
     def _attr(self, node: ast.Node, base: T, n: str) -> T:
         if n.startswith("_"):
@@ -247,24 +341,102 @@ class Checker:
                 self._err(node, f"{f}() needs a zone id of zones.yaml as its second argument")
         self._literals(node, f, args, kwargs)
         types_ = [self._t(a, env) for a in args]
-        for _, value in kwargs:
-            self._t(value, env)
-        if f in _SAME_AS_ARG and types_:
-            return types_[0]
-        if f == "param":
-            return PARAM
-        if f == "pick":
-            if types_ and types_[0].kind not in ("param", "any"):
-                self._err(node, f"pick() reads a field of a parameter's value, not of "
-                          f"{describe(types_[0])}")
-            return PARAM
-        if f in ("min", "max") and any(t.kind == "param" for t in types_):
-            return PARAM
-        if f == "service_items":
-            return T("list", elem=SERVICE)
-        if f == "places":
-            return T("list", elem=SCALAR)
+        for key, value in kwargs:
+            t = self._t(value, env)
+            if key == "place":
+                self._want(value, t, _places(value), f"{f}(place=...)")
+            elif key == "at":
+                self._want(value, t, {kinds.DATE}, f"{f}(at=...)")
+        if len(types_) < spec.min_args:
+            return ANY  # (reported above)
+        return self._result(node, f, args, types_)
+
+    def _result(self, node: ast.Call, f: str, args, types_: list[T]) -> T:
+        """The type of a call's value, its arguments' kinds checked (``expr.functions``)."""
+        first = types_[0] if types_ else ANY
+        name = f"{f}()"
+        match f:
+            case "count" | "exists":
+                self._want(node, first, {"list", "months"}, name)
+                return plain(kinds.NUMBER if f == "count" else kinds.TRUTH)
+            case "months" | "months_by_place":
+                self._items(node, first, ("from", "since"), name, "periods")
+                return MONTHS if f == "months" else BY_PLACE
+            case "running" | "latest":
+                self._items(node, first, ("from",), name, "periods with a first month")
+                return first
+            case "consecutive_months":
+                self._want(node, first, {"months"}, name)
+                return plain(kinds.NUMBER)
+            case "age":
+                for t in types_:
+                    self._want(node, t, {kinds.DATE}, name)
+                return plain(kinds.NUMBER)
+            case "city" | "member" | "in_zone" | "shares_zone" | "service_items":
+                self._want(node, first, _places(args[0]), name)
+                return {"city": plain(kinds.PLACE),
+                        "service_items": T("list", elem=SERVICE)}.get(f, plain(kinds.TRUTH))
+            case "param":
+                return PARAM
+            case "pick":
+                if first.kind not in ("param", "any"):
+                    self._err(node, f"pick() reads a field of a parameter's value, not of "
+                              f"{describe(first)}")
+                self._want(node, types_[1], {kinds.TEXT}, name)
+                return PARAM
+            case "places":
+                self._items(node, first, ("place", "issuer"), name, "periods, cards or results")
+                return T("list", elem=plain(kinds.PLACE))
+            case "min" | "max":
+                return self._extreme(node, name, types_)
+            case "round_down":
+                self._want(node, first, {kinds.NUMBER}, name)
+                return plain(kinds.NUMBER)
+            case "declared" | "given":
+                return plain(kinds.TRUTH)
+            case "date":
+                return plain(kinds.DATE)
+            case "month":  # (text written in the rule is checked as a month above)
+                if not isinstance(args[0], ast.Literal):
+                    self._want(node, first, {kinds.DATE}, name)
+                return plain(kinds.MONTH)
         return SCALAR
+
+    def _items(self, node: ast.Node, t: T, fields: tuple[str, ...], name: str, what: str
+               ) -> None:
+        """A list whose items have one of ``fields`` (periods have ``from`` or ``since``)."""
+        self._want(node, t, {"list"}, name)
+        elem = t.elem if t.kind == "list" else None
+        if elem is None or elem.kind in ("any", "param"):
+            return
+        if elem.kind != "model" or elem.model is None or not set(fields) & set(
+                fields_of(elem.model)):
+            self._err(node, f"{name} needs a list of {what}, got {describe(t)}")
+
+    def _extreme(self, node: ast.Node, name: str, types_: list[T]) -> T:
+        """min() and max(): of values of one kind, or of one list of them."""
+        ordered = kinds.ORDERED | {kinds.PLACE}  # (the lowest code: one place, chosen alike)
+        if len(types_) == 1 and types_[0].kind == "list":
+            elem = types_[0].elem or ANY
+            self._want(node, elem, ordered, name)
+            return elem
+        if any(t.kind == "param" for t in types_):
+            return PARAM
+        for t in types_:
+            self._want(node, t, ordered, name)
+        known = {shape(t) for t in types_} - {None}
+        if len(known) > 1:
+            return self._err(node, f"{name} needs values of one kind, got "
+                             f"{', '.join(describe(t) for t in types_)}")
+        return plain(known.pop()) if known and all(shape(t) for t in types_) else SCALAR
+
+
+_SHAPES = {"list": "a list", "months": "months (months(...))"}
+
+
+def _places(node: ast.Node) -> frozenset[str]:
+    """What may stand for a place: a code written in the rule (checked as a code) is text."""
+    return kinds.PLACE_LIKE if isinstance(node, ast.Literal) else frozenset({kinds.PLACE})
 
 
 def check(
@@ -275,9 +447,11 @@ def check(
     parameters: frozenset[str],
     zones: frozenset[str],
     places: PlaceCheck | None = None,
+    truth: bool = False,
 ) -> tuple[T, list[Problem]]:
+    """The expression's type and its problems; ``truth``: it must give a truth value."""
     checker = Checker(roots, lets, parameters, zones, places)
-    t = checker.check(node)
+    t = checker.truth(node) if truth else checker.check(node)
     return t, checker.problems
 
 

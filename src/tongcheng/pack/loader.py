@@ -33,6 +33,7 @@ from pydantic import TypeAdapter, ValidationError
 from tongcheng import wording, yamlio
 from tongcheng.errors import Location, PackError
 from tongcheng.expr import check as checking
+from tongcheng.expr import kinds
 from tongcheng.pack import schema
 from tongcheng.pack.model import (
     Announced,
@@ -467,7 +468,7 @@ class _Loader:
         from tongcheng.situation import Situation  # the vocabulary rules are written in
 
         roots = checking.fields_of(Situation)
-        roots["as_of"] = checking.SCALAR
+        roots["as_of"] = checking.plain(kinds.DATE)
         folder = self.root / "rules"
         adapter = TypeAdapter(self.rule_schema)
         out: list[Rule] = []

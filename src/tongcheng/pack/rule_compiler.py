@@ -55,7 +55,8 @@ class RuleCompiler:
         self.ok = False
         self.l.problem(self.file, (*self.path, *sub), message, line)
 
-    def clause(self, sub: tuple, name: str, label: Text, text: str) -> Clause | None:
+    def clause(self, sub: tuple, name: str, label: Text, text: str, *, truth: bool = False
+               ) -> Clause | None:
         base_line = yamlio.line_of(self.l.lines.get(self.file, {}), (*self.path, *sub))
         try:
             node = parse(text)
@@ -78,6 +79,7 @@ class RuleCompiler:
             parameters=frozenset(self.parameters) | self.l.bad_parameters,
             zones=frozenset(self.zones) | self.l.bad_zones,
             places=self.l.literal_place,
+            truth=truth,
         )
         for p in problems:
             line = (base_line or 0) + p.pos.line - 1 + (1 if "\n" in text.strip() else 0)
@@ -97,7 +99,8 @@ class RuleCompiler:
     def clauses(self, sub: tuple, prefix: str, items: list[schema.ClauseIn]) -> tuple[Clause, ...]:
         out = []
         for i, c in enumerate(items):
-            clause = self.clause((*sub, i, "when"), f"{prefix}[{i}]", text_of(c.label), c.when)
+            clause = self.clause((*sub, i, "when"), f"{prefix}[{i}]", text_of(c.label), c.when,
+                                 truth=True)
             if clause:
                 out.append(clause)
         return tuple(out)
