@@ -407,7 +407,7 @@ class Checker:
         """A list whose items have one of ``fields`` (periods have ``from`` or ``since``)."""
         self._want(node, t, {"list"}, name)
         elem = t.elem if t.kind == "list" else None
-        if elem is None or elem.kind in ("any", "param"):
+        if elem is None or shape(elem) is None:  # (items of a kind not known here)
             return
         if elem.kind != "model" or elem.model is None or not set(fields) & set(
                 fields_of(elem.model)):
