@@ -50,6 +50,7 @@ import click
 
 from tongcheng.cli_options import one_pack, overlay_option, pack_argument_or_option
 from tongcheng.consistency import analysis, wording
+from tongcheng.consistency.lint_empty import check_empty_fields
 from tongcheng.consistency.lint_expressions import check_expressions, check_monotonic
 from tongcheng.consistency.pack_lines import PackLines, finding
 from tongcheng.consistency.report import Finding
@@ -309,6 +310,7 @@ def lint_pack(pack: RulePack, registry: PlaceRegistry | None = None) -> list[Fin
     findings: list[Finding] = []
     findings += check_expressions(pack, registry)
     findings += check_monotonic(pack, lines)
+    findings += check_empty_fields(pack)
     findings += check_parameters(pack, lines, registry)
     findings += check_basis(pack, lines)
     findings += check_zones(pack, lines)
