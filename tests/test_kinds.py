@@ -59,6 +59,22 @@ def _rule(when: str, outcome: str | None = None) -> dict:
     ("person.sex in [1, 2]", "'in' compares text with a number, which are never equal"),
     ("exists(insurance[item.place])", "a filter needs a truth value, got a place code"),
     ("(if person.sex then 1 else 2) > 1", "if() needs a truth value, got text"),
+    ("exists((if given(cards) then cards else insurance)[item.place == \"370200\"])",
+     "cannot take .place of a value whose kind depends on the branch taken"),
+    ("(if true then cards else 1).kind == 1",
+     "cannot take .kind of a value whose kind depends on the branch taken"),
+    ("exists(service_items(person.hukou)[item])", "a filter needs a truth value, got a service "
+                                                  "item"),
+    ("count(provident_fund.outstanding_loans) > 1", "count() needs a list or months "
+                                                    "(months(...)), got a number"),
+    ("count(request.hospital_grade) > 1", "got a number"),
+    ("(person.sex == \"male\" or true) + 1 > 2", "'+' needs a month or a number, got a truth"),
+    ("insurance.place == \"370200\"", "cannot take .place of a list; filter it or count it"),
+    ('month("2020-13") == month("2020-01")', "month(): month 13 in '2020-13' is not a calendar"),
+    ("round_down(provident_fund.balance, 11) > 1", "round_down() needs the number of decimals"),
+    ("min() > 1", "min() takes 1 or more positional argument(s), got 0"),
+    ("max(months(person.sex)) > 1", "max() needs a date or a month or a number or a place code "
+                                    "or text, got a set of months (months(...))"),
 ])
 def test_a_value_of_the_wrong_kind_is_refused_at_load(when, says):
     with pytest.raises(PackError) as e:
@@ -81,6 +97,11 @@ def test_a_value_of_the_wrong_kind_is_refused_at_load(when, says):
     "age(person.birth_date) >= 60 and member(person.hukou)",
     'param("test.dated", place=person.hukou, at=person.retired_on) > 1',
     '(if person.sex == "male" then 1 else "x") == 1',  # (two kinds: left to run time)
+    "round_down(provident_fund.balance, 0) > 1",
+    "round_down(provident_fund.balance, 10) > 1",
+    # a month and a value of a kind not known here: the result's kind is not known either
+    'exists(insurance[item.from + param("test.dated") > 3])',
+    'exists(insurance[param("test.dated") - item.from > 1])',
 ])
 def test_what_is_of_the_right_kind_loads(when):
     load_generated([_rule(when)])

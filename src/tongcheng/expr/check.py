@@ -425,6 +425,8 @@ class Checker:
         for t in types_:
             self._want(node, t, ordered, name)
         known = {shape(t) for t in types_} - {None}
+        if known - ordered:
+            return ANY  # (reported above)
         if len(known) > 1:
             return self._err(node, f"{name} needs values of one kind, got "
                              f"{', '.join(describe(t) for t in types_)}")
