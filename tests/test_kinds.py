@@ -69,6 +69,8 @@ def _rule(when: str, outcome: str | None = None) -> dict:
                                                     "(months(...)), got a number"),
     ("count(request.hospital_grade) > 1", "got a number"),
     ("(person.sex == \"male\" or true) + 1 > 2", "'+' needs a month or a number, got a truth"),
+    ("(not (person.sex == \"male\")) + 1 > 2", "'+' needs a month or a number, got a truth"),
+    ("places(insurance) > 1", "'>' needs a date or a month or a number or text, got a list"),
     ("insurance.place == \"370200\"", "cannot take .place of a list; filter it or count it"),
     ('month("2020-13") == month("2020-01")', "month(): month 13 in '2020-13' is not a calendar"),
     ("round_down(provident_fund.balance, 11) > 1", "round_down() needs the number of decimals"),
