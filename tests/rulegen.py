@@ -26,6 +26,8 @@ import yaml
 from hypothesis import HealthCheck, assume, event, note
 from hypothesis import strategies as st
 
+from tongcheng.expr.functions import CATALOGUE
+
 CONSTRUCTS = Path(__file__).parent / "packs" / "constructs"
 ZONES = ("cities", "later", "mixed", "counties")
 PLACES = ('"370200"', '"370600"', '"370785"', '"371000"', '"370100"')
@@ -272,3 +274,71 @@ def load_generated(rules: list[dict[str, Any]]) -> Any:
         (root / "rules" / "generated.yaml").write_text(
             yaml.safe_dump(rules, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return tongcheng.load_pack(root)
+
+
+# --- rules of the wrong kinds ----------------------------------------------------------------
+#
+# What an author gets wrong: any function or operator applied to facts and literals of any kind.
+# The checker refuses most of it at load; what it lets through must end in a rule error, never
+# in a traceback (tests/test_ill_typed_rules.py, tests/batch/test_batch_ill_typed.py).
+
+ANY_FACTS = ("person.sex", "person.birth_date", "person.hukou", "person.retired_on",
+             "person.residence", "person.employment", "insurance", "cards", "results",
+             "provident_fund.periods", "provident_fund.balance",
+             "provident_fund.outstanding_loans", "provident_fund.couple_application",
+             "request.service", "request.hospital_grade", "as_of", "target", "project.gdp",
+             "enterprise.credit")
+ANY_LISTS = ("person.residence", "insurance", "cards", "results", "provident_fund.periods")
+ANY_ITEM = ("item", "item.to", "item.from", "item.place", "item.kind", "item.issuer",
+            "item.scheme", "item.deemed", "item.since")
+ANY_LITERALS = ("1", "0", "2.5", '"370200"', '"male"', '"2020-01"', "true", "false", "null",
+                'month("2020-01")', 'date("2020-01-01")', '["370200", "370600"]', "[1, 2]")
+# values whose kind the tree does not show (a parameter's value, an if of two kinds): the
+# checker lets them through, and only the evaluators meet them
+UNSEEN = ('param("test.dated")', 'param("test.record")',
+          'pick(param("test.record"), person.sex)',
+          "(if given(person.sex) then person.sex else person.birth_date)",
+          "(if given(person.hukou) then person.hukou else 3)",
+          "(if given(cards) then cards else insurance)")
+ZONE_WORDS = ('"cities"', '"later"')
+
+
+def untyped_exprs(depth: int, in_filter: bool = False) -> st.SearchStrategy[str]:
+    atoms = st.one_of(st.sampled_from(ANY_FACTS + ANY_LITERALS + (ANY_ITEM if in_filter else ())),
+                      st.sampled_from(UNSEEN))
+    if depth == 0:
+        return atoms
+    sub = untyped_exprs(depth - 1, in_filter)
+    return st.one_of(atoms, untyped_calls(sub), st.builds(
+        lambda a, op, b: f"({a} {op} {b})", sub,
+        st.sampled_from(["==", "!=", "<", ">=", "in", "+", "-", "*", "/", "and", "or"]), sub),
+        st.builds(lambda a: f"not ({a})", sub), st.builds(lambda a: f"-({a})", sub),
+        st.builds(lambda c, a, b: f"(if {c} then {a} else {b})", sub, sub, sub),
+        st.builds(lambda lst, c: f"{lst}[{c}]", st.sampled_from(ANY_LISTS),
+                  untyped_exprs(depth - 1, in_filter=True)))
+
+
+@st.composite
+def untyped_calls(draw, sub: st.SearchStrategy[str]) -> str:
+    spec = draw(st.sampled_from(sorted(CATALOGUE.values(), key=lambda s: s.name)))
+    n = draw(st.integers(spec.min_args, spec.max_args or spec.min_args + 2))
+    args = [draw(sub) for _ in range(n)]
+    if spec.literal_first and args:
+        args[0] = ('"test.dated"' if spec.name in ("param", "declared")
+                   else draw(st.sampled_from(['"2020-01-01"', '"2020-01"'])))
+    if spec.name in ("in_zone", "shares_zone") and len(args) == 2:
+        args[1] = draw(st.sampled_from(ZONE_WORDS))
+    args += [f"{k}={draw(sub)}" for k in spec.kwargs if draw(st.booleans())]
+    return f"{spec.name}({', '.join(args)})"
+
+
+@st.composite
+def ill_typed_rules(draw) -> dict:
+    rule = {"id": "ill.r0", "title": {"zh": "规则", "en": "A rule"}, "domain": "test",
+            "zones": [{"zone": "cities", "from": "2020-01-01"}],
+            "conditions": [{"label": {"zh": "条件", "en": "A condition"},
+                            "when": draw(untyped_exprs(2))}],
+            "basis": [{"document": "test_notice", "article": "第十条"}]}
+    if draw(st.booleans()):
+        rule["outcome"] = {"value": draw(untyped_exprs(2))}
+    return rule
