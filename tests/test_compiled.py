@@ -33,6 +33,16 @@ def both(situation, trace: bool):
     return ref, fast
 
 
+def decided(model, pack, trace: bool, evaluator: str):
+    """The evaluation, or the rule error it ends in (``("error", message)``)."""
+    from tongcheng.evaluate.evaluator import RuleError
+
+    try:
+        return tongcheng.evaluate(model, pack, trace=trace, evaluator=evaluator)
+    except RuleError as e:
+        return ("error", str(e))
+
+
 def assert_same(ref, fast) -> None:
     for a, b in zip(ref.decisions, fast.decisions, strict=True):
         assert a == b, a.rule

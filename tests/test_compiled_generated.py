@@ -15,21 +15,11 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-import tongcheng
 from rulegen import SETTINGS, drawn_pack, load_generated, rule_packs
-from test_compiled import assert_same
+from test_compiled import assert_same, decided
 from tongcheng.errors import PackError
-from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.situation import parse_situation
 from tongcheng.testing import situations
-
-
-def _decide(model, pack, trace: bool, evaluator: str):
-    """The evaluation, or the rule error it ends in."""
-    try:
-        return tongcheng.evaluate(model, pack, trace=trace, evaluator=evaluator)
-    except RuleError as e:
-        return ("error", str(e))
 
 
 @settings(max_examples=120, **SETTINGS)
@@ -40,8 +30,8 @@ def test_generated_rules_decide_as_the_interpreter(data):
         rule = data.draw(st.sampled_from(pack.rule_ids))
         model = parse_situation(data.draw(situations(pack=pack, rule=rule)))
         for trace in (False, True):
-            ref = _decide(model, pack, trace, "interpreter")
-            fast = _decide(model, pack, trace, "compiled")
+            ref = decided(model, pack, trace, "interpreter")
+            fast = decided(model, pack, trace, "compiled")
             if isinstance(ref, tuple) or isinstance(fast, tuple):
                 event("rule error")
                 assert ref == fast

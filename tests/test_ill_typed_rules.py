@@ -16,20 +16,11 @@ import yaml
 from hypothesis import event, given, note, settings
 from hypothesis import strategies as st
 
-import tongcheng
 from rulegen import SETTINGS, ill_typed_rules, load_generated
-from test_compiled import assert_same
+from test_compiled import assert_same, decided
 from tongcheng.errors import PackError
-from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.situation import parse_situation
 from tongcheng.testing import situations
-
-
-def _decided(model, pack, trace: bool, evaluator: str):
-    try:
-        return tongcheng.evaluate(model, pack, trace=trace, evaluator=evaluator)
-    except RuleError as e:
-        return ("error", str(e))
 
 
 @settings(max_examples=200, **SETTINGS)
@@ -48,8 +39,8 @@ def test_a_rule_of_the_wrong_kinds_is_refused_or_ends_in_a_rule_error(data):
     errors = set()
     for model in models:
         for trace in (False, True):
-            ref = _decided(model, pack, trace, "interpreter")
-            fast = _decided(model, pack, trace, "compiled")
+            ref = decided(model, pack, trace, "interpreter")
+            fast = decided(model, pack, trace, "compiled")
             if isinstance(ref, tuple) and not isinstance(fast, tuple):
                 # a re-decision that cannot change the answer (a finite case while the target
                 # is unknown) the compiled evaluator skips: an error there only the reference

@@ -151,3 +151,33 @@ def assert_same(engine: BatchEvaluator, result, models, rows=None, trace: bool =
                 theirs = d.outcome.get(name)
                 assert same_value(mine, theirs), (
                     number, d.rule, name, mine, theirs, model.to_dict())
+
+
+def assert_screened_as_the_reference(engine: BatchEvaluator, models) -> str:
+    """The screen of ``models`` decides each as the reference does, untraced (as a screen
+    decides); where the reference ends in a rule error (a defect of a rule the checker lets
+    through), the screen ends in that rule's error too. Says which ("decided", "a rule error")."""
+    import re
+
+    import pytest
+
+    from tongcheng.batch.layout import from_situations
+    from tongcheng.evaluate.evaluator import RuleError
+
+    def screen():
+        return engine.evaluate(from_situations(models), lambda idx: [models[i] for i in idx])
+
+    try:
+        for model in models:
+            tongcheng.evaluate(model, engine.pack, trace=False)
+    except RuleError as e:
+        with pytest.raises(RuleError, match=re.escape(str(e).split(":")[0])):
+            screen()
+        return "a rule error"
+    result = screen()
+    assert result.height == len(models)
+    # untraced, as a screen decides: a traced evaluation also runs the tests after the one that
+    # settles a rule (to show them), and a defect of the rule there (ordering an open period's
+    # `to`) is an error only then
+    assert_same(engine, result, models, trace=False)
+    return "decided"

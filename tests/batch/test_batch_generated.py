@@ -10,10 +10,7 @@ how many compile, and the compiled ones are what it proves.
 
 from __future__ import annotations
 
-import re
-
-import pytest
-from batchtools import assert_same
+from batchtools import assert_same, assert_screened_as_the_reference
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +18,6 @@ import tongcheng
 from rulegen import SETTINGS, drawn_pack, load_generated
 from tongcheng.batch.engine import BatchEvaluator
 from tongcheng.batch.layout import from_situations
-from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.situation import parse_situation
 from tongcheng.testing import situations
 
@@ -35,20 +31,7 @@ def test_generated_rules_screen_as_the_reference(data):
     dicts = [data.draw(situations(pack=pack, rule=data.draw(st.sampled_from(pack.rule_ids))))
              for _ in range(data.draw(st.integers(1, 8)))]
     models = [parse_situation(d) for d in dicts]
-    try:  # a rule the checker lets through but that fails on a row (a defect of the rule)
-        for model in models:
-            tongcheng.evaluate(model, pack, trace=False)
-    except RuleError as e:
-        event("rule error")
-        with pytest.raises(RuleError, match=re.escape(str(e).split(":")[0])):
-            engine.evaluate(from_situations(models), lambda idx: [models[i] for i in idx])
-        return
-    result = engine.evaluate(from_situations(models), lambda idx: [models[i] for i in idx])
-    assert result.height == len(models)
-    # untraced, as a screen decides: a traced evaluation also runs the tests after the one that
-    # settles a rule (to show them), and a defect of the rule there (ordering an open period's
-    # `to`) is an error only then
-    assert_same(engine, result, models, trace=False)
+    event(assert_screened_as_the_reference(engine, models))
 
 
 # --- what the generated rules found, kept as rules of their own ------------------------------
