@@ -68,3 +68,14 @@ def test_what_it_warns_of_is_an_error_traced_and_a_decision_untraced():
         tongcheng.evaluate(model, pack, trace=True)
     assert [f.check for f in lint_pack(pack) if f.check == "unguarded-empty"] == [
         "unguarded-empty"]
+
+
+def test_given_of_a_field_empty_by_meaning_is_always_true_and_said_so():
+    pack = load_generated([_rule("exists(insurance[given(item.to)])")])
+    (f,) = [f for f in lint_pack(pack) if f.check == "given-empty"]
+    assert "given(item.to) is always true" in f.message and "item.to != null" in f.message
+    model = parse_situation({"as_of": "2025-01-01", "target": "370200", "insurance": [
+        {"scheme": "pension", "place": "370200", "from": "2020-01"}]})  # (a running period)
+    assert tongcheng.evaluate(model, pack).decisions[0].status.value == "eligible"
+    assert not [f for f in lint_pack(load_generated([_rule("exists(insurance[given(item.from)])")]))
+                if f.check == "given-empty"]

@@ -32,6 +32,15 @@ def check_empty_fields(pack: RulePack) -> Iterator[Finding]:
     for rule in pack.rules:
         for section in analysis.sections(rule):
             clause = section.clause
+            for node in ast.walk(clause.expr):
+                if isinstance(node, ast.Call) and node.func == "given" and node.args \
+                        and (field := _key(node.args[0])):
+                    yield finding(
+                        clause.location, "warning", "given-empty",
+                        f"rule {rule.id}, {clause.name}: given({field}) is always true: an "
+                        f"empty {field.rsplit('.', 1)[-1]} is known "
+                        f"({_MEANING.get(field.rsplit('.', 1)[-1], 'none')}); write "
+                        f"`{field} != null`", analysis.expression_line(clause, node))
             for node, field in _unguarded(clause.expr, frozenset()):
                 yield finding(
                     clause.location, "warning", "unguarded-empty",
