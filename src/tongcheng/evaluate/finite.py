@@ -132,13 +132,15 @@ def _set(obj: Any, parts: list[str], value: Any) -> Any:
 
 
 def by_cases(first: Decision, situation: Any, decide: Decide, trace: bool,
-             shared: dict | None = None) -> Decision:
+             shared: dict | None = None, varied: frozenset[str] = frozenset()) -> Decision:
     """``first`` (undetermined) decided again for every value of its finite unknown facts.
 
     ``shared`` (the compiled evaluator's memo of one evaluation) keeps each situation with
     values set, so that every rule asking about the same values meets the same situation, and
     the values computed from it once serve them all."""
-    facts = [p for p in first.missing if domain(p) is not None]
+    # (a fact a case has set is never missing from its decision; should one be, it is not
+    # varied again: that would never end)
+    facts = [p for p in first.missing if domain(p) is not None and p not in varied]
     if not facts:
         return first
     domains = [domain(p) or () for p in facts]
@@ -150,7 +152,8 @@ def by_cases(first: Decision, situation: Any, decide: Decide, trace: bool,
         facts_then = _variant(situation, facts, combo, shared)
         d = decide(facts_then, trace and n == 0)
         if d.status is Status.UNDETERMINED:
-            d = by_cases(d, facts_then, decide, trace and n == 0, shared)
+            d = by_cases(d, facts_then, decide, trace and n == 0, shared,
+                         varied | frozenset(facts))
         if d.status is Status.UNDETERMINED or d.status is not (variants or [d])[0].status:
             return first  # an answer still open, or two answers: undetermined, as first decided
         variants.append(d)
