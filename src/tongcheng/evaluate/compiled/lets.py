@@ -6,8 +6,9 @@ alone (``firmness``: the same situation, fewer zones). A definition of the rule 
 whose value cannot differ in the re-decision need not be evaluated again:
 
 - for a finite case, one that names (through the definitions it uses) none of the parts of the
-  situation the case replaced, and reads no parameter (a parameter read is recorded, in order,
-  with the decision: taking the value over would skip the record);
+  situation the case replaced — where the rule is asked counts as named by the functions that
+  read it (``member``, ``declared``…) — and reads no parameter (a parameter read is recorded,
+  in order, with the decision: taking the value over would skip the record);
 - for a zone entry alone, one that weighs no zone (``member``, ``shares_zone``, ``in_zone``,
   ``service_items``); only the status of that re-decision is used.
 
@@ -23,6 +24,8 @@ from tongcheng.expr import ast
 from tongcheng.pack.model import Rule
 
 _ZONE_FUNCTIONS = frozenset({"member", "shares_zone", "in_zone", "service_items"})
+# functions that read where the rule is asked (its place, or the target), named or not
+_ANCHOR_FUNCTIONS = frozenset({"member", "shares_zone", "service_items", "param", "declared"})
 
 
 @attrs.frozen
@@ -56,7 +59,7 @@ def let_facts(rule: Rule) -> LetFacts:
         calls = set().union(*(direct[n][2] for n in seen))
         weighs = bool(calls & _ZONE_FUNCTIONS)
         roots[name] = frozenset(set().union(*(direct[n][0] for n in seen))
-                                | (anchor if weighs else set()))
+                                | (anchor if calls & _ANCHOR_FUNCTIONS else set()))
         if "param" in calls:
             params.add(name)
         if weighs:
