@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from tongcheng.expr import ast, kinds
 from tongcheng.expr.functions import CATALOGUE
 from tongcheng.months import parse_month
-from tongcheng.situation.kinds import Kind, full_annotation, kind_of
+from tongcheng.situation.kinds import Kind, field_kind, fields, kind_of
 
 
 @attrs.frozen
@@ -117,10 +117,7 @@ def _of_kind(kind: Kind) -> T:
 
 def fields_of(model: type[BaseModel]) -> dict[str, T]:
     """Field names as rules write them (aliases such as ``from``) and their types."""
-    out = {}
-    for name, info in model.model_fields.items():
-        out[info.alias or name] = type_of(full_annotation(info))
-    return out
+    return {name: _of_kind(field_kind(info)) for name, info in fields(model).items()}
 
 
 @attrs.frozen
