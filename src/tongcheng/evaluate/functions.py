@@ -48,7 +48,7 @@ def _period_interval(frame: Frame, period: Any) -> mo.Interval:
     return start, min(end, frame.as_of_month)
 
 
-def _of_kind(fn: str, items: Items, fields: tuple[str, ...], kind: str) -> None:
+def _need_items(fn: str, items: Items, fields: tuple[str, ...], kind: str) -> None:
     """Refuse a list whose items lack every one of ``fields`` (the lists of a situation and of
     the services each hold one kind of item: the first tells)."""
     first = items.sure[0] if items.sure else items.maybe[0] if items.maybe else None
@@ -72,7 +72,7 @@ def _months(frame: Frame, args, kwargs, paths) -> Any:
         return periods
     if not isinstance(periods, Items):
         raise EvalTypeError(f"months() needs a list of periods, got {v.describe(periods)}")
-    _of_kind("months", periods, ("from_", "since"), "periods")
+    _need_items("months", periods, ("from_", "since"), "periods")
     undated = _undated(periods)
     if undated:
         return Unknown(periods.missing | undated, periods.params)
@@ -88,7 +88,7 @@ def _months_by_place(frame: Frame, args, kwargs, paths) -> Any:
         return periods
     if not isinstance(periods, Items):
         raise EvalTypeError(f"months_by_place() needs a list of periods, got {v.describe(periods)}")
-    _of_kind("months_by_place", periods, ("from_", "since"), "periods")
+    _need_items("months_by_place", periods, ("from_", "since"), "periods")
     if periods.maybe or _undated(periods):
         return Unknown(periods.missing | _undated(periods), periods.params)
     by_place: dict[str, list[mo.Interval]] = {}
@@ -139,7 +139,7 @@ def _running(frame: Frame, args, kwargs, paths) -> Any:
         return periods
     if not isinstance(periods, Items):
         raise EvalTypeError(f"running() needs a list of periods, got {v.describe(periods)}")
-    _of_kind("running", periods, ("from_",), "periods with a first month")
+    _need_items("running", periods, ("from_",), "periods with a first month")
     m = frame.as_of_month
 
     def is_running(item: Item) -> bool:
@@ -163,7 +163,7 @@ def _latest(frame: Frame, args, kwargs, paths) -> Any:
         return periods
     if not isinstance(periods, Items):
         raise EvalTypeError(f"latest() needs a list of periods, got {v.describe(periods)}")
-    _of_kind("latest", periods, ("from_",), "periods with a first month")
+    _need_items("latest", periods, ("from_",), "periods with a first month")
     everything = (*periods.sure, *periods.maybe)
     if not everything:
         return periods
@@ -191,12 +191,7 @@ def _city(frame: Frame, args, kwargs, paths) -> Any:
     (place,) = args
     if isinstance(place, Unknown):
         return place
-    if type(place) is not str:
-        raise not_a_place(place)
-    try:
-        return frame.registry.city_of(place) or place
-    except ValueError:
-        raise not_a_place(place) from None
+    return frame.registry.city_of(_known_place(frame, place)) or place
 
 
 def zone_status(frame: Frame, ref: ZoneRef, place: str) -> bool | None:
@@ -204,10 +199,8 @@ def zone_status(frame: Frame, ref: ZoneRef, place: str) -> bool | None:
         raise not_a_place(place)
     key = (ref.zone.id, place)
     if key not in frame.memo:
-        try:
-            frame.memo[key] = zones.contains(frame.registry, ref.zone, place, frame.as_of)
-        except ValueError:  # (text that is no place code the registry knows)
-            raise not_a_place(place) from None
+        frame.memo[key] = zones.contains(frame.registry, ref.zone, _known_place(frame, place),
+                                         frame.as_of)
     return frame.memo[key]
 
 
@@ -407,7 +400,7 @@ def _places(frame: Frame, args, kwargs, paths) -> Any:
         return items
     if not isinstance(items, Items):
         raise EvalTypeError(f"places() needs a list, got {v.describe(items)}")
-    _of_kind("places", items, ("place", "issuer"), "periods, cards or results")
+    _need_items("places", items, ("place", "issuer"), "periods, cards or results")
 
     def place_of(x: Any) -> str:
         return getattr(x, "place", None) or x.issuer
