@@ -38,19 +38,23 @@ def check_empty_fields(pack: RulePack) -> Iterator[Finding]:
                     yield finding(
                         clause.location, "warning", "given-empty",
                         f"rule {rule.id}, {clause.name}: given({field}) is always true: an "
-                        f"empty {field.rsplit('.', 1)[-1]} is known "
-                        f"({_MEANING.get(field.rsplit('.', 1)[-1], 'none')}); write "
-                        f"`{field} != null`", analysis.expression_line(clause, node))
+                        f"empty {field.rsplit('.', 1)[-1]} is known ({_meaning(field)}); "
+                        f"write `{field} != null`", analysis.expression_line(clause, node))
             for node, field in _unguarded(clause.expr, frozenset()):
                 yield finding(
                     clause.location, "warning", "unguarded-empty",
                     f"rule {rule.id}, {clause.name}: {_text(node)} uses {field}, which is empty "
-                    f"by its meaning ({_MEANING.get(field.rsplit('.', 1)[-1], 'none')}), with no "
+                    f"by its meaning ({_meaning(field)}), with no "
                     f"guard: an error whenever it is; write `{field} != null and …` or "
                     f"`{field} == null or …`", analysis.expression_line(clause, node))
 
 
 _MEANING = {"to": "a period still running", "service": "no service asked"}
+
+
+def _meaning(field: str) -> str:
+    """What an empty ``field`` (``item.to``) means."""
+    return _MEANING.get(field.rsplit(".", 1)[-1], "none")
 
 
 def _key(node: ast.Node) -> str | None:
@@ -70,17 +74,17 @@ def _path(node: ast.Node) -> str | None:
     return None
 
 
-def _facts(cond: ast.Node, empty: bool) -> frozenset[str]:
-    """The fields ``cond`` being true proves empty (``empty``) or not empty."""
+def _proved(cond: ast.Node, holds: bool) -> frozenset[str]:
+    """The fields proved not empty where ``cond`` is ``holds`` (true or false)."""
     match cond:
         case ast.Compare(op="==" | "!=" as op, left=a, right=b):
             for side, other in ((a, b), (b, a)):
                 if isinstance(other, ast.Literal) and other.value is None and _key(side):
-                    return frozenset({_key(side)}) if (op == "==") == empty else frozenset()
+                    return frozenset({_key(side)}) if (op == "!=") == holds else frozenset()
         case ast.Not(operand=o):
-            return _facts(o, not empty)
-        case ast.And(operands=items) if not empty:
-            return frozenset().union(*(_facts(x, False) for x in items))
+            return _proved(o, not holds)
+        case ast.And(operands=items) if holds:
+            return frozenset().union(*(_proved(x, True) for x in items))
     return frozenset()
 
 
@@ -90,17 +94,17 @@ def _unguarded(node: ast.Node, guarded: frozenset[str]) -> Iterator[tuple[ast.No
         case ast.And(operands=items):  # each operand is reached only where those before hold
             for item in items:
                 yield from _unguarded(item, guarded)
-                guarded |= _facts(item, False)
+                guarded |= _proved(item, True)
             return
         case ast.Or(operands=items):  # … or where those before do not
             for item in items:
                 yield from _unguarded(item, guarded)
-                guarded |= _facts(item, True)
+                guarded |= _proved(item, False)
             return
         case ast.If(cond=c, then=t, otherwise=o):
             yield from _unguarded(c, guarded)
-            yield from _unguarded(t, guarded | _facts(c, False))
-            yield from _unguarded(o, guarded | _facts(c, True))
+            yield from _unguarded(t, guarded | _proved(c, True))
+            yield from _unguarded(o, guarded | _proved(c, False))
             return
         case ast.Filter(obj=o, cond=c):  # (inside, ``item`` is another item)
             yield from _unguarded(o, guarded)
