@@ -103,8 +103,15 @@ class RuleConflict(TongchengError):
 
     def __init__(self, rule: str, first: str, second: str, where: list[Location]) -> None:
         self.rule, self.first, self.second, self.where = rule, first, second, where
-        places = ", ".join(str(w) for w in where)
-        super().__init__(
-            f"rule {rule}: exceptions {first!r} and {second!r} both apply and disagree, and "
-            f"neither overrides the other ({places}); declare which one wins with 'overrides'"
-        )
+        super().__init__(self.describe())
+
+    def describe(self, lang: str = "en") -> str:
+        """The conflict worded in ``lang`` (a caseworker's page or a zh answer reads it too)."""
+        places = ", ".join(str(w) for w in self.where)
+        if lang == "zh":
+            return (f"规则 {self.rule}:例外 {self.first!r} 与 {self.second!r} 同时适用且结论不同,"
+                    f"两者都未声明优先于对方({places});请用 overrides 声明哪一个优先"
+                    "(规则包的缺陷,请告知规则维护人员)")
+        return (f"rule {self.rule}: exceptions {self.first!r} and {self.second!r} both apply "
+                f"and disagree, and neither overrides the other ({places}); declare which one "
+                "wins with 'overrides'")

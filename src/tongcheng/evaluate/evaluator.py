@@ -39,9 +39,21 @@ from tongcheng.places import PlaceRegistry, default_registry
 class RuleError(TongchengError):
     """A rule expression failed at evaluation (a defect of the pack), with where it is."""
 
-    def __init__(self, rule: str, location: Location, message: str) -> None:
-        self.rule, self.location = rule, location
-        super().__init__(f"{location}: rule {rule}: {message}")
+    def __init__(self, rule: str, location: Location, message: str,
+                 zh: str | None = None) -> None:
+        self.rule, self.location, self.message, self.zh = rule, location, message, zh
+        super().__init__(self.describe())
+
+    @classmethod
+    def of(cls, rule: Rule, error: EvalTypeError) -> RuleError:
+        return cls(rule.id, rule.location, str(error), error.zh)
+
+    def describe(self, lang: str = "en") -> str:
+        """The error worded in ``lang``: where (file and line), which rule, what went wrong."""
+        if lang == "zh":
+            return (f"{self.location}:规则 {self.rule} 在评估时出错:{self.zh or self.message}"
+                    "(规则包的缺陷,请告知规则维护人员)")
+        return f"{self.location}: rule {self.rule}: {self.message}"
 
 
 _IN_FORCE = Text("规则在评估日期有效", "The rule is in force at the evaluation date")
@@ -103,7 +115,7 @@ def _planned(plan: Any, pack: RulePack, registry: PlaceRegistry, situation: Any,
         return compiled_plan.decide(plan, pack, registry, situation, as_of, memo, runners,
                                     trace)
     except EvalTypeError as e:
-        raise RuleError(rule.id, rule.location, str(e)) from None
+        raise RuleError.of(rule, e) from None
 
 
 EVALUATORS = ("compiled", "interpreter")
@@ -206,7 +218,7 @@ def decide(
                                    memo if runners is not None else None)
         return first
     except EvalTypeError as e:
-        raise RuleError(rule.id, rule.location, str(e)) from None
+        raise RuleError.of(rule, e) from None
 
 
 def _decide(

@@ -177,7 +177,14 @@ def truth(value: Any, what: str) -> Any:
 
 
 class EvalTypeError(TypeError):
-    """A rule expression applied to a value of the wrong kind: a defect of the rule pack."""
+    """A rule expression applied to a value of the wrong kind: a defect of the rule pack.
+
+    The message is English; ``zh`` says the same in Chinese (it reaches caseworkers' pages and
+    answers in Chinese through ``RuleError``)."""
+
+    def __init__(self, message: str, zh: str | None = None) -> None:
+        super().__init__(message)
+        self.zh = zh
 
 
 def describe(value: Any) -> str:
