@@ -456,15 +456,21 @@ def test_conflicting_exceptions_exit_3_naming_both(situation):
     assert "'city_rule'" in result.stderr
     assert "'place_rule'" in result.stderr
     assert re.search(r"rules/conflict\.yaml:\d+", result.stderr)
+    assert "同时适用且结论不同" in result.stderr  # the default language, Chinese throughout
+    assert "disagree" not in result.stderr and "error" not in result.stderr
+    english = run("check", situation(VALID), "--pack", CONFLICT_PACK, "--lang", "en")
+    assert_clean_failure(english, 3)
+    assert "both apply and disagree" in english.stderr and "error:" in english.stderr
 
 
-@pytest.mark.parametrize(("when", "says"), [
-    # the tree shows a number: refused at load
-    ("1 + 1", "a condition needs a truth value, got a number"),
-    # an if of two kinds is known only when it runs: a rule error, as clean
-    ("(if true then 1 + 1 else false)", "not true or false"),
+@pytest.mark.parametrize(("when", "says", "says_zh"), [
+    # the tree shows a number: refused at load (for the pack's authors, in English)
+    ("1 + 1", "a condition needs a truth value, got a number", None),
+    # an if of two kinds is known only when it runs: a rule error, as clean, in either language
+    ("(if true then 1 + 1 else false)", "not true or false", "得出数 2,不是真或假"),
 ])
-def test_a_rule_failing_at_evaluation_exits_3_naming_its_line(situation, tmp_path, when, says):
+def test_a_rule_failing_at_evaluation_exits_3_naming_its_line(situation, tmp_path, when, says,
+                                                              says_zh):
     copy = copy_pack(tmp_path, CONFLICT_PACK)
     rule_file = copy / "rules" / "conflict.yaml"
     replace_once(
@@ -474,9 +480,15 @@ def test_a_rule_failing_at_evaluation_exits_3_naming_its_line(situation, tmp_pat
         "  outcome:\n    level:",
     )
     line = line_of(rule_file, f"      when: {when}")
-    result = run("check", situation('as_of: 2025-06-01\ntarget: "370600"\n'), "--pack", copy)
+    path = situation('as_of: 2025-06-01\ntarget: "370600"\n')
+    result = run("check", path, "--pack", copy, "--lang", "en")
     assert_clean_failure(result, 3)
     assert_names(result.stderr, "rules/conflict.yaml", line, (says,))
+    if says_zh:  # the caseworker's language: no English sentence left
+        result = run("check", path, "--pack", copy)
+        assert_clean_failure(result, 3)
+        assert_names(result.stderr, "rules/conflict.yaml", line, (says_zh, "在评估时出错"))
+        assert says not in result.stderr and "error" not in result.stderr
 
 
 def test_no_conflict_outside_the_exceptions(situation):

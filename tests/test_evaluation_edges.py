@@ -98,6 +98,10 @@ def test_the_command_line_reports_an_evaluation_error_with_exit_3(tmp_path):
         "balance": 1, "periods": [{"place": RIZHAO, "from": "2020-01"}]}}))
     got = CliRunner().invoke(main, ["check", str(path), "--pack", str(PACK_DIR)])
     assert got.exit_code == 3, got.output
+    assert "test.division" in got.output and "除数为零" in got.output
+    assert "division" not in got.output.replace("test.division", "")  # Chinese throughout
+    got = CliRunner().invoke(main, ["check", str(path), "--pack", str(PACK_DIR), "--lang", "en"])
+    assert got.exit_code == 3, got.output
     assert "test.division" in got.output and "division by zero" in got.output
     assert "Traceback" not in got.output
 

@@ -10,6 +10,7 @@ on a caseworker's query.
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -59,6 +60,19 @@ def _pool() -> list:
 
 
 POOL = _pool()
+# English words a Chinese message must not hold (function and type names may stay)
+ENGLISH = re.compile(r"\b(needs?|got|cannot|not|list|of|value|place|code|date|number|kind|"
+                     r"field|unknown|division|true|false)\b")
+
+
+@contextlib.contextmanager
+def said_in_both():
+    """A rule error, if one is raised, is worded in Chinese too (a caseworker reads it)."""
+    try:
+        yield
+    except EvalTypeError as e:
+        assert e.zh and re.search("[\u4e00-\u9fff]", e.zh), (str(e), e.zh)
+        assert not ENGLISH.search(e.zh.replace("'", " ")), (str(e), e.zh)
 values = st.sampled_from(POOL)
 SPECS = sorted(CATALOGUE.values(), key=lambda s: s.name)
 
@@ -75,40 +89,51 @@ def test_a_function_given_anything_gives_a_value_or_a_rule_error(spec, data):
     kwargs = {k: data.draw(values) for k in spec.kwargs if data.draw(st.booleans())}
     paths = (None,) * (n + len(kwargs))
     f = frame(SITUATION, trace=data.draw(st.booleans()))
-    with contextlib.suppress(EvalTypeError):
+    with said_in_both():
         IMPLS[spec.name](f, args, kwargs, paths)
 
 
 @settings(max_examples=800, deadline=None)
 @given(st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "in"]), values, values)
 def test_a_comparison_of_anything_gives_a_value_or_a_rule_error(op, a, b):
-    with contextlib.suppress(EvalTypeError):
+    with said_in_both():
         compare(op, a, b)
 
 
 @settings(max_examples=800, deadline=None)
 @given(st.sampled_from(["+", "-", "*", "/"]), values, values)
 def test_arithmetic_on_anything_gives_a_value_or_a_rule_error(op, a, b):
-    with contextlib.suppress(EvalTypeError):
+    with said_in_both():
         arith(op, a, b)
 
 
-@pytest.mark.parametrize(("call", "args", "kwargs", "message"), [
-    ("month", [None], {}, "month() needs text 'YYYY-MM' or a date, got NoneType None"),
-    ("month", ["male"], {}, "month(): expected a month as YYYY-MM, got 'male'"),
-    ("city", [date(2020, 1, 1)], {}, "a place code was needed, got date"),
-    ("member", ["male"], {}, "a place code was needed, got str 'male'"),
+@pytest.mark.parametrize(("call", "args", "kwargs", "message", "zh"), [
+    ("month", [None], {}, "month() needs text 'YYYY-MM' or a date, got NoneType None",
+     "month() 需要'YYYY-MM' 形式的文本或日期,得到的是空值"),
+    ("month", ["male"], {}, "month(): expected a month as YYYY-MM, got 'male'",
+     "month():'male' 不是有效的月份(应为 YYYY-MM)"),
+    ("city", [date(2020, 1, 1)], {}, "a place code was needed, got date",
+     "此处需要地点代码,得到的是日期 2020-01-01"),
+    ("member", ["male"], {}, "a place code was needed, got str 'male'",
+     "此处需要地点代码,得到的是文本 'male'"),
     ("running", ["cards"], {}, "running() needs a list of periods with a first month, got a "
-                               "list of Card"),
-    ("months", ["cards"], {}, "months() needs a list of periods, got a list of Card"),
-    ("places", ["months"], {}, "places() needs a list, got MonthSet"),
-    ("param", ["test.dated"], {"at": "2020-01-01"}, "param(): at= needs a date, got str"),
-    ("param", ["test.dated"], {"place": 370200}, "a place code was needed, got int 370200"),
-    ("max", ["cards"], {}, "max() needs numbers, months or dates, or one list of them"),
+                               "list of Card",
+     "running() 需要有起始月份的期间的列表,得到的是 Card 的列表"),
+    ("months", ["cards"], {}, "months() needs a list of periods, got a list of Card",
+     "months() 需要期间的列表,得到的是 Card 的列表"),
+    ("places", ["months"], {}, "places() needs a list, got MonthSet",
+     "places() 需要列表,得到的是月份集合"),
+    ("param", ["test.dated"], {"at": "2020-01-01"}, "param(): at= needs a date, got str",
+     "param():at= 需要日期,得到的是文本"),
+    ("param", ["test.dated"], {"place": 370200}, "a place code was needed, got int 370200",
+     "此处需要地点代码,得到的是数 370200"),
+    ("max", ["cards"], {}, "max() needs numbers, months or dates, or one list of them",
+     "max() 需要数、月份或日期,或由它们组成的一个列表"),
 ])
-def test_what_a_rule_error_says(call, args, kwargs, message):
+def test_what_a_rule_error_says(call, args, kwargs, message, zh):
     named = {"cards": POOL[-6], "months": POOL[21]}
     args = [named.get(a, a) if isinstance(a, str) else a for a in args]
     with pytest.raises(EvalTypeError) as e:
         IMPLS[call](frame(SITUATION), args, kwargs, (None,) * (len(args) + len(kwargs)))
     assert str(e.value).startswith(message)
+    assert e.value.zh.startswith(zh)

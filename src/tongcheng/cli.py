@@ -141,7 +141,7 @@ def check(
     try:
         result = evaluate_pack(pack, model, as_of=as_of, rules=list(rules) or None)
     except (RuleConflict, RuleError) as e:
-        _fail(EXIT_PACK, str(e))
+        _fail(EXIT_PACK, e.describe(lang), lang)
         return
     if records_url:
         from tongcheng.records.cli import WORDS, record_evaluation

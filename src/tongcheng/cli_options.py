@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from datetime import date
 from pathlib import Path
 
 import click
+
+
+def fail(code: int, message: str, lang: str = "en") -> None:
+    """End a command with ``code``, the message on stderr after 错误/error (the command's
+    language: no English head on a Chinese message)."""
+    click.echo(f"{'错误' if lang == 'zh' else 'error'}: {message}", err=True)
+    sys.exit(code)
 
 
 def as_of_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:

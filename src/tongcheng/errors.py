@@ -5,6 +5,8 @@ Adapters (command line, HTTP) turn these into messages and exit codes; the core 
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 
@@ -42,6 +44,12 @@ class Problem:
 
 class TongchengError(Exception):
     """Base of every error tongcheng raises on purpose."""
+
+
+def worded(error: Any) -> Problem:
+    """A pack defect met while deciding (``RuleError``, ``RuleConflict``) as a problem worded
+    in both languages, for the faces that list problems."""
+    return Problem("", error.describe("en"), zh=error.describe("zh"))
 
 
 class SituationError(TongchengError):
@@ -100,6 +108,8 @@ class RuleConflict(TongchengError):
     Catala's rule: never pick silently. This is a defect of the rule pack, reported with the
     places of both exceptions so the rule author can add an override.
     """
+
+    lang: str | None = None  # the language of the request it ends (HTTP), where one said
 
     def __init__(self, rule: str, first: str, second: str, where: list[Location]) -> None:
         self.rule, self.first, self.second, self.where = rule, first, second, where

@@ -360,6 +360,9 @@ def test_command_exit_codes(tmp_path):
     stream = (line("x", "2025-06-01", "open", {"target": "370100"}) + "\n"
               + line("y", "2025-06-01", "open", {"target": "370200"}) + "\n")
     result = invoke("-", "--pack", CONFLICT_PACK, stdin=stream)
+    assert result.exit_code == 3 and "第 2 行:" in result.stderr and "同时适用" in result.stderr
+    assert "disagree" not in result.stderr  # the default language, Chinese throughout
+    result = invoke("-", "--pack", CONFLICT_PACK, "--lang", "en", stdin=stream)
     assert result.exit_code == 3 and "line 2:" in result.stderr
     assert "Traceback" not in result.output
     assert invoke("-", stdin="").exit_code == 0

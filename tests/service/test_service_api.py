@@ -258,6 +258,12 @@ def test_rule_conflict_is_a_409_naming_the_rule():
         assert out["rule"] == "test.conflicting_exceptions"
         message = out["problems"][0]["message"]
         assert "'city_rule'" in message and "'place_rule'" in message
+        # worded in the request's language, Chinese throughout by default
+        assert "同时适用且结论不同" in message and "disagree" not in message
+        english = post(c, {"situation": {"as_of": "2025-06-01", "target": "370200"},
+                           "lang": "en"})
+        assert english.status_code == 409
+        assert "both apply and disagree" in english.json()["problems"][0]["message"]
         # where neither exception applies the same pack decides
         ok = post(c, {"situation": {"as_of": "2025-06-01", "target": "370600"}})
         assert ok.status_code == 200

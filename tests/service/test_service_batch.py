@@ -82,10 +82,14 @@ def test_a_pack_defect_refuses_that_item_with_409():
 
     with test_client(create_app(ROOT / "tests" / "packs" / "conflict")) as c:
         items = [{"situation": {"as_of": "2025-06-01", "target": "370200"}},
-                 {"situation": {"as_of": "2025-06-01", "target": "370600"}}]
+                 {"situation": {"as_of": "2025-06-01", "target": "370600"}},
+                 {"situation": {"as_of": "2025-06-01", "target": "370200"}, "lang": "en"}]
         out = lines(c.post("/v1/evaluate/batch", json=items))
-    assert [o["status"] for o in out] == [409, 200]
+    assert [o["status"] for o in out] == [409, 200, 409]
     assert out[0]["rule"] == "test.conflicting_exceptions"
+    # each refusal in its item's language (the request's by default: Chinese)
+    assert "同时适用且结论不同" in out[0]["problems"][0]["message"]
+    assert "both apply and disagree" in out[2]["problems"][0]["message"]
 
 
 def test_limits_on_items_bytes_and_type(client):

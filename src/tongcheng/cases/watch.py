@@ -85,6 +85,11 @@ class StreamStopped(Exception):
         super().__init__(f"line {line}: {error}")
         self.line, self.error = line, error
 
+    def describe(self, lang: str = "en") -> str:
+        words = getattr(self.error, "describe", None)
+        said = words(lang) if words is not None else str(self.error)
+        return f"第 {self.line} 行:{said}" if lang == "zh" else f"line {self.line}: {said}"
+
 
 @attrs.define
 class WatchStats:

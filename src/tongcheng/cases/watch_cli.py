@@ -27,7 +27,7 @@ from tongcheng.cases.watch import (
     WatchStats,
     watch_stream,
 )
-from tongcheng.cli_options import overlay_option, pack_option, unwritable
+from tongcheng.cli_options import fail, overlay_option, pack_option, unwritable
 
 __all__ = ["watch"]
 
@@ -128,16 +128,16 @@ def watch(events, output, rejects_path, changes, idle_days, triggers_path, progr
 def _check_paths(events: str, output: str, rejects_path: str | None) -> None:
     """Exit 2 before any line when the events cannot be read or an output cannot be written."""
     if events != "-" and not Path(events).is_file():
-        _fail(EXIT_INVALID, f"{events}: no such file")
+        fail(EXIT_INVALID, f"{events}: no such file")
     if events != "-":
         try:
             open(events, "rb").close()
         except OSError as e:
-            _fail(EXIT_INVALID, f"{events}: cannot be read ({e.strerror or e})")
+            fail(EXIT_INVALID, f"{events}: cannot be read ({e.strerror or e})")
     for path in (output, rejects_path):
         problem = unwritable(path) if path and path != "-" else None
         if problem is not None:
-            _fail(EXIT_INVALID, problem)
+            fail(EXIT_INVALID, problem)
 
 
 def _load(pack_path: str | None, overlays: Any, triggers_path: str | None) -> tuple[Any, Any]:
@@ -152,7 +152,7 @@ def _load(pack_path: str | None, overlays: Any, triggers_path: str | None) -> tu
                 if pack_path or overlays else bundled_pack())
         return pack, load_triggers(pack, triggers_path)
     except PackError as e:
-        _fail(EXIT_PACK, e.describe())
+        fail(EXIT_PACK, e.describe())
         raise  # not reached: _fail exits
 
 
@@ -188,19 +188,14 @@ def _watch_plain(events: str, output: str, rejects_path: str | None, pack: Any, 
                             progress=progress if progress_every else None,
                             progress_every=progress_every)
     except StreamStopped as e:
-        _fail(EXIT_PACK, str(e))
-        raise  # not reached: _fail exits
+        fail(EXIT_PACK, e.describe(lang), lang)
+        raise  # not reached: fail exits
     finally:
         out.flush()
         if out is not sys.stdout.buffer:
             out.close()
         if rejects is not None:
             rejects.close()
-
-
-def _fail(code: int, message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
 
 
 def _summary(stats: WatchStats, lang: str, changes: bool, rejects_path: Any) -> str:

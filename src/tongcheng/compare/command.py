@@ -13,12 +13,9 @@ from pathlib import Path
 
 import click
 
+from tongcheng.cli_options import fail
+
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
-
-
-def _fail(code: int, message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
 
 
 @click.command()
@@ -76,11 +73,11 @@ def compare(population, out_dir, base_spec, base_overlays, new_spec, new_overlay
         result = run(population, fmt, base, new, out_dir, chunk_size=chunk_size,
                      registry=registry, progress=bar.update)
     except LayoutError as e:
-        _fail(EXIT_INVALID, str(e))
+        fail(EXIT_INVALID, str(e))
     except (RuleConflict, RuleError) as e:
-        _fail(EXIT_PACK, str(e))
+        fail(EXIT_PACK, e.describe(lang), lang)
     except OSError as e:
-        _fail(EXIT_INVALID, f"{population}: {e}")
+        fail(EXIT_INVALID, f"{population}: {e}")
     finally:
         bar.close()
     data = write_summary(result, out_dir)
@@ -89,7 +86,7 @@ def compare(population, out_dir, base_spec, base_overlays, new_spec, new_overlay
         try:
             report.write_html(data, Path(out_dir) / report.HTML, lang)
         except ImportError as e:  # pragma: no cover - depends on the installation
-            _fail(EXIT_INVALID, f"the HTML report needs its extra: pip install "
+            fail(EXIT_INVALID, f"the HTML report needs its extra: pip install "
                                 f"'tongcheng[compare]' ({e}); summary.json is written, and "
                                 "--no-html leaves the page out")
     click.echo(f"compared {result.rows} rows in {result.seconds:.1f} s: {result.decided} decided "
@@ -107,17 +104,17 @@ def _open_sides(population, base_spec, base_overlays, new_spec, new_overlays, fm
     from tongcheng.errors import PackError
 
     if not Path(population).is_file():
-        _fail(EXIT_INVALID, f"{population}: no such file")
+        fail(EXIT_INVALID, f"{population}: no such file")
     cache: dict = {}
     try:
         base = load_side("base", base_spec, base_overlays, registry, cache)
         new = load_side("new", new_spec, new_overlays, registry, cache)
     except SideError as e:
-        _fail(EXIT_INVALID, str(e))
+        fail(EXIT_INVALID, str(e))
     except PackError as e:
-        _fail(EXIT_PACK, e.describe())
+        fail(EXIT_PACK, e.describe())
     try:
         fmt = io.detect_format(population, fmt)
     except LayoutError as e:
-        _fail(EXIT_INVALID, str(e))
+        fail(EXIT_INVALID, str(e))
     return base, new, fmt

@@ -39,6 +39,8 @@ from tongcheng.places import PlaceRegistry, default_registry
 class RuleError(TongchengError):
     """A rule expression failed at evaluation (a defect of the pack), with where it is."""
 
+    lang: str | None = None  # the language of the request it ends (HTTP), where one said
+
     def __init__(self, rule: str, location: Location, message: str,
                  zh: str | None = None) -> None:
         self.rule, self.location, self.message, self.zh = rule, location, message, zh
@@ -447,7 +449,8 @@ def _as_truth(value: Any, clause: Clause) -> Any:
     if isinstance(value, bool | Unknown):
         return value
     raise EvalTypeError(
-        f"{clause.name} ({clause.location}) gave {v.describe(value)}, not true or false"
+        f"{clause.name} ({clause.location}) gave {v.describe(value)}, not true or false",
+        f"{clause.name}({clause.location})得出{v.describe(value, 'zh')},不是真或假",
     )
 
 

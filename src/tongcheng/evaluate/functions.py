@@ -48,13 +48,21 @@ def _period_interval(frame: Frame, period: Any) -> mo.Interval:
     return start, min(end, frame.as_of_month)
 
 
-def _need_items(fn: str, items: Items, fields: tuple[str, ...], kind: str) -> None:
+def _need_items(fn: str, items: Items, fields: tuple[str, ...], kind: str, kind_zh: str) -> None:
     """Refuse a list whose items lack every one of ``fields`` (the lists of a situation and of
     the services each hold one kind of item: the first tells)."""
     first = items.sure[0] if items.sure else items.maybe[0] if items.maybe else None
     if first is not None and not any(hasattr(first.value, f) for f in fields):
         raise EvalTypeError(f"{fn}() needs a list of {kind}, got a list of "
-                            f"{type(first.value).__name__}")
+                            f"{type(first.value).__name__}",
+                            f"{fn}() 需要{kind_zh}的列表,得到的是 {type(first.value).__name__} "
+                            "的列表")
+
+
+def _wants(fn: str, wanted: str, wanted_zh: str, got: Any) -> EvalTypeError:
+    """A function handed a value of the wrong kind, said in both languages."""
+    return EvalTypeError(f"{fn}() needs {wanted}, got {v.describe(got)}",
+                         f"{fn}() 需要{wanted_zh},得到的是{v.describe(got, 'zh')}")
 
 
 def _undated(items: Items) -> frozenset[str]:
@@ -71,8 +79,8 @@ def _months(frame: Frame, args, kwargs, paths) -> Any:
     if isinstance(periods, Unknown):
         return periods
     if not isinstance(periods, Items):
-        raise EvalTypeError(f"months() needs a list of periods, got {v.describe(periods)}")
-    _need_items("months", periods, ("from_", "since"), "periods")
+        raise _wants("months", "a list of periods", "期间的列表", periods)
+    _need_items("months", periods, ("from_", "since"), "periods", "期间")
     undated = _undated(periods)
     if undated:
         return Unknown(periods.missing | undated, periods.params)
@@ -87,8 +95,8 @@ def _months_by_place(frame: Frame, args, kwargs, paths) -> Any:
     if isinstance(periods, Unknown):
         return periods
     if not isinstance(periods, Items):
-        raise EvalTypeError(f"months_by_place() needs a list of periods, got {v.describe(periods)}")
-    _need_items("months_by_place", periods, ("from_", "since"), "periods")
+        raise _wants("months_by_place", "a list of periods", "期间的列表", periods)
+    _need_items("months_by_place", periods, ("from_", "since"), "periods", "期间")
     if periods.maybe or _undated(periods):
         return Unknown(periods.missing | _undated(periods), periods.params)
     by_place: dict[str, list[mo.Interval]] = {}
@@ -109,7 +117,7 @@ def _count(frame: Frame, args, kwargs, paths) -> Any:
         return v.bounded(mo.count(x.sure), mo.count(x.sure + x.maybe), x)
     if isinstance(x, tuple):
         return len(x)
-    raise EvalTypeError(f"count() needs a list or month set, got {v.describe(x)}")
+    raise _wants("count", "a list or month set", "列表或月份集合", x)
 
 
 @_impl("exists")
@@ -123,7 +131,7 @@ def _consecutive(frame: Frame, args, kwargs, paths) -> Any:
     if isinstance(x, Unknown):
         return x
     if not isinstance(x, MonthSet):
-        raise EvalTypeError(f"consecutive_months() needs months(...), got {v.describe(x)}")
+        raise _wants("consecutive_months", "months(...)", "months(...) 的月份集合", x)
 
     def run(intervals) -> int:
         m = frame.as_of_month
@@ -138,8 +146,8 @@ def _running(frame: Frame, args, kwargs, paths) -> Any:
     if isinstance(periods, Unknown):
         return periods
     if not isinstance(periods, Items):
-        raise EvalTypeError(f"running() needs a list of periods, got {v.describe(periods)}")
-    _need_items("running", periods, ("from_",), "periods with a first month")
+        raise _wants("running", "a list of periods", "期间的列表", periods)
+    _need_items("running", periods, ("from_",), "periods with a first month", "有起始月份的期间")
     m = frame.as_of_month
 
     def is_running(item: Item) -> bool:
@@ -162,8 +170,8 @@ def _latest(frame: Frame, args, kwargs, paths) -> Any:
     if isinstance(periods, Unknown):
         return periods
     if not isinstance(periods, Items):
-        raise EvalTypeError(f"latest() needs a list of periods, got {v.describe(periods)}")
-    _need_items("latest", periods, ("from_",), "periods with a first month")
+        raise _wants("latest", "a list of periods", "期间的列表", periods)
+    _need_items("latest", periods, ("from_",), "periods with a first month", "有起始月份的期间")
     everything = (*periods.sure, *periods.maybe)
     if not everything:
         return periods
@@ -182,7 +190,7 @@ def _age(frame: Frame, args, kwargs, paths) -> Any:
     if isinstance(born, Unknown) or isinstance(at, Unknown):
         return v.unknown(born, at)
     if not isinstance(born, date) or not isinstance(at, date):
-        raise EvalTypeError("age() needs dates")
+        raise EvalTypeError("age() needs dates", "age() 需要日期")
     return at.year - born.year - ((at.month, at.day) < (born.month, born.day))
 
 
@@ -213,7 +221,8 @@ def _known_place(frame: Frame, place: Any) -> str:
 
 def not_a_place(value: Any) -> EvalTypeError:
     """A zone or city asked of a value that is not a place: a defect of the rule."""
-    return EvalTypeError(f"a place code was needed, got {v.describe(value)}")
+    return EvalTypeError(f"a place code was needed, got {v.describe(value)}",
+                         f"此处需要地点代码,得到的是{v.describe(value, 'zh')}")
 
 
 @_impl("shares_zone", reads_paths=True)
@@ -318,7 +327,8 @@ def _param(frame: Frame, args, kwargs, paths) -> Any:
     if isinstance(place, Unknown) or isinstance(at, Unknown):
         return v.unknown(place, at)
     if type(at) is not date:
-        raise EvalTypeError(f"param(): at= needs a date, got {v.describe(at)}")
+        raise EvalTypeError(f"param(): at= needs a date, got {v.describe(at)}",
+                            f"param():at= 需要日期,得到的是{v.describe(at, 'zh')}")
     hit = _lookup(frame, parameter, _known_place(frame, place), at)
     if hit.status is params.Lookup.COARSE:
         if frame.trace:
@@ -386,8 +396,11 @@ def _pick(frame: Frame, args, kwargs, paths) -> Any:
     record, key = args
     if isinstance(record, Unknown) or isinstance(key, Unknown):
         return v.unknown(record, key)
-    if not isinstance(record, dict) or type(key) is not str or key not in record:
-        raise EvalTypeError(f"pick(): no field {key!r} in {v.describe(record)}")
+    if type(key) is not str:
+        raise _wants("pick", "a field's name as text", "以文本给出的字段名", key)
+    if not isinstance(record, dict) or key not in record:
+        raise EvalTypeError(f"pick(): no field {key!r} in {v.describe(record)}",
+                            f"pick():{v.describe(record, 'zh')}中没有字段 {key!r}")
     if record[key] is None:  # declared without value
         return Unknown(frozenset(), frozenset({getattr(record, "key", str(key))}))
     return record[key]
@@ -399,8 +412,9 @@ def _places(frame: Frame, args, kwargs, paths) -> Any:
     if isinstance(items, Unknown):
         return items
     if not isinstance(items, Items):
-        raise EvalTypeError(f"places() needs a list, got {v.describe(items)}")
-    _need_items("places", items, ("place", "issuer"), "periods, cards or results")
+        raise _wants("places", "a list", "列表", items)
+    _need_items("places", items, ("place", "issuer"), "periods, cards or results",
+                "期间、卡或结果")
 
     def place_of(x: Any) -> str:
         return getattr(x, "place", None) or x.issuer
@@ -421,8 +435,8 @@ def _extreme(args: list[Any], pick_lo: bool) -> Any:
         return v.unknown(*args)
     for a in args:
         if a is None or isinstance(a, Items | MonthSet | dict | tuple):
-            raise EvalTypeError(f"{'min' if pick_lo else 'max'}() needs numbers, months or "
-                                f"dates, or one list of them, got {v.describe(a)}")
+            raise _wants("min" if pick_lo else "max", "numbers, months or dates, or one list "
+                         "of them", "数、月份或日期,或由它们组成的一个列表", a)
     try:
         bs = [v.bounds(a) for a in args]
         if all(lo == hi for lo, hi in bs):  # type: ignore[misc]
@@ -436,8 +450,10 @@ def _extreme(args: list[Any], pick_lo: bool) -> Any:
         raise
     except TypeError:  # values that do not compare ("370200" and 1): a defect of the rule
         kinds = ", ".join(v.describe(a) for a in args[:3])
-        raise EvalTypeError(f"{'min' if pick_lo else 'max'}() needs values of one kind, got "
-                            f"{kinds}") from None
+        raise EvalTypeError(
+            f"{'min' if pick_lo else 'max'}() needs values of one kind, got {kinds}",
+            f"{'min' if pick_lo else 'max'}() 需要同一种类的值,得到的是"
+            + "、".join(v.describe(a, "zh") for a in args[:3])) from None
 
 
 @_impl("min")
@@ -456,7 +472,8 @@ def _round_down(frame: Frame, args, kwargs, paths) -> Any:
     if isinstance(x, Unknown | Range):
         return v.unknown(x)
     if not _num(x) or type(places_) is not int or not 0 <= places_ <= 10:
-        raise EvalTypeError("round_down() needs a number and a whole number of decimal places")
+        raise EvalTypeError("round_down() needs a number and a whole number of decimal places",
+                            "round_down() 需要一个数和一个 0 到 10 之间的整数位数")
     return Decimal(x).quantize(Decimal(1).scaleb(-places_), rounding=ROUND_DOWN)
 
 
@@ -510,8 +527,9 @@ def _month(frame: Frame, args, kwargs, paths) -> Any:
     if isinstance(x, date):
         return mo.month_of(x)
     if type(x) is not str:
-        raise EvalTypeError(f"month() needs text 'YYYY-MM' or a date, got {v.describe(x)}")
+        raise _wants("month", "text 'YYYY-MM' or a date", "'YYYY-MM' 形式的文本或日期", x)
     try:
         return mo.parse_month(x)
     except ValueError as e:
-        raise EvalTypeError(f"month(): {e}") from None
+        raise EvalTypeError(f"month(): {e}",
+                            f"month():{x!r} 不是有效的月份(应为 YYYY-MM)") from None

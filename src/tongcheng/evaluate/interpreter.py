@@ -203,7 +203,7 @@ def _name(node: ast.Name, scope: Scope) -> Compiled:
             if raw is None and name == "request":  # no request: nothing in particular asked for
                 raw = _no_request()
             return _fact(frame, raw, name, name)
-        raise EvalTypeError(f"unknown name {name!r}")
+        raise EvalTypeError(f"unknown name {name!r}", f"未知的名称 {name!r}")
 
     return name_
 
@@ -268,17 +268,20 @@ def attr_of(frame: Frame, base: Any, name: str, field: str, at: str | None,
         return base
     if isinstance(base, dict):  # a parameter value with fields
         if name not in base:
-            raise EvalTypeError(f"the value has no field {name!r} (it has {sorted(base)})")
+            raise EvalTypeError(f"the value has no field {name!r} (it has {sorted(base)})",
+                                f"该值没有字段 {name!r}(它有 {sorted(base)})")
         if base[name] is None:  # declared without value
             return Unknown(frozenset(), frozenset({getattr(base, "key", name)}))
         return base[name]
     if isinstance(base, BaseModel):
         if field not in type(base).model_fields:  # declared facts only, never internals
-            raise EvalTypeError(f"{type(base).__name__} has no field {name!r}")
+            raise EvalTypeError(f"{type(base).__name__} has no field {name!r}",
+                                f"{type(base).__name__} 没有字段 {name!r}")
         return _fact(frame, getattr(base, field), path or name, name)
     if attrs.has(type(base)) and name in _PACK_FIELDS:  # a service item of the pack
         return getattr(base, name)
-    raise EvalTypeError(f"cannot take .{name} of {v.describe(base)}")
+    raise EvalTypeError(f"cannot take .{name} of {v.describe(base)}",
+                        f"无法取{v.describe(base, 'zh')}的 .{name}")
 
 
 def filter_items(frame: Frame, base: Any, cond: Compiled, env: Env) -> Any:
@@ -287,7 +290,8 @@ def filter_items(frame: Frame, base: Any, cond: Compiled, env: Env) -> Any:
     if isinstance(base, Unknown):
         return base
     if not isinstance(base, Items):
-        raise EvalTypeError(f"cannot filter {v.describe(base)}: only lists from the situation")
+        raise EvalTypeError(f"cannot filter {v.describe(base)}: only lists from the situation",
+                            f"无法筛选{v.describe(base, 'zh')}:只能筛选情形中的列表")
     sure: list[Item] = []
     maybe: list[Item] = list()
     missing, prm = set(base.missing), set(base.params)
@@ -373,7 +377,7 @@ def _call(node: ast.Call, scope: Scope) -> Compiled:
 
 
 def _no_function(name: str) -> Impl:
-    raise EvalTypeError(f"unknown function {name!r}")
+    raise EvalTypeError(f"unknown function {name!r}", f"未知的函数 {name!r}")
 
 
 _COMPILERS: dict[type, Callable[[Any, Scope], Compiled]] = {

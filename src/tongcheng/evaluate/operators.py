@@ -29,7 +29,8 @@ def compare(op: str, a: Any, b: Any) -> Any:
         if isinstance(a, Unknown | Range):
             return v.unknown(a)
         if not isinstance(b, tuple):
-            raise EvalTypeError(f"'in' needs a list on its right, got {v.describe(b)}")
+            raise EvalTypeError(f"'in' needs a list on its right, got {v.describe(b)}",
+                                f"'in' 的右边需要列表,得到的是{v.describe(b, 'zh')}")
         return a in b
     if isinstance(a, Unknown) or isinstance(b, Unknown):
         return v.unknown(a, b)
@@ -49,7 +50,7 @@ def compare(op: str, a: Any, b: Any) -> Any:
         return v.unknown(a, b)
     known = _COMPARISONS.get(op)
     if known is None:
-        raise EvalTypeError(f"unknown comparison {op!r}")
+        raise _unknown_operator(op)
     try:
         return known(a, b)
     except TypeError:
@@ -57,7 +58,12 @@ def compare(op: str, a: Any, b: Any) -> Any:
 
 
 def _incomparable(op: str, a: Any, b: Any) -> EvalTypeError:
-    return EvalTypeError(f"cannot compare {v.describe(a)} {op} {v.describe(b)}")
+    return EvalTypeError(f"cannot compare {v.describe(a)} {op} {v.describe(b)}",
+                         f"无法比较{v.describe(a, 'zh')} {op} {v.describe(b, 'zh')}")
+
+
+def _unknown_operator(op: str) -> EvalTypeError:
+    return EvalTypeError(f"unknown operator {op!r}", f"未知的运算符 {op!r}")
 
 
 def _has_maybe(x: Any) -> bool:
@@ -79,7 +85,7 @@ def _range_compare(op: str, lo_a, hi_a, lo_b, hi_b) -> tuple[bool, bool]:
             return (lo_a == hi_a == lo_b == hi_b), not (hi_a < lo_b or hi_b < lo_a)
         case "!=":
             return (hi_a < lo_b or hi_b < lo_a), not (lo_a == hi_a == lo_b == hi_b)
-    raise EvalTypeError(f"unknown comparison {op!r}")
+    raise _unknown_operator(op)
 
 
 def _num(x: Any) -> bool:
@@ -93,7 +99,8 @@ def arith(op: str, a: Any, b: Any) -> Any:
     assert ba is not None and bb is not None
     for x in (*ba, *bb):
         if not _num(x):
-            raise EvalTypeError(f"cannot compute {v.describe(a)} {op} {v.describe(b)}")
+            raise EvalTypeError(f"cannot compute {v.describe(a)} {op} {v.describe(b)}",
+                                f"无法计算{v.describe(a, 'zh')} {op} {v.describe(b, 'zh')}")
     (lo_a, hi_a), (lo_b, hi_b) = ba, bb
     if op == "+":
         return v.bounded(lo_a + lo_b, hi_a + hi_b, a, b)
@@ -105,8 +112,8 @@ def arith(op: str, a: Any, b: Any) -> Any:
     if op == "/":
         if lo_b <= 0 <= hi_b:
             if lo_b == hi_b == 0:
-                raise EvalTypeError("division by zero")
+                raise EvalTypeError("division by zero", "除数为零")
             return v.unknown(a, b)
         quotients = [Decimal(x) / Decimal(y) for x in (lo_a, hi_a) for y in (lo_b, hi_b)]
         return v.bounded(min(quotients), max(quotients), a, b)
-    raise EvalTypeError(f"unknown operator {op!r}")
+    raise _unknown_operator(op)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -173,7 +174,11 @@ def truth(value: Any, what: str) -> Any:
     """Check that a value is a truth value (True, False or unknown)."""
     if isinstance(value, (bool, Unknown)):
         return value
-    raise EvalTypeError(f"{what} gave {describe(value)}, not a truth value")
+    raise EvalTypeError(f"{what} gave {describe(value)}, not a truth value",
+                        f"{_WHAT_ZH.get(what, what)} 得出{describe(value, 'zh')},不是真假值")
+
+
+_WHAT_ZH = {"a filter": "筛选条件"}
 
 
 class EvalTypeError(TypeError):
@@ -187,10 +192,37 @@ class EvalTypeError(TypeError):
         self.zh = zh
 
 
-def describe(value: Any) -> str:
+def describe(value: Any, lang: str = "en") -> str:
+    """A value as a rule error names it: its kind, and the value where it is short."""
+    if lang == "zh":
+        return _describe_zh(value)
     if isinstance(value, Items | MonthSet | Range | Unknown):
         return type(value).__name__
     return f"{type(value).__name__} {value!r}"
+
+
+_KINDS_ZH = {Items: "列表", MonthSet: "月份集合", Range: "只知范围的数", Unknown: "未知值"}
+
+
+def _describe_zh(value: Any) -> str:
+    kind = _KINDS_ZH.get(type(value))
+    if kind is not None:
+        return kind
+    if value is None:
+        return "空值"
+    if isinstance(value, bool):
+        return f"真假值 {'真' if value else '假'}"
+    if isinstance(value, int | float | Decimal):
+        return f"数 {value}"
+    if isinstance(value, str):
+        return f"文本 {value!r}"
+    if isinstance(value, date):
+        return f"日期 {value.isoformat()}"
+    if isinstance(value, tuple | list):
+        return "列表"
+    if isinstance(value, dict):
+        return "记录"
+    return f"记录({type(value).__name__})"
 
 
 def to_json(value: Any) -> Any:

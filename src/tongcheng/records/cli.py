@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from tongcheng.cli_options import overlay_option
+from tongcheng.cli_options import fail, overlay_option
 
 __all__ = ["RECORDS_ENV", "record_evaluation", "records", "replay"]
 
@@ -65,11 +65,6 @@ WORDS = {
 }
 
 
-def _fail(code: int, message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
 def _signer(path: str | None) -> Any:
     from tongcheng.records.signing import Signer
 
@@ -78,7 +73,7 @@ def _signer(path: str | None) -> Any:
     try:
         return Signer.from_file(path)
     except (OSError, ValueError) as e:
-        _fail(EXIT_INVALID, f"--signing-key: {e}")
+        fail(EXIT_INVALID, f"--signing-key: {e}")
 
 
 def open_store(url: str, signing_key: str | None = None, *, create: bool = True) -> Any:
@@ -86,12 +81,12 @@ def open_store(url: str, signing_key: str | None = None, *, create: bool = True)
     try:
         from tongcheng.records.store import RecordStore, StoreError
     except ImportError as e:  # pragma: no cover - the records extra is missing
-        _fail(EXIT_INVALID, f"decision records need the records extra: pip install "
+        fail(EXIT_INVALID, f"decision records need the records extra: pip install "
                             f"'tongcheng[records]' ({e})")
     try:
         return RecordStore.open(url, signer=_signer(signing_key), create=create)
     except StoreError as e:
-        _fail(EXIT_INVALID, str(e))
+        fail(EXIT_INVALID, str(e))
 
 
 def record_evaluation(url: str, evaluation: Any, situation: Any, *, channel: str = "cli",
@@ -247,7 +242,7 @@ def show(record_id: str, url: str, fmt: str, lang: str) -> None:
     finally:
         store.close()
     if record is None:
-        _fail(EXIT_INVALID, f"no record {record_id} in the store")
+        fail(EXIT_INVALID, f"no record {record_id} in the store")
     if fmt == "json":
         click.echo(json.dumps(record.to_json(), ensure_ascii=False, indent=2))
         return
@@ -280,7 +275,7 @@ def export(url: str, output: str, fmt: str, lang: str, **kw: Any) -> None:
     if fmt == "auto":
         fmt = "parquet" if output.lower().endswith((".parquet", ".pq")) else "jsonl"
     if fmt == "parquet" and output == "-":
-        _fail(EXIT_INVALID, "Parquet needs a file: give -o FILE.parquet")
+        fail(EXIT_INVALID, "Parquet needs a file: give -o FILE.parquet")
     store = open_store(url, create=False)
     try:
         bodies = store.bodies(_filters(kw))
@@ -312,7 +307,7 @@ def verify(url: str, public_key: str | None, fmt: str, lang: str) -> None:
         try:
             public_key = load_public_key(public_key)
         except (OSError, ValueError) as e:
-            _fail(EXIT_INVALID, f"--public-key: {e}")
+            fail(EXIT_INVALID, f"--public-key: {e}")
     store = open_store(url, create=False)
     try:
         report = verify_store(store, public_key=public_key)
@@ -374,7 +369,7 @@ def keygen(path: str, lang: str) -> None:
     from tongcheng.records.signing import generate_key
 
     if Path(path).exists():
-        _fail(EXIT_INVALID, f"{path} exists: a key is never overwritten")
+        fail(EXIT_INVALID, f"{path} exists: a key is never overwritten")
     signer = generate_key(path)
     click.echo(WORDS[lang]["key"].format(path=path, public=signer.public_hex,
                                          key_id=signer.key_id))
@@ -421,7 +416,7 @@ def replay(url: str, pack_path: str | None, overlays: tuple[str, ...], examples:
         try:
             other = load_pack(Path(pack_path) if pack_path else None, overlays=overlays)
         except PackError as e:
-            _fail(EXIT_PACK, e.describe())
+            fail(EXIT_PACK, e.describe())
     store = open_store(url, create=False)
     try:
         report = replay_store(store, _filters(kw), pack=other, chunk_size=chunk_size,
@@ -474,9 +469,9 @@ def durable_watch(url: str, stream: str, commit_every: int, lines: Any, output: 
                     progress=progress if progress_every else None,
                     progress_every=progress_every)
     except StreamMismatch as e:
-        _fail(EXIT_INVALID, str(e))
+        fail(EXIT_INVALID, str(e))
     except StreamStopped as e:
-        _fail(EXIT_PACK, str(e))
+        fail(EXIT_PACK, e.describe(watcher.lang), watcher.lang)
     finally:
         for f in (out, rejects):
             if f is not None and f is not sys.stdout.buffer:

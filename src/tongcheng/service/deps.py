@@ -20,7 +20,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from tongcheng import wording as W
-from tongcheng.errors import Problem, RuleConflict, SituationError, TongchengError
+from tongcheng.errors import Problem, RuleConflict, SituationError, TongchengError, worded
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry
@@ -244,7 +244,7 @@ def error_response(exc: Exception) -> JSON | None:
     if isinstance(exc, SituationError):
         return problems_response(422, exc.problems, lang=exc.lang or "zh")
     if isinstance(exc, RuleConflict | RuleError):
-        return problems_response(409, [Problem("", str(exc))], rule=exc.rule)
+        return problems_response(409, [worded(exc)], lang=exc.lang or "zh", rule=exc.rule)
     if isinstance(exc, TongchengError):
         return problems_response(422, [Problem("", str(exc))])
     return None

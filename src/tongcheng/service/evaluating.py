@@ -20,7 +20,8 @@ from fastapi.responses import Response
 from starlette.datastructures import Headers, QueryParams
 
 from tongcheng import wording as W
-from tongcheng.errors import Problem, SituationError
+from tongcheng.errors import Problem, RuleConflict, SituationError
+from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
 from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry
@@ -396,10 +397,14 @@ def write_answer(state: Any, options: EvaluateOptions,
     evaluation, for a record)."""
     situation = options.situation
     assert situation is not None and options.lang is not None
-    result = evaluate_pack(
-        state.pack, situation, as_of=options.as_of, rules=options.rules,
-        registry=state.registry, trace=bool(options.trace),
-    )
+    try:
+        result = evaluate_pack(
+            state.pack, situation, as_of=options.as_of, rules=options.rules,
+            registry=state.registry, trace=bool(options.trace),
+        )
+    except (RuleConflict, RuleError) as exc:
+        exc.lang = options.lang  # answered in the request's language (deps.error_response)
+        raise
     state.metrics.decided(result)
     if decided is not None:
         decided(result)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import overlay_option
+from tongcheng.cli_options import fail, overlay_option
 
 EXIT_INVALID, EXIT_PACK = 2, 3
 MARKS = {"eligible": "✔", "ineligible": "✘", "undetermined": "?", "not_applicable": "·"}
@@ -27,11 +27,6 @@ def _month(_ctx, _param, value: str | None) -> int | None:
         return parse_month(value)
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
-
-
-def _fail(code: int, message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
 
 
 @click.command()
@@ -66,22 +61,22 @@ def timeline(situation, start, end, rules, fmt, lang, pack_path, overlays) -> No
             model = parse_situation(sys.stdin.read(), source="<stdin>")
         else:
             if not Path(situation).is_file():
-                _fail(EXIT_INVALID, f"{situation}: no such file")
+                fail(EXIT_INVALID, f"{situation}: no such file")
             model = load_situation(situation)
     except SituationError as e:
-        _fail(EXIT_INVALID, e.describe())
+        fail(EXIT_INVALID, e.describe())
     try:
         pack = load_pack(pack_path, overlays=overlays)
     except PackError as e:
-        _fail(EXIT_PACK, e.describe())
+        fail(EXIT_PACK, e.describe())
     try:
         result = build(pack, model, start, end, rules=list(rules) or None)
     except TimelineError as e:
-        _fail(EXIT_INVALID, str(e))
+        fail(EXIT_INVALID, str(e))
     except KeyError as e:
-        _fail(EXIT_INVALID, str(e.args[0]))
+        fail(EXIT_INVALID, str(e.args[0]))
     except (RuleConflict, RuleError) as e:
-        _fail(EXIT_PACK, str(e))
+        fail(EXIT_PACK, e.describe(lang), lang)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(lang), ensure_ascii=False, indent=2))
     else:

@@ -119,7 +119,7 @@ def if_unknown(cond: Any, a: Any, b: Any) -> Any:
 
 
 def unknown_name(name: str) -> Any:
-    raise EvalTypeError(f"unknown name {name!r}")
+    raise EvalTypeError(f"unknown name {name!r}", f"未知的名称 {name!r}")
 
 
 def field_path(base: str | None, name: str) -> str | None:

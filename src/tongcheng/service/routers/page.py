@@ -129,7 +129,8 @@ def decide(view: PageView, state: FormState, situation: Situation, metrics: Metr
         result = evaluate_pack(view.pack, situation, registry=view.registry)
         metrics.decided(result)
     except (RuleConflict, RuleError) as exc:
-        return view.render(state, failure=str(exc), status=409, recording=recording.on)
+        return view.render(state, failure=exc.describe(state.lang), status=409,
+                           recording=recording.on)
     state.evaluated = True
     view.display_places(state)
     record_id = reopened
