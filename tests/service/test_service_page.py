@@ -299,3 +299,20 @@ def test_outcome_codes_show_as_words_of_the_page_language(client):
                    "transit.senior_free_ride"))
     assert "Qindaotong senior card (applied for with an ID card)" in en
     assert "琴岛通老年卡" not in en
+
+
+def test_a_pack_defect_is_said_on_the_page_in_its_language():
+    """A rule conflict met while deciding: 409, the rule and both exceptions named, in the
+    caseworker's language (no English sentence on the Chinese page)."""
+    from servicetools import ROOT, test_client
+
+    from tongcheng.service import create_app
+
+    form = {"as_of": "2025-06-01", "target": "370200"}
+    with test_client(create_app(ROOT / "tests" / "packs" / "conflict")) as c:
+        zh = c.post("/", data=form)
+        en = c.post("/", data={**form, "_lang": "en"})
+    assert zh.status_code == en.status_code == 409
+    assert "test.conflicting_exceptions" in zh.text and "同时适用且结论不同" in zh.text
+    assert "disagree" not in zh.text
+    assert "both apply and disagree" in en.text

@@ -159,3 +159,18 @@ def test_the_command(tmp_path):
     missing = runner.invoke(main, ["timeline", str(tmp_path / "no.yaml"), "--from", "2020-01",
                                    "--to", "2020-02"])
     assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_a_pack_defect_ends_the_timeline_in_its_language(tmp_path):
+    from pathlib import Path
+
+    conflict = Path(__file__).parents[1] / "packs" / "conflict"
+    path = tmp_path / "s.yaml"
+    path.write_text('as_of: 2025-06-01\ntarget: "370200"\n')
+    args = ["timeline", str(path), "--from", "2025-01", "--to", "2025-03", "--pack",
+            str(conflict)]
+    zh, en = CliRunner().invoke(main, args), CliRunner().invoke(main, [*args, "--lang", "en"])
+    assert zh.exit_code == en.exit_code == 3, zh.output
+    assert zh.output.startswith("错误: ") and "同时适用且结论不同" in zh.output
+    assert "disagree" not in zh.output
+    assert en.output.startswith("error: ") and "both apply and disagree" in en.output
