@@ -55,3 +55,30 @@ def test_spark_local_equals_single_machine(tmp_path):
                      .read_text(encoding="utf-8").splitlines()]
     assert [r["reason"] for r in rejects] == [r["reason"] for r in local_rejects]
     assert "未知的地区代码" in rejects[0]["reason"], rejects[0]
+
+
+def test_spark_rejects_a_row_a_rule_errs_on_as_the_local_engine_does(tmp_path):
+    """Each partition's rows a rule errs on are rejects naming the rule; the others written."""
+    from test_screen_rule_errors import DECIDED, PACK, ROWS, RULES_ERRED
+
+    _need_java()
+    runner = CliRunner()
+    src = tmp_path / "people.parquet"
+    pq.write_table(pa.Table.from_pylist([{**r, "id": k} for k, r in enumerate(ROWS)]), src)
+    local, spark = tmp_path / "local.parquet", tmp_path / "spark"
+    args = ["screen", str(src), "--pack", str(PACK)]
+    r1 = runner.invoke(main, [*args, "-o", str(local)])
+    r2 = runner.invoke(main, [*args, "-o", str(spark), "--engine", "spark", "--master",
+                              "local[1]"])
+    assert r1.exit_code == r2.exit_code == 1, (r1.output, r2.output)
+    a = pl.read_parquet(local).drop("_row")
+    b = pl.read_parquet(str(spark / "*.parquet")).drop("_row").sort("id")
+    assert b["id"].to_list() == DECIDED
+    assert a.equals(b.select(a.columns).cast(a.schema))
+    rejects = [json.loads(x) for x in (tmp_path / "spark.rejects.jsonl").read_text(
+        encoding="utf-8").splitlines()]
+    local_rejects = [json.loads(x) for x in (tmp_path / "local.parquet.rejects.jsonl")
+                     .read_text(encoding="utf-8").splitlines()]
+    assert {r["id"]: r.get("rules") for r in rejects} == {**RULES_ERRED, 6: None}
+    assert [r["reason"] for r in rejects] == [r["reason"] for r in local_rejects]
+    assert "规则 test.kinds 在评估时出错" in rejects[0]["reason"]

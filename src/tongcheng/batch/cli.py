@@ -3,8 +3,9 @@
 This module imports only click at load time: polars, pyarrow and numpy are imported when one of
 these commands runs, so the other commands never pay for them.
 
-Exit codes: 0 done; 1 some rows were rejected (named in the rejects file); 2 a bad command or
-input file; 3 the rule pack fails to load, or its rules conflict.
+Exit codes: 0 done; 1 some rows were rejected (named in the rejects file): bad input, or a row a
+rule erred on (a defect of the pack that row's situation meets: the rule, its file and line named;
+the run goes on); 2 a bad command or input file; 3 the rule pack fails to load.
 """
 
 from __future__ import annotations
@@ -82,8 +83,9 @@ def screen(input_path, output, input_fmt, old_fmt, out_fmt, lang, rules, statuse
 
     Writes one row per valid situation to OUTPUT (Parquet): _row (the input row, from 0), id
     (when the input has one), and per rule RULE.status, RULE.firmness and RULE.outcome.NAME.
-    Rows the situation model refuses go to the rejects file with every problem named. At the
-    end, a summary (rule × status × firmness, by target city) on stderr and in
+    Rows the situation model refuses go to the rejects file with every problem named; so does
+    a row a rule errs on (a defect of the pack: the rule, its file and line named), and the run
+    goes on. At the end, a summary (rule × status × firmness, by target city) on stderr and in
     OUTPUT.summary.json.
     """
     from tongcheng.batch.output import FormatError, input_format, output_format
@@ -138,8 +140,8 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
                        rejected=n_rejects, seconds=round(seconds, 3))
     phases.finish(phases_path, wall_seconds=round(seconds, 3), rows=sink.rows + n_rejects)
     summary.render(data, lang)
-    click.echo(closing_line(sink.rows, n_rejects, seconds, output, out_fmt, rejects_path, lang),
-               err=True)
+    click.echo(closing_line(sink.rows, n_rejects, seconds, output, out_fmt, rejects_path, lang,
+                            tally.rule_error_rows), err=True)
     return EXIT_REJECTS if n_rejects else EXIT_OK
 
 
@@ -172,8 +174,8 @@ def _open_screen(pack, input_path, output, fmt, rules, rejects_path, lang):
 def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, chunk_size,
             progress, out_fmt, lang, total):
     """Every chunk read, screened, written and tallied; the sink, the tally, the rows rejected
-    and the seconds taken. Bad input or a bad pack met on the way ends the run by its exit
-    code, the files closed."""
+    (bad rows, and rows a rule erred on) and the seconds taken. A bad file met on the way ends
+    the run by its exit code, the files closed."""
     from tqdm import tqdm
 
     from tongcheng.batch import io, phases, summary
@@ -187,8 +189,9 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
     tally = summary.ScreenSummary(evaluator)
 
     def screened(chunk):
-        result = io.screen_chunk(evaluator, chunk)
+        result = io.screen_chunk(evaluator, chunk)  # rows a rule erred on: to chunk.rejects
         with phases.clock("summary"):
+            tally.refused(chunk.rejects)
             if result is not None:
                 tally.add(result, summary.targets_of(chunk))
             return summary.keep(result, evaluator, statuses)
@@ -208,8 +211,8 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
         sink.flush()
     except LayoutError as e:
         _fail(EXIT_INVALID, str(e))
-    except (RuleConflict, RuleError) as e:
-        _fail(EXIT_PACK, str(e))
+    except (RuleConflict, RuleError) as e:  # met outside a row's decision (none is known)
+        _fail(EXIT_PACK, e.describe(lang))
     except OSError as e:
         _fail(EXIT_INVALID, f"{input_path}: {e}")
     finally:
@@ -223,14 +226,19 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
 
 
 def closing_line(written: int, rejected: int, seconds: float, output: str, out_fmt: str,
-                 rejects_path: str, lang: str) -> str:
-    """The last line ``screen`` prints on stderr, in the run's language."""
+                 rejects_path: str, lang: str, rule_errors: int = 0) -> str:
+    """The last line ``screen`` prints on stderr, in the run's language; rows a rule erred on
+    (``rule_errors``, among the rejected) said apart: they are for the pack's authors."""
     if lang == "zh":
+        pack = (f",其中 {rule_errors} 行遇到规则错误(规则包的缺陷,请告知规则维护人员)"
+                if rule_errors else "")
         return (f"已筛查 {written + rejected} 行,用时 {seconds:.1f} 秒:{written} 行写入 {output}"
-                f"({out_fmt}),拒收 {rejected} 行({rejects_path});汇总见 "
+                f"({out_fmt}),拒收 {rejected} 行({rejects_path}){pack};汇总见 "
                 f"{output}.summary.json")
+    pack = (f", {rule_errors} of them by a rule error (a defect of the pack: tell the rule "
+            "authors)" if rule_errors else "")
     return (f"screened {written + rejected} rows in {seconds:.1f} s: {written} written to "
-            f"{output} ({out_fmt}), {rejected} rejected ({rejects_path}); summary in "
+            f"{output} ({out_fmt}), {rejected} rejected ({rejects_path}){pack}; summary in "
             f"{output}.summary.json")
 
 

@@ -6,6 +6,10 @@ uncertainty handling), conditions, outcome — over whole columns at once. A rul
 expressions do not compile is decided by the reference evaluator, row by row (``fallback_rules``
 names them); so are rows whose facts the columns do not model exactly (``Population.fallback``).
 The result never differs silently from the reference: the differential tests prove it.
+
+A rule that errs on a row's situation there (``RuleError``, ``RuleConflict``: a defect of the
+pack that only some situations meet) raises, or, when the caller asks for them, is handed back as
+a ``RowError`` and the row left out, so a screening rejects that row and goes on.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from tongcheng.batch.frames import Frames, shape
 from tongcheng.batch.layout import Population, build
 from tongcheng.batch.tables import PackTables
 from tongcheng.batch.values import NotCompilable, S
+from tongcheng.errors import RuleConflict
 from tongcheng.evaluate import evaluator as reference
 from tongcheng.evaluate.decision import Status
 from tongcheng.pack.model import Clause, Rule, RulePack, firmest
@@ -68,6 +73,22 @@ class RulePlan:
 
 
 SituationsFor = Callable[[Sequence[int]], Sequence[Situation]]
+RULE_ERRORS = (reference.RuleError, RuleConflict)
+
+
+@attrs.frozen
+class RowError:
+    """A rule that erred on one row's situation: the row is left out of the result, for the
+    caller to reject (the rest of the chunk is decided)."""
+
+    i: int  # the row in the population evaluated (``_i``)
+    row: int  # the input row (``_row``)
+    id: Any  # the row's ``id``, where the input has one
+    error: reference.RuleError | RuleConflict
+
+    @property
+    def rule(self) -> str:
+        return self.error.rule
 
 
 class BatchEvaluator:
@@ -80,6 +101,7 @@ class BatchEvaluator:
         self.tables = PackTables(pack, self.registry)
         self.rules = reference._select(pack, rules)
         self.plans = tuple(self._plan(rule) for rule in self.rules)
+        self._plan_of = {p.rule.id: p for p in self.plans}
         self._planned: dict[tuple, tuple[Frames, list[pl.Expr], dict[str, pl.Expr]]] = {}
 
     # planning: which rules compile, and the output columns -------------------------------
@@ -114,10 +136,12 @@ class BatchEvaluator:
 
     # evaluation ----------------------------------------------------------------------------
 
-    def evaluate(self, pop: Population, situations: SituationsFor | None = None) -> pl.DataFrame:
+    def evaluate(self, pop: Population, situations: SituationsFor | None = None,
+                 errors: list[RowError] | None = None) -> pl.DataFrame:
         """One row per person of ``pop`` (``_i``, ``_row``, ``id`` when given), then per rule its
         status and outcome columns. ``situations`` gives validated situations by ``_i`` for the
-        rows and rules the reference evaluator decides."""
+        rows and rules the reference evaluator decides. A rule error met there raises; with
+        ``errors`` given, each is added to it and its row left out of the result instead."""
         key = shape(pop)
         with phases.clock("plan"):
             # once per run (per shape of chunk); taken out while in use
@@ -141,7 +165,7 @@ class BatchEvaluator:
             redo_any = bool(redo_cols) and result.select(pl.any_horizontal(redo_cols).any()).item()
         if redo_any:
             with phases.clock("fallback"):
-                result = self._fallback(result, situations, marks)
+                result = self._fallback(result, situations, marks, errors)
         return result.drop(redo_cols)
 
     def _plan_chunk(self, frames: Frames) -> tuple[list[pl.Expr], dict[str, pl.Expr]]:
@@ -178,34 +202,57 @@ class BatchEvaluator:
         return selects, marks
 
     def _fallback(self, result: pl.DataFrame, situations: SituationsFor | None,
-                  marks: dict[str, Any]) -> pl.DataFrame:
-        """Rows and rules the reference evaluator decides, written over the columnar result."""
+                  marks: dict[str, Any], errors: list[RowError] | None = None) -> pl.DataFrame:
+        """Rows and rules the reference evaluator decides, written over the columnar result;
+        a row a rule errs on is left out, its errors added to ``errors`` (raised without)."""
         if situations is None:
             raise ValueError("rows or rules need the reference evaluator, but no situations")
         flags = result.select(["_i", *[f"_redo:{rid}" for rid in marks]])
         todo = flags.filter(pl.any_horizontal(pl.exclude("_i")))
         rows = todo["_i"].to_list()
         models = situations(rows)
-        plans = {p.rule.id: p for p in self.plans}
         patch = result.filter(pl.col("_i").is_in(pl.Series(rows, dtype=pl.Int64).implode()))
         records = patch.to_dict(as_series=False)
+        ids = records.get("id", [None] * len(rows))
+        failed: list[int] = []
         for pos, (model, flag_row) in enumerate(
                 zip(models, todo.iter_rows(named=True), strict=True)):
-            when = model.as_of or date.today()
-            for rid in marks:
-                if not flag_row[f"_redo:{rid}"]:
-                    continue
-                plan = plans[rid]
+            redo = [rid for rid in marks if flag_row[f"_redo:{rid}"]]
+            met = self._decide_row(model, redo, records, pos, strict=errors is None)
+            if met and errors is not None:
+                failed.append(pos)
+                errors.extend(RowError(rows[pos], records["_row"][pos], ids[pos], e)
+                              for e in met)
+        patch = pl.DataFrame(records, schema=result.schema)
+        if failed:
+            patch = patch.filter(~pl.int_range(pl.len()).is_in(
+                pl.Series(failed, dtype=pl.Int64).implode()))
+        keep = result.filter(~pl.col("_i").is_in(pl.Series(rows, dtype=pl.Int64).implode()))
+        return pl.concat([keep, patch]).sort("_i")
+
+    def _decide_row(self, model: Situation, rule_ids: list[str], records: dict[str, list],
+                    pos: int, strict: bool) -> list[reference.RuleError | RuleConflict]:
+        """The rules ``rule_ids`` decided by the reference evaluator for one row, written at
+        ``pos`` of ``records``; the rule errors met (every one, to name them all), raised at
+        once when ``strict``."""
+        when = model.as_of or date.today()
+        met: list[reference.RuleError | RuleConflict] = []
+        for rid in rule_ids:
+            plan = self._plan_of[rid]
+            try:
                 # untraced, as the columns decide: the same statuses and outcomes, no reasons
                 d = reference.decide(self.pack, self.registry, model, when, plan.rule,
                                      trace=False)
-                records[status_column(rid)][pos] = d.status.value
-                records[firmness_column(rid)][pos] = d.firmness
-                for name, dtype in plan.outcomes:
-                    records[outcome_column(rid, name)][pos] = _cell(d.outcome.get(name), dtype)
-        patch = pl.DataFrame(records, schema=result.schema)
-        keep = result.filter(~pl.col("_i").is_in(pl.Series(rows, dtype=pl.Int64).implode()))
-        return pl.concat([keep, patch]).sort("_i")
+            except RULE_ERRORS as e:
+                if strict:
+                    raise
+                met.append(e)
+                continue
+            records[status_column(rid)][pos] = d.status.value
+            records[firmness_column(rid)][pos] = d.firmness
+            for name, dtype in plan.outcomes:
+                records[outcome_column(rid, name)][pos] = _cell(d.outcome.get(name), dtype)
+        return met
 
     # one rule ------------------------------------------------------------------------------
 

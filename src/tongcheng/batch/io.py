@@ -3,7 +3,9 @@
 Every reader yields ``Chunk``s of at most ``chunk_size`` rows, so memory stays bounded whatever
 the input size. A row the situation model refuses becomes a ``Reject`` naming its row number and
 every problem (the model's path messages); it is never dropped silently and never stops the run:
-every input row is either written or rejected. A file that cannot be read as its format at all
+every input row is either written or rejected. So is a row a rule errs on (``RowError``: a defect
+of the pack, which only that row's situation meets): rejected naming the rule, where it is in the
+pack and what failed. A file that cannot be read as its format at all
 (not Parquet, a damaged page, a CSV header that is not UTF-8) raises ``LayoutError`` naming the
 file and, where it can, the rows: a bad command (exit 2).
 
@@ -32,7 +34,7 @@ import pyarrow.parquet as pq
 from tongcheng import jsonio
 from tongcheng import wording as W
 from tongcheng.batch import phases
-from tongcheng.batch.engine import BatchEvaluator, status_column
+from tongcheng.batch.engine import BatchEvaluator, RowError, status_column
 from tongcheng.batch.layout import (
     FUND_FIELDS,
     LISTS,
@@ -61,11 +63,15 @@ class Reject:
     # (path, message in English[, the same in Chinese]): worded in the run's language on output
     problems: tuple[tuple[str, ...], ...]
     id: Any = None
+    # the rules that erred on the row (a defect of the pack, not of the row): none for bad input
+    rules: tuple[str, ...] = ()
 
     def to_json(self, lang: str = "en") -> str:
         out: dict[str, Any] = {"row": self.row}
         if self.id is not None:
             out["id"] = self.id
+        if self.rules:
+            out["rules"] = list(self.rules)
         worded = [(p[0], _worded(p, lang)) for p in self.problems]
         out["problems"] = [{"path": p, "message": m} for p, m in worded]
         sep = ";" if lang == "zh" else "; "
@@ -79,7 +85,15 @@ def _worded(problem: tuple[str, ...], lang: str) -> str:
     return problem[2] if lang == "zh" and len(problem) > 2 and problem[2] else problem[1]
 
 
-
+def rule_rejects(errors: Sequence[RowError]) -> list[Reject]:
+    """The rows rules erred on, one reject a row naming every rule that erred on it: its file and
+    line in the pack and what failed, in both languages."""
+    by_row: dict[int, list[RowError]] = {}
+    for e in errors:
+        by_row.setdefault(e.row, []).append(e)
+    return [Reject(row, tuple(("", e.error.describe("en"), e.error.describe("zh")) for e in met),
+                   met[0].id, tuple(e.rule for e in met))
+            for row, met in by_row.items()]
 
 
 @attrs.define
@@ -517,12 +531,16 @@ def prefetch(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
 
 def screen_chunk(engine: BatchEvaluator, chunk: Chunk,
                  statuses: Sequence[str] | None = None) -> pl.DataFrame | None:
-    """The decisions of a chunk's valid rows (``_row``, ``id``?, per rule status and outcome)."""
+    """The decisions of a chunk's valid rows (``_row``, ``id``?, per rule status and outcome).
+    A row a rule errs on is not among them: it joins ``chunk.rejects`` (in row order)."""
     parts = []
+    errors: list[RowError] = []
     if chunk.population is not None:
-        parts.append(engine.evaluate(chunk.population, chunk.situations))
+        parts.append(engine.evaluate(chunk.population, chunk.situations, errors))
     if chunk.extra is not None:
-        parts.append(engine.evaluate(chunk.extra, chunk.extra_situations))
+        parts.append(engine.evaluate(chunk.extra, chunk.extra_situations, errors))
+    if errors:
+        chunk.rejects = sorted([*chunk.rejects, *rule_rejects(errors)], key=lambda r: r.row)
     if not parts:
         return None
     with phases.clock("assemble"):

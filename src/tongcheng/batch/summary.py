@@ -2,7 +2,8 @@
 by chunk; printed at the end and written as JSON beside the output (``OUTPUT.summary.json``).
 
 Counted over every decided row, before ``--status`` keeps some of them: the summary describes
-the population, the output file the persons asked for.
+the population, the output file the persons asked for. Rows a rule erred on are counted apart,
+per rule (``rule_errors``): a defect of the pack for its authors, not bad input.
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ class ScreenSummary:
         self.counts: Counter[tuple[str, str, str]] = Counter()
         self.cities: Counter[tuple[str, str, str]] = Counter()
         self.rows = 0
+        self.rule_errors: Counter[str] = Counter()  # rows rejected by each rule's error
+        self.rule_error_rows = 0  # rows rejected by a rule error (one may name two rules)
+
+    def refused(self, rejects: Any) -> None:
+        """One chunk's rejects: those a rule erred on counted, per rule."""
+        for reject in rejects:
+            if reject.rules:
+                self.rule_error_rows += 1
+                self.rule_errors.update(reject.rules)
 
     def add(self, result: pl.DataFrame, targets: pl.DataFrame) -> None:
         """One chunk's decisions, and ``_row`` → ``target`` (place codes) of its rows."""
@@ -94,7 +104,8 @@ class ScreenSummary:
                           "by_target_city": cities})
         return {**head, "rule_pack": {"name": info.name, "version": info.version,
                                       "digest": info.digest},
-                "decided": self.rows, "rules": rules}
+                "decided": self.rows, "rule_error_rows": self.rule_error_rows,
+                "rule_errors": dict(sorted(self.rule_errors.items())), "rules": rules}
 
     def write(self, path: str | Path, **head: Any) -> dict[str, Any]:
         data = self.to_json(**head)
