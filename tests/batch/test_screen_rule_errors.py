@@ -94,6 +94,7 @@ def test_a_rule_error_rejects_its_row_and_the_run_goes_on(tmp_path, jsonl, pack)
     kinds = rejects[0]["problems"][0]["message"]
     assert kinds.startswith(f"{KINDS_AT}:规则 {KINDS} 在评估时出错:"), kinds
     assert "规则包的缺陷" in kinds and f"rule {KINDS}:" not in kinds
+    assert "无法比较文本 'male' > 数 3" in kinds and "cannot" not in kinds  # the detail too
     both = rejects[2]
     assert len(both["problems"]) == 2 and both["reason"].count("规则包的缺陷") == 2
     conflict = both["problems"][1]["message"]

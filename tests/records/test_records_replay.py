@@ -144,3 +144,21 @@ def test_replay_reproduces_generated_situations_with_their_rules_and_dates(peopl
                            pack_for=lambda _d: tongcheng.bundled_pack())
     assert report.same == report.decisions == sum(len(r.decisions) for r in records)
     assert not report.transitions and not report.problems
+
+
+def test_replay_under_a_pack_that_fails_ends_with_exit_3_naming_the_rule(tmp_path):
+    """A pack defect met while deciding records again (here two exceptions that conflict)
+    ends the replay cleanly, in the asked language, as ``check`` and ``compare`` do."""
+    conflict = Path(__file__).parents[1] / "packs" / "conflict"
+    situation = tmp_path / "s.yaml"
+    situation.write_text('as_of: 2025-06-01\ntarget: "370200"\n')
+    db = str(tmp_path / "r.db")
+    runner = CliRunner()
+    assert runner.invoke(main, ["check", str(situation), "--records", db]).exit_code == 0
+    zh = runner.invoke(main, ["replay", "--records", db, "--pack", str(conflict)])
+    en = runner.invoke(main, ["replay", "--records", db, "--pack", str(conflict), "--lang",
+                              "en"])
+    assert zh.exit_code == en.exit_code == 3, zh.output
+    assert "Traceback" not in zh.output + en.output and zh.exception.__class__ is SystemExit
+    assert "test.conflicting_exceptions" in zh.output and "同时适用且结论不同" in zh.output
+    assert "both apply and disagree" in en.output

@@ -406,7 +406,8 @@ def replay(url: str, pack_path: str | None, overlays: tuple[str, ...], examples:
     Recorded decisions are read from the compact columns (trusted once `records verify`
     passes), or from the bodies with --from-bodies.
     """
-    from tongcheng.errors import PackError
+    from tongcheng.errors import PackError, RuleConflict
+    from tongcheng.evaluate.evaluator import RuleError
     from tongcheng.records.replay import render_report, replay_store
 
     other = None
@@ -422,6 +423,8 @@ def replay(url: str, pack_path: str | None, overlays: tuple[str, ...], examples:
         report = replay_store(store, _filters(kw), pack=other, chunk_size=chunk_size,
                               limit=None if examples == 0 else examples,
                               from_bodies=from_bodies)
+    except (RuleConflict, RuleError) as e:  # a defect of the pack, as ``check`` says it
+        fail(EXIT_PACK, e.describe(lang), lang)
     finally:
         store.close()
     if fmt == "json":
