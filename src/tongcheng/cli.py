@@ -16,7 +16,14 @@ from rich.console import Console
 
 from tongcheng import wording as W
 from tongcheng.api import bundled_pack
-from tongcheng.cli_options import as_of_date, overlay_option, pack_option, unknown_rules
+from tongcheng.cli_options import (
+    as_of_date,
+    fail,
+    no_such_file,
+    overlay_option,
+    pack_option,
+    unknown_rules,
+)
 from tongcheng.errors import PackError, RuleConflict, SituationError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
@@ -33,18 +40,13 @@ _COMPILED_NEEDS_RULE = {
 }
 
 
-def _fail(code: int, message: str, lang: str = "en") -> None:
-    click.echo(f"{'错误' if lang == 'zh' else 'error'}: {message}", err=True)
-    sys.exit(code)
-
-
-def _pack(path: str | None, overlays: tuple[str, ...] = ()) -> RulePack:
+def _pack(path: str | None, overlays: tuple[str, ...] = (), lang: str = "en") -> RulePack:
     try:
         if not path and not overlays:
             return bundled_pack()  # cached: loaded once per process
         return load_pack(Path(path) if path else bundled_pack_path(), overlays=overlays)
     except PackError as e:
-        _fail(EXIT_PACK, e.describe())
+        fail(EXIT_PACK, e.describe(lang), lang)
         raise  # unreachable
 
 
@@ -72,7 +74,7 @@ def main() -> None:
     from tongcheng.evaluate.evaluator import DEFAULT_EVALUATOR, EVALUATORS
 
     if DEFAULT_EVALUATOR not in EVALUATORS:
-        _fail(EXIT_INVALID, f"TONGCHENG_EVALUATOR={DEFAULT_EVALUATOR!r}: 未知的评估器,"
+        fail(EXIT_INVALID, f"TONGCHENG_EVALUATOR={DEFAULT_EVALUATOR!r}: 未知的评估器,"
               f"可选 {'、'.join(EVALUATORS)} / unknown evaluator; "
               f"evaluators: {', '.join(EVALUATORS)}")
 
@@ -118,30 +120,29 @@ def check(
     from tongcheng.render import render_evaluation, render_summary
     from tongcheng.situation import parse_situation
 
-    pack = _pack(pack_path, overlays)
+    pack = _pack(pack_path, overlays, lang)
     try:
         if situation == "-":
             raw = sys.stdin.buffer.read(MAX_SITUATION_BYTES + 1)  # bytes: UTF-8 is checked
             if len(raw) > MAX_SITUATION_BYTES:
                 too_large = W.too_large(MAX_SITUATION_BYTES, W.where("<stdin>", None, None))
-                _fail(EXIT_INVALID, too_large.get(lang), lang)
+                fail(EXIT_INVALID, too_large.get(lang), lang)
             model = parse_situation(raw, as_of=as_of, source="<stdin>",
                                     services=pack.service_ids)
         else:
             if not Path(situation).is_file():
-                _fail(EXIT_INVALID, f"{situation}: no such file" if lang == "en"
-                      else f"{situation}:没有这个文件", lang)
+                fail(EXIT_INVALID, no_such_file(situation, lang), lang)
             model = load_situation(situation, as_of=as_of, services=pack.service_ids)
     except SituationError as e:
-        _fail(EXIT_INVALID, e.describe(lang), lang)
+        fail(EXIT_INVALID, e.describe(lang), lang)
         return
-    wrong = unknown_rules(pack.rule_ids, rules)
+    wrong = unknown_rules(pack.rule_ids, rules, lang)
     if wrong:
-        _fail(EXIT_INVALID, wrong)
+        fail(EXIT_INVALID, wrong, lang)
     try:
         result = evaluate_pack(pack, model, as_of=as_of, rules=list(rules) or None)
     except (RuleConflict, RuleError) as e:
-        _fail(EXIT_PACK, e.describe(lang), lang)
+        fail(EXIT_PACK, e.describe(lang), lang)
         return
     if records_url:
         from tongcheng.records.cli import WORDS, record_evaluation
@@ -172,13 +173,13 @@ def rules(rule_id: str | None, fmt: str, lang: str, pack_path: str | None,
     """List the pack's rules, or show RULE_ID with its basis and parameters."""
     from tongcheng.render import render_rule, render_rules, rule_parameters, rules_markdown
 
-    pack = _pack(pack_path, overlays)
-    wrong = unknown_rules(pack.rule_ids, [rule_id] if rule_id else [])
+    pack = _pack(pack_path, overlays, lang)
+    wrong = unknown_rules(pack.rule_ids, [rule_id] if rule_id else [], lang)
     if wrong:
-        _fail(EXIT_INVALID, wrong)
+        fail(EXIT_INVALID, wrong, lang)
     if show_compiled:
         if not rule_id:
-            _fail(EXIT_INVALID, _COMPILED_NEEDS_RULE[lang], lang)
+            fail(EXIT_INVALID, _COMPILED_NEEDS_RULE[lang], lang)
         from tongcheng.evaluate import compiled
 
         click.echo(compiled.source(pack, rule_id), nl=False)
@@ -232,11 +233,11 @@ def coverage(fmt: str, lang: str, pack_path: str | None, overlays: tuple[str, ..
     from tongcheng.coverage import coverage as compute
     from tongcheng.render import render_coverage
 
-    pack = _pack(pack_path, overlays)
+    pack = _pack(pack_path, overlays, lang)
     try:
         report = compute(pack)
     except PackError as e:
-        _fail(EXIT_PACK, e.describe())
+        fail(EXIT_PACK, e.describe(lang), lang)
         return
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))

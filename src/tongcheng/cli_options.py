@@ -67,8 +67,8 @@ def one_pack(positional: str | None, option: str | None) -> str | None:
     return option or positional
 
 
-def unknown_rules(known: tuple[str, ...] | list[str], asked: tuple[str, ...] | list[str]
-                  ) -> str | None:
+def unknown_rules(known: tuple[str, ...] | list[str], asked: tuple[str, ...] | list[str],
+                  lang: str = "en") -> str | None:
     """A message naming each rule id not in the pack, with the nearest known one; None when
     every id is known."""
     from tongcheng.suggest import closest
@@ -76,24 +76,39 @@ def unknown_rules(known: tuple[str, ...] | list[str], asked: tuple[str, ...] | l
     wrong = [r for r in asked if r not in known]
     if not wrong:
         return None
+    zh = lang == "zh"
     parts = []
     for r in wrong:
         hit = closest(r, known)
-        parts.append(f"unknown rule {r!r}" + (f" (did you mean {hit!r}?)" if hit else ""))
+        if zh:
+            parts.append(f"未知的规则 {r!r}" + (f"(是否指 {hit!r}?)" if hit else ""))
+        else:
+            parts.append(f"unknown rule {r!r}" + (f" (did you mean {hit!r}?)" if hit else ""))
+    said = ";".join(parts) if zh else "; ".join(parts)
     if all(closest(r, known) for r in wrong):
-        return "; ".join(parts)
-    return "; ".join(parts) + f". The pack's rules: {', '.join(known)}"
+        return said
+    if zh:
+        return said + f"。规则包中的规则:{', '.join(known)}"
+    return said + f". The pack's rules: {', '.join(known)}"
 
 
-def unwritable(path: str) -> str | None:
+def no_such_file(path: str, lang: str = "en") -> str:
+    return f"{path}:没有这个文件" if lang == "zh" else f"{path}: no such file"
+
+
+def unwritable(path: str, lang: str = "en") -> str | None:
     """Why a file cannot be written at ``path``, or None: checked before a run reads its input,
     so a bad output path is said at once, not as a traceback after the work."""
+    zh = lang == "zh"
     target = Path(path)
     if target.is_dir():
-        return f"{path}: is a folder; give a file name"
+        return (f"{path}:是一个文件夹;请给出文件名" if zh
+                else f"{path}: is a folder; give a file name")
     parent = target.parent
     if not parent.is_dir():
-        return f"{path}: no such folder {str(parent)!r}"
+        return (f"{path}:没有文件夹 {str(parent)!r}" if zh
+                else f"{path}: no such folder {str(parent)!r}")
     if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        return f"{path}: cannot be written (permission denied)"
+        return (f"{path}:无法写入(没有权限)" if zh
+                else f"{path}: cannot be written (permission denied)")
     return None

@@ -96,10 +96,12 @@ class PackError(TongchengError):
         self.problems = list(problems)
         super().__init__(self.describe())
 
-    def describe(self) -> str:
-        return "rule pack failed to load:\n" + "\n".join(
-            f"  {loc}: {msg}" for loc, msg in self.problems
-        )
+    def describe(self, lang: str = "en") -> str:
+        """Every problem with its file and line. The problems themselves are the rule authors'
+        (English, as ``lint`` and ``verify`` speak); the head is in the caller's language."""
+        head = "规则包载入失败(规则包的缺陷,请告知规则维护人员):" if lang == "zh" else \
+            "rule pack failed to load:"
+        return head + "\n" + "\n".join(f"  {loc}: {msg}" for loc, msg in self.problems)
 
 
 class RuleConflict(TongchengError):

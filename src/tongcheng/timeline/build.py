@@ -30,7 +30,14 @@ from tongcheng.timeline.events import Event, person_events, reads, rule_events
 
 
 class TimelineError(ValueError):
-    """A window that cannot be drawn (the message says why)."""
+    """A window that cannot be drawn (the message says why; ``zh`` says it in Chinese)."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh
+
+    def describe(self, lang: str = "en") -> str:
+        return self.zh if lang == "zh" else str(self)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -156,11 +163,15 @@ def build(pack: RulePack, situation: Any, start: int, end: int, *,
     both included). Raises TimelineError for an empty window or one before the person's birth,
     KeyError for an unknown rule."""
     if end < start:
-        raise TimelineError(f"--to {format_month(end)} is before --from {format_month(start)}")
+        raise TimelineError(f"--to {format_month(end)} is before --from {format_month(start)}",
+                            f"--to {format_month(end)} 早于 --from {format_month(start)}")
     born = getattr(getattr(situation, "person", None), "birth_date", None)
     if born is not None and month_end(start) < born:
+        first = format_month(month_of(born))
         raise TimelineError(f"--from {format_month(start)} is before the person's birth "
-                            f"({born}): start at {format_month(month_of(born))} or later")
+                            f"({born}): start at {first} or later",
+                            f"--from {format_month(start)} 早于此人出生({born}):"
+                            f"请从 {first} 或之后开始")
     registry = registry or default_registry()
     decider = _Decider(pack, registry, situation, {})
     places = frozenset(_places(situation))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import fail, overlay_option
+from tongcheng.cli_options import fail, no_such_file, overlay_option, unknown_rules
 
 EXIT_INVALID, EXIT_PACK = 2, 3
 MARKS = {"eligible": "✔", "ineligible": "✘", "undetermined": "?", "not_applicable": "·"}
@@ -61,20 +61,21 @@ def timeline(situation, start, end, rules, fmt, lang, pack_path, overlays) -> No
             model = parse_situation(sys.stdin.read(), source="<stdin>")
         else:
             if not Path(situation).is_file():
-                fail(EXIT_INVALID, f"{situation}: no such file")
+                fail(EXIT_INVALID, no_such_file(situation, lang), lang)
             model = load_situation(situation)
     except SituationError as e:
-        fail(EXIT_INVALID, e.describe())
+        fail(EXIT_INVALID, e.describe(lang), lang)
     try:
         pack = load_pack(pack_path, overlays=overlays)
     except PackError as e:
-        fail(EXIT_PACK, e.describe())
+        fail(EXIT_PACK, e.describe(lang), lang)
+    wrong = unknown_rules(pack.rule_ids, rules, lang)
+    if wrong:
+        fail(EXIT_INVALID, wrong, lang)
     try:
         result = build(pack, model, start, end, rules=list(rules) or None)
     except TimelineError as e:
-        fail(EXIT_INVALID, str(e))
-    except KeyError as e:
-        fail(EXIT_INVALID, str(e.args[0]))
+        fail(EXIT_INVALID, e.describe(lang), lang)
     except (RuleConflict, RuleError) as e:
         fail(EXIT_PACK, e.describe(lang), lang)
     if fmt == "json":
