@@ -208,9 +208,14 @@ def test_check_in_english(pack):
 def test_a_mistyped_rule_gets_did_you_mean():
     result = run("check", EXAMPLE, "--rule", "medical_insurance.contribution_year_recognition")
     assert_clean_failure(result, 2)
+    assert ("未知的规则 'medical_insurance.contribution_year_recognition'(是否指 "
+            "'medical_insurance.contribution_years_recognition'?)") in result.stderr
+    result = run("check", EXAMPLE, "--rule", "medical_insurance.contribution_year_recognition",
+                 "--lang", "en")
+    assert_clean_failure(result, 2)
     assert ("unknown rule 'medical_insurance.contribution_year_recognition' (did you mean "
             "'medical_insurance.contribution_years_recognition'?)") in result.stderr
-    result = run("rules", "transit.senior_freeride")
+    result = run("rules", "transit.senior_freeride", "--lang", "en")
     assert_clean_failure(result, 2)
     assert "(did you mean 'transit.senior_free_ride'?)" in result.stderr
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sys
@@ -94,6 +95,21 @@ def unknown_rules(known: tuple[str, ...] | list[str], asked: tuple[str, ...] | l
 
 def no_such_file(path: str, lang: str = "en") -> str:
     return f"{path}:没有这个文件" if lang == "zh" else f"{path}: no such file"
+
+
+_OS_ZH = {errno.ENOENT: "没有这个文件或文件夹", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+          errno.EISDIR: "是一个文件夹", errno.ENOTDIR: "路径中有一部分不是文件夹",
+          errno.ENOSPC: "磁盘空间不足", errno.EROFS: "只读的文件系统",
+          errno.EMFILE: "打开的文件过多"}
+
+
+def cannot_read(path: str, error: OSError, lang: str = "en") -> str:
+    """``path: cannot be read (why)``: the system's reason in English, a Chinese one for the
+    usual errors (else the error's number, no English sentence in Chinese output)."""
+    if lang == "zh":
+        why = _OS_ZH.get(error.errno or 0, f"系统错误 {error.errno}")
+        return f"{path}:无法读取({why})"
+    return f"{path}: cannot be read ({error.strerror or error})"
 
 
 def unwritable(path: str, lang: str = "en") -> str | None:

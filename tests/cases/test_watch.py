@@ -351,6 +351,8 @@ def test_command_exit_codes(tmp_path):
     assert invoke().exit_code == 2
     assert invoke("-", "--idle-days", "-1", stdin="").exit_code == 2
     result = invoke("-", "--pack", tmp_path, stdin="")
+    assert result.exit_code == 3 and "规则包载入失败" in result.stderr
+    result = invoke("-", "--pack", tmp_path, "--lang", "en", stdin="")
     assert result.exit_code == 3 and "rule pack failed to load" in result.stderr
     bad = tmp_path / "triggers.yaml"
     bad.write_text("- id: x\n  rule: no.such_rule\n", encoding="utf-8")

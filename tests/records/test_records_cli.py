@@ -70,11 +70,16 @@ def test_check_records_then_list_show_export_verify_purge(tmp_path):
 
 def test_a_store_that_is_not_there_or_a_bad_date_is_a_clear_error(tmp_path):
     missing = _run("records", "list", "--records", str(tmp_path / "none.db"))
+    assert missing.exit_code == 2 and "那里没有决定记录库" in missing.output
+    assert missing.output.startswith("错误: ") and "record store" not in missing.output
+    missing = _run("records", "list", "--records", str(tmp_path / "none.db"), "--lang", "en")
     assert missing.exit_code == 2 and "no record store there" in missing.output
     assert not (tmp_path / "none.db").exists()  # nothing created by looking
     bad = _run("records", "list", "--records", str(tmp_path / "x.db"), "--since", "2025-13-01")
     assert bad.exit_code == 2 and "expected a date" in bad.output
     url = _run("records", "verify", "--records", "mysql://somewhere/db")
+    assert url.exit_code == 2 and "不支持的数据库" in url.output
+    url = _run("records", "verify", "--records", "mysql://somewhere/db", "--lang", "en")
     assert url.exit_code == 2 and "unsupported database" in url.output
     no_url = CliRunner().invoke(main, ["records", "list"], env={"TONGCHENG_RECORDS": ""})
     assert no_url.exit_code == 2 and "--records" in no_url.output

@@ -111,4 +111,7 @@ def test_cases_survive_in_the_store_and_another_input_is_refused(tmp_path):
     other = tmp_path / "other.jsonl"
     other.write_text("\n".join(reversed(lines)) + "\n", encoding="utf-8")
     result = runner.invoke(main, ["watch", str(other), "-o", str(out), "--store", url])
+    assert result.exit_code == 2 and "不是记录库中流 'default' 停下时的第" in result.output
+    result = runner.invoke(main, ["watch", str(other), "-o", str(out), "--store", url,
+                                  "--lang", "en"])
     assert result.exit_code == 2 and "is not the line" in result.output

@@ -154,11 +154,15 @@ def test_the_command(tmp_path):
     assert rule["changes"][1]["why"][0]["kind"] == "zone_opened"
     for bad, message in ((["--to", "2019-12"], "before --from"),
                          (["--from", "2020-13"], "not a calendar month")):
-        result = runner.invoke(main, [*args, *bad])
+        result = runner.invoke(main, [*args, *bad, "--lang", "en"])
         assert result.exit_code == 2 and message in result.output, result.output
+    early = runner.invoke(main, [*args, "--to", "2019-12"])
+    assert early.exit_code == 2 and "错误: --to 2019-12 早于 --from 2020-01" in early.output
     missing = runner.invoke(main, ["timeline", str(tmp_path / "no.yaml"), "--from", "2020-01",
                                    "--to", "2020-02"])
-    assert missing.exit_code == 2 and "no such file" in missing.output
+    assert missing.exit_code == 2 and "没有这个文件" in missing.output
+    unknown = runner.invoke(main, [*args, "--rule", "transit.senior_freeride"])
+    assert unknown.exit_code == 2 and "是否指 'transit.senior_free_ride'" in unknown.output
 
 
 def test_a_pack_defect_ends_the_timeline_in_its_language(tmp_path):

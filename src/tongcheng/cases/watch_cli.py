@@ -27,7 +27,14 @@ from tongcheng.cases.watch import (
     WatchStats,
     watch_stream,
 )
-from tongcheng.cli_options import fail, overlay_option, pack_option, unwritable
+from tongcheng.cli_options import (
+    cannot_read,
+    fail,
+    no_such_file,
+    overlay_option,
+    pack_option,
+    unwritable,
+)
 
 __all__ = ["watch"]
 
@@ -109,8 +116,8 @@ def watch(events, output, rejects_path, changes, idle_days, triggers_path, progr
     Exit 0 when every line was applied, 1 when some were rejected, 2 for a bad command,
     3 for a rule pack (or triggers file) that fails to load or a rule conflict.
     """
-    _check_paths(events, output, rejects_path)
-    pack, triggers = _load(pack_path, overlays, triggers_path)
+    _check_paths(events, output, rejects_path, lang)
+    pack, triggers = _load(pack_path, overlays, triggers_path, lang)
     watcher_options = {"lang": lang, "changes": changes, "idle_days": idle_days}
     if store_url:
         from tongcheng.records.cli import durable_watch
@@ -125,22 +132,23 @@ def watch(events, output, rejects_path, changes, idle_days, triggers_path, progr
     sys.exit(EXIT_REJECTS if stats.rejected else EXIT_OK)
 
 
-def _check_paths(events: str, output: str, rejects_path: str | None) -> None:
+def _check_paths(events: str, output: str, rejects_path: str | None, lang: str) -> None:
     """Exit 2 before any line when the events cannot be read or an output cannot be written."""
     if events != "-" and not Path(events).is_file():
-        fail(EXIT_INVALID, f"{events}: no such file")
+        fail(EXIT_INVALID, no_such_file(events, lang), lang)
     if events != "-":
         try:
             open(events, "rb").close()
         except OSError as e:
-            fail(EXIT_INVALID, f"{events}: cannot be read ({e.strerror or e})")
+            fail(EXIT_INVALID, cannot_read(events, e, lang), lang)
     for path in (output, rejects_path):
-        problem = unwritable(path) if path and path != "-" else None
+        problem = unwritable(path, lang) if path and path != "-" else None
         if problem is not None:
-            fail(EXIT_INVALID, problem)
+            fail(EXIT_INVALID, problem, lang)
 
 
-def _load(pack_path: str | None, overlays: Any, triggers_path: str | None) -> tuple[Any, Any]:
+def _load(pack_path: str | None, overlays: Any, triggers_path: str | None,
+          lang: str = "en") -> tuple[Any, Any]:
     """The pack (with its overlays) and its triggers; exit 3 when either fails to load."""
     from tongcheng.api import bundled_pack
     from tongcheng.cases.triggers import load_triggers
@@ -152,8 +160,8 @@ def _load(pack_path: str | None, overlays: Any, triggers_path: str | None) -> tu
                 if pack_path or overlays else bundled_pack())
         return pack, load_triggers(pack, triggers_path)
     except PackError as e:
-        fail(EXIT_PACK, e.describe())
-        raise  # not reached: _fail exits
+        fail(EXIT_PACK, e.describe(lang), lang)
+        raise  # not reached: fail exits
 
 
 def _watch_plain(events: str, output: str, rejects_path: str | None, pack: Any, triggers: Any,

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from tongcheng.cli_options import fail, overlay_option
+from tongcheng.cli_options import cannot_read, fail, overlay_option
 
 __all__ = ["RECORDS_ENV", "record_evaluation", "records", "replay"]
 
@@ -65,28 +65,33 @@ WORDS = {
 }
 
 
-def _signer(path: str | None) -> Any:
+def _signer(path: str | None, lang: str = "en") -> Any:
     from tongcheng.records.signing import Signer
 
     if not path:
         return None
     try:
         return Signer.from_file(path)
-    except (OSError, ValueError) as e:
-        fail(EXIT_INVALID, f"--signing-key: {e}")
+    except OSError as e:
+        fail(EXIT_INVALID, "--signing-key: " + cannot_read(path, e, lang), lang)
+    except ValueError as e:
+        fail(EXIT_INVALID, f"--signing-key:{path} 不是可用的 Ed25519 签名密钥" if lang == "zh"
+             else f"--signing-key: {e}", lang)
 
 
-def open_store(url: str, signing_key: str | None = None, *, create: bool = True) -> Any:
+def open_store(url: str, signing_key: str | None = None, *, create: bool = True,
+               lang: str = "en") -> Any:
     """The store at ``url``, or exit 2 naming what is wrong."""
     try:
         from tongcheng.records.store import RecordStore, StoreError
     except ImportError as e:  # pragma: no cover - the records extra is missing
-        fail(EXIT_INVALID, f"decision records need the records extra: pip install "
-                            f"'tongcheng[records]' ({e})")
+        fail(EXIT_INVALID, f"决定记录需要 records 附加组件:pip install 'tongcheng[records]'({e})"
+             if lang == "zh" else f"decision records need the records extra: pip install "
+             f"'tongcheng[records]' ({e})", lang)
     try:
-        return RecordStore.open(url, signer=_signer(signing_key), create=create)
+        return RecordStore.open(url, signer=_signer(signing_key, lang), create=create)
     except StoreError as e:
-        fail(EXIT_INVALID, str(e))
+        fail(EXIT_INVALID, e.describe(lang), lang)
 
 
 def record_evaluation(url: str, evaluation: Any, situation: Any, *, channel: str = "cli",
@@ -96,7 +101,7 @@ def record_evaluation(url: str, evaluation: Any, situation: Any, *, channel: str
     returns the record's id. Used by ``tongcheng check --records``."""
     from tongcheng.records.record import make_record
 
-    store = open_store(url, signing_key)
+    store = open_store(url, signing_key, lang=lang)
     try:
         record = make_record(evaluation, situation, channel=channel, actor=actor, lang=lang,
                              rules=rules)
@@ -187,7 +192,7 @@ def _summary(record: Any, lang: str) -> str:
 @lang_option
 def list_records(url: str, limit: int, fmt: str, lang: str, **kw: Any) -> None:
     """List records (oldest first), filtered by time, actor, channel, rule, status, pack."""
-    store = open_store(url, create=False)
+    store = open_store(url, create=False, lang=lang)
     try:
         found = list(store.select(_filters(kw), limit=limit))
     finally:
@@ -236,13 +241,14 @@ def _table(found: list[Any], lang: str, rule: str | None) -> None:
 @lang_option
 def show(record_id: str, url: str, fmt: str, lang: str) -> None:
     """Show the record RECORD_ID (its JSON, exactly as stored, or a table)."""
-    store = open_store(url, create=False)
+    store = open_store(url, create=False, lang=lang)
     try:
         record = store.get(record_id)
     finally:
         store.close()
     if record is None:
-        fail(EXIT_INVALID, f"no record {record_id} in the store")
+        fail(EXIT_INVALID, f"记录库中没有记录 {record_id}" if lang == "zh"
+             else f"no record {record_id} in the store", lang)
     if fmt == "json":
         click.echo(json.dumps(record.to_json(), ensure_ascii=False, indent=2))
         return
@@ -275,8 +281,9 @@ def export(url: str, output: str, fmt: str, lang: str, **kw: Any) -> None:
     if fmt == "auto":
         fmt = "parquet" if output.lower().endswith((".parquet", ".pq")) else "jsonl"
     if fmt == "parquet" and output == "-":
-        fail(EXIT_INVALID, "Parquet needs a file: give -o FILE.parquet")
-    store = open_store(url, create=False)
+        fail(EXIT_INVALID, "Parquet 需要写入文件:请给出 -o 文件.parquet" if lang == "zh"
+             else "Parquet needs a file: give -o FILE.parquet", lang)
+    store = open_store(url, create=False, lang=lang)
     try:
         bodies = store.bodies(_filters(kw))
         if fmt == "parquet":
@@ -307,8 +314,9 @@ def verify(url: str, public_key: str | None, fmt: str, lang: str) -> None:
         try:
             public_key = load_public_key(public_key)
         except (OSError, ValueError) as e:
-            fail(EXIT_INVALID, f"--public-key: {e}")
-    store = open_store(url, create=False)
+            fail(EXIT_INVALID, f"--public-key:{public_key} 不是可读的 Ed25519 公钥" if lang == "zh"
+                 else f"--public-key: {e}", lang)
+    store = open_store(url, create=False, lang=lang)
     try:
         report = verify_store(store, public_key=public_key)
     finally:
@@ -335,7 +343,7 @@ def verify(url: str, public_key: str | None, fmt: str, lang: str) -> None:
 @lang_option
 def seal(url: str, signing_key: str | None, lang: str) -> None:
     """Seal the records written since the last tree head into the log (a new signed head)."""
-    store = open_store(url, signing_key, create=False)
+    store = open_store(url, signing_key, create=False, lang=lang)
     try:
         head = store.seal()
     finally:
@@ -353,7 +361,7 @@ def seal(url: str, signing_key: str | None, lang: str) -> None:
 def purge(url: str, before: Any, signing_key: str | None, lang: str) -> None:
     """Remove records older than a date, as data-protection rules require (the log keeps their
     hashes, and the purge itself, so it still verifies)."""
-    store = open_store(url, signing_key, create=False)
+    store = open_store(url, signing_key, create=False, lang=lang)
     try:
         n = store.purge(before)
     finally:
@@ -369,7 +377,8 @@ def keygen(path: str, lang: str) -> None:
     from tongcheng.records.signing import generate_key
 
     if Path(path).exists():
-        fail(EXIT_INVALID, f"{path} exists: a key is never overwritten")
+        fail(EXIT_INVALID, f"{path} 已存在:密钥从不覆盖" if lang == "zh"
+             else f"{path} exists: a key is never overwritten", lang)
     signer = generate_key(path)
     click.echo(WORDS[lang]["key"].format(path=path, public=signer.public_hex,
                                          key_id=signer.key_id))
@@ -417,8 +426,8 @@ def replay(url: str, pack_path: str | None, overlays: tuple[str, ...], examples:
         try:
             other = load_pack(Path(pack_path) if pack_path else None, overlays=overlays)
         except PackError as e:
-            fail(EXIT_PACK, e.describe())
-    store = open_store(url, create=False)
+            fail(EXIT_PACK, e.describe(lang), lang)
+    store = open_store(url, create=False, lang=lang)
     try:
         report = replay_store(store, _filters(kw), pack=other, chunk_size=chunk_size,
                               limit=None if examples == 0 else examples,
@@ -445,7 +454,7 @@ def durable_watch(url: str, stream: str, commit_every: int, lines: Any, output: 
     from tongcheng.cases.watch import EXIT_REJECTS, StreamStopped
     from tongcheng.records.watching import DurableWatch, StreamMismatch, run
 
-    store = open_store(url)
+    store = open_store(url, lang=watcher.lang)
 
     def emit_line(record: dict[str, Any]) -> bytes:
         return json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
@@ -472,7 +481,7 @@ def durable_watch(url: str, stream: str, commit_every: int, lines: Any, output: 
                     progress=progress if progress_every else None,
                     progress_every=progress_every)
     except StreamMismatch as e:
-        fail(EXIT_INVALID, str(e))
+        fail(EXIT_INVALID, e.describe(watcher.lang), watcher.lang)
     except StreamStopped as e:
         fail(EXIT_PACK, e.describe(watcher.lang), watcher.lang)
     finally:

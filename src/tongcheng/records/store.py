@@ -43,7 +43,15 @@ SEAL_BATCH = 20_000
 
 
 class StoreError(TongchengError):
-    """A store that cannot be opened or used (bad URL, unreachable server, foreign schema)."""
+    """A store that cannot be opened or used (bad URL, unreachable server, foreign schema);
+    ``zh`` says it in Chinese (the records commands speak the asked language)."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh
+
+    def describe(self, lang: str = "en") -> str:
+        return self.zh if lang == "zh" else str(self)
 
 
 def engine_url(url: str) -> str:
@@ -57,7 +65,9 @@ def engine_url(url: str) -> str:
     if scheme.startswith("sqlite"):
         return url
     raise StoreError(f"{url}: unsupported database; give a file path, sqlite:///FILE or "
-                     "postgresql://USER@HOST:PORT/DB")
+                     "postgresql://USER@HOST:PORT/DB",
+                     f"{url}:不支持的数据库;请给出文件路径、sqlite:///文件 或 "
+                     "postgresql://用户@主机:端口/数据库")
 
 
 def utc(value: datetime) -> datetime:
@@ -226,23 +236,27 @@ class RecordStore:
         full = engine_url(url)
         if not create and full.startswith("sqlite:///") and full != "sqlite:///:memory:" \
                 and not Path(full.removeprefix("sqlite:///")).exists():
-            raise StoreError(f"{url}: no record store there")
+            raise StoreError(f"{url}: no record store there", f"{url}:那里没有决定记录库")
         engine = connect(url, wait=wait)
         try:
             current = current_revision(engine)
             if current != head_revision():
                 if current is None and not create:
-                    raise StoreError(f"{url}: no record store there")
+                    raise StoreError(f"{url}: no record store there",
+                                     f"{url}:那里没有决定记录库")
                 migrate(engine)
         except sa.exc.OperationalError as e:
             engine.dispose()
-            raise StoreError(f"{url}: cannot open the record store "
-                             f"({str(e.orig).strip().splitlines()[0]})") from None
+            why = str(e.orig).strip().splitlines()[0]  # the database's own words
+            raise StoreError(f"{url}: cannot open the record store ({why})",
+                             f"{url}:无法打开决定记录库(数据库报告:{why})") from None
         except Exception as e:
             if "Can't locate revision" in str(e):
                 engine.dispose()
                 raise StoreError(f"{url}: the store's schema ({current}) is newer than this "
-                                 "tongcheng knows: upgrade tongcheng") from None
+                                 "tongcheng knows: upgrade tongcheng",
+                                 f"{url}:记录库的结构版本({current})比此版本的 tongcheng "
+                                 "所知的更新:请升级 tongcheng") from None
             raise
         store = cls(engine, signer, url)
         if signer is not None:
@@ -370,7 +384,8 @@ class RecordStore:
         with self.engine.connect() as conn:
             files = conn.execute(sa.select(p.files).where(p.digest == digest_)).scalar()
         if files is None:
-            raise StoreError(f"no rule pack {digest_} archived in the store")
+            raise StoreError(f"no rule pack {digest_} archived in the store",
+                             f"记录库中没有存档的规则包 {digest_}")
         return restore(digest_, bytes(files))
 
     def pack_digests(self) -> list[tuple[str, str, str]]:

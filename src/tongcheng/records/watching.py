@@ -108,7 +108,9 @@ class DurableWatch:
         if row.pack_digest != w.pack.info.digest:
             raise StreamMismatch(
                 f"stream {self.stream!r} was followed under rule pack {row.pack_digest}; this "
-                f"run uses {w.pack.info.digest}: give that pack, or another --stream")
+                f"run uses {w.pack.info.digest}: give that pack, or another --stream",
+                f"流 {self.stream!r} 是在规则包 {row.pack_digest} 下跟踪的;本次运行使用 "
+                f"{w.pack.info.digest}:请给出那个规则包,或另一个 --stream")
         self._exists = True
         self.position = _Position(row.position, row.line_digest, row.output_offset,
                                   row.rejects_offset)
@@ -288,7 +290,9 @@ def run(durable: DurableWatch, lines: Iterable[bytes], *, out: IO[bytes], seekab
                     hashlib.sha256(raw).hexdigest() != position.line_digest:
                 raise StreamMismatch(
                     f"line {number} of the input is not the line {number} the store's stream "
-                    f"{durable.stream!r} stopped at: another input, or give another --stream")
+                    f"{durable.stream!r} stopped at: another input, or give another --stream",
+                    f"输入的第 {number} 行不是记录库中流 {durable.stream!r} 停下时的第 {number} "
+                    "行:输入不同,或请给出另一个 --stream")
             continue
         _records_of(watcher, number, raw, outputs, emit_line)
         stats.lines, last = number, raw
