@@ -127,6 +127,48 @@ def test_invalid_events_name_the_path(data, expect):
     assert expect in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("data", "path", "zh"),
+    [
+        ({"type": "moving", "on": "2025-06-16"}, "event", "应为以下事件类型之一"),
+        ({"type": "move", "on": "2025-06-16", "to": "371000", "why": "x"}, "event.why",
+         "未知的键"),
+        ({"type": "move", "on": "2025-06-16"}, "event.to", "缺少必填的键"),
+        ({"type": "move", "on": "2025-06-16", "to": "999999"}, "event.to", "未知的地区代码"),
+        ({"type": "move", "on": "2025-06-16", "to": "370282"}, "event.to", "已于 2017-09-20 停用"),
+        ({"type": "transfer_in", "on": "2025-06-16", "scheme": "provident", "to": "370200"},
+         "event.scheme.literal['provident_fund']", "应为 'provident_fund'"),
+        ("move", "event", "应为含事件类型"),
+    ],
+)
+def test_invalid_events_are_worded_in_chinese_too(data, path, zh):
+    """The watch stream's rejects and a zh caller read these: each said in Chinese as well."""
+    from test_languages import foreign
+    from tongcheng.cases.events import EVENT_TYPES
+
+    with pytest.raises(SituationError) as caught:
+        parse_event(data)
+    said = {p.path: p.text("zh") for p in caught.value.problems}
+    assert zh in said[path]
+    for problem in caught.value.problems:
+        assert problem.zh, problem
+        names = ("on", "type", *EVENT_TYPES)  # keys and event types, as written
+        assert not [w for w in foreign(problem.zh, "zh") if w not in names], problem
+
+
+def test_a_list_unknown_to_an_event_and_a_bad_update_are_worded_in_chinese_too(case):
+    with pytest.raises(SituationError) as caught:
+        CardIssued(on=D, kind="transit", issuer="370700").apply({})
+    assert caught.value.describe("zh") == (
+        "情形无效:\n  cards: 未知(尚未给出),因此无法向其中加入新卡(列表一经给出即视为完整):"
+        "请先给出 cards(没有则填 [])")
+    assert "cards: unknown, so a card cannot be added" in caught.value.describe("en")
+    for facts, zh in (([1], "应为情形各项"), ({"as_of": "2025-07-01"}, "由案件的时钟设定")):
+        with pytest.raises(SituationError) as caught:
+            case.update(facts)
+        assert zh in caught.value.describe("zh")
+
+
 def test_events_from_mappings_and_models_are_the_same():
     assert parse_event({"type": "move", "on": "2025-06-16", "to": 371000}) == Move(
         on=D, to="371000")

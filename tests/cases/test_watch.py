@@ -431,6 +431,35 @@ def test_a_case_that_cannot_move_with_the_others_is_named_and_the_others_move(
     assert stats.rejected == 1 and not [r for r in out if r["type"] == "rejected"]
 
 
+def test_rejected_events_are_said_in_the_stream_language(pack):
+    """An event that cannot be applied is rejected in the stream's language: Chinese by
+    default, with no English sentence; English with ``lang="en"``."""
+    from test_languages import foreign
+    from tongcheng.cases.events import EVENT_TYPES
+    from tongcheng.cases.watch import KEYS
+
+    stream = [line(*STORY[0]),
+              line("王", "2025-06-01", "event", {"type": "card_issued", "kind": "transit",
+                                                  "issuer": "370700"}),
+              line("王", "2025-06-01", "event", {"type": "fly", "to": "371000"}),
+              line("王", "2025-06-01", "event", {"type": "move", "to": "371000", "why": 1}),
+              line("王", "2025-06-01", "event", {"type": "move"}),
+              line("王", "2025-06-01", "event", {"type": "move", "to": "999999"})]
+    _, rejects, _ = run(stream, pack=pack)
+    reasons = [r["reason"] for r in rejects]
+    assert [r["line"] for r in rejects] == [2, 3, 4, 5, 6]
+    assert reasons[0].startswith("cards: 未知(尚未给出),因此无法向其中加入新卡")
+    assert "应为以下事件类型之一" in reasons[1]
+    assert "event.why: 未知的键" in reasons[2] and "event.to: 缺少必填的键" in reasons[3]
+    assert "event.to: 未知的地区代码 '999999'" in reasons[4]
+    for reason in reasons:
+        names = (*KEYS, "type", *EVENT_TYPES)  # keys and event types, as written
+        assert not [w for w in foreign(reason, "zh") if w not in names], reason
+    _, rejects, _ = run(stream, pack=pack, lang="en")
+    assert rejects[0]["reason"].startswith("cards: unknown, so a card cannot be added")
+    assert "event.to: required key is missing" in rejects[3]["reason"]
+
+
 def test_rejects_and_the_closing_line_speak_chinese_by_default(tmp_path):
     """Chinese is the default: a reject's reason and the summary say no English words."""
     from test_languages import foreign

@@ -35,17 +35,22 @@ def _break(store_url: str) -> None:
 
 
 def _answers_then_refuses(post, store_url: str) -> None:
+    """``post(lang)``: an evaluate request saying ``lang`` in its body (None: saying none)."""
     before = _ids(store_url)
-    ok = post()
+    ok = post(None)
     assert ok.status_code == 200
     assert ok.json()["record"] == ok.headers["x-record-id"]
     _break(store_url)
-    refused = post()
+    refused = post("en")
     assert refused.status_code == 503
     assert "x-record-id" not in refused.headers
     assert "record" not in refused.text.split("problems")[0]
     message = refused.json()["problems"][0]["message"]
     assert "could not be recorded" in message and "nothing was answered" in message
+    # in the request's language: Chinese when it says none
+    zh = post(None)
+    assert zh.status_code == 503
+    assert zh.json()["problems"][0]["message"] == "未能记录本决定,因此未作答复:请重试"
     # the refused answer left no record
     assert _ids(store_url) == before | {ok.headers["x-record-id"]}
 
@@ -62,8 +67,8 @@ def test_test_client_answers_after_the_commit_and_503_when_it_fails(tmp_path):
     url = str(tmp_path / "r.db")
     app = create_app(recording=RecordingSettings(url))
     with TestClient(app) as client:
-        _answers_then_refuses(lambda: client.post("/v1/evaluate",
-                                                  json={"situation": YANTAI_QINGDAO}), url)
+        _answers_then_refuses(lambda lang: client.post("/v1/evaluate", json={
+            "situation": YANTAI_QINGDAO, "lang": lang}), url)
     app.state.recorder.close()
 
 
@@ -91,8 +96,8 @@ def test_live_server_sends_from_the_commit_and_503_when_it_fails(tmp_path):
         assert {a.status_code for a in many} == {200}
         assert len({a.headers["x-record-id"] for a in many}) == 20
         assert all(SEND_NOW in extensions for extensions in seen)
-        _answers_then_refuses(lambda: client.post("/v1/evaluate",
-                                                  json={"situation": YANTAI_QINGDAO}), url)
+        _answers_then_refuses(lambda lang: client.post("/v1/evaluate", json={
+            "situation": YANTAI_QINGDAO, "lang": lang}), url)
     app.state.recorder.close()
 
 

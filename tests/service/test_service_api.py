@@ -236,6 +236,8 @@ def test_oversized_body_is_refused_with_413(client):
     big = {"situation": {"request": {"service": "x" * 300_000}}}
     r = post(client, big)
     assert r.status_code == 413
+    assert r.json()["problems"][0]["message"] == "请求体超过 262144 字节"
+    r = post(client, big, params={"lang": "en"})
     assert "larger than 262144 bytes" in r.json()["problems"][0]["message"]
 
 

@@ -95,6 +95,8 @@ def test_a_pack_defect_refuses_that_item_with_409():
 def test_limits_on_items_bytes_and_type(client):
     too_many = client.post("/v1/evaluate/batch", json=[{}] * (MAX_ITEMS + 1))
     assert too_many.status_code == 413
+    assert f"最多 {MAX_ITEMS:,} 项" in too_many.json()["problems"][0]["message"]
+    too_many = client.post("/v1/evaluate/batch?lang=en", json=[{}] * (MAX_ITEMS + 1))
     assert f"at most {MAX_ITEMS:,}" in too_many.json()["problems"][0]["message"]
     big = b"[" + b" " * (8 * 2**20) + b"]"
     assert client.post("/v1/evaluate/batch", content=big,

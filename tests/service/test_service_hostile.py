@@ -47,11 +47,12 @@ def problem_map(response) -> dict[str, str]:
     ],
 )
 def test_lone_surrogates_are_refused_naming_where(client, body, path):
-    r = raw_post(client, body)
+    r = raw_post(client, body)  # said in Chinese by default, in English when asked
     assert r.status_code == 422, r.text
-    found = problem_map(r)
-    assert "lone surrogate" in found[path]
+    assert "孤立的代理码元" in problem_map(r)[path]
     json.loads(r.content.decode("utf-8"))  # the answer itself is valid UTF-8 JSON
+    en = client.post("/v1/evaluate?lang=en", content=body, headers=JSON_TYPE)
+    assert "lone surrogate" in problem_map(en)[path]
 
 
 def test_surrogate_pairs_are_text_not_refused(client):
@@ -146,7 +147,9 @@ def test_bodies_not_sent_as_json_are_415(client, content_type):
     r = raw_post(client, json.dumps({"situation": RECOGNITION_CASE}),
                  headers={"content-type": content_type})
     assert r.status_code == 415
-    assert "expected a JSON body" in problem_map(r)["content-type"]
+    assert "请求体应为 JSON" in problem_map(r)["content-type"]
+    en = raw_post(client, "{}", headers={"content-type": content_type, "accept-language": "en"})
+    assert "expected a JSON body" in problem_map(en)["content-type"]
 
 
 @pytest.mark.parametrize(
@@ -242,7 +245,8 @@ def test_a_slow_head_is_answered_408_and_closed(strict_server):
     answers = [read_all(s) for s in conns]
     assert time.monotonic() - t0 < 4
     assert all(a.startswith(b"HTTP/1.1 408 ") for a in answers), answers[0]
-    assert b"request head not received in time" in answers[0]
+    # the request's language cannot be known before its head: the service's default, zh
+    assert "未能按时收到请求行和请求头".encode() in answers[0]
     # a silent connection is closed too
     silent = connect(strict_server)
     assert read_all(silent).startswith(b"HTTP/1.1 408 ")
@@ -271,7 +275,10 @@ def test_a_slow_body_is_answered_408_and_a_dropped_one_logs_nothing(strict_serve
     s.sendall(head + b'{"situation": ')
     answer = read_all(s)
     assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
-    assert b"request body not received within 0.6 seconds" in answer
+    assert "未能在 0.6 秒内收到完整的请求体" in answer.decode()  # zh: the header said none
+    s = connect(strict_server)
+    s.sendall(head.replace(b"/v1/evaluate", b"/v1/evaluate?lang=en") + b'{"situation": ')
+    assert b"request body not received within 0.6 seconds" in read_all(s)
     # a client that leaves halfway through its body: no answer to give, no traceback to log
     before = len(strict_server.log)
     for path in (b"/v1/evaluate", b"/"):

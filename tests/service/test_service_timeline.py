@@ -52,6 +52,9 @@ def test_the_api_names_every_problem(client):
     assert paths == {"as_of", "from", "to", "rules", "lang", "insurance[0].scheme"}
     long = client.post("/v1/timeline", json={"situation": {}, "from": "1950-01",
                                              "to": "2030-12"})
+    assert long.status_code == 422 and "240 个月" in long.json()["problems"][0]["message"]
+    long = client.post("/v1/timeline", json={"situation": {}, "from": "1950-01",
+                                             "to": "2030-12", "lang": "en"})
     assert long.status_code == 422 and "240 months" in long.json()["problems"][0]["message"]
     many = client.post("/v1/timeline", json={"situation": {"insurance": [
         {"scheme": "pension", "place": "370200", "from": "2010-01"}] * 101},
@@ -60,6 +63,10 @@ def test_the_api_names_every_problem(client):
     born = client.post("/v1/timeline", json={"situation": {"person": {
         "birth_date": "2024-01-01"}}, "from": "2020-01", "to": "2030-12"})
     assert born.status_code == 422
+    assert "早于此人出生" in born.json()["problems"][0]["message"]
+    born = client.post("/v1/timeline", json={"situation": {"person": {
+        "birth_date": "2024-01-01"}}, "from": "2020-01", "to": "2030-12"},
+        headers={"accept-language": "en"})
     assert "before the person's birth" in born.json()["problems"][0]["message"]
     assert client.post("/v1/timeline", content=b"[1]").status_code == 422
     assert client.post("/v1/timeline", content=b"x", headers={

@@ -336,10 +336,13 @@ class Case:
         ``as_of`` is the case's clock, not a fact: move it with :meth:`advance_to` or ``on``.
         """
         if not isinstance(facts, Mapping):
-            raise SituationError([Problem("", "expected a mapping of situation keys")])
+            raise SituationError([Problem("", "expected a mapping of situation keys",
+                                          "应为情形各项(键值对)的映射")])
         if "as_of" in facts:
-            raise SituationError([Problem("as_of", "the case's clock sets as_of: use "
-                                          "advance_to(date), or update(facts, on=date)")])
+            raise SituationError([Problem(
+                "as_of", "the case's clock sets as_of: use advance_to(date), or "
+                "update(facts, on=date)", "as_of 由案件的时钟设定:请改用 advance_to(date),"
+                "或 update(facts, on=date)")])
         parse_situation(facts)  # the update on its own first: every unknown key, every type
         with self.store._lock(self.id):
             r = self._record

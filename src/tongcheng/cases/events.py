@@ -30,10 +30,12 @@ from pydantic import (
     ValidationError,
 )
 
+from tongcheng import wording as W
 from tongcheng.errors import Problem, SituationError
 from tongcheng.months import format_month, month_of, parse_month
 from tongcheng.places import RetiredPlace, UnknownPlace, default_registry
 from tongcheng.situation import CardKind, Date, HospitalGrade, Place, Scheme
+from tongcheng.situation.facts import _plain_message
 
 __all__ = [
     "EVENT_TYPES",
@@ -67,7 +69,8 @@ class LifeEvent(BaseModel):
     _places: ClassVar[tuple[str, ...]] = ()
 
     def place_problems(self) -> list[Problem]:
-        """Place codes the registry does not know, or retired before ``on``."""
+        """Place codes the registry does not know, or retired before ``on`` (worded as the
+        situation model words them)."""
         registry = default_registry()
         problems = []
         for field in self._places:
@@ -76,8 +79,18 @@ class LifeEvent(BaseModel):
                 continue
             try:
                 registry.resolve(code, self.on)
-            except (UnknownPlace, RetiredPlace, ValueError) as exc:
-                problems.append(Problem(f"event.{field}", str(exc)))
+            except RetiredPlace as exc:
+                old, new = exc.place, exc.current
+                words = W.retired_place(old.code, (old.name_en or old.name_zh, old.name_zh),
+                                        old.retired, exc.at, new.code,
+                                        (new.name_en or new.name_zh, new.name_zh))
+            except UnknownPlace as exc:
+                words = W.unknown_place(exc.code)
+            except ValueError:
+                words = W.expected_place(code)
+            else:
+                continue
+            problems.append(Problem(f"event.{field}", words.en, words.zh, code=words.code))
         return problems
 
     @abstractmethod
@@ -103,13 +116,18 @@ def _part(facts: Facts, key: str) -> Facts:
     return part
 
 
-def _known_list(owner: Mapping[str, Any], key: str, path: str, event: str) -> list[Any]:
+def _known_list(owner: Mapping[str, Any], key: str, path: str,
+                event: tuple[str, str]) -> list[Any]:
+    """The list ``key`` of ``owner``, which an ``event`` (its name in English and Chinese)
+    adds to: refused while it is unknown."""
     items = owner.get(key)
     if items is None:
         raise SituationError([Problem(
             path,
-            f"unknown, so a {event} cannot be added to it (a given list is complete): give "
+            f"unknown, so a {event[0]} cannot be added to it (a given list is complete): give "
             f"{path} first ([] for none)",
+            f"未知(尚未给出),因此无法向其中加入{event[1]}(列表一经给出即视为完整):"
+            f"请先给出 {path}(没有则填 [])",
         )])
     return [dict(i) for i in items]
 
@@ -149,10 +167,11 @@ class TransferIn(LifeEvent):
         start = month_of(self.on)
         if self.scheme == "provident_fund":
             fund = _part(out, "provident_fund")
-            periods = _known_list(fund, "periods", "provident_fund.periods", "fund transfer")
+            periods = _known_list(fund, "periods", "provident_fund.periods",
+                                  ("fund transfer", "公积金转入记录"))
             fund["periods"] = _transfer(periods, self.to, start, lambda p: True)
         else:
-            periods = _known_list(out, "insurance", "insurance", "transfer")
+            periods = _known_list(out, "insurance", "insurance", ("transfer", "参保转入记录"))
             moved = _transfer(periods, self.to, start, lambda p: p.get("scheme") == self.scheme)
             for period in moved:
                 period.setdefault("scheme", self.scheme)
@@ -246,7 +265,7 @@ class CardIssued(LifeEvent):
 
     def apply(self, facts: Mapping[str, Any]) -> Facts:
         out = _copy(facts)
-        cards = _known_list(out, "cards", "cards", "card")
+        cards = _known_list(out, "cards", "cards", ("card", "新卡"))
         out["cards"] = [*cards, {"kind": self.kind, "issuer": self.issuer}]
         return out
 
@@ -262,7 +281,8 @@ class ResidencePermitIssued(LifeEvent):
     def apply(self, facts: Mapping[str, Any]) -> Facts:
         out = _copy(facts)
         person = _part(out, "person")
-        permits = _known_list(person, "residence", "person.residence", "residence permit")
+        permits = _known_list(person, "residence", "person.residence",
+                              ("residence permit", "居住证"))
         person["residence"] = [*permits, {"place": self.place, "since": self.on.isoformat()}]
         return out
 
@@ -320,16 +340,22 @@ def event_model(event_type: str) -> type[LifeEvent] | None:
     return _MODELS.get(event_type)
 
 
-def _message(error: Mapping[str, Any]) -> str:
+def _problem(path: str, error: Mapping[str, Any]) -> Problem:
+    """Pydantic's error about an event, worded in both languages (the situation model's words
+    for its values: dates, places, schemes)."""
     kind = error["type"]
-    if kind == "missing":
-        return "required key is missing"
     if kind == "extra_forbidden":
-        return "unknown key"
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        return f"expected an event type, one of: {', '.join(EVENT_TYPES)}"
-    message = str(error["msg"])
-    return message.removeprefix("Value error, ")
+        words = W.Words(W.UNKNOWN_KEY, "unknown key", "未知的键")
+    elif kind in ("union_tag_invalid", "union_tag_not_found"):
+        types = ", ".join(EVENT_TYPES)
+        words = W.Words(W.EXPECTED_CHOICE, f"expected an event type, one of: {types}",
+                        f"应为以下事件类型之一:{types}")
+    elif kind == "literal_error":  # provident_fund, the other branch of a transfer's scheme
+        expected = str((error.get("ctx") or {}).get("expected", "")).replace(" or ", "、")
+        words = W.Words(W.EXPECTED_CHOICE, str(error["msg"]), f"应为 {expected}")
+    else:
+        words = _plain_message(error)
+    return Problem(path, words.en, words.zh, code=words.code)
 
 
 def parse_event(data: LifeEvent | Mapping[str, Any]) -> LifeEvent:
@@ -346,7 +372,8 @@ def parse_event(data: LifeEvent | Mapping[str, Any]) -> LifeEvent:
 
 def _validate(data: Any) -> LifeEvent:
     if not isinstance(data, Mapping):
-        raise SituationError([Problem("event", "expected a mapping with a type and a date")])
+        raise SituationError([Problem("event", "expected a mapping with a type and a date",
+                                      "应为含事件类型(type)和日期(on)的映射")])
     try:
         return _ADAPTER.validate_python(data)
     except ValidationError as exc:
@@ -354,5 +381,5 @@ def _validate(data: Any) -> LifeEvent:
         for error in exc.errors():
             loc = [str(p) for p in error["loc"] if str(p) not in EVENT_TYPES]
             path = ".".join(["event", *loc])
-            problems.append(Problem(path, _message(error)))
+            problems.append(_problem(path, error))
         raise SituationError(problems) from None

@@ -34,7 +34,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tongcheng import __version__
 from tongcheng.api import bundled_pack
-from tongcheng.errors import Problem
 from tongcheng.pack.loader import load_pack
 from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry, default_registry
@@ -50,14 +49,17 @@ from tongcheng.service.deps import (
     Settings,
     dumps,
     error_response,
+    internal_error,
     json_default,
     narrow,
     problems_response,
+    request_lang,
 )
 from tongcheng.service.evaluating import check_writer
 from tongcheng.service.front import Front, Service
 from tongcheng.service.guard import Guard
 from tongcheng.service.observe import Metrics
+from tongcheng.service.refused import http_problem, parameter_problem
 
 log = logging.getLogger("tongcheng.service")
 
@@ -163,27 +165,27 @@ def _recorder(pack: RulePack, recording: Any) -> Any:
 
 def _answer_errors(app: FastAPI) -> None:
     """Every error answers ``{"problems": [...]}``: tongcheng's own, FastAPI's validation of
-    query and path parameters, unknown routes and methods, and (logged) anything else."""
+    query and path parameters, unknown routes and methods, and (logged) anything else; each in
+    the request's language (an error carries the body's ``lang`` where a route read it, else
+    ``request_lang``: the query's, the Accept-Language header's, or zh)."""
 
-    async def tongcheng_error(_request: Request, exc: Exception) -> Response:
-        response = error_response(exc)
+    async def tongcheng_error(request: Request, exc: Exception) -> Response:
+        response = error_response(exc, request_lang(request.scope))
         assert response is not None
         return response
 
     for error in ANSWERED:
         app.add_exception_handler(error, tongcheng_error)
 
-    async def bad_request(_request: Request, exc: Exception) -> Response:
+    async def bad_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        problems = []
-        for error in exc.errors():
-            loc = [str(p) for p in error.get("loc", ()) if p not in ("query", "path", "body")]
-            problems.append(Problem(".".join(loc), str(error.get("msg", "invalid"))))
-        return problems_response(422, problems)
+        problems = [parameter_problem(error) for error in exc.errors()]
+        return problems_response(422, problems, lang=request_lang(request.scope))
 
-    async def http_error(_request: Request, exc: Exception) -> Response:
+    async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        response = problems_response(exc.status_code, [Problem("", str(exc.detail))])
+        response = problems_response(exc.status_code, [http_problem(exc.status_code, exc.detail)],
+                                     lang=request_lang(request.scope))
         if exc.headers:
             response.headers.update(exc.headers)
         return response
@@ -191,9 +193,9 @@ def _answer_errors(app: FastAPI) -> None:
     async def client_gone(_request: Request, _exc: Exception) -> Response:
         return Response(status_code=400)  # never sent: the client has left
 
-    async def unexpected(_request: Request, exc: Exception) -> Response:  # pragma: no cover
+    async def unexpected(request: Request, exc: Exception) -> Response:  # pragma: no cover
         log.exception("unexpected error", exc_info=exc)
-        return problems_response(500, [Problem("", "internal error; the log has the details")])
+        return internal_error(request_lang(request.scope))
 
     app.add_exception_handler(ClientGone, client_gone)
     app.add_exception_handler(RequestValidationError, bad_request)

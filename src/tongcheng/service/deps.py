@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -18,12 +18,13 @@ from typing import Annotated, Any, Literal
 import attrs
 from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.datastructures import QueryParams
 
 from tongcheng import wording as W
 from tongcheng.errors import Problem, RuleConflict, SituationError, TongchengError, worded
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.pack.model import RulePack
-from tongcheng.places import PlaceRegistry
+from tongcheng.places import PlaceRegistry, RetiredPlace, UnknownPlace
 from tongcheng.service import schemas as s
 from tongcheng.service.answer import AnswerWriter
 from tongcheng.situation import DuplicateKeyError, no_duplicate_keys
@@ -108,6 +109,18 @@ def lang_of(explicit: Any, accept_language: str | None) -> str:
     return accepted_lang(accept_language) or "zh"
 
 
+def request_lang(scope: Mapping[str, Any]) -> str:
+    """The language a request asks for before its body is read, for what is refused at the
+    door or answered without a body (413, 408, 415, 404, a bad query): the query's ``lang``,
+    else Accept-Language, else zh. A ``lang`` in the body is not read: a route that reads it
+    sets it on its errors (``SituationError.lang``, ``Refusal.lang``)."""
+    query = scope.get("query_string") or b""
+    asked = QueryParams(query).get("lang") if b"lang" in query else None
+    header = next((value.decode("latin-1") for name, value in scope.get("headers", ())
+                   if name == b"accept-language"), None)
+    return lang_of(asked, header)
+
+
 def narrow(data: Any, lang: str) -> Any:
     """``data`` with every text given in both languages (``{"zh": …, "en": …}``) given in
     ``lang`` only: an answer in one language carries only that language."""
@@ -131,26 +144,37 @@ LangDep = Annotated[str, Depends(get_lang)]
 
 
 class Refusal(Exception):
-    """A request refused with an HTTP status and one problem (413, 404, 408, 415...)."""
+    """A request refused with an HTTP status and one problem (413, 404, 408, 415...), said in
+    English (``message``) and Chinese (``zh``): the answer picks the request's language.
+    ``lang`` is set by a route that read the request's own ``lang``; otherwise the answer
+    takes ``request_lang``'s."""
 
     status = 400
     headers: dict[str, str] = {}  # noqa: RUF012 - read only
+    lang: str | None = None
 
-    def __init__(self, path: str, message: str) -> None:
-        self.path, self.message = path, message
+    def __init__(self, path: str, message: str, zh: str) -> None:
+        self.path, self.message, self.zh = path, message, zh
         super().__init__(message)
+
+    @property
+    def problem(self) -> Problem:
+        return Problem(self.path, self.message, self.zh)
 
 
 class PayloadTooLarge(Refusal):
     status = 413
 
-    def __init__(self, limit: int, message: str | None = None) -> None:
+    def __init__(self, limit: int, words: tuple[str, str] | None = None) -> None:
         self.limit = limit
-        super().__init__("", message or f"request body larger than {limit} bytes")
+        en, zh = words or (f"request body larger than {limit} bytes",
+                           f"请求体超过 {limit} 字节")
+        super().__init__("", en, zh)
 
     @classmethod
     def items(cls, limit: int, count: int) -> PayloadTooLarge:
-        return cls(limit, f"{count:,} items: a request holds at most {limit:,}")
+        return cls(limit, (f"{count:,} items: a request holds at most {limit:,}",
+                           f"共 {count:,} 项:一个请求最多 {limit:,} 项"))
 
 
 class NotFound(Refusal):
@@ -165,7 +189,8 @@ class BodyTimeout(Refusal):
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        super().__init__("", f"request body not received within {seconds:g} seconds")
+        super().__init__("", f"request body not received within {seconds:g} seconds",
+                         f"未能在 {seconds:g} 秒内收到完整的请求体")
 
 
 class UnsupportedMediaType(Refusal):
@@ -225,6 +250,19 @@ def capped(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
                     f"另有 {more:,} 个问题(只列出前 {limit} 个)")]
 
 
+def too_large_response(scope: Mapping[str, Any], limit: int) -> JSON:
+    """413 for a body declared over ``limit`` bytes, answered before it is read (so in the
+    query's or the header's language) and closing the connection."""
+    return problems_response(413, [PayloadTooLarge(limit).problem],
+                             headers={"connection": "close"}, lang=request_lang(scope))
+
+
+def internal_error(lang: str) -> JSON:
+    """500 for an error nothing expected (the caller logs it), in ``lang``."""
+    return problems_response(500, [Problem("", "internal error; the log has the details",
+                                           "服务器内部错误,详情见服务日志")], lang=lang)
+
+
 def problems_response(
     status: int, problems: list[Problem], headers: dict[str, str] | None = None,
     lang: str = "zh", **extra: Any
@@ -235,19 +273,40 @@ def problems_response(
     return JSON({"problems": listed, **extra}, status_code=status, headers=headers)
 
 
-def error_response(exc: Exception) -> JSON | None:
-    """The answer for an error tongcheng raises on purpose (None for any other error)."""
+def error_response(exc: Exception, lang: str = "zh") -> JSON | None:
+    """The answer for an error tongcheng raises on purpose (None for any other error), in the
+    language the error carries (where the route read the request's ``lang``), else ``lang``
+    (the handler's ``request_lang``)."""
+    lang = getattr(exc, "lang", None) or lang
     if isinstance(exc, Refusal):
-        return problems_response(
-            exc.status, [Problem(exc.path, exc.message)], headers=exc.headers or None
-        )
+        return problems_response(exc.status, [exc.problem], headers=exc.headers or None,
+                                 lang=lang)
     if isinstance(exc, SituationError):
-        return problems_response(422, exc.problems, lang=exc.lang or "zh")
+        return problems_response(422, exc.problems, lang=lang)
     if isinstance(exc, RuleConflict | RuleError):
-        return problems_response(409, [worded(exc)], lang=exc.lang or "zh", rule=exc.rule)
+        return problems_response(409, [worded(exc)], lang=lang, rule=exc.rule)
     if isinstance(exc, TongchengError):
-        return problems_response(422, [Problem("", str(exc))])
+        return problems_response(422, [problem_of(exc)], lang=lang)
     return None
+
+
+def problem_of(error: Exception) -> Problem:
+    """Any other tongcheng error as a problem in both languages: a place code's own words, or
+    the error's ``describe(lang)``; an error worded in English only is said in Chinese as a
+    refusal without its detail (no English in a Chinese answer)."""
+    if isinstance(error, UnknownPlace):
+        words = W.unknown_place(error.code)
+    elif isinstance(error, RetiredPlace):
+        old, new = error.place, error.current
+        words = W.retired_place(old.code, (old.name_en or old.name_zh, old.name_zh),
+                                old.retired, error.at, new.code,
+                                (new.name_en or new.name_zh, new.name_zh))
+    else:
+        describe = getattr(error, "describe", None)
+        if describe is not None:
+            return Problem("", describe("en"), describe("zh"))
+        return Problem("", str(error), "无法处理该请求")
+    return Problem("", words.en, words.zh, code=words.code)
 
 
 ANSWERED = (TongchengError, Refusal)  # the errors error_response answers
@@ -272,13 +331,16 @@ def lone_surrogates(value: Any, path: str = "") -> Iterator[Problem]:
     JSON, but no Unicode text; it cannot be written back, so it is refused at the door)."""
     if isinstance(value, str):
         if found := _SURROGATE.search(value):
-            yield Problem(path, "not valid Unicode text: a lone surrogate "
-                          f"({json.dumps(found.group())}) at character {found.start() + 1}")
+            escape, at = json.dumps(found.group()), found.start() + 1
+            yield Problem(path, f"not valid Unicode text: a lone surrogate ({escape}) at "
+                          f"character {at}", f"不是有效的文本:第 {at} 个字符是孤立的代理码元"
+                          f"({escape})", code=W.LONE_SURROGATE)
     elif isinstance(value, dict):
         for key, item in value.items():
             if _SURROGATE.search(key):
                 yield Problem(path, "not valid Unicode text: a key with a lone surrogate "
-                              f"({json.dumps(key)})")
+                              f"({json.dumps(key)})", f"不是有效的文本:键 "
+                              f"{json.dumps(key)} 含有孤立的代理码元", code=W.LONE_SURROGATE)
             else:
                 yield from lone_surrogates(item, f"{path}.{key}" if path else key)
     elif isinstance(value, list):
@@ -308,7 +370,8 @@ def load_json(raw: bytes, bare: str | None = None) -> Any:
             else:
                 problems = list(lone_surrogates(value))
         except RecursionError:
-            problems = [Problem("", "not valid JSON: nested too deeply")]
+            problems = [Problem("", "not valid JSON: nested too deeply",
+                                "不是有效的 JSON:嵌套过深", code=W.NOT_JSON)]
         if problems:
             raise SituationError(problems)
     return value

@@ -286,10 +286,11 @@ def check_json_body(request: Request) -> None:
 def check_content_type(content_type: str | None) -> None:
     """``check_json_body`` from the Content-Type header's value (None: no header)."""
     if content_type is not None and not _JSON_TYPE.match(content_type):
+        got = repr(content_type[:80])
         raise UnsupportedMediaType(
             "content-type",
-            f"expected a JSON body (Content-Type: application/json), got {content_type[:80]!r}",
-        )
+            f"expected a JSON body (Content-Type: application/json), got {got}",
+            f'请求体应为 JSON(请求头 "Content-Type: application/json"),实际为 {got}')
 
 
 _heavy: weakref.WeakKeyDictionary[Any, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
@@ -314,14 +315,18 @@ async def answer(state: Any, scope: dict, receive: Any) -> Response:
         try:
             await state.recorder.commit(record)
         except Exception as exc:
-            raise not_recorded(exc) from None
+            raise not_recorded(exc, response.headers.get("content-language")) from None
     return response
 
 
-def not_recorded(exc: BaseException) -> NotRecorded:
-    """The refusal when a record could not be committed (``exc``: the store's error)."""
-    return NotRecorded("", f"the decision could not be recorded ({type(exc).__name__}); "
-                           "nothing was answered: try again")
+def not_recorded(exc: BaseException, lang: str | None = None) -> NotRecorded:
+    """The refusal when a record could not be committed (``exc``: the store's error), in the
+    answer's language ``lang`` (the request's, body included)."""
+    refusal = NotRecorded(
+        "", f"the decision could not be recorded ({type(exc).__name__}); nothing was "
+        "answered: try again", "未能记录本决定,因此未作答复:请重试")
+    refusal.lang = lang
+    return refusal
 
 
 async def decided(state: Any, scope: dict, receive: Any) -> Response:

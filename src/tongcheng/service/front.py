@@ -31,13 +31,14 @@ from typing import Any
 import anyio
 from fastapi import FastAPI
 
-from tongcheng.errors import Problem
 from tongcheng.service.deps import (
     ANSWERED,
     API,
     ClientGone,
     error_response,
-    problems_response,
+    internal_error,
+    request_lang,
+    too_large_response,
 )
 from tongcheng.service.evaluating import decided, not_recorded
 from tongcheng.service.guard import API_CSP, SECURITY_HEADERS, Guard
@@ -87,22 +88,20 @@ class Front:
         try:
             try:
                 if Guard.too_big(scope, self.limit):
-                    response: Any = problems_response(
-                        413, [Problem("", f"request body larger than {self.limit} bytes")],
-                        headers={"connection": "close"})
+                    response: Any = too_large_response(scope, self.limit)
                 else:
                     response = await decided(self.state, scope, receive)
             except ClientGone:
                 return
             except ANSWERED as exc:
-                response = error_response(exc)
+                # in the lang the error carries (a SituationError: the body's), else the
+                # query's or the header's (a refusal at the door never read the body)
+                response = error_response(exc, request_lang(scope))
                 if response is None:  # pragma: no cover - every such error has an answer
                     raise
             except Exception as exc:  # pragma: no cover - no input makes one (tests: fuzz)
                 log.exception("unexpected error", exc_info=exc)
-                await self.send(problems_response(
-                    500, [Problem("", "internal error; the log has the details")]),
-                    scope, send, timer)
+                await self.send(internal_error(request_lang(scope)), scope, send, timer)
                 raise
             if getattr(response, "record", None) is not None:
                 await self.send_recorded(response, scope, send, timer)
@@ -150,7 +149,8 @@ class Front:
         def committed(exc: BaseException | None) -> None:
             if sent.done():  # the request was cancelled (client gone)
                 return
-            answered = response if exc is None else error_response(not_recorded(exc))
+            answered = response if exc is None else error_response(
+                not_recorded(exc, response.headers.get("content-language")), request_lang(scope))
             if not at_once or len(answered.body) >= THREAD_FROM:  # sent by this task
                 sent.set_result(answered)
                 return

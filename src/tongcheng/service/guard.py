@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
-from tongcheng.errors import Problem
 from tongcheng.service import caching
-from tongcheng.service.deps import problems_response
+from tongcheng.service.deps import too_large_response
 from tongcheng.service.observe import REQUEST_ID, Metrics, Timer, request_id
 
 ASGIApp = Callable[..., Awaitable[None]]
@@ -74,10 +73,7 @@ class Guard:
         try:
             limit = self.limits.get(scope["path"], self.limit)
             if limit is not None and self.too_big(scope, limit):
-                await problems_response(
-                    413, [Problem("", f"request body larger than {limit} bytes")],
-                    headers={"connection": "close"},
-                )(scope, receive, stamped)
+                await too_large_response(scope, limit)(scope, receive, stamped)
             elif tag is not None and caching.matches(scope, tag):
                 route = caching.family(scope)
                 await stamped({"type": "http.response.start", "status": 304, "headers": [

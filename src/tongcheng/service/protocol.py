@@ -46,8 +46,10 @@ def _refusal(status: bytes, message: bytes) -> bytes:
     )
 
 
-SLOW_HEAD = b'{"problems":[{"path":"","message":"request head not received in time"}]}'
-LARGE_HEAD = b'{"problems":[{"path":"","message":"request line and headers too large"}]}'
+# Said in the service's default language, Chinese: refused before a whole head has been read,
+# the request's language (its query, its Accept-Language header) cannot be known.
+SLOW_HEAD = '{"problems":[{"path":"","message":"未能按时收到请求行和请求头"}]}'.encode()
+LARGE_HEAD = '{"problems":[{"path":"","message":"请求行和请求头过大"}]}'.encode()
 TIMEOUT_408 = _refusal(b"408 Request Timeout", SLOW_HEAD)
 TOO_LARGE_431 = _refusal(b"431 Request Header Fields Too Large", LARGE_HEAD)
 

@@ -190,7 +190,6 @@ def _convert(
     path: str,
     raw: str,
     problems: list[Problem],
-    lang: str = "en",
 ) -> Any:
     text = raw.strip()
     if field.kind == "check":
@@ -198,9 +197,9 @@ def _convert(
     if not text:
         return None
     if field.kind == "place":
-        code, message = resolve_place(registry, text, lang)
-        if message:
-            problems.append(Problem(path, message))
+        code, message = resolve_place(registry, text, "en")
+        if message:  # worded again in Chinese only when the place cannot be chosen
+            problems.append(Problem(path, message, resolve_place(registry, text, "zh")[1]))
         return code
     if field.kind == "money":
         return _number(text, whole=False)
@@ -219,7 +218,7 @@ def situation_from_form(
     data: dict[str, Any] = {}
     for name, raw in state.values.items():
         field = SCALAR_FIELDS[name]
-        value = _convert(registry, field, name, raw, problems, state.lang)
+        value = _convert(registry, field, name, raw, problems)
         if value is not None:
             _put(data, name, value)
     for spec in LISTS:
@@ -232,31 +231,33 @@ def situation_from_form(
             for field in spec.fields:
                 path = f"{spec.path}[{i}].{field.name}"
                 raw = row.get(field.name, "")
-                value = _convert(registry, field, path, raw, problems, state.lang)
+                value = _convert(registry, field, path, raw, problems)
                 if value is not None:
                     item[field.name] = value
             items.append(item)
         _put(data, spec.path, items)
     if state.extra.strip():
-        extra, problem = _extra_facts(state.extra, state.lang)
+        extra, problem = _extra_facts(state.extra)
         if problem:
-            problems.append(Problem("_extra", problem))
+            problems.append(problem)
         else:
             _merge(data, extra)
     return data, problems
 
 
-def _extra_facts(text: str, lang: str = "zh") -> tuple[dict[str, Any], str | None]:
+def _extra_facts(text: str) -> tuple[dict[str, Any], Problem | None]:
     """Further facts typed as JSON (those the form has no field for), read as a request body
     is (no duplicate keys, no NaN, no lone surrogates)."""
     try:
         value = load_json(text.encode("utf-8", "backslashreplace"))
     except SituationError as exc:
-        return {}, "; ".join(p.text(lang) for p in exc.problems[:3])
+        first = exc.problems[:3]
+        return {}, Problem("_extra", "; ".join(p.text("en") for p in first),
+                           ";".join(p.text("zh") for p in first))
     if not isinstance(value, dict):
-        if lang == "zh":
-            return {}, "应为情形各项的 JSON 对象,例如 {\"results\": []}"
-        return {}, "expected a JSON object of situation keys, e.g. {\"results\": []}"
+        return {}, Problem("_extra",
+                           "expected a JSON object of situation keys, e.g. {\"results\": []}",
+                           "应为情形各项的 JSON 对象,例如 {\"results\": []}")
     return value, None
 
 

@@ -24,6 +24,7 @@ import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
+from tongcheng import wording as W
 from tongcheng.errors import Problem, RuleConflict, SituationError, TongchengError, worded
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.service.deps import (
@@ -35,6 +36,7 @@ from tongcheng.service.deps import (
     capped,
     dumps,
     load_json,
+    problem_of,
     problems_doc,
     read_body,
     read_settings,
@@ -47,7 +49,6 @@ from tongcheng.service.evaluating import (
     situation_digest,
     write_answer,
 )
-from tongcheng.situation import describe_value
 
 router = APIRouter(prefix=API, tags=["decisions"])
 
@@ -89,8 +90,10 @@ def read_items(raw: bytes, ndjson: bool) -> list[Item]:
     if not ndjson:
         data = load_json(raw)
         if not isinstance(data, list):
-            raise SituationError([Problem("", "expected a JSON array of evaluate requests "
-                                          f"(or NDJSON lines), got {describe_value(data)}")])
+            en, zh = W.describe(data)
+            raise SituationError([Problem(
+                "", f"expected a JSON array of evaluate requests (or NDJSON lines), got {en}",
+                f"应为由求值请求组成的 JSON 数组(或每行一个请求),实际为{zh}")])
         items = [Item(i, value) for i, value in enumerate(data)]
     else:
         items = []
@@ -107,7 +110,8 @@ def read_items(raw: bytes, ndjson: bool) -> list[Item]:
     if len(items) > MAX_ITEMS:
         raise PayloadTooLarge.items(MAX_ITEMS, len(items))
     if not items:
-        raise SituationError([Problem("", "an empty batch: expected evaluate requests")])
+        raise SituationError([Problem("", "an empty batch: expected evaluate requests",
+                                      "批量请求为空:应含求值请求")])
     return items
 
 
@@ -123,8 +127,10 @@ def answer_item(state: Any, item: Item, defaults: Defaults) -> bytes:
         ):
             head["id"] = given
         else:
-            item.problem = Problem("id", "expected a string of at most 200 characters or an "
-                                   f"integer, got {describe_value(given)}")
+            en, zh = W.describe(given)
+            item.problem = Problem(
+                "id", f"expected a string of at most 200 characters or an integer, got {en}",
+                f"应为不超过 200 个字符的字符串或整数,实际为{zh}")
     if item.line is not None:
         head["line"] = item.line
     if item.problem is not None:
@@ -138,7 +144,7 @@ def answer_item(state: Any, item: Item, defaults: Defaults) -> bytes:
     except SituationError as exc:  # worded in the item's language, else the request's
         return _refused(head, 422, exc.problems, lang=exc.lang or defaults.lang)
     except TongchengError as exc:
-        return _refused(head, 422, [Problem("", str(exc))])
+        return _refused(head, 422, [problem_of(exc)], lang=defaults.lang)
     head["status"] = 200
     head["situation_digest"] = situation_digest(situation)
     return dumps(head)[:-1] + b',"answer":' + body + b"}\n"
@@ -191,9 +197,11 @@ async def evaluate_batch(request: Request) -> StreamingResponse:
     content_type = request.headers.get("content-type") or "application/json"
     ndjson = bool(_NDJSON.match(content_type))
     if not ndjson and not _JSON.match(content_type):
+        got = repr(content_type[:80])
         raise UnsupportedMediaType(
             "content-type", "expected a JSON array (application/json) or NDJSON "
-            f"(application/x-ndjson), got {content_type[:80]!r}")
+            f"(application/x-ndjson), got {got}", '应为 JSON 数组("application/json")或每行一个'
+            f' JSON 对象的文本("application/x-ndjson"),实际为 {got}')
     defaults = request_defaults(request)
     _, timeout = read_settings(request)
     raw = await read_body(request, MAX_BATCH_BODY, timeout)

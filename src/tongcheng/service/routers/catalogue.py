@@ -9,6 +9,7 @@ import re
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from tongcheng import wording as W
 from tongcheng.errors import Problem, SituationError
 from tongcheng.places import Place, PlaceRegistry
 from tongcheng.service import catalog
@@ -48,9 +49,9 @@ def show_rule(
     rule_id: str, pack: PackDep, registry: RegistryDep, lang: LangDep
 ) -> Response:
     if rule_id not in pack.rule_ids:
-        raise NotFound(
-            "rule_id", f"unknown rule {rule_id!r}; the pack's rules: {', '.join(pack.rule_ids)}"
-        )
+        known = ", ".join(pack.rule_ids)
+        raise NotFound("rule_id", f"unknown rule {rule_id!r}; the pack's rules: {known}",
+                       f"未知的规则 {rule_id!r};本规则包的规则:{known}")
     return JSON(narrow(catalog.rule_detail(pack, registry, pack.rule(rule_id), lang), lang))
 
 
@@ -73,9 +74,9 @@ def show_zone(
 ) -> Response:
     zone = pack.zones.get(zone_id)
     if zone is None:
-        raise NotFound(
-            "zone_id", f"unknown zone {zone_id!r}; the pack's zones: {', '.join(pack.zones)}"
-        )
+        known = ", ".join(pack.zones)
+        raise NotFound("zone_id", f"unknown zone {zone_id!r}; the pack's zones: {known}",
+                       f"未知的区域 {zone_id!r};本规则包的区域:{known}")
     return JSON(narrow(catalog.zone_json(registry, zone, lang), lang))
 
 
@@ -98,11 +99,10 @@ def show_parameter(
 ) -> Response:
     parameter = pack.parameters.get(parameter_id)
     if parameter is None:
-        raise NotFound(
-            "parameter_id",
-            f"unknown parameter {parameter_id!r}; the pack's parameters: "
-            f"{', '.join(pack.parameters)}",
-        )
+        known = ", ".join(pack.parameters)
+        raise NotFound("parameter_id",
+                       f"unknown parameter {parameter_id!r}; the pack's parameters: {known}",
+                       f"未知的参数 {parameter_id!r};本规则包的参数:{known}")
     return JSON(narrow(catalog.parameter_json(registry, parameter), lang))
 
 
@@ -153,11 +153,12 @@ def shandong_now(registry: PlaceRegistry) -> list[Place]:
 )
 def show_place(code: str, registry: RegistryDep, lang: LangDep) -> Response:
     if not re.fullmatch(r"[0-9]{6}", code):
-        raise SituationError(
-            [Problem("code", f'expected a six-digit place code, e.g. "370200", got {code!r}')]
-        )
+        raise SituationError([Problem(
+            "code", f'expected a six-digit place code, e.g. "370200", got {code!r}',
+            f'应为六位行政区划代码(如 "370200"),实际为 {code!r}')], lang=lang)
     if code not in registry:
-        raise NotFound("code", f"unknown place code {code!r}")
+        words = W.unknown_place(code)
+        raise NotFound("code", words.en, words.zh)
     place = registry.get(code)
     return JSON(narrow({
         **catalog.place_json(registry, place),

@@ -58,9 +58,9 @@ async def submit(request: Request, view: PageDep) -> Response:
     try:
         raw = await read_body(request, *read_settings(request))
     except Refusal as exc:  # too large, too slow: said in the language the browser asks for
-        state = FormState.blank(answer_lang(request))
-        return view.render(state, problems=[Problem("", refusal_words(exc, state.lang))],
-                           status=exc.status, headers=exc.headers)
+        state = FormState.blank(answer_lang(request))  # (the form's own is in the body)
+        problem = Problem("", refusal_words(exc, "en"), refusal_words(exc, "zh"))
+        return view.render(state, problems=[problem], status=exc.status, headers=exc.headers)
     # resolving places and deciding: off the event loop (a full form is a few milliseconds)
     recorder = getattr(request.app.state, "recorder", None)
     return await anyio.to_thread.run_sync(answer_form, view, raw, metrics,
@@ -68,12 +68,13 @@ async def submit(request: Request, view: PageDep) -> Response:
 
 
 def refusal_words(exc: Refusal, lang: str) -> str:
+    """A refusal as the page says it (a caseworker's words, not an API's)."""
     words = WORDS[lang]
     if isinstance(exc, PayloadTooLarge):
         return words["too_large"].format(limit=f"{exc.limit:,}")
     if isinstance(exc, BodyTimeout):
         return words["too_slow"].format(seconds=f"{exc.seconds:g}")
-    return exc.message
+    return exc.problem.text(lang)
 
 
 class Recording:
@@ -187,12 +188,12 @@ async def reopen(request: Request, view: PageDep) -> Response:
     raw = await read_body(request, *read_settings(request))
     form = dict(parse_qsl(raw.decode("utf-8", errors="replace"), keep_blank_values=True))
     lang = form.get("_lang") if form.get("_lang") in LANGS else "zh"
-    words = LETTER_WORDS[lang]
     recorder = getattr(request.app.state, "recorder", None)
 
     def refuse(path: str, key: str, status: int) -> HTMLResponse:
-        return view.render(FormState.blank(lang), problems=[Problem(path, words[key])],
-                           status=status, recording=recorder is not None)
+        problem = Problem(path, LETTER_WORDS["en"][key], LETTER_WORDS["zh"][key])
+        return view.render(FormState.blank(lang), problems=[problem], status=status,
+                           recording=recorder is not None)
 
     if recorder is None:
         return refuse("", "recording_off", 404)

@@ -38,13 +38,16 @@ async def get_record(record_id: str, request: Request) -> Response:
     parameters). Send `Authorization: Bearer <token>`."""
     recorder = getattr(request.app.state, "recorder", None)
     if recorder is None:
-        raise NotFound("", "recording is off in this deployment")
+        raise NotFound("", "recording is off in this deployment", "本部署未开启决定记录")
     if not recorder.settings.allows(request.headers.get("authorization")):
         raise Unauthorized("authorization", "records hold personal data: send the "
-                           "deployment's token as Authorization: Bearer <token>")
+                           "deployment's token as Authorization: Bearer <token>",
+                           '记录含个人信息:请在请求头中附上本部署的令牌'
+                           '("Authorization: Bearer <token>")')
     if not is_record_id(record_id):
-        raise NotFound("record_id", f"{record_id[:40]!r} is not a record id")
+        raise NotFound("record_id", f"{record_id[:40]!r} is not a record id",
+                       f"{record_id[:40]!r} 不是记录编号")
     record = await anyio.to_thread.run_sync(recorder.get, record_id)
     if record is None:
-        raise NotFound("record_id", f"no record {record_id}")
+        raise NotFound("record_id", f"no record {record_id}", f"没有记录 {record_id}")
     return JSON(record.to_json())

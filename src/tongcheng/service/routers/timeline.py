@@ -4,7 +4,6 @@ change and why (``tongcheng.timeline``; the command line's ``tongcheng timeline`
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -12,9 +11,11 @@ import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
+from tongcheng import wording as W
 from tongcheng.errors import Problem, SituationError
-from tongcheng.months import parse_month
+from tongcheng.scalars import to_month
 from tongcheng.service.deps import (
     API,
     INVALID,
@@ -33,14 +34,13 @@ from tongcheng.service.evaluating import (
     long_lists,
     situation_digest,
 )
-from tongcheng.situation import describe_value, parse_situation
+from tongcheng.situation import parse_situation
 
 router = APIRouter(prefix=API, tags=["decisions"])
 
 KEYS = ("situation", "from", "to", "rules", "lang")
 MAX_MONTHS = 240  # a window of at most twenty years: the work of one request stays bounded
 MAX_ITEMS = 100  # items in a list: each period's start and end may split the window
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
 class TimelineRequest(BaseModel):
@@ -132,52 +132,59 @@ async def timeline(request: Request, registry: RegistryDep) -> Response:
     check_json_body(request)
     raw = await read_body(request, *read_settings(request))
     pack = request.app.state.pack
-    situation, start, end, rules, lang = _parse(load_json(raw, bare="situation"), pack, registry)
-    lang = answer_lang(request, lang)
+    data = load_json(raw, bare="situation")
+    # the problems in the answer's language: the body's lang (when it is one), else the
+    # Accept-Language header's, else zh
+    lang = answer_lang(request, data.get("lang") if isinstance(data, Mapping) else None)
+    try:
+        situation, start, end, rules = _parse(data, pack, registry)
+    except SituationError as exc:
+        exc.lang = lang
+        raise
     try:  # in a worker thread, as many at once as heavy evaluations (it decides per month)
         result = await anyio.to_thread.run_sync(
             functools.partial(build, pack, situation, start, end, rules=rules,
                               registry=registry), limiter=heavy_limiter())
     except TimelineError as exc:
-        raise SituationError([Problem("from", str(exc))]) from None
+        raise SituationError([Problem("from", str(exc), exc.zh)], lang=lang) from None
     return JSON(narrow(result.to_json(lang), lang), headers={
         "X-Situation-Digest": situation_digest(situation), "Content-Language": lang,
         "Cache-Control": "no-store"})  # a person's situation: kept by no cache
 
 
 def _parse(data: Any, pack, registry):
-    """The request, every problem named (situation problems by their situation path)."""
+    """The request, every problem named (situation problems by their situation path) and
+    worded in both languages."""
     if not isinstance(data, Mapping):
-        raise SituationError([Problem("", "expected a JSON object with a 'situation', 'from' "
-                                          f"and 'to', got {describe_value(data)}")])
-    problems = [Problem(str(k), f"unknown key; allowed keys: {', '.join(KEYS)}")
-                for k in data if k not in KEYS]
+        en, zh = W.describe(data)
+        raise SituationError([Problem(
+            "", f"expected a JSON object with a 'situation', 'from' and 'to', got {en}",
+            f"应为含 'situation'、'from' 和 'to' 的 JSON 对象,实际为{zh}")])
+    problems = [_problem(str(k), W.unknown_key(k, KEYS)) for k in data if k not in KEYS]
     months = {}
     for key in ("from", "to"):
-        value = data.get(key)
-        if not isinstance(value, str) or not _MONTH.match(value):
-            problems.append(Problem(key, f"expected a month as YYYY-MM, got "
-                                         f"{describe_value(value)}"))
-            continue
         try:
-            months[key] = parse_month(value)
-        except ValueError as exc:
-            problems.append(Problem(key, str(exc)))
+            months[key] = to_month(data.get(key))
+        except PydanticCustomError as exc:  # the situation model's words for a month
+            words = exc.context or {}
+            problems.append(Problem(key, words["message"], words["zh"], code=words["code"]))
     if len(months) == 2 and not 0 <= months["to"] - months["from"] < MAX_MONTHS:
-        problems.append(Problem("to", f"expected a month from 'from' to {MAX_MONTHS} months "
-                                      "later"))
+        problems.append(Problem(
+            "to", f"expected a month from 'from' to {MAX_MONTHS} months later",
+            f"应为不早于 'from'、且在其后 {MAX_MONTHS} 个月以内的月份"))
     rules = data.get("rules")
     if rules is not None and not (isinstance(rules, list) and all(
             isinstance(r, str) and r in pack.rule_ids for r in rules)):
-        problems.append(Problem("rules", f"expected a list of rule ids of the pack: "
-                                         f"{', '.join(pack.rule_ids)}"))
+        known = ", ".join(pack.rule_ids)
+        problems.append(Problem("rules", f"expected a list of rule ids of the pack: {known}",
+                                f"应为本规则包中规则 id 的列表:{known}"))
     lang = data.get("lang")
     if lang is not None and lang not in ("zh", "en"):
-        problems.append(Problem("lang", f"expected one of: zh, en, got {describe_value(lang)}"))
+        problems.append(_problem("lang", W.expected_choice(("zh", "en"), lang)))
     raw = data.get("situation")
     situation = None
     if not isinstance(raw, Mapping):
-        problems.append(Problem("situation", f"expected a mapping, got {describe_value(raw)}"))
+        problems.append(_problem("situation", W.expected_mapping(raw)))
     else:
         too_long = list(long_lists(raw)) or list(_many_items(raw))
         problems.extend(too_long)
@@ -188,7 +195,11 @@ def _parse(data: Any, pack, registry):
                 problems.extend(exc.problems)
     if problems:
         raise SituationError(problems)
-    return situation, months["from"], months["to"], rules or None, lang
+    return situation, months["from"], months["to"], rules or None
+
+
+def _problem(path: str, words: W.Words) -> Problem:
+    return Problem(path, words.en, words.zh, code=words.code)
 
 
 def _many_items(situation: Mapping) -> Any:
@@ -203,4 +214,6 @@ def _many_items(situation: Mapping) -> Any:
                         ("cards", situation.get("cards")), ("results", situation.get("results"))):
         if isinstance(value, list) and len(value) > MAX_ITEMS:
             yield Problem(path, f"at most {MAX_ITEMS} items in a list for a timeline, got "
-                                f"{len(value):,} (POST /v1/evaluate takes more)")
+                                f"{len(value):,} (POST /v1/evaluate takes more)",
+                          f"时间线的每个列表最多 {MAX_ITEMS} 项,实际为 {len(value):,} 项"
+                          "(求值接口 /v1/evaluate 可以接受更多)")
