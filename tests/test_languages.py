@@ -513,3 +513,95 @@ def test_screen_rejects_and_closing_line(tmp_path, lang):
         assert "单元格" in reasons
     else:
         assert "not valid JSON" in reasons and "empty line" in reasons
+
+
+# --- what screen and compare say when they stop ------------------------------------------------
+
+# option names, format names and function names are code: not words of a language
+_COMMAND_CODE = re.compile(r"--[a-z][a-z-]*|[A-Za-z_]+\(\)(/[A-Za-z_]+\(\))*|"
+                           r"(?<![.\w])\.?(?:Parquet|parquet|CSV|csv|jsonl)(?![.\w])|\b[a-z]+=")
+
+
+def _stops(tmp: Path) -> list[list[str]]:
+    """Commands of ``screen`` and ``compare`` that stop (or note) something, one of each kind."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    good = tmp / "good.jsonl"
+    good.write_text(json.dumps(_SCREEN_GOOD) + "\n", encoding="utf-8")
+    files = {"header.csv": b"as_of,persn.sex\n2025-06-01,male\n", "twice.csv": b"id,id\n",
+             "empty.csv": b"", "broken.parquet": b"not parquet"}
+    for name, content in files.items():
+        (tmp / name).write_bytes(content)
+    for name, column in (("struct", {"person": ["x"]}), ("place", {"target": [1.5]}),
+                         ("list", {"insurance": [1]}), ("unknown", {"persn.sex": ["male"]})):
+        pq.write_table(pa.table(column), tmp / f"{name}.parquet")
+    (tmp / "folder.jsonl").mkdir()
+    out = ["-o", str(tmp / "out.parquet")]
+    screens = [[str(tmp / name), *out] for name in (
+        "missing.jsonl", "header.csv", "twice.csv", "empty.csv", "broken.parquet",
+        "struct.parquet", "place.parquet", "list.parquet", "unknown.parquet", "folder.jsonl")]
+    screens += [[str(good), "-o", str(tmp / "no" / "x.parquet")], [str(good), "-o", str(tmp)],
+                [str(good), *out, "--rule", "transit.senior_free_rid"],
+                [str(good), "-o", str(tmp / "x.csv"), "--output-format", "jsonl"],
+                [str(good), "-o", str(tmp / "x.csv"), "--format", "csv"],
+                [str(good), *out, "--pack", str(ROOT / "tests" / "packs" / "screen-rule-errors")]]
+    report = ["-o", str(tmp / "report")]
+    compares = [[str(tmp / "missing.parquet"), *report], [str(tmp / "broken.parquet"), *report],
+                [str(good), *report, "--new", "bundled@2026-02-30"],
+                [str(good), *report, "--base", "bundled@soon@2026-01-01x"],
+                [str(good), *report, "--no-html"]]
+    return [["screen", *a] for a in screens] + [["compare", *a] for a in compares]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_what_screen_and_compare_say_when_they_stop(tmp_path, lang):
+    from click.testing import CliRunner
+
+    from tongcheng.cli import main
+
+    texts = []
+    stops = _stops(tmp_path)
+    for args in stops:
+        result = CliRunner().invoke(main, [*args, "--lang", lang], catch_exceptions=False)
+        assert result.exit_code in (0, 1, 2), result.output
+        for line in result.stderr.splitlines():
+            if not line.startswith(" "):  # the tables are checked apart, above
+                texts.append((" ".join(args[:2]), _COMMAND_CODE.sub(" ", line)))
+    assert len(texts) >= len(stops)
+    assert_in_language(iter(texts), lang)
+
+
+def _worded_calls() -> Iterator[tuple[str, Any, Any]]:
+    """Every error of ``screen``/``compare`` raised in both languages: (where, English, Chinese)
+    as written at the raise site, a formatted value standing as ``0``."""
+    import ast
+
+    needs = {"LayoutError": 2, "NotCompilable": 2, "FormatError": 2, "SideError": 2,
+             "_kind_error": 4, "_exactly": 3}
+
+    def text(node: Any) -> str | None:
+        if isinstance(node, ast.Constant):
+            return str(node.value)
+        if isinstance(node, ast.JoinedStr):
+            return "".join(v.value if isinstance(v, ast.Constant) else " 0 " for v in node.values)
+        return None
+
+    package = Path(tongcheng.__file__).parent
+    for path in sorted([*(package / "batch").rglob("*.py"), *(package / "compare").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = getattr(node, "func", None)
+            name = getattr(name, "id", None) or getattr(name, "attr", None)
+            if isinstance(node, ast.Call) and name in needs and len(node.args) >= needs[name]:
+                n = needs[name]
+                yield f"{path.name}:{node.lineno}", text(node.args[n - 2]), text(node.args[n - 1])
+
+
+def test_every_reason_a_rule_falls_back_and_every_layout_error_in_both_languages():
+    calls = [c for c in _worded_calls() if c[1] is not None and c[2] is not None]
+    assert len(calls) > 80  # about 60 reasons a rule is decided row by row, 20 layout errors
+    assert_in_language(((f"{where} zh", _COMMAND_CODE.sub(" ", zh)) for where, _, zh in calls),
+                       "zh")
+    assert_in_language(((f"{where} en", en) for where, en, _ in calls), "en")

@@ -80,12 +80,19 @@ def test_the_summary_counts_rule_status_firmness_and_cities(people, tmp_path):
 
 
 def test_the_input_format_is_never_taken_for_the_output(people, tmp_path):
-    result = screen(people, "-o", tmp_path / "x.csv", "--format", "csv")
+    result = screen(people, "-o", tmp_path / "x.csv", "--format", "csv", "--lang", "en")
     assert result.exit_code == 2
     assert "--format csv names the INPUT's format" in result.output
     assert "--output-format csv" in result.output and "Traceback" not in result.output
-    result = screen(people, "-o", tmp_path / "x.csv", "--output-format", "parquet")
+    result = screen(people, "-o", tmp_path / "x.csv", "--format", "csv")  # in Chinese
+    assert result.exit_code == 2 and "指的是输入文件的格式" in result.output
+    assert "--output-format csv" in result.output and "names" not in result.output
+    result = screen(people, "-o", tmp_path / "x.csv", "--output-format", "parquet", "--lang",
+                    "en")
     assert result.exit_code == 2 and "ends in .csv" in result.output
+    result = screen(people, "-o", tmp_path / "x.csv", "--output-format", "parquet")
+    assert result.exit_code == 2 and "的扩展名是 .csv" in result.output
+    assert "ends in" not in result.output
     assert not (tmp_path / "x.csv").exists()
     # the old name still names the input's format where it agrees with it
     assert screen(people, "-o", tmp_path / "ok.parquet", "--format", "parquet",

@@ -94,13 +94,21 @@ def test_the_report_renders_offline_with_data_in_every_chart(report):
 def test_bad_commands_say_what_is_wrong(tmp_path, report):
     runner = CliRunner()
     people = tmp_path / "none.parquet"
-    missing = runner.invoke(main, ["compare", str(people), "-o", str(tmp_path / "r")])
+    missing = runner.invoke(main, ["compare", str(people), "-o", str(tmp_path / "r"),
+                                   "--lang", "en"])
     assert missing.exit_code == 2 and "no such file" in missing.output
+    missing = runner.invoke(main, ["compare", str(people), "-o", str(tmp_path / "r")])
+    assert missing.exit_code == 2 and "错误: " in missing.output
+    assert "没有这个文件" in missing.output
     out, _ = report
     existing = out.parent / "retirees.parquet"
     bad_date = runner.invoke(main, ["compare", str(existing), "-o", str(tmp_path / "r"),
-                                    "--new", "bundled@2026-02-30"])
+                                    "--new", "bundled@2026-02-30", "--lang", "en"])
     assert bad_date.exit_code == 2 and "not a calendar date" in bad_date.output
+    bad_date = runner.invoke(main, ["compare", str(existing), "-o", str(tmp_path / "r"),
+                                    "--new", "bundled@2026-02-30"])
+    assert bad_date.exit_code == 2 and "不是日历上存在的日期" in bad_date.output
+    assert "calendar" not in bad_date.output
     conflict = ROOT / "tests" / "packs" / "overlays" / "conflict-value"
     refused = runner.invoke(main, ["compare", str(existing), "-o", str(tmp_path / "r"),
                                    "--new-overlay", str(conflict)])

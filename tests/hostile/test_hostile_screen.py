@@ -232,15 +232,18 @@ def test_no_empty_rejects_file_is_left_and_no_stale_one_either(tmp_path):
     assert not stale.exists()
 
 
-@pytest.mark.parametrize(("where", "words"), [("output", "no such folder"),
-                                             ("rejects", "no such folder"),
-                                             ("folder", "is a folder")])
-def test_an_output_that_cannot_be_written_exits_2_before_the_run(tmp_path, where, words):
+@pytest.mark.parametrize(("where", "words", "zh"), [("output", "no such folder", "没有文件夹"),
+                                                   ("rejects", "no such folder", "没有文件夹"),
+                                                   ("folder", "is a folder", "这是一个文件夹")])
+def test_an_output_that_cannot_be_written_exits_2_before_the_run(tmp_path, where, words, zh):
     src = tmp_path / "people.jsonl"
     src.write_text(json.dumps(GOOD) + "\n", encoding="utf-8")
     out = {"output": tmp_path / "no" / "out.parquet", "folder": tmp_path}.get(
         where, tmp_path / "out.parquet")
     args = ["--rejects", tmp_path / "no" / "r.jsonl"] if where == "rejects" else []
-    result = run("screen", src, "-o", out, *args)
+    result = run("screen", src, "-o", out, *args, "--lang", "en")
     assert_clean(result, 2)
     assert words in result.stderr
+    result = run("screen", src, "-o", out, *args)  # Chinese by default: no English left
+    assert_clean(result, 2)
+    assert zh in result.stderr and words not in result.stderr and "error" not in result.stderr

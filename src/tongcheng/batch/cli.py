@@ -16,21 +16,12 @@ from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import (
-    as_of_date,
-    overlay_option,
-    pack_option,
-    unknown_rules,
-    unwritable,
-)
+from tongcheng.batch import words
+from tongcheng.batch.words import say
+from tongcheng.cli_options import as_of_date, fail, overlay_option, pack_option
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 STATUS_CHOICES = ("eligible", "ineligible", "undetermined", "not_applicable")
-
-
-def _fail(code: int, message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
 
 
 def _load_pack(pack_path: str | None, overlays: tuple[str, ...] = ()):
@@ -41,7 +32,7 @@ def _load_pack(pack_path: str | None, overlays: tuple[str, ...] = ()):
         return load_pack(Path(pack_path) if pack_path else bundled_pack_path(),
                          overlays=overlays)
     except PackError as e:
-        _fail(EXIT_PACK, e.describe())
+        fail(EXIT_PACK, e.describe())
 
 
 @click.command()
@@ -94,35 +85,43 @@ def screen(input_path, output, input_fmt, old_fmt, out_fmt, lang, rules, statuse
         fmt = input_format(input_path, input_fmt or old_fmt, old_name=input_fmt is None)
         out_fmt = output_format(output, out_fmt) if engine == "local" else "parquet"
     except FormatError as e:
-        _fail(EXIT_INVALID, str(e))
+        fail(EXIT_INVALID, e.text(lang), lang)
     pack = _load_pack(pack_path, overlays)
-    wrong = unknown_rules(pack.rule_ids, rules)
+    wrong = words.unknown_rules(pack.rule_ids, rules, lang)
     if wrong:
-        _fail(EXIT_INVALID, wrong)
+        fail(EXIT_INVALID, wrong, lang)
     if not Path(input_path).exists():
-        _fail(EXIT_INVALID, f"{input_path}: no such file")
+        fail(EXIT_INVALID, words.no_such_file(input_path, lang), lang)
     rejects_path = rejects_path or f"{output}.rejects.jsonl"
     if engine == "spark":
-        from tongcheng.batch.io import detect_format
-        from tongcheng.batch.layout import LayoutError
-        from tongcheng.batch.spark import screen_spark
-
-        try:
-            spark_input = Path(input_path).is_dir() or detect_format(input_path, fmt) == "parquet"
-        except LayoutError as e:
-            _fail(EXIT_INVALID, str(e))
-        if not spark_input:
-            _fail(EXIT_INVALID, "--engine spark reads Parquet (a file or a folder of them)")
-
-        try:
-            code = screen_spark(pack, input_path, output, rejects_path, rules=list(rules),
-                                statuses=list(statuses), as_of=as_of, master=master,
-                                pack_path=pack_path, lang=lang)
-        except (ValueError, KeyError) as e:
-            _fail(EXIT_INVALID, str(e.args[0] if e.args else e))
-        sys.exit(code)
+        sys.exit(_screen_spark(pack, input_path, output, fmt, rejects_path, lang, rules=list(rules),
+                               statuses=list(statuses), as_of=as_of, master=master,
+                               pack_path=pack_path))
     sys.exit(_screen_local(pack, input_path, output, fmt, list(rules), list(statuses), as_of,
                            rejects_path, chunk_size, progress, out_fmt, lang))
+
+
+def _screen_spark(pack, input_path, output, fmt, rejects_path, lang, **options) -> int:
+    """``--engine spark``: a Parquet input (a file or a folder) screened on Spark."""
+    from tongcheng.batch.io import detect_format
+    from tongcheng.batch.layout import LayoutError
+    from tongcheng.batch.spark import screen_spark
+
+    try:
+        spark_input = Path(input_path).is_dir() or detect_format(input_path, fmt) == "parquet"
+    except LayoutError as e:
+        fail(EXIT_INVALID, e.text(lang), lang)
+    if not spark_input:
+        fail(EXIT_INVALID, say(lang, "--engine spark reads Parquet (a file or a folder of them)",
+                               "--engine spark 只读 Parquet(一个文件或装有它们的文件夹)"), lang)
+    try:
+        return screen_spark(pack, input_path, output, rejects_path, lang=lang, **options)
+    except LayoutError as e:
+        fail(EXIT_INVALID, e.text(lang), lang)
+    except (ValueError, KeyError) as e:  # refused on the way: the words of what refused it
+        detail = str(e.args[0] if e.args else e)
+        fail(EXIT_INVALID, say(lang, detail, f"Spark 上的筛查未能完成(“{detail}”)"), lang)
+    return EXIT_INVALID  # not reached: fail() exits
 
 
 def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects_path,
@@ -153,21 +152,22 @@ def _open_screen(pack, input_path, output, fmt, rules, rejects_path, lang):
     from tongcheng.batch.layout import LayoutError
 
     for path in (output, rejects_path, f"{output}.summary.json"):
-        problem = unwritable(path)
+        problem = words.unwritable(path, lang)
         if problem is not None:
-            _fail(EXIT_INVALID, problem)
+            fail(EXIT_INVALID, problem, lang)
     try:
         fmt = io.detect_format(input_path, fmt)
         total = io.count_rows(input_path, fmt)  # a file that is no Parquet fails here, at once
         with phases.clock("compile_pack"):
             evaluator = BatchEvaluator(pack, rules=rules or None)
     except LayoutError as e:
-        _fail(EXIT_INVALID, str(e))
-    except KeyError as e:
-        _fail(EXIT_INVALID, str(e.args[0]))
-    for rid, why in evaluator.fallback_rules.items():
-        click.echo(f"注意:{rid} 由参考求值器逐行判定({why})" if lang == "zh" else
-                   f"note: {rid} is decided by the reference evaluator ({why})", err=True)
+        fail(EXIT_INVALID, e.text(lang), lang)
+    except KeyError as e:  # a rule the pack does not have (named before, so not expected)
+        fail(EXIT_INVALID, words.unknown_rules(pack.rule_ids, rules, lang)
+             or str(e.args[0] if e.args else e), lang)
+    for rid, why in evaluator.fallback_reasons(lang).items():
+        click.echo(say(lang, f"note: {rid} is decided by the reference evaluator ({why})",
+                       f"注意:{rid} 由参考求值器逐行判定({why})"), err=True)
     return fmt, total, evaluator
 
 
@@ -210,18 +210,22 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
             bar.update(rows)
         sink.flush()
     except LayoutError as e:
-        _fail(EXIT_INVALID, str(e))
+        fail(EXIT_INVALID, e.text(lang), lang)
     except (RuleConflict, RuleError) as e:  # met outside a row's decision (none is known)
-        _fail(EXIT_PACK, e.describe(lang))
-    except OSError as e:
-        _fail(EXIT_INVALID, f"{input_path}: {e}")
+        fail(EXIT_PACK, e.describe(lang), lang)
+    except OSError as e:  # the file named by the system where it names one
+        where = input_path if e.filename is None else e.filename
+        fail(EXIT_INVALID, say(lang, f"{input_path}: {e}",
+                               f"{where}:{words.os_problem(e, lang, where)}"), lang)
     finally:
         bar.close()
         rejects_file.close()
         try:
             sink.close(io.empty_result(evaluator))
         except OSError as e:  # the disk filled, the folder went away: said, not a traceback
-            _fail(EXIT_INVALID, f"{output}: cannot be written ({e})")
+            fail(EXIT_INVALID, say(lang, f"{output}: cannot be written ({e})",
+                                   f"{output}:无法写入({words.os_problem(e, lang, output)})"),
+                 lang)
     return sink, tally, rejects_file.count, time.perf_counter() - started
 
 

@@ -53,6 +53,8 @@ from tongcheng.batch.values import (
     _json_const,
     _lit,
     _null_if,
+    kind_zh,
+    value_zh,
 )
 from tongcheng.expr import ast
 from tongcheng.pack.model import Rule, ZoneRef
@@ -101,7 +103,8 @@ class RuleCompiler(Functions, Outcomes):
         if v.ctx == ctx or v.is_const:
             return attrs.evolve(v, ctx=ctx)
         if v.ctx is not None:
-            raise NotCompilable(f"a value over {v.ctx} used over {ctx}")
+            raise NotCompilable(f"a value over {v.ctx} used over {ctx}",
+                                f"{v.ctx} 各项上的值用在 {ctx} 各项上")
         e = self.fr.broadcast(ctx, v.e)  # type: ignore[arg-type]
         hi = self.fr.broadcast(ctx, v.hi) if v.hi is not None else None  # type: ignore[arg-type]
         return attrs.evolve(v, e=e, hi=hi, ctx=ctx)
@@ -109,13 +112,14 @@ class RuleCompiler(Functions, Outcomes):
     def common(self, *vals: S) -> tuple[str | None, list[S]]:
         ctxs = {v.ctx for v in vals if not v.is_const and v.ctx is not None}
         if len(ctxs) > 1:
-            raise NotCompilable("values over two different lists")
+            raise NotCompilable("values over two different lists", "值分属两个不同的列表")
         ctx = next(iter(ctxs), None)
         return ctx, [self.in_ctx(v, ctx) for v in vals]
 
     def person_level(self, v: S) -> S:
         if v.ctx is not None and not v.is_const:
-            raise NotCompilable("an item-level value where a person-level one is needed")
+            raise NotCompilable("an item-level value where a person-level one is needed",
+                                "此处需要每人一个的值,却是列表各项上的值")
         return v
 
     # evaluation ---------------------------------------------------------------------------
@@ -169,7 +173,7 @@ class RuleCompiler(Functions, Outcomes):
             case ast.ListLit(items=items):
                 vals = [self.ev(i, env) for i in items]
                 if not all(isinstance(v, S) and v.is_const for v in vals):
-                    raise NotCompilable("a list of non-literal values")
+                    raise NotCompilable("a list of non-literal values", "列表中有非字面值")
                 return TupleV(tuple(v.const for v in vals))  # type: ignore[union-attr]
             case ast.Call():
                 return self._call(node, env)
@@ -191,12 +195,12 @@ class RuleCompiler(Functions, Outcomes):
                 return self.arith("-", _lit(0), self.ev(o, env))
             case ast.If(cond=c, then=t, otherwise=o):
                 return self._if(self.ev(c, env), self.ev(t, env), self.ev(o, env))
-        raise NotCompilable(f"node {type(node).__name__}")
+        raise NotCompilable(f"node {type(node).__name__}", f"表达式节点 `{type(node).__name__}`")
 
     def _truth(self, v: V) -> S:
         if isinstance(v, S) and v.kind == "bool":
             return v
-        raise NotCompilable("a condition that is not a truth value")
+        raise NotCompilable("a condition that is not a truth value", "条件不是真假值")
 
     def _name(self, name: str, env: dict[str, V]) -> V:
         if name in env:
@@ -213,7 +217,7 @@ class RuleCompiler(Functions, Outcomes):
             return RootV(name)
         if name in LIST_PATHS:
             return self._list(name)
-        raise NotCompilable(f"name {name!r}")
+        raise NotCompilable(f"name {name!r}", f"名称 {name!r}")
 
     def _list(self, path: str) -> ItemsV:
         return ItemsV(path, pl.lit(True), pl.lit(False), pl.col(f"n:{path}").is_not_null(),
@@ -227,7 +231,7 @@ class RuleCompiler(Functions, Outcomes):
             if path == "request.service":
                 return S("str", pl.col("service"), none_known=True)
             if path not in PERSON_COLUMNS:
-                raise NotCompilable(f"fact {path}")
+                raise NotCompilable(f"fact {path}", f"事实 {path}")
             column, kind = PERSON_COLUMNS[path]
             e = pl.col(column)
             if path in self.fill:
@@ -235,19 +239,20 @@ class RuleCompiler(Functions, Outcomes):
             return S(kind, e, domain=ENUMS.get(column))
         if isinstance(base, ItemV):
             if name not in ITEM_COLUMNS or name not in self.fr.L[base.lst].columns:
-                raise NotCompilable(f"item field {base.lst}[].{name}")
+                raise NotCompilable(f"item field {base.lst}[].{name}",
+                                    f"列表项字段 {base.lst}[].{name}")
             return S(ITEM_COLUMNS[name], pl.col(name), base.lst,
                      domain=ITEM_ENUMS.get((base.lst, name)))
         if isinstance(base, ConstItemV):
             value = getattr(base.value, name, None)
             if name not in ("id", "zone", "channel") or not isinstance(value, str):
-                raise NotCompilable(f"field {name} of a pack item")
+                raise NotCompilable(f"field {name} of a pack item", f"规则包事项的字段 {name}")
             return _lit(value)
         if isinstance(base, Rec):
             if name not in base.fields:
-                raise NotCompilable(f"record field {name}")
+                raise NotCompilable(f"record field {name}", f"记录字段 {name}")
             return base.fields[name]
-        raise NotCompilable(f".{name} of {type(base).__name__}")
+        raise NotCompilable(f".{name} of {type(base).__name__}", f"{value_zh(base)}的 .{name}")
 
     def _filter(self, base: V, cond: ast.Node, env: dict[str, V]) -> V:
         if isinstance(base, ConstItemsV):
@@ -261,7 +266,8 @@ class RuleCompiler(Functions, Outcomes):
                                                    | (m_k & k.fill_null(True)))))
             return ConstItemsV(base.values, tuple(sure), tuple(maybe), base.known)
         if not isinstance(base, ItemsV):
-            raise NotCompilable("a filter over something other than a situation list")
+            raise NotCompilable("a filter over something other than a situation list",
+                                "对情形列表以外的值做筛选")
         keep = self._truth(self.ev(cond, {**env, "item": ItemV(base.lst)}))
         keep = self.in_ctx(keep, base.lst)
         k = pl.col(self.fr.item(base.lst, keep.e))
@@ -276,7 +282,7 @@ class RuleCompiler(Functions, Outcomes):
     def compare(self, op: str, a: V, b: V) -> S:
         if op == "in":
             if not isinstance(b, TupleV) or not isinstance(a, S):
-                raise NotCompilable("'in' with a non-literal list")
+                raise NotCompilable("'in' with a non-literal list", "'in' 右边的列表不是字面值")
             values = list(b.values)
             if a.kind == "place":
                 values = [int(x) for x in values if isinstance(x, str) and x.isdigit()]
@@ -284,22 +290,25 @@ class RuleCompiler(Functions, Outcomes):
                            else pl.lit(False))
             return S("bool", out, a.ctx)
         if not isinstance(a, S) or not isinstance(b, S):
-            raise NotCompilable(f"comparison of {type(a).__name__} and {type(b).__name__}")
+            raise NotCompilable(f"comparison of {type(a).__name__} and {type(b).__name__}",
+                                f"比较{value_zh(a)}与{value_zh(b)}")
         if a.none_known or b.none_known:
             fact, other = (a, b) if a.none_known else (b, a)
             if op not in ("==", "!="):
-                raise NotCompilable("ordering against a fact that may be none")
+                raise NotCompilable("ordering against a fact that may be none",
+                                    "与可能为空的事实比较大小")
             if other.kind == "none":
                 eq = fact.e.is_null()
             elif other.is_const or (other.kind == fact.kind and other.none_known):
                 eq = fact.e.eq_missing(other.e)
             else:
-                raise NotCompilable("comparing a fact that may be none with an unknown")
+                raise NotCompilable("comparing a fact that may be none with an unknown",
+                                    "将可能为空的事实与未知值比较")
             return S("bool", eq if op == "==" else ~eq, fact.ctx)
         if a.kind == "none" or b.kind == "none":
             other = b if a.kind == "none" else a
             if op not in ("==", "!=") or other.kind == "none":
-                raise NotCompilable("ordering against null")
+                raise NotCompilable("ordering against null", "与空值(null)比较大小")
             value = pl.lit(op == "!=")
             return S("bool", _null_if(other.e.is_null(), value), other.ctx)
         a, b = self._same_kind(a, b)
@@ -327,14 +336,15 @@ class RuleCompiler(Functions, Outcomes):
                     else -1
                 y2 = S("place", pl.lit(value, dtype=pl.Int32), const=code, is_const=True)
                 return (y2, x) if flip else (x, y2)
-        raise NotCompilable(f"comparison of {a.kind} and {b.kind}")
+        raise NotCompilable(f"comparison of {a.kind} and {b.kind}",
+                            f"比较{kind_zh(a.kind)}与{kind_zh(b.kind)}")
 
     def arith(self, op: str, a: V, b: V) -> S:
         if not (isinstance(a, S) and isinstance(b, S)) or a.kind not in NUMERIC \
                 or b.kind not in NUMERIC:
-            raise NotCompilable("arithmetic on non-numbers")
+            raise NotCompilable("arithmetic on non-numbers", "对非数值做算术")
         if op == "/":
-            raise NotCompilable("division (exact decimal quotients)")
+            raise NotCompilable("division (exact decimal quotients)", "除法(精确的十进制商)")
         ctx, (a, b) = self.common(a, b)
         kind = "dec" if "dec" in (a.kind, b.kind) else "int"
         la, ha, lb, hb = a.lo, a.upper, b.lo, b.upper
@@ -357,9 +367,9 @@ class RuleCompiler(Functions, Outcomes):
         cond = self._truth(c)
         t, o = _json_const(t), _json_const(o)
         if not (isinstance(t, S) and isinstance(o, S)):
-            raise NotCompilable("if over non-scalar values")
+            raise NotCompilable("if over non-scalar values", "条件表达式的分支不是标量")
         if t.kind == "none" or o.kind == "none":
-            raise NotCompilable("if with null")
+            raise NotCompilable("if with null", "条件表达式的分支为空值(null)")
         t, o = self._same_kind(t, o)
         ctx, (cond, t, o) = self.common(cond, t, o)
         kind = t.kind
@@ -386,13 +396,14 @@ class RuleCompiler(Functions, Outcomes):
     def _call(self, node: ast.Call, env: dict[str, V]) -> V:
         fn = getattr(self, f"fn_{node.func}", None)
         if fn is None:
-            raise NotCompilable(f"function {node.func}()")
+            raise NotCompilable(f"function {node.func}()", f"函数 {node.func}()")
         if node.func in ("param", "declared"):
             return fn(node, env)
         args = [self.ev(a, env) for a in node.args]
         kwargs = {k: self.ev(x, env) for k, x in node.kwargs}
         if kwargs:
-            raise NotCompilable(f"keyword arguments to {node.func}()")
+            raise NotCompilable(f"keyword arguments to {node.func}()",
+                                f"{node.func}() 的关键字参数")
         return fn(*args)
 
 
@@ -437,4 +448,4 @@ def _range_compare(op: str, la, ha, lb, hb) -> tuple[pl.Expr, pl.Expr]:
             return (la == ha) & (ha == lb) & (lb == hb), ~((ha < lb) | (hb < la))
         case "!=":
             return (ha < lb) | (hb < la), ~((la == ha) & (ha == lb) & (lb == hb))
-    raise NotCompilable(f"comparison {op}")
+    raise NotCompilable(f"comparison {op}", f"比较运算 {op}")

@@ -70,6 +70,7 @@ class RulePlan:
     compiled: bool
     outcomes: tuple[tuple[str, pl.DataType], ...]  # every outcome name any variant gives
     reason: str | None = None  # why it falls back
+    reason_zh: str | None = None  # the same in Chinese
 
 
 SituationsFor = Callable[[Sequence[int]], Sequence[Situation]]
@@ -117,13 +118,18 @@ class BatchEvaluator:
         try:
             kinds = self._compile(probe, rule)[1]
         except NotCompilable as e:
-            return RulePlan(rule, False, tuple((n, pl.String) for n in names), str(e))
+            return RulePlan(rule, False, tuple((n, pl.String) for n in names), str(e), e.zh)
         return RulePlan(rule, True, tuple((n, kinds[n]) for n in names))
 
     @property
     def fallback_rules(self) -> dict[str, str]:
-        """Rules decided by the reference evaluator, and why."""
-        return {p.rule.id: p.reason or "" for p in self.plans if not p.compiled}
+        """Rules decided by the reference evaluator, and why (in English)."""
+        return self.fallback_reasons("en")
+
+    def fallback_reasons(self, lang: str = "en") -> dict[str, str]:
+        """Rules decided by the reference evaluator, and why, in ``lang``."""
+        return {p.rule.id: (p.reason_zh if lang == "zh" else p.reason) or ""
+                for p in self.plans if not p.compiled}
 
     def schema(self) -> dict[str, pl.DataType]:
         out: dict[str, pl.DataType] = {}
@@ -314,7 +320,7 @@ class BatchEvaluator:
         if rule.place is not None:
             anchor = rc.ev(rule.place.expr, {})
             if not isinstance(anchor, S) or anchor.kind != "place":
-                raise NotCompilable("the rule's place is not a place")
+                raise NotCompilable("the rule's place is not a place", "规则的 place 不是地点")
             rc.anchor = rc.person_level(anchor)
         anchor_e = rc.anchor.e
         zone = pl.lit(False)
@@ -365,7 +371,7 @@ class BatchEvaluator:
             expr, dtype = rc.render(rc.ev(clause.expr, {}))
             if kinds.setdefault(name, dtype) != dtype:  # one column cannot hold both kinds
                 raise NotCompilable(f"outcome {name!r} of different kinds in the rule and an "
-                                    "exception")
+                                    "exception", f"结果 {name!r} 在规则与例外中的类型不同")
             outcome[name] = pl.col(frames.person(
                 pl.when(_shown(status, clause)).then(expr).otherwise(None)))
         return status, outcome
@@ -373,7 +379,7 @@ class BatchEvaluator:
     def _test(self, rc: RuleCompiler, clause: Clause) -> pl.Expr:
         v = rc.ev(clause.expr, {})
         if not isinstance(v, S) or v.kind != "bool":
-            raise NotCompilable(f"{clause.name} is not a truth value")
+            raise NotCompilable(f"{clause.name} is not a truth value", f"{clause.name} 不是真假值")
         return rc.person_level(v).e
 
     def _choose(self, frames, rule: Rule, applies: list[pl.Expr],

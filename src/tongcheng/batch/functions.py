@@ -32,6 +32,7 @@ from tongcheng.batch.values import (
     _dec,
     _lit,
     _null_if,
+    value_zh,
 )
 from tongcheng.expr import ast
 from tongcheng.pack import parameters as params
@@ -66,19 +67,21 @@ class Functions:
             extra = pl.sum_horizontal([e.cast(pl.Int64) for e in x.maybe]) if x.maybe \
                 else pl.lit(0)
             return S("int", _null_if(~x.known, lo), hi=_null_if(~x.known, lo + extra))
-        raise NotCompilable(f"count() of {type(x).__name__}")
+        raise NotCompilable(f"count() of {type(x).__name__}", f"对{value_zh(x)}取 count()")
 
     def fn_exists(self, x: V) -> S:
         return self.compare(">", self.fn_count(x), _lit(0))
 
     def fn_months(self, x: V) -> MonthsV:
         if not isinstance(x, ItemsV):
-            raise NotCompilable("months() of something other than a list")
+            raise NotCompilable("months() of something other than a list",
+                                "对列表以外的值取 months()")
         return MonthsV(x)
 
     def fn_consecutive_months(self, x: V) -> S:
         if not isinstance(x, MonthsV):
-            raise NotCompilable("consecutive_months() of something other than months()")
+            raise NotCompilable("consecutive_months() of something other than months()",
+                                "对 months() 以外的值取 consecutive_months()")
         return self._month_measure(x, "run")
 
     def _intervals(self, lst: str) -> str:
@@ -98,7 +101,8 @@ class Functions:
                      + pl.col("since").dt.month().cast(pl.Int64) - 1)
             end = m
         else:
-            raise NotCompilable(f"months() of {lst}, which has no months")
+            raise NotCompilable(f"months() of {lst}, which has no months",
+                                f"对没有月份的 {lst} 取 months()")
         fr = self.fr
         # planned as columns (computed with the depth's expressions): the step only reads them
         start = pl.col(fr.item(lst, start.fill_null(0)))
@@ -169,12 +173,14 @@ class Functions:
 
     def fn_months_by_place(self, x: V) -> ByPlaceV:
         if not isinstance(x, ItemsV):
-            raise NotCompilable("months_by_place() of something other than a list")
+            raise NotCompilable("months_by_place() of something other than a list",
+                                "对列表以外的值取 months_by_place()")
         return ByPlaceV(x)
 
     def fn_running(self, x: V) -> ItemsV:
         if not isinstance(x, ItemsV) or "to" not in self.fr.L[x.lst].columns:
-            raise NotCompilable("running() of something other than periods")
+            raise NotCompilable("running() of something other than periods",
+                                "对期间列表以外的值取 running()")
         m = self.fr.broadcast(x.lst, pl.col("as_of_m"))
         run = (pl.col("from") <= m) & (pl.col("to").is_null() | (pl.col("to") >= m))
         sure = pl.col(self.fr.item(x.lst, x.sure & run))
@@ -185,7 +191,8 @@ class Functions:
         """The periods starting last, as the reference: sure where no maybe-period starts
         later, maybe where one may."""
         if not isinstance(x, ItemsV) or "from" not in self.fr.L[x.lst].columns:
-            raise NotCompilable("latest() of something other than periods")
+            raise NotCompilable("latest() of something other than periods",
+                                "对期间列表以外的值取 latest()")
         lst, fr = x.lst, self.fr
         start = pl.col("from")
         # planned as columns (computed with the depth's expressions): the step only reads them
@@ -205,7 +212,7 @@ class Functions:
         at = at if at is not None else self.as_of
         if not (isinstance(born, S) and isinstance(at, S)) or born.kind != "date" \
                 or at.kind != "date":
-            raise NotCompilable("age() of non-dates")
+            raise NotCompilable("age() of non-dates", "对非日期取 age()")
         ctx, (born, at) = self.common(born, at)
         b, a = born.e, at.e
         earlier = (a.dt.month() < b.dt.month()) | (
@@ -215,7 +222,7 @@ class Functions:
 
     def fn_city(self, place: V) -> S:
         if not isinstance(place, S) or place.kind != "place":
-            raise NotCompilable("city() of a non-place")
+            raise NotCompilable("city() of a non-place", "对非地点取 city()")
         return attrs.evolve(place, e=lut(self.tables.places.city, place.e), is_const=False,
                             const=None)
 
@@ -235,13 +242,14 @@ class Functions:
 
     def fn_shares_zone(self, place: V, zone: V) -> S:
         if not isinstance(zone, S) or not zone.is_const:
-            raise NotCompilable("shares_zone() without a literal zone id")
+            raise NotCompilable("shares_zone() without a literal zone id",
+                                "shares_zone() 的区域编号不是字面值")
         return self._member(place, tuple(r for r in self._zone_refs()
                                          if r.zone.id == zone.const))
 
     def _member(self, place: V, refs) -> S:
         if not isinstance(place, S) or place.kind != "place":
-            raise NotCompilable("member() of a non-place")
+            raise NotCompilable("member() of a non-place", "对非地点取 member()")
         ctx, (place, anchor, as_of) = self.common(place, self.anchor, self.as_of)
         out: pl.Expr = pl.lit(False)
         c = self.fr.as_of_const
@@ -258,9 +266,10 @@ class Functions:
     def fn_in_zone(self, place: V, zone: V) -> S:
         if not (isinstance(place, S) and isinstance(zone, S)) or not zone.is_const \
                 or zone.const not in self.pack.zones:
-            raise NotCompilable("in_zone() without a literal zone id")
+            raise NotCompilable("in_zone() without a literal zone id",
+                                "in_zone() 的区域编号不是字面值")
         if place.kind != "place":  # a literal code (a text here): the reference decides it
-            raise NotCompilable("in_zone() of a non-place")
+            raise NotCompilable("in_zone() of a non-place", "对非地点取 in_zone()")
         # as the rule cites the zone: only while one of its entries for it is in force
         ctx, (place, as_of) = self.common(place, self.as_of)
         out: pl.Expr = pl.lit(False)
@@ -279,7 +288,7 @@ class Functions:
                 if isinstance(v, S) and v.is_const and v.kind == "str":
                     v = self._same_kind(S("place", pl.lit(None, dtype=pl.Int32)), v)[1]
                 if not isinstance(v, S) or v.kind != "place":
-                    raise NotCompilable("param place= not a place")
+                    raise NotCompilable("param place= not a place", "param() 的 place= 不是地点")
                 return v
         return self.anchor
 
@@ -292,7 +301,7 @@ class Functions:
             if k == "at":
                 at = self.ev(x, env)  # type: ignore[assignment]
                 if not isinstance(at, S) or at.kind != "date":
-                    raise NotCompilable("param at= not a date")
+                    raise NotCompilable("param at= not a date", "param() 的 at= 不是日期")
         ctx, (place, at) = self.common(place, at)
         index, _, places = self.tables.declaring(name)
         decl = lut(index, place.e)
@@ -327,7 +336,8 @@ class Functions:
                       for f in names}
             return Rec(fields, idx.is_not_null(), ctx)
         if any(isinstance(v, dict) for v in values):
-            raise NotCompilable(f"parameter {name} mixes records and numbers")
+            raise NotCompilable(f"parameter {name} mixes records and numbers",
+                                f"参数 {name} 的值既有记录又有数")
         return self._value_column(values, idx, ctx)
 
     def _value_column(self, values: list[Any], idx: pl.Expr, ctx: str | None) -> S:
@@ -346,7 +356,7 @@ class Functions:
         elif all(isinstance(v, str) for v in present):
             kind, series = "str", pl.Series(values, dtype=pl.String)
         else:
-            raise NotCompilable("parameter values of mixed kinds")
+            raise NotCompilable("parameter values of mixed kinds", "参数的各个值类型不一")
         return S(kind, pl.lit(series).gather(idx), ctx)
 
     def fn_declared(self, node: ast.Call, env: dict[str, V]) -> S:
@@ -359,17 +369,18 @@ class Functions:
 
     def fn_pick(self, record: V, key: V) -> S:
         if not isinstance(record, Rec) or not isinstance(key, S):
-            raise NotCompilable("pick() of a non-record")
+            raise NotCompilable("pick() of a non-record", "对非记录取 pick()")
         if key.is_const:
             if key.const not in record.fields:
-                raise NotCompilable(f"pick(): no field {key.const!r}")
+                raise NotCompilable(f"pick(): no field {key.const!r}",
+                                    f"pick():没有字段 {key.const!r}")
             return record.fields[key.const]
         names = [f for f in record.fields if key.domain is None or f in key.domain]
         if not names:
-            raise NotCompilable("pick(): no field the key can name")
+            raise NotCompilable("pick(): no field the key can name", "pick():键指不到任何字段")
         kinds = {record.fields[f].kind for f in names}
         if len(kinds) != 1:
-            raise NotCompilable("pick(): fields of different kinds")
+            raise NotCompilable("pick(): fields of different kinds", "pick():各字段类型不同")
         kind = kinds.pop()
         fields = [record.fields[f] for f in names]
         ctx, vals = self.common(key, *fields)
@@ -381,7 +392,7 @@ class Functions:
 
     def fn_service_items(self, place: V) -> ConstItemsV:
         if not isinstance(place, S) or place.kind != "place":
-            raise NotCompilable("service_items() of a non-place")
+            raise NotCompilable("service_items() of a non-place", "对非地点取 service_items()")
         place = self.person_level(place)
         anchor, as_of = self.anchor.e, self.as_of.e
         services = sorted(self.pack.services, key=lambda x: repr(x.to_dict()))
@@ -406,7 +417,7 @@ class Functions:
 
     def fn_places(self, x: V) -> PlacesV:
         if not isinstance(x, ItemsV):
-            raise NotCompilable("places() of a non-list")
+            raise NotCompilable("places() of a non-list", "对非列表取 places()")
         return PlacesV(x)
 
     def _maybe_any(self, items: ItemsV) -> pl.Expr:
@@ -443,7 +454,7 @@ class Functions:
                 return S("none", pl.lit(None))
             return _lit(min(values) if low else max(values))
         if not all(isinstance(a, S) for a in args):
-            raise NotCompilable("min()/max() of non-scalars")
+            raise NotCompilable("min()/max() of non-scalars", "对非标量取 min()/max()")
         vals: list[S] = list(args)  # type: ignore[arg-type]
         kinds = {v.kind for v in vals}
         if kinds <= set(NUMERIC):
@@ -451,7 +462,7 @@ class Functions:
         elif len(kinds) == 1 and kinds <= {"date", "place", "str"}:
             kind = kinds.pop()
         else:
-            raise NotCompilable("min()/max() of mixed kinds")
+            raise NotCompilable("min()/max() of mixed kinds", "对类型不同的值取 min()/max()")
         ctx, vals = self.common(*vals)
         los = [_dec(v.lo, v.kind) if kind == "dec" else v.lo for v in vals]
         his = [_dec(v.upper, v.kind) if kind == "dec" else v.upper for v in vals]
@@ -476,11 +487,11 @@ class Functions:
             return S("bool", pl.when(known).then(True).otherwise(None))
         if isinstance(x, Rec):
             return S("bool", pl.when(x.known).then(True).otherwise(None), x.ctx)
-        raise NotCompilable(f"given() of {type(x).__name__}")
+        raise NotCompilable(f"given() of {type(x).__name__}", f"对{value_zh(x)}取 given()")
 
     def fn_date(self, x: V) -> S:
         if not (isinstance(x, S) and x.is_const):
-            raise NotCompilable("date() of a non-literal")
+            raise NotCompilable("date() of a non-literal", "对非字面值取 date()")
         return _lit(date.fromisoformat(x.const))
 
     def fn_month(self, x: V) -> S:
@@ -489,7 +500,7 @@ class Functions:
         if isinstance(x, S) and x.kind == "date":
             e = x.e.dt.year().cast(pl.Int64) * 12 + x.e.dt.month().cast(pl.Int64) - 1
             return S("int", e, x.ctx)
-        raise NotCompilable("month() of a non-date")
+        raise NotCompilable("month() of a non-date", "对非日期取 month()")
 
 
 def _value_at_expr(values: tuple, at: pl.Expr, base: int) -> pl.Expr:

@@ -119,7 +119,8 @@ def detect_format(path: str | Path, fmt: str | None = None) -> str:
     if suffix in (".jsonl", ".ndjson", ".json"):
         return "jsonl"
     raise LayoutError(
-        f"{path}: cannot tell the format from the name; give --format parquet, csv or jsonl")
+        f"{path}: cannot tell the format from the name; give --input-format parquet, csv or "
+        "jsonl", f"{path}:无法从文件名判断格式;请用 --input-format 指明 parquet、csv 或 jsonl")
 
 
 def count_rows(path: str | Path, fmt: str) -> int | None:
@@ -137,7 +138,9 @@ def open_parquet(path: str | Path) -> pq.ParquetFile:
     try:
         return pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as e:
-        raise LayoutError(f"{path}: not a readable Parquet file ({_arrow_message(e)})") from None
+        why = _arrow_message(e)
+        raise LayoutError(f"{path}: not a readable Parquet file ({why})",
+                          f"{path}:不是可读取的 Parquet 文件(“{why}”)") from None
 
 
 def _parquet_batches(path: str | Path, chunk_size: int) -> Iterator[pa.RecordBatch]:
@@ -150,8 +153,10 @@ def _parquet_batches(path: str | Path, chunk_size: int) -> Iterator[pa.RecordBat
             try:
                 batch = next(batches, None)
             except (pa.ArrowException, OSError) as e:
-                raise LayoutError(f"{path}: rows from {first}: cannot be read "
-                                  f"({_arrow_message(e)})") from None
+                why = _arrow_message(e)
+                raise LayoutError(f"{path}: rows from {first}: cannot be read ({why})",
+                                  f"{path}:自第 {first} 行(从 0 数起)无法读取(“{why}”)"
+                                  ) from None
         if batch is None:
             return
         with phases.clock("read.utf8_check"):
@@ -160,8 +165,10 @@ def _parquet_batches(path: str | Path, chunk_size: int) -> Iterator[pa.RecordBat
                     column.validate(full=True)
                 except pa.ArrowException as e:
                     why = _arrow_message(e).rpartition("Invalid: ")[2]
-                    raise LayoutError(f"{path}: rows {first}-{first + batch.num_rows - 1}: "
-                                      f"column {name!r}: {why}") from None
+                    rows = f"{first}-{first + batch.num_rows - 1}"
+                    raise LayoutError(f"{path}: rows {rows}: column {name!r}: {why}",
+                                      f"{path}:第 {rows} 行(从 0 数起):列 {name!r} 的数据无效"
+                                      f"(“{why}”)") from None
         yield batch
         first += batch.num_rows
 
@@ -403,14 +410,17 @@ def _csv_columns(path: str | Path, header: list[str]) -> None:
     for head, fields in (("person", PERSON_FIELDS), ("provident_fund", FUND_FIELDS),
                          ("request", REQUEST_FIELDS)):
         known |= {f"{head}.{f}" for f in fields}
+    columns = ", ".join(sorted(known))
     for name in header:
         if jsonio.printable(name) != name:
-            raise LayoutError(f"{path}: line 1: the header is not UTF-8 text")
+            raise LayoutError(f"{path}: line 1: the header is not UTF-8 text",
+                              f"{path}:第 1 行:表头不是 UTF-8 文本")
         if name not in known:
-            raise LayoutError(f"unknown CSV column {name!r}; columns are: "
-                              f"{', '.join(sorted(known))}")
+            raise LayoutError(f"unknown CSV column {name!r}; columns are: {columns}",
+                              f"未知的 CSV 列 {name!r};可用的列:{columns}")
         if header.count(name) > 1:
-            raise LayoutError(f"{path}: line 1: column {name!r} given twice")
+            raise LayoutError(f"{path}: line 1: column {name!r} given twice",
+                              f"{path}:第 1 行:列 {name!r} 出现了两次")
 
 
 class _Lines:
@@ -459,10 +469,11 @@ def read_csv(path: str | Path, chunk_size: int, as_of: date | None) -> Iterator[
         try:
             header = next(reader, None)
         except csv.Error as e:
-            raise LayoutError(f"{path}: line 1: the header is not valid CSV ({e})") from None
+            raise LayoutError(f"{path}: line 1: the header is not valid CSV ({e})",
+                              f"{path}:第 1 行:表头不是有效的 CSV(“{e}”)") from None
         if header is None:
             raise LayoutError(f"{path}: an empty file: expected a header line naming the "
-                              "columns")
+                              "columns", f"{path}:空文件:应有一行表头,写明各列的名称")
         _csv_columns(path, header)
         has_id = "id" in header
         id_at = header.index("id") if has_id else -1

@@ -18,6 +18,7 @@ from tongcheng.batch.values import (
     V,
     _json_const,
     _null_if,
+    value_zh,
 )
 
 
@@ -83,7 +84,7 @@ class Outcomes:
             return self._items_json(v), pl.String
         if isinstance(v, ByPlaceV):
             return self._by_place_json(v), pl.String
-        raise NotCompilable(f"an outcome of {type(v).__name__}")
+        raise NotCompilable(f"an outcome of {type(v).__name__}", f"结果为{value_zh(v)}")
 
     def _items_json(self, items: ItemsV) -> pl.Expr:
         lst = items.lst
@@ -126,7 +127,8 @@ class Outcomes:
         items = v.items
         lst = items.lst
         if "from" not in self.fr.L[lst].columns:
-            raise NotCompilable("months_by_place() of a list without periods")
+            raise NotCompilable("months_by_place() of a list without periods",
+                                "对没有期间的列表取 months_by_place()")
         m = self.fr.broadcast(lst, pl.col("as_of_m"))
         only = self._only(lst)
         fr = self.fr
@@ -214,7 +216,7 @@ def _item_text(lst: str) -> tuple[pl.Expr, pl.Expr]:
                   ("level", pl.col("level"), True),
                   ("hospital_grade", pl.col("hospital_grade").cast(pl.String), False)]
     else:
-        raise NotCompilable(f"items of {lst} as an outcome")
+        raise NotCompilable(f"items of {lst} as an outcome", f"以 {lst} 的各项作为结果")
     json_parts: list[pl.Expr] = []
     repr_parts: list[pl.Expr] = []
     for n, (key, text, quoted) in enumerate(fields):

@@ -14,13 +14,16 @@ from typing import Any
 
 import polars as pl
 
+from tongcheng.batch.words import Worded
+
 FORMATS = ("parquet", "csv", "jsonl")
 SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl",
             ".ndjson": "jsonl", ".json": "jsonl"}
 
 
-class FormatError(ValueError):
-    """A format option that contradicts a file's name (the message says which option is what)."""
+class FormatError(Worded, ValueError):
+    """A format option that contradicts a file's name (the message says which option is what,
+    in English and in Chinese)."""
 
 
 def by_suffix(path: str | Path) -> str | None:
@@ -32,9 +35,11 @@ def output_format(output: str | Path, given: str | None) -> str:
     else the suffix's, else Parquet."""
     named = by_suffix(output)
     if given and named and given != named:
-        raise FormatError(f"--output-format {given}, but {output} ends in "
-                          f"{Path(output).suffix} ({named}); name the file for its format or "
-                          "leave --output-format out")
+        suffix = Path(output).suffix
+        raise FormatError(f"--output-format {given}, but {output} ends in {suffix} ({named}); "
+                          "name the file for its format or leave --output-format out",
+                          f"--output-format 为 {given},但 {output} 的扩展名是 {suffix}({named});"
+                          "请按格式给文件命名,或不写 --output-format")
     return given or named or "parquet"
 
 
@@ -43,11 +48,14 @@ def input_format(input_path: str | Path, given: str | None, old_name: bool) -> s
     that contradicts the input's suffix is refused: it was most likely meant for the output."""
     named = by_suffix(input_path)
     if old_name and given and given != "auto" and named and given != named:
+        ending = ".jsonl" if given == "jsonl" else "." + given
         raise FormatError(
             f"--format {given} names the INPUT's format, but {input_path} is {named} by its "
             f"name; for the output's format use --output-format {given} (or name the output "
-            f"…{'.jsonl' if given == 'jsonl' else '.' + given}); --input-format names the "
-            "input's")
+            f"…{ending}); --input-format names the input's",
+            f"--format {given} 指的是输入文件的格式,但 {input_path} 按文件名是 {named};"
+            f"要指定输出的格式,请用 --output-format {given}(或将输出文件命名为 …{ending});"
+            "--input-format 指定输入的格式")
     return given or "auto"
 
 

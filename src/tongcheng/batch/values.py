@@ -25,12 +25,35 @@ import polars as pl
 from tongcheng.batch.layout import (
     MONEY,
 )
+from tongcheng.batch.words import Worded
 
 NUMERIC = ("int", "dec")
 
 
-class NotCompilable(Exception):
-    """A construct the columnar evaluator does not model (the rule falls back)."""
+class NotCompilable(Worded):
+    """A construct the columnar evaluator does not model (the rule falls back), named in English
+    and in Chinese: ``screen`` says why a rule is decided row by row in the run's language."""
+
+
+# The compiled values and scalar kinds as a Chinese reason names them (the English one names the
+# class or the kind itself).
+_VALUES_ZH = {"S": "标量", "Rec": "参数记录", "ItemsV": "列表", "MonthsV": "月份集合",
+              "PlacesV": "地点集合", "ByPlaceV": "按地点分的月份", "TupleV": "字面列表",
+              "ItemV": "列表项", "ConstItemsV": "规则包的事项列表", "ConstItemV": "规则包的事项",
+              "RootV": "情形中的对象"}
+_KINDS_ZH = {"bool": "真假值", "str": "文本", "place": "地点", "date": "日期", "int": "整数",
+             "dec": "小数", "none": "空值", "json": "JSON 文本"}
+
+
+def value_zh(value: Any) -> str:
+    """What a compiled value is, in Chinese (``ItemsV``: 列表)."""
+    name = type(value).__name__
+    return _VALUES_ZH.get(name, f"`{name}`")
+
+
+def kind_zh(kind: str) -> str:
+    """A scalar's kind in Chinese (``dec``: 小数)."""
+    return _KINDS_ZH.get(kind, f"`{kind}`")
 
 
 # --- compiled values --------------------------------------------------------------------------
@@ -173,7 +196,7 @@ def _lit(value: Any) -> S:
         return S("str", pl.lit(value, dtype=pl.String), const=value, is_const=True)
     if isinstance(value, date):
         return S("date", pl.lit(value, dtype=pl.Date), const=value, is_const=True)
-    raise NotCompilable(f"literal {value!r}")
+    raise NotCompilable(f"literal {value!r}", f"字面值 {value!r}")
 
 
 def _null_if(cond: pl.Expr, value: pl.Expr) -> pl.Expr:

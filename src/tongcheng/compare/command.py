@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from tongcheng.batch import words
+from tongcheng.batch.words import say
 from tongcheng.cli_options import fail
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
@@ -54,7 +56,6 @@ def compare(population, out_dir, base_spec, base_overlays, new_spec, new_overlay
     """
     from tqdm import tqdm
 
-    from tongcheng.batch import io
     from tongcheng.batch.layout import LayoutError
     from tongcheng.compare import report
     from tongcheng.compare.run import compare as run
@@ -64,20 +65,21 @@ def compare(population, out_dir, base_spec, base_overlays, new_spec, new_overlay
     from tongcheng.places import default_registry
 
     registry = default_registry()
-    base, new, fmt = _open_sides(population, base_spec, base_overlays, new_spec, new_overlays,
-                                 fmt, registry)
-    total = io.count_rows(population, fmt)
+    base, new, fmt, total = _open_sides(population, base_spec, base_overlays, new_spec,
+                                        new_overlays, fmt, registry, lang)
     bar = tqdm(total=total, unit="rows", unit_scale=True, file=sys.stderr,
                disable=(not sys.stderr.isatty()) if progress is None else not progress)
     try:
         result = run(population, fmt, base, new, out_dir, chunk_size=chunk_size,
-                     registry=registry, progress=bar.update)
+                     registry=registry, progress=bar.update, lang=lang)
     except LayoutError as e:
-        fail(EXIT_INVALID, str(e))
+        fail(EXIT_INVALID, e.text(lang), lang)
     except (RuleConflict, RuleError) as e:
         fail(EXIT_PACK, e.describe(lang), lang)
-    except OSError as e:
-        fail(EXIT_INVALID, f"{population}: {e}")
+    except OSError as e:  # the file named by the system where it names one
+        where = population if e.filename is None else e.filename
+        fail(EXIT_INVALID, say(lang, f"{population}: {e}",
+                               f"{where}:{words.os_problem(e, lang, where)}"), lang)
     finally:
         bar.close()
     data = write_summary(result, out_dir)
@@ -86,35 +88,48 @@ def compare(population, out_dir, base_spec, base_overlays, new_spec, new_overlay
         try:
             report.write_html(data, Path(out_dir) / report.HTML, lang)
         except ImportError as e:  # pragma: no cover - depends on the installation
-            fail(EXIT_INVALID, f"the HTML report needs its extra: pip install "
-                                f"'tongcheng[compare]' ({e}); summary.json is written, and "
-                                "--no-html leaves the page out")
-    click.echo(f"compared {result.rows} rows in {result.seconds:.1f} s: {result.decided} decided "
-               f"on both sides, {result.changed_persons} changed ({Path(out_dir)}), "
-               f"{result.rejected} rejected", err=True)
+            fail(EXIT_INVALID, say(
+                lang, f"the HTML report needs its extra: pip install 'tongcheng[compare]' ({e}); "
+                      "summary.json is written, and --no-html leaves the page out",
+                f"HTML 报告需要额外安装:pip install 'tongcheng[compare]'(“{e}”);summary.json "
+                "已写好,加 --no-html 则不生成网页"), lang)
+    click.echo(closing_line(result, out_dir, lang), err=True)
     sys.exit(EXIT_REJECTS if result.rejected else EXIT_OK)
 
 
-def _open_sides(population, base_spec, base_overlays, new_spec, new_overlays, fmt, registry):
+def closing_line(result, out_dir, lang: str) -> str:
+    """The last line ``compare`` prints on stderr, in the run's language."""
+    return say(lang, f"compared {result.rows} rows in {result.seconds:.1f} s: {result.decided} "
+                     f"decided on both sides, {result.changed_persons} changed "
+                     f"({Path(out_dir)}), {result.rejected} rejected",
+               f"已比较 {result.rows} 行,用时 {result.seconds:.1f} 秒:{result.decided} 行两边均已"
+               f"判定,{result.changed_persons} 人有变化({Path(out_dir)}),拒收 "
+               f"{result.rejected} 行")
+
+
+def _open_sides(population, base_spec, base_overlays, new_spec, new_overlays, fmt, registry,
+                lang):
     """Before any row is read: the population there, both sides' packs loaded (a pack loaded
-    once when both name it), the input's format; a problem ends the run by its exit code."""
+    once when both name it), the input's format and row count; a problem ends the run by its
+    exit code, in the run's language."""
     from tongcheng.batch import io
     from tongcheng.batch.layout import LayoutError
     from tongcheng.compare.sides import SideError, load_side
     from tongcheng.errors import PackError
 
     if not Path(population).is_file():
-        fail(EXIT_INVALID, f"{population}: no such file")
+        fail(EXIT_INVALID, words.no_such_file(population, lang), lang)
     cache: dict = {}
     try:
         base = load_side("base", base_spec, base_overlays, registry, cache)
         new = load_side("new", new_spec, new_overlays, registry, cache)
     except SideError as e:
-        fail(EXIT_INVALID, str(e))
+        fail(EXIT_INVALID, e.text(lang), lang)
     except PackError as e:
         fail(EXIT_PACK, e.describe())
     try:
         fmt = io.detect_format(population, fmt)
+        total = io.count_rows(population, fmt)  # a file that is no Parquet fails here, at once
     except LayoutError as e:
-        fail(EXIT_INVALID, str(e))
-    return base, new, fmt
+        fail(EXIT_INVALID, e.text(lang), lang)
+    return base, new, fmt, total

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 import polars as pl
 
+from tongcheng import wording
 from tongcheng.batch import io
 from tongcheng.batch.engine import BatchEvaluator, outcome_column, status_column
 from tongcheng.batch.layout import Population
@@ -73,9 +74,10 @@ def _rule(base: Side, new: Side, rule_id: str):
 
 def compare(input_path: str | Path, fmt: str, base: Side, new: Side, out_dir: str | Path, *,
             chunk_size: int = 500_000, registry: PlaceRegistry | None = None,
-            progress: Callable[[int], Any] | None = None) -> Comparison:
+            progress: Callable[[int], Any] | None = None, lang: str = "en") -> Comparison:
     """Compare ``base`` and ``new`` over the population in ``input_path``; writes the changed
-    persons and the rejects into ``out_dir`` (the caller writes the reports)."""
+    persons and the rejects (their reasons in ``lang``) into ``out_dir`` (the caller writes the
+    reports)."""
     registry = registry or default_registry()
     started = time.perf_counter()
     out = Path(out_dir)
@@ -106,7 +108,7 @@ def compare(input_path: str | Path, fmt: str, base: Side, new: Side, out_dir: st
                             result.changed_persons += changed.height
                     result.decided += pop.n - len(late)
                 if bad:
-                    rejects.write(io.rejects_text(sorted(bad, key=lambda r: r.row)))
+                    rejects.write(io.rejects_text(sorted(bad, key=lambda r: r.row), lang))
                     result.rejected += len(bad)
                 if progress is not None:
                     progress(chunk.rows)
@@ -212,8 +214,10 @@ def _born_in_time(pop: Population, base: Side, new: Side):
         when = side.as_of
         if when is not None:
             keep = keep & ~(born > when).fill_null(False)
-    late = [io.Reject(r, (("person.birth_date", f"date after as_of ({side_date})"),), i)
-            for r, i, side_date in _late_rows(pop, keep, base, new)]
+    late = []
+    for r, i, side_date in _late_rows(pop, keep, base, new):
+        said = wording.after_as_of(side_date)
+        late.append(io.Reject(r, (("person.birth_date", said.en, said.zh),), i))
     return keep, late
 
 
@@ -223,7 +227,7 @@ def _late_rows(pop: Population, keep: pl.Series, base: Side, new: Side):
     for r, i, born in zip(rows["_row"].to_list(), ids, rows["birth_date"].to_list(),
                           strict=True):
         day = min(d for d in (base.as_of, new.as_of) if d is not None and born > d)
-        yield r, i, day.isoformat()
+        yield r, i, day
 
 
 def _changed(pop: Population, groups: pl.DataFrame, b: pl.DataFrame, n: pl.DataFrame | None,

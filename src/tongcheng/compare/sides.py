@@ -17,6 +17,7 @@ from pathlib import Path
 
 import attrs
 
+from tongcheng.batch.words import Worded
 from tongcheng.expr import ast
 from tongcheng.pack.model import Layer, PackInfo, Rule, RulePack
 from tongcheng.places import PlaceRegistry
@@ -25,8 +26,9 @@ _AT = re.compile(r"^(?P<pack>.*?)@(?P<date>\d{4}-\d{2}-\d{2})$")
 BUNDLED = "bundled"
 
 
-class SideError(ValueError):
-    """A side given wrongly on the command line (message names what was expected)."""
+class SideError(Worded, ValueError):
+    """A side given wrongly on the command line (the message names what was expected, in
+    English and in Chinese)."""
 
 
 @attrs.frozen
@@ -62,9 +64,11 @@ def parse_spec(text: str | None) -> tuple[str | None, date | None]:
         try:
             day = date.fromisoformat(when)
         except ValueError:
-            raise SideError(f"{text!r}: {when} is not a calendar date") from None
+            raise SideError(f"{text!r}: {when} is not a calendar date",
+                            f"{text!r}:{when} 不是日历上存在的日期") from None
     if "@" in folder and m is None:
-        raise SideError(f"{text!r}: expected PACK@YYYY-MM-DD")
+        raise SideError(f"{text!r}: expected PACK@YYYY-MM-DD",
+                        f"{text!r}:应写作 规则包文件夹@YYYY-MM-DD")
     return (None if folder in ("", BUNDLED) else folder), day
 
 

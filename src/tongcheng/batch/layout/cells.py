@@ -45,8 +45,10 @@ class _Checks:
         return pl.any_horizontal(self.flags)
 
 
-def _kind_error(path: str, dtype: pl.DataType, expected: str) -> LayoutError:
-    return LayoutError(f"column {path!r}: expected {expected}, got {dtype}")
+def _kind_error(path: str, dtype: pl.DataType, expected: str, zh: str) -> LayoutError:
+    """A column of the wrong type: what it should hold (``expected``, ``zh``) and what it is."""
+    return LayoutError(f"column {path!r}: expected {expected}, got {dtype}",
+                       f"列 {path!r}:应为{zh},实际类型为 `{dtype}`")
 
 
 def _place(expr: pl.Expr, dtype: pl.DataType, path: str, checks: _Checks,
@@ -65,7 +67,8 @@ def _place(expr: pl.Expr, dtype: pl.DataType, path: str, checks: _Checks,
         code = checks.once(path, pl.when(in_range).then(expr).cast(pl.Int32))
         checks.add(expr.is_not_null() & code.is_null())
     else:
-        raise _kind_error(path, dtype, "six-digit place codes as strings")
+        raise _kind_error(path, dtype, "six-digit place codes as strings",
+                          "字符串形式的六位行政区划代码")
     status = lut(tables.status, code)
     if dated and at_day is not None:
         ok = (status == 1) | ((status == 2) & (at_day < lut(tables.retired, code)))
@@ -87,14 +90,15 @@ def _date(expr: pl.Expr, dtype: pl.DataType, path: str, checks: _Checks) -> pl.E
             expr.str.strptime(pl.Date, "%Y-%m-%d", strict=False)))
         checks.add(expr.is_not_null() & parsed.is_null())
         return parsed
-    raise _kind_error(path, dtype, "dates (Parquet dates or YYYY-MM-DD strings)")
+    raise _kind_error(path, dtype, "dates (Parquet dates or YYYY-MM-DD strings)",
+                      "日期(Parquet 日期或 YYYY-MM-DD 字符串)")
 
 
 def _month(expr: pl.Expr, dtype: pl.DataType, path: str, checks: _Checks) -> pl.Expr:
     if dtype == pl.Null:
         return pl.lit(None, dtype=pl.Int32)
     if dtype != pl.String:
-        raise _kind_error(path, dtype, "months as YYYY-MM strings")
+        raise _kind_error(path, dtype, "months as YYYY-MM strings", "YYYY-MM 字符串形式的月份")
     shape_ok = expr.str.contains(r"^[0-9]{4}-[0-9]{2}$")
     year = expr.str.slice(0, 4).str.to_integer(strict=False).cast(pl.Int32)
     month = expr.str.slice(5, 2).str.to_integer(strict=False).cast(pl.Int32)
@@ -111,7 +115,8 @@ def _enum(expr: pl.Expr, dtype: pl.DataType, path: str, checks: _Checks,
     if dtype in (pl.Categorical,) or isinstance(dtype, pl.Enum):
         expr = expr.cast(pl.String)
     elif dtype != pl.String:
-        raise _kind_error(path, dtype, f"one of {', '.join(values)} as strings")
+        raise _kind_error(path, dtype, f"one of {', '.join(values)} as strings",
+                          f"以下之一的字符串:{', '.join(values)}")
     checks.add(expr.is_not_null() & ~expr.is_in(list(values)))
     return expr
 
@@ -145,7 +150,8 @@ def _money(expr: pl.Expr, dtype: pl.DataType, path: str, checks: _Checks,
             fine.append(expr.is_not_null() & ~exact)
             return pl.when(exact & (expr >= 0)).then(expr.round(2)).cast(MONEY)
         return pl.when(expr >= 0).then(expr).cast(MONEY)
-    raise _kind_error(path, dtype, "amounts in yuan (decimal, float or integer)")
+    raise _kind_error(path, dtype, "amounts in yuan (decimal, float or integer)",
+                      "以元计的金额(定点小数、浮点数或整数)")
 
 
 def _count(expr: pl.Expr, dtype: pl.DataType, path: str, checks: _Checks,
@@ -153,7 +159,7 @@ def _count(expr: pl.Expr, dtype: pl.DataType, path: str, checks: _Checks,
     if dtype == pl.Null:
         return pl.lit(None, dtype=pl.Int64)
     if not dtype.is_integer():
-        raise _kind_error(path, dtype, "whole numbers")
+        raise _kind_error(path, dtype, "whole numbers", "整数")
     bad = expr < lo
     if hi is not None:
         bad = bad | (expr > hi)
@@ -161,21 +167,22 @@ def _count(expr: pl.Expr, dtype: pl.DataType, path: str, checks: _Checks,
     return expr.cast(pl.Int64)
 
 
-def _exactly(kind: pl.DataType, expected: str) -> Callable[[pl.Expr, pl.DataType, str], pl.Expr]:
+def _exactly(kind: pl.DataType, expected: str,
+             zh: str) -> Callable[[pl.Expr, pl.DataType, str], pl.Expr]:
     """A column that must be of ``kind`` (or all null), taken as it is."""
 
     def cell(expr: pl.Expr, dtype: pl.DataType, path: str) -> pl.Expr:
         if dtype == pl.Null:
             return pl.lit(None, dtype=kind)
         if dtype != kind:
-            raise _kind_error(path, dtype, expected)
+            raise _kind_error(path, dtype, expected, zh)
         return expr
 
     return cell
 
 
-_bool = _exactly(pl.Boolean, "true or false (booleans)")
-_text = _exactly(pl.String, "strings")
+_bool = _exactly(pl.Boolean, "true or false (booleans)", "true 或 false(布尔值)")
+_text = _exactly(pl.String, "strings", "字符串")
 
 
 def _day(expr: pl.Expr) -> pl.Expr:

@@ -7,6 +7,7 @@ from datetime import date
 
 import polars as pl
 
+from tongcheng.batch.words import Worded
 from tongcheng.situation import (
     CARD_KINDS,
     EMPLOYMENTS,
@@ -93,5 +94,6 @@ REQUIRED_ITEM_FIELDS = {"scheme", "place", "from", "kind", "issuer"}
 ID_COLUMNS = ("id",)
 
 
-class LayoutError(ValueError):
-    """The file's columns do not follow the population layout (a bad command, exit 2)."""
+class LayoutError(Worded, ValueError):
+    """The file's columns do not follow the population layout, or it cannot be read as its
+    format (a bad command, exit 2); said in English and in Chinese (``Worded``)."""

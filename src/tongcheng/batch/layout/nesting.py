@@ -3,7 +3,6 @@ gathered into structs, every unknown column or field named (with the closest kno
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,11 +16,18 @@ from tongcheng.batch.layout.fields import (
     TOP_FIELDS,
     LayoutError,
 )
+from tongcheng.suggest import did_you_mean
 
 
-def _suggest(name: str, allowed: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(allowed), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+def _suggest(name: str, allowed: Iterable[str]) -> tuple[str, str]:
+    """The nearest allowed name as a hint, in English and in Chinese (empty: none is near)."""
+    allowed = list(allowed)
+    return did_you_mean(name, allowed, "en"), did_you_mean(name, allowed, "zh")
+
+
+def _both_ways(name: str) -> LayoutError:
+    return LayoutError(f"column {name!r} given both whole and as dotted columns",
+                       f"列 {name!r} 既整列给出,又以带点的列给出")
 
 
 def nest(table: pa.Table) -> pa.Table:
@@ -33,31 +39,33 @@ def nest(table: pa.Table) -> pa.Table:
     groups: dict[str, dict[str, pa.Array]] = {}
     twice = sorted({n for n in table.column_names if table.column_names.count(n) > 1})
     if twice:
-        raise LayoutError(f"column {twice[0]!r} given twice")
+        raise LayoutError(f"column {twice[0]!r} given twice", f"列 {twice[0]!r} 出现了两次")
     for name, column in zip(table.column_names, table.columns, strict=True):
         column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
         if name in ID_COLUMNS or name in TOP_FIELDS:
             if name in groups:
-                raise LayoutError(f"column {name!r} given both whole and as dotted columns")
+                raise _both_ways(name)
             columns[name] = column
             continue
         head, _, rest = name.partition(".")
         if head in OBJECTS and rest:
             if head in columns:
-                raise LayoutError(f"column {name!r} given both whole and as dotted columns")
+                raise _both_ways(name)
             fields = OBJECTS[head]
             if rest not in fields:
+                en, zh = _suggest(rest, fields)
                 raise LayoutError(
-                    f"unknown column {name!r}{_suggest(rest, fields)}; {head} has: "
-                    f"{', '.join(fields)}"
-                )
+                    f"unknown column {name!r}{en}; {head} has: {', '.join(fields)}",
+                    f"未知的列 {name!r}{zh};{head} 的字段有:{', '.join(fields)}")
             groups.setdefault(head, {})[rest] = column
             continue
         allowed = [*ID_COLUMNS, *TOP_FIELDS]
+        en, zh = _suggest(name, allowed)
         raise LayoutError(
-            f"unknown column {name!r}{_suggest(name, allowed)}; a population has: "
-            f"{', '.join(allowed)} (and dotted columns such as person.birth_date)"
-        )
+            f"unknown column {name!r}{en}; a population has: {', '.join(allowed)} (and dotted "
+            "columns such as person.birth_date)",
+            f"未知的列 {name!r}{zh};人群文件的列有:{', '.join(allowed)}"
+            "(以及带点的列,如 person.birth_date)")
     for head, fields in groups.items():
         valid = None
         for arr in fields.values():
@@ -91,29 +99,36 @@ def _check_struct(head: str, typ: pa.DataType, fields: dict[str, str]) -> None:
     if pa.types.is_null(typ):
         return
     if not pa.types.is_struct(typ):
-        raise LayoutError(f"column {head!r}: expected a struct (an object), got {typ}")
+        raise LayoutError(f"column {head!r}: expected a struct (an object), got {typ}",
+                          f"列 {head!r}:应为结构(对象),实际类型为 `{typ}`")
     for f in typ:
         if f.name not in fields:
+            en, zh = _suggest(f.name, fields)
             raise LayoutError(
-                f"unknown field {head}.{f.name}{_suggest(f.name, fields)}; {head} has: "
-                f"{', '.join(fields)}"
-            )
+                f"unknown field {head}.{f.name}{en}; {head} has: {', '.join(fields)}",
+                f"未知的字段 {head}.{f.name}{zh};{head} 的字段有:{', '.join(fields)}")
 
 
 def _check_list(name: str, typ: pa.DataType) -> None:
     if pa.types.is_null(typ):
         return
     if not (pa.types.is_list(typ) or pa.types.is_large_list(typ)):
-        raise LayoutError(f"column {name!r}: expected a list of structs, got {typ}")
+        raise _not_structs(name, typ)
     item = typ.value_type
     if pa.types.is_null(item):
         return
     if not pa.types.is_struct(item):
-        raise LayoutError(f"column {name!r}: expected a list of structs, got {typ}")
+        raise _not_structs(name, typ)
     allowed = LISTS[name]
     for f in item:
         if f.name not in allowed:
+            en, zh = _suggest(f.name, allowed)
             raise LayoutError(
-                f"unknown field {name}[].{f.name}{_suggest(f.name, allowed)}; items of {name} "
-                f"have: {', '.join(allowed)}"
-            )
+                f"unknown field {name}[].{f.name}{en}; items of {name} have: "
+                f"{', '.join(allowed)}",
+                f"未知的字段 {name}[].{f.name}{zh};{name} 的每项有:{', '.join(allowed)}")
+
+
+def _not_structs(name: str, typ: pa.DataType) -> LayoutError:
+    return LayoutError(f"column {name!r}: expected a list of structs, got {typ}",
+                       f"列 {name!r}:应为结构的列表,实际类型为 `{typ}`")
