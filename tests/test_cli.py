@@ -208,7 +208,7 @@ def test_check_in_english(pack):
 def test_a_mistyped_rule_gets_did_you_mean():
     result = run("check", EXAMPLE, "--rule", "medical_insurance.contribution_year_recognition")
     assert_clean_failure(result, 2)
-    assert ("未知的规则 'medical_insurance.contribution_year_recognition'(是否指 "
+    assert ("未知的规则 'medical_insurance.contribution_year_recognition'(是否应为 "
             "'medical_insurance.contribution_years_recognition'?)") in result.stderr
     result = run("check", EXAMPLE, "--rule", "medical_insurance.contribution_year_recognition",
                  "--lang", "en")

@@ -82,7 +82,7 @@ def unknown_rules(known: tuple[str, ...] | list[str], asked: tuple[str, ...] | l
     for r in wrong:
         hit = closest(r, known)
         if zh:
-            parts.append(f"未知的规则 {r!r}" + (f"(是否指 {hit!r}?)" if hit else ""))
+            parts.append(f"未知的规则 {r!r}" + (f"(是否应为 {hit!r}?)" if hit else ""))
         else:
             parts.append(f"unknown rule {r!r}" + (f" (did you mean {hit!r}?)" if hit else ""))
     said = ";".join(parts) if zh else "; ".join(parts)
@@ -97,18 +97,39 @@ def no_such_file(path: str, lang: str = "en") -> str:
     return f"{path}:没有这个文件" if lang == "zh" else f"{path}: no such file"
 
 
-_OS_ZH = {errno.ENOENT: "没有这个文件或文件夹", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
-          errno.EISDIR: "是一个文件夹", errno.ENOTDIR: "路径中有一部分不是文件夹",
-          errno.ENOSPC: "磁盘空间不足", errno.EROFS: "只读的文件系统",
-          errno.EMFILE: "打开的文件过多"}
+# The system's words for the common failures, in Chinese (its own text is English).
+_ERRNO_ZH = {
+    errno.ENOENT: "没有这个文件或文件夹",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "不允许这样操作",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EROFS: "文件系统只读",
+    errno.EEXIST: "已经存在",
+    errno.EMFILE: "打开的文件过多",
+}
+
+
+def os_problem(error: OSError, lang: str, path: str | Path | None = None) -> str:
+    """What the system said about ``path``, in ``lang``: in Chinese, the common failures in
+    Chinese words and any other as the system's own text, quoted (its file named when it is
+    not ``path``)."""
+    if lang != "zh":
+        return str(error)
+    named = error.filename is not None and str(error.filename) != str(path)
+    where = f"{error.filename}:" if named else ""
+    words = _ERRNO_ZH.get(error.errno or 0)
+    if words is not None:
+        return where + words
+    detail = error.strerror or str(error) or type(error).__name__
+    return f"{where}系统报告错误(“{detail}”)"
 
 
 def cannot_read(path: str, error: OSError, lang: str = "en") -> str:
-    """``path: cannot be read (why)``: the system's reason in English, a Chinese one for the
-    usual errors (else the error's number, no English sentence in Chinese output)."""
+    """``path: cannot be read (why)``, the why in ``lang`` (``os_problem``)."""
     if lang == "zh":
-        why = _OS_ZH.get(error.errno or 0, f"系统错误 {error.errno}")
-        return f"{path}:无法读取({why})"
+        return f"{path}:无法读取({os_problem(error, lang, path)})"
     return f"{path}: cannot be read ({error.strerror or error})"
 
 
@@ -118,7 +139,7 @@ def unwritable(path: str, lang: str = "en") -> str | None:
     zh = lang == "zh"
     target = Path(path)
     if target.is_dir():
-        return (f"{path}:是一个文件夹;请给出文件名" if zh
+        return (f"{path}:这是一个文件夹;请给出文件名" if zh
                 else f"{path}: is a folder; give a file name")
     parent = target.parent
     if not parent.is_dir():

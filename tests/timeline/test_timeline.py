@@ -162,7 +162,7 @@ def test_the_command(tmp_path):
                                    "--to", "2020-02"])
     assert missing.exit_code == 2 and "没有这个文件" in missing.output
     unknown = runner.invoke(main, [*args, "--rule", "transit.senior_freeride"])
-    assert unknown.exit_code == 2 and "是否指 'transit.senior_free_ride'" in unknown.output
+    assert unknown.exit_code == 2 and "是否应为 'transit.senior_free_ride'" in unknown.output
 
 
 def test_a_pack_defect_ends_the_timeline_in_its_language(tmp_path):

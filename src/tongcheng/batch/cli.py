@@ -16,9 +16,17 @@ from pathlib import Path
 
 import click
 
-from tongcheng.batch import words
 from tongcheng.batch.words import say
-from tongcheng.cli_options import as_of_date, fail, overlay_option, pack_option
+from tongcheng.cli_options import (
+    as_of_date,
+    fail,
+    no_such_file,
+    os_problem,
+    overlay_option,
+    pack_option,
+    unknown_rules,
+    unwritable,
+)
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 STATUS_CHOICES = ("eligible", "ineligible", "undetermined", "not_applicable")
@@ -87,11 +95,11 @@ def screen(input_path, output, input_fmt, old_fmt, out_fmt, lang, rules, statuse
     except FormatError as e:
         fail(EXIT_INVALID, e.text(lang), lang)
     pack = _load_pack(pack_path, overlays)
-    wrong = words.unknown_rules(pack.rule_ids, rules, lang)
+    wrong = unknown_rules(pack.rule_ids, rules, lang)
     if wrong:
         fail(EXIT_INVALID, wrong, lang)
     if not Path(input_path).exists():
-        fail(EXIT_INVALID, words.no_such_file(input_path, lang), lang)
+        fail(EXIT_INVALID, no_such_file(input_path, lang), lang)
     rejects_path = rejects_path or f"{output}.rejects.jsonl"
     if engine == "spark":
         sys.exit(_screen_spark(pack, input_path, output, fmt, rejects_path, lang, rules=list(rules),
@@ -152,7 +160,7 @@ def _open_screen(pack, input_path, output, fmt, rules, rejects_path, lang):
     from tongcheng.batch.layout import LayoutError
 
     for path in (output, rejects_path, f"{output}.summary.json"):
-        problem = words.unwritable(path, lang)
+        problem = unwritable(path, lang)
         if problem is not None:
             fail(EXIT_INVALID, problem, lang)
     try:
@@ -163,7 +171,7 @@ def _open_screen(pack, input_path, output, fmt, rules, rejects_path, lang):
     except LayoutError as e:
         fail(EXIT_INVALID, e.text(lang), lang)
     except KeyError as e:  # a rule the pack does not have (named before, so not expected)
-        fail(EXIT_INVALID, words.unknown_rules(pack.rule_ids, rules, lang)
+        fail(EXIT_INVALID, unknown_rules(pack.rule_ids, rules, lang)
              or str(e.args[0] if e.args else e), lang)
     for rid, why in evaluator.fallback_reasons(lang).items():
         click.echo(say(lang, f"note: {rid} is decided by the reference evaluator ({why})",
@@ -216,7 +224,7 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
     except OSError as e:  # the file named by the system where it names one
         where = input_path if e.filename is None else e.filename
         fail(EXIT_INVALID, say(lang, f"{input_path}: {e}",
-                               f"{where}:{words.os_problem(e, lang, where)}"), lang)
+                               f"{where}:{os_problem(e, lang, where)}"), lang)
     finally:
         bar.close()
         rejects_file.close()
@@ -224,7 +232,7 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
             sink.close(io.empty_result(evaluator))
         except OSError as e:  # the disk filled, the folder went away: said, not a traceback
             fail(EXIT_INVALID, say(lang, f"{output}: cannot be written ({e})",
-                                   f"{output}:无法写入({words.os_problem(e, lang, output)})"),
+                                   f"{output}:无法写入({os_problem(e, lang, output)})"),
                  lang)
     return sink, tally, rejects_file.count, time.perf_counter() - started
 

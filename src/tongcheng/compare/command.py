@@ -13,9 +13,8 @@ from pathlib import Path
 
 import click
 
-from tongcheng.batch import words
 from tongcheng.batch.words import say
-from tongcheng.cli_options import fail
+from tongcheng.cli_options import fail, no_such_file, os_problem
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 
@@ -79,7 +78,7 @@ def compare(population, out_dir, base_spec, base_overlays, new_spec, new_overlay
     except OSError as e:  # the file named by the system where it names one
         where = population if e.filename is None else e.filename
         fail(EXIT_INVALID, say(lang, f"{population}: {e}",
-                               f"{where}:{words.os_problem(e, lang, where)}"), lang)
+                               f"{where}:{os_problem(e, lang, where)}"), lang)
     finally:
         bar.close()
     data = write_summary(result, out_dir)
@@ -118,7 +117,7 @@ def _open_sides(population, base_spec, base_overlays, new_spec, new_overlays, fm
     from tongcheng.errors import PackError
 
     if not Path(population).is_file():
-        fail(EXIT_INVALID, words.no_such_file(population, lang), lang)
+        fail(EXIT_INVALID, no_such_file(population, lang), lang)
     cache: dict = {}
     try:
         base = load_side("base", base_spec, base_overlays, registry, cache)
