@@ -13,10 +13,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
 
 import tongcheng
-from tongcheng.cli import main
+from langtools import in_both, said
 
 ROOT = Path(__file__).resolve().parents[2]
 RULE_ERRORS_PACK = ROOT / "tests" / "packs" / "screen-rule-errors"
@@ -27,24 +26,12 @@ ENGLISH = re.compile(r"\b(error|expected|column|cannot|no such|unknown|given|not
                      r"did you mean|names|ends in)\b", re.IGNORECASE)
 
 
-def screen(tmp_path: Path, *args, lang: str | None = None) -> str:
-    """The stderr of ``screen ARGS`` (in ``lang``, else the default), its paths left out."""
-    extra = ["--lang", lang] if lang else []
-    result = CliRunner().invoke(main, ["screen", *map(str, args), *extra])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result.stderr.replace(str(tmp_path), "<tmp>"), result.exit_code
+def screen(tmp_path: Path, *args, lang: str | None = None) -> tuple[str, int]:
+    return said("screen", tmp_path, *args, lang=lang)
 
 
 def both(tmp_path: Path, *args, zh: str, en: str, code: int = 2) -> None:
-    """The same command in Chinese (the default) and in English: each says it in its words."""
-    said, exit_code = screen(tmp_path, *args)
-    assert exit_code == code, said
-    assert zh in said, said
-    assert not ENGLISH.search(said), f"English left in a Chinese run: {said}"
-    said, exit_code = screen(tmp_path, *args, lang="en")
-    assert exit_code == code, said
-    assert en in said and zh not in said, said
+    in_both("screen", ENGLISH, tmp_path, *args, zh=zh, en=en, code=code)
 
 
 @pytest.fixture()

@@ -8,9 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from tongcheng.cli import main
+from langtools import in_both, said
 
 # a person born after the base side's date: valid as read, refused by that side
 PEOPLE = [{"id": "a", "as_of": "2025-06-01", "target": "370200",
@@ -21,21 +19,12 @@ ENGLISH = re.compile(r"\b(error|expected|cannot|no such|not a|calendar|date|comp
                      r"decided|changed|rejected|sides?)\b", re.IGNORECASE)
 
 
-def compare(tmp_path: Path, *args, lang: str | None = None):
-    """(stderr with the paths left out, exit code) of ``compare ARGS``."""
-    extra = ["--lang", lang] if lang else []
-    result = CliRunner().invoke(main, ["compare", *map(str, args), *extra])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result.stderr.replace(str(tmp_path), "<tmp>"), result.exit_code
+def compare(tmp_path: Path, *args, lang: str | None = None) -> tuple[str, int]:
+    return said("compare", tmp_path, *args, lang=lang)
 
 
 def both(tmp_path: Path, *args, zh: str, en: str, code: int = 2) -> None:
-    said, exit_code = compare(tmp_path, *args)
-    assert exit_code == code and zh in said, said
-    assert not ENGLISH.search(said), f"English left in a Chinese run: {said}"
-    said, exit_code = compare(tmp_path, *args, lang="en")
-    assert exit_code == code and en in said and zh not in said, said
+    in_both("compare", ENGLISH, tmp_path, *args, zh=zh, en=en, code=code)
 
 
 def _people(tmp_path: Path) -> Path:
