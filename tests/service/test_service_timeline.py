@@ -41,6 +41,12 @@ def test_the_api_answers_the_librarys_timeline(client):
     assert [r["rule"] for r in only.json()["rules"]] == [RECOGNITION_RULE]
     assert only.headers["content-language"] == "zh"
     assert "都市圈" in only.json()["rules"][0]["changes"][0]["why"][0]["text"]
+    # the query's lang, as on every endpoint with text (the body's would win)
+    queried = client.post("/v1/timeline?lang=en", json={
+        k: v for k, v in body.items() if k != "lang"} | {"rules": [RECOGNITION_RULE]},
+        headers={"accept-language": "zh-CN"})
+    assert queried.headers["content-language"] == "en"
+    assert "metro" in queried.json()["rules"][0]["changes"][0]["why"][0]["text"].lower()
 
 
 def test_the_api_names_every_problem(client):

@@ -20,13 +20,14 @@ from tongcheng.service.deps import (
     API,
     INVALID,
     JSON,
+    LANGS,
     RegistryDep,
-    answer_lang,
     load_json,
     narrow,
     problems_doc,
     read_body,
     read_settings,
+    request_lang,
 )
 from tongcheng.service.evaluating import (
     check_json_body,
@@ -133,9 +134,10 @@ async def timeline(request: Request, registry: RegistryDep) -> Response:
     raw = await read_body(request, *read_settings(request))
     pack = request.app.state.pack
     data = load_json(raw, bare="situation")
-    # the problems in the answer's language: the body's lang (when it is one), else the
-    # Accept-Language header's, else zh
-    lang = answer_lang(request, data.get("lang") if isinstance(data, Mapping) else None)
+    # the answer (and its problems) in the body's lang when it is one, else the query's, else
+    # the Accept-Language header's, else zh: as every endpoint with text (README, "Language")
+    body_lang = data.get("lang") if isinstance(data, Mapping) else None
+    lang = body_lang if body_lang in LANGS else request_lang(request.scope)
     try:
         situation, start, end, rules = _parse(data, pack, registry)
     except SituationError as exc:
