@@ -246,6 +246,8 @@ def test_cli_exit_codes_save_and_json(tmp_path):
     saved = tmp_path / "no_contradictions-counterexample.yaml"
     assert saved.is_file()
     check = runner.invoke(main, ["check", str(saved), "--pack", str(CONFLICT)])
+    assert check.exit_code == 3 and "同时适用且结论不同" in check.output  # zh, the default
+    check = runner.invoke(main, ["check", str(saved), "--pack", str(CONFLICT), "--lang", "en"])
     assert check.exit_code == 3 and "both apply" in check.output
     data = json.loads(runner.invoke(main, ["verify", str(CONFLICT), "-n", "50", "--property",
                                            "no_contradictions", "--format", "json"]).stdout)
