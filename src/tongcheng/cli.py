@@ -80,7 +80,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("situation", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("situation", type=click.Path(allow_dash=True))
 @click.option(
     "--as-of",
     callback=as_of_date,

@@ -94,6 +94,10 @@ def unknown_rules(known: tuple[str, ...] | list[str], asked: tuple[str, ...] | l
 
 
 def no_such_file(path: str, lang: str = "en") -> str:
+    """Why ``path`` is not a file to read: missing, or a folder."""
+    if Path(path).is_dir():
+        return (f"{path}:这是一个文件夹;请给出文件" if lang == "zh"
+                else f"{path}: is a folder; give a file")
     return f"{path}:没有这个文件" if lang == "zh" else f"{path}: no such file"
 
 

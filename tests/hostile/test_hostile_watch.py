@@ -79,7 +79,8 @@ def test_a_last_line_without_end_and_without_newline_is_a_reject(tmp_path):
 @pytest.mark.parametrize(("option", "target", "words"), [
     ("--output", "no-such-folder/out.jsonl", "no such folder"),
     ("--rejects", "no-such-folder/rejects.jsonl", "no such folder"),
-    ("--output", ".", "is a directory"),  # click's own check
+    ("--output", ".", "is a folder"),
+    ("--rejects", ".", "is a folder"),
 ])
 def test_an_output_that_cannot_be_written_exits_2_before_the_stream(tmp_path, option, target,
                                                                      words):
@@ -93,7 +94,7 @@ def test_an_output_that_cannot_be_written_exits_2_before_the_stream(tmp_path, op
 
 
 def test_events_that_are_a_folder_or_missing_exit_2(tmp_path):
-    for events, words in [(tmp_path, "is a directory"), (tmp_path / "none.jsonl", "no such file")]:
+    for events, words in [(tmp_path, "is a folder"), (tmp_path / "none.jsonl", "no such file")]:
         result = run("watch", "--lang", "en", events)
         assert_clean(result, 2)
         assert words in result.stderr.lower(), result.stderr

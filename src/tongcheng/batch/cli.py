@@ -266,19 +266,29 @@ def closing_line(written: int, rejected: int, seconds: float, output: str, out_f
                    "across cities, deemed years before 1996).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: when stderr is a terminal).")
-def synth(n, output, seed, as_of, retiring, progress) -> None:
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the messages.")
+def synth(n, output, seed, as_of, retiring, progress, lang) -> None:
     """Write N synthetic residents of Shandong (weighted toward the Qingdao metro area)."""
     from tqdm import tqdm
 
     from tongcheng.batch import synth as gen
 
+    problem = unwritable(output, lang)
+    if problem is not None:  # said at once, not as a traceback from the Parquet writer
+        fail(EXIT_INVALID, problem, lang)
     started = time.perf_counter()
-    with tqdm(total=n, unit="rows", unit_scale=True, file=sys.stderr,
-              disable=(not sys.stderr.isatty()) if progress is None else not progress) as bar:
-        written = gen.write(output, n, seed=seed, as_of=as_of, progress=bar.update,
-                            retiring=retiring)
-    click.echo(f"wrote {written} persons to {output} in {time.perf_counter() - started:.1f} s",
-               err=True)
+    try:
+        with tqdm(total=n, unit="rows", unit_scale=True, file=sys.stderr,
+                  disable=(not sys.stderr.isatty()) if progress is None else not progress) as bar:
+            written = gen.write(output, n, seed=seed, as_of=as_of, progress=bar.update,
+                                retiring=retiring)
+    except OSError as e:  # the disk filled, the folder went away
+        fail(EXIT_INVALID, say(lang, f"{output}: cannot be written ({e})",
+                               f"{output}:无法写入({os_problem(e, lang, output)})"), lang)
+    seconds = time.perf_counter() - started
+    click.echo(say(lang, f"wrote {written} persons to {output} in {seconds:.1f} s",
+                   f"已写入 {written} 人到 {output},用时 {seconds:.1f} 秒"), err=True)
 
 
 COMMANDS = (screen, synth)

@@ -62,10 +62,10 @@ def _memory() -> dict[str, float]:
 
 
 @click.command()
-@click.argument("events", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+@click.argument("events", type=click.Path(allow_dash=True))
+@click.option("-o", "--output", type=click.Path(allow_dash=True), default="-",
               help="Where the notifications go, as JSON Lines (default: stdout).")
-@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False),
+@click.option("--rejects", "rejects_path", type=click.Path(),
               help="Write rejected lines here as JSON Lines (line, reason, subject) instead of "
                    "stderr.")
 @click.option("--changes", is_flag=True, help="Also write every changed decision.")

@@ -20,7 +20,7 @@ EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 
 
 @click.command()
-@click.argument("population", type=click.Path(dir_okay=False))
+@click.argument("population", type=click.Path())
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Report folder: summary.json, report.html, changed.parquet, rejects.jsonl.")
 @click.option("--base", "base_spec", default=None, metavar="PACK[@DATE]",

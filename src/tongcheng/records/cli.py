@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from tongcheng.cli_options import cannot_read, fail, overlay_option
+from tongcheng.cli_options import cannot_read, fail, os_problem, overlay_option, unwritable
 
 __all__ = ["RECORDS_ENV", "record_evaluation", "records", "replay"]
 
@@ -269,7 +269,7 @@ def show(record_id: str, url: str, fmt: str, lang: str) -> None:
 @records.command()
 @records_option
 @filter_options
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+@click.option("-o", "--output", required=True, type=click.Path(allow_dash=True),
               help="Where to write (- for stdout, JSON Lines only).")
 @click.option("--format", "fmt", type=click.Choice(["auto", "jsonl", "parquet"]), default="auto",
               show_default=True, help="auto: by the output's suffix (.parquet, else JSON Lines).")
@@ -283,6 +283,9 @@ def export(url: str, output: str, fmt: str, lang: str, **kw: Any) -> None:
     if fmt == "parquet" and output == "-":
         fail(EXIT_INVALID, "Parquet 需要写入文件:请给出 -o 文件.parquet" if lang == "zh"
              else "Parquet needs a file: give -o FILE.parquet", lang)
+    problem = unwritable(output, lang) if output != "-" else None
+    if problem is not None:  # said before the store is read, not as a traceback after
+        fail(EXIT_INVALID, problem, lang)
     store = open_store(url, create=False, lang=lang)
     try:
         bodies = store.bodies(_filters(kw))
@@ -293,6 +296,9 @@ def export(url: str, output: str, fmt: str, lang: str, **kw: Any) -> None:
         else:
             with open(output, "wb") as f:
                 n = write_jsonl(bodies, f)
+    except OSError as e:  # the disk filled, the folder went away
+        fail(EXIT_INVALID, f"{output}:{os_problem(e, lang, output)}" if lang == "zh"
+             else f"{output}: cannot be written ({e})", lang)
     finally:
         store.close()
     click.echo(WORDS[lang]["exported"].format(n=n, path=output), err=True)

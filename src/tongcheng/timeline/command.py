@@ -30,7 +30,7 @@ def _month(_ctx, _param, value: str | None) -> int | None:
 
 
 @click.command()
-@click.argument("situation", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("situation", type=click.Path(allow_dash=True))
 @click.option("--from", "start", required=True, callback=_month, metavar="YYYY-MM",
               help="First month of the window.")
 @click.option("--to", "end", required=True, callback=_month, metavar="YYYY-MM",

@@ -1,0 +1,79 @@
+"""Every command that writes a file, given an output it cannot write (its folder missing, or a
+folder where the file should be): exit 2 naming the path, in the command's language, before
+any work and with no traceback (``synth`` and ``records export`` ended in pyarrow's or
+``open``'s traceback before)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hostiletools import SITUATION, assert_clean, run
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "recognition-yantai-qingdao.yaml"
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> dict[str, Path]:
+    """A store holding one record, a population of one and a stream of one event."""
+    where = tmp_path_factory.mktemp("inputs")
+    store = where / "r.db"
+    assert run("check", EXAMPLE, "--records", store).exit_code == 0
+    people = where / "people.jsonl"
+    people.write_text(json.dumps(SITUATION) + "\n", encoding="utf-8")
+    events = where / "events.jsonl"
+    events.write_text(json.dumps({"subject": "P1", "on": "2025-06-01", "open": SITUATION})
+                      + "\n", encoding="utf-8")
+    return {"store": store, "people": people, "events": events}
+
+
+COMMANDS = {
+    "synth": lambda inputs, out: ("synth", 10, "-o", out),
+    "records export (JSON Lines)": lambda inputs, out: (
+        "records", "export", "--records", inputs["store"], "-o", out, "--format", "jsonl"),
+    "records export (Parquet)": lambda inputs, out: (
+        "records", "export", "--records", inputs["store"], "-o", out, "--format", "parquet"),
+    "screen": lambda inputs, out: ("screen", inputs["people"], "-o", out),
+    "watch": lambda inputs, out: ("watch", inputs["events"], "-o", out),
+}
+BAD_OUTPUTS = {  # (zh, en) of what is said
+    "missing folder": (lambda tmp: tmp / "none" / "out.parquet", "没有文件夹", "no such folder"),
+    "a folder": (lambda tmp: tmp, "这是一个文件夹", "is a folder"),
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("bad", BAD_OUTPUTS)
+def test_an_output_that_cannot_be_written_exits_2_naming_it(tmp_path, inputs, command, bad):
+    where, zh, en = BAD_OUTPUTS[bad]
+    out = where(tmp_path)
+    args = COMMANDS[command](inputs, out)
+    chinese = run(*args)
+    assert_clean(chinese, 2)
+    assert chinese.stderr.startswith("错误: ") and f"{out}:{zh}" in chinese.stderr
+    english = run(*args, "--lang", "en")
+    assert_clean(english, 2)
+    assert english.stderr.startswith("error: ") and f"{out}: {en}" in english.stderr
+    assert not (tmp_path / "none").exists()  # nothing made on the way
+
+
+READERS = {
+    "check": lambda folder, tmp: ("check", folder),
+    "timeline": lambda folder, tmp: ("timeline", folder, "--from", "2025-01", "--to", "2025-02"),
+    "watch": lambda folder, tmp: ("watch", folder),
+    "compare": lambda folder, tmp: ("compare", folder, "-o", tmp / "report"),
+}
+
+
+@pytest.mark.parametrize("command", READERS)
+def test_a_folder_given_for_an_input_file_exits_2_saying_so(tmp_path, command):
+    """Said by tongcheng in the command's language (click's own check said it in English)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    args = READERS[command](folder, tmp_path)
+    chinese, english = run(*args), run(*args, "--lang", "en")
+    assert_clean(chinese, 2)
+    assert_clean(english, 2)
+    assert f"{folder}:这是一个文件夹;请给出文件" in chinese.stderr
+    assert f"{folder}: is a folder; give a file" in english.stderr
