@@ -77,3 +77,14 @@ def test_a_folder_given_for_an_input_file_exits_2_saying_so(tmp_path, command):
     assert_clean(english, 2)
     assert f"{folder}:这是一个文件夹;请给出文件" in chinese.stderr
     assert f"{folder}: is a folder; give a file" in english.stderr
+
+
+def test_a_file_given_for_compares_report_folder_exits_2_saying_so(tmp_path, inputs):
+    report = tmp_path / "report.txt"
+    report.write_text("not a folder", encoding="utf-8")
+    args = ("compare", inputs["people"], "-o", report)
+    chinese, english = run(*args), run(*args, "--lang", "en")
+    assert_clean(chinese, 2)
+    assert_clean(english, 2)
+    assert f"{report}:这是一个文件;报告需要一个文件夹" in chinese.stderr
+    assert f"{report}: is a file; the report is a folder" in english.stderr

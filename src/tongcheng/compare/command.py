@@ -21,7 +21,7 @@ EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 
 @click.command()
 @click.argument("population", type=click.Path())
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(),
               help="Report folder: summary.json, report.html, changed.parquet, rejects.jsonl.")
 @click.option("--base", "base_spec", default=None, metavar="PACK[@DATE]",
               help="The side before the change: a pack folder (default: the bundled pack), "
@@ -63,6 +63,9 @@ def compare(population, out_dir, base_spec, base_overlays, new_spec, new_overlay
     from tongcheng.evaluate.evaluator import RuleError
     from tongcheng.places import default_registry
 
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():  # said before any row is read
+        fail(EXIT_INVALID, say(lang, f"{out_dir}: is a file; the report is a folder",
+                               f"{out_dir}:这是一个文件;报告需要一个文件夹"), lang)
     registry = default_registry()
     base, new, fmt, total = _open_sides(population, base_spec, base_overlays, new_spec,
                                         new_overlays, fmt, registry, lang)
