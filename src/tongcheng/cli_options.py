@@ -12,6 +12,11 @@ from pathlib import Path
 import click
 
 
+def say(lang: str, en: str, zh: str) -> str:
+    """The message in ``lang``: every command speaks Chinese unless asked for English."""
+    return zh if lang == "zh" else en
+
+
 def fail(code: int, message: str, lang: str = "en") -> None:
     """End a command with ``code``, the message on stderr after 错误/error (the command's
     language: no English head on a Chinese message)."""
@@ -135,6 +140,13 @@ def cannot_read(path: str, error: OSError, lang: str = "en") -> str:
     if lang == "zh":
         return f"{path}:无法读取({os_problem(error, lang, path)})"
     return f"{path}: cannot be read ({error.strerror or error})"
+
+
+def cannot_write(path: str | Path, error: OSError, lang: str = "en") -> str:
+    """``path: cannot be written (why)``, for a write that failed on the way (the disk filled,
+    the folder went away), the why in ``lang`` (``os_problem``)."""
+    return say(lang, f"{path}: cannot be written ({error})",
+               f"{path}:无法写入({os_problem(error, lang, path)})")
 
 
 def unwritable(path: str, lang: str = "en") -> str | None:

@@ -5,8 +5,6 @@ Adapters (command line, HTTP) turn these into messages and exit codes; the core 
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 
 
@@ -46,10 +44,19 @@ class TongchengError(Exception):
     """Base of every error tongcheng raises on purpose."""
 
 
-def worded(error: Any) -> Problem:
-    """A pack defect met while deciding (``RuleError``, ``RuleConflict``) as a problem worded
-    in both languages, for the faces that list problems."""
-    return Problem("", error.describe("en"), zh=error.describe("zh"))
+class Worded(Exception):
+    """An error said in both languages: ``str(e)`` is English, ``zh`` the same in Chinese,
+    ``describe(lang)`` the one a face in ``lang`` shows (Chinese is every face's default)."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh
+
+    def __reduce__(self):  # pickled (a worker's error) with both languages
+        return type(self), (str(self), self.zh)
+
+    def describe(self, lang: str = "en") -> str:
+        return self.zh if lang == "zh" else str(self)
 
 
 class SituationError(TongchengError):

@@ -16,14 +16,15 @@ from pathlib import Path
 
 import click
 
-from tongcheng.batch.words import say
 from tongcheng.cli_options import (
     as_of_date,
+    cannot_write,
     fail,
     no_such_file,
     os_problem,
     overlay_option,
     pack_option,
+    say,
     unknown_rules,
     unwritable,
 )
@@ -93,7 +94,7 @@ def screen(input_path, output, input_fmt, old_fmt, out_fmt, lang, rules, statuse
         fmt = input_format(input_path, input_fmt or old_fmt, old_name=input_fmt is None)
         out_fmt = output_format(output, out_fmt) if engine == "local" else "parquet"
     except FormatError as e:
-        fail(EXIT_INVALID, e.text(lang), lang)
+        fail(EXIT_INVALID, e.describe(lang), lang)
     pack = _load_pack(pack_path, overlays)
     wrong = unknown_rules(pack.rule_ids, rules, lang)
     if wrong:
@@ -118,14 +119,14 @@ def _screen_spark(pack, input_path, output, fmt, rejects_path, lang, **options) 
     try:
         spark_input = Path(input_path).is_dir() or detect_format(input_path, fmt) == "parquet"
     except LayoutError as e:
-        fail(EXIT_INVALID, e.text(lang), lang)
+        fail(EXIT_INVALID, e.describe(lang), lang)
     if not spark_input:
         fail(EXIT_INVALID, say(lang, "--engine spark reads Parquet (a file or a folder of them)",
                                "--engine spark 只读 Parquet(一个文件或装有它们的文件夹)"), lang)
     try:
         return screen_spark(pack, input_path, output, rejects_path, lang=lang, **options)
     except LayoutError as e:
-        fail(EXIT_INVALID, e.text(lang), lang)
+        fail(EXIT_INVALID, e.describe(lang), lang)
     except (ValueError, KeyError) as e:  # refused on the way: the words of what refused it
         detail = str(e.args[0] if e.args else e)
         fail(EXIT_INVALID, say(lang, detail, f"Spark 上的筛查未能完成(“{detail}”)"), lang)
@@ -169,7 +170,7 @@ def _open_screen(pack, input_path, output, fmt, rules, rejects_path, lang):
         with phases.clock("compile_pack"):
             evaluator = BatchEvaluator(pack, rules=rules or None)
     except LayoutError as e:
-        fail(EXIT_INVALID, e.text(lang), lang)
+        fail(EXIT_INVALID, e.describe(lang), lang)
     except KeyError as e:  # a rule the pack does not have (named before, so not expected)
         fail(EXIT_INVALID, unknown_rules(pack.rule_ids, rules, lang)
              or str(e.args[0] if e.args else e), lang)
@@ -218,7 +219,7 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
             bar.update(rows)
         sink.flush()
     except LayoutError as e:
-        fail(EXIT_INVALID, e.text(lang), lang)
+        fail(EXIT_INVALID, e.describe(lang), lang)
     except (RuleConflict, RuleError) as e:  # met outside a row's decision (none is known)
         fail(EXIT_PACK, e.describe(lang), lang)
     except OSError as e:  # the file named by the system where it names one
@@ -231,9 +232,7 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
         try:
             sink.close(io.empty_result(evaluator))
         except OSError as e:  # the disk filled, the folder went away: said, not a traceback
-            fail(EXIT_INVALID, say(lang, f"{output}: cannot be written ({e})",
-                                   f"{output}:无法写入({os_problem(e, lang, output)})"),
-                 lang)
+            fail(EXIT_INVALID, cannot_write(output, e, lang), lang)
     return sink, tally, rejects_file.count, time.perf_counter() - started
 
 
@@ -284,8 +283,7 @@ def synth(n, output, seed, as_of, retiring, progress, lang) -> None:
             written = gen.write(output, n, seed=seed, as_of=as_of, progress=bar.update,
                                 retiring=retiring)
     except OSError as e:  # the disk filled, the folder went away
-        fail(EXIT_INVALID, say(lang, f"{output}: cannot be written ({e})",
-                               f"{output}:无法写入({os_problem(e, lang, output)})"), lang)
+        fail(EXIT_INVALID, cannot_write(output, e, lang), lang)
     seconds = time.perf_counter() - started
     click.echo(say(lang, f"wrote {written} persons to {output} in {seconds:.1f} s",
                    f"已写入 {written} 人到 {output},用时 {seconds:.1f} 秒"), err=True)

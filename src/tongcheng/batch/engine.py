@@ -82,7 +82,6 @@ class RowError:
     """A rule that erred on one row's situation: the row is left out of the result, for the
     caller to reject (the rest of the chunk is decided)."""
 
-    i: int  # the row in the population evaluated (``_i``)
     row: int  # the input row (``_row``)
     id: Any  # the row's ``id``, where the input has one
     error: reference.RuleError | RuleConflict
@@ -225,10 +224,9 @@ class BatchEvaluator:
                 zip(models, todo.iter_rows(named=True), strict=True)):
             redo = [rid for rid in marks if flag_row[f"_redo:{rid}"]]
             met = self._decide_row(model, redo, records, pos, strict=errors is None)
-            if met and errors is not None:
+            if met:  # (met only when errors are asked for: else the first one raised)
                 failed.append(pos)
-                errors.extend(RowError(rows[pos], records["_row"][pos], ids[pos], e)
-                              for e in met)
+                errors.extend(RowError(records["_row"][pos], ids[pos], e) for e in met)
         patch = pl.DataFrame(records, schema=result.schema)
         if failed:
             patch = patch.filter(~pl.int_range(pl.len()).is_in(

@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from tongcheng.batch.words import Worded
+from tongcheng.errors import Worded
 
 FORMATS = ("parquet", "csv", "jsonl")
 SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl",

@@ -25,7 +25,7 @@ import polars as pl
 from tongcheng.batch.layout import (
     MONEY,
 )
-from tongcheng.batch.words import Worded
+from tongcheng.errors import Worded
 
 NUMERIC = ("int", "dec")
 

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import click
 
-from tongcheng.batch.words import say
-from tongcheng.cli_options import fail, no_such_file, os_problem
+from tongcheng.cli_options import fail, no_such_file, os_problem, say
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 
@@ -75,7 +74,7 @@ def compare(population, out_dir, base_spec, base_overlays, new_spec, new_overlay
         result = run(population, fmt, base, new, out_dir, chunk_size=chunk_size,
                      registry=registry, progress=bar.update, lang=lang)
     except LayoutError as e:
-        fail(EXIT_INVALID, e.text(lang), lang)
+        fail(EXIT_INVALID, e.describe(lang), lang)
     except (RuleConflict, RuleError) as e:
         fail(EXIT_PACK, e.describe(lang), lang)
     except OSError as e:  # the file named by the system where it names one
@@ -126,12 +125,12 @@ def _open_sides(population, base_spec, base_overlays, new_spec, new_overlays, fm
         base = load_side("base", base_spec, base_overlays, registry, cache)
         new = load_side("new", new_spec, new_overlays, registry, cache)
     except SideError as e:
-        fail(EXIT_INVALID, e.text(lang), lang)
+        fail(EXIT_INVALID, e.describe(lang), lang)
     except PackError as e:
         fail(EXIT_PACK, e.describe())
     try:
         fmt = io.detect_format(population, fmt)
         total = io.count_rows(population, fmt)  # a file that is no Parquet fails here, at once
     except LayoutError as e:
-        fail(EXIT_INVALID, e.text(lang), lang)
+        fail(EXIT_INVALID, e.describe(lang), lang)
     return base, new, fmt, total

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import attrs
 
-from tongcheng.batch.words import Worded
+from tongcheng.errors import Worded
 from tongcheng.expr import ast
 from tongcheng.pack.model import Layer, PackInfo, Rule, RulePack
 from tongcheng.places import PlaceRegistry

@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 
 from tongcheng import months as mo
+from tongcheng.errors import Worded
 
 
 @attrs.frozen
@@ -181,15 +182,9 @@ def truth(value: Any, what: str) -> Any:
 _WHAT_ZH = {"a filter": "筛选条件"}
 
 
-class EvalTypeError(TypeError):
-    """A rule expression applied to a value of the wrong kind: a defect of the rule pack.
-
-    The message is English; ``zh`` says the same in Chinese (it reaches caseworkers' pages and
-    answers in Chinese through ``RuleError``)."""
-
-    def __init__(self, message: str, zh: str | None = None) -> None:
-        super().__init__(message)
-        self.zh = zh
+class EvalTypeError(Worded, TypeError):
+    """A rule expression applied to a value of the wrong kind: a defect of the rule pack, said
+    in both languages (it reaches caseworkers' pages and answers through ``RuleError``)."""
 
 
 def describe(value: Any, lang: str = "en") -> str:

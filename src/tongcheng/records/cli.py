@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from tongcheng.cli_options import cannot_read, fail, os_problem, overlay_option, unwritable
+from tongcheng.cli_options import cannot_read, cannot_write, fail, overlay_option, unwritable
 
 __all__ = ["RECORDS_ENV", "record_evaluation", "records", "replay"]
 
@@ -297,8 +297,7 @@ def export(url: str, output: str, fmt: str, lang: str, **kw: Any) -> None:
             with open(output, "wb") as f:
                 n = write_jsonl(bodies, f)
     except OSError as e:  # the disk filled, the folder went away
-        fail(EXIT_INVALID, f"{output}:{os_problem(e, lang, output)}" if lang == "zh"
-             else f"{output}: cannot be written ({e})", lang)
+        fail(EXIT_INVALID, cannot_write(output, e, lang), lang)
     finally:
         store.close()
     click.echo(WORDS[lang]["exported"].format(n=n, path=output), err=True)

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from tongcheng.errors import TongchengError
+from tongcheng.errors import TongchengError, Worded
 from tongcheng.records import merkle, schema
 from tongcheng.records.ids import id_time
 from tongcheng.records.inserting import Busy, DriverInserts, is_busy
@@ -42,16 +42,9 @@ _MIGRATE_LOCK = 0x746F6E68
 SEAL_BATCH = 20_000
 
 
-class StoreError(TongchengError):
-    """A store that cannot be opened or used (bad URL, unreachable server, foreign schema);
-    ``zh`` says it in Chinese (the records commands speak the asked language)."""
-
-    def __init__(self, message: str, zh: str) -> None:
-        super().__init__(message)
-        self.zh = zh
-
-    def describe(self, lang: str = "en") -> str:
-        return self.zh if lang == "zh" else str(self)
+class StoreError(Worded, TongchengError):
+    """A store that cannot be opened or used (bad URL, unreachable server, foreign schema),
+    said in both languages (the records commands speak the asked one)."""
 
 
 def engine_url(url: str) -> str:

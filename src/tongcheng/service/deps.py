@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import QueryParams
 
 from tongcheng import wording as W
-from tongcheng.errors import Problem, RuleConflict, SituationError, TongchengError, worded
+from tongcheng.errors import Problem, RuleConflict, SituationError, TongchengError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry, RetiredPlace, UnknownPlace
@@ -284,7 +284,7 @@ def error_response(exc: Exception, lang: str = "zh") -> JSON | None:
     if isinstance(exc, SituationError):
         return problems_response(422, exc.problems, lang=lang)
     if isinstance(exc, RuleConflict | RuleError):
-        return problems_response(409, [worded(exc)], lang=lang, rule=exc.rule)
+        return problems_response(409, [problem_of(exc)], lang=lang, rule=exc.rule)
     if isinstance(exc, TongchengError):
         return problems_response(422, [problem_of(exc)], lang=lang)
     return None

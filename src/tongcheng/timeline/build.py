@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from tongcheng.errors import Worded
 from tongcheng.evaluate.decision import Decision
 from tongcheng.evaluate.evaluator import _select, decide
 from tongcheng.months import first_day, format_month, month_of
@@ -29,15 +30,8 @@ from tongcheng.places import PlaceRegistry, default_registry
 from tongcheng.timeline.events import Event, person_events, reads, rule_events
 
 
-class TimelineError(ValueError):
-    """A window that cannot be drawn (the message says why; ``zh`` says it in Chinese)."""
-
-    def __init__(self, message: str, zh: str) -> None:
-        super().__init__(message)
-        self.zh = zh
-
-    def describe(self, lang: str = "en") -> str:
-        return self.zh if lang == "zh" else str(self)
+class TimelineError(Worded, ValueError):
+    """A window that cannot be drawn (the message says why, in both languages)."""
 
 
 @functools.lru_cache(maxsize=4096)

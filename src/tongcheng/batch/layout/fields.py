@@ -7,7 +7,7 @@ from datetime import date
 
 import polars as pl
 
-from tongcheng.batch.words import Worded
+from tongcheng.errors import Worded
 from tongcheng.situation import (
     CARD_KINDS,
     EMPLOYMENTS,

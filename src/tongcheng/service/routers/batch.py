@@ -25,7 +25,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from tongcheng import wording as W
-from tongcheng.errors import Problem, RuleConflict, SituationError, TongchengError, worded
+from tongcheng.errors import Problem, RuleConflict, SituationError, TongchengError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.service.deps import (
     API,
@@ -139,7 +139,7 @@ def answer_item(state: Any, item: Item, defaults: Defaults) -> bytes:
         options = parse_request(data, state.pack, state.registry).complete(defaults)
         body, situation = write_answer(state, options)
     except (RuleConflict, RuleError) as exc:
-        return _refused(head, 409, [worded(exc)], lang=exc.lang or defaults.lang,
+        return _refused(head, 409, [problem_of(exc)], lang=exc.lang or defaults.lang,
                         rule=exc.rule)
     except SituationError as exc:  # worded in the item's language, else the request's
         return _refused(head, 422, exc.problems, lang=exc.lang or defaults.lang)
