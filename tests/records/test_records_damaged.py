@@ -5,6 +5,7 @@ made a store behind its back (no table of ours added beside its own)."""
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -146,3 +147,11 @@ def test_watch_with_a_store_speaks_the_watchers_language(tmp_path):
                                 input='{"subject": "a", "kind": "x"}\n{"subject": "b"}\n')
     lines = result.stderr.splitlines()
     assert lines[-1].startswith("watched up to line 2 in ") and "(stream 'default')" in lines[-1]
+
+
+def test_serve_refuses_a_store_it_cannot_open_before_any_worker_starts(tmp_path, monkeypatch):
+    monkeypatch.delenv("TONGCHENG_RECORDS", raising=False)
+    path = _not_a_database(tmp_path)
+    code, said = _run("serve", "--records", str(path), "--port", "0")
+    assert code == 2 and f"错误: {path}:无法打开或读取决定记录库(该文件不是数据库)" in said
+    assert "TONGCHENG_RECORDS" not in os.environ  # (the workers' setting: only once it opened)
