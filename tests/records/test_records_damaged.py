@@ -57,6 +57,11 @@ def _damaged(tmp_path: Path) -> Path:
     with RecordStore.open(str(path)) as store:
         fill(store, [YANTAI_QINGDAO] * 40)
         store.seal()
+    _overwrite_records(path)
+    return path
+
+
+def _overwrite_records(path: Path) -> None:
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         pages = [p for (p,) in conn.execute(
@@ -66,7 +71,6 @@ def _damaged(tmp_path: Path) -> Path:
     for page in pages:
         data[(page - 1) * PAGE + 8:page * PAGE] = b"A" * (PAGE - 8)
     path.write_bytes(bytes(data))
-    return path
 
 
 @pytest.mark.parametrize("make, zh, en", [
@@ -155,3 +159,27 @@ def test_serve_refuses_a_store_it_cannot_open_before_any_worker_starts(tmp_path,
     code, said = _run("serve", "--records", str(path), "--port", "0")
     assert code == 2 and f"错误: {path}:无法打开或读取决定记录库(该文件不是数据库)" in said
     assert "TONGCHENG_RECORDS" not in os.environ  # (the workers' setting: only once it opened)
+
+
+def test_the_service_answers_503_when_the_store_cannot_be_read(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from tongcheng.records.writer import RecordingSettings
+    from tongcheng.service.app import create_app
+
+    path = tmp_path / "served.db"
+    app = create_app(recording=RecordingSettings(str(path), token="t"))
+    with TestClient(app) as client:  # (a server error would be raised here, not answered)
+        answer = client.post("/v1/evaluate", json={"situation": YANTAI_QINGDAO})
+        record_id = answer.headers["x-record-id"]
+        _overwrite_records(path)
+        auth = {"authorization": "Bearer t"}
+        zh = client.get(f"/v1/records/{record_id}", headers=auth)
+        en = client.get(f"/v1/records/{record_id}?lang=en", headers=auth)
+        page = client.post("/v1/records/reopen", data={"record": record_id, "token": "t"})
+    assert page.status_code == 503  # the caseworker page says it on the page, in its words
+    assert "决定记录库暂时无法读取" in page.text and "Traceback" not in page.text
+    assert (zh.status_code, en.status_code) == (503, 503)
+    assert zh.json() == {"problems": [{"path": "record_id", "message":
+                                       "决定记录库暂时无法读取;已记入服务日志,请告知本部署的运维人员"}]}
+    assert en.json()["problems"][0]["message"].startswith("the record store cannot be read")
