@@ -75,7 +75,7 @@ def timeline(situation, start, end, rules, fmt, lang, pack_path, overlays) -> No
     try:
         result = build(pack, model, start, end, rules=list(rules) or None)
     except TimelineError as e:
-        fail(EXIT_INVALID, e.describe(lang), lang)
+        fail(EXIT_INVALID, e.describe(lang, "--from", "--to"), lang)
     except (RuleConflict, RuleError) as e:
         fail(EXIT_PACK, e.describe(lang), lang)
     if fmt == "json":
