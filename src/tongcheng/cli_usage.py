@@ -34,7 +34,7 @@ from click.exceptions import (
     UsageError,
 )
 
-from tongcheng.wording import quoted
+from tongcheng.wording import shortened
 
 NoSuchCommand = getattr(click.exceptions, "NoSuchCommand", None)  # click >= 8.4
 
@@ -168,8 +168,8 @@ def usage(ctx: click.Context) -> str:
 
 
 def _v(value: object) -> str:
-    """A value as the user typed it, quoted (and cut when long)."""
-    return quoted(value if isinstance(value, str) else str(value), "zh")
+    """A value as the user typed it, quoted (cut only when very long: a path stays whole)."""
+    return repr(shortened(value if isinstance(value, str) else str(value), "zh", limit=300))
 
 
 def _names(names: t.Iterable[object]) -> str:
@@ -290,7 +290,7 @@ def _range(kind: click.IntRange | click.FloatRange) -> str:
         low = f"大于 {kind.min}" if kind.min_open else f"不小于 {kind.min}"
     if kind.max is not None:
         high = f"小于 {kind.max}" if kind.max_open else f"不大于 {kind.max}"
-    return "且".join(part for part in (low, high) if part)
+    return " 且".join(part for part in (low, high) if part)
 
 
 def _type_words(kind: click.ParamType, value: object) -> str | None:
