@@ -29,7 +29,6 @@ from click.exceptions import (
     ClickException,
     FileError,
     MissingParameter,
-    NoArgsIsHelpError,
     NoSuchOption,
     UsageError,
 )
@@ -37,6 +36,8 @@ from click.exceptions import (
 from tongcheng.wording import shortened
 
 NoSuchCommand = getattr(click.exceptions, "NoSuchCommand", None)  # click >= 8.4
+# The help a group shows when given nothing (click >= 8.2 raises it; shown as it is).
+_HELP = tuple(filter(None, [getattr(click.exceptions, "NoArgsIsHelpError", None)]))
 
 # Keys in ctx.meta (shared by a context and its children): the command line's language, and the
 # command a group is about to run (click's parser names no command when it refuses an option).
@@ -111,7 +112,7 @@ def _reraise(error: ClickException, lang: str, command: click.Command | None) ->
     """Raise ``error`` said in Chinese, when ``lang`` is Chinese and click would show it;
     return (for the caller to re-raise it as it is) otherwise. ``command`` is the one whose
     command line was being read (for an error that names none)."""
-    if lang == "en" or isinstance(error, Said | NoArgsIsHelpError):
+    if lang == "en" or isinstance(error, (Said, *_HELP)):
         return
     if not isinstance(error, UsageError | FileError):
         return  # another ClickException: a command's own, already in its words
