@@ -76,6 +76,9 @@ def test_a_store_that_is_not_there_or_a_bad_date_is_a_clear_error(tmp_path):
     assert missing.exit_code == 2 and "no record store there" in missing.output
     assert not (tmp_path / "none.db").exists()  # nothing created by looking
     bad = _run("records", "list", "--records", str(tmp_path / "x.db"), "--since", "2025-13-01")
+    assert bad.exit_code == 2 and "应为日期(YYYY-MM-DD)" in bad.output
+    bad = _run("records", "list", "--records", str(tmp_path / "x.db"), "--since", "2025-13-01",
+               "--lang", "en")
     assert bad.exit_code == 2 and "expected a date" in bad.output
     url = _run("records", "verify", "--records", "mysql://somewhere/db")
     assert url.exit_code == 2 and "不支持的数据库" in url.output

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import click
 
 from tongcheng.cli_options import cannot_read, cannot_write, fail, overlay_option, unwritable
+from tongcheng.cli_usage import BadValue, Group
 
 __all__ = ["RECORDS_ENV", "record_evaluation", "records", "replay"]
 
@@ -174,13 +175,15 @@ lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="z
 
 def _when(_ctx: Any, param: click.Parameter, value: str | None) -> Any:
     from tongcheng.records.store import parse_when
+    from tongcheng.wording import quoted
 
     if value is None:
         return None
     try:
         return parse_when(value)
     except ValueError as e:
-        raise click.BadParameter(str(e)) from None
+        raise BadValue(str(e), f"应为日期(YYYY-MM-DD)或日期时间(ISO 8601),"
+                               f"实际为 {quoted(value, 'zh')}") from None
 
 
 def filter_options(f: Any) -> Any:
@@ -216,7 +219,7 @@ def _filters(kw: dict[str, Any]) -> Any:
 # --- records ----------------------------------------------------------------------------------
 
 
-@click.group()
+@click.group(cls=Group)
 def records() -> None:
     """Decision records: list, show, export, verify, seal, purge (tongcheng.record/1)."""
 
