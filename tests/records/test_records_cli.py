@@ -29,6 +29,9 @@ def test_check_records_then_list_show_export_verify_purge(tmp_path):
     made = _run("records", "keygen", key, "--lang", "en")
     assert made.exit_code == 0 and "public key" in made.output
     assert _run("records", "keygen", key).exit_code == 2  # never overwritten
+    nowhere = str(tmp_path / "no" / "such" / "key.pem")  # said, not a traceback
+    refused = _run("records", "keygen", nowhere)
+    assert refused.exit_code == 2 and f"错误: {nowhere}:无法写入" in refused.stderr
     first = _run("check", example, "--records", db, "--actor", "cw-7", "--format", "json")
     assert first.exit_code == 0, first.output
     second = CliRunner().invoke(main, ["check", example, "--records", db, "--lang", "en",

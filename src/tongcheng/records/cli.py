@@ -438,7 +438,10 @@ def keygen(path: str, lang: str) -> None:
     if Path(path).exists():
         fail(EXIT_INVALID, f"{path} 已存在:密钥从不覆盖" if lang == "zh"
              else f"{path} exists: a key is never overwritten", lang)
-    signer = generate_key(path)
+    try:
+        signer = generate_key(path)
+    except OSError as e:  # no such folder, no permission, a full disk
+        fail(EXIT_INVALID, cannot_write(path, e, lang), lang)
     click.echo(WORDS[lang]["key"].format(path=path, public=signer.public_hex,
                                          key_id=signer.key_id))
 
