@@ -170,4 +170,10 @@ def unwritable(path: str, lang: str = "en") -> str | None:
     if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
         return (f"{path}:无法写入(没有权限)" if zh
                 else f"{path}: cannot be written (permission denied)")
+    if not target.exists():  # a folder that takes no new file (/proc, a read-only mount, a
+        try:                 # full disk's inodes): tried, and the trial taken back
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            os.unlink(target)
+        except OSError as e:
+            return cannot_write(path, e, lang)
     return None

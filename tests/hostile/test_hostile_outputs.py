@@ -1,7 +1,7 @@
-"""Every command that writes a file, given an output it cannot write (its folder missing, or a
-folder where the file should be): exit 2 naming the path, in the command's language, before
-any work and with no traceback (``synth`` and ``records export`` ended in pyarrow's or
-``open``'s traceback before)."""
+"""Every command that writes a file, given an output it cannot write (its folder missing, a
+folder where the file should be, a folder that takes no new file): exit 2 naming the path, in
+the command's language, before any work and with no traceback (``synth`` and ``records
+export`` ended in pyarrow's or ``open``'s traceback before)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,9 @@ COMMANDS = {
 BAD_OUTPUTS = {  # (zh, en) of what is said
     "missing folder": (lambda tmp: tmp / "none" / "out.parquet", "没有文件夹", "no such folder"),
     "a folder": (lambda tmp: tmp, "这是一个文件夹", "is a folder"),
+    # a folder that looks writable but takes no new file (as a read-only mount): tried first
+    "a folder taking no file": (lambda tmp: Path("/proc/tongcheng-out.parquet"), "无法写入",
+                                "cannot be written"),
 }
 
 
