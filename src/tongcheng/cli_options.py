@@ -36,6 +36,12 @@ def as_of_date(_ctx: click.Context, _param: click.Parameter, value: str | None) 
         raise click.BadParameter(f"{value!r} is not a calendar date ({e})") from None
 
 
+def language_option(help: str = "Language of the report."):
+    """``--lang zh|en`` (Chinese unless asked), for a command defined outside ``cli.py``."""
+    return click.option("--lang", type=click.Choice(["zh", "en"]), default="zh",
+                        show_default=True, help=help)
+
+
 def overlay_option(command):
     """``--overlay DIR`` (repeatable): overlays layered on ``--pack`` in the order given."""
     return click.option(
@@ -63,13 +69,12 @@ def pack_argument_or_option(command):
     return click.argument("pack", required=False, type=click.Path(file_okay=False))(command)
 
 
-def one_pack(positional: str | None, option: str | None) -> str | None:
+def one_pack(positional: str | None, option: str | None, lang: str = "en") -> str | None:
     """The pack a command was given, by its positional ``PACK`` or by ``--pack``; both, naming
-    different folders, is a usage error (exit 2)."""
-    from pathlib import Path
-
+    different folders, is a usage error (exit 2), said in ``lang``."""
     if positional and option and Path(positional).resolve() != Path(option).resolve():
-        raise click.UsageError(f"two packs given: {positional} and --pack {option}; give one")
+        fail(2, say(lang, f"two packs given: {positional} and --pack {option}; give one",
+                    f"给出了两个规则包:{positional} 和 --pack {option};请只给一个"), lang)
     return option or positional
 
 

@@ -75,4 +75,6 @@ def test_lint_warns_where_a_zone_marked_in_force_quotes_a_promise(tmp_path):
     (f,) = findings
     assert f.severity == "warning" and f.file == "rules/pension.yaml"
     assert "jiaodong" in f.message and "推动" in f.message and "promise" in f.message
+    assert "区域 jiaodong" in f.zh and "“推动”" in f.zh and "应读作承诺" in f.zh
+    assert "`firmness: promise`" in f.zh
     assert f.line == line_of(root / "rules" / "pension.yaml", "- zone: jiaodong")
