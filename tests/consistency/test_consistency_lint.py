@@ -73,7 +73,7 @@ CASES = [
      ("选取参数 test.minimum 的字段", "'male'、'female'", "370600")),
     ("lint-parameter-field", "value-shape", "warning", "parameters/caps.yaml",
      "test.minimum:", ("different shapes", "men, women"),
-     ("数值形式不一", "370600 为含 men、women 字段的记录")),
+     ("数值形式不一", "370600 为含 `men`、`women` 字段的记录")),
     ("lint-monotonic-path", "unknown-fact-path", "error", "rules/months.yaml",
      "months: [insurance.months", ("'insurance.months'", "not a path of the situation"),
      ("'insurance.months' 不是情形中的事实路径",)),

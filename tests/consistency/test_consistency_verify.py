@@ -13,6 +13,7 @@ import attrs
 from click.testing import CliRunner
 
 import tongcheng
+from authorwords import chinese_left, english_left
 from tongcheng.cli import main
 from tongcheng.consistency import properties as props
 from tongcheng.consistency.properties import context as props_context
@@ -44,6 +45,16 @@ def check_counterexamples(pack: Path, failure: props.Failure) -> list:
     return out
 
 
+def said_in_both(failure: props.Failure, pack: Path) -> None:
+    """The failure's English has no Chinese outside quotes, its Chinese no English word but the
+    pack's ids, paths, code and quoted values."""
+    loaded = load_pack(pack)
+    ids = {*loaded.rule_ids, *loaded.zones, *loaded.parameters, *props.PROPERTY_NAMES,
+           *(e.label for r in loaded.rules for e in r.exceptions)}
+    assert not chinese_left(failure.message), failure.message
+    assert not english_left(failure.zh, ids), failure.zh
+
+
 def decision(report: dict, rule: str) -> dict:
     return next(d for d in report["decisions"] if d["rule"] == rule)
 
@@ -55,6 +66,7 @@ def test_no_contradictions_reports_an_exception_conflict():
     assert f.rule == "test.conflicting_exceptions"
     assert "'city_rule' and 'place_rule' both apply" in f.message and "overrides" in f.message
     assert "例外 'city_rule' 与 'place_rule' 同时适用" in f.zh and "`overrides`" in f.zh
+    said_in_both(f, CONFLICT)
     ((_, situation),) = f.situations
     assert situation["target"] == "370200" and set(situation) == {"as_of", "target"}  # shrunk
     assert check_counterexamples(CONFLICT, f) == [None]  # tongcheng check exits 3: conflict
@@ -66,6 +78,7 @@ def test_no_contradictions_reports_a_rule_that_fails_to_evaluate():
     assert result.status == "failed" and f.rule == "test.types"
     assert "fails to evaluate" in f.message and "cannot compare" in f.message
     assert "规则 test.types 无法评估这一情形" in f.zh and "无法比较" in f.zh
+    said_in_both(f, PACKS / "verify-eval-error")
     # the sex need not even be given: an unknown sex is decided for each of its values (an
     # unknown fact of few values), and the comparison fails on the first
     assert "'male'" in f.message or "'female'" in f.message
@@ -80,6 +93,7 @@ def test_information_monotonic_catches_a_code_compared_with_a_city():
     assert result.status == "failed", result
     assert "with less information" in f.message and "settled" in f.message
     assert "信息较少时" in f.zh and "判定已确定为" in f.zh and "必须保持不变" in f.zh
+    said_in_both(f, PACKS / "verify-not-monotonic")
     (l_label, less), (m_label, more) = f.situations
     assert (l_label, m_label) == ("less informed", "more informed")
     assert less["target"] == "370200" and more["target"] != "370200"
@@ -126,6 +140,7 @@ def test_information_complete_catches_undetermined_without_missing():
     assert result.status == "failed"
     assert "names neither a missing fact nor a missing parameter" in f.message
     assert "既没有列出缺少的事实,也没有列出缺少的参数" in f.zh
+    said_in_both(f, PACKS / "verify-incomplete")
     (report,) = check_counterexamples(PACKS / "verify-incomplete", f)
     d = decision(report, "test.first_place")
     assert d["status"] == "undetermined" and d["missing"] == [] == d["missing_parameters"]
@@ -137,6 +152,7 @@ def test_mutual_recognition_symmetric_catches_a_member_left_out():
     assert result.status == "failed"
     assert "370600 Yantai" in f.message and "treats member places" in f.message
     assert "370600 烟台市" in f.zh and "区别对待" in f.zh and "互认不应取决于" in f.zh
+    said_in_both(f, PACKS / "verify-asymmetric")
     before, after = check_counterexamples(PACKS / "verify-asymmetric", f)
     assert decision(before, "test.recognition")["status"] != \
         decision(after, "test.recognition")["status"]
@@ -148,6 +164,7 @@ def test_time_catches_a_rule_deciding_before_its_basis():
     assert result.status == "failed"
     assert "before any of its basis documents was issued" in f.message and "2020-01-01" in f.message
     assert "早于其任何依据文件的发布日期" in f.zh and "发布于 2020-01-01" in f.zh
+    said_in_both(f, PACKS / "verify-too-early")
     (report,) = check_counterexamples(PACKS / "verify-too-early", f)
     assert report["as_of"] < "2020-01-01"
     assert decision(report, "test.early")["status"] != "not_applicable"
@@ -158,7 +175,8 @@ def test_monotonic_outcomes_catches_a_declared_outcome_that_falls():
     f = result.failure
     assert result.status == "failed"
     assert "months_to_go" in f.message and "monotonic in insurance" in f.message
-    assert "声明 `months_to_go` 随 insurance" in f.zh and "单调" in f.zh
+    assert "声明 `months_to_go` 随 `insurance` 单调" in f.zh
+    said_in_both(f, PACKS / "verify-monotonic-outcome")
     fewer, more = check_counterexamples(PACKS / "verify-monotonic-outcome", f)
     a = decision(fewer, "test.newcomer")
     b = decision(more, "test.newcomer")
@@ -188,6 +206,7 @@ def test_deterministic_catches_an_evaluator_that_answers_differently(monkeypatch
     assert result.status == "failed"
     assert "gives different decisions" in result.failure.message
     assert "给出了不同的判定" in result.failure.zh
+    said_in_both(result.failure, PACKS / "clean")
 
 
 def test_order_independent_catches_an_evaluator_that_keeps_list_order(monkeypatch):
@@ -206,6 +225,7 @@ def test_order_independent_catches_an_evaluator_that_keeps_list_order(monkeypatc
     assert result.status == "failed", result
     assert "another order" in result.failure.message
     assert "换一种顺序后" in result.failure.zh
+    said_in_both(result.failure, PACKS / "clean")
     assert result.failure.rule == "test.recognition"
 
 
@@ -226,6 +246,7 @@ def test_time_catches_a_parameter_value_taken_outside_its_dates(monkeypatch):
     assert "the value valid on that date is 15" in result.failure.message
     assert "test.processing_days[370200]" in result.failure.zh
     assert "那天有效的数值是 15" in result.failure.zh
+    said_in_both(result.failure, PACKS / "clean")
 
 
 def test_the_clean_pack_passes_every_property():

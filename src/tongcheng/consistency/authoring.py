@@ -246,7 +246,9 @@ def coverage_lines(pack: RulePack, registry: PlaceRegistry, lang: str = "en") ->
             if s.value is not None:
                 confidence = s.value.confidence
                 if zh:
-                    lines.append(f"{head}{_plain(s.value.value)}(可信度 "
+                    value = s.value.value
+                    shown = f"`{_plain(value)}`" if isinstance(value, dict) else _plain(value)
+                    lines.append(f"{head}{shown}(可信度 "
                                  f"{_CONFIDENCE_ZH.get(confidence, confidence)};取自 "
                                  f"{s.declared_at})")
                 else:
@@ -302,7 +304,7 @@ def check_test_reach(pack: RulePack) -> Iterator[Finding]:
                        "the pack has no test cases (tests/*.yaml): no rule is checked by one; "
                        "write them as the README's section \"Writing a rule\" shows",
                        zh="规则包没有测试用例(tests/*.yaml):没有任何规则经过测试用例检验;请按 "
-                          "README 中“Writing a rule”一节的示例编写")
+                          "README.md 中“Writing a rule”一节的示例编写")
         return
     checked: dict[str, list] = {}
     for r in results:

@@ -146,7 +146,8 @@ def _shape(value: Any) -> tuple[str, str]:
     """What a value is, in English and Chinese (``a record with men, women``)."""
     if isinstance(value, dict):
         fields = sorted(map(str, value))
-        return "a record with " + ", ".join(fields), f"含 {'、'.join(fields)} 字段的记录"
+        return ("a record with " + ", ".join(fields),
+                f"含 {'、'.join(f'`{f}`' for f in fields)} 字段的记录")
     if isinstance(value, bool):
         return "true/false", "真假值"
     if isinstance(value, int | float):

@@ -207,7 +207,7 @@ def _check_compare(registry: PlaceRegistry, rule: Rule, clause: Clause, types: _
 def _describe_node(node: ast.Node, lang: str = "en") -> str:
     """What a compared expression is: its fact path, else its code (quoted in Chinese)."""
     text = _described(node)
-    if lang != "zh" or analysis.fact_path(node) or isinstance(node, ast.Name):
+    if lang != "zh" or (analysis.fact_path(node) and "." in text):
         return text
     return "该值" if text == "the value" else f"`{text}`"
 

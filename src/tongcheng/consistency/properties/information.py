@@ -31,7 +31,7 @@ def _what_is_less(full: dict[str, Any], less: dict[str, Any]) -> list[tuple[str,
             for k, v in a.items():
                 if not isinstance(b, dict) or k not in b:
                     path = format_path((*prefix, k))
-                    out.append((f"{path} removed", f"去掉 {path}"))
+                    out.append((f"{path} removed", f"去掉 `{path}`"))
                 else:
                     walk(v, b[k], (*prefix, k))
         elif isinstance(a, list) and isinstance(b, list):
@@ -39,7 +39,7 @@ def _what_is_less(full: dict[str, Any], less: dict[str, Any]) -> list[tuple[str,
                 walk(x, y, (*prefix, i))
         elif a != b:
             path = format_path(prefix)
-            out.append((f"{path} given as {b} instead of {a}", f"{path} 给为 {b} 而非 {a}"))
+            out.append((f"{path} given as {b} instead of {a}", f"`{path}` 给为 {b} 而非 {a}"))
 
     walk(full, less, ())
     return out
@@ -155,7 +155,7 @@ def check_information_complete(ctx: Context, data: st.DataObject) -> None:
                     prop, f"rule {rid} is eligible with outcome {', '.join(nulls)} unknown "
                     "(null), but names nothing missing", rid, (("counterexample", s),),
                     zh=f"规则 {rid} 的判定为符合,结果 {'、'.join(f'`{n}`' for n in nulls)} 未知"
-                       "(null),却没有列出任何缺失"))
+                       "(`null`),却没有列出任何缺失"))
         if d.status is Status.UNDETERMINED and d.missing and not d.missing_parameters:
             candidates.append(d)
     if not candidates:

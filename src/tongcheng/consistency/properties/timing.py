@@ -89,7 +89,7 @@ def check_time(ctx: Context, data: st.DataObject) -> None:
     if not active or (isinstance(anchor, str) and not holding):
         path = format_path(anchor_path or ("target",))
         where = f" for {path} {anchor}" if anchor else ""
-        where_zh = f"(针对 {path} {anchor})" if anchor else ""
+        where_zh = f"(针对 `{path}` {anchor})" if anchor else ""
         raise Violation(Failure(
             prop, f"{speaks}{where}, but no zone of the rule holding that place is in force "
             f"then (zones: {', '.join(f'{r.zone.id} from {r.start}' for r in rule.zones)})",
