@@ -24,6 +24,7 @@ from tongcheng.cli_options import (
     pack_option,
     unknown_rules,
 )
+from tongcheng.cli_usage import Group
 from tongcheng.errors import PackError, RuleConflict, SituationError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
@@ -67,7 +68,7 @@ format_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="tongcheng")
 def main() -> None:
     """同城 tongcheng: same-city treatment across Shandong's integration zones."""

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import click
 
+from tongcheng import wording as W
+from tongcheng.cli_usage import BadUsage, BadValue
+
 
 def say(lang: str, en: str, zh: str) -> str:
     """The message in ``lang``: every command speaks Chinese unless asked for English."""
@@ -28,12 +31,14 @@ def as_of_date(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     """``--as-of YYYY-MM-DD``: a calendar date, or a usage error naming what was given."""
     if value is None:
         return None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}")
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value, re.ASCII):
+        raise BadValue(f"expected a date as YYYY-MM-DD, got {value!r}",
+                       W.expected_date(value).zh)
     try:
         return date.fromisoformat(value)
     except ValueError as e:
-        raise click.BadParameter(f"{value!r} is not a calendar date ({e})") from None
+        raise BadValue(f"{value!r} is not a calendar date ({e})",
+                       W.impossible_date(value).zh) from None
 
 
 def language_option(help: str = "Language of the report."):
@@ -69,12 +74,12 @@ def pack_argument_or_option(command):
     return click.argument("pack", required=False, type=click.Path(file_okay=False))(command)
 
 
-def one_pack(positional: str | None, option: str | None, lang: str = "en") -> str | None:
+def one_pack(positional: str | None, option: str | None) -> str | None:
     """The pack a command was given, by its positional ``PACK`` or by ``--pack``; both, naming
-    different folders, is a usage error (exit 2), said in ``lang``."""
+    different folders, is a usage error (exit 2)."""
     if positional and option and Path(positional).resolve() != Path(option).resolve():
-        fail(2, say(lang, f"two packs given: {positional} and --pack {option}; give one",
-                    f"给出了两个规则包:{positional} 和 --pack {option};请只给一个"), lang)
+        raise BadUsage(f"two packs given: {positional} and --pack {option}; give one",
+                       f"给出了两个规则包:{positional} 和 --pack {option};请只给一个")
     return option or positional
 
 
@@ -112,7 +117,7 @@ def no_such_file(path: str, lang: str = "en") -> str:
 
 
 # The system's words for the common failures, in Chinese (its own text is English).
-_ERRNO_ZH = {
+ERRNO_ZH = {
     errno.ENOENT: "没有这个文件或文件夹",
     errno.EACCES: "没有权限",
     errno.EPERM: "不允许这样操作",
@@ -133,7 +138,7 @@ def os_problem(error: OSError, lang: str, path: str | Path | None = None) -> str
         return str(error)
     named = error.filename is not None and str(error.filename) != str(path)
     where = f"{error.filename}:" if named else ""
-    words = _ERRNO_ZH.get(error.errno or 0)
+    words = ERRNO_ZH.get(error.errno or 0)
     if words is not None:
         return where + words
     detail = error.strerror or str(error) or type(error).__name__

@@ -39,15 +39,26 @@ def test_spark_local_equals_single_machine(tmp_path):
                    src)
     local, spark = tmp_path / "local.parquet", tmp_path / "spark"
     r1 = runner.invoke(main, ["screen", str(src), "-o", str(local)])
+    # (--status keeps the rows with an eligible decision; the summary counts every row)
     r2 = runner.invoke(main, ["screen", str(src), "-o", str(spark), "--engine", "spark",
-                              "--master", "local[2]"])
+                              "--master", "local[2]", "--status", "eligible"])
     assert r1.exit_code == 1, r1.output
     assert r2.exit_code == 1, r2.output
     a = pl.read_parquet(local).drop("_row").sort("id")
+    assert a.height == 400
+    a = a.filter(pl.any_horizontal(
+        [pl.col(c).cast(pl.String) == "eligible" for c in a.columns if c.endswith(".status")]))
     b = pl.read_parquet(str(spark / "*.parquet")).drop("_row").sort("id")
-    assert a.height == b.height == 400
+    assert 0 < a.height == b.height < 400
     b = b.select(a.columns).cast(a.schema)
     assert a.equals(b)
+    # the summary: every partition's tally merged is the local engine's, in the run's language
+    mine = json.loads((tmp_path / "spark.summary.json").read_text(encoding="utf-8"))
+    theirs = json.loads((tmp_path / "local.parquet.summary.json").read_text(encoding="utf-8"))
+    for head in ("output", "seconds", "written"):
+        mine.pop(head), theirs.pop(head)
+    assert mine == theirs and mine["decided"] == 400 and mine["rejected"] == 1
+    assert f"{b.height} 行写入 {spark}" in r2.stderr and "拒收 1 行" in r2.stderr
     rejects = [json.loads(x) for x in (tmp_path / "spark.rejects.jsonl").read_text().splitlines()]
     assert [r["problems"][0]["path"] for r in rejects] == ["target"]
     # worded in the run's language, Chinese by default, as the local engine words them
@@ -82,3 +93,8 @@ def test_spark_rejects_a_row_a_rule_errs_on_as_the_local_engine_does(tmp_path):
     assert {r["id"]: r.get("rules") for r in rejects} == {**RULES_ERRED, 6: None}
     assert [r["reason"] for r in rejects] == [r["reason"] for r in local_rejects]
     assert "规则 test.kinds 在评估时出错" in rejects[0]["reason"]
+    summaries = [json.loads((tmp_path / name).read_text(encoding="utf-8"))
+                 for name in ("spark.summary.json", "local.parquet.summary.json")]
+    assert summaries[0]["rule_errors"] == summaries[1]["rule_errors"] != {}
+    assert summaries[0]["rules"] == summaries[1]["rules"]
+    assert "遇到规则错误" in r2.stderr

@@ -168,24 +168,38 @@ def test_the_writer_refuses_a_second_write_and_a_path_outside(tmp_path):
 def test_the_command(tmp_path):
     out = tmp_path / "site"
     small = ["--pack", str(CLEAN)]  # any pack; a small one builds fast
-    first = CliRunner().invoke(main, ["docs", *small, "-o", str(out)])
+    first = CliRunner().invoke(main, ["docs", *small, "-o", str(out), "--lang", "en"])
     assert first.exit_code == 0, first.output
     assert "pages" in first.output and (out / "zh" / "rules" / "test.card.html").is_file()
     (out / "zh" / "stale.html").write_text("from an earlier build")
     again = CliRunner().invoke(main, ["docs", *small, "-o", str(out)])  # replaced whole
     assert again.exit_code == 0, again.output
     assert not (out / "zh" / "stale.html").exists()
+    assert again.output.startswith("已写出 ") and f"请打开 {out / 'index.html'}" in again.output
     foreign = tmp_path / "notes"
     foreign.mkdir()
     (foreign / "mine.txt").write_text("keep me")
-    refused = CliRunner().invoke(main, ["docs", "-o", str(foreign)])
+    refused = CliRunner().invoke(main, ["docs", "-o", str(foreign), "--lang", "en"])
     assert refused.exit_code == 2 and "holds no site written by tongcheng docs" in refused.output
+    refused = CliRunner().invoke(main, ["docs", "-o", str(foreign)])
+    assert refused.exit_code == 2 and "不是 tongcheng docs 写出的网站" in refused.output
     assert (foreign / "mine.txt").read_text() == "keep me"
     bad = tmp_path / "bad-pack"
     bad.mkdir()
     (bad / "pack.yaml").write_text("name: x\n")
-    failed = CliRunner().invoke(main, ["docs", "--pack", str(bad), "-o", str(tmp_path / "o")])
+    failed = CliRunner().invoke(main, ["docs", "--pack", str(bad), "-o", str(tmp_path / "o"),
+                                       "--lang", "en"])
     assert failed.exit_code == 3 and "rule pack failed to load" in failed.output
+    # an output that is no folder, or one that cannot be made: said, never a traceback
+    (tmp_path / "a-file").write_text("x")
+    for output, zh in ((tmp_path / "a-file", "不是文件夹"),
+                       (tmp_path / "a-file" / "site", "无法写入"),
+                       ("/proc/no-site-here", "无法写入")):
+        result = CliRunner().invoke(main, ["docs", *small, "-o", str(output)])
+        assert result.exception is None or isinstance(result.exception, SystemExit), \
+            result.output
+        assert result.exit_code == 2 and f"错误: {output}" in result.output, result.output
+        assert zh in result.output, result.output
 
 
 def test_an_overlay_adds_its_rules_and_documents_to_the_site(tmp_path):

@@ -129,4 +129,4 @@ def assert_contract(result: Result, *codes: int) -> None:
     assert "Traceback" not in output, output[-2000:]
     assert result.exit_code in codes, f"exit {result.exit_code}: {output[-2000:]}"
     if result.exit_code == 2:
-        assert result.stderr.startswith(("error:", "错误:", "Usage:")), result.stderr[:500]
+        assert result.stderr.startswith(("error:", "错误:", "Usage:", "用法:")), result.stderr[:500]

@@ -163,13 +163,19 @@ def test_serve_on_a_port_in_use_exits_2_saying_so():
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = run("serve", "--port", port)
+        result = run("serve", "--port", port, "--lang", "en")
+        zh = run("serve", "--port", port)
     assert_clean(result, 2)
     assert f"127.0.0.1:{port}" in result.stderr
     assert "already in use" in result.stderr
+    assert_clean(zh, 2)  # (Chinese by default, as every command)
+    assert zh.stderr.startswith(f"错误: 无法在 127.0.0.1:{port} 上监听:该地址已被占用")
 
 
 def test_serve_on_an_address_that_does_not_resolve_exits_2():
-    result = run("serve", "--host", "no-such-host.invalid", "--port", 1)
+    result = run("serve", "--host", "no-such-host.invalid", "--port", 1, "--lang", "en")
     assert_clean(result, 2)
     assert "no such address" in result.stderr
+    zh = run("serve", "--host", "no-such-host.invalid", "--port", 1)
+    assert_clean(zh, 2)
+    assert "无法在 no-such-host.invalid:1 上监听:没有这个地址" in zh.stderr

@@ -108,24 +108,41 @@ def test_broken_file_exits_2_and_the_rest_still_runs(tmp_path):
 
 
 def test_a_path_that_does_not_exist():
-    result = run("test", "no/such/cases.yaml")
+    result = run("test", "no/such/cases.yaml", "--lang", "en")
     assert result.exit_code == 2
-    assert "no/such/cases.yaml: no such file or folder" in result.output
+    assert "error: no/such/cases.yaml: no such file or folder" in result.output
+    result = run("test", "no/such/cases.yaml")  # Chinese by default, as every command
+    assert result.exit_code == 2
+    assert "错误: no/such/cases.yaml:没有这个文件或文件夹" in result.output
+
+
+def test_a_junit_file_that_cannot_be_written_is_said_after_the_report(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    where = tmp_path / "a-file" / "r.xml"  # (its folder cannot be made)
+    result = run("test", str(GOLDEN), "--junit-xml", str(where))
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert "个通过" in result.output  # the report was printed first: nothing is lost
+    assert f"错误: --junit-xml: {where}:无法写入" in result.output
 
 
 def test_a_pack_without_tests(tmp_path):
     pack = tmp_path / "pack"
     shutil.copytree(bundled_pack_path(), pack, ignore=shutil.ignore_patterns("tests"))
-    result = run("test", "--pack", str(pack))
+    result = run("test", "--pack", str(pack), "--lang", "en")
     assert result.exit_code == 2
     assert f"no test files (*.yaml) in {pack}/tests/" in result.output
+    result = run("test", "--pack", str(pack))
+    assert result.exit_code == 2
+    assert f"错误: {pack}/tests/ 中没有测试文件(*.yaml)" in result.output
 
 
 def test_a_pack_that_fails_to_load(tmp_path):
     (tmp_path / "pack.yaml").write_text("name: x\n", encoding="utf-8")
-    result = run("test", "--pack", str(tmp_path), str(GOLDEN))
+    result = run("test", "--pack", str(tmp_path), str(GOLDEN), "--lang", "en")
     assert result.exit_code == 3
     assert "rule pack failed to load" in result.output
+    result = run("test", "--pack", str(tmp_path), str(GOLDEN))
+    assert result.exit_code == 3 and "规则包载入失败" in result.output
 
 
 def test_a_test_file_inside_a_pack_runs_against_that_pack(tmp_path):

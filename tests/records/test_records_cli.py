@@ -29,6 +29,9 @@ def test_check_records_then_list_show_export_verify_purge(tmp_path):
     made = _run("records", "keygen", key, "--lang", "en")
     assert made.exit_code == 0 and "public key" in made.output
     assert _run("records", "keygen", key).exit_code == 2  # never overwritten
+    nowhere = str(tmp_path / "no" / "such" / "key.pem")  # said, not a traceback
+    refused = _run("records", "keygen", nowhere)
+    assert refused.exit_code == 2 and f"错误: {nowhere}:无法写入" in refused.stderr
     first = _run("check", example, "--records", db, "--actor", "cw-7", "--format", "json")
     assert first.exit_code == 0, first.output
     second = CliRunner().invoke(main, ["check", example, "--records", db, "--lang", "en",
@@ -76,6 +79,9 @@ def test_a_store_that_is_not_there_or_a_bad_date_is_a_clear_error(tmp_path):
     assert missing.exit_code == 2 and "no record store there" in missing.output
     assert not (tmp_path / "none.db").exists()  # nothing created by looking
     bad = _run("records", "list", "--records", str(tmp_path / "x.db"), "--since", "2025-13-01")
+    assert bad.exit_code == 2 and "应为日期(YYYY-MM-DD)" in bad.output
+    bad = _run("records", "list", "--records", str(tmp_path / "x.db"), "--since", "2025-13-01",
+               "--lang", "en")
     assert bad.exit_code == 2 and "expected a date" in bad.output
     url = _run("records", "verify", "--records", "mysql://somewhere/db")
     assert url.exit_code == 2 and "不支持的数据库" in url.output

@@ -480,7 +480,9 @@ def test_serve_refuses_a_broken_pack_with_exit_3(tmp_path):
     (tmp_path / "pack.yaml").write_text("name: [unclosed\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["serve", "--pack", str(tmp_path)])
     assert result.exit_code == 3
-    assert "pack.yaml" in result.output
+    assert "pack.yaml" in result.output and result.stderr.startswith("错误: 规则包载入失败")
+    result = CliRunner().invoke(main, ["serve", "--pack", str(tmp_path), "--lang", "en"])
+    assert result.exit_code == 3 and result.stderr.startswith("error: rule pack failed to load")
     assert "serve" in CliRunner().invoke(main, ["--help"]).output
 
 

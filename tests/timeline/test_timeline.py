@@ -4,6 +4,7 @@ the right day with the right reason, and the command's faces."""
 from __future__ import annotations
 
 import json
+import pickle
 from datetime import date
 
 import pytest
@@ -130,8 +131,15 @@ def test_windows_that_cannot_be_drawn():
     person = parse_situation({"as_of": "2022-01-01", "person": {"birth_date": "2021-05-01"}})
     with pytest.raises(TimelineError, match="before the person's birth"):
         build(PACK, person, parse_month("2021-01"), parse_month("2022-01"))
-    with pytest.raises(TimelineError, match="before --from"):
+    with pytest.raises(TimelineError, match="before 'from'") as empty:
         build(PACK, person, parse_month("2022-01"), parse_month("2021-12"))
+    # each face names the bounds its own way: the library's words, the command line's flags
+    assert empty.value.field == "to"
+    assert empty.value.describe("en", "--from", "--to") == "--to 2021-12 is before --from 2022-01"
+    assert empty.value.describe("zh") == "'to' 2021-12 早于 'from' 2022-01"
+    again = pickle.loads(pickle.dumps(empty.value))  # (from a worker: both languages kept)
+    assert (again.field, again.describe("zh", "--from", "--to")) == (
+        "to", "--to 2021-12 早于 --from 2022-01")
     with pytest.raises(KeyError, match="unknown rule"):
         build(PACK, person, parse_month("2022-01"), parse_month("2022-02"), rules=["nope"])
 

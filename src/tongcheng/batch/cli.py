@@ -123,14 +123,30 @@ def _screen_spark(pack, input_path, output, fmt, rejects_path, lang, **options) 
     if not spark_input:
         fail(EXIT_INVALID, say(lang, "--engine spark reads Parquet (a file or a folder of them)",
                                "--engine spark 只读 Parquet(一个文件或装有它们的文件夹)"), lang)
+    for path in (rejects_path, f"{output}.summary.json"):  # (the output is Spark's folder)
+        problem = unwritable(path, lang)
+        if problem is not None:
+            fail(EXIT_INVALID, problem, lang)
     try:
-        return screen_spark(pack, input_path, output, rejects_path, lang=lang, **options)
+        run = screen_spark(pack, input_path, output, rejects_path, lang=lang, **options)
     except LayoutError as e:
         fail(EXIT_INVALID, e.describe(lang), lang)
     except (ValueError, KeyError) as e:  # refused on the way: the words of what refused it
         detail = str(e.args[0] if e.args else e)
         fail(EXIT_INVALID, say(lang, detail, f"Spark 上的筛查未能完成(“{detail}”)"), lang)
-    return EXIT_INVALID  # not reached: fail() exits
+    from tongcheng.batch import summary
+
+    try:  # the same summary as the local engine's, from every partition's tally
+        data = run.tally.write(f"{output}.summary.json", input=str(input_path),
+                               output=str(output), output_format="parquet",
+                               rows=run.tally.rows + run.rejected, written=run.written,
+                               rejected=run.rejected, seconds=round(run.seconds, 3))
+    except OSError as e:
+        fail(EXIT_INVALID, cannot_write(f"{output}.summary.json", e, lang), lang)
+    summary.render(data, lang)
+    click.echo(closing_line(run.written, run.rejected, run.seconds, output, "parquet",
+                            rejects_path, lang, run.tally.rule_error_rows), err=True)
+    return run.code
 
 
 def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects_path,

@@ -80,6 +80,24 @@ class ScreenSummary:
         index = {c: names.index(name) for c, name in cities.items()}
         return names, codes.replace_strict(index, default=0, return_dtype=pl.Int64)
 
+    def state(self) -> str:
+        """The counts as JSON text (a Spark partition's, sent to the driver to ``merge``)."""
+        return json.dumps({"rows": self.rows, "rule_error_rows": self.rule_error_rows,
+                           "rule_errors": dict(self.rule_errors),
+                           "counts": [[*k, n] for k, n in self.counts.items()],
+                           "cities": [[*k, n] for k, n in self.cities.items()]})
+
+    def merge(self, state: str) -> None:
+        """Add another tally's counts (``state``): the partitions' tallies make the run's."""
+        data = json.loads(state)
+        self.rows += data["rows"]
+        self.rule_error_rows += data["rule_error_rows"]
+        self.rule_errors.update(data["rule_errors"])
+        for *k, n in data["counts"]:
+            self.counts[tuple(k)] += n  # type: ignore[index]
+        for *k, n in data["cities"]:
+            self.cities[tuple(k)] += n  # type: ignore[index]
+
     def to_json(self, **head: Any) -> dict[str, Any]:
         info = self.engine.pack.info
         rules = []

@@ -128,7 +128,7 @@ def watch(events, output, rejects_path, changes, idle_days, triggers_path, progr
         return
     stats = _watch_plain(events, output, rejects_path, pack, triggers, progress_every,
                          **watcher_options)
-    click.echo(_summary(stats, lang, changes, rejects_path or None), err=True)
+    click.echo(closing_line(stats, lang, changes, rejects_path or None), err=True)
     sys.exit(EXIT_REJECTS if stats.rejected else EXIT_OK)
 
 
@@ -182,9 +182,7 @@ def _watch_plain(events: str, output: str, rejects_path: str | None, pack: Any, 
         if rejects is not None:
             rejects.write(json.dumps(entry, ensure_ascii=False) + "\n")
         else:
-            who = f" ({entry['subject']})" if entry.get("subject") else ""
-            at = f"第 {entry['line']} 行" if lang == "zh" else f"line {entry['line']}"
-            click.echo(f"{at}{who}: {entry['reason']}", err=True)
+            click.echo(reject_said(entry, lang), err=True)
 
     def progress(stats: WatchStats) -> None:
         click.echo(json.dumps({"progress": stats.lines, **stats.to_json(), **_memory()}),
@@ -206,17 +204,33 @@ def _watch_plain(events: str, output: str, rejects_path: str | None, pack: Any, 
             rejects.close()
 
 
-def _summary(stats: WatchStats, lang: str, changes: bool, rejects_path: Any) -> str:
-    """The closing line on stderr, in the watcher's language."""
+def reject_said(entry: dict[str, Any], lang: str) -> str:
+    """A rejected line on stderr (no rejects file), in the watcher's language."""
+    who = f" ({entry['subject']})" if entry.get("subject") else ""
+    at = f"第 {entry['line']} 行" if lang == "zh" else f"line {entry['line']}"
+    return f"{at}{who}: {entry['reason']}"
+
+
+def closing_line(stats: WatchStats, lang: str, changes: bool, rejects_path: Any,
+                 stream: str | None = None) -> str:
+    """The closing line on stderr, in the watcher's language; with a store, the ``stream``
+    and the line it reached (counted from the stream's start, across restarts)."""
+    if stream is not None:
+        head = (f"已处理至第 {stats.lines} 行(数据流 {stream!r}),用时 {stats.seconds:.2f} 秒"
+                if lang == "zh" else
+                f"watched up to line {stats.lines} in {stats.seconds:.2f} s (stream {stream!r})")
+    else:
+        head = (f"已处理 {stats.lines} 行,用时 {stats.seconds:.2f} 秒" if lang == "zh" else
+                f"watched {stats.lines} lines in {stats.seconds:.2f} s")
     if lang == "zh":
         where = "" if rejects_path is None else f"({rejects_path})"
-        return (f"已处理 {stats.lines} 行,用时 {stats.seconds:.2f} 秒:开立案件 {stats.opened} 件,"
+        return (f"{head}:开立案件 {stats.opened} 件,"
                 f"结案 {stats.closed} 件,因闲置撤下 {stats.dropped} 件,仍未结 {stats.open} 件;"
                 f"通知 {stats.notifications} 条,提醒 {stats.alerts} 条"
                 + (f",变化 {stats.changes} 项" if changes else "")
                 + f";拒收 {stats.rejected} 行{where}")
     where = "" if rejects_path is None else f" ({rejects_path})"
-    return (f"watched {stats.lines} lines in {stats.seconds:.2f} s: {stats.opened} cases opened, "
+    return (f"{head}: {stats.opened} cases opened, "
             f"{stats.closed} closed, {stats.dropped} dropped as idle, {stats.open} still open; "
             f"{stats.notifications} notifications, {stats.alerts} alerts"
             + (f", {stats.changes} changes" if changes else "")

@@ -462,7 +462,7 @@ def lint(pack: str | None, pack_path: str | None, fmt: str, coverage: bool,
     """
     from tongcheng.pack.loader import bundled_pack_path, load_pack
 
-    pack = one_pack(pack, pack_path, lang)
+    pack = one_pack(pack, pack_path)
     root = Path(pack) if pack else bundled_pack_path()
     shown_root = pack if pack else str(root)
     try:

@@ -141,7 +141,7 @@ def verify(pack: str | None, pack_path: str | None, examples: int, seed: int,
                   "pip install 'tongcheng[verify]'",
             f"tongcheng verify 需要 hypothesis(“{e}”);请安装:pip install 'tongcheng[verify]'"),
             lang)
-    pack = one_pack(pack, pack_path, lang)
+    pack = one_pack(pack, pack_path)
     unknown = [p for p in properties if p not in props.PROPERTY_NAMES]
     if unknown:
         fail(EXIT_INVALID, say(

@@ -8,47 +8,57 @@ Exit 0 written; 2 a bad output folder; 3 the pack fails to load.
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import overlay_option, pack_option
+from tongcheng.cli_options import cannot_write, fail, overlay_option, pack_option, say
 
 
 @click.command("docs")
 @pack_option()
 @overlay_option
-@click.option("-o", "--output", "output", type=click.Path(file_okay=False), required=True,
+@click.option("-o", "--output", "output", type=click.Path(), required=True,
               help="Folder to write the site to (new, empty, or an earlier site).")
-def docs(pack_path: str | None, overlays: tuple[str, ...], output: str) -> None:
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the command's messages (the site is written in both).")
+def docs(pack_path: str | None, overlays: tuple[str, ...], output: str, lang: str) -> None:
     """Write a static site of the rule pack (zh and en) to OUTPUT; open OUTPUT/index.html."""
     try:
         import jinja2  # noqa: F401
     except ImportError:  # pragma: no cover - depends on the installation
-        click.echo("error: the site needs its extra: pip install 'tongcheng[docs]'", err=True)
-        sys.exit(2)
+        fail(2, say(lang, "the site needs its extra: pip install 'tongcheng[docs]'",
+                    "网站需要 docs 附加组件:pip install 'tongcheng[docs]'"), lang)
     from tongcheng.docsite.build import MARKER, build_site
     from tongcheng.docsite.writer import SiteError
     from tongcheng.errors import PackError
     from tongcheng.pack.loader import bundled_pack_path, load_pack
 
     out = Path(output)
-    if out.exists() and any(out.iterdir()):
-        if not (out / MARKER).is_file():
-            click.echo(f"error: {out} is not empty and holds no site written by tongcheng "
-                       "docs; choose a new or empty folder", err=True)
-            sys.exit(2)
-        shutil.rmtree(out)
+    try:
+        if out.exists() and not out.is_dir():
+            fail(2, say(lang, f"{out}: not a folder; give a new or empty folder",
+                        f"{out}:不是文件夹;请给出新的或空的文件夹"), lang)
+        if out.exists() and any(out.iterdir()):
+            if not (out / MARKER).is_file():
+                fail(2, say(lang, f"{out} is not empty and holds no site written by tongcheng "
+                                  "docs; choose a new or empty folder",
+                            f"{out} 不是空文件夹,也不是 tongcheng docs 写出的网站;"
+                            "请选择新的或空的文件夹"), lang)
+            shutil.rmtree(out)
+    except OSError as e:  # (a folder that cannot be listed or removed)
+        fail(2, cannot_write(out, e, lang), lang)
     try:
         pack = load_pack(Path(pack_path) if pack_path else bundled_pack_path(), overlays=overlays)
     except PackError as e:
-        click.echo(f"error: {e.describe()}", err=True)
-        sys.exit(3)
+        fail(3, e.describe(lang), lang)
     try:
         report = build_site(pack, out)
-    except SiteError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(2)
-    click.echo(f"{report.pages} pages ({report.files} files) written to {out}; open "
-               f"{out / 'index.html'}")
+    except SiteError as e:  # (a defect of the site's generator: never expected)
+        fail(2, say(lang, str(e), f"网站无法按要求写出({e})"), lang)
+    except OSError as e:  # the folder cannot be made, the disk filled
+        fail(2, cannot_write(e.filename or out, e, lang), lang)
+    click.echo(say(lang, f"{report.pages} pages ({report.files} files) written to {out}; open "
+                         f"{out / 'index.html'}",
+                   f"已写出 {report.pages} 个页面({report.files} 个文件)到 {out};"
+                   f"请打开 {out / 'index.html'}"))

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import overlay_option, pack_option
+from tongcheng.cli_options import (
+    cannot_read,
+    cannot_write,
+    fail,
+    overlay_option,
+    pack_option,
+    say,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 
@@ -39,19 +46,25 @@ def test(paths: tuple[str, ...], pack_path: str | None, overlays: tuple[str, ...
 
     for p in paths:
         if not Path(p).exists():
-            _fail(EXIT_INVALID, f"{p}: no such file or folder")
+            fail(EXIT_INVALID, say(lang, f"{p}: no such file or folder",
+                                   f"{p}:没有这个文件或文件夹"), lang)
     root = Path(pack_path) if pack_path else (
         (paths and pack_of(Path(paths[0]))) or bundled_pack_path())
     try:
         pack = load_pack(root, overlays=overlays)
     except PackError as e:
-        _fail(EXIT_PACK, e.describe())
+        fail(EXIT_PACK, e.describe(lang), lang)
         return
-    files = _files(paths, root, pack_test_files)
+    try:
+        files = _files(paths, root, pack_test_files)
+    except OSError as e:  # a folder that cannot be listed
+        fail(EXIT_INVALID, cannot_read(e.filename or ", ".join(paths), e, lang), lang)
     if not files:
         where = ", ".join(paths) if paths else f"{root}/tests/"
-        _fail(EXIT_INVALID, f"no test files (*.yaml) in {where}: write one, as the README's "
-                            "section \"Writing a rule\" shows")
+        fail(EXIT_INVALID, say(lang, f"no test files (*.yaml) in {where}: write one, as the "
+                                     "README's section \"Writing a rule\" shows",
+                               f"{where} 中没有测试文件(*.yaml):请按 README 的"
+                               "“Writing a rule”一节写一个"), lang)
     read = [read_test_file(path, pack, shown) for path, shown in files]
     results = []
     for f in read:
@@ -63,7 +76,10 @@ def test(paths: tuple[str, ...], pack_path: str | None, overlays: tuple[str, ...
                 click.echo(line)
     click.echo(report.summary(results, read, lang))
     if junit:
-        report.junit_xml(read, results, Path(junit), lang)
+        try:
+            report.junit_xml(read, results, Path(junit), lang)
+        except OSError as e:  # its folder cannot be made, the disk filled: the report above
+            fail(EXIT_INVALID, f"--junit-xml: {cannot_write(junit, e, lang)}", lang)  # stands
     if any(f.problems for f in read) or any(r.case.broken for r in results):
         sys.exit(EXIT_INVALID)
     sys.exit(EXIT_OK if all(r.passed for r in results) else EXIT_FAILED)
@@ -90,7 +106,3 @@ def _shown(path: Path) -> str:
     except ValueError:
         return str(path)
 
-
-def _fail(code: int, message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)

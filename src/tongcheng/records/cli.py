@@ -9,20 +9,25 @@ replay differences); 2 a bad command, store or record id; 3 a rule pack that fai
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from tongcheng.cli_options import cannot_read, cannot_write, fail, overlay_option, unwritable
+from tongcheng.cli_usage import BadValue, Group
 
 __all__ = ["RECORDS_ENV", "record_evaluation", "records", "replay"]
 
 RECORDS_ENV = "TONGCHENG_RECORDS"
 EXIT_OK, EXIT_PROBLEMS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
+F = TypeVar("F", bound=Callable[..., Any])
 
 WORDS = {
     "zh": {"id": "记录编号", "at": "时间(UTC)", "channel": "渠道", "actor": "经办人",
@@ -80,8 +85,9 @@ def _signer(path: str | None, lang: str = "en") -> Any:
 
 
 def open_store(url: str, signing_key: str | None = None, *, create: bool = True,
-               lang: str = "en") -> Any:
-    """The store at ``url``, or exit 2 naming what is wrong."""
+               lang: str = "en", verifying: bool = False) -> Any:
+    """The store at ``url``, or exit 2 naming what is wrong (``verifying``: a store there that
+    cannot be read is not verified, exit 1)."""
     try:
         from tongcheng.records.store import RecordStore, StoreError
     except ImportError as e:  # pragma: no cover - the records extra is missing
@@ -91,7 +97,46 @@ def open_store(url: str, signing_key: str | None = None, *, create: bool = True,
     try:
         return RecordStore.open(url, signer=_signer(signing_key, lang), create=create)
     except StoreError as e:
+        if verifying and getattr(e, "unreadable", False):
+            fail(EXIT_PROBLEMS, _not_verified(e.describe(lang), lang), lang)
         fail(EXIT_INVALID, e.describe(lang), lang)
+
+
+@contextlib.contextmanager
+def store_read(url: str, lang: str, code: int = EXIT_INVALID) -> Iterator[None]:
+    """A store that opens but fails while it is read or written (a damaged page, a file
+    replaced under it, a server gone) ends the command with ``code``, naming the store in
+    ``lang``, never with a traceback; ``verify`` says it with exit 1: a store it cannot read
+    is not verified."""
+    try:
+        yield
+    except Exception as e:
+        import sqlalchemy as sa
+
+        if not isinstance(e, sa.exc.DatabaseError | UnicodeDecodeError):
+            raise
+        from tongcheng.records.store import unreadable
+
+        said = unreadable(url, e).describe(lang)
+        fail(code, _not_verified(said, lang) if code == EXIT_PROBLEMS else said, lang)
+
+
+def _not_verified(said: str, lang: str) -> str:
+    return f"核验未通过:{said}" if lang == "zh" else f"not verified: {said}"
+
+
+def store_guarded(code: int = EXIT_INVALID) -> Callable[[F], F]:
+    """``store_read`` around a command that takes ``url`` and ``lang``."""
+
+    def wrap(command: F) -> F:
+        @functools.wraps(command)
+        def run(*args: Any, **kw: Any) -> Any:
+            with store_read(kw["url"], kw.get("lang") or "zh", code):
+                return command(*args, **kw)
+
+        return run  # type: ignore[return-value]
+
+    return wrap
 
 
 def record_evaluation(url: str, evaluation: Any, situation: Any, *, channel: str = "cli",
@@ -101,14 +146,15 @@ def record_evaluation(url: str, evaluation: Any, situation: Any, *, channel: str
     returns the record's id. Used by ``tongcheng check --records``."""
     from tongcheng.records.record import make_record
 
+    record = make_record(evaluation, situation, channel=channel, actor=actor, lang=lang,
+                         rules=rules)
     store = open_store(url, signing_key, lang=lang)
     try:
-        record = make_record(evaluation, situation, channel=channel, actor=actor, lang=lang,
-                             rules=rules)
-        if pack is not None:
-            store.archive_pack(pack)
-        store.write([record])
-        store.seal()
+        with store_read(url, lang):
+            if pack is not None:
+                store.archive_pack(pack)
+            store.write([record])
+            store.seal()
         return record.id
     finally:
         store.close()
@@ -129,13 +175,15 @@ lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="z
 
 def _when(_ctx: Any, param: click.Parameter, value: str | None) -> Any:
     from tongcheng.records.store import parse_when
+    from tongcheng.wording import quoted
 
     if value is None:
         return None
     try:
         return parse_when(value)
     except ValueError as e:
-        raise click.BadParameter(str(e)) from None
+        raise BadValue(str(e), f"应为日期(YYYY-MM-DD)或日期时间(ISO 8601),"
+                               f"实际为 {quoted(value, 'zh')}") from None
 
 
 def filter_options(f: Any) -> Any:
@@ -171,7 +219,7 @@ def _filters(kw: dict[str, Any]) -> Any:
 # --- records ----------------------------------------------------------------------------------
 
 
-@click.group()
+@click.group(cls=Group)
 def records() -> None:
     """Decision records: list, show, export, verify, seal, purge (tongcheng.record/1)."""
 
@@ -190,6 +238,7 @@ def _summary(record: Any, lang: str) -> str:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @lang_option
+@store_guarded()
 def list_records(url: str, limit: int, fmt: str, lang: str, **kw: Any) -> None:
     """List records (oldest first), filtered by time, actor, channel, rule, status, pack."""
     store = open_store(url, create=False, lang=lang)
@@ -239,6 +288,7 @@ def _table(found: list[Any], lang: str, rule: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json",
               show_default=True)
 @lang_option
+@store_guarded()
 def show(record_id: str, url: str, fmt: str, lang: str) -> None:
     """Show the record RECORD_ID (its JSON, exactly as stored, or a table)."""
     store = open_store(url, create=False, lang=lang)
@@ -274,6 +324,7 @@ def show(record_id: str, url: str, fmt: str, lang: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["auto", "jsonl", "parquet"]), default="auto",
               show_default=True, help="auto: by the output's suffix (.parquet, else JSON Lines).")
 @lang_option
+@store_guarded()
 def export(url: str, output: str, fmt: str, lang: str, **kw: Any) -> None:
     """Export records as JSON Lines (canonical, as stored) or Parquet."""
     from tongcheng.records.export import write_jsonl, write_parquet
@@ -310,6 +361,7 @@ def export(url: str, output: str, fmt: str, lang: str, **kw: Any) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @lang_option
+@store_guarded(EXIT_PROBLEMS)
 def verify(url: str, public_key: str | None, fmt: str, lang: str) -> None:
     """Recompute the Merkle log: name every record altered, removed or moved (exit 1)."""
     from tongcheng.records.signing import load_public_key
@@ -321,7 +373,7 @@ def verify(url: str, public_key: str | None, fmt: str, lang: str) -> None:
         except (OSError, ValueError) as e:
             fail(EXIT_INVALID, f"--public-key:{public_key} 不是可读的 Ed25519 公钥" if lang == "zh"
                  else f"--public-key: {e}", lang)
-    store = open_store(url, create=False, lang=lang)
+    store = open_store(url, create=False, lang=lang, verifying=True)
     try:
         report = verify_store(store, public_key=public_key)
     finally:
@@ -346,6 +398,7 @@ def verify(url: str, public_key: str | None, fmt: str, lang: str) -> None:
 @records_option
 @signing_option
 @lang_option
+@store_guarded()
 def seal(url: str, signing_key: str | None, lang: str) -> None:
     """Seal the records written since the last tree head into the log (a new signed head)."""
     store = open_store(url, signing_key, create=False, lang=lang)
@@ -363,6 +416,7 @@ def seal(url: str, signing_key: str | None, lang: str) -> None:
               help="Remove the records made before DATE (YYYY-MM-DD: its start, UTC).")
 @signing_option
 @lang_option
+@store_guarded()
 def purge(url: str, before: Any, signing_key: str | None, lang: str) -> None:
     """Remove records older than a date, as data-protection rules require (the log keeps their
     hashes, and the purge itself, so it still verifies)."""
@@ -384,7 +438,10 @@ def keygen(path: str, lang: str) -> None:
     if Path(path).exists():
         fail(EXIT_INVALID, f"{path} 已存在:密钥从不覆盖" if lang == "zh"
              else f"{path} exists: a key is never overwritten", lang)
-    signer = generate_key(path)
+    try:
+        signer = generate_key(path)
+    except OSError as e:  # no such folder, no permission, a full disk
+        fail(EXIT_INVALID, cannot_write(path, e, lang), lang)
     click.echo(WORDS[lang]["key"].format(path=path, public=signer.public_hex,
                                          key_id=signer.key_id))
 
@@ -410,6 +467,7 @@ def keygen(path: str, lang: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @lang_option
+@store_guarded()
 def replay(url: str, pack_path: str | None, overlays: tuple[str, ...], examples: int,
            chunk_size: int, from_bodies: bool, fmt: str, lang: str, **kw: Any) -> None:
     """Decide recorded situations again, with the screening evaluator.
@@ -457,6 +515,7 @@ def durable_watch(url: str, stream: str, commit_every: int, lines: Any, output: 
     import os
 
     from tongcheng.cases.watch import EXIT_REJECTS, StreamStopped
+    from tongcheng.cases.watch_cli import closing_line, reject_said
     from tongcheng.records.watching import DurableWatch, StreamMismatch, run
 
     store = open_store(url, lang=watcher.lang)
@@ -467,8 +526,7 @@ def durable_watch(url: str, stream: str, commit_every: int, lines: Any, output: 
     def reject_line(entry: dict[str, Any]) -> bytes | None:
         if rejects_path:
             return json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n"
-        who = f" ({entry['subject']})" if entry.get("subject") else ""
-        click.echo(f"line {entry['line']}{who}: {entry['reason']}", err=True)
+        click.echo(reject_said(entry, watcher.lang), err=True)
         return None
 
     def handle(path: str) -> Any:
@@ -480,11 +538,12 @@ def durable_watch(url: str, stream: str, commit_every: int, lines: Any, output: 
     out = sys.stdout.buffer if output == "-" else handle(output)
     rejects = handle(rejects_path) if rejects_path else None
     try:
-        stats = run(DurableWatch(store, stream, watcher), lines, out=out,
-                    seekable=output != "-", rejects=rejects, commit_every=commit_every,
-                    emit_line=emit_line, reject_line=reject_line,
-                    progress=progress if progress_every else None,
-                    progress_every=progress_every)
+        with store_read(url, watcher.lang):
+            stats = run(DurableWatch(store, stream, watcher), lines, out=out,
+                        seekable=output != "-", rejects=rejects, commit_every=commit_every,
+                        emit_line=emit_line, reject_line=reject_line,
+                        progress=progress if progress_every else None,
+                        progress_every=progress_every)
     except StreamMismatch as e:
         fail(EXIT_INVALID, e.describe(watcher.lang), watcher.lang)
     except StreamStopped as e:
@@ -494,9 +553,6 @@ def durable_watch(url: str, stream: str, commit_every: int, lines: Any, output: 
             if f is not None and f is not sys.stdout.buffer:
                 f.close()
         store.close()
-    click.echo(
-        f"watched up to line {stats.lines} in {stats.seconds:.2f} s (stream {stream!r}): "
-        f"{stats.opened} cases opened, {stats.closed} closed, {stats.dropped} dropped as idle, "
-        f"{stats.open} open; {stats.notifications} notifications, {stats.alerts} alerts; "
-        f"{stats.rejected} lines rejected", err=True)
+    click.echo(closing_line(stats, watcher.lang, watcher.with_changes, rejects_path, stream),
+               err=True)
     sys.exit(EXIT_REJECTS if stats.rejected else EXIT_OK)

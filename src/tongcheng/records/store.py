@@ -193,6 +193,45 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
+# SQLite's words for a file it cannot use, in Chinese (others are quoted as the database says)
+_SQLITE_ZH = {
+    "file is not a database": "该文件不是数据库",
+    "database disk image is malformed": "数据库文件已损坏",
+    "unable to open database file": "无法打开数据库文件",
+    "database is locked": "数据库被其他进程锁定",
+    "attempt to write a readonly database": "数据库只读,无法写入",
+    "disk I/O error": "磁盘读写错误",
+}
+
+
+def unreadable(url: str, error: Exception) -> StoreError:
+    """The store cannot be opened or read: not a database, a damaged file, a server that
+    refuses; in the database's own words."""
+    if isinstance(error, UnicodeDecodeError):
+        why, zh = "the file is damaged: it is not a database SQLite can read", \
+            "文件已损坏:SQLite 无法读取"
+    else:
+        orig = getattr(error, "orig", None) or error
+        why = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+        zh = _SQLITE_ZH.get(why) or f"数据库报告:{why}"
+    out = StoreError(f"{url}: cannot open or read the record store ({why})",
+                     f"{url}:无法打开或读取决定记录库({zh})")
+    out.unreadable = True  # (``records verify``: a store it cannot read is not verified)
+    return out
+
+
+def _refuse_foreign(engine: Engine, url: str) -> None:
+    """A database without a record store's schema is made one only if it holds nothing: the
+    store never adds its tables beside another application's."""
+    tables = sorted(sa.inspect(engine).get_table_names())
+    if tables:
+        shown = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
+        raise StoreError(f"{url}: not a record store: the database holds other tables "
+                         f"({shown}); give a new file or an empty database",
+                         f"{url}:不是决定记录库:该数据库含有其他表({shown});"
+                         "请给出新文件或空数据库")
+
+
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
@@ -237,15 +276,22 @@ class RecordStore:
                 if current is None and not create:
                     raise StoreError(f"{url}: no record store there",
                                      f"{url}:那里没有决定记录库")
+                if current is None:
+                    _refuse_foreign(engine, url)
                 migrate(engine)
-        except sa.exc.OperationalError as e:
+        except StoreError:
             engine.dispose()
-            why = str(e.orig).strip().splitlines()[0]  # the database's own words
-            raise StoreError(f"{url}: cannot open the record store ({why})",
-                             f"{url}:无法打开决定记录库(数据库报告:{why})") from None
+            raise
+        except (sa.exc.DatabaseError, UnicodeDecodeError) as e:  # (a file that is no database)
+            engine.dispose()
+            raise unreadable(url, e) from None
         except Exception as e:
             if "Can't locate revision" in str(e):
-                engine.dispose()
+                try:  # (another application's own migrations: not a store of ours)
+                    if "records" not in sa.inspect(engine).get_table_names():
+                        _refuse_foreign(engine, url)
+                finally:
+                    engine.dispose()
                 raise StoreError(f"{url}: the store's schema ({current}) is newer than this "
                                  "tongcheng knows: upgrade tongcheng",
                                  f"{url}:记录库的结构版本({current})比此版本的 tongcheng "

@@ -9,14 +9,13 @@ from __future__ import annotations
 import errno
 import os
 import socket
-import sys
 
 import click
 
-from tongcheng.cli_options import overlay_option, pack_option
+from tongcheng.cli_options import fail, overlay_option, pack_option, say
 
 
-def _can_listen(host: str, port: int) -> str | None:
+def _can_listen(host: str, port: int, lang: str = "en") -> str | None:
     """Why the server could not listen on host:port (in use, no such address), or None.
 
     Checked before uvicorn starts: uvicorn exits 3 when it cannot bind, which is our code for a
@@ -24,17 +23,21 @@ def _can_listen(host: str, port: int) -> str | None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as e:
-        return f"cannot listen on {host}:{port}: no such address ({e})"
+        return say(lang, f"cannot listen on {host}:{port}: no such address ({e})",
+                   f"无法在 {host}:{port} 上监听:没有这个地址({e})")
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
         try:
             sock.bind(address)
         except OSError as e:
-            in_use = e.errno == errno.EADDRINUSE
-            why = "the address is already in use" if in_use else (e.strerror or str(e))
-            return (f"cannot listen on {host}:{port}: {why}; is another server running there? "
-                    "Choose another --port")
+            if e.errno == errno.EADDRINUSE:
+                return say(lang, f"cannot listen on {host}:{port}: the address is already in "
+                                 "use; is another server running there? Choose another --port",
+                           f"无法在 {host}:{port} 上监听:该地址已被占用;是否已有服务在运行?"
+                           "请换一个 --port")
+            return say(lang, f"cannot listen on {host}:{port}: {e.strerror or e}",
+                       f"无法在 {host}:{port} 上监听({e.strerror or e})")
     return None
 
 
@@ -77,11 +80,14 @@ def _can_listen(host: str, port: int) -> str | None:
 @click.option("--actor-header", envvar="TONGCHENG_ACTOR_HEADER", metavar="NAME",
               help="With --records: the request header naming the caseworker (e.g. "
                    "X-Caseworker).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the command's own errors (a pack that fails to load, a port "
+                   "in use); each answer speaks the language its request asks for.")
 def serve(
     host: str, port: int, pack_path: str | None, workers: int, log_level: str, access_log: bool,
     log_format: str, cors_origins: tuple[str, ...], head_timeout: float, body_timeout: float,
     overlays: tuple[str, ...], records_url: str | None = None, actor_header: str | None = None,
-    reuse_port: bool = True, loop: str = "asyncio",
+    reuse_port: bool = True, loop: str = "asyncio", lang: str = "zh",
 ) -> None:
     """Serve the /v1 JSON API and the caseworker page at / (OpenAPI at /v1/docs)."""
     try:
@@ -91,11 +97,9 @@ def serve(
         from tongcheng.service.observe import log_config
         from tongcheng.service.protocol import PROTOCOL
     except ImportError as exc:  # pragma: no cover - depends on the installation
-        click.echo(
-            f"error: the HTTP service needs its extra: pip install 'tongcheng[service]' ({exc})",
-            err=True,
-        )
-        sys.exit(2)
+        fail(2, say(lang, f"the HTTP service needs its extra: pip install 'tongcheng[service]' "
+                          f"({exc})", f"HTTP 服务需要 service 附加组件:pip install "
+                          f"'tongcheng[service]'({exc})"), lang)
     from tongcheng.errors import PackError
     from tongcheng.pack.loader import load_pack
 
@@ -104,12 +108,10 @@ def serve(
         if pack_path or overlays:  # fail here, with file and line, before any worker starts
             pack = load_pack(pack_path, overlays=overlays)
     except PackError as exc:
-        click.echo(f"error: {exc.describe()}", err=True)
-        sys.exit(3)
-    problem = _can_listen(host, port)
+        fail(3, exc.describe(lang), lang)
+    problem = _can_listen(host, port, lang)
     if problem is not None:
-        click.echo(f"error: {problem}", err=True)
-        sys.exit(2)
+        fail(2, problem, lang)
     # the settings travel in the environment, which every worker process inherits
     os.environ["TONGCHENG_HEAD_TIMEOUT"] = str(head_timeout)
     os.environ["TONGCHENG_BODY_TIMEOUT"] = str(body_timeout)
@@ -119,12 +121,12 @@ def serve(
               "loop": loop,
               "http": PROTOCOL, "log_config": log_config(log_level, log_format)}
     if records_url:  # recording settings travel in the environment too
+        from tongcheng.records.cli import open_store
+
+        open_store(records_url, lang=lang).close()  # created or migrated once, before workers
         os.environ["TONGCHENG_RECORDS"] = records_url
         if actor_header:
             os.environ["TONGCHENG_ACTOR_HEADER"] = actor_header
-        from tongcheng.records.cli import open_store
-
-        open_store(records_url).close()  # create or migrate the store once, before the workers
     if workers > 1:
         _serve_workers(pack_path, overlays, workers, reuse_port, common)
         return

@@ -31,7 +31,25 @@ from tongcheng.timeline.events import Event, person_events, reads, rule_events
 
 
 class TimelineError(Worded, ValueError):
-    """A window that cannot be drawn (the message says why, in both languages)."""
+    """A window that cannot be drawn (the message says why, in both languages). ``field``:
+    the bound at fault (``from`` or ``to``); the words name the bounds ``{from}`` and ``{to}``,
+    filled by the face that asked (``--from`` on the command line, ``'from'`` over HTTP)."""
+
+    def __init__(self, field: str, en: str, zh: str) -> None:
+        self.field, self.en, self.zh_words = field, en, zh
+        super().__init__(*self.named("'from'", "'to'"))
+
+    def __reduce__(self):  # pickled with its field and both languages' words
+        return type(self), (self.field, self.en, self.zh_words)
+
+    def named(self, start: str, end: str) -> tuple[str, str]:
+        """(English, Chinese) with the bounds called ``start`` and ``end``."""
+        names = {"from": start, "to": end}
+        return self.en.format_map(names), self.zh_words.format_map(names)
+
+    def describe(self, lang: str = "en", start: str = "'from'", end: str = "'to'") -> str:
+        en, zh = self.named(start, end)
+        return zh if lang == "zh" else en
 
 
 @functools.lru_cache(maxsize=4096)
@@ -157,14 +175,15 @@ def build(pack: RulePack, situation: Any, start: int, end: int, *,
     both included). Raises TimelineError for an empty window or one before the person's birth,
     KeyError for an unknown rule."""
     if end < start:
-        raise TimelineError(f"--to {format_month(end)} is before --from {format_month(start)}",
-                            f"--to {format_month(end)} 早于 --from {format_month(start)}")
+        raise TimelineError("to", f"{{to}} {format_month(end)} is before {{from}} "
+                            f"{format_month(start)}",
+                            f"{{to}} {format_month(end)} 早于 {{from}} {format_month(start)}")
     born = getattr(getattr(situation, "person", None), "birth_date", None)
     if born is not None and month_end(start) < born:
         first = format_month(month_of(born))
-        raise TimelineError(f"--from {format_month(start)} is before the person's birth "
-                            f"({born}): start at {first} or later",
-                            f"--from {format_month(start)} 早于此人出生({born}):"
+        raise TimelineError("from", f"{{from}} {format_month(start)} is before the person's "
+                            f"birth ({born}): start at {first} or later",
+                            f"{{from}} {format_month(start)} 早于此人出生({born}):"
                             f"请从 {first} 或之后开始")
     registry = registry or default_registry()
     decider = _Decider(pack, registry, situation, {})

@@ -13,12 +13,16 @@ from pathlib import Path
 import click
 
 from tongcheng.cli_options import fail, no_such_file, overlay_option, unknown_rules
+from tongcheng.cli_usage import BadValue
 
 EXIT_INVALID, EXIT_PACK = 2, 3
 MARKS = {"eligible": "✔", "ineligible": "✘", "undetermined": "?", "not_applicable": "·"}
 
 
 def _month(_ctx, _param, value: str | None) -> int | None:
+    import re
+
+    from tongcheng import wording as W
     from tongcheng.months import parse_month
 
     if value is None:
@@ -26,7 +30,14 @@ def _month(_ctx, _param, value: str | None) -> int | None:
     try:
         return parse_month(value)
     except ValueError as e:
-        raise click.BadParameter(str(e)) from None
+        shape = re.fullmatch(r"(\d{4})-(\d{2})", value, re.ASCII)
+        if not shape:
+            words = W.expected_month(value)
+        elif not 1 <= int(shape[2]) <= 12:
+            words = W.month_not_calendar(value, int(shape[2]))
+        else:
+            words = W.year_too_early(value, int(shape[1]))
+        raise BadValue(str(e), words.zh) from None
 
 
 @click.command()
@@ -75,7 +86,7 @@ def timeline(situation, start, end, rules, fmt, lang, pack_path, overlays) -> No
     try:
         result = build(pack, model, start, end, rules=list(rules) or None)
     except TimelineError as e:
-        fail(EXIT_INVALID, e.describe(lang), lang)
+        fail(EXIT_INVALID, e.describe(lang, "--from", "--to"), lang)
     except (RuleConflict, RuleError) as e:
         fail(EXIT_PACK, e.describe(lang), lang)
     if fmt == "json":

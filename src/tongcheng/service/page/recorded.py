@@ -16,6 +16,7 @@ LETTER_WORDS = {
            "print": "打印决定书", "recorded": "已记录,编号",
            "recording_off": "本部署未开启决定记录", "no_token": "查询令牌不正确:记录含个人信息",
            "no_record": "没有这个记录编号", "not_recorded": "未能记录本决定,未作答复:请重试",
+           "unreadable": "决定记录库暂时无法读取;已记入服务日志,请告知本部署的运维人员",
            "reopened": "已按记录重新打开(按现行规则包重新判断)"},
     "en": {"title": "Decision letter: same-city treatment", "date": "Decided as of",
            "record": "Record id", "pack": "Rule pack", "rule": "Treatment", "status": "Decision",
@@ -30,6 +31,8 @@ LETTER_WORDS = {
            "recording_off": "decision records are off in this deployment",
            "no_token": "not the access token: records hold personal data",
            "no_record": "no record with this id",
+           "unreadable": "the record store cannot be read right now; the deployment's "
+                         "operators are told (see the service log)",
            "not_recorded": "the decision could not be recorded, so it is not shown: try again",
            "reopened": "reopened from its record (decided again under the current rule pack)"},
 }

@@ -8,14 +8,19 @@ its answer. Each is answered or refused on its own, in order, one NDJSON line ea
     {"index": 1, "status": 422, "problems": [{"path": "insurance[0].to", "message": "…"}]}
 
 A bad item (invalid JSON on its line, an invalid situation, a rule pack defect: 409) never
-fails the others. The query's ``lang``, ``trace`` and ``fields`` (and Accept-Language) hold for
-every item that does not say. Limits: ``MAX_ITEMS`` items and ``MAX_BATCH_BODY`` bytes per
-request (413 beyond either); each item is checked as a single request is (lists, problems).
+fails the others. With recording on, each decided item is recorded (channel ``api``, the
+batch's request id and actor) and its line carries ``"record": "<id>"``; a chunk's lines are
+written once its records are committed, and an item whose record could not be committed is
+answered 503 instead (nothing is answered unrecorded). The query's ``lang``, ``trace`` and
+``fields`` (and Accept-Language) hold for every item that does not say. Limits: ``MAX_ITEMS``
+items and ``MAX_BATCH_BODY`` bytes per request (413 beyond either); each item is checked as a
+single request is (lists, problems).
 Items are decided in a worker thread, ``CHUNK`` at a time, and written as they are decided.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -44,6 +49,7 @@ from tongcheng.service.deps import (
 from tongcheng.service.evaluating import (
     Defaults,
     heavy_limiter,
+    not_recorded,
     parse_request,
     request_defaults,
     situation_digest,
@@ -65,8 +71,9 @@ LINE_SCHEMA = {
         "index": {"type": "integer", "description": "the item's place in the request, from 0"},
         "id": {"type": ["string", "integer"], "description": "the item's id, when it gave one"},
         "line": {"type": "integer", "description": "NDJSON: the item's line, from 1"},
-        "status": {"type": "integer", "enum": [200, 409, 422]},
+        "status": {"type": "integer", "enum": [200, 409, 422, 503]},
         "situation_digest": {"type": "string"},
+        "record": {"type": "string", "description": "the item's record id (recording on)"},
         "answer": {"$ref": "#/components/schemas/EvaluationOut"},
         "problems": {"type": "array", "items": {"$ref": "#/components/schemas/ProblemOut"}},
         "rule": {"type": "string"},
@@ -115,8 +122,20 @@ def read_items(raw: bytes, ndjson: bool) -> list[Item]:
     return items
 
 
-def answer_item(state: Any, item: Item, defaults: Defaults) -> bytes:
-    """One item's NDJSON line: its decisions, or its problems."""
+class Answered:
+    """One item's line, and with recording on its record (None: refused, nothing recorded)
+    with what a 503 line needs should the record not be committed."""
+
+    __slots__ = ("head", "lang", "line", "record")
+
+    def __init__(self, line: bytes, record: Any = None, head: dict[str, Any] | None = None,
+                 lang: str = "zh") -> None:
+        self.line, self.record, self.head, self.lang = line, record, head, lang
+
+
+def answer_item(state: Any, item: Item, defaults: Defaults, headers: Any = None) -> Answered:
+    """One item's NDJSON line: its decisions, or its problems; with recording on, its record
+    (``headers``: the batch request's, for the actor and request id)."""
     head: dict[str, Any] = {"index": item.index}
     data = item.data
     if isinstance(data, dict) and "id" in data:
@@ -134,20 +153,33 @@ def answer_item(state: Any, item: Item, defaults: Defaults) -> bytes:
     if item.line is not None:
         head["line"] = item.line
     if item.problem is not None:
-        return _refused(head, 422, [item.problem], lang=defaults.lang)
+        return Answered(_refused(head, 422, [item.problem], lang=defaults.lang))
+    recorder = getattr(state, "recorder", None)
+    results: list[Any] = []
     try:
         options = parse_request(data, state.pack, state.registry).complete(defaults)
-        body, situation = write_answer(state, options)
+        body, situation = write_answer(state, options, results.append if recorder else None)
     except (RuleConflict, RuleError) as exc:
-        return _refused(head, 409, [problem_of(exc)], lang=exc.lang or defaults.lang,
-                        rule=exc.rule)
+        return Answered(_refused(head, 409, [problem_of(exc)], lang=exc.lang or defaults.lang,
+                                 rule=exc.rule))
     except SituationError as exc:  # worded in the item's language, else the request's
-        return _refused(head, 422, exc.problems, lang=exc.lang or defaults.lang)
+        return Answered(_refused(head, 422, exc.problems, lang=exc.lang or defaults.lang))
     except TongchengError as exc:
-        return _refused(head, 422, [problem_of(exc)], lang=defaults.lang)
-    head["status"] = 200
-    head["situation_digest"] = situation_digest(situation)
-    return dumps(head)[:-1] + b',"answer":' + body + b"}\n"
+        return Answered(_refused(head, 422, [problem_of(exc)], lang=defaults.lang))
+    lang = options.lang or defaults.lang
+    if recorder is None:
+        head["status"] = 200
+        head["situation_digest"] = situation_digest(situation)
+        return Answered(dumps(head)[:-1] + b',"answer":' + body + b"}\n")
+    from tongcheng.records.record import digest, situation_facts
+
+    data, text = situation_facts(situation)  # (made once: the digest and the record)
+    facts = (data, text, digest(text))
+    record = recorder.make(results[0], situation, channel="api", lang=lang,
+                           rules=options.rules, headers=headers or {}, facts=facts)
+    line = dumps({**head, "status": 200, "situation_digest": facts[2],
+                  "record": record.id})[:-1] + b',"answer":' + body + b"}\n"
+    return Answered(line, record, head, lang)
 
 
 def _refused(head: dict[str, Any], status: int, problems: list[Problem], lang: str = "en",
@@ -156,8 +188,23 @@ def _refused(head: dict[str, Any], status: int, problems: list[Problem], lang: s
     return dumps({**head, "status": status, "problems": listed, **extra}) + b"\n"
 
 
-def answer_chunk(state: Any, items: list[Item], defaults: Defaults) -> bytes:
-    return b"".join(answer_item(state, item, defaults) for item in items)
+def answer_chunk(state: Any, items: list[Item], defaults: Defaults,
+                 headers: Any = None) -> list[Answered]:
+    return [answer_item(state, item, defaults, headers) for item in items]
+
+
+async def committed(state: Any, answered: list[Answered]) -> bytes:
+    """The chunk's lines once its records are committed (recording on); an item whose record
+    could not be committed is refused 503, in its language, its decisions not sent."""
+    records = [a for a in answered if a.record is not None]
+    if records:
+        outcomes = await asyncio.gather(*(state.recorder.commit(a.record) for a in records),
+                                        return_exceptions=True)
+        for a, outcome in zip(records, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                refusal = not_recorded(outcome, a.lang)
+                a.line = _refused(a.head or {}, 503, [refusal.problem], lang=a.lang)
+    return b"".join(a.line for a in answered)
 
 
 @router.post(
@@ -207,12 +254,14 @@ async def evaluate_batch(request: Request) -> StreamingResponse:
     raw = await read_body(request, MAX_BATCH_BODY, timeout)
     items = await anyio.to_thread.run_sync(read_items, raw, ndjson, limiter=heavy_limiter())
     state = request.app.state
+    headers = request.headers if getattr(state, "recorder", None) is not None else None
 
     async def lines() -> AsyncIterator[bytes]:
         for start in range(0, len(items), CHUNK):
-            yield await anyio.to_thread.run_sync(
-                answer_chunk, state, items[start:start + CHUNK], defaults,
+            answered = await anyio.to_thread.run_sync(
+                answer_chunk, state, items[start:start + CHUNK], defaults, headers,
                 limiter=heavy_limiter())
+            yield await committed(state, answered)
 
     return StreamingResponse(
         lines(), media_type="application/x-ndjson",

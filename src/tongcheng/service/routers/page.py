@@ -29,6 +29,7 @@ from tongcheng.service.deps import (
 from tongcheng.service.observe import Metrics
 from tongcheng.service.page import LANGS, WORDS, FormState, PageView, situation_from_form
 from tongcheng.service.page.recorded import LETTER_WORDS
+from tongcheng.service.routers.records import StoreUnreadable, read_record
 from tongcheng.situation import Situation, parse_situation
 
 router = APIRouter(include_in_schema=False)
@@ -200,8 +201,10 @@ async def reopen(request: Request, view: PageDep) -> Response:
     if not recorder.settings.allows(f"Bearer {form.get('token', '')}"):
         return refuse("token", "no_token", 401)
     record_id = form.get("record", "").strip()
-    record = (await anyio.to_thread.run_sync(recorder.get, record_id)
-              if is_record_id(record_id) else None)
+    try:
+        record = await read_record(recorder, record_id) if is_record_id(record_id) else None
+    except StoreUnreadable:
+        return refuse("record", "unreadable", 503)
     if record is None:
         return refuse("record", "no_record", 404)
     facts = {**record.situation, "as_of": record.as_of.isoformat()}

@@ -148,7 +148,7 @@ async def timeline(request: Request, registry: RegistryDep) -> Response:
             functools.partial(build, pack, situation, start, end, rules=rules,
                               registry=registry), limiter=heavy_limiter())
     except TimelineError as exc:
-        raise SituationError([Problem("from", str(exc), exc.zh)], lang=lang) from None
+        raise SituationError([Problem(exc.field, str(exc), exc.zh)], lang=lang) from None
     return JSON(narrow(result.to_json(lang), lang), headers={
         "X-Situation-Digest": situation_digest(situation), "Content-Language": lang,
         "Cache-Control": "no-store"})  # a person's situation: kept by no cache
