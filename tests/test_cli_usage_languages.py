@@ -168,13 +168,15 @@ def test_an_invalid_lang_is_said_in_chinese_the_default():
     assert "错误: '--lang' 的值无效:应为 'zh'、'en' 之一,实际为 'fr'" in text, text
 
 
-def test_a_command_without_lang_is_chinese_and_says_so_in_english_when_asked(tmp_path):
+def test_lint_and_verify_are_chinese_unless_asked_for_english(tmp_path):
     both = ["lint", str(tmp_path / "a"), "--pack", str(tmp_path / "b")]
     said = _run(main, both)
     assert said.exit_code == 2 and "错误: 给出了两个规则包" in said.stderr, said.stderr
-    _both(main, ["verify", "--shrink-seconds", "x"], ["verify", "--lang", "en"],
+    said = _run(main, _en(both))
+    assert said.exit_code == 2 and "Error: two packs given" in said.stderr, said.stderr
+    _both(main, ["verify", "--shrink-seconds", "x"], _en(["verify", "--shrink-seconds", "x"]),
           ["错误: '--shrink-seconds' 的值无效:应为数,实际为 'x'"],
-          "Error: No such option '--lang'.")
+          "Error: Invalid value for '--shrink-seconds': 'x' is not a valid float range.")
     said = _run(main, ["verify", "--shrink-seconds", "-1"])
     assert "'--shrink-seconds' 的值无效:应为不小于 0 的数,实际为 '-1'" in said.stderr
 

@@ -41,6 +41,12 @@ def as_of_date(_ctx: click.Context, _param: click.Parameter, value: str | None) 
                        W.impossible_date(value).zh) from None
 
 
+def language_option(help: str = "Language of the report."):
+    """``--lang zh|en`` (Chinese unless asked), for a command defined outside ``cli.py``."""
+    return click.option("--lang", type=click.Choice(["zh", "en"]), default="zh",
+                        show_default=True, help=help)
+
+
 def overlay_option(command):
     """``--overlay DIR`` (repeatable): overlays layered on ``--pack`` in the order given."""
     return click.option(
@@ -71,8 +77,6 @@ def pack_argument_or_option(command):
 def one_pack(positional: str | None, option: str | None) -> str | None:
     """The pack a command was given, by its positional ``PACK`` or by ``--pack``; both, naming
     different folders, is a usage error (exit 2)."""
-    from pathlib import Path
-
     if positional and option and Path(positional).resolve() != Path(option).resolve():
         raise BadUsage(f"two packs given: {positional} and --pack {option}; give one",
                        f"给出了两个规则包:{positional} 和 --pack {option};请只给一个")

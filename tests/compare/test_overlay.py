@@ -136,9 +136,12 @@ def test_a_rule_defined_again_without_replace_is_refused(tmp_path):
         "eligible")
     assert tongcheng.evaluate(person, stack).decision("transit.senior_free_ride").status == (
         "ineligible")  # 63, and the replacing rule asks for 65
-    result = CliRunner().invoke(main, ["lint", "--overlay", str(copy)])
+    result = CliRunner().invoke(main, ["lint", "--overlay", str(copy), "--lang", "en"])
     assert f"{rules.resolve()}:1: note: overlay conflict-rule replaces rule " \
            "transit.senior_free_ride" in result.output
+    result = CliRunner().invoke(main, ["lint", "--overlay", str(copy)])  # Chinese, the default
+    assert f"{rules.resolve()}:1: 提示: 覆盖层 conflict-rule 替换规则 " \
+           "transit.senior_free_ride(下层原处:" in result.output
 
 
 def test_an_overlay_adds_documents_sources_and_rules():

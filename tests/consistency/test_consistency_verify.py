@@ -1,5 +1,6 @@
-"""tongcheng verify: each property fails on its broken pack with a clear message and a shrunk
-counterexample that reproduces with tongcheng check; the clean pack passes."""
+"""tongcheng verify: each property fails on its broken pack with a clear message (in English
+and Chinese) and a shrunk counterexample that reproduces with tongcheng check; the clean pack
+passes."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import attrs
 from click.testing import CliRunner
 
 import tongcheng
+from authorwords import chinese_left, english_left
 from tongcheng.cli import main
 from tongcheng.consistency import properties as props
 from tongcheng.consistency.properties import context as props_context
@@ -43,6 +45,16 @@ def check_counterexamples(pack: Path, failure: props.Failure) -> list:
     return out
 
 
+def said_in_both(failure: props.Failure, pack: Path) -> None:
+    """The failure's English has no Chinese outside quotes, its Chinese no English word but the
+    pack's ids, paths, code and quoted values."""
+    loaded = load_pack(pack)
+    ids = {*loaded.rule_ids, *loaded.zones, *loaded.parameters, *props.PROPERTY_NAMES,
+           *(e.label for r in loaded.rules for e in r.exceptions)}
+    assert not chinese_left(failure.message), failure.message
+    assert not english_left(failure.zh, ids), failure.zh
+
+
 def decision(report: dict, rule: str) -> dict:
     return next(d for d in report["decisions"] if d["rule"] == rule)
 
@@ -53,6 +65,8 @@ def test_no_contradictions_reports_an_exception_conflict():
     f = result.failure
     assert f.rule == "test.conflicting_exceptions"
     assert "'city_rule' and 'place_rule' both apply" in f.message and "overrides" in f.message
+    assert "例外 'city_rule' 与 'place_rule' 同时适用" in f.zh and "`overrides`" in f.zh
+    said_in_both(f, CONFLICT)
     ((_, situation),) = f.situations
     assert situation["target"] == "370200" and set(situation) == {"as_of", "target"}  # shrunk
     assert check_counterexamples(CONFLICT, f) == [None]  # tongcheng check exits 3: conflict
@@ -63,6 +77,8 @@ def test_no_contradictions_reports_a_rule_that_fails_to_evaluate():
     f = result.failure
     assert result.status == "failed" and f.rule == "test.types"
     assert "fails to evaluate" in f.message and "cannot compare" in f.message
+    assert "规则 test.types 无法评估这一情形" in f.zh and "无法比较" in f.zh
+    said_in_both(f, PACKS / "verify-eval-error")
     # the sex need not even be given: an unknown sex is decided for each of its values (an
     # unknown fact of few values), and the comparison fails on the first
     assert "'male'" in f.message or "'female'" in f.message
@@ -76,6 +92,8 @@ def test_information_monotonic_catches_a_code_compared_with_a_city():
     f = result.failure
     assert result.status == "failed", result
     assert "with less information" in f.message and "settled" in f.message
+    assert "信息较少时" in f.zh and "判定已确定为" in f.zh and "必须保持不变" in f.zh
+    said_in_both(f, PACKS / "verify-not-monotonic")
     (l_label, less), (m_label, more) = f.situations
     assert (l_label, m_label) == ("less informed", "more informed")
     assert less["target"] == "370200" and more["target"] != "370200"
@@ -121,6 +139,8 @@ def test_information_complete_catches_undetermined_without_missing():
     f = result.failure
     assert result.status == "failed"
     assert "names neither a missing fact nor a missing parameter" in f.message
+    assert "既没有列出缺少的事实,也没有列出缺少的参数" in f.zh
+    said_in_both(f, PACKS / "verify-incomplete")
     (report,) = check_counterexamples(PACKS / "verify-incomplete", f)
     d = decision(report, "test.first_place")
     assert d["status"] == "undetermined" and d["missing"] == [] == d["missing_parameters"]
@@ -130,7 +150,9 @@ def test_mutual_recognition_symmetric_catches_a_member_left_out():
     result = run_one(PACKS / "verify-asymmetric", "mutual_recognition_symmetric")
     f = result.failure
     assert result.status == "failed"
-    assert "370600 烟台市" in f.message and "treats member places" in f.message
+    assert "370600 Yantai" in f.message and "treats member places" in f.message
+    assert "370600 烟台市" in f.zh and "区别对待" in f.zh and "互认不应取决于" in f.zh
+    said_in_both(f, PACKS / "verify-asymmetric")
     before, after = check_counterexamples(PACKS / "verify-asymmetric", f)
     assert decision(before, "test.recognition")["status"] != \
         decision(after, "test.recognition")["status"]
@@ -141,6 +163,8 @@ def test_time_catches_a_rule_deciding_before_its_basis():
     f = result.failure
     assert result.status == "failed"
     assert "before any of its basis documents was issued" in f.message and "2020-01-01" in f.message
+    assert "早于其任何依据文件的发布日期" in f.zh and "发布于 2020-01-01" in f.zh
+    said_in_both(f, PACKS / "verify-too-early")
     (report,) = check_counterexamples(PACKS / "verify-too-early", f)
     assert report["as_of"] < "2020-01-01"
     assert decision(report, "test.early")["status"] != "not_applicable"
@@ -151,6 +175,8 @@ def test_monotonic_outcomes_catches_a_declared_outcome_that_falls():
     f = result.failure
     assert result.status == "failed"
     assert "months_to_go" in f.message and "monotonic in insurance" in f.message
+    assert "声明 `months_to_go` 随 `insurance` 单调" in f.zh
+    said_in_both(f, PACKS / "verify-monotonic-outcome")
     fewer, more = check_counterexamples(PACKS / "verify-monotonic-outcome", f)
     a = decision(fewer, "test.newcomer")
     b = decision(more, "test.newcomer")
@@ -179,6 +205,8 @@ def test_deterministic_catches_an_evaluator_that_answers_differently(monkeypatch
     result = run_one(PACKS / "clean", "deterministic", examples=20, shrink_seconds=1)
     assert result.status == "failed"
     assert "gives different decisions" in result.failure.message
+    assert "给出了不同的判定" in result.failure.zh
+    said_in_both(result.failure, PACKS / "clean")
 
 
 def test_order_independent_catches_an_evaluator_that_keeps_list_order(monkeypatch):
@@ -196,6 +224,8 @@ def test_order_independent_catches_an_evaluator_that_keeps_list_order(monkeypatc
     result = run_one(PACKS / "clean", "order_independent", examples=400)
     assert result.status == "failed", result
     assert "another order" in result.failure.message
+    assert "换一种顺序后" in result.failure.zh
+    said_in_both(result.failure, PACKS / "clean")
     assert result.failure.rule == "test.recognition"
 
 
@@ -214,6 +244,9 @@ def test_time_catches_a_parameter_value_taken_outside_its_dates(monkeypatch):
     assert result.status == "failed", result
     assert "test.processing_days[370200]" in result.failure.message
     assert "the value valid on that date is 15" in result.failure.message
+    assert "test.processing_days[370200]" in result.failure.zh
+    assert "那天有效的数值是 15" in result.failure.zh
+    said_in_both(result.failure, PACKS / "clean")
 
 
 def test_the_clean_pack_passes_every_property():
@@ -236,15 +269,28 @@ def test_bundled_pack_missing_names_too_coarse_places_when_target_unknown():
 def test_cli_exit_codes_save_and_json(tmp_path):
     runner = CliRunner()
     ok = runner.invoke(main, ["verify", str(PACKS / "clean"), "-n", "20", "--property",
-                              "no_contradictions"])
+                              "no_contradictions", "--lang", "en"])
     assert ok.exit_code == 0, ok.output
     assert "all 1 properties hold" in ok.output
+    ok = runner.invoke(main, ["verify", str(PACKS / "clean"), "-n", "20", "--property",
+                              "no_contradictions"])  # Chinese, the default
+    assert ok.exit_code == 0, ok.output
+    assert "全部 1 项性质成立" in ok.output and "  通过 no_contradictions" in ok.output
     bad = runner.invoke(main, ["verify", str(CONFLICT), "-n", "50", "--property",
-                               "no_contradictions", "--save", str(tmp_path)])
+                               "no_contradictions", "--save", str(tmp_path), "--lang", "en"])
     assert bad.exit_code == 1
     assert "FAILED no_contradictions" in bad.output and "tongcheng check" in bad.output
     saved = tmp_path / "no_contradictions-counterexample.yaml"
     assert saved.is_file()
+    assert saved.read_text("utf-8").startswith(
+        "# tongcheng verify: no_contradictions (counterexample)\n# rule test.conflicting")
+    bad = runner.invoke(main, ["verify", str(CONFLICT), "-n", "50", "--property",
+                               "no_contradictions", "--save", str(tmp_path)])
+    assert bad.exit_code == 1
+    assert "未通过 no_contradictions:" in bad.output and "1 项性质中 1 项未通过" in bad.output
+    assert f"  --- 反例(已保存为 {saved});运行:`tongcheng check {saved}" in bad.output
+    assert saved.read_text("utf-8").startswith(
+        "# tongcheng verify: no_contradictions (反例)\n# 规则 test.conflicting_exceptions:")
     check = runner.invoke(main, ["check", str(saved), "--pack", str(CONFLICT)])
     assert check.exit_code == 3 and "同时适用且结论不同" in check.output  # zh, the default
     check = runner.invoke(main, ["check", str(saved), "--pack", str(CONFLICT), "--lang", "en"])
@@ -253,5 +299,13 @@ def test_cli_exit_codes_save_and_json(tmp_path):
                                            "no_contradictions", "--format", "json"]).stdout)
     (entry,) = data["properties"]
     assert entry["status"] == "failed" and entry["failure"]["situations"][0]["situation"]
+    assert entry["failure"]["message"].startswith("规则 test.conflicting_exceptions:例外")
+    assert entry["failure"]["situations"][0]["label"] == "反例"
+    data = json.loads(runner.invoke(main, ["verify", str(CONFLICT), "-n", "50", "--property",
+                                           "no_contradictions", "--format", "json", "--lang",
+                                           "en"]).stdout)
+    (entry,) = data["properties"]
+    assert entry["failure"]["message"].startswith("rule test.conflicting_exceptions: exceptions")
+    assert entry["failure"]["situations"][0]["label"] == "counterexample"
     assert runner.invoke(main, ["verify", str(PACKS / "lint-undated-member")]).exit_code == 3
     assert runner.invoke(main, ["verify", "--property", "nonsense"]).exit_code == 2

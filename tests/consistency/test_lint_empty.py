@@ -37,6 +37,7 @@ def test_an_unguarded_use_is_found_where_it_is(when):
     (f,) = _findings(when)
     assert f.severity == "warning" and f.file.endswith("generated.yaml") and f.line
     assert "no guard" in f.message and "gen.r0, conditions[0]" in f.message
+    assert "没有前提保护" in f.zh and "规则 gen.r0 的 `conditions[0]`" in f.zh
 
 
 @pytest.mark.parametrize("when", [
@@ -74,6 +75,8 @@ def test_given_of_a_field_empty_by_meaning_is_always_true_and_said_so():
     pack = load_generated([_rule("exists(insurance[given(item.to)])")])
     (f,) = [f for f in lint_pack(pack) if f.check == "given-empty"]
     assert "given(item.to) is always true" in f.message and "item.to != null" in f.message
+    assert "`given(item.to)` 总是为真" in f.zh and "期间尚未结束" in f.zh
+    assert "`item.to != null`" in f.zh
     model = parse_situation({"as_of": "2025-01-01", "target": "370200", "insurance": [
         {"scheme": "pension", "place": "370200", "from": "2020-01"}]})  # (a running period)
     assert tongcheng.evaluate(model, pack).decisions[0].status.value == "eligible"

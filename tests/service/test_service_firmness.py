@@ -12,6 +12,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 import tongcheng
+from authorwords import chinese_left, english_left
 from packtools import copy_pack, line_of, replace_once
 from tongcheng.cli import main
 from tongcheng.consistency.lint import lint_pack
@@ -75,4 +76,7 @@ def test_lint_warns_where_a_zone_marked_in_force_quotes_a_promise(tmp_path):
     (f,) = findings
     assert f.severity == "warning" and f.file == "rules/pension.yaml"
     assert "jiaodong" in f.message and "推动" in f.message and "promise" in f.message
+    assert "区域 jiaodong" in f.zh and "“推动”" in f.zh and "应读作承诺" in f.zh
+    assert "`firmness: promise`" in f.zh and not english_left(f.zh, {"jiaodong"})
+    assert not chinese_left(f.message)  # the quoted sentence and word aside
     assert f.line == line_of(root / "rules" / "pension.yaml", "- zone: jiaodong")

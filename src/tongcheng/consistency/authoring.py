@@ -24,7 +24,7 @@ import attrs
 from tongcheng import sourcetext
 from tongcheng.consistency import analysis
 from tongcheng.consistency.pack_lines import finding
-from tongcheng.consistency.report import Finding
+from tongcheng.consistency.report import Finding, place_named
 from tongcheng.errors import Location
 from tongcheng.expr import ast
 from tongcheng.pack import parameters as param_logic
@@ -36,8 +36,8 @@ _EARLY = date(1900, 1, 1)  # stands for "any date before" when a rule reads a va
 _DAY = timedelta(days=1)
 
 
-def _finding(loc: Location | None, check: str, message: str) -> Finding:
-    return finding(loc, "warning", check, message)  # the checks authors miss only warn
+def _finding(loc: Location | None, check: str, message: str, *, zh: str) -> Finding:
+    return finding(loc, "warning", check, message, zh=zh)  # the checks authors miss only warn
 
 
 # --- parameter coverage -----------------------------------------------------------------------
@@ -187,46 +187,83 @@ def check_parameter_coverage(pack: RulePack, registry: PlaceRegistry) -> Iterato
             continue
         whole = {s.place for s in cov.stretches if s.hole} - {
             s.place for s in cov.stretches if not s.hole}
-        parts = []
+        parts, parts_zh = [], []
         never = [p for p in dict.fromkeys(s.place for s in holes) if p in whole]
         if never:
             parts.append("never at " + _places(registry, never))
+            parts_zh.append(f"{_places(registry, never, 'zh')} 始终没有")
         partly = [s for s in holes if s.place not in whole]
         if partly:
-            shown = [f"{s.place} {registry.name(s.place)} {_span(s)}" for s in partly]
-            more = len(shown) - _SHOWN
-            parts.append("at " + "; ".join(shown[:_SHOWN]) + (f" and {more} more" if more > 0
-                                                                else ""))
-        when = "at the date the rule reads it" if cov.at_fact else "as of"
+            parts.append("at " + _stretches_named(registry, partly))
+            parts_zh.append(f"{_stretches_named(registry, partly, 'zh')} 期间没有")
+        when, when_zh = (("at the date the rule reads it", "按规则读取它的日期") if cov.at_fact
+                         else ("as of", "按评估日期"))
+        rule, pid = cov.rule.id, cov.parameter.id
         yield _finding(cov.location, "parameter-coverage",
-                       f"rule {cov.rule.id} reads {cov.parameter.id} ({when}), and no value "
+                       f"rule {rule} reads {pid} ({when}), and no value "
                        f"applies where it can be asked: {', and '.join(parts)}; decisions there "
                        "are undetermined, naming the parameter (tongcheng lint "
-                       "--parameter-coverage shows every place and date)")
+                       "--parameter-coverage shows every place and date)",
+                       zh=f"规则 {rule} 读取 {pid}({when_zh}),但在它可被询问的地方没有适用的"
+                          f"数值:{';'.join(parts_zh)};那里的判定为待定,并列出该参数"
+                          "(`tongcheng lint --parameter-coverage` 列出每个地点和日期)")
 
 
-def _places(registry: PlaceRegistry, places: list[str]) -> str:
-    shown = [f"{p} {registry.name(p)}" for p in places[:_SHOWN]]
-    more = len(places) - _SHOWN
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+def _places(registry: PlaceRegistry, places: list[str], lang: str = "en") -> str:
+    shown = [place_named(registry, p, lang) for p in places[:_SHOWN]]
+    return _listed(shown, len(places) - _SHOWN, lang, ", ")
 
 
-def coverage_lines(pack: RulePack, registry: PlaceRegistry) -> list[str]:
-    """The whole table: rule, parameter, then a line per place and stretch."""
+def _stretches_named(registry: PlaceRegistry, stretches: list[Stretch], lang: str = "en"
+                     ) -> str:
+    shown = [f"{place_named(registry, s.place, lang)} {_span(s)}" for s in stretches[:_SHOWN]]
+    return _listed(shown, len(stretches) - _SHOWN, lang, "; ")
+
+
+def _listed(shown: list[str], more: int, lang: str, sep: str) -> str:
+    """Items joined, and how many more were left out (--parameter-coverage lists them all)."""
+    if lang == "zh":
+        return "、".join(shown) + (f" 等(另有 {more} 处)" if more > 0 else "")
+    return sep.join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+_CONFIDENCE_ZH = {"high": "高", "medium": "中", "low": "低"}
+
+
+def coverage_lines(pack: RulePack, registry: PlaceRegistry, lang: str = "en") -> list[str]:
+    """The whole table, in ``lang``: rule, parameter, then a line per place and stretch."""
+    zh = lang == "zh"
     lines = []
     for cov in parameter_coverage(pack, registry):
-        when = " (taken at a date of the situation)" if cov.at_fact else ""
-        lines.append(f"{cov.rule.id} reads {cov.parameter.id}{when}")
+        if zh:
+            when = "(按情形中的日期取值)" if cov.at_fact else ""
+            lines.append(f"{cov.rule.id} 读取 {cov.parameter.id}{when}")
+        else:
+            when = " (taken at a date of the situation)" if cov.at_fact else ""
+            lines.append(f"{cov.rule.id} reads {cov.parameter.id}{when}")
         for s in cov.stretches:
-            head = f"  {s.place} {registry.name(s.place)}  {_span(s)}: "
+            head = f"  {place_named(registry, s.place, lang)}  {_span(s)}{':' if zh else ': '}"
             if s.value is not None:
-                lines.append(f"{head}{_plain(s.value.value)} ({s.value.confidence}; from "
-                             f"{s.declared_at})")
+                confidence = s.value.confidence
+                if zh:
+                    value = s.value.value
+                    shown = f"`{_plain(value)}`" if isinstance(value, dict) else _plain(value)
+                    lines.append(f"{head}{shown}(可信度 "
+                                 f"{_CONFIDENCE_ZH.get(confidence, confidence)};取自 "
+                                 f"{s.declared_at})")
+                else:
+                    lines.append(f"{head}{_plain(s.value.value)} ({confidence}; from "
+                                 f"{s.declared_at})")
             elif s.status is param_logic.Lookup.NOT_DECLARED:
-                lines.append(head + ("not declared: the rule does not apply (its scope tests "
-                                     "declared())" if s.guarded else "NONE: not declared"))
+                if zh:
+                    lines.append(head + ("未声明:规则不适用(其适用范围检验 `declared()`)"
+                                         if s.guarded else "无:未声明"))
+                else:
+                    lines.append(head + ("not declared: the rule does not apply (its scope "
+                                         "tests declared())" if s.guarded
+                                         else "NONE: not declared"))
             else:
-                lines.append(head + "NONE: no value known")
+                lines.append(head + ("无:没有已知数值" if zh else "NONE: no value known"))
     return lines
 
 
@@ -265,7 +302,9 @@ def check_test_reach(pack: RulePack) -> Iterator[Finding]:
     if not files:
         yield _finding(Location("pack.yaml", 1), "untested",
                        "the pack has no test cases (tests/*.yaml): no rule is checked by one; "
-                       "write them as the README's section \"Writing a rule\" shows")
+                       "write them as the README's section \"Writing a rule\" shows",
+                       zh="规则包没有测试用例(tests/*.yaml):没有任何规则经过测试用例检验;请按 "
+                          "README.md 中“Writing a rule”一节的示例编写")
         return
     checked: dict[str, list] = {}
     for r in results:
@@ -279,17 +318,21 @@ def check_test_reach(pack: RulePack) -> Iterator[Finding]:
         decisions = checked.get(rule.id, [])
         if not decisions:
             yield _finding(rule.location, "untested",
-                           f"no test case of the pack checks rule {rule.id}")
+                           f"no test case of the pack checks rule {rule.id}",
+                           zh=f"规则包中没有测试用例检验规则 {rule.id}")
             continue
         if all(d.status.value == "not_applicable" for d in decisions):
             yield _finding(rule.location, "untested",
                            f"every test case of rule {rule.id} finds it not applicable: none "
-                           "gets past its zones and scope to its conditions")
+                           "gets past its zones and scope to its conditions",
+                           zh=f"规则 {rule.id} 的每个测试用例都判定它不适用:没有一个越过其区域和"
+                              "适用范围,检验到它的条件")
         applied = {d.exception for d in decisions}
         for e in rule.exceptions:
             if e.label not in applied:
                 yield _finding(e.location, "untested",
-                               f"no test case applies exception {e.label!r} of rule {rule.id}")
+                               f"no test case applies exception {e.label!r} of rule {rule.id}",
+                               zh=f"没有测试用例使规则 {rule.id} 的例外 {e.label!r} 适用")
 
 
 # --- quotes whose sentence is about another city ----------------------------------------------
@@ -298,7 +341,7 @@ def check_test_reach(pack: RulePack) -> Iterator[Finding]:
 def check_quote_subjects(pack: RulePack, registry: PlaceRegistry) -> Iterator[Finding]:
     names = _place_names(registry)
     masks = [z.name.zh for z in pack.zones.values()] + list(_ZONE_WORDS)
-    for what, where, basis, members in _cited(pack):
+    for (what, what_zh), where, basis, members in _cited(pack):
         doc = basis.document
         if not basis.quote or not doc.file:
             continue
@@ -318,10 +361,13 @@ def check_quote_subjects(pack: RulePack, registry: PlaceRegistry) -> Iterator[Fi
             continue
         if _names_a_member(basis.quote, names, members, registry):
             continue  # the quote itself names the zone's places: a clause about them
+        sentence = text.sentence_text(first).strip()
         yield _finding(_quote_line(pack.root, basis.location) or where, "quote-subject",
-                       f"{what}: the sentence quoted from {doc.file} is about {name} ({code}), "
-                       "a city outside the zones it is cited for: "
-                       f"“{text.sentence_text(first).strip()}”; cite a sentence about the zone")
+                       f"{what}: the sentence quoted from {doc.file} is about "
+                       f"{registry.name(code, 'en')} ({code}), a city outside the zones it is "
+                       f"cited for: “{sentence}”; cite a sentence about the zone",
+                       zh=f"{what_zh}:从 {doc.file} 引用的语句说的是{name}({code}),这个市不在"
+                          f"所引用的区域之内:“{sentence}”;请引用关于该区域的语句")
 
 
 def _quote_line(root: str, item: Location | None) -> Location | None:
@@ -340,18 +386,21 @@ def _quote_line(root: str, item: Location | None) -> Location | None:
 _ZONE_WORDS = ("青岛都市圈", "胶东经济圈", "省会经济圈", "胶东五市", "济南都市圈", "半岛城市群")
 
 
-def _cited(pack: RulePack) -> Iterator[tuple[str, Location | None, Basis, set[str]]]:
+def _cited(pack: RulePack
+           ) -> Iterator[tuple[tuple[str, str], Location | None, Basis, set[str]]]:
+    """(what cites, in English and Chinese), where, the basis item, the places it is for."""
     for rule in pack.rules:
         members = {m.place for ref in rule.zones for m in ref.zone.members}
         for b in rule.basis:
-            yield f"rule {rule.id}", rule.location, b, members
+            yield (f"rule {rule.id}", f"规则 {rule.id}"), rule.location, b, members
         for e in rule.exceptions:
             for b in e.basis:
-                yield f"rule {rule.id}, exception {e.label}", e.location, b, members
+                yield ((f"rule {rule.id}, exception {e.label}",
+                        f"规则 {rule.id} 的例外 {e.label!r}"), e.location, b, members)
     for zone in pack.zones.values():
         members = {m.place for m in zone.members}
         for b in zone.basis:
-            yield f"zone {zone.id}", zone.location, b, members
+            yield (f"zone {zone.id}", f"区域 {zone.id}"), zone.location, b, members
 
 
 @cache

@@ -32,29 +32,39 @@ def check_empty_fields(pack: RulePack) -> Iterator[Finding]:
     for rule in pack.rules:
         for section in analysis.sections(rule):
             clause = section.clause
+            where, where_zh = f"rule {rule.id}, {clause.name}", f"规则 {rule.id} 的 `{clause.name}`"
             for node in ast.walk(clause.expr):
                 if isinstance(node, ast.Call) and node.func == "given" and node.args \
                         and (field := _key(node.args[0])):
+                    name = field.rsplit(".", 1)[-1]
+                    meaning, meaning_zh = _meaning(field)
                     yield finding(
                         clause.location, "warning", "given-empty",
-                        f"rule {rule.id}, {clause.name}: given({field}) is always true: an "
-                        f"empty {field.rsplit('.', 1)[-1]} is known ({_meaning(field)}); "
-                        f"write `{field} != null`", analysis.expression_line(clause, node))
+                        f"{where}: given({field}) is always true: an empty {name} is known "
+                        f"({meaning}); write `{field} != null`",
+                        analysis.expression_line(clause, node),
+                        zh=f"{where_zh}:`given({field})` 总是为真:空的 `{name}` 是已知的"
+                           f"({meaning_zh});请写 `{field} != null`")
             for node, field in _unguarded(clause.expr, frozenset()):
+                meaning, meaning_zh = _meaning(field)
                 yield finding(
                     clause.location, "warning", "unguarded-empty",
-                    f"rule {rule.id}, {clause.name}: {_text(node)} uses {field}, which is empty "
-                    f"by its meaning ({_meaning(field)}), with no "
-                    f"guard: an error whenever it is; write `{field} != null and …` or "
-                    f"`{field} == null or …`", analysis.expression_line(clause, node))
+                    f"{where}: {_text(node)} uses {field}, which is empty by its meaning "
+                    f"({meaning}), with no guard: an error whenever it is; write "
+                    f"`{field} != null and …` or `{field} == null or …`",
+                    analysis.expression_line(clause, node),
+                    zh=f"{where_zh}:{_text(node, 'zh')} 用到 {field},它按其含义可以为空"
+                       f"({meaning_zh}),却没有前提保护:一旦为空就出错;请写 "
+                       f"`{field} != null and …` 或 `{field} == null or …`")
 
 
-_MEANING = {"to": "a period still running", "service": "no service asked"}
+_MEANING = {"to": ("a period still running", "期间尚未结束"),
+            "service": ("no service asked", "没有询问任何事项")}
 
 
-def _meaning(field: str) -> str:
-    """What an empty ``field`` (``item.to``) means."""
-    return _MEANING.get(field.rsplit(".", 1)[-1], "none")
+def _meaning(field: str) -> tuple[str, str]:
+    """What an empty ``field`` (``item.to``) means, in English and Chinese."""
+    return _MEANING.get(field.rsplit(".", 1)[-1], ("none", "无"))
 
 
 def _key(node: ast.Node) -> str | None:
@@ -127,10 +137,11 @@ def _unguarded(node: ast.Node, guarded: frozenset[str]) -> Iterator[tuple[ast.No
         yield from _unguarded(child, guarded)
 
 
-def _text(node: ast.Node) -> str:
+def _text(node: ast.Node, lang: str = "en") -> str:
+    """The operator or function that fails on the empty field (code quoted in Chinese)."""
     match node:
         case ast.Compare(op=op) | ast.Arith(op=op):
             return f"'{op}'"
         case ast.Call(func=f):
-            return f"{f}()"
+            return f"`{f}()`" if lang == "zh" else f"{f}()"
     return "'-'"

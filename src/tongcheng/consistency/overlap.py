@@ -52,7 +52,8 @@ class Overlap:
     first: RuleException
     second: RuleException
     counterexample: dict[str, Any] | None = None
-    note: str = ""
+    note: str = ""  # why undecided, in English
+    note_zh: str = ""  # the same in Chinese (lint says it in the author's language)
 
 
 @attrs.define
@@ -69,7 +70,7 @@ class _Translator:
         self.index = {code: i for i, code in enumerate(domain)}
         self.facts: dict[tuple[str, ...], _T] = {}
         self.constraints: list[Any] = []
-        self.abstracted: list[str] = []
+        self.abstracted: list[tuple[str, str]] = []  # what was left out, in en and zh
         self.lets = {c.name: c for c in rule.lets}
         self.let_cache: dict[str, _T] = {}
         self.fresh = itertools.count()
@@ -146,7 +147,8 @@ class _Translator:
         try:
             t = self.term(node)
         except Untranslatable:
-            self.abstracted.append(_short(node))
+            short = _short(node)
+            self.abstracted.append((short, f"`{short}`"))
             return self.z3.Bool(f"abstract{next(self.fresh)}")
         if t.kind != "bool":
             raise Untranslatable("not a truth value")
@@ -471,7 +473,8 @@ def check_pair(pack: RulePack, rule: Rule, a: RuleException, b: RuleException,
         if answer == z3.unsat:
             return Overlap("disjoint", a, b)
         if answer != z3.sat:
-            return Overlap("unknown", a, b, note="the solver gave up (timeout)")
+            return Overlap("unknown", a, b, note="the solver gave up (timeout)",
+                           note_zh="求解器超时,未能给出答案")
         model = solver.model()
         situation = tr.situation(model)
         try:
@@ -485,10 +488,15 @@ def check_pair(pack: RulePack, rule: Rule, a: RuleException, b: RuleException,
             return Overlap("overlap_same", a, b, parsed.to_dict())
         # Not confirmed: look for another model that differs in some fact.
         solver.add(_another(z3, tr, model))
-    why = "; ".join(dict.fromkeys(tr.abstracted)) if not exact else (
-        "models found by the solver did not make both apply in the evaluator")
-    return Overlap("unknown", a, b, note=f"conditions outside the exact fragment: {why}"
-                   if not exact else why)
+    if exact:
+        return Overlap("unknown", a, b,
+                       note="models found by the solver did not make both apply in the evaluator",
+                       note_zh="求解器找到的情形在评估器中并未使两者同时适用")
+    left_out = list(dict.fromkeys(tr.abstracted))
+    return Overlap("unknown", a, b,
+                   note="conditions outside the exact fragment: "
+                        + "; ".join(en for en, _ in left_out),
+                   note_zh="条件超出可精确判定的范围:" + "、".join(zh for _, zh in left_out))
 
 
 
@@ -502,7 +510,9 @@ def _both_apply(z3: Any, solver: Any, tr: _Translator, rule: Rule, a: RuleExcept
         in_zone = z3.Or([z3.And(tr.active(r.start, r.end), tr.contains(r.zone, anchor))
                          for r in rule.zones] or [z3.BoolVal(False)])
     except Untranslatable as e:
-        tr.abstracted.append(f"the place the rule is asked at ({e})")
+        place = getattr(rule, "place", None)
+        tr.abstracted.append((f"the place the rule is asked at ({e})",
+                              "规则被询问的地点" + (f" `{place.text}`" if place else "")))
         in_zone = z3.BoolVal(True)
     solver.add(in_zone)
     if rule.in_force_from:

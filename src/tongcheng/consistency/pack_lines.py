@@ -46,7 +46,9 @@ class PackLines:
 
 
 def finding(loc: Location | None, severity: str, check: str, message: str,
-             line: int | None = None, counterexample: dict | None = None) -> Finding:
+            line: int | None = None, counterexample: dict | None = None, *, zh: str
+            ) -> Finding:
+    """A finding at ``loc`` (or ``line`` of its file), said in English and Chinese (``zh``)."""
     file = loc.file if loc else "."
     return Finding(file, line if line is not None else (loc.line if loc else None), severity,
-                   check, message, counterexample)
+                   check, message, counterexample, zh=zh)

@@ -16,6 +16,9 @@ Listing the module as a plugin (``pytest_plugins = ["tongcheng.consistency.pytes
 in ``conftest.py``, or ``-p tongcheng.consistency.pytest_plugin``) adds two options:
 ``--tongcheng-examples N`` and ``--tongcheng-seed N``, which override the numbers given here
 (for a deep search now and then: ``pytest --tongcheng-examples 3000``).
+
+Both speak English unless given ``lang="zh"`` (a test report is read where the code is; the
+commands, read by the author at the terminal, default to Chinese).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tongcheng.cli_options import say
 
 _OVERRIDES: dict[str, int] = {}
 
@@ -52,9 +57,11 @@ def _load(pack: str | Path | Any) -> Any:
     return load_pack(Path(pack))
 
 
-def lint_test(pack: str | Path, *, warnings_fail: bool = False) -> Callable[[], None]:
+def lint_test(pack: str | Path, *, warnings_fail: bool = False, lang: str = "en"
+              ) -> Callable[[], None]:
     """A test that fails when ``tongcheng lint`` finds an error in ``pack`` (or a warning, with
-    ``warnings_fail``); the failure lists every finding as ``file:line: severity: message``."""
+    ``warnings_fail``); the failure lists every finding as ``file:line: severity: message``,
+    in ``lang``."""
 
     def test() -> None:
         from tongcheng.consistency.lint import lint_pack
@@ -63,7 +70,7 @@ def lint_test(pack: str | Path, *, warnings_fail: bool = False) -> Callable[[], 
         findings = lint_pack(loaded)
         bad = [f for f in findings if f.severity == "error" or warnings_fail]
         if bad:
-            pytest.fail("\n".join(f.line_text(loaded.root) for f in bad), pytrace=False)
+            pytest.fail("\n".join(f.line_text(loaded.root, lang) for f in bad), pytrace=False)
 
     test.__doc__ = f"tongcheng lint {pack}"
     return test
@@ -71,9 +78,9 @@ def lint_test(pack: str | Path, *, warnings_fail: bool = False) -> Callable[[], 
 
 def property_tests(pack: str | Path, *, examples: int = 100, seed: int = 0,
                    properties: Sequence[str] | None = None,
-                   shrink_seconds: float = 30.0) -> Callable[[str], None]:
+                   shrink_seconds: float = 30.0, lang: str = "en") -> Callable[[str], None]:
     """A test parametrized over the properties of ``tongcheng verify`` (all, or ``properties``),
-    each searched with ``examples`` situations from ``seed``."""
+    each searched with ``examples`` situations from ``seed``; a failure said in ``lang``."""
     from tongcheng.consistency.properties import PROPERTY_NAMES
 
     names = list(properties or PROPERTY_NAMES)
@@ -91,9 +98,10 @@ def property_tests(pack: str | Path, *, examples: int = 100, seed: int = 0,
             chosen, contexts["ctx"], examples=_OVERRIDES.get("examples", examples),
             seed=_OVERRIDES.get("seed", seed), shrink_seconds=shrink_seconds)
         if result.status == "skipped":
-            pytest.skip(result.note or "does not apply")
+            pytest.skip(result.said_note(lang) or say(lang, "does not apply", "不适用"))
         if result.failure is not None:
-            pytest.fail(f"{prop}:\n" + render_failure(result.failure, str(pack)), pytrace=False)
+            pytest.fail(f"{prop}:\n" + render_failure(result.failure, str(pack), lang=lang),
+                        pytrace=False)
 
     test.__doc__ = f"tongcheng verify {pack}"
     return test

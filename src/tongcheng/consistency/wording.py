@@ -47,6 +47,12 @@ def check_firmness(pack: RulePack, lines: Any) -> Iterator[Finding]:
                 yield Finding(
                     rule.location.file, lines.rule_line(rule, "zones", i), "warning", "firmness",
                     f"rule {rule.id}: zone {ref.zone.id} (from {ref.start}) is marked in force, "
-                    f"but its sentence “{b.quote}” says {word}, which reads as a {kind}: mark "
+                    f"but its sentence “{b.quote}” says “{word}”, which reads as a {kind}: mark "
                     f"the zone entry 'firmness: {kind}', or quote the clause that states the "
-                    "treatment done")
+                    "treatment done",
+                    zh=f"规则 {rule.id}:区域 {ref.zone.id}(自 {ref.start} 起)标为已实施,但所引"
+                       f"语句“{b.quote}”用了“{word}”,应读作{_KIND_ZH[kind]}:请把该区域条目标为 "
+                       f"`firmness: {kind}`,或改为引用说明该待遇已经实施的分句")
+
+
+_KIND_ZH = {"pilot": "试点", "promise": "承诺"}

@@ -17,6 +17,7 @@ from tongcheng.consistency.facts import (
     parse_path,
 )
 from tongcheng.consistency.facts import field_at as _field_kind_at
+from tongcheng.errors import Worded
 from tongcheng.places import default_registry
 from tongcheng.testing.dating import dates
 from tongcheng.testing.less_information import get_path, set_path
@@ -44,9 +45,9 @@ def _counties_inside(code: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-class NotAPath(ValueError):
+class NotAPath(Worded, ValueError):
     """A ``missing`` entry that names no situation field, or a given place with nothing inside
-    it: no value given to the situation can settle it."""
+    it: no value given to the situation can settle it (said in both languages, for verify)."""
 
 
 @_short_pack_repr
@@ -68,7 +69,8 @@ def given_values(
     for text in missing:
         path = parse_path(text)
         if path is None or _field_kind_at(path) is None:
-            raise NotAPath(f"{text!r} is not a path of the situation model")
+            raise NotAPath(f"{text!r} is not a path of the situation model",
+                           f"{text!r} 不是情形模型中的路径")
         parsed.append(path)
     parsed.sort(key=len)
     done: list[Path] = []
@@ -85,12 +87,15 @@ def given_values(
                 if not inner:
                     raise NotAPath(
                         f"{format_path(path)} is given ({current}) and has no place inside it: "
-                        "no value can make it more specific"
+                        "no value can make it more specific",
+                        f"{format_path(path)} 已给出({current}),其下没有更细的地区:无法把它"
+                        "给得更具体",
                     )
                 set_path(out, path, draw(st.sampled_from(inner)))
                 done.append(path)
                 continue
-            raise NotAPath(f"{format_path(path)} is already given ({current!r})")
+            raise NotAPath(f"{format_path(path)} is already given ({current!r})",
+                           f"{format_path(path)} 已经给出({current!r})")
         set_path(out, path, draw(_fill(path, kind, out, pack, as_of, fine, parsed)))
         done.append(path)
     return out

@@ -21,6 +21,7 @@ from tongcheng.consistency.properties.context import (
     _EvalProblem,
     _outcome_json,
     essence,
+    status_text,
 )
 from tongcheng.errors import RuleConflict, SituationError
 from tongcheng.evaluate.decision import Status
@@ -44,20 +45,28 @@ def check_no_contradictions(ctx: Context, data: st.DataObject) -> None:
                 f"situation and give different answers, and neither overrides the other "
                 f"({where}); a caseworker gets an error instead of a decision. Say which one "
                 "wins with 'overrides', or narrow their 'applies'.",
-                e.rule, (("counterexample", s),))) from None
+                e.rule, (("counterexample", s),),
+                zh=f"规则 {e.rule}:例外 {e.first!r} 与 {e.second!r} 同时适用于这一情形且结论不同,"
+                   f"两者都未声明优先于对方({where});经办人员得到的是错误而不是判定。请用 "
+                   "`overrides` 声明哪一项优先,或收窄它们的 `applies`。")) from None
         if isinstance(e, RuleError):
             raise Violation(Failure(
                 prop, f"rule {e.rule} fails to evaluate this situation: {e}", e.rule,
-                (("counterexample", s),))) from None
+                (("counterexample", s),),
+                zh=f"规则 {e.rule} 无法评估这一情形:{e.describe('zh')}")) from None
         raise Violation(Failure(
             prop, f"the evaluator crashed on this situation: {type(e).__name__}: {e} "
             "(a defect of tongcheng's evaluator, not of the pack)", None,
-            (("counterexample", s),))) from None
+            (("counterexample", s),),
+            zh=f"评估器在这一情形上崩溃:`{type(e).__name__}: {e}`(这是 tongcheng 评估器的缺陷,"
+               "不是规则包的)")) from None
     ids = [d.rule for d in result.decisions]
     if ids != list(ctx.pack.rule_ids):
         raise Violation(Failure(
             prop, f"expected one decision per rule in the pack's order {list(ctx.pack.rule_ids)}, "
-            f"got {ids}", None, (("counterexample", s),)))
+            f"got {ids}", None, (("counterexample", s),),
+            zh=f"应按规则包的顺序 {list(ctx.pack.rule_ids)} 为每条规则给出一个判定,实际得到 "
+               f"{ids}"))
     for d in result.decisions:
         figures = _refusal_figures(ctx.pack.rule(d.rule)) \
             if d.status is Status.INELIGIBLE else set()
@@ -66,7 +75,10 @@ def check_no_contradictions(ctx: Context, data: st.DataObject) -> None:
                 prop, f"rule {d.rule} is {d.status.value} yet gives an outcome "
                 f"{_outcome_json(dict(d.outcome))}; only eligible decisions carry one (and "
                 "ineligible ones the figures marked on_ineligible)", d.rule,
-                (("counterexample", s),)))
+                (("counterexample", s),),
+                zh=f"规则 {d.rule} 的判定为{status_text(d.status, 'zh')},却给出了结果 "
+                   f"`{_outcome_json(dict(d.outcome))}`;只有符合的判定才带结果(不符合的判定只"
+                   "带标为 `on_ineligible` 的数字)"))
 
 
 def _refusal_figures(rule: Any) -> set[str]:
@@ -90,27 +102,34 @@ def check_deterministic(ctx: Context, data: st.DataObject) -> None:
         except SituationError as e:
             raise Violation(Failure(
                 prop, f"the situation written as a YAML file does not read back: {e}", None,
-                (("counterexample", s),))) from None
+                (("counterexample", s),),
+                zh=f"写成 YAML 文件的情形无法读回:{e.describe('zh')}")) from None
         alone = ctx.evaluate(model, rules=[rule.id]).decisions[0]
         among = ctx.evaluate(model).decision(rule.id)
     except _EvalProblem:
         reject()
         return
-    for label, other in (("a second evaluation", second),
-                         ("the situation written as YAML and read back", from_file)):
+    for label, label_zh, other in (
+            ("a second evaluation", "同一情形再评估一次", second),
+            ("the situation written as YAML and read back", "同一情形写成 YAML 再读回后",
+             from_file)):
         if first != other:
-            diff = next(
-                (f"rule {a['rule']}: {_differences(a, b)}"
-                 for a, b in zip(first["decisions"], other["decisions"], strict=False) if a != b),
-                "the evaluations differ")
+            pair = next(((a, b) for a, b in zip(first["decisions"], other["decisions"],
+                                                strict=False) if a != b), None)
+            diff, diff_zh = (
+                (f"rule {pair[0]['rule']}: {_differences(*pair)}",
+                 f"规则 {pair[0]['rule']}:{_differences(*pair, lang='zh')}") if pair
+                else ("the evaluations differ", "两次评估结果不同"))
             raise Violation(Failure(
                 prop, f"{label} of the same situation gives different decisions — {diff}",
-                None, (("counterexample", s),)))
+                None, (("counterexample", s),), zh=f"{label_zh},给出了不同的判定——{diff_zh}"))
     if essence(alone) != essence(among):
         raise Violation(Failure(
             prop, f"rule {rule.id} evaluated alone is {_describe(alone)}; evaluated with the "
             f"other rules it is {_describe(among)}: a rule's decision must not depend on the "
-            "others", rule.id, (("counterexample", s),)))
+            "others", rule.id, (("counterexample", s),),
+            zh=f"规则 {rule.id} 单独评估时为{_describe(alone, 'zh')};与其他规则一起评估时为"
+               f"{_describe(among, 'zh')}:一条规则的判定不得取决于其他规则"))
 
 
 def _list_paths(situation: dict[str, Any]) -> list[tuple[str | int, ...]]:
@@ -167,4 +186,6 @@ def check_order_independent(ctx: Context, data: st.DataObject) -> None:
             raise Violation(Failure(
                 prop, f"rule {rid} is {_describe(d)}; with the same lists in another order it is "
                 f"{_describe(e)}: a list is a set of records, its order must not matter",
-                rid, (("original", s), ("reordered", other_model.to_dict()))))
+                rid, (("original", s), ("reordered", other_model.to_dict())),
+                zh=f"规则 {rid} 的判定为{_describe(d, 'zh')};同样的列表换一种顺序后为"
+                   f"{_describe(e, 'zh')}:列表是一组记录,其顺序不应影响判定"))

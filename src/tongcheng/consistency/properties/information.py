@@ -17,25 +17,29 @@ from tongcheng.consistency.properties.context import (
     Violation,
     _describe,
     _outcome_json,
+    status_text,
 )
 from tongcheng.evaluate.decision import Status
 
 
-def _what_is_less(full: dict[str, Any], less: dict[str, Any]) -> list[str]:
+def _what_is_less(full: dict[str, Any], less: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the less informed situation lacks, each in English and Chinese."""
     out = []
 
     def walk(a: Any, b: Any, prefix: tuple[str | int, ...]) -> None:
         if isinstance(a, dict):
             for k, v in a.items():
                 if not isinstance(b, dict) or k not in b:
-                    out.append(f"{format_path((*prefix, k))} removed")
+                    path = format_path((*prefix, k))
+                    out.append((f"{path} removed", f"去掉 `{path}`"))
                 else:
                     walk(v, b[k], (*prefix, k))
         elif isinstance(a, list) and isinstance(b, list):
             for i, (x, y) in enumerate(zip(a, b, strict=False)):
                 walk(x, y, (*prefix, i))
         elif a != b:
-            out.append(f"{format_path(prefix)} given as {b} instead of {a}")
+            path = format_path(prefix)
+            out.append((f"{path} given as {b} instead of {a}", f"`{path}` 给为 {b} 而非 {a}"))
 
     walk(full, less, ())
     return out
@@ -90,7 +94,9 @@ def check_information_monotonic(ctx: Context, data: st.DataObject) -> None:
         return
     less_model = ctx.parse(less)
     with_less, with_more = ctx.decide(less_model), ctx.decide(model)
-    lacking = "; ".join(_what_is_less(full, less_model.to_dict()))
+    less_said = _what_is_less(full, less_model.to_dict())
+    lacking, lacking_zh = "; ".join(en for en, _ in less_said), ";".join(
+        zh for _, zh in less_said)
     # Places given less precisely (a county and its city): an outcome that repeats one of them
     # (usable_cards lists the cards as given) differs by that alone, and is not compared.
     narrowed = _narrowed_codes(full, less_model.to_dict())
@@ -110,7 +116,10 @@ def check_information_monotonic(ctx: Context, data: st.DataObject) -> None:
                 f"{_describe(d)}; with the information given it is {_describe(e)}. A settled "
                 "decision must stand when an unknown fact is given or a city narrowed to one "
                 "of its counties.", rid,
-                (("less informed", less_model.to_dict()), ("more informed", full))))
+                (("less informed", less_model.to_dict()), ("more informed", full)),
+                zh=f"规则 {rid}:信息较少时({lacking_zh})判定已确定为{_describe(d, 'zh')};给出"
+                   f"这些信息后却为{_describe(e, 'zh')}。补充未知的事实、或把市细化为其下的区县"
+                   "后,已确定的判定必须保持不变。"))
 
 
 def check_information_complete(ctx: Context, data: st.DataObject) -> None:
@@ -127,20 +136,26 @@ def check_information_complete(ctx: Context, data: st.DataObject) -> None:
             raise Violation(Failure(
                 prop, f"rule {rid} is undetermined but names neither a missing fact nor a "
                 "missing parameter: a caseworker cannot tell what would settle it", rid,
-                (("counterexample", s),)))
+                (("counterexample", s),),
+                zh=f"规则 {rid} 的判定为待定,却既没有列出缺少的事实,也没有列出缺少的参数:"
+                   "经办人员无从知道补充什么才能确定"))
         for path in d.missing:
             parsed = parse_path(path)
             if parsed is None or field_at(parsed) is None:
                 raise Violation(Failure(
                     prop, f"rule {rid} ({d.status.value}) names {path!r} as missing, which is "
                     "not a path of the situation: a caseworker cannot give it", rid,
-                    (("counterexample", s),)))
+                    (("counterexample", s),),
+                    zh=f"规则 {rid}({status_text(d.status, 'zh')})把 {path!r} 列为缺失,但它"
+                       "不是情形中的路径:经办人员无法提供它"))
         if d.status is Status.ELIGIBLE:
             nulls = [k for k, v in d.outcome.items() if v is None]
             if nulls and not d.missing and not d.missing_parameters:
                 raise Violation(Failure(
                     prop, f"rule {rid} is eligible with outcome {', '.join(nulls)} unknown "
-                    "(null), but names nothing missing", rid, (("counterexample", s),)))
+                    "(null), but names nothing missing", rid, (("counterexample", s),),
+                    zh=f"规则 {rid} 的判定为符合,结果 {'、'.join(f'`{n}`' for n in nulls)} 未知"
+                       "(`null`),却没有列出任何缺失"))
         if d.status is Status.UNDETERMINED and d.missing and not d.missing_parameters:
             candidates.append(d)
     if not candidates:
@@ -153,7 +168,9 @@ def check_information_complete(ctx: Context, data: st.DataObject) -> None:
     except ts.NotAPath as e:
         raise Violation(Failure(
             prop, f"rule {d.rule} is undetermined and names {list(d.missing)} as missing, but {e}",
-            d.rule, (("counterexample", s),))) from None
+            d.rule, (("counterexample", s),),
+            zh=f"规则 {d.rule} 的判定为待定,把 {list(d.missing)} 列为缺失,但{e.describe('zh')}"
+            )) from None
     given_model = ctx.parse(given)
     after = ctx.decide(given_model, rules=[d.rule])[d.rule]
     if after.status is Status.UNDETERMINED and after.missing:
@@ -162,4 +179,7 @@ def check_information_complete(ctx: Context, data: st.DataObject) -> None:
             f"values given for exactly these it is still undetermined and now names "
             f"{list(after.missing)}: 'missing' must name every fact that can settle the "
             "decision.", d.rule,
-            (("undetermined", s), ("given the missing facts", given_model.to_dict()))))
+            (("undetermined", s), ("given the missing facts", given_model.to_dict())),
+            zh=f"规则 {d.rule} 的判定为待定,把 {list(d.missing)} 列为缺失;恰好为这些事实给出数值"
+               f"后仍为待定,且改列 {list(after.missing)}:`missing` 必须列出所有能确定该判定的"
+               "事实。"))

@@ -7,7 +7,12 @@ from hypothesis import strategies as st
 
 from tongcheng import testing as ts
 from tongcheng.consistency.facts import field_at
-from tongcheng.consistency.properties.context import Context, Failure, Violation, _describe
+from tongcheng.consistency.properties.context import (
+    Context,
+    Failure,
+    Violation,
+    _describe,
+)
 from tongcheng.evaluate.decision import Status
 from tongcheng.pack.model import Rule
 
@@ -47,10 +52,14 @@ def check_monotonic_outcomes(ctx: Context, data: st.DataObject) -> None:
         raise Violation(Failure(
             prop, f"rule {rule.id} declares {field} monotonic in {dotted}, yet with more months "
             f"there the decision goes from eligible to {e.status.value} ({_describe(e)})",
-            rule.id, pair))
+            rule.id, pair,
+            zh=f"规则 {rule.id} 声明 `{field}` 随 `{dotted}` 单调,但那里的月数增加后,判定却从"
+               f"符合变为{_describe(e, 'zh')}"))
     if d.status is Status.ELIGIBLE and e.status is Status.ELIGIBLE:
         a, b = d.outcome.get(field), e.outcome.get(field)
         if isinstance(a, int | float) and isinstance(b, int | float) and b < a:
             raise Violation(Failure(
                 prop, f"rule {rule.id} declares {field} monotonic in {dotted}, yet more months "
-                f"there lower it from {a} to {b}", rule.id, pair))
+                f"there lower it from {a} to {b}", rule.id, pair,
+                zh=f"规则 {rule.id} 声明 `{field}` 随 `{dotted}` 单调,但那里的月数增加后,它却从 "
+                   f"{a} 降到 {b}"))

@@ -100,7 +100,12 @@ def check_mutual_recognition_symmetric(ctx: Context, data: st.DataObject) -> Non
             "with the place renamed). Recognition must not depend on which member a record "
             "comes from.", rule.id,
             (("record in " + p_old, before_model.to_dict()),
-             ("record moved to " + p_new, after_model.to_dict()))))
+             ("record moved to " + p_new, after_model.to_dict())),
+            zh=f"规则 {rule.id} 对成员地 {_name(ctx, p_old, 'zh')} 与 {_name(ctx, p_new, 'zh')} "
+               f"区别对待:{at} 时两地都与 `{format_path(anchor)}` {_name(ctx, target, 'zh')} "
+               f"同属{ref.zone.name.zh},在规则用到的每个区域中成员身份也相同,但把记录从前者移到"
+               f"后者,判定却从{_describe(d, 'zh')}变为{_describe(e, 'zh')}(应当只是换了地名的"
+               "同一判定)。互认不应取决于记录来自哪个成员地。"))
 
 
 def _member_places(ctx: Context, data: st.DataObject, rule: Rule, ref: Any,

@@ -33,40 +33,53 @@ from tongcheng.consistency.properties.timing import check_time
 from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry
 
+Reason = tuple[str, str]  # a note in English and in Chinese
+
 
 @attrs.frozen
 class Property:
     name: str
     summary: str
     check: Callable[[Context, st.DataObject], None]
-    applies: Callable[[Context], str | None] = lambda ctx: None  # a reason to skip, or None
+    applies: Callable[[Context], Reason | None] = lambda ctx: None  # a reason to skip, or None
+    summary_zh: str | None = None  # the summary in Chinese (the suite's own say it)
+
+    def said(self, lang: str = "en") -> str:
+        return self.summary_zh if lang == "zh" and self.summary_zh else self.summary
 
 
-def _needs_symmetric(ctx: Context) -> str | None:
-    return None if _symmetric_rules(ctx) else "no rule recognises places through its zones"
+def _needs_symmetric(ctx: Context) -> Reason | None:
+    return None if _symmetric_rules(ctx) else (
+        "no rule recognises places through its zones", "没有规则通过其区域互认地点")
 
 
-def _needs_monotonic(ctx: Context) -> str | None:
-    return None if _monotonic_cases(ctx) else "no rule declares a monotonic outcome"
+def _needs_monotonic(ctx: Context) -> Reason | None:
+    return None if _monotonic_cases(ctx) else (
+        "no rule declares a monotonic outcome", "没有规则声明单调的结果")
 
 
 PROPERTIES: tuple[Property, ...] = (
     Property("no_contradictions", "one decision per rule; no rule fails; no exception "
-             "conflict", check_no_contradictions),
+             "conflict", check_no_contradictions,
+             summary_zh="每条规则一个判定;没有规则出错;没有例外冲突"),
     Property("deterministic", "same situation, same decisions (twice, from a file, rule "
-             "alone)", check_deterministic),
+             "alone)", check_deterministic,
+             summary_zh="同一情形,同样的判定(评估两次、从文件读回、规则单独评估)"),
     Property("order_independent", "list order never changes a decision",
-             check_order_independent),
+             check_order_independent, summary_zh="列表的顺序从不改变判定"),
     Property("information_monotonic", "a settled decision stands when a fact is given",
-             check_information_monotonic),
+             check_information_monotonic, summary_zh="给出一项事实后,已确定的判定保持不变"),
     Property("information_complete", "undetermined names what is missing, and giving it "
-             "settles", check_information_complete),
+             "settles", check_information_complete,
+             summary_zh="待定的判定列出所缺,补齐后即可确定"),
     Property("mutual_recognition_symmetric", "recognition does not depend on which member",
-             check_mutual_recognition_symmetric, _needs_symmetric),
+             check_mutual_recognition_symmetric, _needs_symmetric,
+             summary_zh="互认不取决于记录来自哪个成员地"),
     Property("time", "no decision before zone and basis; parameters valid at their date",
-             check_time),
+             check_time, summary_zh="区域和依据生效之前不作判定;参数取其日期有效的数值"),
     Property("monotonic_outcomes", "more months never lower a declared monotonic outcome",
-             check_monotonic_outcomes, _needs_monotonic),
+             check_monotonic_outcomes, _needs_monotonic,
+             summary_zh="月数增加从不降低声明为单调的结果"),
 )
 
 PROPERTY_NAMES = tuple(p.name for p in PROPERTIES)
@@ -79,7 +92,11 @@ class Result:
     examples: int
     seconds: float
     failure: Failure | None = None
-    note: str | None = None
+    note: str | None = None  # why skipped or inconclusive, in English
+    note_zh: str | None = None  # the same in Chinese
+
+    def said_note(self, lang: str = "en") -> str | None:
+        return self.note_zh if lang == "zh" and self.note_zh else self.note
 
 
 def run_property(prop: Property, ctx: Context, *, examples: int = 200, seed: int = 0,
@@ -88,7 +105,7 @@ def run_property(prop: Property, ctx: Context, *, examples: int = 200, seed: int
     ``shrink_seconds``)."""
     reason = prop.applies(ctx)
     if reason:
-        return Result(prop, "skipped", 0, 0.0, note=reason)
+        return Result(prop, "skipped", 0, 0.0, note=reason[0], note_zh=reason[1])
     tried = [0, 0]  # examples run; examples run when the first failure was found
 
     def test(data: st.DataObject) -> None:
@@ -119,12 +136,15 @@ def run_property(prop: Property, ctx: Context, *, examples: int = 200, seed: int
                       v.failure)
     except Unsatisfiable:
         return Result(prop, "inconclusive", tried[0], time.monotonic() - start,
-                      note="no generated situation could be used for this property")
+                      note="no generated situation could be used for this property",
+                      note_zh="生成的情形都无法用于检验这一性质")
     except GeneratorError:
         raise
     except Exception as e:  # a defect of tongcheng itself: say so, without a traceback
         failure = Failure(prop.name, f"tongcheng's property code failed: {type(e).__name__}: "
-                          f"{e} (a defect of tongcheng, not of the pack; please report it)")
+                          f"{e} (a defect of tongcheng, not of the pack; please report it)",
+                          zh=f"tongcheng 的性质检验代码出错:`{type(e).__name__}: {e}`(这是 "
+                             "tongcheng 的缺陷,不是规则包的;请报告)")
         return Result(prop, "error", tried[0], time.monotonic() - start, failure)
     finally:
         random.setstate(state)

@@ -75,21 +75,27 @@ def check_time(ctx: Context, data: st.DataObject) -> None:
     if d.status is Status.NOT_APPLICABLE:
         return
     speaks = f"rule {rule.id} decides ({_describe(d)}) on {at}"
+    speaks_zh = f"规则 {rule.id} 在 {at} 作出了判定({_describe(d, 'zh')})"
     if not rule.in_force(at):
+        dates = f"{rule.in_force_from} – {rule.in_force_to or '…'}"
         raise Violation(Failure(
-            prop, f"{speaks}, outside its in-force dates {rule.in_force_from} – "
-            f"{rule.in_force_to or '…'}", rule.id, (("counterexample", s),)))
+            prop, f"{speaks}, outside its in-force dates {dates}", rule.id,
+            (("counterexample", s),), zh=f"{speaks_zh},却在它的施行期 {dates} 之外"))
     anchor_path = analysis.anchor_path(rule)
     anchor = ts.get_path(s, anchor_path) if anchor_path else None
     active = [ref for ref in rule.zones if ref.active(at) and ref.zone.members_at(at)]
     holding = [ref for ref in active if isinstance(anchor, str)
                and zone_logic.contains(ctx.registry, ref.zone, anchor, at) is not False]
     if not active or (isinstance(anchor, str) and not holding):
-        where = f" for {format_path(anchor_path or ('target',))} {anchor}" if anchor else ""
+        path = format_path(anchor_path or ("target",))
+        where = f" for {path} {anchor}" if anchor else ""
+        where_zh = f"(针对 `{path}` {anchor})" if anchor else ""
         raise Violation(Failure(
             prop, f"{speaks}{where}, but no zone of the rule holding that place is in force "
             f"then (zones: {', '.join(f'{r.zone.id} from {r.start}' for r in rule.zones)})",
-            rule.id, (("counterexample", s),)))
+            rule.id, (("counterexample", s),),
+            zh=f"{speaks_zh}{where_zh},但当时规则中包含该地的区域都未施行(区域:"
+               f"{'、'.join(f'{r.zone.id} 自 {r.start} 起' for r in rule.zones)})"))
     earliest = analysis.earliest_issued(rule)
     if earliest is not None and at < earliest:
         first = min((b for b in rule.basis if b.document.issued),
@@ -97,7 +103,9 @@ def check_time(ctx: Context, data: st.DataObject) -> None:
         raise Violation(Failure(
             prop, f"{speaks}, before any of its basis documents was issued (the earliest, "
             f"{first.document.title.en}, on {earliest}): a rule cannot speak before its basis is "
-            "in force", rule.id, (("counterexample", s),)))
+            "in force", rule.id, (("counterexample", s),),
+            zh=f"{speaks_zh},早于其任何依据文件的发布日期(最早的是《{first.document.title.zh}》,"
+               f"发布于 {earliest}):依据生效之前,规则不能作出判定"))
     zone_dates = []
     for ref in holding:
         issued = [b.document.issued for b in ref.zone.basis if b.document.issued]
@@ -107,7 +115,9 @@ def check_time(ctx: Context, data: st.DataObject) -> None:
             prop, f"{speaks}, before the documents establishing its zones "
             f"({', '.join(r.zone.id for r in holding)}) were issued "
             f"(the earliest on {min(z for z in zone_dates if z)})", rule.id,
-            (("counterexample", s),)))
+            (("counterexample", s),),
+            zh=f"{speaks_zh},早于确立其区域({'、'.join(r.zone.id for r in holding)})的文件的"
+               f"发布日期(最早的发布于 {min(z for z in zone_dates if z)})"))
 
 
 def _check_parameter_dates(ctx: Context, data: st.DataObject, targets: list) -> None:
@@ -156,7 +166,9 @@ def _check_params_used(ctx: Context, rule: Rule, model: Situation, d: Decision,
                 raise Violation(Failure(
                     prop, f"rule {rule.id} took parameter {name} at {at}, not at as_of "
                     f"({model.as_of}), though it names no other date", rule.id,
-                    (("counterexample", s),)))
+                    (("counterexample", s),),
+                    zh=f"规则 {rule.id} 按 {at} 取参数 {name} 的数值,而不是按评估日期 as_of"
+                       f"({model.as_of}),尽管它没有指定其他日期"))
             if place not in prm.places:
                 continue
             expected = _valid_value(prm.places[place], at)
@@ -165,7 +177,9 @@ def _check_params_used(ctx: Context, rule: Rule, model: Situation, d: Decision,
             if expected is None and found:
                 raise Violation(Failure(
                     prop, f"rule {rule.id} used {name}[{place}] = {used!r} on {at}, but no value "
-                    f"of it is valid on that date", rule.id, (("counterexample", s),)))
+                    f"of it is valid on that date", rule.id, (("counterexample", s),),
+                    zh=f"规则 {rule.id} 在 {at} 用了 {name}[{place}] = {used!r},但它在那天没有"
+                       "有效的数值"))
             if expected is not None and (not found or used != to_json(expected.value)
                                          or rec.get("reference") != expected.reference):
                 loc = expected.location
@@ -173,4 +187,8 @@ def _check_params_used(ctx: Context, rule: Rule, model: Situation, d: Decision,
                     prop, f"rule {rule.id} took {name}[{place}] on {at} as "
                     f"{used if found else 'no value'}, but the value valid on that date is "
                     f"{to_json(expected.value)!r} ({loc}, {expected.start or '…'} – "
-                    f"{expected.end or '…'})", rule.id, (("counterexample", s),)))
+                    f"{expected.end or '…'})", rule.id, (("counterexample", s),),
+                    zh=f"规则 {rule.id} 在 {at} 取 {name}[{place}] 为"
+                       f"{f'`{used}`' if found else '无数值'},但那天有效的数值是 "
+                       f"{to_json(expected.value)!r}({loc},{expected.start or '…'} – "
+                       f"{expected.end or '…'})"))
