@@ -179,18 +179,26 @@ def verify(pack: str | None, pack_path: str | None, examples: int, seed: int,
         click.echo(json.dumps(_as_json(pack, loaded, examples, seed, seconds, results, saved,
                                        lang), ensure_ascii=False, indent=2))
     else:
-        for r in failed:
-            click.echo(say(lang, f"\nFAILED {r.prop.name}:", f"\n未通过 {r.prop.name}:"))
-            click.echo(render_failure(r.failure, pack_arg, saved.get(r.prop.name), lang))
-        if lang == "zh":
-            verdict = (f"{len(results)} 项性质中 {len(failed)} 项未通过" if failed
-                       else f"全部 {len(results)} 项性质成立")
-            click.echo(f"\n{verdict}(用时 {seconds:.1f} 秒;种子 {seed})")
-        else:
-            verdict = (f"{len(failed)} of {len(results)} properties failed" if failed
-                       else f"all {len(results)} properties hold")
-            click.echo(f"\n{verdict} ({seconds:.1f}s; seed {seed})")
+        _report_failures(failed, saved, pack_arg, lang)
+        click.echo(_verdict(len(results), len(failed), seconds, seed, lang))
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _report_failures(failed: list[Any], saved: dict[str, dict[str, Path]], pack_arg: str,
+                     lang: str) -> None:
+    for r in failed:
+        click.echo(say(lang, f"\nFAILED {r.prop.name}:", f"\n未通过 {r.prop.name}:"))
+        click.echo(render_failure(r.failure, pack_arg, saved.get(r.prop.name), lang))
+
+
+def _verdict(total: int, failed: int, seconds: float, seed: int, lang: str) -> str:
+    """The closing line: how many properties hold, the time, the seed to run it again."""
+    if lang == "zh":
+        verdict = f"{total} 项性质中 {failed} 项未通过" if failed else f"全部 {total} 项性质成立"
+        return f"\n{verdict}(用时 {seconds:.1f} 秒;种子 {seed})"
+    verdict = (f"{failed} of {total} properties failed" if failed
+               else f"all {total} properties hold")
+    return f"\n{verdict} ({seconds:.1f}s; seed {seed})"
 
 
 # A property's mark as it finishes: English marks of four letters, Chinese of two characters

@@ -132,30 +132,7 @@ def check_information_complete(ctx: Context, data: st.DataObject) -> None:
     decisions = ctx.decide(model)
     candidates = []
     for rid, d in decisions.items():
-        if d.status is Status.UNDETERMINED and not d.missing and not d.missing_parameters:
-            raise Violation(Failure(
-                prop, f"rule {rid} is undetermined but names neither a missing fact nor a "
-                "missing parameter: a caseworker cannot tell what would settle it", rid,
-                (("counterexample", s),),
-                zh=f"规则 {rid} 的判定为待定,却既没有列出缺少的事实,也没有列出缺少的参数:"
-                   "经办人员无从知道补充什么才能确定"))
-        for path in d.missing:
-            parsed = parse_path(path)
-            if parsed is None or field_at(parsed) is None:
-                raise Violation(Failure(
-                    prop, f"rule {rid} ({d.status.value}) names {path!r} as missing, which is "
-                    "not a path of the situation: a caseworker cannot give it", rid,
-                    (("counterexample", s),),
-                    zh=f"规则 {rid}({status_text(d.status, 'zh')})把 {path!r} 列为缺失,但它"
-                       "不是情形中的路径:经办人员无法提供它"))
-        if d.status is Status.ELIGIBLE:
-            nulls = [k for k, v in d.outcome.items() if v is None]
-            if nulls and not d.missing and not d.missing_parameters:
-                raise Violation(Failure(
-                    prop, f"rule {rid} is eligible with outcome {', '.join(nulls)} unknown "
-                    "(null), but names nothing missing", rid, (("counterexample", s),),
-                    zh=f"规则 {rid} 的判定为符合,结果 {'、'.join(f'`{n}`' for n in nulls)} 未知"
-                       "(`null`),却没有列出任何缺失"))
+        _names_what_settles(prop, rid, d, s)
         if d.status is Status.UNDETERMINED and d.missing and not d.missing_parameters:
             candidates.append(d)
     if not candidates:
@@ -183,3 +160,33 @@ def check_information_complete(ctx: Context, data: st.DataObject) -> None:
             zh=f"规则 {d.rule} 的判定为待定,把 {list(d.missing)} 列为缺失;恰好为这些事实给出数值"
                f"后仍为待定,且改列 {list(after.missing)}:`missing` 必须列出所有能确定该判定的"
                "事实。"))
+
+
+def _names_what_settles(prop: str, rid: str, d: Any, s: Any) -> None:
+    """A decision names what would settle it: an undetermined one a missing fact or
+    parameter, each a path of the situation; an eligible one with an unknown outcome what it
+    lacks."""
+    if d.status is Status.UNDETERMINED and not d.missing and not d.missing_parameters:
+        raise Violation(Failure(
+            prop, f"rule {rid} is undetermined but names neither a missing fact nor a "
+            "missing parameter: a caseworker cannot tell what would settle it", rid,
+            (("counterexample", s),),
+            zh=f"规则 {rid} 的判定为待定,却既没有列出缺少的事实,也没有列出缺少的参数:"
+               "经办人员无从知道补充什么才能确定"))
+    for path in d.missing:
+        parsed = parse_path(path)
+        if parsed is None or field_at(parsed) is None:
+            raise Violation(Failure(
+                prop, f"rule {rid} ({d.status.value}) names {path!r} as missing, which is "
+                "not a path of the situation: a caseworker cannot give it", rid,
+                (("counterexample", s),),
+                zh=f"规则 {rid}({status_text(d.status, 'zh')})把 {path!r} 列为缺失,但它"
+                   "不是情形中的路径:经办人员无法提供它"))
+    if d.status is Status.ELIGIBLE:
+        nulls = [k for k, v in d.outcome.items() if v is None]
+        if nulls and not d.missing and not d.missing_parameters:
+            raise Violation(Failure(
+                prop, f"rule {rid} is eligible with outcome {', '.join(nulls)} unknown "
+                "(null), but names nothing missing", rid, (("counterexample", s),),
+                zh=f"规则 {rid} 的判定为符合,结果 {'、'.join(f'`{n}`' for n in nulls)} 未知"
+                   "(`null`),却没有列出任何缺失"))
