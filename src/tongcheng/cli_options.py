@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import sys
@@ -10,6 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import click
+
+from tongcheng.wording import ERRNO_ZH
 
 
 def say(lang: str, en: str, zh: str) -> str:
@@ -106,20 +107,6 @@ def no_such_file(path: str, lang: str = "en") -> str:
     return f"{path}:没有这个文件" if lang == "zh" else f"{path}: no such file"
 
 
-# The system's words for the common failures, in Chinese (its own text is English).
-_ERRNO_ZH = {
-    errno.ENOENT: "没有这个文件或文件夹",
-    errno.EACCES: "没有权限",
-    errno.EPERM: "不允许这样操作",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EISDIR: "这是一个文件夹",
-    errno.ENOTDIR: "路径中有一段不是文件夹",
-    errno.EROFS: "文件系统只读",
-    errno.EEXIST: "已经存在",
-    errno.EMFILE: "打开的文件过多",
-}
-
-
 def os_problem(error: OSError, lang: str, path: str | Path | None = None) -> str:
     """What the system said about ``path``, in ``lang``: in Chinese, the common failures in
     Chinese words and any other as the system's own text, quoted (its file named when it is
@@ -128,7 +115,7 @@ def os_problem(error: OSError, lang: str, path: str | Path | None = None) -> str
         return str(error)
     named = error.filename is not None and str(error.filename) != str(path)
     where = f"{error.filename}:" if named else ""
-    words = _ERRNO_ZH.get(error.errno or 0)
+    words = ERRNO_ZH.get(error.errno or 0)
     if words is not None:
         return where + words
     detail = error.strerror or str(error) or type(error).__name__
