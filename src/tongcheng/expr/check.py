@@ -168,8 +168,10 @@ class Checker:
         if got is not None and got not in allowed:
             wanted = " or ".join(kinds.WORDS.get(a) or _SHAPES[a][0] for a in sorted(allowed))
             wanted_zh = "或".join(kinds.WORDS_ZH.get(a) or _SHAPES[a][1] for a in sorted(allowed))
+            said = what_zh or what
+            gap = " " if said[-1].isascii() else ""  # '+' 需要…, 条件需要…
             self._err(node, f"{what} needs {wanted}, got {describe(t)}",
-                      f"{what_zh or what} 需要{wanted_zh},实际为{describe(t, 'zh')}")
+                      f"{said}{gap}需要{wanted_zh},实际为{describe(t, 'zh')}")
 
     def _t(self, node: ast.Node, env: dict[str, T]) -> T:
         match node:
@@ -352,12 +354,12 @@ class Checker:
         if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
             low, high = spec.min_args, spec.max_args
             want, want_zh = (
-                (str(low), str(low)) if low == high
-                else (f"{low} or more", f"至少 {low} 个") if high is None
-                else (f"{low} to {high}", f"{low} 到 {high} 个")
+                (str(low), f"接受 {low} 个") if low == high
+                else (f"{low} or more", f"至少接受 {low} 个") if high is None
+                else (f"{low} to {high}", f"接受 {low} 到 {high} 个")
             )
             self._err(node, f"{f}() takes {want} positional argument(s), got {n}",
-                      f"{f}() 接受 {want_zh.removesuffix(' 个')} 个位置参数,实际为 {n} 个")
+                      f"{f}() {want_zh}位置参数,实际为 {n} 个")
         for k, _ in kwargs:
             if k not in spec.kwargs:
                 allowed = ", ".join(spec.kwargs) or "none"

@@ -231,6 +231,7 @@ _TOKEN_NAMES = {  # (English, Chinese)
     "MULOP": ("'*' or '/'", "'*' 或 '/'"),
     "EQUAL": ("'='", "'='"),
     "MINUS": ("'-'", "'-'"),
+    "$END": ("the end of the expression", "表达式结尾"),
 }
 
 

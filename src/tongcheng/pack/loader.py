@@ -32,8 +32,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from tongcheng import yamlio
 from tongcheng.errors import Location, PackError, PackProblem
+from tongcheng.expr import ast, kinds, unparse
 from tongcheng.expr import check as checking
-from tongcheng.expr import kinds
 from tongcheng.pack import schema
 from tongcheng.pack.model import (
     Announced,
@@ -226,8 +226,9 @@ class _Loader:
         """The problem with a place code written in an expression (English, Chinese), or None
         when it is known."""
         if isinstance(value, bool) or not isinstance(value, str | int):
-            return (f"expected a six-digit place code in quotes, got {value!r}",
-                    f"应为加引号的六位地区代码,实际为 {value!r}")
+            written = unparse(ast.Literal(value))  # as the rule writes it: true, null, 1.5
+            return (f"expected a six-digit place code in quotes, got {written}",
+                    f"应为加引号的六位地区代码,实际为 {written}")
         try:
             self.registry.get(self.registry.normalise(value))
         except ValueError as e:
