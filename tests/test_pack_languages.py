@@ -550,3 +550,72 @@ def test_the_refusal_keeps_both_languages_through_pickling():
 def test_a_problem_without_its_chinese_is_refused():
     with pytest.raises(TypeError):
         PackError([(Location("x.yaml"), "English only")])  # type: ignore[list-item]
+
+
+# --- on every face -----------------------------------------------------------------------------
+
+FACES = {  # command: its arguments, with {pack}, {situation}, {rows} and {out} filled in
+    "check": ["{situation}", "--pack", "{pack}"],
+    "rules": ["--pack", "{pack}"],
+    "coverage": ["--pack", "{pack}"],
+    "screen": ["{rows}", "-o", "{out}.parquet", "--pack", "{pack}"],
+    "watch": ["-", "--pack", "{pack}"],
+    "timeline": ["{situation}", "--from", "2024-01", "--to", "2024-06", "--pack", "{pack}"],
+    "test": ["--pack", "{pack}"],
+    "compare": ["{rows}", "-o", "{out}", "--new", "{pack}"],
+    "docs": ["--pack", "{pack}", "-o", "{out}"],
+    "serve": ["--pack", "{pack}"],
+}
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory) -> tuple[Path, Path, set[str]]:
+    """The tiny pack broken in three files, a situation and a file of rows beside it, and the
+    names it gives."""
+    tmp = tmp_path_factory.mktemp("broken")
+    pack = tiny_pack(tmp)
+    for edit in [(RULE, OUTCOME, "      expr: cnt(months(insurance))"),
+                 (PARAMS, "confidence: high", "confidence: sure"),
+                 ("zones.yaml", "from: 2020-01-01}   # 烟台", "from: 2023-13-06}   # 烟台")]:
+        _write(pack, *edit)
+    situation = {"as_of": "2025-06-01", "target": "370200"}
+    (tmp / "situation.json").write_text(json.dumps(situation), encoding="utf-8")
+    (tmp / "rows.jsonl").write_text(json.dumps(situation) + "\n", encoding="utf-8")
+    return pack, tmp, pack_keys(pack)
+
+
+@pytest.mark.parametrize("command", list(FACES))
+def test_every_face_says_a_pack_load_failure_in_the_run_s_language(broken, command):
+    from click.testing import CliRunner
+
+    from tongcheng.cli import main
+
+    pack, tmp, known = broken
+    fill = {"pack": pack, "situation": tmp / "situation.json", "rows": tmp / "rows.jsonl",
+            "out": tmp / f"out-{command}"}
+    args = [command, *(a.format(**fill) for a in FACES[command])]
+    chinese = CliRunner().invoke(main, args, input="")
+    english = CliRunner().invoke(main, [*args, "--lang", "en"], input="")
+    assert chinese.exit_code == english.exit_code == 3, (chinese.output, english.output)
+    zh, en = chinese.stderr.replace(str(tmp), "<tmp>"), english.stderr
+    assert zh.startswith("错误: 规则包载入失败") and "未知的函数 'cnt'" in zh, zh
+    assert not english_in(zh, known), f"English {english_in(zh, known)} in a Chinese run:\n{zh}"
+    assert en.startswith("error: rule pack failed to load") and "unknown function" in en, en
+    assert not chinese_in(en), en
+
+
+def test_over_http_a_pack_load_failure_is_said_in_the_request_s_language(broken):
+    from tongcheng.service.deps import error_response
+
+    pack, _, known = broken
+    with pytest.raises(PackError) as caught:
+        tongcheng.load_pack(pack)
+    for lang in ("zh", "en"):
+        answer = error_response(caught.value, lang)
+        assert answer is not None and answer.status_code == 422
+        [problem] = json.loads(answer.body)["problems"]
+        said = problem["message"]
+        if lang == "zh":
+            assert said.startswith("规则包载入失败") and not english_in(said, known), said
+        else:
+            assert said.startswith("rule pack failed to load") and not chinese_in(said), said

@@ -170,22 +170,27 @@ def test_the_command(tmp_path):
     small = ["--pack", str(CLEAN)]  # any pack; a small one builds fast
     first = CliRunner().invoke(main, ["docs", *small, "-o", str(out)])
     assert first.exit_code == 0, first.output
-    assert "pages" in first.output and (out / "zh" / "rules" / "test.card.html").is_file()
+    assert "个页面" in first.output and (out / "zh" / "rules" / "test.card.html").is_file()
     (out / "zh" / "stale.html").write_text("from an earlier build")
-    again = CliRunner().invoke(main, ["docs", *small, "-o", str(out)])  # replaced whole
-    assert again.exit_code == 0, again.output
+    again = CliRunner().invoke(main, ["docs", *small, "-o", str(out), "--lang", "en"])
+    assert again.exit_code == 0 and "pages" in again.output, again.output  # replaced whole
     assert not (out / "zh" / "stale.html").exists()
     foreign = tmp_path / "notes"
     foreign.mkdir()
     (foreign / "mine.txt").write_text("keep me")
-    refused = CliRunner().invoke(main, ["docs", "-o", str(foreign)])
+    refused = CliRunner().invoke(main, ["docs", "-o", str(foreign), "--lang", "en"])
     assert refused.exit_code == 2 and "holds no site written by tongcheng docs" in refused.output
+    refused = CliRunner().invoke(main, ["docs", "-o", str(foreign)])
+    assert refused.exit_code == 2 and "没有 tongcheng docs 写的网站" in refused.output
     assert (foreign / "mine.txt").read_text() == "keep me"
     bad = tmp_path / "bad-pack"
     bad.mkdir()
     (bad / "pack.yaml").write_text("name: x\n")
-    failed = CliRunner().invoke(main, ["docs", "--pack", str(bad), "-o", str(tmp_path / "o")])
+    args = ["docs", "--pack", str(bad), "-o", str(tmp_path / "o")]
+    failed = CliRunner().invoke(main, [*args, "--lang", "en"])
     assert failed.exit_code == 3 and "rule pack failed to load" in failed.output
+    failed = CliRunner().invoke(main, args)
+    assert failed.exit_code == 3 and "pack.yaml:1: version:缺少必填的键" in failed.output
 
 
 def test_an_overlay_adds_its_rules_and_documents_to_the_site(tmp_path):

@@ -163,13 +163,19 @@ def test_serve_on_a_port_in_use_exits_2_saying_so():
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = run("serve", "--port", port)
+        result = run("serve", "--port", port, "--lang", "en")
+        chinese = run("serve", "--port", port)
     assert_clean(result, 2)
     assert f"127.0.0.1:{port}" in result.stderr
     assert "already in use" in result.stderr
+    assert_clean(chinese, 2)
+    assert chinese.stderr.startswith("错误:") and "该地址已被占用" in chinese.stderr
 
 
 def test_serve_on_an_address_that_does_not_resolve_exits_2():
-    result = run("serve", "--host", "no-such-host.invalid", "--port", 1)
+    result = run("serve", "--host", "no-such-host.invalid", "--port", 1, "--lang", "en")
     assert_clean(result, 2)
     assert "no such address" in result.stderr
+    result = run("serve", "--host", "no-such-host.invalid", "--port", 1)
+    assert_clean(result, 2)
+    assert "没有这个地址" in result.stderr

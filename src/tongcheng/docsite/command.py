@@ -8,12 +8,11 @@ Exit 0 written; 2 a bad output folder; 3 the pack fails to load.
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import overlay_option, pack_option
+from tongcheng.cli_options import fail, overlay_option, pack_option, say
 
 
 @click.command("docs")
@@ -21,13 +20,15 @@ from tongcheng.cli_options import overlay_option, pack_option
 @overlay_option
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False), required=True,
               help="Folder to write the site to (new, empty, or an earlier site).")
-def docs(pack_path: str | None, overlays: tuple[str, ...], output: str) -> None:
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the command's own messages (the site is in both).")
+def docs(pack_path: str | None, overlays: tuple[str, ...], output: str, lang: str) -> None:
     """Write a static site of the rule pack (zh and en) to OUTPUT; open OUTPUT/index.html."""
     try:
         import jinja2  # noqa: F401
     except ImportError:  # pragma: no cover - depends on the installation
-        click.echo("error: the site needs its extra: pip install 'tongcheng[docs]'", err=True)
-        sys.exit(2)
+        fail(2, say(lang, "the site needs its extra: pip install 'tongcheng[docs]'",
+                    "生成网站需要安装它的附加组件:pip install 'tongcheng[docs]'"), lang)
     from tongcheng.docsite.build import MARKER, build_site
     from tongcheng.docsite.writer import SiteError
     from tongcheng.errors import PackError
@@ -36,19 +37,20 @@ def docs(pack_path: str | None, overlays: tuple[str, ...], output: str) -> None:
     out = Path(output)
     if out.exists() and any(out.iterdir()):
         if not (out / MARKER).is_file():
-            click.echo(f"error: {out} is not empty and holds no site written by tongcheng "
-                       "docs; choose a new or empty folder", err=True)
-            sys.exit(2)
+            fail(2, say(lang, f"{out} is not empty and holds no site written by tongcheng docs; "
+                        "choose a new or empty folder",
+                        f"{out} 不是空文件夹,里面也没有 tongcheng docs 写的网站;"
+                        "请另选一个新的或空的文件夹"), lang)
         shutil.rmtree(out)
     try:
         pack = load_pack(Path(pack_path) if pack_path else bundled_pack_path(), overlays=overlays)
     except PackError as e:
-        click.echo(f"error: {e.describe()}", err=True)
-        sys.exit(3)
+        fail(3, e.describe(lang), lang)
     try:
         report = build_site(pack, out)
     except SiteError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(2)
-    click.echo(f"{report.pages} pages ({report.files} files) written to {out}; open "
-               f"{out / 'index.html'}")
+        fail(2, e.describe(lang), lang)
+    click.echo(say(lang, f"{report.pages} pages ({report.files} files) written to {out}; open "
+                   f"{out / 'index.html'}",
+                   f"已写出 {report.pages} 个页面(共 {report.files} 个文件)到 {out};"
+                   f"请打开 {out / 'index.html'}"))

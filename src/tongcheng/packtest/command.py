@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import overlay_option, pack_option
+from tongcheng.cli_options import fail, overlay_option, pack_option
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 
@@ -45,7 +45,7 @@ def test(paths: tuple[str, ...], pack_path: str | None, overlays: tuple[str, ...
     try:
         pack = load_pack(root, overlays=overlays)
     except PackError as e:
-        _fail(EXIT_PACK, e.describe())
+        fail(EXIT_PACK, e.describe(lang), lang)
         return
     files = _files(paths, root, pack_test_files)
     if not files:

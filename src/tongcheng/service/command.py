@@ -9,22 +9,23 @@ from __future__ import annotations
 import errno
 import os
 import socket
-import sys
 
 import click
 
-from tongcheng.cli_options import overlay_option, pack_option
+from tongcheng.cli_options import fail, os_problem, overlay_option, pack_option, say
 
 
-def _can_listen(host: str, port: int) -> str | None:
-    """Why the server could not listen on host:port (in use, no such address), or None.
+def _can_listen(host: str, port: int, lang: str = "en") -> str | None:
+    """Why the server could not listen on host:port (in use, no such address), in ``lang``, or
+    None.
 
     Checked before uvicorn starts: uvicorn exits 3 when it cannot bind, which is our code for a
     rule pack that fails to load; a port in use is a bad command (exit 2), said plainly."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as e:
-        return f"cannot listen on {host}:{port}: no such address ({e})"
+        return say(lang, f"cannot listen on {host}:{port}: no such address ({e})",
+                   f"无法在 {host}:{port} 上监听:没有这个地址")
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
@@ -33,8 +34,11 @@ def _can_listen(host: str, port: int) -> str | None:
         except OSError as e:
             in_use = e.errno == errno.EADDRINUSE
             why = "the address is already in use" if in_use else (e.strerror or str(e))
-            return (f"cannot listen on {host}:{port}: {why}; is another server running there? "
-                    "Choose another --port")
+            why_zh = "该地址已被占用" if in_use else os_problem(e, "zh")
+            return say(lang, f"cannot listen on {host}:{port}: {why}; is another server running "
+                       "there? Choose another --port",
+                       f"无法在 {host}:{port} 上监听:{why_zh};是否已有别的服务在那里运行?"
+                       "请用 --port 另选端口")
     return None
 
 
@@ -77,11 +81,14 @@ def _can_listen(host: str, port: int) -> str | None:
 @click.option("--actor-header", envvar="TONGCHENG_ACTOR_HEADER", metavar="NAME",
               help="With --records: the request header naming the caseworker (e.g. "
                    "X-Caseworker).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the command's own errors (a pack that fails to load, a port in "
+                   "use); each request's answers follow its own lang.")
 def serve(
     host: str, port: int, pack_path: str | None, workers: int, log_level: str, access_log: bool,
     log_format: str, cors_origins: tuple[str, ...], head_timeout: float, body_timeout: float,
     overlays: tuple[str, ...], records_url: str | None = None, actor_header: str | None = None,
-    reuse_port: bool = True, loop: str = "asyncio",
+    reuse_port: bool = True, loop: str = "asyncio", lang: str = "zh",
 ) -> None:
     """Serve the /v1 JSON API and the caseworker page at / (OpenAPI at /v1/docs)."""
     try:
@@ -91,11 +98,9 @@ def serve(
         from tongcheng.service.observe import log_config
         from tongcheng.service.protocol import PROTOCOL
     except ImportError as exc:  # pragma: no cover - depends on the installation
-        click.echo(
-            f"error: the HTTP service needs its extra: pip install 'tongcheng[service]' ({exc})",
-            err=True,
-        )
-        sys.exit(2)
+        fail(2, say(lang, "the HTTP service needs its extra: pip install 'tongcheng[service]' "
+                    f"({exc})", "HTTP 服务需要安装它的附加组件:pip install 'tongcheng[service]'"),
+             lang)
     from tongcheng.errors import PackError
     from tongcheng.pack.loader import load_pack
 
@@ -104,12 +109,10 @@ def serve(
         if pack_path or overlays:  # fail here, with file and line, before any worker starts
             pack = load_pack(pack_path, overlays=overlays)
     except PackError as exc:
-        click.echo(f"error: {exc.describe()}", err=True)
-        sys.exit(3)
-    problem = _can_listen(host, port)
+        fail(3, exc.describe(lang), lang)
+    problem = _can_listen(host, port, lang)
     if problem is not None:
-        click.echo(f"error: {problem}", err=True)
-        sys.exit(2)
+        fail(2, problem, lang)
     # the settings travel in the environment, which every worker process inherits
     os.environ["TONGCHENG_HEAD_TIMEOUT"] = str(head_timeout)
     os.environ["TONGCHENG_BODY_TIMEOUT"] = str(body_timeout)
