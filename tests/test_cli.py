@@ -403,14 +403,14 @@ def test_check_with_a_broken_pack_exits_3(broken, tmp_path):
     copy, breakage, line = broken
     situation = tmp_path / "s.yaml"
     situation.write_text(VALID)
-    result = run("check", situation, "--pack", copy)
+    result = run("check", situation, "--pack", copy, "--lang", "en")
     assert_clean_failure(result, 3)
     assert_names(result.stderr, breakage.file, line, breakage.expect)
 
 
 def test_rules_with_a_broken_pack_exits_3(broken):
     copy, breakage, line = broken
-    result = run("rules", "--pack", copy)
+    result = run("rules", "--pack", copy, "--lang", "en")
     assert_clean_failure(result, 3)
     assert_names(result.stderr, breakage.file, line, breakage.expect)
 
@@ -419,10 +419,13 @@ def test_missing_pack_yaml_exits_3(tmp_path):
     copy = copy_pack(tmp_path)
     (copy / "pack.yaml").unlink()
     for args in (("check", EXAMPLE, "--pack", copy), ("rules", "--pack", copy)):
-        result = run(*args)
+        result = run(*args, "--lang", "en")
         assert_clean_failure(result, 3)
         assert "pack.yaml" in result.stderr
         assert "missing" in result.stderr
+        result = run(*args)
+        assert_clean_failure(result, 3)
+        assert "规则包中缺少文件 pack.yaml" in result.stderr
 
 
 def test_several_pack_problems_are_all_reported(tmp_path):
@@ -430,7 +433,7 @@ def test_several_pack_problems_are_all_reported(tmp_path):
     wanted = ("unknown-zone", "bad-confidence-word", "zone-place-not-a-place")
     applied = [(b, b.apply(copy)) for b in BREAKAGES if b.id in wanted]
     assert len(applied) == 3
-    result = run("check", EXAMPLE, "--pack", copy)
+    result = run("check", EXAMPLE, "--pack", copy, "--lang", "en")
     assert_clean_failure(result, 3)
     for b, line in applied:
         assert_names(result.stderr, b.file, line, b.expect)
@@ -441,7 +444,8 @@ def test_broken_pack_through_a_real_process(tmp_path):
     breakage = next(b for b in BREAKAGES if b.id == "expression-syntax-error")
     line = breakage.apply(copy)
     proc = subprocess.run(
-        [sys.executable, "-m", "tongcheng.cli", "check", str(EXAMPLE), "--pack", str(copy)],
+        [sys.executable, "-m", "tongcheng.cli", "check", str(EXAMPLE), "--pack", str(copy),
+         "--lang", "en"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import sys
@@ -13,6 +12,7 @@ import click
 
 from tongcheng import wording as W
 from tongcheng.cli_usage import BadUsage, BadValue
+from tongcheng.wording import ERRNO_ZH
 
 
 def say(lang: str, en: str, zh: str) -> str:
@@ -114,20 +114,6 @@ def no_such_file(path: str, lang: str = "en") -> str:
         return (f"{path}:这是一个文件夹;请给出文件" if lang == "zh"
                 else f"{path}: is a folder; give a file")
     return f"{path}:没有这个文件" if lang == "zh" else f"{path}: no such file"
-
-
-# The system's words for the common failures, in Chinese (its own text is English).
-ERRNO_ZH = {
-    errno.ENOENT: "没有这个文件或文件夹",
-    errno.EACCES: "没有权限",
-    errno.EPERM: "不允许这样操作",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EISDIR: "这是一个文件夹",
-    errno.ENOTDIR: "路径中有一段不是文件夹",
-    errno.EROFS: "文件系统只读",
-    errno.EEXIST: "已经存在",
-    errno.EMFILE: "打开的文件过多",
-}
 
 
 def os_problem(error: OSError, lang: str, path: str | Path | None = None) -> str:

@@ -14,8 +14,9 @@ import attrs
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from tongcheng import yamlio
-from tongcheng.errors import Location, PackError
+from tongcheng.errors import Location, PackError, PackProblem
 from tongcheng.pack.model import RulePack
+from tongcheng.pack.schema_words import said
 
 
 class _Text(BaseModel):
@@ -72,16 +73,18 @@ def load_catalogue(pack: RulePack) -> list[Treatment]:
         data, lines = yamlio.load_file(path)
         items = TypeAdapter(list[TreatmentIn]).validate_python(data)
     except yamlio.YamlSyntaxError as e:
-        raise PackError([(Location("catalogue.yaml", e.line, e.column), str(e))]) from None
+        raise PackError([PackProblem(Location("catalogue.yaml", e.line, e.column), str(e),
+                                     e.zh)]) from None
     except ValidationError as e:
         raise PackError([
-            (Location("catalogue.yaml", yamlio.line_of(lines, tuple(err["loc"]))),
-             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}")
+            PackProblem(Location("catalogue.yaml", yamlio.line_of(lines, tuple(err["loc"]))),
+                        f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}",
+                        f"{'.'.join(str(p) for p in err['loc'])}:{said(err)[1]}")
             for err in e.errors()
         ]) from None
     problems = [
-        (Location("catalogue.yaml", yamlio.line_of(lines, (i, *sub))), message)
-        for i, t in enumerate(items) for sub, message in _basis_problems(pack, t)
+        PackProblem(Location("catalogue.yaml", yamlio.line_of(lines, (i, *sub))), en, zh)
+        for i, t in enumerate(items) for sub, en, zh in _basis_problems(pack, t)
     ]
     if problems:
         raise PackError(problems)
@@ -96,22 +99,25 @@ def load_catalogue(pack: RulePack) -> list[Treatment]:
     ]
 
 
-def _basis_problems(pack: RulePack, t: TreatmentIn) -> list[tuple[tuple, str]]:
-    """A coverage entry's documents, zones and quotes are checked as a rule's are."""
-    out: list[tuple[tuple, str]] = []
+def _basis_problems(pack: RulePack, t: TreatmentIn) -> list[tuple[tuple, str, str]]:
+    """A coverage entry's documents, zones and quotes are checked as a rule's are: each
+    problem's path in the entry, and its English and Chinese."""
+    out: list[tuple[tuple, str, str]] = []
     for z in t.zones:
         if z not in pack.zones:
-            out.append((("zones",), f"unknown zone {z!r}"))
+            out.append((("zones",), f"unknown zone {z!r}", f"未知的区域 {z!r}"))
     for j, b in enumerate(t.basis):
         doc = pack.documents.get(b.document)
         if doc is None:
-            out.append((("basis", j, "document"), f"unknown document {b.document!r}"))
+            out.append((("basis", j, "document"), f"unknown document {b.document!r}",
+                        f"未知的文件 {b.document!r}"))
             continue
         source = Path(pack.root) / "sources" / doc.file if doc.file else None
         text = source.read_text("utf-8") if source is not None and source.is_file() else None
         if b.quote and text is not None and _squeeze(b.quote) not in _squeeze(text):
             out.append((("basis", j, "quote"), f"the quote is not in sources/{doc.file} "
-                        "word for word; copy the sentence exactly"))
+                        "word for word; copy the sentence exactly",
+                        f"引文 'quote' 与 sources/{doc.file} 中的原文不一致;请逐字照抄原句"))
     return out
 
 

@@ -5,6 +5,8 @@ Adapters (command line, HTTP) turn these into messages and exit codes; the core 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 
 
@@ -96,19 +98,49 @@ class Location:
         return out
 
 
+@attrs.frozen
+class PackProblem:
+    """One thing wrong in a rule pack: where it is and what is wrong, in English (``message``)
+    and Chinese (``zh``), so a rule author or an office loading an overlay reads it in the
+    language of the face they use. Identifiers, file names and quoted text stay as written.
+
+    It unpacks as the ``(where, message)`` pair PackError's problems always were, so a caller
+    reading them as pairs keeps working; ``text(lang)`` gives the one to show.
+    """
+
+    where: Location
+    message: str
+    zh: str
+
+    def text(self, lang: str = "en") -> str:
+        return self.zh if lang == "zh" else self.message
+
+    def describe(self, lang: str = "en") -> str:
+        """``file:line: message`` (the location is the same in both languages)."""
+        return f"{self.where}: {self.text(lang)}"
+
+    def __iter__(self):
+        return iter((self.where, self.message))
+
+
 class PackError(TongchengError):
     """A rule pack fails to load. Every problem found is listed with its file and line."""
 
-    def __init__(self, problems: list[tuple[Location, str]]) -> None:
+    def __init__(self, problems: Iterable[PackProblem]) -> None:
         self.problems = list(problems)
+        for p in self.problems:
+            if not isinstance(p, PackProblem):  # (an English-only pair would leak into zh)
+                raise TypeError(f"a pack problem is a PackProblem (where, message, zh), got {p!r}")
         super().__init__(self.describe())
 
+    def __reduce__(self):  # pickled (a worker's error) with every problem in both languages
+        return type(self), (self.problems,)
+
     def describe(self, lang: str = "en") -> str:
-        """Every problem with its file and line. The problems themselves are the rule authors'
-        (English, as ``lint`` and ``verify`` speak); the head is in the caller's language."""
+        """The head and every problem with its file and line, all in ``lang``."""
         head = "规则包载入失败(规则包的缺陷,请告知规则维护人员):" if lang == "zh" else \
             "rule pack failed to load:"
-        return head + "\n" + "\n".join(f"  {loc}: {msg}" for loc, msg in self.problems)
+        return head + "\n" + "\n".join(f"  {p.describe(lang)}" for p in self.problems)
 
 
 class RuleConflict(TongchengError):

@@ -55,18 +55,27 @@ _DATE_SCHEMA = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 _MONEY_LIMIT = Decimal(10) ** 13
 
 
-def to_month(value: object) -> int:
+def month_problem(value: object) -> Words | None:
+    """Why ``value`` is no month as YYYY-MM (None: it is one); a rule's ``month("...")`` is
+    refused at load in the same words as a situation's month."""
     if not isinstance(value, str):
-        fail(W.expected_month(value))
+        return W.expected_month(value)
     match = re.fullmatch(r"(\d{4})-(\d{2})", value, re.ASCII)
     if not match:
-        fail(W.expected_month(value))
+        return W.expected_month(value)
     year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12:
-        fail(W.month_not_calendar(value, month))
+        return W.month_not_calendar(value, month)
     if year < 1900:
-        fail(W.year_too_early(value, year))
-    return parse_month(value)
+        return W.year_too_early(value, year)
+    return None
+
+
+def to_month(value: object) -> int:
+    words = month_problem(value)
+    if words is not None:
+        fail(words)
+    return parse_month(value)  # type: ignore[arg-type]
 
 
 def to_date(value: object) -> date:

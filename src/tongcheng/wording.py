@@ -12,6 +12,7 @@ A message quotes what was written (``'x'``) as it was written: input is never tr
 from __future__ import annotations
 
 import difflib
+import errno
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -342,6 +343,20 @@ NUMBER_TOO_LONG = _kind("number_too_long")
 LONE_SURROGATE = _kind("lone_surrogate")
 TOO_MANY_ITEMS = _kind("too_many_items")
 TOO_LARGE = _kind("too_large")
+
+# The system's words for the common failures, in Chinese (its own text is English).
+ERRNO_ZH = {
+    errno.ENOENT: "没有这个文件或文件夹",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "不允许这样操作",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EROFS: "文件系统只读",
+    errno.EEXIST: "已经存在",
+    errno.EMFILE: "打开的文件过多",
+}
+
 
 # The json module's messages, in Chinese (others: "syntax error").
 _JSON_ZH = {

@@ -56,10 +56,9 @@ MAX_FILE_BYTES = 8 * 2**20
 class YamlSyntaxError(ValueError):
     """Text refused, with the line and column where known; ``zh`` says the same in Chinese."""
 
-    def __init__(self, message: str, line: int | None, column: int | None,
-                 zh: str | None = None) -> None:
+    def __init__(self, message: str, line: int | None, column: int | None, zh: str) -> None:
         self.line, self.column = line, column
-        self.zh = zh or "不是有效的 YAML:语法错误"
+        self.zh = zh
         super().__init__(message)
 
 
@@ -185,18 +184,46 @@ def _error(e: Exception) -> YamlSyntaxError:
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         problem = e.problem or e.context or "not valid YAML"
-        zh = getattr(e, "zh", None)
+        zh = getattr(e, "zh", None) or _problem_zh(problem)
         if "maximum depth" in problem:
             problem, zh = _TOO_DEEP
         return YamlSyntaxError(f"not valid YAML: {problem}", line, column,
-                               f"不是有效的 YAML:{zh}" if zh else None)
+                               f"不是有效的 YAML:{zh}")
     if isinstance(e, RecursionError):
         return YamlSyntaxError(f"not valid YAML: {_TOO_DEEP[0]}", None, None,
                                f"不是有效的 YAML:{_TOO_DEEP[1]}")
-    return YamlSyntaxError(f"not valid YAML: {e}", None, None)
+    return YamlSyntaxError(f"not valid YAML: {e}", None, None,
+                           f"不是有效的 YAML:{_problem_zh(str(e))}")
 
 
 _TOO_DEEP = (f"nested more than {MAX_DEPTH} levels deep", f"嵌套超过 {MAX_DEPTH} 层")
+
+# ruamel's words for the common mistakes, in Chinese (its own text is English): a pattern of
+# its problem, and the Chinese with the quoted part it names ({0}) kept as written.
+_PROBLEMS_ZH = [
+    (re.compile(r'found duplicate key "(.*?)"'), '键 "{0}" 出现了两次'),
+    (re.compile(r"mapping values are not allowed here"),
+     "此处不能出现键值对的冒号(检查缩进,或给含冒号的文字加引号)"),
+    (re.compile(r"could not find expected ':'"), "缺少键后的冒号 ':'"),
+    (re.compile(r"found undefined alias '(.*?)'"), "别名 '{0}' 没有定义"),
+    (re.compile(r"found unknown escape character '(.*?)'"), "未知的转义字符 '{0}'"),
+    (re.compile(r"found character '(.*?)' that cannot start any token"),
+     "字符 '{0}' 不能出现在此处(缩进请用空格,不用制表符)"),
+    (re.compile(r"found unexpected end of stream"), "文件意外结束(可能缺少结尾的引号)"),
+    (re.compile(r"expected ',' or '([\]}])'"), "括号没有闭合:缺少 ',' 或 '{0}'"),
+    (re.compile(r"expected <block end>|expected <block mapping start>|"
+                r"expected a single document"), "结构有误:检查这一行的缩进"),
+    (re.compile(r"found another document"), "一个文件只应有一个文档(去掉多余的 '---')"),
+]
+
+
+def _problem_zh(problem: str) -> str:
+    """ruamel's ``problem`` in Chinese, or "syntax error" in Chinese when it is not known."""
+    for pattern, zh in _PROBLEMS_ZH:
+        found = pattern.search(problem)
+        if found:
+            return zh.format(*found.groups())
+    return "语法错误"
 
 
 def load_text(text: str, *,

@@ -94,7 +94,7 @@ def test_problems_name_file_and_line(pack, tmp_path, old, new, expect):
     problems = _problem(pack, tmp_path, text)
     messages = " | ".join(message for _, message in problems)
     assert expect in messages
-    location = problems[0][0]
+    location = problems[0].where
     assert location.file.endswith("triggers.yaml")
     # reported on a line that was written for this test, not at the entry or the file
     written = [line.strip() for line in new.strip().splitlines() if line.strip() != "service:"]
@@ -104,11 +104,11 @@ def test_problems_name_file_and_line(pack, tmp_path, old, new, expect):
 def test_duplicate_ids_and_yaml_errors(pack, tmp_path):
     problems = _problem(pack, tmp_path, GOOD + GOOD)
     assert any("defined twice" in m for _, m in problems)
-    assert problems[0][0].line == GOOD.count("\n") + 1
+    assert problems[0].where.line == GOOD.count("\n") + 1
     problems = _problem(pack, tmp_path, "- id: [unclosed\n")
-    assert "not valid YAML" in problems[0][1] and problems[0][0].line is not None
+    assert "not valid YAML" in problems[0].message and problems[0].where.line is not None
     problems = _problem(pack, tmp_path, "id: x\n")
-    assert "expected a list of triggers" in problems[0][1]
+    assert "expected a list of triggers" in problems[0].message
 
 
 def test_every_problem_is_reported_at_once(pack, tmp_path):

@@ -168,14 +168,14 @@ def test_the_writer_refuses_a_second_write_and_a_path_outside(tmp_path):
 def test_the_command(tmp_path):
     out = tmp_path / "site"
     small = ["--pack", str(CLEAN)]  # any pack; a small one builds fast
-    first = CliRunner().invoke(main, ["docs", *small, "-o", str(out), "--lang", "en"])
+    first = CliRunner().invoke(main, ["docs", *small, "-o", str(out)])
     assert first.exit_code == 0, first.output
-    assert "pages" in first.output and (out / "zh" / "rules" / "test.card.html").is_file()
+    assert "个页面" in first.output and (out / "zh" / "rules" / "test.card.html").is_file()
     (out / "zh" / "stale.html").write_text("from an earlier build")
-    again = CliRunner().invoke(main, ["docs", *small, "-o", str(out)])  # replaced whole
-    assert again.exit_code == 0, again.output
+    again = CliRunner().invoke(main, ["docs", *small, "-o", str(out), "--lang", "en"])
+    assert again.exit_code == 0 and "pages" in again.output, again.output  # replaced whole
     assert not (out / "zh" / "stale.html").exists()
-    assert again.output.startswith("已写出 ") and f"请打开 {out / 'index.html'}" in again.output
+    assert first.output.startswith("已写出 ") and f"请打开 {out / 'index.html'}" in first.output
     foreign = tmp_path / "notes"
     foreign.mkdir()
     (foreign / "mine.txt").write_text("keep me")
@@ -200,6 +200,8 @@ def test_the_command(tmp_path):
             result.output
         assert result.exit_code == 2 and f"错误: {output}" in result.output, result.output
         assert zh in result.output, result.output
+    failed = CliRunner().invoke(main, ["docs", "--pack", str(bad), "-o", str(tmp_path / "o")])
+    assert failed.exit_code == 3 and "pack.yaml:1: version:缺少必填的键" in failed.output
 
 
 def test_an_overlay_adds_its_rules_and_documents_to_the_site(tmp_path):

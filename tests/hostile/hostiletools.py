@@ -76,11 +76,12 @@ def assert_names(stderr: str, file: str, line: int | None, *words: str) -> None:
     assert hits, f"no line names {file}:{line} with {words}:\n{stderr}"
 
 
-def check_pack(tmp_path: Path, pack: Path) -> Result:
-    """``tongcheng check`` of the contract's example situation with ``pack``."""
+def check_pack(tmp_path: Path, pack: Path, lang: str = "en") -> Result:
+    """``tongcheng check`` of the contract's example situation with ``pack``, in ``lang``
+    (English by default: the tests name the problems by their English words)."""
     situation = tmp_path / "situation.json"
     situation.write_text(json.dumps(SITUATION), encoding="utf-8")
-    return run("check", situation, "--pack", pack)
+    return run("check", situation, "--pack", pack, "--lang", lang)
 
 
 def laughs(levels: int = 9, key: str = "a") -> str:

@@ -160,7 +160,7 @@ def test_billion_laughs_in_any_pack_file_is_refused_at_once(tmp_path, file):
     (pack / file).write_text(laughs(), encoding="utf-8")
     started = time.perf_counter()
     if file == "triggers.yaml":
-        result = run("watch", "-", "--pack", pack, input="")
+        result = run("watch", "-", "--pack", pack, "--lang", "en", input="")
     else:
         result = check_pack(tmp_path, pack)
     assert time.perf_counter() - started < 10
@@ -171,7 +171,7 @@ def test_billion_laughs_in_any_pack_file_is_refused_at_once(tmp_path, file):
 def test_billion_laughs_in_the_coverage_catalogue_is_refused(tmp_path):
     pack = tiny_pack(tmp_path)
     (pack / "catalogue.yaml").write_text(laughs(), encoding="utf-8")
-    result = run("coverage", "--pack", pack)
+    result = run("coverage", "--pack", pack, "--lang", "en")
     assert_clean(result, 3)
     assert "aliases repeat more than" in result.stderr
 

@@ -143,6 +143,7 @@ def test_a_pack_that_fails_to_load(tmp_path):
     assert "rule pack failed to load" in result.output
     result = run("test", "--pack", str(tmp_path), str(GOLDEN))
     assert result.exit_code == 3 and "规则包载入失败" in result.output
+    assert "version:缺少必填的键" in result.output and "required" not in result.output
 
 
 def test_a_test_file_inside_a_pack_runs_against_that_pack(tmp_path):

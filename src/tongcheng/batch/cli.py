@@ -33,7 +33,8 @@ EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 STATUS_CHOICES = ("eligible", "ineligible", "undetermined", "not_applicable")
 
 
-def _load_pack(pack_path: str | None, overlays: tuple[str, ...] = ()):
+def _load_pack(pack_path: str | None, overlays: tuple[str, ...] = (), lang: str = "zh"):
+    """The pack and its overlays; one that fails to load ends the run, said in ``lang``."""
     from tongcheng.errors import PackError
     from tongcheng.pack.loader import bundled_pack_path, load_pack
 
@@ -41,7 +42,7 @@ def _load_pack(pack_path: str | None, overlays: tuple[str, ...] = ()):
         return load_pack(Path(pack_path) if pack_path else bundled_pack_path(),
                          overlays=overlays)
     except PackError as e:
-        fail(EXIT_PACK, e.describe())
+        fail(EXIT_PACK, e.describe(lang), lang)
 
 
 @click.command()
@@ -95,7 +96,7 @@ def screen(input_path, output, input_fmt, old_fmt, out_fmt, lang, rules, statuse
         out_fmt = output_format(output, out_fmt) if engine == "local" else "parquet"
     except FormatError as e:
         fail(EXIT_INVALID, e.describe(lang), lang)
-    pack = _load_pack(pack_path, overlays)
+    pack = _load_pack(pack_path, overlays, lang)
     wrong = unknown_rules(pack.rule_ids, rules, lang)
     if wrong:
         fail(EXIT_INVALID, wrong, lang)

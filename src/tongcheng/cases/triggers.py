@@ -33,7 +33,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import string
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -53,9 +52,10 @@ from pydantic import (
 
 from tongcheng import yamlio
 from tongcheng.cases.events import EVENT_TYPES
-from tongcheng.errors import Location, PackError
+from tongcheng.errors import Location, PackError, PackProblem
 from tongcheng.evaluate.decision import Status
 from tongcheng.pack.model import Rule, RulePack, Text
+from tongcheng.pack.schema_words import said
 
 __all__ = [
     "CASE_EVENTS",
@@ -206,18 +206,21 @@ def outcome_names(rule: Rule) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _placeholders(text: str) -> Iterable[str] | str:
-    """Field names of ``{name}`` placeholders; a message string when the text is malformed."""
+def _placeholders(text: str) -> list[str] | tuple[str, str]:
+    """Field names of ``{name}`` placeholders; the problem (English, Chinese) when the text is
+    malformed."""
     names = []
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError as exc:
-        return f"malformed placeholder: {exc}"
+        return (f"malformed placeholder: {exc}",
+                "占位符写法有误:花括号不成对(文字中的花括号请写作 '{{' 或 '}}')")
     for _, field, spec, conversion in parsed:
         if field is None:
             continue
         if not field.isidentifier() or spec or conversion:
-            return f"placeholder {{{field}}} must be a plain outcome name, like {{pension_place}}"
+            return (f"placeholder {{{field}}} must be a plain outcome name, like {{pension_place}}",
+                    f"占位符 {{{field}}} 须是一个结果项的名称,如 {{pension_place}}")
         names.append(field)
     return names
 
@@ -225,10 +228,12 @@ def _placeholders(text: str) -> Iterable[str] | str:
 class _TriggerLoader:
     def __init__(self, pack: RulePack, rel: str, lines: dict) -> None:
         self.pack, self.rel, self.lines = pack, rel, lines
-        self.problems: list[tuple[Location, str]] = []
+        self.problems: list[PackProblem] = []
 
-    def problem(self, path: tuple, message: str) -> None:
-        self.problems.append((Location(self.rel, yamlio.line_of(self.lines, path)), message))
+    def problem(self, path: tuple, message: str, zh: str) -> None:
+        """A problem at ``path`` of the triggers file, in English and Chinese."""
+        where = Location(self.rel, yamlio.line_of(self.lines, path))
+        self.problems.append(PackProblem(where, message, zh))
 
     def entry(self, index: int, raw: Any, seen: set[str]) -> Trigger | None:
         try:
@@ -237,17 +242,20 @@ class _TriggerLoader:
             for err in exc.errors():
                 loc = tuple(p for p in err["loc"] if isinstance(p, int) or p not in _NOISE)
                 where = ".".join(str(p) for p in loc)
-                self.problem((index, *loc), f"{where}: {_message(err)}" if where else
-                             _message(err))
+                en, zh = said(err, _UNKNOWN_KEY)
+                self.problem((index, *loc), f"{where}: {en}" if where else en,
+                             f"{where}:{zh}" if where else zh)
             return None
         ok = True
         if t.id in seen:
-            self.problem((index, "id"), f"trigger {t.id} is defined twice")
+            self.problem((index, "id"), f"trigger {t.id} is defined twice",
+                         f"触发器 {t.id} 定义了两次")
             ok = False
         seen.add(t.id)
         if t.rule not in self.pack.rule_ids:
-            self.problem((index, "rule"), f"unknown rule {t.rule!r}; the pack's rules: "
-                         + ", ".join(self.pack.rule_ids))
+            rules = ", ".join(self.pack.rule_ids)
+            self.problem((index, "rule"), f"unknown rule {t.rule!r}; the pack's rules: {rules}",
+                         f"未知的规则 {t.rule!r};规则包中的规则:{rules}")
             return None
         rule = self.pack.rule(t.rule)
         outcomes = outcome_names(rule)
@@ -256,7 +264,8 @@ class _TriggerLoader:
         with_ = self.event_fields(index, t, on)
         ok = ok and with_ is not None
         if t.fires == "on_event" and not on:
-            self.problem((index, "fires"), "'fires: on_event' needs the events listed in 'on'")
+            self.problem((index, "fires"), "'fires: on_event' needs the events listed in 'on'",
+                         "'fires: on_event' 须在 'on' 中列出事件")
             ok = False
         where = []
         for i, w in enumerate(t.where):
@@ -282,11 +291,12 @@ class _TriggerLoader:
             if event not in CASE_EVENTS:
                 self.problem((index, "on", i) if not isinstance(t.on, str) else (index, "on"),
                              f"unknown event {event!r}; expected one of: "
-                             + ", ".join(CASE_EVENTS))
+                             + ", ".join(CASE_EVENTS),
+                             f"未知的事件 {event!r};应为以下之一:" + ", ".join(CASE_EVENTS))
                 ok = False
         if isinstance(t.on, list) and not on:
             self.problem((index, "on"), "an empty list never fires; leave 'on' out for any "
-                         "event")
+                         "event", "空列表永远不会触发;要对任何事件触发,请省去 'on'")
             ok = False
         return on, ok
 
@@ -295,15 +305,17 @@ class _TriggerLoader:
         ok = True
         for lang in ("zh", "en"):
             names = _placeholders(getattr(t.message, lang))
-            if isinstance(names, str):
-                self.problem((index, "message", lang), names)
+            if isinstance(names, tuple):
+                self.problem((index, "message", lang), *names)
                 ok = False
                 continue
             for name in names:
                 if name not in outcomes:
                     self.problem((index, "message", lang),
                                  f"placeholder {{{name}}} is not an outcome of {t.rule}; its "
-                                 "outcomes: " + (", ".join(outcomes) or "none"))
+                                 f"outcomes: {_listed(outcomes)}",
+                                 f"占位符 {{{name}}} 不是规则 {t.rule} 的结果项;它的结果项:"
+                                 f"{_listed(outcomes, 'zh')}")
                     ok = False
         return ok
 
@@ -315,20 +327,26 @@ class _TriggerLoader:
         ok = True
         if t.becomes != "eligible":
             self.problem((index, "deadline"), "a deadline needs 'becomes: eligible' (its "
-                         "length is an outcome, which only an eligible decision has)")
+                         "length is an outcome, which only an eligible decision has)",
+                         "期限须配合 'becomes: eligible'(期限的长短是一个结果项,只有符合条件的"
+                         "判定才有)")
             ok = False
-        if isinstance(t.deadline.working_days, int):
+        days = t.deadline.working_days
+        if isinstance(days, int):
             self.problem((index, "deadline", "working_days"),
-                         f"got the number {t.deadline.working_days}: name an outcome of "
+                         f"got the number {days}: name an outcome of "
                          f"{t.rule} instead — the number of working days comes from the "
-                         "decision, never a constant; its outcomes: "
-                         + (", ".join(outcomes) or "none"))
+                         f"decision, never a constant; its outcomes: {_listed(outcomes)}",
+                         f"这里写的是数 {days}:请改为规则 {t.rule} 的一个结果项——工作日数来自"
+                         f"判定,不能是常数;它的结果项:{_listed(outcomes, 'zh')}")
             ok = False
-        elif t.deadline.working_days not in outcomes:
+        elif days not in outcomes:
             self.problem((index, "deadline", "working_days"),
-                         f"{t.deadline.working_days!r} is not an outcome of {t.rule}: the "
+                         f"{days!r} is not an outcome of {t.rule}: the "
                          "number of working days must come from the decision; its "
-                         "outcomes: " + (", ".join(outcomes) or "none"))
+                         f"outcomes: {_listed(outcomes)}",
+                         f"{days!r} 不是规则 {t.rule} 的结果项:工作日数须来自判定;"
+                         f"它的结果项:{_listed(outcomes, 'zh')}")
             ok = False
         label = t.deadline.label or t.service
         return DeadlineSpec(str(t.deadline.working_days), Text(label.zh, label.en)), ok
@@ -342,27 +360,32 @@ class _TriggerLoader:
         models = [event_model(e) for e in on]
         if not on or None in models:
             self.problem((index, "with"), "'with' tests the fields of life events: list them "
-                         "in 'on' (opened, facts and clock have no fields)")
+                         "in 'on' (opened, facts and clock have no fields)",
+                         "'with' 检验生活事件的字段:请在 'on' 中列出这些事件"
+                         "(opened、facts 和 clock 没有字段)")
             return None
         out = []
         for name, raw in t.with_.items():
             values = [raw] if isinstance(raw, str) else list(raw)
             if not values:
-                self.problem((index, "with", name), "an empty list never matches")
+                self.problem((index, "with", name), "an empty list never matches",
+                             "空列表永远不会匹配")
                 return None
             for model in models:
                 field = model.model_fields.get(name)
                 if field is None or name in ("type", "on"):
-                    self.problem((index, "with", name), f"{model.model_fields['type'].default} "
-                                 f"has no field {name!r}")
+                    event = model.model_fields["type"].default
+                    self.problem((index, "with", name), f"{event} has no field {name!r}",
+                                 f"事件 {event} 没有字段 {name!r}")
                     return None
                 adapter = TypeAdapter(field.annotation)
                 for value in values:
                     try:
                         adapter.validate_python(value)
                     except ValidationError as exc:
-                        why = exc.errors()[0]["msg"]
-                        self.problem((index, "with", name), f"{value!r}: {why}")
+                        why, why_zh = said(exc.errors()[0])
+                        self.problem((index, "with", name), f"{value!r}: {why}",
+                                     f"{value!r}:{why_zh}")
                         return None
             out.append((name, tuple(dict.fromkeys(values))))
         return tuple(out)
@@ -371,27 +394,30 @@ class _TriggerLoader:
         ok = True
         if w.outcome not in outcomes:
             self.problem((*path, "outcome"), f"{w.outcome!r} is not an outcome of {rule}; its "
-                         "outcomes: " + (", ".join(outcomes) or "none"))
+                         f"outcomes: {_listed(outcomes)}",
+                         f"{w.outcome!r} 不是规则 {rule} 的结果项;它的结果项:"
+                         f"{_listed(outcomes, 'zh')}")
             ok = False
         if w.op == "in":
             if not isinstance(w.value, list) or not w.value:
-                self.problem((*path, "value"), "'in' needs a non-empty list of values")
+                self.problem((*path, "value"), "'in' needs a non-empty list of values",
+                             "'in' 需要一个非空的值列表")
                 return None
             kinds = {_kind(v) for v in w.value}
             if len(kinds) > 1:
                 self.problem((*path, "value"), "the values of 'in' must all be numbers or all "
-                             "strings")
+                             "strings", "'in' 的值须全是数,或全是字符串")
                 return None
             value: Any = tuple(dict.fromkeys(w.value))
         else:
             if isinstance(w.value, list):
                 self.problem((*path, "value"), f"{w.op!r} needs a single value (use 'in' for "
-                             "a list)")
+                             "a list)", f"{w.op!r} 需要单个值(列表请用 'in')")
                 return None
             value = w.value
             if w.op in ("<", "<=", ">", ">=") and _kind(value) != "number":
                 self.problem((*path, "value"), f"{w.op!r} compares numbers only, got "
-                             f"{value!r}")
+                             f"{value!r}", f"{w.op!r} 只比较数,实际为 {value!r}")
                 return None
         return Where(w.outcome, w.op, value) if ok else None
 
@@ -399,14 +425,13 @@ class _TriggerLoader:
 _NOISE = {"str", "int", "float", "bool", "list[str]", "function-after", "list", "literal"}
 
 
-def _message(err: dict) -> str:
-    kind = err.get("type", "")
-    if kind == "extra_forbidden":
-        return ("unknown key; allowed keys: id, rule, on, with, becomes, fires, where, service, "
-                "message, deadline")
-    if kind == "missing":
-        return "required key is missing"
-    return str(err.get("msg", "invalid"))
+_KEYS = "id, rule, on, with, becomes, fires, where, service, message, deadline"
+_UNKNOWN_KEY = (f"unknown key; allowed keys: {_KEYS}", f"未知的键;允许的键:{_KEYS}")
+
+
+def _listed(names: tuple[str, ...], lang: str = "en") -> str:
+    """Outcome names, or "none" in words of ``lang``."""
+    return ", ".join(names) or ("无" if lang == "zh" else "none")
 
 
 def load_triggers(pack: RulePack, path: str | Path | None = None) -> TriggerSet:
@@ -417,12 +442,13 @@ def load_triggers(pack: RulePack, path: str | Path | None = None) -> TriggerSet:
     rel = str(file) if explicit else FILE
     if not file.is_file():
         if explicit:
-            raise PackError([(Location(rel), f"missing triggers file {rel}")])
+            raise PackError([PackProblem(Location(rel), f"missing triggers file {rel}",
+                                         f"没有触发器文件 {rel}")])
         return TriggerSet((), None, "sha256:" + hashlib.sha256(b"").hexdigest())
     try:
         raw = yamlio.read_bytes(file)
     except yamlio.YamlSyntaxError as exc:
-        raise PackError([(Location(rel), str(exc))]) from None
+        raise PackError([PackProblem(Location(rel), str(exc), exc.zh)]) from None
     digest = "sha256:" + hashlib.sha256(raw).hexdigest()
     key = (pack.info.digest, str(file.resolve()), digest)
     cached = _CACHE.get(key)
@@ -431,13 +457,15 @@ def load_triggers(pack: RulePack, path: str | Path | None = None) -> TriggerSet:
     try:
         data, lines = yamlio.load_text(yamlio.decode(raw))
     except yamlio.YamlSyntaxError as exc:  # not YAML, or not UTF-8 (the line of the byte)
-        raise PackError([(Location(rel, exc.line, exc.column), str(exc))]) from None
+        raise PackError([PackProblem(Location(rel, exc.line, exc.column), str(exc),
+                                     exc.zh)]) from None
     loader = _TriggerLoader(pack, rel, lines)
     triggers: list[Trigger] = []
     if data is None:
         data = []
     if not isinstance(data, list):
-        loader.problem((), "expected a list of triggers (each starting with '- id: ...')")
+        loader.problem((), "expected a list of triggers (each starting with '- id: ...')",
+                       "应为触发器的列表(每个以 '- id: ...' 开头)")
     else:
         seen: set[str] = set()
         for i, entry in enumerate(data):

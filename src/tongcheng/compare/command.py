@@ -127,7 +127,7 @@ def _open_sides(population, base_spec, base_overlays, new_spec, new_overlays, fm
     except SideError as e:
         fail(EXIT_INVALID, e.describe(lang), lang)
     except PackError as e:
-        fail(EXIT_PACK, e.describe())
+        fail(EXIT_PACK, e.describe(lang), lang)
     try:
         fmt = io.detect_format(population, fmt)
         total = io.count_rows(population, fmt)  # a file that is no Parquet fails here, at once

@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tongcheng.errors import TongchengError
+from tongcheng.errors import TongchengError, Worded
 
 
-class SiteError(TongchengError):
-    """The site cannot be written as asked (a path outside the folder, a file written twice)."""
+class SiteError(Worded, TongchengError):
+    """The site cannot be written as asked (a path outside the folder, a file written twice),
+    said in both languages (``describe(lang)``)."""
 
 
 class UnsafePath(SiteError):
@@ -31,7 +32,8 @@ def sanitised_join(root: Path, *parts: str) -> Path:
     base = os.path.abspath(root)
     joined = os.path.abspath(os.path.join(base, *parts))
     if os.path.commonpath([base, joined]) != base or joined == base:
-        raise UnsafePath(f"{'/'.join(parts)!r} would be written outside {root}")
+        raise UnsafePath(f"{'/'.join(parts)!r} would be written outside {root}",
+                         f"{'/'.join(parts)!r} 会写到 {root} 之外")
     return Path(joined)
 
 
@@ -44,8 +46,11 @@ class Writer:
         path = sanitised_join(self.root, rel)
         key = os.path.normcase(str(path)).lower()  # case-insensitive file systems fold names
         if key in self.written:
-            raise FileOverwrite(f"{rel} would be written twice (first as {self.written[key]}); "
-                                "two pages of the site land on one file")
+            first = self.written[key]
+            raise FileOverwrite(f"{rel} would be written twice (first as {first}); "
+                                "two pages of the site land on one file",
+                                f"{rel} 会被写两次(第一次写作 {first}):"
+                                "网站的两个页面落在同一个文件上")
         self.written[key] = rel
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):

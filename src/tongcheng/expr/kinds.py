@@ -25,6 +25,10 @@ WORDS = {
     TRUTH: "a truth value", NUMBER: "a number", TEXT: "text", PLACE: "a place code",
     DATE: "a date", MONTH: "a month", NONE: "null",
 }
+WORDS_ZH = {
+    TRUTH: "真假值", NUMBER: "数", TEXT: "文本", PLACE: "地区代码", DATE: "日期", MONTH: "月份",
+    NONE: "null(空值)",
+}
 
 # the kind of a plain value by the kind of field that holds it (tongcheng.situation.kinds)
 _OF_FIELD = {

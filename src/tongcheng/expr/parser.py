@@ -14,6 +14,7 @@ from importlib.resources import files
 
 import lark
 
+from tongcheng.errors import Worded
 from tongcheng.expr import ast
 
 MAX_LENGTH = 20_000
@@ -24,12 +25,16 @@ MAX_DIGITS = 18
 """Digits of a number literal (an integer fits in 64 bits, as columns hold it)."""
 
 
-class ExprSyntaxError(ValueError):
-    """Expression text that is not in the language; carries the position inside the text."""
+class ExprSyntaxError(Worded, ValueError):
+    """Expression text that is not in the language; carries the position inside the text and
+    says what is wrong in both languages (a rule author reads it where the pack is loaded)."""
 
-    def __init__(self, message: str, line: int, column: int) -> None:
+    def __init__(self, message: str, line: int, column: int, zh: str) -> None:
         self.line, self.column = line, column
-        super().__init__(message)
+        super().__init__(message, zh)
+
+    def __reduce__(self):
+        return type(self), (str(self), self.line, self.column, self.zh)
 
 
 @cache
@@ -55,7 +60,8 @@ class _Build(lark.Transformer):
         text = str(children[0])
         if len(text.replace(".", "")) > MAX_DIGITS:
             raise ExprSyntaxError(f"a number of more than {MAX_DIGITS} digits",
-                                  _pos(meta).line, _pos(meta).column)
+                                  _pos(meta).line, _pos(meta).column,
+                                  f"数字超过 {MAX_DIGITS} 位")
         value = Decimal(text) if "." in text else int(text)
         return ast.Literal(value, _pos(meta))
 
@@ -115,6 +121,7 @@ class _Build(lark.Transformer):
                         "a positional argument cannot follow a keyword argument",
                         _pos(meta).line,
                         _pos(meta).column,
+                        "位置参数不能写在关键字参数(name=...)之后",
                     )
                 args.append(item)
         return ast.Call(str(func), tuple(args), tuple(kwargs), _pos(meta))
@@ -170,31 +177,35 @@ def _check_depth(tree: lark.Tree) -> None:
         if depth + weight - 1 > MAX_DEPTH:
             pos = _pos(node.meta)
             raise ExprSyntaxError(f"nested more than {MAX_DEPTH} levels deep: split it into "
-                                  "named definitions (let)", pos.line, pos.column)
+                                  "named definitions (let)", pos.line, pos.column,
+                                  f"嵌套超过 {MAX_DEPTH} 层:请拆成几个命名的定义(let)")
         stack.extend((c, depth + weight) for c in node.children if isinstance(c, lark.Tree))
 
 
 def parse(text: str) -> ast.Node:
     """Parse one expression; raise ExprSyntaxError saying where and what was expected."""
     if len(text) > MAX_LENGTH:
-        raise ExprSyntaxError(f"an expression of more than {MAX_LENGTH:,} characters", 1, 1)
+        raise ExprSyntaxError(f"an expression of more than {MAX_LENGTH:,} characters", 1, 1,
+                              f"表达式超过 {MAX_LENGTH:,} 个字符")
     try:
         tree = _parser().parse(text)
     except lark.exceptions.UnexpectedCharacters as e:
-        raise ExprSyntaxError(
-            f"unexpected character {text[e.pos_in_stream]!r}", e.line, e.column
-        ) from None
+        char = text[e.pos_in_stream]
+        raise ExprSyntaxError(f"unexpected character {char!r}", e.line, e.column,
+                              f"此处不应出现字符 {char!r}") from None
     except lark.exceptions.UnexpectedToken as e:
-        expected = sorted(_describe(t) for t in (e.expected or ()))
-        got = "end of expression" if e.token.type == "$END" else repr(str(e.token))
-        hint = f"; expected {', '.join(expected[:8])}" if expected else ""
+        expected = sorted((_describe(t) for t in (e.expected or ())), key=lambda w: w[0])[:8]
+        end = e.token.type == "$END"
+        got = "end of expression" if end else repr(str(e.token))
+        hint = f"; expected {', '.join(en for en, _ in expected)}" if expected else ""
+        got_zh = "表达式在此处意外结束" if end else f"此处不应出现 {str(e.token)!r}"
+        hint_zh = f";此处应为:{'、'.join(zh for _, zh in expected)}" if expected else ""
         line = e.line if e.line and e.line > 0 else text.count("\n") + 1
         column = e.column if e.column and e.column > 0 else len(text.rsplit("\n", 1)[-1]) + 1
-        raise ExprSyntaxError(f"unexpected {got}{hint}", line, column) from None
+        raise ExprSyntaxError(f"unexpected {got}{hint}", line, column, got_zh + hint_zh) from None
     except lark.exceptions.UnexpectedEOF as e:
-        raise ExprSyntaxError(
-            "expression ends too early", text.count("\n") + 1, len(text) + 1
-        ) from e
+        raise ExprSyntaxError("expression ends too early", text.count("\n") + 1, len(text) + 1,
+                              "表达式提前结束") from e
     if isinstance(tree, lark.Tree):
         _check_depth(tree)
     try:
@@ -205,30 +216,32 @@ def parse(text: str) -> ast.Node:
         raise
 
 
-_TOKEN_NAMES = {
-    "RPAR": "')'",
-    "LPAR": "'('",
-    "RSQB": "']'",
-    "LSQB": "'['",
-    "COMMA": "','",
-    "DOT": "'.'",
-    "NAME": "a name",
-    "NUMBER": "a number",
-    "STRING": "a string",
-    "COMP": "a comparison",
-    "ADDOP": "'+' or '-'",
-    "MULOP": "'*' or '/'",
-    "EQUAL": "'='",
-    "MINUS": "'-'",
+_TOKEN_NAMES = {  # (English, Chinese)
+    "RPAR": ("')'", "')'"),
+    "LPAR": ("'('", "'('"),
+    "RSQB": ("']'", "']'"),
+    "LSQB": ("'['", "'['"),
+    "COMMA": ("','", "','"),
+    "DOT": ("'.'", "'.'"),
+    "NAME": ("a name", "名称"),
+    "NUMBER": ("a number", "数"),
+    "STRING": ("a string", "字符串"),
+    "COMP": ("a comparison", "比较运算符"),
+    "ADDOP": ("'+' or '-'", "'+' 或 '-'"),
+    "MULOP": ("'*' or '/'", "'*' 或 '/'"),
+    "EQUAL": ("'='", "'='"),
+    "MINUS": ("'-'", "'-'"),
+    "$END": ("the end of the expression", "表达式结尾"),
 }
 
 
-def _describe(token_type: str) -> str:
+def _describe(token_type: str) -> tuple[str, str]:
+    """A token the parser expected, in words (English, Chinese); a keyword as written."""
     if token_type in _TOKEN_NAMES:
         return _TOKEN_NAMES[token_type]
     if token_type.isupper():
-        return token_type.lower()
-    return repr(token_type)
+        return token_type.lower(), repr(token_type.lower())
+    return repr(token_type), repr(token_type)
 
 
 def unparse(node: ast.Node) -> str:

@@ -30,10 +30,10 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from tongcheng import wording, yamlio
-from tongcheng.errors import Location, PackError
+from tongcheng import yamlio
+from tongcheng.errors import Location, PackError, PackProblem
+from tongcheng.expr import ast, kinds, unparse
 from tongcheng.expr import check as checking
-from tongcheng.expr import kinds
 from tongcheng.pack import schema
 from tongcheng.pack.model import (
     Announced,
@@ -50,7 +50,9 @@ from tongcheng.pack.model import (
     Zone,
 )
 from tongcheng.pack.rule_compiler import RuleCompiler, loc_str, text_of
+from tongcheng.pack.schema_words import said
 from tongcheng.pack.terms import outcome_texts
+from tongcheng.pack.words import OUTSIDE, TO_BEFORE_FROM, cannot_read, place_words
 from tongcheng.places import PlaceRegistry, default_registry
 
 
@@ -85,7 +87,7 @@ class _Loader:
     def __init__(self, root: Path, registry: PlaceRegistry) -> None:
         self.root = root
         self.registry = registry
-        self.problems: list[tuple[Location, str]] = []
+        self.problems: list[PackProblem] = []
         self.lines: dict[str, dict] = {}
         # Ids whose entries were invalid (already reported): references to them stay quiet.
         self.bad_documents: set[str] = set()
@@ -95,10 +97,13 @@ class _Loader:
 
     # -- reporting ---------------------------------------------------------------------------
 
-    def problem(self, file: str, path: tuple, message: str, line: int | None = None) -> None:
+    def problem(self, file: str, path: tuple, message: str, zh: str,
+                line: int | None = None) -> None:
+        """A problem at ``path`` in ``file`` (its line looked up unless given), in English and
+        Chinese."""
         if line is None:
             line = yamlio.line_of(self.lines.get(file, {}), path)
-        self.problems.append((Location(file, line), message))
+        self.problems.append(PackProblem(Location(file, line), message, zh))
 
     def loc(self, file: str, path: tuple) -> Location:
         return Location(file, yamlio.line_of(self.lines.get(file, {}), path))
@@ -125,19 +130,19 @@ class _Loader:
         path = self.root / rel
         if not path.is_file():
             if required:
-                self.problems.append((Location(rel), f"missing file {rel} in the rule pack"))
+                self.problems.append(PackProblem(Location(rel), f"missing file {rel} in the "
+                                                 f"rule pack", f"规则包中缺少文件 {rel}"))
             return False, None
         if not self.inside(path):
-            self.problems.append((Location(rel), "a link to a file outside the rule pack: "
-                                  "pack files stay inside the pack"))
+            self.problems.append(PackProblem(Location(rel), *OUTSIDE))
             return False, None
         try:
             data, lines = yamlio.load_file(path)
         except yamlio.YamlSyntaxError as e:
-            self.problems.append((Location(rel, e.line, e.column), str(e)))
+            self.problems.append(PackProblem(Location(rel, e.line, e.column), str(e), e.zh))
             return False, None
         except OSError as e:
-            self.problems.append((Location(rel), f"cannot read: {e.strerror or e}"))
+            self.problems.append(PackProblem(Location(rel), *cannot_read(e)))
             return False, None
         self.lines[rel] = lines
         return True, data
@@ -149,10 +154,11 @@ class _Loader:
             try:
                 self.sources[key] = yamlio.decode(yamlio.read_bytes(path))
             except yamlio.YamlSyntaxError as e:
-                self.problems.append((Location(self.rel(path), e.line, e.column), str(e)))
+                self.problems.append(PackProblem(Location(self.rel(path), e.line, e.column),
+                                                 str(e), e.zh))
                 self.sources[key] = None
             except OSError as e:
-                self.problems.append((Location(self.rel(path)), f"cannot read: {e.strerror or e}"))
+                self.problems.append(PackProblem(Location(self.rel(path)), *cannot_read(e)))
                 self.sources[key] = None
         return self.sources[key]
 
@@ -165,11 +171,12 @@ class _Loader:
                 clean = prefix + tuple(
                     p for p in err["loc"]
                     if isinstance(p, int)
-                    or (not p[:1].isupper() and p not in ("str", "int", "function-after"))
+                    or (not p[:1].isupper() and p not in _UNION_TAGS)
                 )
                 where = loc_str(clean)
-                message = _plain_message(err)
-                self.problem(rel, clean, f"{where}: {message}" if where else message)
+                en, zh = said(err)
+                self.problem(rel, clean, f"{where}: {en}" if where else en,
+                             f"{where}:{zh}" if where else zh)
             return None
 
     def read(self, rel: str, adapter: TypeAdapter, required: bool = True) -> Any:
@@ -188,10 +195,12 @@ class _Loader:
         if not ok or data is None:
             return {}, set()
         if as_list and not isinstance(data, list):
-            self.problem(rel, (), "expected a list of rules (each starting with '- id: ...')")
+            self.problem(rel, (), "expected a list of rules (each starting with '- id: ...')",
+                         "应为规则的列表(每条以 '- id: ...' 开头)")
             return {}, set()
         if not as_list and not isinstance(data, dict):
-            self.problem(rel, (), "expected a mapping of entries by id")
+            self.problem(rel, (), "expected a mapping of entries by id",
+                         "应为以编号为键的条目映射")
             return {}, set()
         good: dict[Any, Any] = {}
         bad: set[str] = set()
@@ -200,7 +209,8 @@ class _Loader:
             label = raw.get("id") if as_list and isinstance(raw, dict) else key
             if not as_list and not _ID.fullmatch(str(key)):
                 self.problem(rel, (key,), f"{key!r} is not an id (lower case words joined by "
-                             "'.' or '_')")
+                             "'.' or '_')",
+                             f"{key!r} 不是编号(应为小写英文单词,以 '.' 或 '_' 连接)")
                 bad.add(str(key))
                 continue
             value = self._validate(rel, entry, raw, (key,))
@@ -212,33 +222,37 @@ class _Loader:
 
     # -- places ------------------------------------------------------------------------------
 
-    def literal_place(self, value: object) -> str | None:
-        """The problem with a place code written in an expression, or None when it is known."""
+    def literal_place(self, value: object) -> tuple[str, str] | None:
+        """The problem with a place code written in an expression (English, Chinese), or None
+        when it is known."""
         if isinstance(value, bool) or not isinstance(value, str | int):
-            return f"expected a six-digit place code in quotes, got {value!r}"
+            written = unparse(ast.Literal(value))  # as the rule writes it: true, null, 1.5
+            return (f"expected a six-digit place code in quotes, got {written}",
+                    f"应为加引号的六位地区代码,实际为 {written}")
         try:
             self.registry.get(self.registry.normalise(value))
         except ValueError as e:
-            return str(e)
+            return str(e), place_words(e, value)
         return None
 
     def place(self, file: str, path: tuple, code: Any) -> str | None:
         try:
             return self.registry.resolve(self.registry.normalise(code))
         except ValueError as e:
-            self.problem(file, path, f"{loc_str(path)}: {e}")
+            where = loc_str(path)
+            self.problem(file, path, f"{where}: {e}", f"{where}:{place_words(e, code)}")
             return None
 
     # -- load --------------------------------------------------------------------------------
 
     def load(self) -> RulePack:
         if not self.root.is_dir():
-            raise PackError([(Location(str(self.root)), "no such rule-pack folder")])
+            raise PackError([PackProblem(Location(str(self.root)), "no such rule-pack folder",
+                                         "没有这个规则包文件夹")])
         for path in sorted(self.root.rglob("*")):
             if path.is_symlink() and not self.inside(path):
-                self.problems.append((Location(path.relative_to(self.root).as_posix()),
-                                      "a link to a file outside the rule pack: pack files "
-                                      "stay inside the pack"))
+                self.problems.append(PackProblem(
+                    Location(path.relative_to(self.root).as_posix()), *OUTSIDE))
         info_in = self.read("pack.yaml", TypeAdapter(schema.PackFile))
         docs_in, self.bad_documents = self.read_entries("documents.yaml",
                                                         TypeAdapter(schema.DocumentIn))
@@ -271,9 +285,11 @@ class _Loader:
         for i, it in enumerate(data.items):
             path = ("items", i)
             if it.zone not in zones and it.zone not in self.bad_zones:
-                self.problem("services.yaml", (*path, "zone"), f"unknown zone {it.zone!r}")
+                self.problem("services.yaml", (*path, "zone"), f"unknown zone {it.zone!r}",
+                             f"未知的区域 {it.zone!r}")
             if it.id in seen:
-                self.problem("services.yaml", (*path, "id"), f"service item {it.id} listed twice")
+                self.problem("services.yaml", (*path, "id"), f"service item {it.id} listed twice",
+                             f"政务服务事项 {it.id} 列出了两次")
             seen.add(it.id)
             basis = self.basis("services.yaml", (*path, "basis"), it.basis, documents)
             items.append(ServiceItem(it.id, text_of(it.name), it.zone, it.from_, it.channel, basis,
@@ -281,7 +297,8 @@ class _Loader:
         announced = []
         for zone_id, a in data.announced.items():
             if zone_id not in zones and zone_id not in self.bad_zones:
-                self.problem("services.yaml", ("announced", zone_id), f"unknown zone {zone_id!r}")
+                self.problem("services.yaml", ("announced", zone_id), f"unknown zone {zone_id!r}",
+                             f"未知的区域 {zone_id!r}")
             basis = self.basis("services.yaml", ("announced", zone_id, "basis"), a.basis,
                                documents)
             announced.append(Announced(zone_id, a.count, a.at_least, basis, a.from_,
@@ -299,10 +316,13 @@ class _Loader:
             for clause in clauses:
                 for lit in outcome_texts(clause.expr):
                     if lit.value not in terms:
-                        self.problems.append((clause.location, (
+                        self.problems.append(PackProblem(clause.location, (
                             f"{rule.id}: outcome {clause.name} gives the text {lit.value!r}, "
                             "which is not a term: give a code and its words in terms.yaml "
-                            "({zh, en}), so each language shows its own")))
+                            "({zh, en}), so each language shows its own"), (
+                            f"{rule.id}:结果项 {clause.name} 给出文本 {lit.value!r},它不是术语:"
+                            "请在 terms.yaml 中给出代码及其中英文({zh, en}),"
+                            "让每种语言显示各自的文字")))
         return terms
 
     def documents(self, docs_in: dict[str, schema.DocumentIn]) -> dict[str, Document]:
@@ -312,7 +332,9 @@ class _Loader:
             if d.file and not self.inside(folder / d.file, folder):
                 self.problem("documents.yaml", (doc_id, "file"),
                              f"{doc_id}.file: {d.file!r} is not inside the pack's sources/ "
-                             "folder: name a text in sources/ (e.g. 'my-document.md')")
+                             "folder: name a text in sources/ (e.g. 'my-document.md')",
+                             f"{doc_id}.file:{d.file!r} 不在规则包的 sources/ 文件夹内:"
+                             "请给出 sources/ 中的原文文件(如 'my-document.md')")
                 self.bad_documents.add(doc_id)
                 continue
             if d.file and not (folder / d.file).is_file():
@@ -320,6 +342,7 @@ class _Loader:
                     "documents.yaml",
                     (doc_id, "file"),
                     f"{doc_id}.file: no such text sources/{d.file} in the pack",
+                    f"{doc_id}.file:规则包中没有原文文件 sources/{d.file}",
                 )
             out[doc_id] = Document(
                 doc_id, _phrase(d.title), _phrase(d.issuer) if d.issuer else None, d.issued,
@@ -336,7 +359,8 @@ class _Loader:
             if doc is None:
                 if b.document not in self.bad_documents:
                     self.problem(file, (*path, i, "document"),
-                                 f"unknown document {b.document!r}: add it to documents.yaml")
+                                 f"unknown document {b.document!r}: add it to documents.yaml",
+                                 f"未知的文件 {b.document!r}:请把它加入 documents.yaml")
                 continue
             source = self.source_dir(doc.id) / doc.file if b.quote and doc.file else None
             if source is not None and source.is_file():
@@ -347,12 +371,14 @@ class _Loader:
                         (*path, i, "quote"),
                         f"the quote is not in sources/{doc.file} word for word; "
                         "copy the sentence exactly",
+                        f"引文 'quote' 与 sources/{doc.file} 中的原文不一致;请逐字照抄原句",
                     )
             if not b.quote and doc.kind == "official" and doc.file:
                 self.problem(
                     file,
                     (*path, i),
                     "a basis in an official text at hand needs the quoted sentence ('quote')",
+                    "依据是一份有原文在手的正式文件,须给出引用的原句('quote')",
                 )
             out.append(
                 Basis(
@@ -378,9 +404,10 @@ class _Loader:
                         "zones.yaml",
                         (zone_id, "members", i, "basis"),
                         f"unknown document {m.basis!r}",
+                        f"未知的文件 {m.basis!r}",
                     )
                 if m.to and m.to < m.from_:
-                    self.problem("zones.yaml", (zone_id, "members", i, "to"), "'to' before 'from'")
+                    self.problem("zones.yaml", (zone_id, "members", i, "to"), *TO_BEFORE_FROM)
                 if code:
                     members.append(Membership(code, m.from_, m.to, m.basis))
             basis = self.basis("zones.yaml", (zone_id, "basis"), z.basis, documents)
@@ -408,6 +435,7 @@ class _Loader:
                         rel,
                         (pid,),
                         f"parameter {pid} is declared twice (first in {out[pid].location})",
+                        f"参数 {pid} 声明了两次(第一次在 {out[pid].location})",
                     )
                     continue
                 places = {}
@@ -419,13 +447,16 @@ class _Loader:
                     for i, val in enumerate(values):
                         vpath = (pid, "values", code, i)
                         if val.to and val.from_ and val.to < val.from_:
-                            self.problem(rel, (*vpath, "to"), "'to' before 'from'")
+                            self.problem(rel, (*vpath, "to"), *TO_BEFORE_FROM)
                         if val.undated and val.from_:
-                            self.problem(rel, vpath, "an undated value cannot have 'from'")
+                            self.problem(rel, vpath, "an undated value cannot have 'from'",
+                                         "未注明日期的值(undated)不能有 'from'")
                         if not _finite(val.value):
                             self.problem(rel, (*vpath, "value"), "a value that is not a finite "
                                          "number (NaN or infinity): write the number, or leave "
-                                         "the place without values if it is unknown")
+                                         "the place without values if it is unknown",
+                                         "值不是有限的数(NaN 或无穷大):请写出这个数;若不知道,"
+                                         "该地区就不给值")
                             continue
                         vals.append(
                             ParamValue(
@@ -450,19 +481,23 @@ class _Loader:
     def _check_overlaps(self, rel: str, path: tuple, vals: list[ParamValue]) -> None:
         lo_d, hi_d = dt.date.min, dt.date.max
 
-        def span(v: ParamValue) -> str:
-            return f"{v.start or '…'} – {v.end or '…'} (line {v.location.line})"
+        def span(v: ParamValue, lang: str = "en") -> str:
+            line = f"第 {v.location.line} 行" if lang == "zh" else f"line {v.location.line}"
+            return f"{v.start or '…'} – {v.end or '…'} ({line})"
 
         dated = [v for v in vals if not v.undated]
         for i, a in enumerate(dated):
             for b in dated[i + 1 :]:
                 if (a.start or lo_d) <= (b.end or hi_d) and (b.start or lo_d) <= (a.end or hi_d):
                     later = b if (b.location.line or 0) >= (a.location.line or 0) else a
-                    self.problems.append((later.location, (
+                    self.problems.append(PackProblem(later.location, (
                         f"values {span(a)} and {span(b)} overlap in time; give each its "
-                        "'from' and 'to' so exactly one applies on any date")))
+                        "'from' and 'to' so exactly one applies on any date"), (
+                        f"值 {span(a, 'zh')} 与 {span(b, 'zh')} 的时间重叠;请给每个值写明 'from' "
+                        "和 'to',使任一日期恰有一个值适用")))
         if sum(v.undated for v in vals) > 1:
-            self.problem(rel, path, "more than one undated value")
+            self.problem(rel, path, "more than one undated value",
+                         "未注明日期的值(undated)多于一个")
 
     def rules(self, documents, zones, parameters) -> list[Rule]:
         from tongcheng.situation import Situation  # the vocabulary rules are written in
@@ -479,9 +514,8 @@ class _Loader:
             for i, r in entries.items():
                 where = self.loc(rel, (i,))
                 if r.id in seen:
-                    self.problem(
-                        rel, (i, "id"), f"rule {r.id} is defined twice (first at {seen[r.id]})"
-                    )
+                    self.problem(rel, (i, "id"), f"rule {r.id} is defined twice (first at "
+                                 f"{seen[r.id]})", f"规则 {r.id} 定义了两次(第一次在 {seen[r.id]})")
                     continue
                 seen[r.id] = where
                 rule = RuleCompiler(self, rel, (i,), roots, documents, zones, parameters)
@@ -489,7 +523,8 @@ class _Loader:
                 if compiled:
                     out.append(compiled)
         if not out and not self.problems and self.needs_rules:
-            self.problems.append((Location("rules/"), "the pack has no rules"))
+            self.problems.append(PackProblem(Location("rules/"), "the pack has no rules",
+                                             "规则包中没有规则"))
         return out
 
 
@@ -525,25 +560,14 @@ def _citation(t: str | schema.TextIn) -> str | Text:
     return t if isinstance(t, str) else text_of(t)
 
 
+# pydantic's tags of a union's branches, not keys of the file (capitalised ones are models)
+_UNION_TAGS = ("str", "int", "function-after", "constrained-str")
 _WS = re.compile(r"\s+")
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
-_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _norm(text: str) -> str:
     return _WS.sub("", text)
-
-
-def _plain_message(err: dict) -> str:
-    kind = err.get("type", "")
-    if kind == "extra_forbidden":
-        return "unknown key; check the spelling against the rule-pack format"
-    if kind == "missing":
-        return "required key is missing"
-    raw = err.get("input")
-    if kind.startswith("date_") and isinstance(raw, str) and _DATE_TEXT.fullmatch(raw):
-        return wording.impossible_date(raw).en  # an unquoted 2023-13-06, kept as text by yamlio
-    return str(err.get("msg", "invalid"))
 
 
 def load_pack(path: str | Path | None = None, *, registry: PlaceRegistry | None = None,

@@ -32,7 +32,7 @@ from typing import Any
 import attrs
 from pydantic import Field, TypeAdapter
 
-from tongcheng.errors import Location, PackError
+from tongcheng.errors import Location, PackError, PackProblem
 from tongcheng.pack import schema
 from tongcheng.pack.loader import _Loader, pack_digest
 from tongcheng.pack.model import (
@@ -50,10 +50,10 @@ from tongcheng.pack.model import (
 from tongcheng.pack.rule_compiler import text_of
 from tongcheng.places import PlaceRegistry, default_registry
 
-NOT_IN_AN_OVERLAY = {
-    "services.yaml": "service items",
-    "triggers.yaml": "triggers",
-    "catalogue.yaml": "the treatment catalogue",
+NOT_IN_AN_OVERLAY = {  # file: what it holds (English, Chinese)
+    "services.yaml": ("service items", "政务服务事项"),
+    "triggers.yaml": ("triggers", "触发器"),
+    "catalogue.yaml": ("the treatment catalogue", "待遇目录"),
 }
 
 
@@ -138,22 +138,29 @@ class _OverlayLoader(_Loader):
                below: Location | None = None) -> None:
         self.changes.append(LayerChange(action, kind, id_, where, below))
 
-    def conflict(self, where: Location, message: str) -> None:
-        self.problems.append((where, message))
+    def conflict(self, where: Location, message: str, zh: str) -> None:
+        """The overlay meets something below it, in English and Chinese."""
+        self.problems.append(PackProblem(where, message, zh))
 
     # -- the overlay, file by file ---------------------------------------------------------
 
     def load_overlay(self) -> tuple[PackInfo, RulePack]:
         if not self.root.is_dir():
-            raise PackError([(Location(str(self.root)), "no such overlay folder")])
+            raise PackError([PackProblem(Location(str(self.root)), "no such overlay folder",
+                                         "没有这个叠加层文件夹")])
         if (self.root / "pack.yaml").is_file():
-            raise PackError([(Location(self.file("pack.yaml")),
-                              "this folder is a rule pack, not an overlay: give it as --pack; an "
-                              "overlay has overlay.yaml and only what it adds or replaces")])
-        for name, what in NOT_IN_AN_OVERLAY.items():
+            raise PackError([PackProblem(
+                Location(self.file("pack.yaml")),
+                "this folder is a rule pack, not an overlay: give it as --pack; an overlay has "
+                "overlay.yaml and only what it adds or replaces",
+                "这个文件夹是规则包,不是叠加层:请用 --pack 给出;叠加层只有 overlay.yaml "
+                "和它增加或替换的内容")])
+        for name, (what, what_zh) in NOT_IN_AN_OVERLAY.items():
             if (self.root / name).is_file():
-                self.problems.append((Location(self.file(name)),
-                                      f"an overlay cannot change {what}; change the pack itself"))
+                self.problems.append(PackProblem(
+                    Location(self.file(name)),
+                    f"an overlay cannot change {what}; change the pack itself",
+                    f"叠加层不能改动{what_zh};请修改规则包本身"))
         info_in = self.read(self.file("overlay.yaml"), TypeAdapter(OverlayFile))
         documents = self.overlay_documents()
         zones = self.overlay_zones(documents)
@@ -179,7 +186,9 @@ class _OverlayLoader(_Loader):
             if doc_id in below:
                 self.conflict(self.loc(rel, (doc_id,)),
                               f"document {doc_id} is already defined below; an overlay adds "
-                              "documents and never redefines one: give yours its own id")
+                              "documents and never redefines one: give yours its own id",
+                              f"文件 {doc_id} 在下层已有定义;叠加层只能增加文件,不能重新定义:"
+                              "请给你的文件另起一个编号")
                 continue
             fresh[doc_id] = d
             self.change("adds", "document", doc_id, self.loc(rel, (doc_id,)))
@@ -192,7 +201,8 @@ class _OverlayLoader(_Loader):
         if not ok or data is None:
             return zones
         if not isinstance(data, dict):
-            self.problem(rel, (), "expected a mapping of zones by id")
+            self.problem(rel, (), "expected a mapping of zones by id",
+                         "应为以编号为键的区域映射")
             return zones
         new_in: dict[str, schema.ZoneIn] = {}
         for zone_id, raw in data.items():
@@ -218,15 +228,19 @@ class _OverlayLoader(_Loader):
             if code is None:
                 continue
             if m.basis and m.basis not in documents:
-                self.problem(rel, (*path, "basis"), f"unknown document {m.basis!r}")
+                self.problem(rel, (*path, "basis"), f"unknown document {m.basis!r}",
+                             f"未知的文件 {m.basis!r}")
             new = Membership(code, m.from_, m.to, m.basis)
             clash = [o for o in zone.members if o.place == code and _overlap(
                 (o.start, o.end), (new.start, new.end))]
             if clash:
+                below = self.below_at(zone.location)
                 self.conflict(self.loc(rel, path), (
                     f"{code} is already a member of zone {zone.id} from {clash[0].start} "
-                    f"(the pack below, {self.below_at(zone.location)}); an overlay adds members, "
-                    "it does not redefine them"))
+                    f"(the pack below, {below}); an overlay adds members, "
+                    "it does not redefine them"), (
+                    f"{code} 自 {clash[0].start} 起已是区域 {zone.id} 的成员(下层规则包,"
+                    f"{below});叠加层只能增加成员,不能重新定义"))
                 continue
             members.append(new)
             self.change("adds", "zone member", f"{zone.id}[{code}]", self.loc(rel, path),
@@ -243,11 +257,12 @@ class _OverlayLoader(_Loader):
             if pid not in out:
                 if p.description is None:
                     self.problem(rel, (pid, "description"),
-                                 f"{pid}: a new parameter needs its description")
+                                 f"{pid}: a new parameter needs its description",
+                                 f"{pid}:新参数须有说明 'description'")
                 for code in entry.replace if entry else ():
                     self.problem(rel, (pid, "replace"),
                                  f"{pid}: replaces {code}, but the pack below has no such "
-                                 "parameter")
+                                 "parameter", f"{pid}:要替换 {code} 的值,但下层规则包没有这个参数")
                 out[pid] = p
                 self.change("adds", "parameter", pid, p.location)
                 continue
@@ -266,10 +281,13 @@ class _OverlayLoader(_Loader):
         if p.description is not None:
             self.problem(rel, (pid, "description"),
                          f"{pid} is a parameter of the pack below: its description is the "
-                         "pack's; leave it out")
+                         "pack's; leave it out",
+                         f"{pid} 是下层规则包的参数:说明以规则包的为准;请删去 'description'")
         if p.unit is not None and p.unit != below.unit:
             self.problem(rel, (pid, "unit"),
-                         f"{pid} is counted in {below.unit or 'no unit'} below, not {p.unit}")
+                         f"{pid} is counted in {below.unit or 'no unit'} below, not {p.unit}",
+                         f"{pid} 在下层以 {below.unit!r} 为单位,不是 {p.unit!r}" if below.unit
+                         else f"{pid} 在下层没有单位,不能用 {p.unit!r}")
         replace = set()
         for i, code in enumerate(entry.replace if entry else ()):
             place = self.place(rel, (pid, "replace", i), code)
@@ -277,11 +295,14 @@ class _OverlayLoader(_Loader):
                 continue
             if place not in p.places:
                 self.problem(rel, (pid, "replace", i),
-                             f"{pid}: replaces {place} but gives it no values")
+                             f"{pid}: replaces {place} but gives it no values",
+                             f"{pid}:要替换 {place} 的值,却没有给出值")
             elif not below.places.get(place):
                 self.problem(rel, (pid, "replace", i),
                              f"{pid}: replaces {place}, which has no values below; "
-                             "give the values without 'replace'")
+                             "give the values without 'replace'",
+                             f"{pid}:要替换 {place} 的值,但它在下层没有值;"
+                             "请不用 'replace',直接给出值")
             replace.add(place)
         places = dict(below.places)
         for place, values in p.places.items():
@@ -310,11 +331,14 @@ class _OverlayLoader(_Loader):
             for o in old:
                 if v.undated or o.undated or _overlap((v.start, v.end), (o.start, o.end)):
                     fine = False
+                    at = self.below_at(o.location)
                     self.conflict(v.location or Location("?"), (
-                        f"{key}: this value ({_span(v)}) meets the value at "
-                        f"{self.below_at(o.location)} "
+                        f"{key}: this value ({_span(v)}) meets the value at {at} "
                         f"({_span(o)}); to replace that place's values, list \"{place}\" under "
-                        "'replace:' (the values given here then stand alone)"))
+                        "'replace:' (the values given here then stand alone)"), (
+                        f"{key}:这个值({_span(v, 'zh')})与 {at} 的值({_span(o, 'zh')})时间"
+                        f"重叠;要替换该地区的值,请把 \"{place}\" 列在 'replace:' 下"
+                        "(这里给出的值随即单独适用)"))
         return fine
 
     def overlay_rules(self, documents, zones, parameters) -> list[Rule]:
@@ -327,9 +351,12 @@ class _OverlayLoader(_Loader):
             if rule.id in where:
                 old = out[where[rule.id]]
                 if not replace.get(rule.id):
+                    at = self.below_at(old.location)
                     self.conflict(rule.location, (
-                        f"rule {rule.id} is already defined below ({self.below_at(old.location)}); "
-                        "to put this one in its place, add 'replace: true'"))
+                        f"rule {rule.id} is already defined below ({at}); "
+                        "to put this one in its place, add 'replace: true'"), (
+                        f"规则 {rule.id} 在下层已有定义({at});要用这一条取代它,"
+                        "请加上 'replace: true'"))
                     continue
                 out[where[rule.id]] = rule
                 self.change("replaces", "rule", rule.id, rule.location, old.location)
@@ -337,7 +364,9 @@ class _OverlayLoader(_Loader):
                 if replace.get(rule.id):
                     self.conflict(rule.location, (
                         f"rule {rule.id} replaces nothing: the pack below has no rule of that "
-                        "id (remove 'replace: true' to add it)"))
+                        "id (remove 'replace: true' to add it)"), (
+                        f"规则 {rule.id} 没有可替换的对象:下层规则包没有这个编号的规则"
+                        "(要新增它,请删去 'replace: true')"))
                     continue
                 out.append(rule)
                 self.change("adds", "rule", rule.id, rule.location)
@@ -400,9 +429,9 @@ def _overlap(a: tuple[dt.date | None, dt.date | None],
     return (a[0] or lo) <= (b[1] or hi) and (b[0] or lo) <= (a[1] or hi)
 
 
-def _span(v: ParamValue) -> str:
+def _span(v: ParamValue, lang: str = "en") -> str:
     if v.undated:
-        return "undated"
+        return "未注明日期" if lang == "zh" else "undated"
     return f"{v.start or '…'} – {v.end or '…'}"
 
 

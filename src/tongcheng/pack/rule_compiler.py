@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from tongcheng import yamlio
-from tongcheng.errors import Location
+from tongcheng.errors import Location, PackProblem
 from tongcheng.expr import ExprSyntaxError, ast, parse
 from tongcheng.expr import check as checking
 from tongcheng.expr.parser import MAX_DEPTH
@@ -51,9 +51,10 @@ class RuleCompiler:
         self.aliases: dict[str, ast.Node] = {}
         self.ok = True
 
-    def err(self, sub: tuple, message: str, line: int | None = None) -> None:
+    def err(self, sub: tuple, message: str, zh: str, line: int | None = None) -> None:
+        """A problem of this rule at ``sub``, in English and Chinese (the rule is left out)."""
         self.ok = False
-        self.l.problem(self.file, (*self.path, *sub), message, line)
+        self.l.problem(self.file, (*self.path, *sub), message, zh, line)
 
     def clause(self, sub: tuple, name: str, label: Text, text: str, *, truth: bool = False
                ) -> Clause | None:
@@ -65,12 +66,14 @@ class RuleCompiler:
             self.err(
                 sub,
                 f"{loc_str(sub)}: {e} (column {e.column} of the expression)",
+                f"{loc_str(sub)}:{e.zh}(表达式第 {e.column} 列)",
                 line if base_line else None,
             )
             return None
         if depth(node, self.let_depth) > MAX_DEPTH:
             self.err(sub, f"{loc_str(sub)}: nested more than {MAX_DEPTH} levels deep through "
-                     "the definitions (let) it uses")
+                     "the definitions (let) it uses",
+                     f"{loc_str(sub)}:连同所用的定义(let)一起,嵌套超过 {MAX_DEPTH} 层")
             return None
         _, problems = checking.check(
             node,
@@ -83,7 +86,8 @@ class RuleCompiler:
         )
         for p in problems:
             line = (base_line or 0) + p.pos.line - 1 + (1 if "\n" in text.strip() else 0)
-            self.err(sub, f"{loc_str(sub)}: {p.message}", line if base_line else None)
+            self.err(sub, f"{loc_str(sub)}: {p.message}", f"{loc_str(sub)}:{p.zh}",
+                     line if base_line else None)
         node = ast.substitute(node, self.aliases)
         return Clause(name, label, text.strip(), node, self.l.loc(self.file, (*self.path, *sub)))
 
@@ -108,7 +112,8 @@ class RuleCompiler:
     def lets(self, r: schema.RuleIn) -> tuple[Clause, ...]:
         # Order definitions so each is checked after the ones it uses; refuse cycles.
         if len(r.let) > MAX_LETS:
-            self.err(("let",), f"more than {MAX_LETS} definitions in one rule")
+            self.err(("let",), f"more than {MAX_LETS} definitions in one rule",
+                     f"一条规则中的定义(let)超过 {MAX_LETS} 个")
             return ()
         parsed: dict[str, ast.Node] = {}
         for name, raw in r.let.items():
@@ -124,10 +129,9 @@ class RuleCompiler:
             if state.get(name) == 2:
                 return
             if state.get(name) == 1:
-                self.err(
-                    ("let", name),
-                    f"definitions refer to each other in a cycle: {' -> '.join([*chain, name])}",
-                )
+                cycle = " -> ".join([*chain, name])
+                self.err(("let", name), f"definitions refer to each other in a cycle: {cycle}",
+                         f"定义(let)之间循环引用:{cycle}")
                 return
             state[name] = 1
             for used in sorted(checking.let_names(parsed[name]) & set(parsed)):
@@ -173,9 +177,12 @@ class RuleCompiler:
                         and node.args[1].value not in cited
                         and node.args[1].value in self.zones):
                     self.ok = False
-                    self.l.problems.append((clause.location, (
-                        f"{clause.name}: {node.func}() names zone {node.args[1].value!r}, which "
-                        "the rule does not cite; add it to the rule's zones with its dates")))
+                    zone = node.args[1].value
+                    self.l.problems.append(PackProblem(clause.location, (
+                        f"{clause.name}: {node.func}() names zone {zone!r}, which "
+                        "the rule does not cite; add it to the rule's zones with its dates"), (
+                        f"{clause.name}:{node.func}() 指名的区域 {zone!r} 不在本规则引用的区域中;"
+                        "请把它连同日期加入规则的 zones")))
 
     def place_reads_itself(self, place: Clause, lets: tuple[Clause, ...]) -> None:
         """``member``, ``shares_zone`` and ``service_items`` compare a place with the one where
@@ -188,10 +195,12 @@ class RuleCompiler:
             for node in ast.walk(todo.pop()):
                 if isinstance(node, ast.Call) and node.func in _ANCHORED:
                     self.ok = False
-                    self.l.problems.append((place.location, (
+                    self.l.problems.append(PackProblem(place.location, (
                         f"place: {node.func}() compares with the place where the rule is "
                         "asked, which this expression defines; test a zone by name with "
-                        "in_zone(place, zone) instead")))
+                        "in_zone(place, zone) instead"), (
+                        f"place:{node.func}() 要与办理地比较,而办理地正由这个表达式定义;"
+                        "请改用 in_zone(place, zone) 按名称检验区域")))
                     return
                 if isinstance(node, ast.Name) and node.name in by_name \
                         and node.name not in seen:
@@ -202,7 +211,8 @@ class RuleCompiler:
         refs = self.zone_refs(r)
         if not r.basis and not (r.zones and all(z.basis for z in r.zones)):
             self.err(("basis",), "the rule needs a basis: give 'basis' for the rule, or one for "
-                     "each of its zone entries")
+                     "each of its zone entries",
+                     "规则须有依据:请为规则给出 'basis',或为它的每个区域条目各给一个")
         start = (
             r.in_force.from_
             if r.in_force and r.in_force.from_
@@ -211,7 +221,8 @@ class RuleCompiler:
         end = r.in_force.to if r.in_force else None
         for name in r.let:
             if name in self.roots or name == "item":
-                self.err(("let", name), f"definition {name!r} hides a situation field")
+                self.err(("let", name), f"definition {name!r} hides a situation field",
+                         f"定义 {name!r} 与情形中的字段同名,会遮住该字段")
         lets = self.lets(r)
         scope = self.clauses(("scope",), "scope", r.scope)
         conditions = self.clauses(("conditions",), "conditions", r.conditions)
@@ -227,10 +238,12 @@ class RuleCompiler:
                         for c in (*e.applies, *(e.conditions or ()), *e.outcome))])
         for field, facts in r.monotonic.items():
             if field not in r.outcome:
-                self.err(("monotonic", field), f"{field!r} is not an outcome field")
+                self.err(("monotonic", field), f"{field!r} is not an outcome field",
+                         f"{field!r} 不是结果项")
             for fact in facts:
                 if fact.split(".")[0] not in self.roots:
-                    self.err(("monotonic", field), f"{fact!r} is not a situation path")
+                    self.err(("monotonic", field), f"{fact!r} is not a situation path",
+                             f"{fact!r} 不是情形中的路径")
         if not self.ok:
             return None
         return Rule(
@@ -265,7 +278,8 @@ class RuleCompiler:
                     self.ok = False
                 else:
                     self.err(("zones", i, "zone"),
-                             f"unknown zone {z.zone!r}: define it in zones.yaml")
+                             f"unknown zone {z.zone!r}: define it in zones.yaml",
+                             f"未知的区域 {z.zone!r}:请在 zones.yaml 中定义")
                 continue
             zone_basis = self.l.basis(self.file, (*self.path, "zones", i, "basis"), z.basis,
                                       self.documents)
@@ -287,12 +301,14 @@ class RuleCompiler:
         for i, e in enumerate(r.exceptions):
             sub = ("exceptions", i)
             if labels.count(e.label) > 1:
-                self.err((*sub, "label"), f"exception label {e.label!r} is used twice")
+                self.err((*sub, "label"), f"exception label {e.label!r} is used twice",
+                         f"例外的标签 {e.label!r} 用了两次")
             for o in e.overrides:
                 if o not in labels or o == e.label:
                     self.err(
                         (*sub, "overrides"),
                         f"overrides {o!r}, which is not another exception of this rule",
+                        f"overrides 指向的 {o!r} 不是本规则的另一个例外",
                     )
             out.append(
                 RuleException(
