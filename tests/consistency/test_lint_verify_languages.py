@@ -245,22 +245,16 @@ def test_the_suite_says_every_summary_in_both_languages():
 
 
 def test_a_load_problem_takes_its_chinese_from_the_pack_error():
-    """lint lists a load problem at its file and line; its Chinese is the one
-    ``PackError.describe("zh")`` lists (English where that lists none)."""
+    """lint lists a load problem at its file and line, in the language asked: each
+    ``PackProblem`` carries its Chinese (several lines kept as they are)."""
     from tongcheng.consistency.lint import load_findings
-    from tongcheng.errors import Location, PackError
+    from tongcheng.errors import Location, PackError, PackProblem
 
-    class Worded(PackError):
-        def describe(self, lang: str = "en") -> str:
-            if lang != "zh":
-                return super().describe(lang)
-            return ("规则包载入失败:\n  zones.yaml:9: 缺少必填的键\n"
-                    "  rules/a.yaml:3: 第一行\n  第二行")
-
-    problems = [(Location("zones.yaml", 9), "required key is missing"),
-                (Location("rules/a.yaml", 3), "first line\n  second line")]
-    found = load_findings(Worded(problems))
+    problems = [PackProblem(Location("zones.yaml", 9), "required key is missing", "缺少必填的键"),
+                PackProblem(Location("rules/a.yaml", 3), "first line\n  second line",
+                            "第一行\n  第二行")]
+    found = load_findings(PackError(problems))
     assert [(f.file, f.line, f.check, f.message, f.zh) for f in found] == [
         ("zones.yaml", 9, "load", "required key is missing", "缺少必填的键"),
         ("rules/a.yaml", 3, "load", "first line\n  second line", "第一行\n  第二行")]
-    assert [f.zh for f in load_findings(PackError(problems))] == [m for _, m in problems]
+    assert [f.text("zh") for f in found] == ["缺少必填的键", "第一行\n  第二行"]

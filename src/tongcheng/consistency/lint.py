@@ -387,30 +387,10 @@ def lint_pack(pack: RulePack, registry: PlaceRegistry | None = None) -> list[Fin
 
 
 def load_findings(error: PackError) -> list[Finding]:
-    """The loader's problems as ``load`` errors at their file and line, each in both languages:
-    the Chinese as ``PackError.describe("zh")`` lists it (English where it has none)."""
-    problems = [(p[0], p[1]) for p in error.problems]
-    zh = _listed(error.describe("zh"), [loc for loc, _ in problems])
-    return [Finding(loc.file, loc.line, "error", "load", message,
-                    zh=zh[i] if zh is not None else message)
-            for i, (loc, message) in enumerate(problems)]
-
-
-def _listed(described: str, where: list[Location]) -> list[str] | None:
-    """The problems a ``PackError.describe`` text lists under its head (``  file:line:
-    problem`` each, in the order of ``where``); None when they are not found so."""
-    body = described.partition("\n")[2]
-    starts: list[tuple[int, int]] = []
-    pos = 0
-    for loc in where:
-        head = f"  {loc}: "
-        at = body.find(head, pos)
-        if at < 0:
-            return None
-        starts.append((at, at + len(head)))
-        pos = at + len(head)
-    ends = [at for at, _ in starts[1:]] + [len(body)]
-    return [body[begin:end].rstrip("\n") for (_, begin), end in zip(starts, ends, strict=True)]
+    """The loader's problems as ``load`` errors at their file and line, each in both languages
+    (``PackProblem`` carries its Chinese)."""
+    return [Finding(p.where.file, p.where.line, "error", "load", p.message, zh=p.zh)
+            for p in error.problems]
 
 
 # What an overlay does to a thing, in Chinese: adds | replaces | extends | fills.
