@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -41,6 +42,18 @@ def test_bad_yaml_is_named_with_its_line(tmp_path, pack):
     got = problems(tmp_path, pack, GOOD_CASE + "- name: [unclosed\n  expect: {}\n")
     assert len(got) == 1
     assert got[0].startswith("cases.yaml:9:") and "not valid YAML" in got[0], got
+    # in Chinese, in Chinese words (ruamel's own English stays out)
+    path = tmp_path / "cases.yaml"
+    zh = [p.text("zh") for p in read_test_file(path, pack, "cases.yaml").all_problems]
+    assert zh[0].startswith("cases.yaml:9: 不是有效的 YAML:"), zh
+    assert not re.search(r"[A-Za-z]{4,}", zh[0].replace("YAML", "").replace("cases.yaml", "")), zh
+
+
+def test_a_file_that_cannot_be_read_is_said_in_both_languages(tmp_path, pack):
+    (tmp_path / "cases.yaml").write_bytes(b"\xff\xfe- name: x\n")
+    said = read_test_file(tmp_path / "cases.yaml", pack, "cases.yaml").all_problems
+    assert [p.text("zh") for p in said] == ["cases.yaml: 无法读取(不是 UTF-8 文本(第 0 字节))"]
+    assert said[0].text("en").startswith("cases.yaml: cannot read: 'utf-8' codec")
 
 
 def test_a_file_that_is_not_a_list(tmp_path, pack):

@@ -175,13 +175,13 @@ def read_test_file(path: Path, pack: RulePack, shown: str | None = None) -> Test
             "没有这个测试文件", "no such test file")),))
     except (OSError, UnicodeDecodeError) as e:
         return TestFile(path, shown, (), (Problem(shown, None, _t(
-            f"无法读取: {e}", f"cannot read: {e}")),))
+            f"无法读取({_why_zh(e)})", f"cannot read: {e}")),))
     try:
         data, lines = yamlio.load_text(text)
     except yamlio.YamlSyntaxError as e:
         message = str(e).removeprefix("not valid YAML: ")
         return TestFile(path, shown, (), (Problem(shown, e.line, _t(
-            f"不是有效的 YAML: {message}", f"not valid YAML: {message}")),))
+            e.zh, f"not valid YAML: {message}")),))
     if data is None:
         return TestFile(path, shown, (), (Problem(shown, 1, _t(
             "文件是空的: 应为测试用例列表(每项以 '- name: ...' 开头)",
@@ -292,11 +292,10 @@ class _CaseReader:
             data, lines = yamlio.load_file(file)
         except yamlio.YamlSyntaxError as e:
             message = str(e).removeprefix("not valid YAML: ")
-            self.problem((), _t(f"不是有效的 YAML: {message}", f"not valid YAML: {message}"),
-                         shown, e.line or 1)
+            self.problem((), _t(e.zh, f"not valid YAML: {message}"), shown, e.line or 1)
             return None
         except (OSError, UnicodeDecodeError) as e:
-            self.problem((i, "situation"), _t(f"无法读取 {shown}: {e}",
+            self.problem((i, "situation"), _t(f"无法读取 {shown}({_why_zh(e)})",
                                               f"cannot read {shown}: {e}"))
             return None
         if not isinstance(data, dict):
@@ -505,3 +504,13 @@ def pack_of(path: Path) -> Path | None:
         if folder.is_dir() and (folder / "pack.yaml").is_file():
             return folder
     return None
+
+
+def _why_zh(error: OSError | UnicodeDecodeError) -> str:
+    """Why a file could not be read, in Chinese (the system's common failures, text that is
+    not UTF-8); anything else in the system's own words, quoted."""
+    from tongcheng.wording import ERRNO_ZH
+
+    if isinstance(error, UnicodeDecodeError):
+        return f"不是 UTF-8 文本(第 {error.start} 字节)"
+    return ERRNO_ZH.get(error.errno or 0) or f"系统报告错误(“{error.strerror or error}”)"
