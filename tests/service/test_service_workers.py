@@ -201,7 +201,7 @@ def test_a_port_in_use_is_refused_before_any_worker_starts():
     with _running() as (_, port):
         second = subprocess.run(
             [sys.executable, "-m", "tongcheng.cli", "serve", "--workers", "2", "--port",
-             str(port)], capture_output=True, text=True, timeout=60)
+             str(port), "--lang", "en"], capture_output=True, text=True, timeout=60)
         assert second.returncode == 2
         assert "already in use" in second.stderr and "Traceback" not in second.stderr
         assert _get(port, "/v1/health")[0] == 200
