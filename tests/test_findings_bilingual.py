@@ -14,6 +14,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from astscan import InFunction
+
 SRC = Path(__file__).resolve().parents[1] / "src" / "tongcheng"
 
 # call name -> (the keywords that carry its Chinese, the keyword that makes one needed: None
@@ -31,19 +33,13 @@ WORDED = {
 POSITIONAL = {("records/verify.py", "Finding"): 5}
 
 
-class _Calls(ast.NodeVisitor):
+class _Calls(InFunction):
     """The calls of ``WORDED`` without their Chinese, with the function each is in (the
     definitions of the helpers themselves, which pass ``zh=zh`` on, are calls like any)."""
 
     def __init__(self, rel: str) -> None:
-        self.rel, self.where, self.found = rel, ["module"], []
-
-    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self.where.append(node.name)
-        self.generic_visit(node)
-        self.where.pop()
-
-    visit_AsyncFunctionDef = visit_FunctionDef
+        super().__init__()
+        self.rel, self.found = rel, []
 
     def visit_Call(self, node: ast.Call) -> None:
         name = getattr(node.func, "id", getattr(node.func, "attr", None))

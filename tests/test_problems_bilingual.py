@@ -18,6 +18,7 @@ from pathlib import Path
 
 import attrs
 
+from astscan import InFunction
 from tongcheng import yamlio
 from tongcheng.errors import PackProblem
 from tongcheng.expr.parser import ExprSyntaxError
@@ -53,22 +54,16 @@ def _refusals() -> set[str]:
     return found
 
 
-class _Calls(ast.NodeVisitor):
+class _Calls(InFunction):
     """The calls to one of ``names`` without their Chinese (the positional argument at the
     name's index, a third by default, or ``zh=``), each with the function it is in; and a
     pack problem written as a bare tuple (in ``PackError([...])`` or ``….problems.append``),
     which has no Chinese to give."""
 
     def __init__(self, names: set[str] | dict[str, int]) -> None:
+        super().__init__()
         self.names = names if isinstance(names, dict) else dict.fromkeys(names, 2)
-        self.where, self.found = ["module"], []
-
-    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self.where.append(node.name)
-        self.generic_visit(node)
-        self.where.pop()
-
-    visit_AsyncFunctionDef = visit_FunctionDef
+        self.found = []
 
     def visit_Call(self, node: ast.Call) -> None:
         name = getattr(node.func, "id", getattr(node.func, "attr", None))
