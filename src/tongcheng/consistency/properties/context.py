@@ -180,17 +180,19 @@ def status_text(status: Status | str, lang: str = "en") -> str:
 
 def _describe(d: Decision, lang: str = "en") -> str:
     """What a decision says, in a few words of ``lang`` (values and paths as they are)."""
-    if lang == "zh":
-        out = status_text(d.status, lang)
-        if d.outcome:
-            out += f",结果 `{_outcome_json(dict(d.outcome))}`"
-        if d.missing:
-            out += f",尚缺事实 {list(d.missing)}"
-        if d.missing_parameters:
-            out += f",尚缺参数 {list(d.missing_parameters)}"
-        if d.exception:
-            out += f"(适用例外 {d.exception!r})"
-        return out
+    zh = lang == "zh"
+    out = status_text(d.status, lang) if zh else d.status.value
+    if d.outcome:
+        shown = _outcome_json(dict(d.outcome))
+        out += f",结果 `{shown}`" if zh else f" with outcome {shown}"
+    if d.missing:
+        out += f",尚缺事实 {list(d.missing)}" if zh else f", missing {list(d.missing)}"
+    if d.missing_parameters:
+        named = list(d.missing_parameters)
+        out += f",尚缺参数 {named}" if zh else f", missing parameters {named}"
+    if d.exception:
+        out += f"(适用例外 {d.exception!r})" if zh else f" (exception {d.exception})"
+    return out
     out = d.status.value
     if d.outcome:
         out += f" with outcome {_outcome_json(dict(d.outcome))}"

@@ -166,27 +166,26 @@ def _names_what_settles(prop: str, rid: str, d: Any, s: Any) -> None:
     """A decision names what would settle it: an undetermined one a missing fact or
     parameter, each a path of the situation; an eligible one with an unknown outcome what it
     lacks."""
+
+    def fails(en: str, zh: str) -> Violation:
+        return Violation(Failure(prop, en, rid, (("counterexample", s),), zh=zh))
+
     if d.status is Status.UNDETERMINED and not d.missing and not d.missing_parameters:
-        raise Violation(Failure(
-            prop, f"rule {rid} is undetermined but names neither a missing fact nor a "
-            "missing parameter: a caseworker cannot tell what would settle it", rid,
-            (("counterexample", s),),
-            zh=f"规则 {rid} 的判定为待定,却既没有列出缺少的事实,也没有列出缺少的参数:"
-               "经办人员无从知道补充什么才能确定"))
+        raise fails(f"rule {rid} is undetermined but names neither a missing fact nor a "
+                    "missing parameter: a caseworker cannot tell what would settle it",
+                    f"规则 {rid} 的判定为待定,却既没有列出缺少的事实,也没有列出缺少的参数:"
+                    "经办人员无从知道补充什么才能确定")
     for path in d.missing:
         parsed = parse_path(path)
         if parsed is None or field_at(parsed) is None:
-            raise Violation(Failure(
-                prop, f"rule {rid} ({d.status.value}) names {path!r} as missing, which is "
-                "not a path of the situation: a caseworker cannot give it", rid,
-                (("counterexample", s),),
-                zh=f"规则 {rid}({status_text(d.status, 'zh')})把 {path!r} 列为缺失,但它"
-                   "不是情形中的路径:经办人员无法提供它"))
+            raise fails(f"rule {rid} ({d.status.value}) names {path!r} as missing, which is "
+                        "not a path of the situation: a caseworker cannot give it",
+                        f"规则 {rid}({status_text(d.status, 'zh')})把 {path!r} 列为缺失,但它"
+                        "不是情形中的路径:经办人员无法提供它")
     if d.status is Status.ELIGIBLE:
         nulls = [k for k, v in d.outcome.items() if v is None]
         if nulls and not d.missing and not d.missing_parameters:
-            raise Violation(Failure(
-                prop, f"rule {rid} is eligible with outcome {', '.join(nulls)} unknown "
-                "(null), but names nothing missing", rid, (("counterexample", s),),
-                zh=f"规则 {rid} 的判定为符合,结果 {'、'.join(f'`{n}`' for n in nulls)} 未知"
-                   "(`null`),却没有列出任何缺失"))
+            raise fails(f"rule {rid} is eligible with outcome {', '.join(nulls)} unknown "
+                        "(null), but names nothing missing",
+                        f"规则 {rid} 的判定为符合,结果 {'、'.join(f'`{n}`' for n in nulls)} 未知"
+                        "(`null`),却没有列出任何缺失")
