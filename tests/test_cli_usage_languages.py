@@ -291,3 +291,20 @@ def test_the_entry_point_outside_the_test_runner():
     assert en.stderr == ("Usage: tongcheng records list [OPTIONS]\n"
                          "Try 'tongcheng records list --help' for help.\n\n"
                          "Error: Invalid value for '--limit': 'x' is not a valid integer range.\n")
+
+
+def test_ctrl_c_is_said_in_the_command_lines_language(monkeypatch):
+    """Ctrl-C (here raised where the situation is read): click's "Aborted!" in English,
+    "已中止。" otherwise; exit 1 either way."""
+    import tongcheng.cli
+
+    def interrupted(*_args, **_kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tongcheng.cli, "load_situation", interrupted)
+    example = str(Path(__file__).resolve().parents[1] / "examples"
+                  / "recognition-yantai-qingdao.yaml")
+    zh = CliRunner().invoke(main, ["check", example])
+    assert (zh.exit_code, zh.stderr) == (1, "\n已中止。\n")
+    en = CliRunner().invoke(main, ["check", example, "--lang", "en"])
+    assert en.exit_code == 1 and en.stderr.strip() == "Aborted!"

@@ -106,6 +106,11 @@ class Group(click.Group):
         except ClickException as e:
             _reraise(e, ctx.meta.get(_LANG, "zh"), ctx.meta.get(_COMMAND))
             raise
+        except KeyboardInterrupt:  # Ctrl-C: click says "Aborted!" (exit 1); in Chinese, so
+            if ctx.meta.get(_LANG, "zh") == "en" or ctx.parent is not None:
+                raise
+            click.echo("\n已中止。", err=True)
+            ctx.exit(1)
 
 
 def _reraise(error: ClickException, lang: str, command: click.Command | None) -> None:

@@ -99,3 +99,40 @@ def test_the_input_format_is_never_taken_for_the_output(people, tmp_path):
                   "--rule", RULES[0]).exit_code == 0
     assert screen(people, "-o", tmp_path / "ok2.parquet", "--input-format", "parquet",
                   "--rule", RULES[0]).exit_code == 0
+
+
+def test_an_interrupted_run_leaves_its_decisions_in_the_partial_file_not_in_output(
+        people, tmp_path, monkeypatch):
+    """Ctrl-C half way (raised here as the third chunk is decided, where the signal would land):
+    exit 130, said in the run's language; the chunks decided before are in OUTPUT.partial, a
+    valid file; OUTPUT itself is not written (it would look complete). A whole run renames
+    the partial file to OUTPUT and leaves none behind."""
+    from tongcheng.batch import io
+
+    out = tmp_path / "out.parquet"
+    whole = screen(people, "-o", out, "--chunk-size", 200)
+    assert whole.exit_code == 0 and out.is_file()
+    assert not (tmp_path / "out.parquet.partial").exists()
+    out.unlink()
+    real, calls = io.screen_chunk, []
+
+    def interrupted(*args, **kw):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kw)
+
+    monkeypatch.setattr(io, "screen_chunk", interrupted)
+    result = screen(people, "-o", out, "--chunk-size", 200)
+    assert result.exit_code == 130, result.output
+    partial = tmp_path / "out.parquet.partial"
+    assert result.stderr.splitlines()[-2:] == [
+        "已中断:读入 400 行后停止",
+        f"此前已判定的 400 行在 {partial}(不完整);未写出 {out}"]
+    assert not out.exists() and pl.read_parquet(partial)["_row"].to_list() == list(range(400))
+    calls.clear()
+    partial.unlink()
+    english = screen(people, "-o", out, "--chunk-size", 200, "--lang", "en")
+    assert english.exit_code == 130
+    assert english.stderr.splitlines()[-1] == (
+        f"the 400 rows decided before it are in {partial} (incomplete); {out} was not written")

@@ -10,6 +10,8 @@ the run goes on); 2 a bad command or input file; 3 the rule pack fails to load.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -30,6 +32,7 @@ from tongcheng.cli_options import (
 )
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT), as a shell reports it
 STATUS_CHOICES = ("eligible", "ineligible", "undetermined", "not_applicable")
 
 
@@ -201,7 +204,11 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
             progress, out_fmt, lang, total):
     """Every chunk read, screened, written and tallied; the sink, the tally, the rows rejected
     (bad rows, and rows a rule erred on) and the seconds taken. A bad file met on the way ends
-    the run by its exit code, the files closed."""
+    the run by its exit code, the files closed.
+
+    The decisions are written to ``OUTPUT.partial``, renamed OUTPUT once the run is whole: a
+    run that stops half way (interrupted, a bad file met) never leaves a complete-looking
+    OUTPUT; what it decided stays in the partial file, and the run says so (Ctrl-C: exit 130)."""
     from tqdm import tqdm
 
     from tongcheng.batch import io, phases, summary
@@ -210,7 +217,8 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
     from tongcheng.errors import RuleConflict
     from tongcheng.evaluate.evaluator import RuleError
 
-    sink = out.open_sink(output, out_fmt)
+    partial = f"{output}.partial"
+    sink = out.open_sink(partial, out_fmt)
     rejects_file = io.RejectsFile(rejects_path, lang)
     tally = summary.ScreenSummary(evaluator)
 
@@ -225,6 +233,7 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
     started = time.perf_counter()
     bar = tqdm(total=total, unit="rows", unit_scale=True, file=sys.stderr,
                disable=(not sys.stderr.isatty()) if progress is None else not progress)
+    whole, seen = False, 0
     try:
         results = (
             (screened(chunk), chunk.rejects, chunk.rows)
@@ -234,7 +243,14 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
                 sink.write(result)
             rejects_file.write(rejects)
             bar.update(rows)
+            seen += rows
         sink.flush()
+        whole = True
+    except KeyboardInterrupt:
+        bar.close()
+        click.echo(say(lang, f"interrupted after {seen} rows read",
+                       f"已中断:读入 {seen} 行后停止"), err=True)
+        sys.exit(EXIT_INTERRUPTED)  # (the files closed below, the partial output kept)
     except LayoutError as e:
         fail(EXIT_INVALID, e.describe(lang), lang)
     except (RuleConflict, RuleError) as e:  # met outside a row's decision (none is known)
@@ -249,8 +265,27 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
         try:
             sink.close(io.empty_result(evaluator))
         except OSError as e:  # the disk filled, the folder went away: said, not a traceback
-            fail(EXIT_INVALID, cannot_write(output, e, lang), lang)
+            fail(EXIT_INVALID, cannot_write(partial, e, lang), lang)
+        finally:
+            if not whole:
+                _kept_partial(partial, sink.rows, output, lang)
+    try:
+        os.replace(partial, output)
+    except OSError as e:
+        fail(EXIT_INVALID, cannot_write(output, e, lang), lang)
     return sink, tally, rejects_file.count, time.perf_counter() - started
+
+
+def _kept_partial(partial: str, rows: int, output: str, lang: str) -> None:
+    """After a run that stopped half way: the rows it decided, where they are (none: the
+    partial file removed); OUTPUT not written."""
+    if not rows:
+        with contextlib.suppress(OSError):
+            os.remove(partial)
+        return
+    click.echo(say(lang, f"the {rows} rows decided before it are in {partial} (incomplete); "
+                         f"{output} was not written",
+                   f"此前已判定的 {rows} 行在 {partial}(不完整);未写出 {output}"), err=True)
 
 
 def closing_line(written: int, rejected: int, seconds: float, output: str, out_fmt: str,
