@@ -136,3 +136,14 @@ def test_an_interrupted_run_leaves_its_decisions_in_the_partial_file_not_in_outp
     assert english.exit_code == 130
     assert english.stderr.splitlines()[-1] == (
         f"the 400 rows decided before it are in {partial} (incomplete); {out} was not written")
+
+
+def test_an_output_named_by_a_link_replaces_the_file_it_names_and_keeps_the_link(people,
+                                                                                  tmp_path):
+    target = tmp_path / "real.csv"
+    target.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    assert screen(people, "-o", link, "--rule", RULES[0]).exit_code == 0
+    assert link.is_symlink() and target.read_text("utf-8").startswith("_row,id,")
+    assert not list(tmp_path.glob("*.partial"))

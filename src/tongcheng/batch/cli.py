@@ -217,7 +217,11 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
     from tongcheng.errors import RuleConflict
     from tongcheng.evaluate.evaluator import RuleError
 
-    partial = f"{output}.partial"
+    # (a device or a pipe named as the output, /dev/stdout: written to as it is, not renamed;
+    # a link: the file it names is the one replaced, the link kept)
+    special = os.path.exists(output) and not os.path.isfile(output)
+    final = output if special else os.path.realpath(output)
+    partial = output if special else f"{final}.partial"
     sink = out.open_sink(partial, out_fmt)
     rejects_file = io.RejectsFile(rejects_path, lang)
     tally = summary.ScreenSummary(evaluator)
@@ -267,10 +271,11 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
         except OSError as e:  # the disk filled, the folder went away: said, not a traceback
             fail(EXIT_INVALID, cannot_write(partial, e, lang), lang)
         finally:
-            if not whole:
+            if not whole and not special:
                 _kept_partial(partial, sink.rows, output, lang)
     try:
-        os.replace(partial, output)
+        if not special:
+            os.replace(partial, final)
     except OSError as e:
         fail(EXIT_INVALID, cannot_write(output, e, lang), lang)
     return sink, tally, rejects_file.count, time.perf_counter() - started
