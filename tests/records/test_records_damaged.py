@@ -177,6 +177,7 @@ def test_the_service_answers_503_when_the_store_cannot_be_read(tmp_path):
         zh = client.get(f"/v1/records/{record_id}", headers=auth)
         en = client.get(f"/v1/records/{record_id}?lang=en", headers=auth)
         page = client.post("/v1/records/reopen", data={"record": record_id, "token": "t"})
+    app.state.recorder.close()  # (its writer thread ends here, not at the interpreter's exit)
     assert page.status_code == 503  # the caseworker page says it on the page, in its words
     assert "决定记录库暂时无法读取" in page.text and "Traceback" not in page.text
     assert (zh.status_code, en.status_code) == (503, 503)
