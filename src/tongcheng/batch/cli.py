@@ -203,12 +203,9 @@ def _open_screen(pack, input_path, output, fmt, rules, rejects_path, lang):
 def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, chunk_size,
             progress, out_fmt, lang, total):
     """Every chunk read, screened, written and tallied; the sink, the tally, the rows rejected
-    (bad rows, and rows a rule erred on) and the seconds taken. A bad file met on the way ends
-    the run by its exit code, the files closed.
-
-    The decisions are written to ``OUTPUT.partial``, renamed OUTPUT once the run is whole: a
-    run that stops half way (interrupted, a bad file met) never leaves a complete-looking
-    OUTPUT; what it decided stays in the partial file, and the run says so (Ctrl-C: exit 130)."""
+    (bad rows, and rows a rule erred on) and the seconds taken. A bad file met on the way, or
+    Ctrl-C (exit 130), ends the run, the files closed and the rows decided kept apart
+    (``Destination``): never a complete-looking OUTPUT with part of the rows."""
     from tqdm import tqdm
 
     from tongcheng.batch import io, phases, summary
@@ -217,12 +214,8 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
     from tongcheng.errors import RuleConflict
     from tongcheng.evaluate.evaluator import RuleError
 
-    # (a device or a pipe named as the output, /dev/stdout: written to as it is, not renamed;
-    # a link: the file it names is the one replaced, the link kept)
-    special = os.path.exists(output) and not os.path.isfile(output)
-    final = output if special else os.path.realpath(output)
-    partial = output if special else f"{final}.partial"
-    sink = out.open_sink(partial, out_fmt)
+    where = Destination(output)
+    sink = out.open_sink(where.partial, out_fmt)
     rejects_file = io.RejectsFile(rejects_path, lang)
     tally = summary.ScreenSummary(evaluator)
 
@@ -250,47 +243,73 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
             seen += rows
         sink.flush()
         whole = True
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, LayoutError, RuleConflict, RuleError, OSError) as e:
         bar.close()
-        click.echo(say(lang, f"interrupted after {seen} rows read",
-                       f"已中断:读入 {seen} 行后停止"), err=True)
-        sys.exit(EXIT_INTERRUPTED)  # (the files closed below, the partial output kept)
-    except LayoutError as e:
-        fail(EXIT_INVALID, e.describe(lang), lang)
-    except (RuleConflict, RuleError) as e:  # met outside a row's decision (none is known)
-        fail(EXIT_PACK, e.describe(lang), lang)
-    except OSError as e:  # the file named by the system where it names one
-        where = input_path if e.filename is None else e.filename
-        fail(EXIT_INVALID, say(lang, f"{input_path}: {e}",
-                               f"{where}:{os_problem(e, lang, where)}"), lang)
+        _stopped_by(e, input_path, seen, lang)  # (the files closed below)
     finally:
         bar.close()
         rejects_file.close()
         try:
             sink.close(io.empty_result(evaluator))
         except OSError as e:  # the disk filled, the folder went away: said, not a traceback
-            fail(EXIT_INVALID, cannot_write(partial, e, lang), lang)
+            fail(EXIT_INVALID, cannot_write(where.partial, e, lang), lang)
         finally:
-            if not whole and not special:
-                _kept_partial(partial, sink.rows, output, lang)
-    try:
-        if not special:
-            os.replace(partial, final)
-    except OSError as e:
-        fail(EXIT_INVALID, cannot_write(output, e, lang), lang)
+            if not whole:
+                where.stopped(sink.rows, lang)
+    where.whole(lang)
     return sink, tally, rejects_file.count, time.perf_counter() - started
 
 
-def _kept_partial(partial: str, rows: int, output: str, lang: str) -> None:
-    """After a run that stopped half way: the rows it decided, where they are (none: the
-    partial file removed); OUTPUT not written."""
-    if not rows:
-        with contextlib.suppress(OSError):
-            os.remove(partial)
-        return
-    click.echo(say(lang, f"the {rows} rows decided before it are in {partial} (incomplete); "
-                         f"{output} was not written",
-                   f"此前已判定的 {rows} 行在 {partial}(不完整);未写出 {output}"), err=True)
+def _stopped_by(error: BaseException, input_path: str, seen: int, lang: str) -> None:
+    """A run interrupted (Ctrl-C, exit 130), or that met a bad file (exit 2) or a pack defect
+    outside any row (exit 3), after ``seen`` rows read."""
+    from tongcheng.batch.layout import LayoutError
+
+    if isinstance(error, KeyboardInterrupt):
+        click.echo(say(lang, f"interrupted after {seen} rows read",
+                       f"已中断:读入 {seen} 行后停止"), err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if isinstance(error, LayoutError):
+        fail(EXIT_INVALID, error.describe(lang), lang)
+    if isinstance(error, OSError):  # the file named by the system where it names one
+        where = input_path if error.filename is None else error.filename
+        fail(EXIT_INVALID, say(lang, f"{input_path}: {error}",
+                               f"{where}:{os_problem(error, lang, where)}"), lang)
+    fail(EXIT_PACK, error.describe(lang), lang)  # type: ignore[attr-defined]
+
+
+class Destination:
+    """Where a screening's rows go: ``OUTPUT.partial``, renamed OUTPUT once the run is whole.
+    A device or a pipe named as the output (``/dev/stdout``) is written as it is, never
+    renamed over; a link: the file it names is the one replaced, the link kept."""
+
+    def __init__(self, output: str) -> None:
+        self.output = output
+        self.special = os.path.exists(output) and not os.path.isfile(output)
+        self.final = output if self.special else os.path.realpath(output)
+        self.partial = output if self.special else f"{self.final}.partial"
+
+    def whole(self, lang: str) -> None:
+        """The run is whole: its rows become OUTPUT."""
+        try:
+            if not self.special:
+                os.replace(self.partial, self.final)
+        except OSError as e:
+            fail(EXIT_INVALID, cannot_write(self.output, e, lang), lang)
+
+    def stopped(self, rows: int, lang: str) -> None:
+        """The run stopped half way: the rows it decided, where they are (none: the partial
+        file removed); OUTPUT not written."""
+        if self.special:
+            return
+        if not rows:
+            with contextlib.suppress(OSError):
+                os.remove(self.partial)
+            return
+        click.echo(say(lang, f"the {rows} rows decided before it are in {self.partial} "
+                             f"(incomplete); {self.output} was not written",
+                       f"此前已判定的 {rows} 行在 {self.partial}(不完整);未写出 {self.output}"),
+                   err=True)
 
 
 def closing_line(written: int, rejected: int, seconds: float, output: str, out_fmt: str,
