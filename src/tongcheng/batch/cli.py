@@ -127,10 +127,7 @@ def _screen_spark(pack, input_path, output, fmt, rejects_path, lang, **options) 
     if not spark_input:
         fail(EXIT_INVALID, say(lang, "--engine spark reads Parquet (a file or a folder of them)",
                                "--engine spark 只读 Parquet(一个文件或装有它们的文件夹)"), lang)
-    for path in (rejects_path, f"{output}.summary.json"):  # (the output is Spark's folder)
-        problem = unwritable(path, lang)
-        if problem is not None:
-            fail(EXIT_INVALID, problem, lang)
+    _writable((rejects_path, f"{output}.summary.json"), lang)  # (the output: Spark's folder)
     try:
         run = screen_spark(pack, input_path, output, rejects_path, lang=lang, **options)
     except LayoutError as e:
@@ -138,24 +135,15 @@ def _screen_spark(pack, input_path, output, fmt, rejects_path, lang, **options) 
     except (ValueError, KeyError) as e:  # refused on the way: the words of what refused it
         detail = str(e.args[0] if e.args else e)
         fail(EXIT_INVALID, say(lang, detail, f"Spark 上的筛查未能完成(“{detail}”)"), lang)
-    from tongcheng.batch import summary
-
-    try:  # the same summary as the local engine's, from every partition's tally
-        data = run.tally.write(f"{output}.summary.json", input=str(input_path),
-                               output=str(output), output_format="parquet",
-                               rows=run.tally.rows + run.rejected, written=run.written,
-                               rejected=run.rejected, seconds=round(run.seconds, 3))
-    except OSError as e:
-        fail(EXIT_INVALID, cannot_write(f"{output}.summary.json", e, lang), lang)
-    summary.render(data, lang)
-    click.echo(closing_line(run.written, run.rejected, run.seconds, output, "parquet",
-                            rejects_path, lang, run.tally.rule_error_rows), err=True)
+    # the same summary as the local engine's, from every partition's tally
+    _report(run.tally, input_path, output, "parquet", run.written, run.rejected, run.seconds,
+            rejects_path, lang)
     return run.code
 
 
 def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects_path,
                   chunk_size, progress, out_fmt="parquet", lang="zh") -> int:
-    from tongcheng.batch import phases, summary
+    from tongcheng.batch import phases
 
     phases_path = phases.start()
     fmt, total, evaluator = _open_screen(pack, input_path, output, fmt, rules, rejects_path,
@@ -163,14 +151,34 @@ def _screen_local(pack, input_path, output, fmt, rules, statuses, as_of, rejects
     sink, tally, n_rejects, seconds = _stream(
         evaluator, input_path, output, fmt, statuses, as_of, rejects_path, chunk_size,
         progress, out_fmt, lang, total)
-    data = tally.write(f"{output}.summary.json", input=str(input_path), output=str(output),
-                       output_format=out_fmt, rows=tally.rows + n_rejects, written=sink.rows,
-                       rejected=n_rejects, seconds=round(seconds, 3))
     phases.finish(phases_path, wall_seconds=round(seconds, 3), rows=sink.rows + n_rejects)
-    summary.render(data, lang)
-    click.echo(closing_line(sink.rows, n_rejects, seconds, output, out_fmt, rejects_path, lang,
-                            tally.rule_error_rows), err=True)
+    _report(tally, input_path, output, out_fmt, sink.rows, n_rejects, seconds, rejects_path,
+            lang)
     return EXIT_REJECTS if n_rejects else EXIT_OK
+
+
+def _writable(paths: tuple[str, ...], lang: str) -> None:
+    """Every output writable before any row is read, else exit 2 naming the first that is not."""
+    for path in paths:
+        problem = unwritable(path, lang)
+        if problem is not None:
+            fail(EXIT_INVALID, problem, lang)
+
+
+def _report(tally, input_path, output, out_fmt, written, rejected, seconds, rejects_path,
+            lang) -> None:
+    """What a run found: ``OUTPUT.summary.json``, the summary on stderr, the closing line."""
+    from tongcheng.batch import summary
+
+    try:
+        data = tally.write(f"{output}.summary.json", input=str(input_path), output=str(output),
+                           output_format=out_fmt, rows=tally.rows + rejected, written=written,
+                           rejected=rejected, seconds=round(seconds, 3))
+    except OSError as e:
+        fail(EXIT_INVALID, cannot_write(f"{output}.summary.json", e, lang), lang)
+    summary.render(data, lang)
+    click.echo(closing_line(written, rejected, seconds, output, out_fmt, rejects_path, lang,
+                            tally.rule_error_rows), err=True)
 
 
 def _open_screen(pack, input_path, output, fmt, rules, rejects_path, lang):
@@ -180,10 +188,7 @@ def _open_screen(pack, input_path, output, fmt, rules, rejects_path, lang):
     from tongcheng.batch.engine import BatchEvaluator
     from tongcheng.batch.layout import LayoutError
 
-    for path in (output, rejects_path, f"{output}.summary.json"):
-        problem = unwritable(path, lang)
-        if problem is not None:
-            fail(EXIT_INVALID, problem, lang)
+    _writable((output, rejects_path, f"{output}.summary.json"), lang)
     try:
         fmt = io.detect_format(input_path, fmt)
         total = io.count_rows(input_path, fmt)  # a file that is no Parquet fails here, at once
