@@ -89,7 +89,7 @@ def open_store(url: str, signing_key: str | None = None, *, create: bool = True,
     """The store at ``url``, or exit 2 naming what is wrong (``verifying``: a store there that
     cannot be read is not verified, exit 1)."""
     try:
-        from tongcheng.records.store import RecordStore, StoreError
+        from tongcheng.records.store import RecordStore, StoreError, UnreadableStore
     except ImportError as e:  # pragma: no cover - the records extra is missing
         fail(EXIT_INVALID, f"决定记录需要 records 附加组件:pip install 'tongcheng[records]'({e})"
              if lang == "zh" else f"decision records need the records extra: pip install "
@@ -97,7 +97,7 @@ def open_store(url: str, signing_key: str | None = None, *, create: bool = True,
     try:
         return RecordStore.open(url, signer=_signer(signing_key, lang), create=create)
     except StoreError as e:
-        if verifying and getattr(e, "unreadable", False):
+        if verifying and isinstance(e, UnreadableStore):
             fail(EXIT_PROBLEMS, _not_verified(e.describe(lang), lang), lang)
         fail(EXIT_INVALID, e.describe(lang), lang)
 
@@ -109,14 +109,13 @@ def store_read(url: str, lang: str, code: int = EXIT_INVALID) -> Iterator[None]:
     ``lang``, never with a traceback; ``verify`` says it with exit 1: a store it cannot read
     is not verified."""
     try:
+        from tongcheng.records.store import FAILURES, unreadable
+    except ImportError:  # pragma: no cover - the records extra is missing: open_store says so
         yield
-    except Exception as e:
-        import sqlalchemy as sa
-
-        if not isinstance(e, sa.exc.DatabaseError | UnicodeDecodeError):
-            raise
-        from tongcheng.records.store import unreadable
-
+        return
+    try:
+        yield
+    except FAILURES as e:
         said = unreadable(url, e).describe(lang)
         fail(code, _not_verified(said, lang) if code == EXIT_PROBLEMS else said, lang)
 

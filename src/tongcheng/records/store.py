@@ -47,6 +47,15 @@ class StoreError(Worded, TongchengError):
     said in both languages (the records commands speak the asked one)."""
 
 
+class UnreadableStore(StoreError):
+    """The store is there but cannot be read: not a database, a damaged file, a server that
+    refuses (``records verify``: a store it cannot read is not verified)."""
+
+
+# What a store raises when its file or server fails under it, opened or while read
+FAILURES = (sa.exc.DatabaseError, UnicodeDecodeError)
+
+
 def engine_url(url: str) -> str:
     """A SQLAlchemy URL from what a user gives: a file path (SQLite), ``sqlite:///…``, or
     ``postgresql://…`` (psycopg 3)."""
@@ -204,7 +213,7 @@ _SQLITE_ZH = {
 }
 
 
-def unreadable(url: str, error: Exception) -> StoreError:
+def unreadable(url: str, error: Exception) -> UnreadableStore:
     """The store cannot be opened or read: not a database, a damaged file, a server that
     refuses; in the database's own words."""
     if isinstance(error, UnicodeDecodeError):
@@ -214,10 +223,8 @@ def unreadable(url: str, error: Exception) -> StoreError:
         orig = getattr(error, "orig", None) or error
         why = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
         zh = _SQLITE_ZH.get(why) or f"数据库报告:{why}"
-    out = StoreError(f"{url}: cannot open or read the record store ({why})",
-                     f"{url}:无法打开或读取决定记录库({zh})")
-    out.unreadable = True  # (``records verify``: a store it cannot read is not verified)
-    return out
+    return UnreadableStore(f"{url}: cannot open or read the record store ({why})",
+                           f"{url}:无法打开或读取决定记录库({zh})")
 
 
 def _refuse_foreign(engine: Engine, url: str) -> None:
@@ -282,7 +289,7 @@ class RecordStore:
         except StoreError:
             engine.dispose()
             raise
-        except (sa.exc.DatabaseError, UnicodeDecodeError) as e:  # (a file that is no database)
+        except FAILURES as e:  # (a file that is no database, a damaged one)
             engine.dispose()
             raise unreadable(url, e) from None
         except Exception as e:

@@ -69,13 +69,11 @@ async def get_record(record_id: str, request: Request) -> Response:
 async def read_record(recorder: Any, record_id: str) -> Any:
     """The record ``record_id`` (None: no such record) read in a worker thread; a store that
     fails while read raises ``StoreUnreadable`` (503), logged for the operators."""
+    from tongcheng.records.store import FAILURES
+
     try:
         return await anyio.to_thread.run_sync(recorder.get, record_id)
-    except Exception as exc:
-        import sqlalchemy as sa
-
-        if not isinstance(exc, sa.exc.DatabaseError | UnicodeDecodeError):
-            raise
+    except FAILURES as exc:
         log.error("record store unreadable: %s", exc)
         raise StoreUnreadable("record_id", LETTER_WORDS["en"]["unreadable"],
                               LETTER_WORDS["zh"]["unreadable"]) from None
