@@ -374,26 +374,32 @@ def decide(state: Any, raw: bytes, defaults: Defaults, headers: Any = None) -> R
     results: list[Any] = []
     options = options.complete(defaults)
     body, situation = write_answer(state, options, results.append if recorder else None)
-    facts = None
-    if recorder is not None:  # the situation's canonical JSON made once: digest and record
-        from tongcheng.records.record import digest, situation_facts
-
-        data, text = situation_facts(situation)
-        facts = (data, text, digest(text))
+    record, digest = (recorded(recorder, results[0], situation, options, headers)
+                      if recorder is not None else (None, situation_digest(situation)))
     out_headers = {
-        "X-Situation-Digest": facts[2] if facts else situation_digest(situation),
+        "X-Situation-Digest": digest,
         "Content-Language": options.lang,
         "Cache-Control": "no-store",  # a person's situation: kept by no cache
     }
-    record = None
-    if recorder is not None:
-        record = recorder.make(results[0], situation, channel="api", lang=options.lang,
-                               rules=options.rules, headers=headers or {}, facts=facts)
+    if record is not None:
         body = body[:-1] + b',"record":"' + record.id.encode() + b'"}'
         out_headers["X-Record-Id"] = record.id
     response = Response(body, media_type="application/json", headers=out_headers)
     response.record = record  # type: ignore[attr-defined]
     return response
+
+
+def recorded(recorder: Any, evaluation: Any, situation: Situation, options: EvaluateOptions,
+             headers: Any) -> tuple[Any, str]:
+    """The record of an answer (channel ``api``; ``headers``: the request's, for the actor and
+    request id) and the situation's digest, its canonical JSON made once for both."""
+    from tongcheng.records.record import digest, situation_facts
+
+    data, text = situation_facts(situation)
+    facts = (data, text, digest(text))
+    record = recorder.make(evaluation, situation, channel="api", lang=options.lang,
+                           rules=options.rules, headers=headers or {}, facts=facts)
+    return record, facts[2]
 
 
 def write_answer(state: Any, options: EvaluateOptions,

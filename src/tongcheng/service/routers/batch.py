@@ -51,6 +51,7 @@ from tongcheng.service.evaluating import (
     heavy_limiter,
     not_recorded,
     parse_request,
+    recorded,
     request_defaults,
     situation_digest,
     write_answer,
@@ -166,20 +167,14 @@ def answer_item(state: Any, item: Item, defaults: Defaults, headers: Any = None)
         return Answered(_refused(head, 422, exc.problems, lang=exc.lang or defaults.lang))
     except TongchengError as exc:
         return Answered(_refused(head, 422, [problem_of(exc)], lang=defaults.lang))
-    lang = options.lang or defaults.lang
     if recorder is None:
         head["status"] = 200
         head["situation_digest"] = situation_digest(situation)
         return Answered(dumps(head)[:-1] + b',"answer":' + body + b"}\n")
-    from tongcheng.records.record import digest, situation_facts
-
-    data, text = situation_facts(situation)  # (made once: the digest and the record)
-    facts = (data, text, digest(text))
-    record = recorder.make(results[0], situation, channel="api", lang=lang,
-                           rules=options.rules, headers=headers or {}, facts=facts)
-    line = dumps({**head, "status": 200, "situation_digest": facts[2],
+    record, digest = recorded(recorder, results[0], situation, options, headers)
+    line = dumps({**head, "status": 200, "situation_digest": digest,
                   "record": record.id})[:-1] + b',"answer":' + body + b"}\n"
-    return Answered(line, record, head, lang)
+    return Answered(line, record, head, options.lang or defaults.lang)
 
 
 def _refused(head: dict[str, Any], status: int, problems: list[Problem], lang: str = "en",
