@@ -12,7 +12,7 @@ import click
 
 from tongcheng import wording as W
 from tongcheng.cli_usage import BadUsage, BadValue
-from tongcheng.wording import ERRNO_ZH
+from tongcheng.wording import os_problem
 
 
 def say(lang: str, en: str, zh: str) -> str:
@@ -114,21 +114,6 @@ def no_such_file(path: str, lang: str = "en") -> str:
         return (f"{path}:这是一个文件夹;请给出文件" if lang == "zh"
                 else f"{path}: is a folder; give a file")
     return f"{path}:没有这个文件" if lang == "zh" else f"{path}: no such file"
-
-
-def os_problem(error: OSError, lang: str, path: str | Path | None = None) -> str:
-    """What the system said about ``path``, in ``lang``: in Chinese, the common failures in
-    Chinese words and any other as the system's own text, quoted (its file named when it is
-    not ``path``)."""
-    if lang != "zh":
-        return str(error)
-    named = error.filename is not None and str(error.filename) != str(path)
-    where = f"{error.filename}:" if named else ""
-    words = ERRNO_ZH.get(error.errno or 0)
-    if words is not None:
-        return where + words
-    detail = error.strerror or str(error) or type(error).__name__
-    return f"{where}系统报告错误(“{detail}”)"
 
 
 def cannot_read(path: str, error: OSError, lang: str = "en") -> str:

@@ -384,7 +384,7 @@ def _bad_argument_usage(error: BadArgumentUsage, command: click.Command | None) 
 def _os_words(strerror: str) -> str:
     """The system's reason (English, as ``strerror``) in Chinese words where it is a common
     one; else quoted as the system said it."""
-    from tongcheng.cli_options import ERRNO_ZH
+    from tongcheng.wording import ERRNO_ZH
 
     for number, words in ERRNO_ZH.items():
         if os.strerror(number) == strerror:

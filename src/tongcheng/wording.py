@@ -358,6 +358,21 @@ ERRNO_ZH = {
 }
 
 
+def os_problem(error: OSError, lang: str, path: object = None) -> str:
+    """What the system said about ``path``, in ``lang``: in Chinese, the common failures in
+    Chinese words and any other as the system's own text, quoted (its file named when it is
+    not ``path``)."""
+    if lang != "zh":
+        return str(error)
+    named = error.filename is not None and str(error.filename) != str(path)
+    where = f"{error.filename}:" if named else ""
+    words = ERRNO_ZH.get(error.errno or 0)
+    if words is not None:
+        return where + words
+    detail = error.strerror or str(error) or type(error).__name__
+    return f"{where}系统报告错误(“{detail}”)"
+
+
 # The json module's messages, in Chinese (others: "syntax error").
 _JSON_ZH = {
     "Expecting value": "此处应有一个值",

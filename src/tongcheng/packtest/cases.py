@@ -507,10 +507,10 @@ def pack_of(path: Path) -> Path | None:
 
 
 def _why_zh(error: OSError | UnicodeDecodeError) -> str:
-    """Why a file could not be read, in Chinese (the system's common failures, text that is
-    not UTF-8); anything else in the system's own words, quoted."""
-    from tongcheng.wording import ERRNO_ZH
+    """Why a file could not be read, in Chinese (``wording.os_problem``; text that is not
+    UTF-8)."""
+    from tongcheng.wording import os_problem
 
     if isinstance(error, UnicodeDecodeError):
         return f"不是 UTF-8 文本(第 {error.start} 字节)"
-    return ERRNO_ZH.get(error.errno or 0) or f"系统报告错误(“{error.strerror or error}”)"
+    return os_problem(error, "zh")

@@ -89,7 +89,8 @@ def open_store(url: str, signing_key: str | None = None, *, create: bool = True,
     """The store at ``url``, or exit 2 naming what is wrong (``verifying``: a store there that
     cannot be read is not verified, exit 1)."""
     try:
-        from tongcheng.records.store import RecordStore, StoreError, UnreadableStore
+        from tongcheng.records.failures import StoreError, UnreadableStore
+        from tongcheng.records.store import RecordStore
     except ImportError as e:  # pragma: no cover - the records extra is missing
         fail(EXIT_INVALID, f"决定记录需要 records 附加组件:pip install 'tongcheng[records]'({e})"
              if lang == "zh" else f"decision records need the records extra: pip install "
@@ -109,7 +110,7 @@ def store_read(url: str, lang: str, code: int = EXIT_INVALID) -> Iterator[None]:
     ``lang``, never with a traceback; ``verify`` says it with exit 1: a store it cannot read
     is not verified."""
     try:
-        from tongcheng.records.store import FAILURES, unreadable
+        from tongcheng.records.failures import FAILURES, unreadable
     except ImportError:  # pragma: no cover - the records extra is missing: open_store says so
         yield
         return

@@ -20,24 +20,16 @@ MARKS = {"eligible": "✔", "ineligible": "✘", "undetermined": "?", "not_appli
 
 
 def _month(_ctx, _param, value: str | None) -> int | None:
-    import re
-
     from tongcheng import wording as W
     from tongcheng.months import parse_month
+    from tongcheng.scalars import month_problem
 
     if value is None:
         return None
     try:
         return parse_month(value)
-    except ValueError as e:
-        shape = re.fullmatch(r"(\d{4})-(\d{2})", value, re.ASCII)
-        if not shape:
-            words = W.expected_month(value)
-        elif not 1 <= int(shape[2]) <= 12:
-            words = W.month_not_calendar(value, int(shape[2]))
-        else:
-            words = W.year_too_early(value, int(shape[1]))
-        raise BadValue(str(e), words.zh) from None
+    except ValueError as e:  # (the situation's own words for a month, in Chinese)
+        raise BadValue(str(e), (month_problem(value) or W.expected_month(value)).zh) from None
 
 
 @click.command()

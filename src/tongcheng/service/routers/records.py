@@ -69,7 +69,7 @@ async def get_record(record_id: str, request: Request) -> Response:
 async def read_record(recorder: Any, record_id: str) -> Any:
     """The record ``record_id`` (None: no such record) read in a worker thread; a store that
     fails while read raises ``StoreUnreadable`` (503), logged for the operators."""
-    from tongcheng.records.store import FAILURES
+    from tongcheng.records.failures import FAILURES
 
     try:
         return await anyio.to_thread.run_sync(recorder.get, record_id)
