@@ -95,8 +95,8 @@ def _en(args: list[str], at: int | None = None) -> list[str]:
 # (id, the arguments, where --lang en goes, Chinese fragments, click's English fragment)
 REAL = [
     ("missing argument", ["check"], None,
-     ["用法: tongcheng check [选项] SITUATION", "运行 'tongcheng check -h' 查看帮助。",
-      "错误: 缺少参数 'SITUATION'"], "Error: Missing argument 'SITUATION'."),
+     ["用法: tongcheng check [选项] 情形", "运行 'tongcheng check -h' 查看帮助。",
+      "错误: 缺少参数 '情形'"], "Error: Missing argument 'SITUATION'."),
     ("missing option", ["timeline", "x.json", "--to", "2025-01"], None,
      ["错误: 缺少选项 '--from'"], "Error: Missing option '--from'."),
     ("missing option with an envvar", ["records", "list"], None,
@@ -256,10 +256,10 @@ def test_a_file_click_cannot_open_is_said_in_chinese_with_its_exit_code(tmp_path
 # --- what is left as it was --------------------------------------------------------------------
 
 
-def test_help_stays_english_and_no_arguments_show_the_help():
-    said = CliRunner().invoke(main, ["check", "-h"], prog_name="tongcheng")
-    assert said.exit_code == 0 and said.output.startswith("Usage: tongcheng check [OPTIONS]")
+def test_no_arguments_show_the_help_in_the_command_lines_language():
     said = CliRunner().invoke(main, ["records"], prog_name="tongcheng")
+    assert said.exit_code == 2 and "用法: tongcheng records [选项] 命令 [参数]..." in said.output
+    said = CliRunner().invoke(main, ["--lang", "en", "records"], prog_name="tongcheng")
     assert said.exit_code == 2 and "Usage: tongcheng records [OPTIONS] COMMAND" in said.output
 
 

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from tongcheng import wording as W
 from tongcheng.api import bundled_pack
+from tongcheng.cli_help import group_language_option, version_option
 from tongcheng.cli_options import (
     as_of_date,
     fail,
@@ -64,12 +65,14 @@ lang_option = click.option(
     help="Language of titles and reasons.",
 )
 format_option = click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+    help="Print a table to read, or JSON for programs.",
 )
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="tongcheng")
+@version_option("tongcheng")
+@group_language_option()
 def main() -> None:
     """同城 tongcheng: same-city treatment across Shandong's integration zones."""
     from tongcheng.evaluate.evaluator import DEFAULT_EVALUATOR, EVALUATORS
@@ -162,7 +165,8 @@ def check(
 @main.command()
 @click.argument("rule_id", required=False)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
-              default="table", show_default=True)
+              default="table", show_default=True,
+              help="Print a table, JSON, or Markdown (for documents).")
 @lang_option
 @pack_option()
 @overlay_option

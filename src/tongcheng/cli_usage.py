@@ -10,7 +10,8 @@ help hint and ``错误: …``, on stderr, with click's exit code (2). In English
 left as it is. A command's own refusal raised as :class:`BadValue` or :class:`BadUsage` carries
 its Chinese words; any other message that already has Chinese is kept as it is.
 
-``--help`` stays English (the commands' help is written in English).
+``--help`` pages speak the same language (``cli_help``: the context every command of a
+:class:`Group` gets).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from click.exceptions import (
     UsageError,
 )
 
+from tongcheng.cli_help import LANG_META, Context, placeholders, short_help
 from tongcheng.wording import shortened
 
 NoSuchCommand = getattr(click.exceptions, "NoSuchCommand", None)  # click >= 8.4
@@ -41,7 +43,7 @@ _HELP = tuple(filter(None, [getattr(click.exceptions, "NoArgsIsHelpError", None)
 
 # Keys in ctx.meta (shared by a context and its children): the command line's language, and the
 # command a group is about to run (click's parser names no command when it refuses an option).
-_LANG, _COMMAND = "tongcheng.usage_lang", "tongcheng.usage_command"
+_LANG, _COMMAND = LANG_META, "tongcheng.usage_command"
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -78,11 +80,34 @@ def language(args: t.Sequence[str] | None) -> str:
 
 
 class Group(click.Group):
-    """A click group whose usage errors are said in the command line's language.
+    """A click group whose usage errors and help pages are said in the command line's
+    language.
 
-    Its subgroups are made of the same class (``group_class = type``)."""
+    Its subgroups are made of the same class (``group_class = type``); every command added to
+    it gets the context whose help pages speak that language (``cli_help.Context``)."""
 
     group_class = type
+    context_class = Context
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if cmd.context_class is click.Context:
+            cmd.context_class = Context
+        super().add_command(cmd, name)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Known before click reads the options: ``--help`` is shown while they are read.
+        ctx.meta.setdefault(_LANG, language(args))
+        return super().parse_args(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if ctx.meta.get(_LANG, "zh") == "en":
+            return super().format_commands(ctx, formatter)
+        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        commands = [(name, c) for name, c in commands if c is not None and not c.hidden]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, short_help(c, limit)) for name, c in commands])
 
     def make_context(self, info_name: str | None, args: list[str],
                      parent: click.Context | None = None, **extra: t.Any) -> click.Context:
@@ -158,13 +183,8 @@ class Said(click.UsageError):
 def usage(ctx: click.Context) -> str:
     """The command's usage line in Chinese: ``用法: tongcheng check [选项] SITUATION``."""
     command = ctx.command
-    pieces = []
-    for piece in command.collect_usage_pieces(ctx):
-        if piece == command.options_metavar:
-            piece = "[选项]"
-        elif isinstance(command, click.Group) and piece == command.subcommand_metavar:
-            piece = (piece.replace("COMMAND", "命令").replace("ARGS", "参数"))
-        pieces.append(piece)
+    # [OPTIONS] SITUATION → [选项] 情形, COMMAND [ARGS]... → 命令 [参数]...
+    pieces = [placeholders(piece) for piece in command.collect_usage_pieces(ctx)]
     formatter = ctx.make_formatter()
     formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="用法: ")
     return formatter.getvalue().rstrip("\n")
@@ -183,10 +203,10 @@ def _names(names: t.Iterable[object]) -> str:
 
 
 def _hint(error: BadParameter) -> str:
-    """The option or argument as click names it (``'--limit'``, ``'SITUATION'``)."""
+    """The option or argument as the usage line names it (``'--limit'``, ``'情形'``)."""
     hint = error.param_hint
     if hint is None and isinstance(error.param, click.Argument):
-        return error.param.get_error_hint(error.ctx)  # 'SITUATION', as the usage line has it
+        return placeholders(error.param.get_error_hint(error.ctx))  # '情形', as in the usage line
     if hint is None and error.param is not None:
         hint = list(error.param.opts) or [error.param.human_readable_name]
     if hint is None:
@@ -377,7 +397,8 @@ def _bad_argument_usage(error: BadArgumentUsage, command: click.Command | None) 
     several = [p for p in (command.params if command is not None else ())
                if isinstance(p, click.Argument) and p.nargs > 1]
     if len(several) == 1:
-        return f"参数 {_v(several[0].human_readable_name)} 需要 {several[0].nargs} 个值"
+        name = placeholders(several[0].human_readable_name)
+        return f"参数 {_v(name)} 需要 {several[0].nargs} 个值"
     return "参数的个数不对"
 
 

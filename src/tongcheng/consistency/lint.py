@@ -423,7 +423,7 @@ def overlay_findings(pack: RulePack) -> list[Finding]:
 @click.command("lint")
 @pack_argument_or_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="Print text to read, or JSON for programs.")
 @click.option("--parameter-coverage", "coverage", is_flag=True,
               help="Print, for each rule and parameter it reads, the value at every place and "
                    "date the rule can be asked (and where none applies), instead of the checks.")

@@ -120,7 +120,7 @@ def _as_json(pack: str | None, loaded: Any, examples: int, seed: int, seconds: f
 @click.option("--shrink-seconds", type=click.FloatRange(0), default=30.0, show_default=True,
               help="Time spent shrinking a counterexample to a small one.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="Print text to read, or JSON for programs.")
 @overlay_option
 @language_option("Language of the report, the failures and the errors.")
 def verify(pack: str | None, pack_path: str | None, examples: int, seed: int,

@@ -170,7 +170,7 @@ signing_option = click.option(
     "--signing-key", type=click.Path(dir_okay=False), envvar="TONGCHENG_RECORDS_KEY",
     help="Ed25519 private key (PEM) that signs tree heads (default: $TONGCHENG_RECORDS_KEY).")
 lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh",
-                           show_default=True)
+                           show_default=True, help="Language of the messages and tables.")
 
 
 def _when(_ctx: Any, param: click.Parameter, value: str | None) -> Any:
@@ -234,9 +234,10 @@ def _summary(record: Any, lang: str) -> str:
 @records.command("list")
 @records_option
 @filter_options
-@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
+              help="At most this many records.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+              show_default=True, help="Print a table to read, or JSON for programs.")
 @lang_option
 @store_guarded()
 def list_records(url: str, limit: int, fmt: str, lang: str, **kw: Any) -> None:
@@ -286,7 +287,8 @@ def _table(found: list[Any], lang: str, rule: str | None) -> None:
 @click.argument("record_id")
 @records_option
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json",
-              show_default=True)
+              show_default=True,
+              help="The record's JSON exactly as stored, or a table to read.")
 @lang_option
 @store_guarded()
 def show(record_id: str, url: str, fmt: str, lang: str) -> None:
@@ -359,7 +361,7 @@ def export(url: str, output: str, fmt: str, lang: str, **kw: Any) -> None:
 @click.option("--public-key", help="The public key to check signatures with (64 hex digits, "
                                    "or a file): your own copy, not the store's.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="Print text to read, or JSON for programs.")
 @lang_option
 @store_guarded(EXIT_PROBLEMS)
 def verify(url: str, public_key: str | None, fmt: str, lang: str) -> None:
@@ -465,7 +467,7 @@ def keygen(path: str, lang: str) -> None:
               help="Compare with the records' bodies themselves (slower) instead of their "
                    "compact columns, which `records verify` proves match the bodies.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="Print text to read, or JSON for programs.")
 @lang_option
 @store_guarded()
 def replay(url: str, pack_path: str | None, overlays: tuple[str, ...], examples: int,

@@ -58,7 +58,8 @@ def _can_listen(host: str, port: int, lang: str = "en") -> str | None:
               help="The event loop: asyncio answers the connections it holds in turn; uvloop "
                    "(auto, when installed) left some waiting ten times the median under load.")
 @click.option("--log-level", default="info", show_default=True,
-              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+              help="The least severe log lines written.")
 @click.option("--access-log/--no-access-log", default=False, show_default=True,
               help="Log one JSON line per request, with its id (costs CPU on every answer).")
 @click.option("--log-format", default="json", show_default=True,

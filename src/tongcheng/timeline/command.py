@@ -40,8 +40,9 @@ def _month(_ctx, _param, value: str | None) -> int | None:
               help="Last month of the window.")
 @click.option("--rule", "rules", multiple=True, help="Only this rule (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+              show_default=True, help="Print a table to read, or JSON for programs.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of titles and reasons.")
 @click.option("--pack", "pack_path", type=click.Path(file_okay=False), default=None,
               help="Rule-pack folder (default: the bundled pack).")
 @overlay_option
