@@ -172,7 +172,7 @@ def _cut(text: str, columns: int) -> str:
 _CJK = r"\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"
 # A Chinese character; a run of other characters (its closing marks in front and opening marks
 # at its end apart, as marks of their own); spaces.
-_PIECE = re.compile(rf"[{_CJK}]|[,;:.!?)\]]+|[^\s{_CJK}]+?(?=[(\[]*(?:[\s{_CJK}]|$))|[(\[]+"
+_PIECE = re.compile(rf"[{_CJK}]|(?:[,;:!?)\]]|\.(?!\w))+|[^\s{_CJK}]+?(?=[(\[]*(?:[\s{_CJK}]|$))|[(\[]+"
                     rf"|\s+")
 
 
@@ -182,22 +182,23 @@ def _pieces(text: str) -> list[str]:
 
 
 def wrap(text: str, columns: int) -> list[str]:
-    """``text`` (one paragraph) in lines of at most ``columns`` columns (a closing mark may
-    overhang, as in print: no line starts with one)."""
+    """``text`` (one paragraph) in lines of at most ``columns`` columns. No line starts with a
+    closing mark (it overhangs, as in print) nor ends with an opening one (it goes down with
+    what it opens)."""
     lines: list[str] = []
-    line, used = "", 0
+    line: list[str] = []  # the pieces of the line being filled
     for piece in _pieces(" ".join(text.split())):
-        size = width(piece)
         if piece.isspace():
             if line:
-                line, used = line + " ", used + 1
+                line.append(" ")
             continue
-        if used + size > columns and line.strip() and piece not in _CLOSING:
-            carried = line[-1] if line[-1] in _OPENING and len(line) > 1 else ""
-            lines.append(line[:len(line) - len(carried)].rstrip())
-            line, used = carried, width(carried)
-        line, used = line + piece, used + size
-    lines.append(line.rstrip())
+        if (line and width("".join(line)) + width(piece) > columns
+                and piece[0] not in _CLOSING):
+            carried = [line.pop()] if len(line) > 1 and line[-1][-1] in _OPENING else []
+            lines.append("".join(line).rstrip())
+            line = carried
+        line.append(piece)
+    lines.append("".join(line).rstrip())
     return lines
 
 
