@@ -172,8 +172,8 @@ def _cut(text: str, columns: int) -> str:
 _CJK = r"\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"
 # A Chinese character; a run of other characters (its closing marks in front and opening marks
 # at its end apart, as marks of their own); spaces.
-_PIECE = re.compile(rf"[{_CJK}]|(?:[,;:!?)\]]|\.(?!\w))+|[^\s{_CJK}]+?(?=[(\[]*(?:[\s{_CJK}]|$))|[(\[]+"
-                    rf"|\s+")
+_PIECE = re.compile(rf"[{_CJK}]|(?:[,;:!?)\]]|\.(?!\w))+"
+                    rf"|[^\s{_CJK}]+?(?=[(\[]*(?:[\s{_CJK}]|$))|[(\[]+|\s+")
 
 
 def _pieces(text: str) -> list[str]:
