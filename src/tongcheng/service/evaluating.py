@@ -37,6 +37,7 @@ from tongcheng.service.deps import (
     narrow,
     receive_body,
 )
+from tongcheng.service.observe import REQUEST_ID
 from tongcheng.situation import Situation, parse_situation
 
 log = logging.getLogger("tongcheng.service")
@@ -398,7 +399,8 @@ def recorded(recorder: Any, evaluation: Any, situation: Situation, options: Eval
     data, text = situation_facts(situation)
     facts = (data, text, digest(text))
     record = recorder.make(evaluation, situation, channel="api", lang=options.lang,
-                           rules=options.rules, headers=headers or {}, facts=facts)
+                           rules=options.rules, headers=headers or {},
+                           request_id=REQUEST_ID.get(), facts=facts)
     return record, facts[2]
 
 

@@ -26,7 +26,7 @@ from tongcheng.service.deps import (
     read_body,
     read_settings,
 )
-from tongcheng.service.observe import Metrics
+from tongcheng.service.observe import REQUEST_ID, Metrics
 from tongcheng.service.page import LANGS, WORDS, FormState, PageView, situation_from_form
 from tongcheng.service.page.recorded import LETTER_WORDS
 from tongcheng.service.routers.records import StoreUnreadable, read_record
@@ -138,7 +138,8 @@ def decide(view: PageView, state: FormState, situation: Situation, metrics: Metr
     record_id = reopened
     if recording.on and reopened is None:
         record = recording.recorder.make(result, situation, channel="page", lang=state.lang,
-                                         rules=None, headers=recording.headers)
+                                         rules=None, headers=recording.headers,
+                                         request_id=REQUEST_ID.get())
         try:
             recording.recorder.submit(record).result(timeout=60)
         except Exception:
