@@ -68,3 +68,50 @@ def test_a_plain_request_id_is_recorded_as_sent(server, channel):
     answer, record_id = _decided(server, channel, [(b"x-request-id", b"portal-7:req.42")])
     assert answer.headers["x-request-id"] == "portal-7:req.42"
     assert _record(server, record_id)["request_id"] == "portal-7:req.42"
+
+
+# --- the actor header ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("channel", ["api", "batch", "page"])
+def test_a_caseworker_named_in_utf8_is_recorded_by_name(server, channel):
+    """Header values travel as bytes and servers hand them over as Latin-1: 张三 sent as UTF-8
+    was recorded as 'å¼\\xa0ä¸\\x89', a caseworker who does not exist."""
+    answer, record_id = _decided(server, channel, [(b"x-caseworker", "张三".encode())])
+    assert answer.status_code == 200
+    assert _record(server, record_id)["actor"] == "张三"
+
+
+_NAMES_NO_ONE = [
+    (b"\xff\xfe cw", "不是 UTF-8 文本"),
+    (b"cw\t1", "控制字符"),
+    ("cw\u202e1".encode(), "控制字符"),
+    (b"x" * 201, "最多 200 个字符"),
+]
+
+
+@pytest.mark.parametrize(("sent", "words"), _NAMES_NO_ONE)
+def test_an_actor_header_naming_no_one_is_refused_naming_the_header(server, sent, words):
+    """Refused before anything is decided, in the request's language, naming the header;
+    nothing is recorded (no record id) for the API, the batch or the page."""
+    headers = [(b"x-caseworker", sent)]
+    for answer in (server.post("/v1/evaluate", json=EVALUATE, headers=headers),
+                   server.post("/v1/evaluate/batch", json=[EVALUATE], headers=headers)):
+        assert answer.status_code == 422, answer.text
+        assert "x-record-id" not in answer.headers and "record" not in answer.text
+        [problem] = answer.json()["problems"]
+        assert problem["path"] == "X-Caseworker" and words in problem["message"]
+    english = server.post("/v1/evaluate", json=EVALUATE,
+                          headers=[*headers, (b"accept-language", b"en")])
+    assert english.status_code == 422
+    assert not re.search(r"[\u4e00-\u9fff]", english.json()["problems"][0]["message"])
+    page = server.post("/", data=PAGE_FORM, headers=headers)
+    assert page.status_code == 422 and words in page.text
+    assert not RECORD_ID.search(page.text)
+    assert 'value="2025-06-01"' in page.text  # the form is kept
+
+
+def test_a_blank_actor_header_records_no_actor(server):
+    answer, record_id = _decided(server, "api", [(b"x-caseworker", b"")])
+    assert answer.status_code == 200
+    assert _record(server, record_id)["actor"] is None

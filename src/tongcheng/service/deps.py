@@ -197,6 +197,25 @@ class UnsupportedMediaType(Refusal):
     status = 415
 
 
+class BadHeader(Refusal):
+    """A header the request is decided with says nothing usable (the actor header)."""
+
+    status = 422
+
+
+def check_actor(recorder: Any, headers: Mapping[str, str]) -> None:
+    """With recording on, refuse (422, naming the header) a request whose actor header names
+    no one, before anything is decided: its record could only name the caseworker garbled."""
+    from tongcheng.records.actor import ActorRefused, actor_of
+
+    if recorder is None:
+        return
+    try:
+        actor_of(headers, recorder.settings.actor_header)
+    except ActorRefused as exc:
+        raise BadHeader(exc.header, exc.message, exc.zh) from None
+
+
 class ClientGone(Exception):
     """The client closed the connection before its body arrived: nothing to answer, nothing
     to log (a dropped slow body is the client's doing, not a server error)."""

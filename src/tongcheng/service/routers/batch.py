@@ -39,6 +39,7 @@ from tongcheng.service.deps import (
     PayloadTooLarge,
     UnsupportedMediaType,
     capped,
+    check_actor,
     dumps,
     load_json,
     problem_of,
@@ -245,6 +246,7 @@ async def evaluate_batch(request: Request) -> StreamingResponse:
             f"(application/x-ndjson), got {got}", '应为 JSON 数组("application/json")或每行一个'
             f' JSON 对象的文本("application/x-ndjson"),实际为 {got}')
     defaults = request_defaults(request)
+    check_actor(getattr(request.app.state, "recorder", None), request.headers)
     _, timeout = read_settings(request)
     raw = await read_body(request, MAX_BATCH_BODY, timeout)
     items = await anyio.to_thread.run_sync(read_items, raw, ndjson, limiter=heavy_limiter())

@@ -16,6 +16,7 @@ from ruamel.yaml import YAML
 from tongcheng.errors import Problem, RuleConflict, SituationError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
+from tongcheng.records.actor import ActorRefused
 from tongcheng.records.ids import is_record_id
 from tongcheng.service.deps import (
     BodyTimeout,
@@ -137,9 +138,14 @@ def decide(view: PageView, state: FormState, situation: Situation, metrics: Metr
     view.display_places(state)
     record_id = reopened
     if recording.on and reopened is None:
-        record = recording.recorder.make(result, situation, channel="page", lang=state.lang,
-                                         rules=None, headers=recording.headers,
-                                         request_id=REQUEST_ID.get())
+        try:
+            record = recording.recorder.make(result, situation, channel="page",
+                                             lang=state.lang, rules=None,
+                                             headers=recording.headers,
+                                             request_id=REQUEST_ID.get())
+        except ActorRefused as exc:  # the form kept, the header named: nothing recorded
+            problem = Problem(exc.header, exc.message, exc.zh)
+            return view.render(state, problems=[problem], status=422, recording=True)
         try:
             recording.recorder.submit(record).result(timeout=60)
         except Exception:
