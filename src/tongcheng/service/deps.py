@@ -81,18 +81,26 @@ def accepted_lang(header: str | None) -> str | None:
         return None
     best, best_q = None, 0.0
     for part in header.split(",")[:20]:
-        tag, _, params = part.strip().partition(";")
-        q = 1.0
-        params = params.strip()
-        if params.startswith("q="):
-            try:
-                q = float(params[2:])
-            except ValueError:
-                continue
+        tag, *params = part.split(";")
+        q = _weight(params)
         primary = tag.strip().lower().split("-")[0]
-        if primary in LANGS and q > best_q:
+        if primary in LANGS and q is not None and q > best_q:
             best, best_q = primary, q
     return best
+
+
+def _weight(params: list[str]) -> float | None:
+    """A language range's ``q`` among its parameters, as RFC 9110 writes it (any case, any
+    place, spaces about ``=``): 1 when absent, None when it is no weight (not 0 to 1)."""
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                q = float(value.strip())
+            except ValueError:
+                return None
+            return q if 0 <= q <= 1 else None
+    return 1.0
 
 
 def answer_lang(request: Request, explicit: Any = None) -> str:
