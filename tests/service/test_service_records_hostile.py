@@ -115,3 +115,22 @@ def test_a_blank_actor_header_records_no_actor(server):
     answer, record_id = _decided(server, "api", [(b"x-caseworker", b"")])
     assert answer.status_code == 200
     assert _record(server, record_id)["actor"] is None
+
+
+# --- reopening a case -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_an_oversized_reopen_form_is_refused_on_the_page_in_its_words(server, declared):
+    """The reopen form is the page's: a body too large is said on the page (HTML, the
+    caseworker's words), as the main form's is, not as the API's JSON problems."""
+    body = ("token=x&record=" + "A" * 300_000).encode()
+    if declared:
+        answer = server.post("/v1/records/reopen", content=body, headers={
+            "content-type": "application/x-www-form-urlencoded"})
+    else:  # sent in chunks, its length unknown until read
+        answer = server.post("/v1/records/reopen", content=iter([body[:1000], body[1000:]]),
+                             headers={"content-type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 413
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "提交的内容过大" in answer.text
