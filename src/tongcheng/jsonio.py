@@ -69,6 +69,39 @@ def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+class Repeated(dict):
+    """An object that named keys twice: the keys (``repeated``) are kept so that a walk can say
+    where each was (``repeated_keys``), where ``no_duplicate_keys`` can only name the key."""
+
+    __slots__ = ("repeated",)
+
+
+def keeping_repeated(pairs: list[tuple[str, Any]], found: list[Repeated]) -> dict[str, Any]:
+    """``object_pairs_hook`` (with ``found`` bound) that marks, rather than refuses, an object
+    naming a key twice, and adds it to ``found``: clean text is never walked."""
+    out: dict[str, Any] = {}
+    repeated = []
+    for key, value in pairs:
+        if key in out:
+            repeated.append(key)
+        out[key] = value
+    if not repeated:
+        return out
+    marked = Repeated(out)
+    marked.repeated = repeated
+    found.append(marked)
+    return marked
+
+
+def repeated_keys(value: Any) -> Iterator[tuple[str, str]]:
+    """(path, key) of every key an object below ``value`` named twice, the path ending with the
+    key (``person.sex``), as parsed with ``keeping_repeated``."""
+    for path, node in _walk(value):
+        if isinstance(node, Repeated):
+            for key in dict.fromkeys(node.repeated):
+                yield path_text((*path, key)), printable(key)
+
+
 def printable(text: str) -> str:
     """``text`` with lone surrogates written as ``\\udXXX`` escapes, so it can be printed."""
     if _SURROGATE.search(text) is None:

@@ -209,7 +209,7 @@ def test_same_messages_as_the_command_line(client, tmp_path):
         (b"{not json", "", "不是有效的 JSON"),
         (b"", "", "请求体为空"),
         (b"[1, 2]", "", "应为含 'situation' 的 JSON 对象"),
-        (b'{"situation": {}, "situation": {}}', "", "键 'situation' 出现了两次"),
+        (b'{"situation": {}, "situation": {}}', "situation", "键 'situation' 出现了两次"),
         (b'{"situation": {"as_of": NaN}}', "", "NaN 不是 JSON 数值"),
         (b"\xff\xfe{}", "", "不是 UTF-8"),
         (b"[" * 100_000 + b"]" * 100_000, "", "不是有效的 JSON"),

@@ -172,3 +172,20 @@ def test_bad_form_fields_are_said_in_the_form_language(client):
     assert en["_extra"].startswith("expected a JSON object of situation keys")
     zh = page_problems(client.post("/", data={"_lang": "zh", **form, "_extra": "[1]"}))
     assert zh["_extra"].startswith("应为情形各项的 JSON 对象")
+
+
+@pytest.mark.parametrize(("header", "lang"), [
+    ("en-US;q=0.9;level=1", "en"),  # a parameter after q
+    ("en-US;level=1;q=0.9, zh;q=0.5", "en"),  # q after another parameter
+    ("zh;Q=0.1, en;Q=0.8", "en"),  # the parameter's name in capitals (RFC 9110: no case)
+    ("en ; q = 0.7", "en"),  # spaces about the separators
+    ("en;q=2, zh;q=0.5", "zh"),  # a weight past 1 is no weight: that range is ignored
+    ("en;q=nan, zh;q=0.1", "zh"),
+    ("en;q=0", "zh"),  # "not English": the default
+    ("*", "zh"),
+])
+def test_accept_language_is_read_as_rfc_9110_writes_it(client, header, lang):
+    answer = client.get("/nowhere", headers={"accept-language": header})
+    assert answer.status_code == 404
+    assert answer.json()["problems"][0]["message"] == (
+        "Not Found" if lang == "en" else "没有这个地址")

@@ -45,6 +45,7 @@ from typing import Any
 
 import attrs
 
+from tongcheng.records.actor import actor_of
 from tongcheng.records.lanes import BATCH, SqliteLane, run_callbacks
 from tongcheng.records.record import Record, make_record
 
@@ -125,11 +126,13 @@ class Recorder:
         self._thread.start()
 
     def make(self, evaluation: Any, situation: Any, *, channel: str, lang: str,
-             rules: Any, headers: Any, facts: Any = None) -> Record:
+             rules: Any, headers: Any, request_id: str | None = None,
+             facts: Any = None) -> Record:
         """The record of an answer (``facts``: the situation's facts, its canonical JSON and
-        that JSON's digest, when the answer made them already)."""
-        actor = headers.get(self.settings.actor_header) if self.settings.actor_header else None
-        request_id = headers.get("x-request-id")
+        that JSON's digest, when the answer made them already). ``request_id`` is the id the
+        service gave the request (its answer's ``X-Request-Id``, in its log lines), never the
+        raw header: one that is no plain token was replaced, and nothing else names it."""
+        actor = actor_of(headers, self.settings.actor_header)
         return make_record(evaluation, situation, channel=channel, actor=actor,
                            request_id=request_id, lang=lang, rules=rules, facts=facts)
 

@@ -132,7 +132,8 @@ def _wrap(app: Service, pack: RulePack, max_body: int, cors_origins: Sequence[st
         (b"x-rule-pack-digest", info["digest"].encode()),
     ]
     app.add_middleware(Guard, limit=max_body, headers=headers,
-                       limits={f"{API}/evaluate/batch": MAX_BATCH_BODY, "/": None},
+                       limits={f"{API}/evaluate/batch": MAX_BATCH_BODY, "/": None,
+                               f"{API}/records/reopen": None},  # the page's: said in its words
                        metrics=metrics,
                        salt=f"{info['digest']} {__version__}".encode(), access_log=access_log)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM, compresslevel=GZIP_LEVEL)

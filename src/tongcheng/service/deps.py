@@ -8,6 +8,7 @@ them: the routers depend on it, never on each other or on ``app.py``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -23,11 +24,11 @@ from starlette.datastructures import QueryParams
 from tongcheng import wording as W
 from tongcheng.errors import Problem, RuleConflict, SituationError, TongchengError
 from tongcheng.evaluate.evaluator import RuleError
+from tongcheng.jsonio import Repeated, keeping_repeated, repeated_keys
 from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry, RetiredPlace, UnknownPlace
 from tongcheng.service import schemas as s
 from tongcheng.service.answer import AnswerWriter
-from tongcheng.situation import DuplicateKeyError, no_duplicate_keys
 
 API = "/v1"
 MAX_BODY = 256 * 1024  # bytes of a request body
@@ -80,18 +81,26 @@ def accepted_lang(header: str | None) -> str | None:
         return None
     best, best_q = None, 0.0
     for part in header.split(",")[:20]:
-        tag, _, params = part.strip().partition(";")
-        q = 1.0
-        params = params.strip()
-        if params.startswith("q="):
-            try:
-                q = float(params[2:])
-            except ValueError:
-                continue
+        tag, *params = part.split(";")
+        q = _weight(params)
         primary = tag.strip().lower().split("-")[0]
-        if primary in LANGS and q > best_q:
+        if primary in LANGS and q is not None and q > best_q:
             best, best_q = primary, q
     return best
+
+
+def _weight(params: list[str]) -> float | None:
+    """A language range's ``q`` among its parameters, as RFC 9110 writes it (any case, any
+    place, spaces about ``=``): 1 when absent, None when it is no weight (not 0 to 1)."""
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                q = float(value.strip())
+            except ValueError:
+                return None
+            return q if 0 <= q <= 1 else None
+    return 1.0
 
 
 def answer_lang(request: Request, explicit: Any = None) -> str:
@@ -195,6 +204,25 @@ class BodyTimeout(Refusal):
 
 class UnsupportedMediaType(Refusal):
     status = 415
+
+
+class BadHeader(Refusal):
+    """A header the request is decided with says nothing usable (the actor header)."""
+
+    status = 422
+
+
+def check_actor(recorder: Any, headers: Mapping[str, str]) -> None:
+    """With recording on, refuse (422, naming the header) a request whose actor header names
+    no one, before anything is decided: its record could only name the caseworker garbled."""
+    from tongcheng.records.actor import ActorRefused, actor_of
+
+    if recorder is None:
+        return
+    try:
+        actor_of(headers, recorder.settings.actor_header)
+    except ActorRefused as exc:
+        raise BadHeader(exc.header, exc.message, exc.zh) from None
 
 
 class ClientGone(Exception):
@@ -350,8 +378,19 @@ def lone_surrogates(value: Any, path: str = "") -> Iterator[Problem]:
 
 def load_json(raw: bytes, bare: str | None = None) -> Any:
     """The request body as JSON (exact decimals, no duplicate keys, no lone surrogates), or
-    SituationError. Paths inside the top-level key ``bare`` are named without it (situation
-    paths are named as on the command line: ``insurance[1].to``)."""
+    SituationError naming each problem by its path. Paths inside the top-level key ``bare`` are
+    named without it (situation paths are named as on the command line: ``insurance[1].to``)."""
+    text = json_text(raw)
+    found: list[Repeated] = []
+    value = parse_json(text, found)
+    problems = input_problems(value, text, found, bare)
+    if problems:
+        raise SituationError(problems)
+    return value
+
+
+def json_text(raw: bytes) -> str:
+    """The body as text: UTF-8 (a byte-order mark dropped), not blank; else SituationError."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -360,36 +399,49 @@ def load_json(raw: bytes, bare: str | None = None) -> Any:
     if not text.strip():
         raise SituationError([Problem("", "empty body: expected a JSON object",
                                       "请求体为空:应为一个 JSON 对象")])
-    value = _parse(text)
+    return text
+
+
+def input_problems(value: Any, text: str, found: list[Repeated],
+                   bare: str | None = None) -> list[Problem]:
+    """What JSON allows but no request may hold, below ``value`` (parsed from ``text``, or a
+    part of it): a key named twice (``found``: the objects ``parse_json`` saw doing it) and a
+    lone surrogate, each named by its path (inside ``bare`` without it)."""
+    problems = []
+    if found:
+        for path, key in repeated_keys(value):
+            words = W.duplicate_key(key)
+            problems.append(Problem(_unbare(path, bare), words.en, words.zh, code=words.code))
     # UTF-8 cannot carry a surrogate: only a JSON escape can, so most bodies skip the walk
     if _SURROGATE_ESCAPE.search(text):
         try:
             if bare is not None and isinstance(value, dict) and bare in value:
                 rest = {k: v for k, v in value.items() if k != bare}
-                problems = [*lone_surrogates(value[bare]), *lone_surrogates(rest)]
+                problems += [*lone_surrogates(value[bare]), *lone_surrogates(rest)]
             else:
-                problems = list(lone_surrogates(value))
+                problems += lone_surrogates(value)
         except RecursionError:
-            problems = [Problem("", "not valid JSON: nested too deeply",
-                                "不是有效的 JSON:嵌套过深", code=W.NOT_JSON)]
-        if problems:
-            raise SituationError(problems)
-    return value
+            problems.append(Problem("", "not valid JSON: nested too deeply",
+                                    "不是有效的 JSON:嵌套过深", code=W.NOT_JSON))
+    return problems
 
 
-def _parse(text: str) -> Any:
+def _unbare(path: str, bare: str | None) -> str:
+    return path[len(bare) + 1:] if bare and path.startswith(f"{bare}.") else path
+
+
+def parse_json(text: str, found: list[Repeated]) -> Any:
+    """``text`` parsed (exact decimals; NaN and Infinity refused), each object naming a key
+    twice marked and added to ``found``, or SituationError."""
     try:
         return json.loads(
             text,
-            object_pairs_hook=no_duplicate_keys,
+            object_pairs_hook=functools.partial(keeping_repeated, found=found),
             parse_float=Decimal,
             parse_constant=_no_constant,
         )
     except json.JSONDecodeError as exc:
         words = W.not_json(exc.msg, W.where(None, exc.lineno, exc.colno))
-        raise SituationError([Problem("", words.en, words.zh, code=words.code)]) from None
-    except DuplicateKeyError as exc:
-        words = W.duplicate_key(exc.key)
         raise SituationError([Problem("", words.en, words.zh, code=words.code)]) from None
     except NotANumber as exc:
         raise SituationError([Problem("", f"not valid JSON: {exc}",

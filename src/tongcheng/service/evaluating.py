@@ -30,6 +30,7 @@ from tongcheng.service.deps import (
     LANGS,
     Refusal,
     UnsupportedMediaType,
+    check_actor,
     dumps,
     json_default,
     lang_of,
@@ -37,6 +38,7 @@ from tongcheng.service.deps import (
     narrow,
     receive_body,
 )
+from tongcheng.service.observe import REQUEST_ID
 from tongcheng.situation import Situation, parse_situation
 
 log = logging.getLogger("tongcheng.service")
@@ -344,11 +346,14 @@ async def decided(state: Any, scope: dict, receive: Any) -> Response:
     check_content_type(content_type)
     query = scope.get("query_string")
     defaults = defaults_of(QueryParams(query) if query else _NO_QUERY, accept_language)
+    # the request's headers matter only to a record (its actor), checked before the body is read
+    recorder = getattr(state, "recorder", None)
+    headers = None if recorder is None else Headers(scope=scope)
+    if headers is not None:
+        check_actor(recorder, headers)
     settings = state.settings
     raw = await receive_body(receive, settings.max_body, settings.body_timeout)
-    # the request's headers matter only to a record (its actor and request id)
-    args = (state, raw, defaults) if getattr(state, "recorder", None) is None else (
-        state, raw, defaults, Headers(scope=scope))
+    args = (state, raw, defaults) if headers is None else (state, raw, defaults, headers)
     try:
         if len(raw) <= INLINE_BODY:
             response = decide(*args)
@@ -398,7 +403,8 @@ def recorded(recorder: Any, evaluation: Any, situation: Situation, options: Eval
     data, text = situation_facts(situation)
     facts = (data, text, digest(text))
     record = recorder.make(evaluation, situation, channel="api", lang=options.lang,
-                           rules=options.rules, headers=headers or {}, facts=facts)
+                           rules=options.rules, headers=headers or {},
+                           request_id=REQUEST_ID.get(), facts=facts)
     return record, facts[2]
 
 

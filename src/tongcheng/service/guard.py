@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from tongcheng.service import caching
 from tongcheng.service.deps import too_large_response
-from tongcheng.service.observe import REQUEST_ID, Metrics, Timer, request_id
+from tongcheng.service.observe import REQUEST_ID, Metrics, Timer, request_id, route_of
 
 ASGIApp = Callable[..., Awaitable[None]]
 
@@ -30,7 +30,10 @@ class Guard:
       own in ``limits``);
     - answers ``304`` to a revalidated GET of what changes only with the pack, and stamps
       those answers with ``ETag`` and ``Cache-Control`` (``caching``);
-    - stamps every answer with the package and rule-pack versions and the security headers.
+    - stamps every answer with the package and rule-pack versions and the security headers;
+    - answers ``HEAD`` as ``GET`` (FastAPI's routes take only the methods they name, so a load
+      balancer's ``HEAD /v1/health`` was 405): the route sees GET, and the server, whose own
+      scope still says HEAD, sends the head alone (uvicorn does; RFC 9110 §9.3.2).
 
     ``POST /v1/evaluate`` meets the same in ``front.Front``, before FastAPI's stack.
     """
@@ -50,6 +53,9 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        asked = scope
+        if scope["method"] == "HEAD":  # answered as GET; the server sends no body (see doc)
+            scope = {**scope, "method": "GET"}
         rid = request_id(scope.get("headers", ()))
         token = REQUEST_ID.set(rid)
         timer = Timer(rid)
@@ -84,7 +90,7 @@ class Guard:
                 await self.app(scope, receive, stamped)
         finally:
             REQUEST_ID.reset(token)
-            timer.finish(scope, self.metrics, route, self.access_log)
+            timer.finish(asked, self.metrics, route or route_of(scope), self.access_log)
 
     @staticmethod
     def too_big(scope: dict, limit: int) -> bool:

@@ -8,7 +8,9 @@ and httptools accepts request heads of any size. ``GuardedHttpTools`` adds:
   of the connection opening or of the request's first byte, or the connection is closed with
   ``408``;
 - a **head size limit**: more than ``MAX_HEAD`` bytes of request line and headers answer
-  ``431`` and close the connection.
+  ``431`` and close the connection;
+- a request the parser cannot read is ``400`` in the service's problems shape (uvicorn's own
+  answer is English plain text).
 
 The body's own timeout is the app's (``deps.read_body``), which answers 408 in JSON.
 ``tongcheng serve`` and the tests' live server use this protocol (``http=PROTOCOL``); set
@@ -50,7 +52,10 @@ def _refusal(status: bytes, message: bytes) -> bytes:
 # the request's language (its query, its Accept-Language header) cannot be known.
 SLOW_HEAD = '{"problems":[{"path":"","message":"未能按时收到请求行和请求头"}]}'.encode()
 LARGE_HEAD = '{"problems":[{"path":"","message":"请求行和请求头过大"}]}'.encode()
+UNREADABLE = ('{"problems":[{"path":"","message":"无法读取该请求:请求行或请求头不符合 '
+              'HTTP/1.1"}]}').encode()
 TIMEOUT_408 = _refusal(b"408 Request Timeout", SLOW_HEAD)
+BAD_400 = _refusal(b"400 Bad Request", UNREADABLE)
 TOO_LARGE_431 = _refusal(b"431 Request Header Fields Too Large", LARGE_HEAD)
 
 
@@ -102,6 +107,12 @@ class GuardedHttpTools(HttpToolsProtocol):
             self.transport.close()
             return
         self.loop.call_later(LINGER, self.transport.close)
+
+    def send_400_response(self, msg: str) -> None:
+        """A request the parser cannot read (a body both counted and chunked, a bad length, a
+        byte no request line may hold): in the problems shape like every refusal, where
+        uvicorn answers English plain text; uvicorn has logged ``msg``."""
+        self._refuse(BAD_400)
 
     def data_received(self, data: bytes) -> None:
         if self._dropping:

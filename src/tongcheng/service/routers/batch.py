@@ -26,12 +26,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
+import attrs
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from tongcheng import wording as W
 from tongcheng.errors import Problem, RuleConflict, SituationError, TongchengError
 from tongcheng.evaluate.evaluator import RuleError
+from tongcheng.jsonio import Repeated
 from tongcheng.service.deps import (
     API,
     INVALID,
@@ -39,8 +41,12 @@ from tongcheng.service.deps import (
     PayloadTooLarge,
     UnsupportedMediaType,
     capped,
+    check_actor,
     dumps,
+    input_problems,
+    json_text,
     load_json,
+    parse_json,
     problem_of,
     problems_doc,
     read_body,
@@ -85,41 +91,52 @@ LINE_SCHEMA = {
 class Item:
     """One request of the batch, as read: its data, or why it could not be read."""
 
-    __slots__ = ("data", "index", "line", "problem")
+    __slots__ = ("data", "index", "line", "problems")
 
     def __init__(self, index: int, data: Any = None, line: int | None = None,
-                 problem: Problem | None = None) -> None:
-        self.index, self.data, self.line, self.problem = index, data, line, problem
+                 problems: list[Problem] | None = None) -> None:
+        self.index, self.data, self.line = index, data, line
+        self.problems = problems or []
 
 
 def read_items(raw: bytes, ndjson: bool) -> list[Item]:
     """The batch's items (a JSON array, or one per non-blank NDJSON line), or a
-    ``SituationError`` for a body that is no batch at all."""
-    if not ndjson:
-        data = load_json(raw)
-        if not isinstance(data, list):
-            en, zh = W.describe(data)
-            raise SituationError([Problem(
-                "", f"expected a JSON array of evaluate requests (or NDJSON lines), got {en}",
-                f"应为由求值请求组成的 JSON 数组(或每行一个请求),实际为{zh}")])
-        items = [Item(i, value) for i, value in enumerate(data)]
-    else:
-        items = []
-        for number, line in enumerate(raw.split(b"\n"), start=1):
-            if not line.strip():
-                continue
-            try:
-                items.append(Item(len(items), load_json(line, bare="situation"), number))
-            except SituationError as exc:  # the line's number is the item's own "line"
-                message = "; ".join(p.message.replace("line 1, column", "column")
-                                    for p in exc.problems[:3])
-                zh = ";".join(p.text("zh").replace("第 1 行", "") for p in exc.problems[:3])
-                items.append(Item(len(items), line=number, problem=Problem("", message, zh)))
+    ``SituationError`` for a body that is no batch at all. What JSON allows but no request may
+    hold (a key named twice, a lone surrogate) is its item's problem, named by its path."""
+    items = _lines(raw) if ndjson else _array(raw)
     if len(items) > MAX_ITEMS:
         raise PayloadTooLarge.items(MAX_ITEMS, len(items))
     if not items:
         raise SituationError([Problem("", "an empty batch: expected evaluate requests",
                                       "批量请求为空:应含求值请求")])
+    return items
+
+
+def _array(raw: bytes) -> list[Item]:
+    text = json_text(raw)
+    found: list[Repeated] = []
+    data = parse_json(text, found)
+    if not isinstance(data, list):
+        en, zh = W.describe(data)
+        raise SituationError([Problem(
+            "", f"expected a JSON array of evaluate requests (or NDJSON lines), got {en}",
+            f"应为由求值请求组成的 JSON 数组(或每行一个请求),实际为{zh}")])
+    return [Item(i, value, problems=input_problems(value, text, found, bare="situation"))
+            for i, value in enumerate(data)]
+
+
+def _lines(raw: bytes) -> list[Item]:
+    items: list[Item] = []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            items.append(Item(len(items), load_json(line, bare="situation"), number))
+        except SituationError as exc:  # the line's number is the item's own "line"
+            problems = [attrs.evolve(p, message=p.message.replace("line 1, column", "column"),
+                                     zh=p.zh and p.zh.replace("第 1 行", ""))
+                        for p in exc.problems]
+            items.append(Item(len(items), line=number, problems=problems))
     return items
 
 
@@ -148,13 +165,13 @@ def answer_item(state: Any, item: Item, defaults: Defaults, headers: Any = None)
             head["id"] = given
         else:
             en, zh = W.describe(given)
-            item.problem = Problem(
+            item.problems.append(Problem(
                 "id", f"expected a string of at most 200 characters or an integer, got {en}",
-                f"应为不超过 200 个字符的字符串或整数,实际为{zh}")
+                f"应为不超过 200 个字符的字符串或整数,实际为{zh}"))
     if item.line is not None:
         head["line"] = item.line
-    if item.problem is not None:
-        return Answered(_refused(head, 422, [item.problem], lang=defaults.lang))
+    if item.problems:
+        return Answered(_refused(head, 422, item.problems, lang=defaults.lang))
     recorder = getattr(state, "recorder", None)
     results: list[Any] = []
     try:
@@ -245,6 +262,7 @@ async def evaluate_batch(request: Request) -> StreamingResponse:
             f"(application/x-ndjson), got {got}", '应为 JSON 数组("application/json")或每行一个'
             f' JSON 对象的文本("application/x-ndjson"),实际为 {got}')
     defaults = request_defaults(request)
+    check_actor(getattr(request.app.state, "recorder", None), request.headers)
     _, timeout = read_settings(request)
     raw = await read_body(request, MAX_BATCH_BODY, timeout)
     items = await anyio.to_thread.run_sync(read_items, raw, ndjson, limiter=heavy_limiter())

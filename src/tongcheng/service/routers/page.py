@@ -16,6 +16,7 @@ from ruamel.yaml import YAML
 from tongcheng.errors import Problem, RuleConflict, SituationError
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
+from tongcheng.records.actor import ActorRefused
 from tongcheng.records.ids import is_record_id
 from tongcheng.service.deps import (
     BodyTimeout,
@@ -26,7 +27,7 @@ from tongcheng.service.deps import (
     read_body,
     read_settings,
 )
-from tongcheng.service.observe import Metrics
+from tongcheng.service.observe import REQUEST_ID, Metrics
 from tongcheng.service.page import LANGS, WORDS, FormState, PageView, situation_from_form
 from tongcheng.service.page.recorded import LETTER_WORDS
 from tongcheng.service.routers.records import StoreUnreadable, read_record
@@ -58,14 +59,21 @@ async def submit(request: Request, view: PageDep) -> Response:
     metrics = request.app.state.metrics
     try:
         raw = await read_body(request, *read_settings(request))
-    except Refusal as exc:  # too large, too slow: said in the language the browser asks for
-        state = FormState.blank(answer_lang(request))  # (the form's own is in the body)
-        problem = Problem("", refusal_words(exc, "en"), refusal_words(exc, "zh"))
-        return view.render(state, problems=[problem], status=exc.status, headers=exc.headers)
+    except Refusal as exc:
+        return refused(view, request, exc)
     # resolving places and deciding: off the event loop (a full form is a few milliseconds)
     recorder = getattr(request.app.state, "recorder", None)
     return await anyio.to_thread.run_sync(answer_form, view, raw, metrics,
                                           Recording(recorder, request.headers))
+
+
+def refused(view: PageView, request: Request, exc: Refusal) -> Response:
+    """A form refused before it was read (too large, too slow), said on the page in the
+    language the browser asks for (the form's own is in the body)."""
+    state = FormState.blank(answer_lang(request))
+    problem = Problem("", refusal_words(exc, "en"), refusal_words(exc, "zh"))
+    return view.render(state, problems=[problem], status=exc.status, headers=exc.headers,
+                       recording=getattr(request.app.state, "recorder", None) is not None)
 
 
 def refusal_words(exc: Refusal, lang: str) -> str:
@@ -137,8 +145,14 @@ def decide(view: PageView, state: FormState, situation: Situation, metrics: Metr
     view.display_places(state)
     record_id = reopened
     if recording.on and reopened is None:
-        record = recording.recorder.make(result, situation, channel="page", lang=state.lang,
-                                         rules=None, headers=recording.headers)
+        try:
+            record = recording.recorder.make(result, situation, channel="page",
+                                             lang=state.lang, rules=None,
+                                             headers=recording.headers,
+                                             request_id=REQUEST_ID.get())
+        except ActorRefused as exc:  # the form kept, the header named: nothing recorded
+            problem = Problem(exc.header, exc.message, exc.zh)
+            return view.render(state, problems=[problem], status=422, recording=True)
         try:
             recording.recorder.submit(record).result(timeout=60)
         except Exception:
@@ -186,7 +200,10 @@ def export_case(situation: Situation, kind: str) -> Response:
 async def reopen(request: Request, view: PageDep) -> Response:
     """Reopen a case from its record id (with the deployment's token): the recorded situation
     back in the form, decided again under the page's pack."""
-    raw = await read_body(request, *read_settings(request))
+    try:
+        raw = await read_body(request, *read_settings(request))
+    except Refusal as exc:
+        return refused(view, request, exc)
     form = dict(parse_qsl(raw.decode("utf-8", errors="replace"), keep_blank_values=True))
     lang = form.get("_lang") if form.get("_lang") in LANGS else "zh"
     recorder = getattr(request.app.state, "recorder", None)
