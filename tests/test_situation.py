@@ -483,8 +483,12 @@ def test_unparsable_text_names_line_and_column() -> None:
 
 
 def test_duplicate_keys_are_refused() -> None:
-    _, message = only_problem('{"target": "370200", "target": "370600"}')
-    assert "duplicate key 'target'" in message
+    path, message = only_problem('{"target": "370200", "target": "370600"}')
+    assert "duplicate key 'target'" in message and path == "target"
+    # the key named where it is, as a refused value is
+    path, message = only_problem('{"insurance": [{"scheme": "pension"}, '
+                                 '{"place": "370200", "place": "370100"}]}')
+    assert path == "insurance[1].place" and "duplicate key 'place'" in message
     _, message = only_problem("target: '370200'\ntarget: '370600'\n")
     assert "duplicate key" in message
 

@@ -188,6 +188,18 @@ def _long_number_path(text: str, parse_float: Callable[[str], Any] | None) -> tu
     return "", 0
 
 
+def _repeated_path(text: str, parse_float: Callable[[str], Any] | None) -> str:
+    """Where the first key named twice is (``person.sex``), the text read again keeping it
+    (only once refused: clean text is read once)."""
+    found: list[Repeated] = []
+    try:
+        value = json.loads(text, parse_float=parse_float,
+                           object_pairs_hook=lambda pairs: keeping_repeated(pairs, found))
+    except (ValueError, RecursionError, InvalidOperation):
+        return ""
+    return next((path for path, _ in repeated_keys(value)), "")
+
+
 def loads(text: str, *, parse_float: Callable[[str], Any] | None = None) -> Any:
     """Parse JSON text, refusing duplicate keys, lone surrogates, integers of more than
     ``MAX_INT_DIGITS`` digits and nesting deeper than ``MAX_DEPTH``; raises JsonInputError."""
@@ -196,7 +208,7 @@ def loads(text: str, *, parse_float: Callable[[str], Any] | None = None) -> Any:
     except json.JSONDecodeError as e:
         raise JsonInputError(W.not_json(e.msg), line=e.lineno, column=e.colno) from None
     except DuplicateKeyError as e:
-        raise JsonInputError(W.duplicate_key(e.key)) from None
+        raise JsonInputError(W.duplicate_key(e.key), _repeated_path(text, parse_float)) from None
     except RecursionError:
         raise JsonInputError(W.too_deep(MAX_DEPTH)) from None
     except InvalidOperation:

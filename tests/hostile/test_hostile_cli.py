@@ -58,7 +58,9 @@ CASES = [
     ("yaml_python_tag", "s.yaml", "person: !!python/object/apply:os.system ['true']\n",
      ("s.yaml:1", "!!python/object/apply:os.system")),
     ("json_duplicate_key", "s.json", '{"as_of": "2025-06-01", "as_of": "2025-06-02"}',
-     ("duplicate key 'as_of'",)),
+     ("as_of: duplicate key 'as_of'",)),
+    ("json_duplicate_key_deep", "s.json", '{"person": {"sex": "male", "sex": "female"}}',
+     ("person.sex: duplicate key 'sex'",)),
     ("not_utf8", "s.json", b'{"as_of": "2025-06-01", "target": "37\xff200"}', ("UTF-8",)),
     ("fullwidth_digits_in_a_month", "s.json", json.dumps({"insurance": [
         {"scheme": "pension", "place": "370200", "from": "２０２０-０１"}]}),
