@@ -255,14 +255,16 @@ def coverage(fmt: str, lang: str, pack_path: str | None, overlays: tuple[str, ..
 @main.command()
 @click.option("--events", is_flag=True,
               help="The schema of a line of a `tongcheng watch` event stream instead.")
-def schema(events: bool) -> None:
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the schema's titles and descriptions.")
+def schema(events: bool, lang: str) -> None:
     """Print the JSON Schema of a situation (or, with --events, of a watch stream's line)."""
     if events:
         from tongcheng.cases.stream_schema import events_json_schema
 
-        click.echo(json.dumps(events_json_schema(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(events_json_schema(lang), ensure_ascii=False, indent=2))
         return
-    click.echo(json.dumps(situation_json_schema(), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(situation_json_schema(lang), ensure_ascii=False, indent=2))
 
 
 from tongcheng.service.command import serve  # noqa: E402 (click only; FastAPI loads when it runs)

@@ -1,7 +1,8 @@
 """The situation's JSON Schema, as ``GET /v1/schema/situation`` publishes it, checked with an
 independent validator (the ``jsonschema`` package, formats checked): every example and golden
 situation is accepted, and every bad input of the project's catalogue that JSON Schema can
-express is refused. Portals build forms and validate with it before they send."""
+express is refused. Portals build forms and validate with it before they send. Its titles and
+descriptions come in the request's language (Chinese by default, as every answer)."""
 
 from __future__ import annotations
 
@@ -127,3 +128,29 @@ def test_the_schema_is_the_models_with_the_packs_enumerations(client):
     assert len(codes) == len(default_registry()) and "370200" in codes
     services = served["$defs"]["Request"]["properties"]["service"]["anyOf"][0]["enum"]
     assert set(services) == {s.id for s in tongcheng.bundled_pack().services}
+
+
+def test_the_schema_in_the_requests_language(client):
+    import tongcheng
+    from tongcheng.places import default_registry
+    from tongcheng.service.schema import situation_schema
+
+    pack, registry = tongcheng.bundled_pack(), default_registry()
+    zh, en = situation_schema(pack, registry, "zh"), situation_schema(pack, registry, "en")
+
+    def served(query: str = "", **headers: str):
+        answer = client.get("/v1/schema/situation" + query, headers=headers)
+        assert answer.status_code == 200, answer.text
+        return answer
+
+    assert served().json() == zh and zh["title"] == "情形"  # the service's default: zh
+    assert json.dumps(served("?lang=en").json()) == json.dumps(en)  # key order too
+    assert en["title"] == "Situation"
+    assert served("?lang=zh").json() == zh
+    assert served(**{"accept-language": "en-GB,en;q=0.9"}).json() == en
+    assert served("?lang=zh", **{"accept-language": "en"}).json() == zh  # the query wins
+    assert zh["$defs"]["PlaceCode"]["description"].startswith("行政区划代码表中的一个代码")
+    assert served("?lang=en").headers["etag"] != served("?lang=zh").headers["etag"]
+    refused = client.get("/v1/schema/situation?lang=fr")
+    assert refused.status_code == 422
+    assert [p["path"] for p in refused.json()["problems"]] == ["lang"]

@@ -3,7 +3,8 @@
 Generated from the models themselves — the situation model for ``open`` and ``facts``, the life
 event models for ``event`` — so it cannot drift from what the watcher accepts. A line has a
 ``subject`` (except a stream-wide ``advance_to``), an optional ``on`` and exactly one action.
-An event inside a line may leave out its own ``on`` (the line's is used).
+An event inside a line may leave out its own ``on`` (the line's is used). Its titles and
+descriptions come in either language (``situation.schema_in_language``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date"}
 ACTIONS = ("open", "event", "facts", "advance_to", "close")
 
 
-def events_json_schema() -> dict[str, Any]:
+def events_json_schema(lang: str = "en") -> dict[str, Any]:
+    """The schema of a line, its titles and descriptions in ``lang`` (en: as written here and
+    in the models)."""
+    from tongcheng.situation import schema_in_language
+
+    return schema_in_language(_events_schema(), lang)
+
+
+def _events_schema() -> dict[str, Any]:
     from pydantic import TypeAdapter
 
     from tongcheng.cases.events import EVENT_TYPES, Event

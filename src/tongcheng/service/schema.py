@@ -1,7 +1,9 @@
 """The situation's JSON Schema as the service publishes it: the model's own schema, plus what
 only this service knows: the rule pack's service items (``request.service`` is one of them)
 and the place registry's codes (every place field is one of them). Portals build forms from it
-and check input with their own validators before sending it.
+and check input with their own validators before sending it. Its titles and descriptions
+come in the answer's language (the model's and this module's English, or their Chinese from
+``situation.schema_zh``).
 
 What JSON Schema cannot say is left to the service's answer (a 422 naming the path): retired
 codes after their retirement, dates after ``as_of``, periods that end before they start,
@@ -15,7 +17,7 @@ from typing import Any
 
 from tongcheng.pack.model import RulePack
 from tongcheng.places import PlaceRegistry
-from tongcheng.situation import situation_json_schema
+from tongcheng.situation import schema_in_language, situation_json_schema
 
 
 def _is_place(node: Any) -> bool:
@@ -35,9 +37,10 @@ def _places_by_ref(node: Any) -> Any:
     return node
 
 
-def situation_schema(pack: RulePack, registry: PlaceRegistry) -> dict[str, Any]:
+def situation_schema(pack: RulePack, registry: PlaceRegistry, lang: str = "en") -> dict[str, Any]:
     """The situation's schema with the pack's service ids and the registry's place codes as
-    enumerations (``$defs.PlaceCode``, ``$defs.Request.properties.service``)."""
+    enumerations (``$defs.PlaceCode``, ``$defs.Request.properties.service``), its titles and
+    descriptions in ``lang``."""
     schema = _places_by_ref(copy.deepcopy(situation_json_schema()))
     codes = sorted(p.code for p in registry.all())
     schema.setdefault("$defs", {})["PlaceCode"] = {
@@ -53,4 +56,4 @@ def situation_schema(pack: RulePack, registry: PlaceRegistry) -> dict[str, Any]:
     request = schema["$defs"].get("Request", {}).get("properties", {})
     if services and "service" in request:
         request["service"]["anyOf"] = [{"type": "string", "enum": services}, {"type": "null"}]
-    return schema
+    return schema_in_language(schema, lang)

@@ -17,7 +17,8 @@ when other fields of the same object are invalid, so that every problem is repor
 from __future__ import annotations
 
 # The package's modules, each importing only those before it: facts (the base of every object,
-# its checks) · models (the objects, ``Situation``) · parsing (``parse_situation``,
+# its checks) · models (the objects, ``Situation``) · schema_zh (the JSON Schema's texts in
+# Chinese) · schema_lang (a schema in a language) · parsing (``parse_situation``,
 # ``load_situation``, the JSON Schema). Every name stays importable from here.
 from tongcheng.reading import DuplicateKeyError, no_duplicate_keys  # re-exported
 from tongcheng.scalars import (  # re-exported: the situation's vocabulary
@@ -67,6 +68,7 @@ from tongcheng.situation.parsing import (
     parse_situation,
     situation_json_schema,
 )
+from tongcheng.situation.schema_lang import schema_in_language
 
 __all__ = [
     "CARD_KINDS",
@@ -106,5 +108,6 @@ __all__ = [
     "load_situation",
     "no_duplicate_keys",
     "parse_situation",
+    "schema_in_language",
     "situation_json_schema",
 ]

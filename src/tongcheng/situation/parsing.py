@@ -1,5 +1,6 @@
 """The entry points: a situation from a mapping, a text or a file, refused whole with every
-problem named by its path (and line, for text); and the situation's JSON Schema."""
+problem named by its path (and line, for text); and the situation's JSON Schema, in either
+language."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tongcheng.jsonio import path_text
 from tongcheng.places import PlaceRegistry
 from tongcheng.situation.facts import _MAX_LIST, Loc, _plain_message
 from tongcheng.situation.models import Situation
+from tongcheng.situation.schema_lang import schema_in_language
 from tongcheng.wording import Words
 
 MAX_SITUATION_BYTES = 2**20
@@ -136,8 +138,9 @@ def load_situation(
                      text=text)
 
 
-def situation_json_schema() -> dict[str, Any]:
-    """The JSON Schema of a situation, generated from the model (keys as written: ``from``)."""
+def situation_json_schema(lang: str = "en") -> dict[str, Any]:
+    """The JSON Schema of a situation, generated from the model (keys as written: ``from``),
+    its titles and descriptions in ``lang`` (en: the model's own words)."""
     schema = Situation.model_json_schema(by_alias=True, mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return schema
+    return schema_in_language(schema, lang)

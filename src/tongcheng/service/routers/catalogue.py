@@ -173,6 +173,6 @@ def show_place(code: str, registry: RegistryDep, lang: LangDep) -> Response:
 
 @router.get("/schema/situation", tags=["meta"],
             summary="JSON Schema of a situation: the model's, with the pack's service items "
-            "and the registry's place codes")
-def schema(pack: PackDep, registry: RegistryDep) -> Response:
-    return JSON(situation_schema(pack, registry))
+            "and the registry's place codes; titles and descriptions in the answer's language")
+def schema(pack: PackDep, registry: RegistryDep, lang: LangDep) -> Response:
+    return JSON(situation_schema(pack, registry, lang))
