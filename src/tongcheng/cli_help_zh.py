@@ -262,6 +262,9 @@ ZH: dict[str, str] = {
     "Print the JSON Schema of a situation (or, with --events, of a watch stream's "
     'line).':
         '打印情形的 JSON Schema(或用 --events 时,打印 watch 事件流中一行的 JSON Schema)。',
+    # tongcheng schema --lang
+    "Language of the schema's titles and descriptions.":
+        'Schema 的标题和说明(title、description)的语言。',
     # tongcheng schema --events
     'The schema of a line of a `tongcheng watch` event stream instead.':
         '改为打印 `tongcheng watch` 事件流中一行的 Schema。',
