@@ -128,6 +128,14 @@ def test_the_schema_is_the_models_with_the_packs_enumerations(client):
     assert len(codes) == len(default_registry()) and "370200" in codes
     services = served["$defs"]["Request"]["properties"]["service"]["anyOf"][0]["enum"]
     assert set(services) == {s.id for s in tongcheng.bundled_pack().services}
+    # a place field keeps its own label beside the registry's codes, required or not
+    issuer = served["$defs"]["Card"]["properties"]["issuer"]
+    assert issuer["$ref"] == "#/$defs/PlaceCode" and issuer["title"] == "发卡地"
+    english = client.get("/v1/schema/situation?lang=en").json()
+    assert english["$defs"]["Card"]["properties"]["issuer"] == {
+        "$ref": "#/$defs/PlaceCode", "description": "The place that issued the card.",
+        "title": "Issuer"}
+    assert english["properties"]["target"]["title"] == "Target"
 
 
 def test_the_schema_in_the_requests_language(client):

@@ -27,9 +27,14 @@ def _is_place(node: Any) -> bool:
     )
 
 
+# What a place field says of itself, kept beside its reference (JSON Schema 2020-12 reads
+# keywords beside ``$ref``): a form built from the schema keeps the field's label.
+_ANNOTATIONS = ("title", "description", "default", "examples")
+
+
 def _places_by_ref(node: Any) -> Any:
     if _is_place(node):
-        return {"$ref": "#/$defs/PlaceCode"}
+        return {"$ref": "#/$defs/PlaceCode", **{k: node[k] for k in _ANNOTATIONS if k in node}}
     if isinstance(node, dict):
         return {k: _places_by_ref(v) for k, v in node.items()}
     if isinstance(node, list):
