@@ -76,3 +76,55 @@ def test_an_unreadable_request_is_400_in_the_problems_shape(live_server, request
     assert b"connection: close" in head.lower()
     [problem] = json.loads(body)["problems"]
     assert problem == {"path": "", "message": "无法读取该请求:请求行或请求头不符合 HTTP/1.1"}
+
+
+# --- a slash too many, a method another route of the path takes --------------------------------
+
+
+@pytest.mark.parametrize(("method", "path", "to"), [
+    ("GET", "/v1/rules/", "/v1/rules"),
+    ("GET", "/v1/rules/?lang=en", "/v1/rules?lang=en"),
+    ("POST", "/v1/evaluate/", "/v1/evaluate"),
+    ("GET", "/v1/places/370200/", "/v1/places/370200"),
+])
+def test_a_slash_too_many_redirects_to_the_path_alone_whatever_the_host(live_server, method,
+                                                                       path, to):
+    with httpx.Client(base_url=live_server.url, timeout=10) as client:
+        said = client.request(method, path, headers={"Host": "evil.example"},
+                              content=_BODY if method == "POST" else None)
+        assert said.status_code == 307, said.text
+        assert said.headers["location"] == to  # relative: not the Host the client sent
+        followed = client.request(method, to, content=_BODY if method == "POST" else None,
+                                  headers={"Content-Type": "application/json"})
+        assert followed.status_code == 200, followed.text
+
+
+def test_a_path_no_route_has_with_or_without_its_slash_is_404_in_the_problems_shape(live_server):
+    with httpx.Client(base_url=live_server.url, timeout=10) as client:
+        for path in ("/v1/nothing/", "/v1/nothing", "/v1/places//x/"):
+            said = client.get(path)
+            assert said.status_code == 404, (path, said.text)
+            assert said.json()["problems"][0]["message"] == "没有这个地址"
+            assert "location" not in said.headers
+
+
+def test_405_allows_what_every_route_of_the_path_takes(live_server):
+    with httpx.Client(base_url=live_server.url, timeout=10) as client:
+        # /v1/records/reopen is the page's POST form, and also the shape of a record id (GET)
+        said = client.request("PATCH", "/v1/records/reopen")
+        assert said.status_code == 405
+        assert said.headers["allow"] == "GET, HEAD, POST"
+        assert said.json()["problems"][0]["message"] == "此地址不接受该请求方法"
+        assert client.request("DELETE", "/v1/rules").headers["allow"] == "GET, HEAD"
+
+
+def test_a_redirect_never_names_another_host():
+    from tongcheng.service.app import create_app
+    from tongcheng.service.routing import slash_twin
+
+    routes = create_app().router.routes
+    scope = {"type": "http", "method": "GET", "query_string": b""}
+    assert slash_twin({**scope, "path": "/v1/rules/"}, routes) == "/v1/rules"
+    assert slash_twin({**scope, "path": "/v1/zones", "query_string": b"a=1"}, routes) is None
+    for path in ("//evil.example/", "///", "//", "/"):
+        assert slash_twin({**scope, "path": path}, routes) is None, path

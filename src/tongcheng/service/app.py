@@ -28,7 +28,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -60,6 +60,7 @@ from tongcheng.service.front import Front, Service
 from tongcheng.service.guard import Guard
 from tongcheng.service.observe import Metrics
 from tongcheng.service.refused import http_problem, parameter_problem
+from tongcheng.service.routing import allowed, slash_twin
 
 log = logging.getLogger("tongcheng.service")
 
@@ -104,6 +105,7 @@ def create_app(
         openapi_url=f"{API}/openapi.json",
         docs_url=None,  # routers.meta serves it, with its own Content-Security-Policy
         redoc_url=None,
+        redirect_slashes=False,  # (routing.slash_twin: the redirect names the path alone)
     )
     app.state.pack, app.state.registry = pack, registry
     app.state.answer_writer = writer
@@ -185,10 +187,16 @@ def _answer_errors(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        routes = request.app.router.routes
+        twin = slash_twin(request.scope, routes) if exc.status_code == 404 else None
+        if twin is not None:  # /v1/rules/ → /v1/rules, named relative to where it was asked
+            return RedirectResponse(twin, status_code=307)
         response = problems_response(exc.status_code, [http_problem(exc.status_code, exc.detail)],
                                      lang=request_lang(request.scope))
         if exc.headers:
             response.headers.update(exc.headers)
+        if exc.status_code == 405 and (allow := allowed(request.scope, routes)):
+            response.headers["allow"] = allow
         return response
 
     async def client_gone(_request: Request, _exc: Exception) -> Response:
