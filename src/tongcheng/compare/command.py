@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import cannot_write, fail, no_such_file, os_problem, say
+from tongcheng.cli_options import cannot_write, fail, not_a_file, os_problem, say
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT), as a shell reports it
@@ -167,8 +167,9 @@ def _open_sides(population, base_spec, base_overlays, new_spec, new_overlays, fm
     from tongcheng.compare.sides import SideError, load_side
     from tongcheng.errors import PackError
 
-    if not Path(population).is_file():
-        fail(EXIT_INVALID, no_such_file(population, lang), lang)
+    wrong_path = not_a_file(population, lang)  # a pipe too: JSON Lines and CSV are read once
+    if wrong_path:
+        fail(EXIT_INVALID, wrong_path, lang)
     cache: dict = {}
     try:
         base = load_side("base", base_spec, base_overlays, registry, cache)
