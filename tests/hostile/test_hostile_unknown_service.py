@@ -96,3 +96,54 @@ def test_a_pack_folder_given_as_the_path_runs_its_tests(pack_with_a_typo):
     assert_clean(result, 2)
     assert "0 passed, 0 failed, 1 broken (1 file(s))" in result.stdout, result.stdout
     assert "catalogue.yaml" not in result.stdout and "zones.yaml" not in result.stdout
+
+
+# --- screen and compare: the row is a reject naming it, in every format ---------------------
+
+ROWS = [{**TYPO, "request": {"service": NEAREST}}, TYPO, {**TYPO, "request": None}]
+
+
+def population(tmp_path: Path, fmt: str) -> Path:
+    """ROWS as ``fmt``: a known item, the typo, no request."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / f"people.{fmt}"
+    if fmt == "jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    elif fmt == "parquet":
+        pq.write_table(pa.Table.from_pylist(ROWS), path)
+    else:
+        head = "as_of,target,person.hukou,request.service\n"
+        path.write_text(head + "".join(
+            f"2025-06-01,370285,370682,{(r['request'] or {}).get('service', '')}\n"
+            for r in ROWS), encoding="utf-8")
+    return path
+
+
+def rejects(path: Path) -> dict[int, list[str]]:
+    return {e["row"]: [p["path"] for p in e["problems"]]
+            for e in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet", "csv"])
+def test_screen_rejects_the_row_naming_an_unknown_service(tmp_path, fmt):
+    out = tmp_path / "out.jsonl"
+    result = run("screen", population(tmp_path, fmt), "-o", out, "--lang", "en",
+                 "--rule", "services.cross_city_handling")
+    assert_clean(result, 1)
+    written = [json.loads(line)["_row"] for line in out.read_text("utf-8").splitlines()]
+    assert written == [0, 2]
+    assert rejects(tmp_path / "out.jsonl.rejects.jsonl") == {1: ["request.service"]}
+    said = (tmp_path / "out.jsonl.rejects.jsonl").read_text("utf-8")
+    assert "unknown service item 'hukou_migrationx'" in said and NEAREST in said
+
+
+def test_compare_rejects_the_row_naming_a_service_neither_side_knows(tmp_path):
+    out = tmp_path / "report"
+    result = run("compare", population(tmp_path, "parquet"), "-o", out, "--no-html")
+    assert_clean(result, 1)
+    assert rejects(out / "rejects.jsonl") == {1: ["request.service"]}
+    assert "未知的政务服务事项 'hukou_migrationx'" in (out / "rejects.jsonl").read_text("utf-8")
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    assert summary["population"] == {"rows": 3, "decided": 2, "rejected": 1, "changed": 0}

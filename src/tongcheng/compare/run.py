@@ -92,8 +92,11 @@ def compare(input_path: str | Path, fmt: str, base: Side, new: Side, out_dir: st
     first: pl.DataFrame | None = None
     try:
         with open(out / REJECTS, "w", encoding="utf-8") as rejects:
+            # a service item neither side knows is a typo (a reject); one only a side knows
+            # is the change compared
             chunks = io.prefetch(io.read(input_path, fmt, chunk_size,
-                                         base.as_of if one_date else None))
+                                         base.as_of if one_date else None,
+                                         {*base.pack.service_ids, *new.pack.service_ids}))
             for chunk in chunks:
                 result.rows += chunk.rows
                 bad = list(chunk.rejects)
