@@ -296,12 +296,12 @@ def test_the_entry_point_outside_the_test_runner():
 def test_ctrl_c_is_said_in_the_command_lines_language(monkeypatch):
     """Ctrl-C (here raised where the situation is read): click's "Aborted!" in English,
     "已中止。" otherwise; exit 1 either way."""
-    import tongcheng.cli
+    import tongcheng.situation
 
     def interrupted(*_args, **_kw):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(tongcheng.cli, "load_situation", interrupted)
+    monkeypatch.setattr(tongcheng.situation, "load_situation", interrupted)
     example = str(Path(__file__).resolve().parents[1] / "examples"
                   / "recognition-yantai-qingdao.yaml")
     zh = CliRunner().invoke(main, ["check", example])

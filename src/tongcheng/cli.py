@@ -14,24 +14,23 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from tongcheng import wording as W
 from tongcheng.api import bundled_pack
 from tongcheng.cli_help import group_language_option, version_option
 from tongcheng.cli_options import (
     as_of_date,
     fail,
-    no_such_file,
     overlay_option,
     pack_option,
+    read_situation,
     unknown_rules,
 )
 from tongcheng.cli_usage import Group
-from tongcheng.errors import PackError, RuleConflict, SituationError
+from tongcheng.errors import PackError, RuleConflict
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
 from tongcheng.pack.loader import bundled_pack_path, load_pack
 from tongcheng.pack.model import RulePack
-from tongcheng.situation import MAX_SITUATION_BYTES, load_situation, situation_json_schema
+from tongcheng.situation import situation_json_schema
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
 
@@ -122,24 +121,9 @@ def check(
     next; --explain (or --rule ID) adds each decision's trace and basis.
     """
     from tongcheng.render import render_evaluation, render_summary
-    from tongcheng.situation import parse_situation
 
     pack = _pack(pack_path, overlays, lang)
-    try:
-        if situation == "-":
-            raw = sys.stdin.buffer.read(MAX_SITUATION_BYTES + 1)  # bytes: UTF-8 is checked
-            if len(raw) > MAX_SITUATION_BYTES:
-                too_large = W.too_large(MAX_SITUATION_BYTES, W.where("<stdin>", None, None))
-                fail(EXIT_INVALID, too_large.get(lang), lang)
-            model = parse_situation(raw, as_of=as_of, source="<stdin>",
-                                    services=pack.service_ids)
-        else:
-            if not Path(situation).is_file():
-                fail(EXIT_INVALID, no_such_file(situation, lang), lang)
-            model = load_situation(situation, as_of=as_of, services=pack.service_ids)
-    except SituationError as e:
-        fail(EXIT_INVALID, e.describe(lang), lang)
-        return
+    model = read_situation(situation, lang, as_of=as_of, services=pack.service_ids)
     wrong = unknown_rules(pack.rule_ids, rules, lang)
     if wrong:
         fail(EXIT_INVALID, wrong, lang)

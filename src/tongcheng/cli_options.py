@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 
@@ -106,6 +107,37 @@ def unknown_rules(known: tuple[str, ...] | list[str], asked: tuple[str, ...] | l
     if zh:
         return said + f"。规则包中的规则:{', '.join(known)}"
     return said + f". The pack's rules: {', '.join(known)}"
+
+
+def read_situation(arg: str, lang: str, *, as_of: date | None = None,
+                   services: Collection[str] | None = None):
+    """The situation in the file ``arg`` (``-``: stdin), as every command taking one reads it:
+    UTF-8 of at most 1 MiB, ``request.service`` one of ``services`` (the pack's); exit 2 with
+    every problem named otherwise."""
+    from tongcheng.errors import SituationError
+    from tongcheng.situation import MAX_SITUATION_BYTES, load_situation, parse_situation
+
+    try:
+        if arg != "-":
+            wrong_path = not_a_file(arg, lang)
+            if wrong_path:
+                fail(2, wrong_path, lang)
+            return load_situation(arg, as_of=as_of, services=services)
+        raw = sys.stdin.buffer.read(MAX_SITUATION_BYTES + 1)  # bytes: UTF-8 is checked
+        if len(raw) > MAX_SITUATION_BYTES:
+            fail(2, W.too_large(MAX_SITUATION_BYTES, W.where("<stdin>", None, None)).get(lang),
+                 lang)
+        return parse_situation(raw, as_of=as_of, source="<stdin>", services=services)
+    except SituationError as e:
+        fail(2, e.describe(lang), lang)
+
+
+def not_a_file(path: str, lang: str = "en") -> str | None:
+    """Why ``path`` cannot be read as a file (missing, or a folder), or None: a regular file, and
+    a pipe or a device too (``check <(…)``, ``/dev/stdin``), read once as a file is."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        return None
+    return no_such_file(path, lang)
 
 
 def no_such_file(path: str, lang: str = "en") -> str:

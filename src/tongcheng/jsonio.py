@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from decimal import InvalidOperation
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from tongcheng import wording as W
@@ -251,3 +252,12 @@ def too_long(line: bytes | str, limit: int = MAX_LINE_BYTES) -> str | None:
     if len(line) > limit:
         return f"a line longer than {limit // 2**20} MiB"
     return None
+
+
+def write_file(path: str | Path, data: Any, indent: int | None = 1) -> None:
+    """``data`` as UTF-8 JSON at ``path``. A file name the system gave as bytes that are not
+    UTF-8 (``o\\xff.parquet``) reaches a summary as a lone surrogate, which UTF-8 cannot hold:
+    it is written as its JSON escape (``"o\\udcff.parquet"``), so the run's summary is never lost
+    to the name of its own output."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent, default=str)
+    Path(path).write_text(text, encoding="utf-8", errors="backslashreplace")

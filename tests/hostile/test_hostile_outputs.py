@@ -91,3 +91,17 @@ def test_a_file_given_for_compares_report_folder_exits_2_saying_so(tmp_path, inp
     assert_clean(english, 2)
     assert f"{report}:这是一个文件;报告需要一个文件夹" in chinese.stderr
     assert f"{report}: is a file; the report is a folder" in english.stderr
+
+
+def test_an_output_whose_name_is_not_utf8_keeps_its_summary(tmp_path, inputs):
+    """``screen -o $'o\\xff.jsonl'``: the run was done, then its summary.json died on the name
+    (a traceback, the summary empty); the name is written as its JSON escape."""
+    import os
+
+    out = os.fsdecode(bytes(tmp_path) + b"/o\xff.jsonl")
+    result = run("screen", inputs["people"], "-o", out)
+    assert_clean(result, 0)
+    summary = json.loads(Path(f"{out}.summary.json").read_text(encoding="utf-8"))
+    assert os.fsencode(summary["output"]) == os.fsencode(out)
+    assert summary["decided"] == 1
+    assert "已筛查 1 行" in result.stderr

@@ -239,7 +239,8 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
     try:
         results = (
             (screened(chunk), chunk.rejects, chunk.rows)
-            for chunk in io.prefetch(io.read(input_path, fmt, chunk_size, as_of)))
+            for chunk in io.prefetch(io.read(input_path, fmt, chunk_size, as_of,
+                                             evaluator.pack.service_ids)))
         for result, rejects, rows in results:
             if result is not None and result.height:
                 sink.write(result)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
@@ -55,6 +55,7 @@ from tongcheng.errors import SituationError
 from tongcheng.situation import Situation, describe_value, parse_situation
 
 FORMATS = ("parquet", "csv", "jsonl")
+Services = Collection[str] | None  # the service items a row's request.service may name
 
 
 @attrs.frozen
@@ -178,12 +179,12 @@ def _reject(row: int, error: SituationError, id_: Any = None) -> Reject:
 
 
 def _judge(rows: list[dict[str, Any]], numbers: Sequence[int], as_of: date | None,
-           ids: Sequence[Any] | None = None):
+           ids: Sequence[Any] | None = None, services: Services = None):
     """The situation model's verdict on each row: (models with their numbers, rejects)."""
     models, kept, rejects = [], [], []
     for k, (row, number) in enumerate(zip(rows, numbers, strict=True)):
         try:
-            models.append(parse_situation(row, as_of=as_of))
+            models.append(parse_situation(row, as_of=as_of, services=services))
             kept.append(number)
         except SituationError as e:
             rejects.append(_reject(number, e, ids[k] if ids is not None else None))
@@ -208,25 +209,27 @@ def _models_population(models: list[Situation], rows: list[int], as_of: date | N
 # --- readers ------------------------------------------------------------------------------
 
 
-def read_parquet(path: str | Path, chunk_size: int, as_of: date | None) -> Iterator[Chunk]:
+def read_parquet(path: str | Path, chunk_size: int, as_of: date | None,
+                 services: Services = None) -> Iterator[Chunk]:
     first = 0
     for batch in _parquet_batches(path, chunk_size):
         with phases.clock("read"):
             table = nest(pa.Table.from_batches([batch]))
-        yield _columnar_chunk(table, first, as_of)
+        yield _columnar_chunk(table, first, as_of, services)
         first += table.num_rows
 
 
-def _columnar_chunk(table: pa.Table, first: int, as_of: date | None) -> Chunk:
+def _columnar_chunk(table: pa.Table, first: int, as_of: date | None,
+                    services: Services = None) -> Chunk:
     with phases.clock("validate"):
-        pop, bad = build(table, first_row=first, as_of=as_of)
+        pop, bad = build(table, first_row=first, as_of=as_of, services=services)
     flagged = bad.arg_true().to_list()
     phases.count("flagged_rows", len(flagged))
     rejects: list[Reject] = []
     extra = extra_fn = None
     if flagged:
         with phases.clock("judge"):
-            extra, extra_fn, rejects = _judge_flagged(table, first, as_of, flagged)
+            extra, extra_fn, rejects = _judge_flagged(table, first, as_of, flagged, services)
     row_of = pop.persons["_row"]
 
     def situations(idx: Sequence[int]) -> list[Situation]:
@@ -238,12 +241,13 @@ def _columnar_chunk(table: pa.Table, first: int, as_of: date | None) -> Chunk:
     return chunk
 
 
-def _judge_flagged(table: pa.Table, first: int, as_of: date | None, flagged: list[int]):
+def _judge_flagged(table: pa.Table, first: int, as_of: date | None, flagged: list[int],
+                   services: Services = None):
     """The rows the columns flagged, judged by the situation model: (a population of those it
     accepts, their situations by index, the rejects)."""
     ids = table.column("id").take(flagged).to_pylist() if "id" in table.column_names else None
     rows = plain_rows(table.take(flagged))
-    models, kept, rejects = _judge(rows, [first + i for i in flagged], as_of, ids)
+    models, kept, rejects = _judge(rows, [first + i for i in flagged], as_of, ids, services)
     if ids is not None:
         id_of = dict(zip(flagged, ids, strict=True))
         kept_ids = [id_of[n - first] for n in kept]
@@ -260,11 +264,12 @@ def _judge_flagged(table: pa.Table, first: int, as_of: date | None, flagged: lis
 
 
 def _row_chunk(rows: list[Any], numbers: list[int], as_of: date | None,
-               rejects: list[Reject], ids: list[Any] | None = None) -> Chunk:
+               rejects: list[Reject], ids: list[Any] | None = None,
+               services: Services = None) -> Chunk:
     """A chunk of rows read one by one (JSON Lines, CSV): each judged by the situation model.
     ``ids``, when given, are text (or None) and the output has an ``id`` column."""
     n_rows = len(numbers) + len(rejects)
-    models, kept, more = _judge(rows, numbers, as_of, ids)
+    models, kept, more = _judge(rows, numbers, as_of, ids, services)
     rejects = sorted(rejects + more, key=lambda r: r.row)
     kept_ids = None
     if ids is not None:
@@ -281,8 +286,10 @@ def _row_chunk(rows: list[Any], numbers: list[int], as_of: date | None,
 class _Rows:
     """Rows read one by one, gathered into chunks: (row, number, id) kept, or rejected."""
 
-    def __init__(self, chunk_size: int, as_of: date | None, with_ids: bool) -> None:
+    def __init__(self, chunk_size: int, as_of: date | None, with_ids: bool,
+                 services: Services = None) -> None:
         self.chunk_size, self.as_of, self.with_ids = chunk_size, as_of, with_ids
+        self.services = services
         self.rows: list[Any] = []
         self.numbers: list[int] = []
         self.ids: list[Any] = []
@@ -301,7 +308,7 @@ class _Rows:
 
     def chunk(self) -> Chunk:
         out = _row_chunk(self.rows, self.numbers, self.as_of, self.rejects,
-                         self.ids if self.with_ids else None)
+                         self.ids if self.with_ids else None, self.services)
         self.rows, self.numbers, self.ids, self.rejects = [], [], [], []
         return out
 
@@ -319,10 +326,11 @@ def _json_id(value: Any) -> str:
     raise ValueError(f"expected a string or a whole number, got {describe_value(value)}")
 
 
-def read_jsonl(path: str | Path, chunk_size: int, as_of: date | None) -> Iterator[Chunk]:
+def read_jsonl(path: str | Path, chunk_size: int, as_of: date | None,
+               services: Services = None) -> Iterator[Chunk]:
     """One situation per line, in the contract's JSON; an ``id`` key is carried to the output
     (as text) and is no fact of the situation."""
-    out = _Rows(chunk_size, as_of, with_ids=True)
+    out = _Rows(chunk_size, as_of, with_ids=True, services=services)
     with open(path, "rb") as f:
         for number, raw in enumerate(jsonio.bounded_lines(f)):
             long = jsonio.too_long(raw)
@@ -459,7 +467,8 @@ def _csv_row(header: list[str], cells: list[str]) -> dict[str, Any]:
     return row
 
 
-def read_csv(path: str | Path, chunk_size: int, as_of: date | None) -> Iterator[Chunk]:
+def read_csv(path: str | Path, chunk_size: int, as_of: date | None,
+             services: Services = None) -> Iterator[Chunk]:
     """Flat layout: dotted columns, list columns as JSON text; an empty cell is absent. A record
     that cannot be read (bytes that are not UTF-8, a cell over 128 KiB, the wrong number of
     cells, a list cell that is not acceptable JSON) is rejected, naming its line."""
@@ -477,7 +486,7 @@ def read_csv(path: str | Path, chunk_size: int, as_of: date | None) -> Iterator[
         _csv_columns(path, header)
         has_id = "id" in header
         id_at = header.index("id") if has_id else -1
-        out = _Rows(chunk_size, as_of, with_ids=has_id)
+        out = _Rows(chunk_size, as_of, with_ids=has_id, services=services)
         number, end = 0, lines.number
         while True:
             start = end + 1
@@ -515,12 +524,15 @@ def read_csv(path: str | Path, chunk_size: int, as_of: date | None) -> Iterator[
         yield from out.last()
 
 
-def read(path: str | Path, fmt: str, chunk_size: int, as_of: date | None) -> Iterator[Chunk]:
+def read(path: str | Path, fmt: str, chunk_size: int, as_of: date | None,
+         services: Services = None) -> Iterator[Chunk]:
+    """The chunks of the population at ``path``; ``services``, when given, are the service
+    items ``request.service`` may name (the pack's): a row naming another is a reject."""
     if fmt == "parquet":
-        return read_parquet(path, chunk_size, as_of)
+        return read_parquet(path, chunk_size, as_of, services)
     if fmt == "csv":
-        return read_csv(path, chunk_size, as_of)
-    return read_jsonl(path, chunk_size, as_of)
+        return read_csv(path, chunk_size, as_of, services)
+    return read_jsonl(path, chunk_size, as_of, services)
 
 
 def prefetch(chunks: Iterator[Chunk]) -> Iterator[Chunk]:

@@ -87,7 +87,7 @@ def screen_partition(batches: Iterator[Any], pack: Any, rules: tuple[str, ...],
         table = pa.Table.from_batches([batch])
         ids = table.column("_row").to_pylist()
         table = nest(table.drop_columns(["_row"]))
-        chunk = io._columnar_chunk(table, 0, as_of)
+        chunk = io._columnar_chunk(table, 0, as_of, pack.service_ids)
         result = io.screen_chunk(engine, chunk)
         tally.refused(chunk.rejects)
         if result is not None:

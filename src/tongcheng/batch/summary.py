@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from tongcheng import jsonio
 from tongcheng.batch.engine import BatchEvaluator, firmness_column, status_column
 from tongcheng.places import PlaceRegistry, default_registry
 
@@ -127,7 +128,7 @@ class ScreenSummary:
 
     def write(self, path: str | Path, **head: Any) -> dict[str, Any]:
         data = self.to_json(**head)
-        Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        jsonio.write_file(path, data)  # (a file name that is not UTF-8: escaped)
         return data
 
 

@@ -255,7 +255,8 @@ class Case:
         if on is None and given_as_of is not None:
             on = parse_situation({"as_of": given_as_of}).as_of
         clock = on or date.today()
-        parse_situation({**facts, "as_of": clock})  # refused facts take no case id
+        # refused facts take no case id (a service the pack does not know is refused too)
+        parse_situation({**facts, "as_of": clock}, services=pack.service_ids)
         case_id = store._new_id()
         record, _ = _step(
             case_id, subject, pack, triggers, compiled, None, facts, clock, "opened", None,
@@ -420,7 +421,8 @@ def _step(
     detail: Any,
     started: date,
 ) -> tuple[_Record, Update]:
-    situation = parse_situation({**facts, "as_of": clock})  # SituationError: nothing changes
+    # SituationError: nothing changes (a service the pack does not know is refused too)
+    situation = parse_situation({**facts, "as_of": clock}, services=pack.service_ids)
     stored = situation.to_dict()
     stored.pop("as_of", None)
     decided = Decided.of(situation, pack)  # untraced: what the step compares

@@ -9,6 +9,7 @@ in neither durable_rules nor the calendar.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +31,7 @@ from tongcheng.cases.watch import (
 from tongcheng.cli_options import (
     cannot_read,
     fail,
-    no_such_file,
+    not_a_file,
     overlay_option,
     pack_option,
     unwritable,
@@ -134,9 +135,10 @@ def watch(events, output, rejects_path, changes, idle_days, triggers_path, progr
 
 def _check_paths(events: str, output: str, rejects_path: str | None, lang: str) -> None:
     """Exit 2 before any line when the events cannot be read or an output cannot be written."""
-    if events != "-" and not Path(events).is_file():
-        fail(EXIT_INVALID, no_such_file(events, lang), lang)
-    if events != "-":
+    wrong_path = not_a_file(events, lang) if events != "-" else None
+    if wrong_path:
+        fail(EXIT_INVALID, wrong_path, lang)
+    if events != "-" and os.path.isfile(events):  # (a pipe is opened once, when read)
         try:
             open(events, "rb").close()
         except OSError as e:

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import fail, no_such_file, os_problem, say
+from tongcheng.cli_options import cannot_write, fail, not_a_file, os_problem, say
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT), as a shell reports it
 
 
 @click.command()
@@ -56,8 +57,9 @@ def compare(population, out_dir, base_spec, base_overlays, new_spec, new_overlay
 
     from tongcheng.batch.layout import LayoutError
     from tongcheng.compare import report
+    from tongcheng.compare.folder import ReportFolder
+    from tongcheng.compare.run import CHANGED, REJECTS, SUMMARY, write_summary
     from tongcheng.compare.run import compare as run
-    from tongcheng.compare.run import write_summary
     from tongcheng.errors import RuleConflict
     from tongcheng.evaluate.evaluator import RuleError
     from tongcheng.places import default_registry
@@ -68,34 +70,81 @@ def compare(population, out_dir, base_spec, base_overlays, new_spec, new_overlay
     registry = default_registry()
     base, new, fmt, total = _open_sides(population, base_spec, base_overlays, new_spec,
                                         new_overlays, fmt, registry, lang)
+    folder = ReportFolder(out_dir, (CHANGED, REJECTS, SUMMARY, report.HTML))
+    try:
+        staging = folder.open()
+    except OSError as e:
+        fail(EXIT_INVALID, cannot_write(out_dir, e, lang), lang)
     bar = tqdm(total=total, unit="rows", unit_scale=True, file=sys.stderr,
                disable=(not sys.stderr.isatty()) if progress is None else not progress)
+    seen = [0]
+
+    def read(rows: int) -> None:
+        seen[0] += rows
+        bar.update(rows)
+
     try:
-        result = run(population, fmt, base, new, out_dir, chunk_size=chunk_size,
-                     registry=registry, progress=bar.update, lang=lang)
-    except LayoutError as e:
-        fail(EXIT_INVALID, e.describe(lang), lang)
-    except (RuleConflict, RuleError) as e:
-        fail(EXIT_PACK, e.describe(lang), lang)
-    except OSError as e:  # the file named by the system where it names one
-        where = population if e.filename is None else e.filename
-        fail(EXIT_INVALID, say(lang, f"{population}: {e}",
-                               f"{where}:{os_problem(e, lang, where)}"), lang)
+        result = run(population, fmt, base, new, staging, chunk_size=chunk_size,
+                     registry=registry, progress=read, lang=lang)
+        data = write_summary(result, folder.staging)
+        missing_extra = _write_html(data, folder.staging / report.HTML, lang) if html else None
+    except (KeyboardInterrupt, LayoutError, RuleConflict, RuleError, OSError) as e:
+        bar.close()
+        folder.discard()
+        _stopped_by(e, population, seen[0], out_dir, lang)
     finally:
         bar.close()
-    data = write_summary(result, out_dir)
+    _finish(folder, result, data, missing_extra, out_dir, lang)
+
+
+def _finish(folder, result, data, missing_extra, out_dir: str, lang: str) -> None:
+    """The whole report moved into REPORT, the table and the closing line; the exit code."""
+    from tongcheng.compare import report
+
+    try:
+        folder.publish()
+    except OSError as e:
+        fail(EXIT_INVALID, cannot_write(out_dir, e, lang), lang)
     report.terminal(data, lang)
-    if html:
-        try:
-            report.write_html(data, Path(out_dir) / report.HTML, lang)
-        except ImportError as e:  # pragma: no cover - depends on the installation
-            fail(EXIT_INVALID, say(
-                lang, f"the HTML report needs its extra: pip install 'tongcheng[compare]' ({e}); "
-                      "summary.json is written, and --no-html leaves the page out",
-                f"HTML 报告需要额外安装:pip install 'tongcheng[compare]'(“{e}”);summary.json "
-                "已写好,加 --no-html 则不生成网页"), lang)
+    if missing_extra is not None:  # pragma: no cover - depends on the installation
+        fail(EXIT_INVALID, say(
+            lang, f"the HTML report needs its extra: pip install 'tongcheng[compare]' "
+                  f"({missing_extra}); summary.json is written, and --no-html leaves the page out",
+            f"HTML 报告需要额外安装:pip install 'tongcheng[compare]'(“{missing_extra}”);"
+            "summary.json 已写好,加 --no-html 则不生成网页"), lang)
     click.echo(closing_line(result, out_dir, lang), err=True)
     sys.exit(EXIT_REJECTS if result.rejected else EXIT_OK)
+
+
+def _write_html(data, path: Path, lang: str) -> ImportError | None:
+    """The HTML page; the ImportError when its extra is not installed (the rest is kept)."""
+    from tongcheng.compare import report
+
+    try:
+        report.write_html(data, path, lang)
+    except ImportError as e:  # pragma: no cover - depends on the installation
+        return e
+    return None
+
+
+def _stopped_by(error: BaseException, population: str, seen: int, out_dir: str,
+                lang: str) -> None:
+    """A run stopped half way: interrupted (Ctrl-C, exit 130), a bad file (exit 2) or a defect
+    of a pack (exit 3); REPORT was left as it was, and is said to be."""
+    from tongcheng.batch.layout import LayoutError
+
+    if isinstance(error, KeyboardInterrupt):
+        click.echo(say(lang, f"interrupted after {seen} rows read; {out_dir} was not changed",
+                       f"已中断:读入 {seen} 行后停止;{out_dir} 未被改动"), err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    unchanged = say(lang, f" ({out_dir} was not changed)", f"({out_dir} 未被改动)")
+    if isinstance(error, LayoutError):
+        fail(EXIT_INVALID, error.describe(lang) + unchanged, lang)
+    if isinstance(error, OSError):  # the file named by the system where it names one
+        where = population if error.filename is None else error.filename
+        fail(EXIT_INVALID, say(lang, f"{population}: {error}",
+                               f"{where}:{os_problem(error, lang, where)}") + unchanged, lang)
+    fail(EXIT_PACK, error.describe(lang) + unchanged, lang)  # type: ignore[attr-defined]
 
 
 def closing_line(result, out_dir, lang: str) -> str:
@@ -118,8 +167,9 @@ def _open_sides(population, base_spec, base_overlays, new_spec, new_overlays, fm
     from tongcheng.compare.sides import SideError, load_side
     from tongcheng.errors import PackError
 
-    if not Path(population).is_file():
-        fail(EXIT_INVALID, no_such_file(population, lang), lang)
+    wrong_path = not_a_file(population, lang)  # a pipe too: JSON Lines and CSV are read once
+    if wrong_path:
+        fail(EXIT_INVALID, wrong_path, lang)
     cache: dict = {}
     try:
         base = load_side("base", base_spec, base_overlays, registry, cache)

@@ -8,7 +8,6 @@ stays that of one chunk whatever the input's size.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -18,7 +17,7 @@ from typing import Any
 import attrs
 import polars as pl
 
-from tongcheng import wording
+from tongcheng import jsonio, wording
 from tongcheng.batch import io
 from tongcheng.batch.engine import BatchEvaluator, outcome_column, status_column
 from tongcheng.batch.layout import Population
@@ -92,8 +91,11 @@ def compare(input_path: str | Path, fmt: str, base: Side, new: Side, out_dir: st
     first: pl.DataFrame | None = None
     try:
         with open(out / REJECTS, "w", encoding="utf-8") as rejects:
+            # a service item neither side knows is a typo (a reject); one only a side knows
+            # is the change compared
             chunks = io.prefetch(io.read(input_path, fmt, chunk_size,
-                                         base.as_of if one_date else None))
+                                         base.as_of if one_date else None,
+                                         {*base.pack.service_ids, *new.pack.service_ids}))
             for chunk in chunks:
                 result.rows += chunk.rows
                 bad = list(chunk.rejects)
@@ -253,6 +255,5 @@ def _changed(pop: Population, groups: pl.DataFrame, b: pl.DataFrame, n: pl.DataF
 
 def write_summary(comparison: Comparison, out_dir: str | Path) -> dict[str, Any]:
     data = comparison.to_json()
-    Path(out_dir, SUMMARY).write_text(json.dumps(data, ensure_ascii=False, indent=1,
-                                                 default=str), encoding="utf-8")
+    jsonio.write_file(Path(out_dir, SUMMARY), data)  # (a file name that is not UTF-8: escaped)
     return data

@@ -308,14 +308,15 @@ class _CaseReader:
     def validate(self, data: dict, as_of: dt.date | None, file: str, lines: dict,
                  prefix: tuple) -> Situation | None:
         try:
-            return parse_situation(data, as_of=as_of)
+            return parse_situation(data, as_of=as_of, services=self.pack.service_ids)
         except SituationError as e:
             for p in e.problems:
                 path = parse_path(p.path) if p.path else ()
                 line = yamlio.line_of(lines, (*prefix, *(path or ())))
                 where = f"situation.{p.path}" if prefix and p.path else p.path or "situation"
                 self.problems.append(Problem(file, line, _t(
-                    f"情形无效: {where}: {p.message}", f"invalid situation: {where}: {p.message}")))
+                    f"情形无效: {where}: {p.zh or p.message}",
+                    f"invalid situation: {where}: {p.message}")))
             return None
 
     # -- expectations --------------------------------------------------------------------------

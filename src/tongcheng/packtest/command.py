@@ -91,7 +91,9 @@ def _files(paths: tuple[str, ...], root: Path, pack_files) -> list[tuple[Path, s
         return [(p, _shown(p)) for p in pack_files(root)]
     out = []
     for p in map(Path, paths):
-        if p.is_dir():
+        if (p / "pack.yaml").is_file():  # a pack folder (as lint and verify take it): its tests,
+            out += [(f, _shown(f)) for f in pack_files(p)]  # not its rules and zones
+        elif p.is_dir():
             out += [(f, _shown(f)) for f in sorted(p.iterdir())
                     if f.is_file() and f.suffix in (".yaml", ".yml")]
         else:

@@ -7,12 +7,10 @@ invalid situation or command; 3 a rule pack or overlay fails to load, or its rul
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import click
 
-from tongcheng.cli_options import fail, no_such_file, overlay_option, unknown_rules
+from tongcheng.cli_options import fail, overlay_option, read_situation, unknown_rules
 from tongcheng.cli_usage import BadValue
 
 EXIT_INVALID, EXIT_PACK = 2, 3
@@ -54,25 +52,16 @@ def timeline(situation, start, end, rules, fmt, lang, pack_path, overlays) -> No
     a decision changes, with why: a zone opened, a parameter changed, a month count reached a
     bound, a birthday, a period started or ended. SITUATION is JSON or YAML (- for stdin).
     """
-    from tongcheng.errors import PackError, RuleConflict, SituationError
+    from tongcheng.errors import PackError, RuleConflict
     from tongcheng.evaluate.evaluator import RuleError
     from tongcheng.pack.loader import load_pack
-    from tongcheng.situation import load_situation, parse_situation
     from tongcheng.timeline import TimelineError, build
 
-    try:
-        if situation == "-":
-            model = parse_situation(sys.stdin.read(), source="<stdin>")
-        else:
-            if not Path(situation).is_file():
-                fail(EXIT_INVALID, no_such_file(situation, lang), lang)
-            model = load_situation(situation)
-    except SituationError as e:
-        fail(EXIT_INVALID, e.describe(lang), lang)
     try:
         pack = load_pack(pack_path, overlays=overlays)
     except PackError as e:
         fail(EXIT_PACK, e.describe(lang), lang)
+    model = read_situation(situation, lang, services=pack.service_ids)
     wrong = unknown_rules(pack.rule_ids, rules, lang)
     if wrong:
         fail(EXIT_INVALID, wrong, lang)

@@ -3,6 +3,7 @@ exploded frame per list), and the rows flagged for the situation model."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 import polars as pl
@@ -44,18 +45,20 @@ def build(
     as_of: date | None = None,
     registry: PlaceRegistry | None = None,
     validate: bool = True,
+    services: Collection[str] | None = None,
 ) -> tuple[Population, pl.Series]:
     """A Population from a table in the nested layout, and the rows flagged as suspect.
 
     Flagged rows (Boolean series over the input) must be judged by the situation model; they are
     left out of the population. ``as_of`` overrides every row's own; a row without one is
-    evaluated as of today, as ``tongcheng check`` does.
+    evaluated as of today, as ``tongcheng check`` does. ``services``, when given, are the
+    service items ``request.service`` may name: a row naming another is flagged.
     """
     tables = place_tables(registry)
     df = table if isinstance(table, pl.DataFrame) else pl.from_arrow(table)
     assert isinstance(df, pl.DataFrame)
     df = df.with_row_index("_row", offset=first_row)
-    person_frame, list_exprs = _person_frame(df, as_of, tables)
+    person_frame, list_exprs = _person_frame(df, as_of, tables, services)
 
     # lists: explode, convert, check; a bad item flags its row
     exploded: dict[str, pl.DataFrame] = {}
@@ -75,7 +78,8 @@ def build(
     return pop, bad
 
 
-def _person_frame(df: pl.DataFrame, as_of: date | None, tables: PlaceTables
+def _person_frame(df: pl.DataFrame, as_of: date | None, tables: PlaceTables,
+                  services: Collection[str] | None = None
                   ) -> tuple[pl.DataFrame, dict[str, pl.Expr]]:
     """One row per situation: its scalar facts converted, its lists' lengths, ``_bad`` (the
     situation model must judge the row) and ``_fallback`` (only the reference evaluator is
@@ -101,6 +105,8 @@ def _person_frame(df: pl.DataFrame, as_of: date | None, tables: PlaceTables
     # born after the day of the situation: the row's own day unless ``as_of`` overrides it
     checks.add(cols["birth_date"] > own_as_of if as_of is None else cols["birth_date"] > as_of_expr)
     _fund_and_request_columns(schema, cols, checks, fine)
+    if services is not None:  # an item the pack does not know: the model names it
+        checks.add(cols["service"].is_not_null() & ~cols["service"].is_in(sorted(services)))
     opaque = [pl.col(name).is_not_null() for name in ("project", "enterprise") if name in schema]
     list_exprs = _list_lengths(schema, cols, checks)
 
