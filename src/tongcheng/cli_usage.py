@@ -16,9 +16,11 @@ its Chinese words; any other message that already has Chinese is kept as it is.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
 import re
+import signal
 import stat
 import typing as t
 
@@ -126,16 +128,57 @@ class Group(click.Group):
         return name, command, rest
 
     def invoke(self, ctx: click.Context) -> t.Any:
+        if ctx.parent is not None:
+            return self._invoke(ctx)
+        with terminated_as_interrupted():
+            try:
+                return self._invoke(ctx)
+            except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM: said in the run's language
+                said = {"en": ("Aborted!", "Terminated."), "zh": ("已中止。", "已终止。")}
+                words = said["en" if ctx.meta.get(_LANG, "zh") == "en" else "zh"]
+                click.echo(f"\n{words[isinstance(e, Terminated)]}", err=True)
+                ctx.exit(interrupted_exit(e))
+
+    def _invoke(self, ctx: click.Context) -> t.Any:
         try:
             return super().invoke(ctx)
         except ClickException as e:
             _reraise(e, ctx.meta.get(_LANG, "zh"), ctx.meta.get(_COMMAND))
             raise
-        except KeyboardInterrupt:  # Ctrl-C: click says "Aborted!" (exit 1); in Chinese, so
-            if ctx.meta.get(_LANG, "zh") == "en" or ctx.parent is not None:
-                raise
-            click.echo("\n已中止。", err=True)
-            ctx.exit(1)
+
+
+# --- Ctrl-C and SIGTERM -------------------------------------------------------------------------
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, a service manager stopping the command), raised where the command is
+    so that it ends as Ctrl-C ends it — files closed, partial outputs kept apart, the store's
+    transaction rolled back — but with the shell's code for SIGTERM."""
+
+
+def interrupted_exit(error: KeyboardInterrupt) -> int:
+    """The exit code of a run stopped by a signal, as a shell reports it: 128 + the signal."""
+    return 128 + (signal.SIGTERM if isinstance(error, Terminated) else signal.SIGINT)
+
+
+@contextlib.contextmanager
+def terminated_as_interrupted() -> t.Iterator[None]:
+    """SIGTERM raises :class:`Terminated` in the main thread while the command runs (Python's
+    default ends the process at once: no output closed, no message); the handler before is
+    put back after."""
+
+    def terminate(_signum: int, _frame: object) -> None:
+        raise Terminated
+
+    try:
+        before = signal.signal(signal.SIGTERM, terminate)
+    except ValueError:  # not the main thread (an embedding program's): left as it is
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def _reraise(error: ClickException, lang: str, command: click.Command | None) -> None:

@@ -77,7 +77,9 @@ def test_other_files_of_the_report_folder_are_left_alone(tmp_path):
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
-def test_ctrl_c_exits_130_and_leaves_the_earlier_report_as_it_was(tmp_path):
+@pytest.mark.parametrize(("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_stop_leaves_the_earlier_report_as_it_was(tmp_path, stop, code):
+    """Ctrl-C, or SIGTERM (a service manager, ``kill``): exit 128 + the signal, said."""
     out, before = earlier_report(tmp_path)
     people = tmp_path / "many.parquet"
     synth.write(people, 40_000, seed=3)
@@ -90,10 +92,10 @@ def test_ctrl_c_exits_130_and_leaves_the_earlier_report_as_it_was(tmp_path):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     time.sleep(0.5)  # some chunks compared
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(stop)
     _, err = proc.communicate(timeout=120)
     stderr = err.decode("utf-8")
-    assert proc.returncode == 130, stderr
+    assert proc.returncode == code, stderr
     assert "Traceback" not in stderr
     assert "已中断:读入" in stderr and f"{out} 未被改动" in stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -98,3 +98,38 @@ def test_events_that_are_a_folder_or_missing_exit_2(tmp_path):
         result = run("watch", "--lang", "en", events)
         assert_clean(result, 2)
         assert words in result.stderr.lower(), result.stderr
+
+
+@pytest.mark.parametrize(("lang", "words"), [("zh", "已终止。"), ("en", "Terminated.")])
+def test_sigterm_while_waiting_for_lines_ends_as_ctrl_c_does_with_143(tmp_path, lang, words):
+    """A service manager stopping a watch that waits on its stream: the notifications written so
+    far kept whole, the store's last commit kept, the stop said, exit 128 + SIGTERM."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    store = tmp_path / "cases.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tongcheng.cli", "watch", "-", "--store", str(store),
+         "--lang", lang], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdin.write((json.dumps(OPEN, ensure_ascii=False) + "\n").encode())
+    proc.stdin.flush()
+    deadline = time.monotonic() + 60
+    while not store.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # the first line applied and committed (--commit-every 1 on stdin)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    stderr = err.decode("utf-8")
+    assert proc.returncode == 143, stderr
+    assert "Traceback" not in stderr and stderr.strip().endswith(words), stderr
+    assert all(json.loads(line) for line in out.decode().splitlines())  # whole lines only
+    # the store opens and holds the case the committed line opened
+    again = subprocess.run(
+        [sys.executable, "-m", "tongcheng.cli", "watch", "-", "--store", str(store),
+         "--lang", "en"], input=(json.dumps(OPEN, ensure_ascii=False) + "\n").encode(),
+        capture_output=True, timeout=120, env={**os.environ})
+    assert again.returncode == 0, again.stderr.decode()
+    assert "1 still open" in again.stderr.decode()

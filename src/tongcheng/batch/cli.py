@@ -30,9 +30,9 @@ from tongcheng.cli_options import (
     unknown_rules,
     unwritable,
 )
+from tongcheng.cli_usage import interrupted_exit
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
-EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT), as a shell reports it
 STATUS_CHOICES = ("eligible", "ineligible", "undetermined", "not_applicable")
 
 
@@ -267,14 +267,14 @@ def _stream(evaluator, input_path, output, fmt, statuses, as_of, rejects_path, c
 
 
 def _stopped_by(error: BaseException, input_path: str, seen: int, lang: str) -> None:
-    """A run interrupted (Ctrl-C, exit 130), or that met a bad file (exit 2) or a pack defect
-    outside any row (exit 3), after ``seen`` rows read."""
+    """A run interrupted (Ctrl-C: exit 130; SIGTERM: 143), or that met a bad file (exit 2) or
+    a pack defect outside any row (exit 3), after ``seen`` rows read."""
     from tongcheng.batch.layout import LayoutError
 
     if isinstance(error, KeyboardInterrupt):
         click.echo(say(lang, f"interrupted after {seen} rows read",
                        f"已中断:读入 {seen} 行后停止"), err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(interrupted_exit(error))  # Ctrl-C 130, SIGTERM 143
     if isinstance(error, LayoutError):
         fail(EXIT_INVALID, error.describe(lang), lang)
     if isinstance(error, OSError):  # the file named by the system where it names one

@@ -14,9 +14,9 @@ from pathlib import Path
 import click
 
 from tongcheng.cli_options import cannot_write, fail, not_a_file, os_problem, say
+from tongcheng.cli_usage import interrupted_exit
 
 EXIT_OK, EXIT_REJECTS, EXIT_INVALID, EXIT_PACK = 0, 1, 2, 3
-EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT), as a shell reports it
 
 
 @click.command()
@@ -129,14 +129,14 @@ def _write_html(data, path: Path, lang: str) -> ImportError | None:
 
 def _stopped_by(error: BaseException, population: str, seen: int, out_dir: str,
                 lang: str) -> None:
-    """A run stopped half way: interrupted (Ctrl-C, exit 130), a bad file (exit 2) or a defect
-    of a pack (exit 3); REPORT was left as it was, and is said to be."""
+    """A run stopped half way: interrupted (Ctrl-C: exit 130; SIGTERM: 143), a bad file
+    (exit 2) or a defect of a pack (exit 3); REPORT was left as it was, and is said to be."""
     from tongcheng.batch.layout import LayoutError
 
     if isinstance(error, KeyboardInterrupt):
         click.echo(say(lang, f"interrupted after {seen} rows read; {out_dir} was not changed",
                        f"已中断:读入 {seen} 行后停止;{out_dir} 未被改动"), err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(interrupted_exit(error))  # Ctrl-C 130, SIGTERM 143
     unchanged = say(lang, f" ({out_dir} was not changed)", f"({out_dir} 未被改动)")
     if isinstance(error, LayoutError):
         fail(EXIT_INVALID, error.describe(lang) + unchanged, lang)
