@@ -105,3 +105,28 @@ def test_an_output_whose_name_is_not_utf8_keeps_its_summary(tmp_path, inputs):
     assert os.fsencode(summary["output"]) == os.fsencode(out)
     assert summary["decided"] == 1
     assert "已筛查 1 行" in result.stderr
+
+
+def test_parquet_files_whose_names_are_not_utf8_are_read_and_written(tmp_path, inputs):
+    """A name in GBK (bytes a shell passes as they are) on every face that writes or reads
+    Parquet: Arrow takes UTF-8 names only, and the commands died on a UnicodeEncodeError."""
+    import os
+
+    import pyarrow.parquet as pq
+
+    def gbk(name: str) -> str:  # tmp_path/<name in GBK bytes>
+        return os.fsdecode(bytes(tmp_path) + b"/" + name.encode("gbk"))
+
+    people = gbk("人口.parquet")
+    assert_clean(run("synth", 20, "-o", people), 0)
+    decided = gbk("结果.parquet")
+    assert_clean(run("screen", people, "-o", decided), 0)
+    assert pq.read_table(open(decided, "rb")).num_rows == 20  # noqa: SIM115
+    exported = gbk("记录.parquet")
+    assert_clean(run("records", "export", "--records", inputs["store"], "-o", exported), 0)
+    assert pq.read_table(open(exported, "rb")).num_rows == 1  # noqa: SIM115
+    report = gbk("报告")
+    said = run("compare", people, "-o", report, "--no-html")
+    assert_clean(said, 0)
+    assert os.path.exists(os.path.join(report, "changed.parquet"))
+    assert json.loads(Path(report, "summary.json").read_text(encoding="utf-8"))

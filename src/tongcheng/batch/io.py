@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 
 from tongcheng import jsonio
 from tongcheng import wording as W
+from tongcheng.arrowfiles import parquet_file
 from tongcheng.batch import phases
 from tongcheng.batch.engine import BatchEvaluator, RowError, status_column
 from tongcheng.batch.layout import (
@@ -137,7 +138,7 @@ def _arrow_message(error: Exception) -> str:
 def open_parquet(path: str | Path) -> pq.ParquetFile:
     """The Parquet file at ``path``; LayoutError when it is not one Arrow can read."""
     try:
-        return pq.ParquetFile(path)
+        return parquet_file(path)
     except (pa.ArrowException, OSError) as e:
         why = _arrow_message(e)
         raise LayoutError(f"{path}: not a readable Parquet file ({why})",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import pyarrow.parquet as pq
 
+from tongcheng.arrowfiles import parquet_writer
 from tongcheng.batch import phases
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class ParquetSink:
         table = frame.to_arrow()
         if self.writer is None:
             self.schema = table.schema
-            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+            self.writer = parquet_writer(self.path, self.schema, compression="zstd")
         else:
             table = table.cast(self.schema)
         self.writer.write_table(table)
@@ -65,8 +66,8 @@ class ParquetSink:
         finally:
             self._pool.shutdown(wait=True)
             if self.writer is None:
-                self.writer = pq.ParquetWriter(self.path, empty.to_arrow().schema,
-                                               compression="zstd")
+                self.writer = parquet_writer(self.path, empty.to_arrow().schema,
+                                             compression="zstd")
             self.writer.close()
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
+from tongcheng.arrowfiles import parquet_writer, write_table
 from tongcheng.places import default_registry
 
 BLOCK = 250_000
@@ -285,7 +285,7 @@ def write(path: str | Path, n: int, seed: int = 0, as_of: date = date(2025, 6, 1
     try:
         for table in blocks(n, seed, as_of, retiring):
             if writer is None:
-                writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+                writer = parquet_writer(path, table.schema, compression="zstd")
             writer.write_table(table, row_group_size=BLOCK)
             written += table.num_rows
             if progress is not None:
@@ -296,7 +296,7 @@ def write(path: str | Path, n: int, seed: int = 0, as_of: date = date(2025, 6, 1
     if writer is None:  # n == 0: an empty file with the layout's columns
         empty = block(seed, 0, 0, as_of) if retiring is None else retiring_block(seed, 0, 0,
                                                                                 retiring)
-        pq.write_table(empty, path)
+        write_table(empty, path)
     return written
 
 

@@ -59,11 +59,12 @@ def _row(body: str) -> dict[str, Any]:
 
 def write_parquet(bodies: Iterable[tuple[str, str]], path: str | Path) -> int:
     import pyarrow as pa
-    import pyarrow.parquet as pq
+
+    from tongcheng.arrowfiles import parquet_writer
 
     schema = _schema()
     n = 0
-    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+    with parquet_writer(path, schema, compression="zstd") as writer:
         rows: list[dict[str, Any]] = []
         for _, body in bodies:
             rows.append(_row(body))
