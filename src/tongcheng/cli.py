@@ -25,6 +25,7 @@ from tongcheng.cli_options import (
     unknown_rules,
 )
 from tongcheng.cli_usage import Group
+from tongcheng.console import stdout_console
 from tongcheng.errors import PackError, RuleConflict
 from tongcheng.evaluate.evaluator import RuleError
 from tongcheng.evaluate.evaluator import evaluate as evaluate_pack
@@ -53,7 +54,7 @@ def _pack(path: str | None, overlays: tuple[str, ...] = (), lang: str = "en") ->
 
 def _console() -> Console:
     # A pipe or file gets a wide page rather than rich's 80-column default.
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    return stdout_console(120)
 
 
 lang_option = click.option(

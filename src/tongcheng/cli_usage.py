@@ -22,6 +22,7 @@ import os
 import re
 import signal
 import stat
+import sys
 import typing as t
 
 import click
@@ -138,6 +139,9 @@ class Group(click.Group):
                 words = said["en" if ctx.meta.get(_LANG, "zh") == "en" else "zh"]
                 click.echo(f"\n{words[isinstance(e, Terminated)]}", err=True)
                 ctx.exit(interrupted_exit(e))
+            except BrokenPipeError:  # the reader went away (tongcheng rules | head -1)
+                _quiet_stdout()
+                ctx.exit(128 + signal.SIGPIPE)  # nothing to say: as a shell reports SIGPIPE
 
     def _invoke(self, ctx: click.Context) -> t.Any:
         try:
@@ -159,6 +163,16 @@ class Terminated(KeyboardInterrupt):
 def interrupted_exit(error: KeyboardInterrupt) -> int:
     """The exit code of a run stopped by a signal, as a shell reports it: 128 + the signal."""
     return 128 + (signal.SIGTERM if isinstance(error, Terminated) else signal.SIGINT)
+
+
+def _quiet_stdout() -> None:
+    """Standard output pointed at nothing, so that the flush at exit does not meet the closed
+    pipe again (Python's documented way: ``signal`` module, "Note on SIGPIPE")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (a test runner's)
+        pass
 
 
 @contextlib.contextmanager

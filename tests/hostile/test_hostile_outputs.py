@@ -130,3 +130,19 @@ def test_parquet_files_whose_names_are_not_utf8_are_read_and_written(tmp_path, i
     assert_clean(said, 0)
     assert os.path.exists(os.path.join(report, "changed.parquet"))
     assert json.loads(Path(report, "summary.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("args", [["rules"], ["rules", "--format", "json", "--lang", "en"],
+                                  ["check", EXAMPLE, "--explain"]])
+def test_a_reader_that_goes_away_ends_the_command_quietly_with_141(args):
+    """``tongcheng rules | head -1``: rich exited 1 ("found problems") when the pipe closed;
+    now nothing is said and the code is a shell's for SIGPIPE, 128 + 13."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "tongcheng.cli", *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the first line is written
+    stderr = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=120) == 141, stderr
+    assert stderr == ""

@@ -5,7 +5,6 @@ Both read the JSON summary only, so the three faces of one comparison always agr
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from rich.table import Table
 
 from tongcheng.compare import words
 from tongcheng.compare.words import WORDS
+from tongcheng.console import stdout_console
 
 HTML = "report.html"
 TOP = 8
@@ -28,7 +28,7 @@ def side_line(side: dict[str, Any], lang: str) -> str:
 
 
 def terminal(data: dict[str, Any], lang: str = "zh", console: Console | None = None) -> None:
-    console = console or Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    console = console or stdout_console(120)
     w = WORDS[lang]
     pop = data["population"]
     console.print(f"[bold]{w['title']}[/bold]")

@@ -261,11 +261,12 @@ def _brief(record: Any) -> dict[str, Any]:
 
 
 def _table(found: list[Any], lang: str, rule: str | None) -> None:
-    from rich.console import Console
     from rich.table import Table
 
+    from tongcheng.console import stdout_console
+
     w = WORDS[lang]
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    console = stdout_console(160)
     if not found:
         console.print(w["none"])
         return
