@@ -66,7 +66,10 @@ def test_check_records_then_list_show_export_verify_purge(tmp_path):
     assert bad.exit_code == 1 and ids[0] in bad.output and "被改动" in bad.output
     report = json.loads(_run("records", "verify", "--records", db, "--format", "json").output)
     assert report["findings"][0]["record"] == ids[0] and not report["ok"]
-    purged = _run("records", "purge", "--records", db, "--before", "2999-01-01", "--lang", "en")
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC).isoformat()  # every record made before this moment
+    purged = _run("records", "purge", "--records", db, "--before", now, "--lang", "en")
     assert purged.exit_code == 0 and "removed 2 records" in purged.output
     assert _run("records", "list", "--records", db, "--format", "json").output.strip() == "[]"
 
@@ -79,13 +82,29 @@ def test_a_store_that_is_not_there_or_a_bad_date_is_a_clear_error(tmp_path):
     assert missing.exit_code == 2 and "no record store there" in missing.output
     assert not (tmp_path / "none.db").exists()  # nothing created by looking
     bad = _run("records", "list", "--records", str(tmp_path / "x.db"), "--since", "2025-13-01")
-    assert bad.exit_code == 2 and "应为日期(YYYY-MM-DD)" in bad.output
-    bad = _run("records", "list", "--records", str(tmp_path / "x.db"), "--since", "2025-13-01",
+    assert bad.exit_code == 2 and "应为日历上真实存在的日期" in bad.output and "没有 13 月" in bad.output
+    bad = _run("records", "list", "--records", str(tmp_path / "x.db"), "--since", "2026-02-30",
                "--lang", "en")
-    assert bad.exit_code == 2 and "expected a date" in bad.output
+    assert bad.exit_code == 2 and "expected a real calendar date" in bad.output
+    bad = _run("records", "list", "--records", str(tmp_path / "x.db"), "--since", "last week")
+    assert bad.exit_code == 2 and "应为日期(YYYY-MM-DD)或日期时间" in bad.output
     url = _run("records", "verify", "--records", "mysql://somewhere/db")
     assert url.exit_code == 2 and "不支持的数据库" in url.output
     url = _run("records", "verify", "--records", "mysql://somewhere/db", "--lang", "en")
     assert url.exit_code == 2 and "unsupported database" in url.output
     no_url = CliRunner().invoke(main, ["records", "list"], env={"TONGCHENG_RECORDS": ""})
     assert no_url.exit_code == 2 and "--records" in no_url.output
+
+
+def test_a_purge_before_a_date_to_come_is_refused_and_removes_nothing(tmp_path):
+    """A mistyped year (``--before 9999-12-31``) would have removed every record."""
+    store = str(tmp_path / "r.db")
+    assert _run("check", EXAMPLE, "--records", store).exit_code == 0
+    for lang, words in (("zh", "在将来:清除将删除所有记录"), ("en", "is in the future")):
+        refused = _run("records", "purge", "--records", store, "--before", "9999-12-31",
+                       "--lang", lang)
+        assert refused.exit_code == 2 and words in refused.output, refused.output
+    listed = _run("records", "list", "--records", store, "--format", "json")
+    assert listed.exit_code == 0 and len(json.loads(listed.output)) == 1
+    done = _run("records", "purge", "--records", store, "--before", "2000-01-01")
+    assert done.exit_code == 0, done.output

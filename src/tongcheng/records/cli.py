@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -175,15 +176,31 @@ lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="z
 
 def _when(_ctx: Any, param: click.Parameter, value: str | None) -> Any:
     from tongcheng.records.store import parse_when
-    from tongcheng.wording import quoted
+    from tongcheng.wording import impossible_date, quoted
 
     if value is None:
         return None
     try:
         return parse_when(value)
     except ValueError as e:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value, re.ASCII):  # a date no calendar has
+            words = impossible_date(value)
+            raise BadValue(words.en, words.zh) from None
         raise BadValue(str(e), f"应为日期(YYYY-MM-DD)或日期时间(ISO 8601),"
                                f"实际为 {quoted(value, 'zh')}") from None
+
+
+def _past(ctx: Any, param: click.Parameter, value: str | None) -> Any:
+    """``purge --before``: a moment past; a later one would remove every record, today's too
+    (a mistyped year would empty the store)."""
+    from datetime import UTC, datetime
+
+    when = _when(ctx, param, value)
+    if when is not None and when > datetime.now(UTC):
+        raise BadValue(f"{value} is in the future: the purge would remove every record, even "
+                       f"those made today; give a date in the past",
+                       f"{value} 在将来:清除将删除所有记录,包括今天的;请给出过去的日期")
+    return when
 
 
 def filter_options(f: Any) -> Any:
@@ -415,7 +432,7 @@ def seal(url: str, signing_key: str | None, lang: str) -> None:
 
 @records.command()
 @records_option
-@click.option("--before", required=True, callback=_when, metavar="DATE",
+@click.option("--before", required=True, callback=_past, metavar="DATE",
               help="Remove the records made before DATE (YYYY-MM-DD: its start, UTC).")
 @signing_option
 @lang_option
